@@ -1,0 +1,204 @@
+/**
+ * `research-bot` command line. Each command parses its own flags; `--json` prints one JSON
+ * document on stdout and nothing else (logs and progress go to stderr).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadConfig, type Config } from './config.js';
+import { openRetriever, runIngest } from './context.js';
+import { AppError, isAppError, toAppError } from './errors.js';
+import { createProgress, noProgress } from './index/progress.js';
+import { findPaper } from './index/search.js';
+import { IndexStore } from './index/store.js';
+import { createLogger, registerSecret, type Logger } from './logger.js';
+
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  stderrStream?: NodeJS.WriteStream;
+}
+
+interface CommandContext {
+  args: string[];
+  config: Config;
+  logger: Logger;
+  io: CliIO;
+}
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(ctx: CommandContext, values: Record<string, unknown>, positionals: string[]): Promise<number>;
+}
+
+const jsonOpt = { json: { type: 'boolean' } } as const;
+
+function printJson(io: CliIO, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2) + '\n');
+}
+
+function positiveInt(value: unknown, name: string, def: number, max = 100): number {
+  if (value === undefined) return def;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new AppError('QUESTION_INVALID', `${name} must be a whole number from 1 to ${max}.`);
+  return n;
+}
+
+export const commands: Record<string, Command> = {
+  ingest: {
+    summary: 'Parse the corpus and (re)build the index incrementally.',
+    usage: 'research-bot ingest [--corpus DIR] [--index DIR] [--force] [--json]',
+    options: { corpus: { type: 'string' }, index: { type: 'string' }, force: { type: 'boolean' }, ...jsonOpt },
+    async run({ config, logger, io }, v) {
+      const corpusDir = (v.corpus as string | undefined) ?? config.corpusDir;
+      const indexDir = (v.index as string | undefined) ?? config.indexDir;
+      const progress = v.json ? noProgress : createProgress(io.stderrStream ?? process.stderr);
+      const s = await runIngest(config, { corpusDir, indexDir, force: Boolean(v.force), progress, logger });
+      if (v.json) {
+        printJson(io, s);
+        return 0;
+      }
+      if (s.upToDate) {
+        io.out(`Index is up to date (${s.papers} papers, ${s.chunks} chunks; generation ${s.generation}). Nothing to do.\n`);
+        return 0;
+      }
+      const emb = s.embedding ? `${s.embedding.model}, ${s.embedding.dimensions} dims: ${s.embedding.embedded} embedded, ${s.embedding.reused} reused, ${s.embedding.calls} requests` : 'lexical only (no EMBEDDING_MODEL)';
+      io.out(
+        `Indexed ${s.papers} papers from ${s.files} files (${s.blocks} blocks, ${s.duplicatesMerged} duplicates merged) into ${s.chunks} chunks in ${(s.durationMs / 1000).toFixed(1)}s.\n` +
+          `Embeddings: ${emb}.\n`,
+      );
+      if (s.filesSkipped.length || s.blocksSkipped.length) {
+        io.out(`Skipped ${s.filesSkipped.length} files and ${s.blocksSkipped.length} blocks:\n`);
+        for (const f of s.filesSkipped) io.out(`  ${f.file}: ${f.reason}\n`);
+        for (const b of s.blocksSkipped) io.out(`  ${b.file}${b.line ? `:${b.line}` : ''}: ${b.reason}\n`);
+      }
+      return 0;
+    },
+  },
+  search: {
+    summary: 'Top papers for a query.',
+    usage: 'research-bot search "<query>" [-k N] [--json]',
+    options: { k: { type: 'string', short: 'k' }, from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' }, ...jsonOpt },
+    async run({ config, logger, io }, v, pos) {
+      const query = requireText(pos.join(' '), 'query');
+      const k = positiveInt(v.k, '-k', 10);
+      const retriever = await openRetriever(config, { logger, autoIngest: true, progress: v.json ? noProgress : createProgress() });
+      const hits = await retriever.search(query, { k, filter: { from: v.from as string | undefined, to: v.to as string | undefined, source: v.source as string | undefined } });
+      if (v.json) {
+        printJson(io, {
+          query,
+          mode: retriever.mode,
+          results: hits.map((h) => ({ rank: h.rank, paperId: h.paper.id, title: h.paper.title, score: round(h.score) })),
+        });
+        return 0;
+      }
+      if (!hits.length) io.out('No matching papers.\n');
+      for (const h of hits) io.out(`${String(h.rank).padStart(2)}. [${h.paper.id}] ${h.paper.title}  (${round(h.score)})\n`);
+      return 0;
+    },
+  },
+  paper: {
+    summary: 'Show one paper by id or title.',
+    usage: 'research-bot paper <id-or-title> [--json]',
+    options: { ...jsonOpt },
+    async run({ config, logger, io }, v, pos) {
+      const q = requireText(pos.join(' '), 'paper id or title');
+      const retriever = await openRetriever(config, { logger, autoIngest: true, embedder: null });
+      const paper = findPaper(retriever.store, q);
+      if (!paper) throw new AppError('PAPER_NOT_FOUND', `No paper matches "${q.slice(0, 100)}". Try \`research-bot search\`.`);
+      if (v.json) {
+        printJson(io, paper);
+        return 0;
+      }
+      io.out(`${paper.title}\n  id: ${paper.id}\n`);
+      if (paper.date) io.out(`  date: ${paper.date}\n`);
+      if (paper.authorsCount) io.out(`  authors: ${paper.authors?.join(', ') ?? paper.authorsCount}\n`);
+      io.out(`  sources: ${paper.sources.join(', ')}\n`);
+      if (paper.links.length) io.out(`  links: ${paper.links.join(' ')}\n`);
+      io.out(`\n${paper.abstract}\n`);
+      return 0;
+    },
+  },
+  stats: {
+    summary: 'Index statistics.',
+    usage: 'research-bot stats [--json]',
+    options: { ...jsonOpt },
+    async run({ config, io }, v) {
+      const store = await IndexStore.open(config.indexDir);
+      const m = store.manifest;
+      const stats = {
+        papers: m.counts.papers,
+        chunks: m.counts.chunks,
+        vectors: m.counts.vectors,
+        mode: m.embedding ? 'hybrid' : 'lexical',
+        embeddingModel: m.embedding?.model ?? null,
+        embeddingDimensions: m.embedding?.dimensions ?? null,
+        chatModel: config.chat.model ?? null,
+        chunkStrategy: m.chunkStrategy,
+        generation: m.generation,
+        builtAt: m.createdAt,
+        files: m.files.length,
+        skipped: m.report.skipped.length,
+        indexDir: config.indexDir,
+      };
+      if (v.json) printJson(io, stats);
+      else for (const [k2, val] of Object.entries(stats)) io.out(`${k2.padEnd(20)} ${val ?? '-'}\n`);
+      return 0;
+    },
+  },
+};
+
+function round(n: number): number {
+  return Math.round(n * 10000) / 10000;
+}
+
+export function requireText(text: string, what: string): string {
+  const t = text.trim();
+  if (!t) throw new AppError('QUESTION_INVALID', `Please give a ${what}.`);
+  return t;
+}
+
+function helpText(): string {
+  const lines = ['research-bot: cited answers over a local corpus of ML papers', '', 'Commands:'];
+  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(18)} ${c.summary}`, `      ${c.usage}`);
+  return lines.join('\n') + '\n';
+}
+
+export async function main(argv: string[], io: CliIO = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.out(helpText());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`Unknown command "${name}".\n\n${helpText()}`);
+    return 2;
+  }
+  let values: Record<string, unknown>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
+  } catch (err) {
+    io.err(`${(err as Error).message}\nUsage: ${command.usage}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(`${command.summary}\nUsage: ${command.usage}\n`);
+    return 0;
+  }
+  let logger: Logger | undefined;
+  try {
+    const config = loadConfig();
+    registerSecret(config.openai.apiKey);
+    registerSecret(config.discord.token);
+    logger = createLogger({ level: config.logLevel ?? 'warn' });
+    return await command.run({ args: rest, config, logger, io }, values, positionals);
+  } catch (err) {
+    const e = toAppError(err);
+    if (!isAppError(err) || e.code === 'INTERNAL') logger?.error('command failed', { command: name, code: e.code, err });
+    if (values.json) printJson(io, { error: { code: e.code, message: e.userMessage } });
+    else io.err(`error [${e.code}]: ${e.userMessage}\n`);
+    return 1;
+  }
+}

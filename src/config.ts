@@ -1,0 +1,164 @@
+/**
+ * The one place that reads process.env. Everything else receives a typed `Config`.
+ * A bad value fails at start with the variable's name and what it expects.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+import type { LogLevel } from './logger.js';
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
+const optionalUrl = z.preprocess(
+  emptyToUndefined,
+  z.url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. http://127.0.0.1:11434/v1' }).optional(),
+);
+const bool = (def: boolean) =>
+  z.preprocess(
+    (v) => (v === undefined || v === '' ? def : v),
+    z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])]).transform((v) =>
+      typeof v === 'boolean' ? v : ['true', '1', 'yes', 'on'].includes(v),
+    ),
+  );
+const int = (def: number, min: number, max: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === '' ? def : v),
+    z.coerce.number({ error: `expected a whole number between ${min} and ${max}` }).int().min(min).max(max),
+  );
+const num = (def: number, min: number, max: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === '' ? def : v),
+    z.coerce.number({ error: `expected a number between ${min} and ${max}` }).min(min).max(max),
+  );
+const snowflake = z.string().regex(/^\d{15,22}$/, 'expected a Discord snowflake id (digits)');
+const idList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v ?? []),
+  z.array(snowflake),
+);
+
+export const envSchema = z.object({
+  // Paths
+  CORPUS_DIR: z.string().default('data/corpus'),
+  INDEX_DIR: z.string().default('data/index'),
+  FEEDBACK_DIR: z.string().default('data/feedback'),
+  // OpenAI-compatible endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, LM Studio)
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalUrl,
+  EMBEDDING_MODEL: optionalString,
+  EMBEDDING_DIMENSIONS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(8).max(8192).optional()),
+  EMBEDDING_BATCH_SIZE: int(64, 1, 2048),
+  CHAT_MODEL: optionalString,
+  LLM_TIMEOUT_MS: int(20_000, 100, 600_000),
+  LLM_MAX_RETRIES: int(2, 0, 10),
+  LLM_TOTAL_BUDGET_MS: int(45_000, 500, 600_000),
+  LLM_TEMPERATURE: num(0.1, 0, 2),
+  // Retrieval
+  CHUNK_STRATEGY: z.enum(['abstract', 'sentences']).default('abstract'),
+  ABSTAIN_THRESHOLD: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(100).optional()),
+  MAX_CORPUS_FILE_MB: int(64, 1, 4096),
+  // Discord
+  DISCORD_TOKEN: optionalString,
+  DISCORD_APPLICATION_ID: z.preprocess(emptyToUndefined, snowflake.optional()),
+  DISCORD_GUILD_ID: z.preprocess(emptyToUndefined, snowflake.optional()),
+  DISCORD_API_URL: optionalUrl,
+  QA_CHANNEL_IDS: idList,
+  THREAD_FOLLOWUPS: bool(true),
+  USER_COOLDOWN_SECONDS: num(5, 0, 3600),
+  MAX_CONCURRENT_MODEL_CALLS: int(4, 1, 256),
+  STREAM_EDIT_INTERVAL_MS: int(1_000, 250, 10_000),
+  // Logging
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional()),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  corpusDir: string;
+  indexDir: string;
+  feedbackDir: string;
+  openai: { apiKey?: string; baseURL?: string };
+  embedding: { model?: string; dimensions?: number; batchSize: number } ;
+  chat: { model?: string; timeoutMs: number; maxRetries: number; totalBudgetMs: number; temperature: number };
+  chunkStrategy: 'abstract' | 'sentences';
+  abstainThreshold?: number;
+  maxCorpusFileBytes: number;
+  discord: {
+    token?: string;
+    applicationId?: string;
+    guildId?: string;
+    apiUrl?: string;
+    qaChannelIds: string[];
+    threadFollowups: boolean;
+    userCooldownMs: number;
+    maxConcurrentModelCalls: number;
+    streamEditIntervalMs: number;
+  };
+  /** Unset means each entry point picks its own default (CLI: warn, bot: info). */
+  logLevel?: LogLevel;
+}
+
+/** Load `.env` from the working directory if present; real environment variables win. */
+function loadDotEnv(cwd: string): void {
+  const file = resolve(cwd, '.env');
+  if (!existsSync(file)) return;
+  const loader = (process as unknown as { loadEnvFile?: (p: string) => void }).loadEnvFile;
+  if (loader) loader(file);
+}
+
+export function loadConfig(env?: Record<string, string | undefined>, opts: { cwd?: string; dotenv?: boolean } = {}): Config {
+  const cwd = opts.cwd ?? process.cwd();
+  if (!env) {
+    if (opts.dotenv !== false) loadDotEnv(cwd);
+    env = process.env;
+  }
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const name = i.path.join('.') || '(environment)';
+      const got = env![String(i.path[0])];
+      const shown = got === undefined || /KEY|TOKEN/.test(name) ? '' : ` (got ${JSON.stringify(got.slice(0, 60))})`;
+      return `${name}: ${i.message}${shown}`;
+    });
+    throw new AppError('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    corpusDir: resolve(cwd, e.CORPUS_DIR),
+    indexDir: resolve(cwd, e.INDEX_DIR),
+    feedbackDir: resolve(cwd, e.FEEDBACK_DIR),
+    openai: { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL },
+    embedding: { model: e.EMBEDDING_MODEL, dimensions: e.EMBEDDING_DIMENSIONS, batchSize: e.EMBEDDING_BATCH_SIZE },
+    chat: {
+      model: e.CHAT_MODEL,
+      timeoutMs: e.LLM_TIMEOUT_MS,
+      maxRetries: e.LLM_MAX_RETRIES,
+      totalBudgetMs: e.LLM_TOTAL_BUDGET_MS,
+      temperature: e.LLM_TEMPERATURE,
+    },
+    chunkStrategy: e.CHUNK_STRATEGY,
+    abstainThreshold: e.ABSTAIN_THRESHOLD,
+    maxCorpusFileBytes: e.MAX_CORPUS_FILE_MB * 1024 * 1024,
+    discord: {
+      token: e.DISCORD_TOKEN,
+      applicationId: e.DISCORD_APPLICATION_ID,
+      guildId: e.DISCORD_GUILD_ID,
+      apiUrl: e.DISCORD_API_URL,
+      qaChannelIds: e.QA_CHANNEL_IDS,
+      threadFollowups: e.THREAD_FOLLOWUPS,
+      userCooldownMs: Math.round(e.USER_COOLDOWN_SECONDS * 1000),
+      maxConcurrentModelCalls: e.MAX_CONCURRENT_MODEL_CALLS,
+      streamEditIntervalMs: e.STREAM_EDIT_INTERVAL_MS,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Embeddings are used only when a model is named; the endpoint defaults to OpenAI's. */
+export function embeddingsEnabled(config: Config): boolean {
+  return Boolean(config.embedding.model);
+}
+
+export function chatEnabled(config: Config): boolean {
+  return Boolean(config.chat.model);
+}

@@ -1,0 +1,156 @@
+/** Reads a corpus folder: every supported file is parsed, papers are merged across files. */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { AppError } from '../errors.js';
+import { parseDailyPapersText, type RawPaper } from './daily-papers.js';
+import { paperIdFor, titleKey } from './normalize.js';
+import { parseJson, parseJsonl, type StructuredPaper } from './structured.js';
+import type { CorpusReport, FileReport, Paper, ParsedCorpus } from './types.js';
+
+const TEXT_EXT = new Set(['.txt', '.md', '.text']);
+
+export interface CorpusFile {
+  name: string;
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export async function listCorpusFiles(dir: string): Promise<CorpusFile[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new AppError('CORPUS_NOT_FOUND', `The corpus folder ${dir} does not exist.`, { cause: err });
+    }
+    throw err;
+  }
+  const files: CorpusFile[] = [];
+  for (const e of entries) {
+    if (!e.isFile() || e.name.startsWith('.')) continue;
+    const parent = (e as unknown as { parentPath?: string; path?: string }).parentPath ?? (e as unknown as { path: string }).path;
+    const path = join(parent, e.name);
+    const st = await stat(path);
+    const name = path.slice(dir.length).replace(/^[/\\]+/, '').split('\\').join('/');
+    files.push({ name, path, size: st.size, mtimeMs: st.mtimeMs });
+  }
+  return files.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Decode bytes as UTF-8 text or say why not. */
+export function decodeText(buf: Buffer): { text: string } | { error: string } {
+  if (buf.length === 0) return { error: 'empty file' };
+  const head = buf.subarray(0, Math.min(buf.length, 8192));
+  if (head.includes(0)) return { error: 'binary file (contains NUL bytes)' };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    return { error: 'not valid UTF-8 text (re-save the file as UTF-8)' };
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (!text.trim()) return { error: 'empty file (only whitespace)' };
+  return { text };
+}
+
+export function parseCorpusFile(name: string, buf: Buffer, maxBytes = Infinity): { report: FileReport; papers: Array<RawPaper | StructuredPaper> } {
+  const ext = extname(name).toLowerCase();
+  const format: FileReport['format'] = TEXT_EXT.has(ext) ? 'daily-papers-text' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : ext === '.json' ? 'json' : 'unsupported';
+  const report: FileReport = { file: name, format, blocks: 0, papers: 0, skipped: [] };
+  if (format === 'unsupported') {
+    report.error = `unsupported file type "${ext || '(none)'}" (expected .txt, .md, .jsonl or .json)`;
+    return { report, papers: [] };
+  }
+  if (buf.length > maxBytes) {
+    report.error = `file too large (${(buf.length / 1048576).toFixed(1)} MB > ${(maxBytes / 1048576).toFixed(0)} MB limit, MAX_CORPUS_FILE_MB)`;
+    return { report, papers: [] };
+  }
+  const decoded = decodeText(buf);
+  if ('error' in decoded) {
+    report.error = decoded.error;
+    return { report, papers: [] };
+  }
+  let result: { papers: Array<RawPaper | StructuredPaper>; blocks: number; skipped: FileReport['skipped'] };
+  try {
+    result =
+      format === 'jsonl' ? parseJsonl(decoded.text, name) : format === 'json' ? parseJson(decoded.text, name) : parseDailyPapersText(decoded.text, name);
+  } catch (err) {
+    report.error = `could not parse: ${(err as Error).message.slice(0, 200)}`;
+    return { report, papers: [] };
+  }
+  report.blocks = result.blocks;
+  report.papers = result.papers.length;
+  report.skipped = result.skipped;
+  if (result.papers.length === 0 && !report.error) report.error = 'no papers found in this file';
+  return { report, papers: result.papers };
+}
+
+/** Merge raw papers from many files into unique papers keyed by normalised title. */
+export function mergePapers(items: Array<{ file: string; paper: RawPaper | StructuredPaper }>): { papers: Paper[]; duplicatesMerged: number } {
+  const byKey = new Map<string, Paper>();
+  let duplicatesMerged = 0;
+  for (const { file, paper } of items) {
+    const key = titleKey(paper.title);
+    const existing = byKey.get(key);
+    const sp = paper as StructuredPaper;
+    if (!existing) {
+      byKey.set(key, {
+        id: paperIdFor(paper.title),
+        title: paper.title,
+        abstract: paper.abstract,
+        authorsCount: paper.authorsCount,
+        authors: sp.authors,
+        date: paper.date,
+        upvotes: paper.upvotes,
+        url: sp.url,
+        links: [...paper.links],
+        sources: [file],
+      });
+      continue;
+    }
+    duplicatesMerged++;
+    // Different dumps of the same page can truncate differently: keep the fullest abstract.
+    if (paper.abstract.length > existing.abstract.length) existing.abstract = paper.abstract;
+    existing.authorsCount ??= paper.authorsCount;
+    existing.authors ??= sp.authors;
+    existing.date ??= paper.date;
+    existing.upvotes = Math.max(existing.upvotes ?? 0, paper.upvotes ?? 0) || existing.upvotes;
+    existing.url ??= sp.url;
+    for (const l of paper.links) if (!existing.links.includes(l)) existing.links.push(l);
+    if (!existing.sources.includes(file)) existing.sources.push(file);
+  }
+  return { papers: [...byKey.values()], duplicatesMerged };
+}
+
+export async function loadCorpus(dir: string, opts: { maxFileBytes?: number } = {}): Promise<ParsedCorpus & { files: CorpusFile[] }> {
+  const files = await listCorpusFiles(dir);
+  const reports: FileReport[] = [];
+  const items: Array<{ file: string; paper: RawPaper | StructuredPaper }> = [];
+  for (const f of files) {
+    let buf: Buffer;
+    try {
+      buf = f.size > (opts.maxFileBytes ?? Infinity) ? Buffer.alloc(0) : await readFile(f.path);
+    } catch (err) {
+      reports.push({ file: f.name, format: 'unsupported', blocks: 0, papers: 0, skipped: [], error: `unreadable: ${(err as Error).message}` });
+      continue;
+    }
+    const { report, papers } = f.size > (opts.maxFileBytes ?? Infinity)
+      ? parseCorpusFile(f.name, Buffer.alloc(f.size > 0 ? 1 : 0), 0)
+      : parseCorpusFile(f.name, buf, opts.maxFileBytes);
+    if (f.size > (opts.maxFileBytes ?? Infinity)) {
+      report.error = `file too large (${(f.size / 1048576).toFixed(1)} MB > ${((opts.maxFileBytes ?? 0) / 1048576).toFixed(0)} MB limit, MAX_CORPUS_FILE_MB)`;
+    }
+    reports.push(report);
+    for (const p of papers) items.push({ file: f.name, paper: p });
+  }
+  const { papers, duplicatesMerged } = mergePapers(items);
+  const report: CorpusReport = {
+    files: reports,
+    blocks: reports.reduce((n, r) => n + r.blocks, 0),
+    papers: papers.length,
+    duplicatesMerged,
+    skipped: reports.flatMap((r) => (r.error ? [{ file: r.file, reason: r.error }, ...r.skipped] : r.skipped)),
+  };
+  return { papers, report, files };
+}

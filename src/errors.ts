@@ -1,0 +1,47 @@
+/**
+ * Typed errors with stable codes. `userMessage` is safe to show to anyone (CLI, Discord);
+ * `cause` and `detail` are for the structured log only.
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: 'The configuration is invalid.',
+  CORPUS_EMPTY: 'No papers could be read from the corpus.',
+  CORPUS_NOT_FOUND: 'The corpus folder does not exist.',
+  INDEX_MISSING: 'The index has not been built yet. Run `research-bot ingest`.',
+  INDEX_CORRUPT: 'The index on disk is unreadable. Run `research-bot ingest` to rebuild it.',
+  INDEX_MODEL_MISMATCH: 'The index was built with a different embedding model. Re-run `research-bot ingest`.',
+  INDEX_LOCKED: 'Another ingest is already running on this index.',
+  EMBEDDING_FAILED: 'The embedding endpoint failed.',
+  LLM_FAILED: 'The language model endpoint failed.',
+  QUESTION_INVALID: 'That question could not be used.',
+  PAPER_NOT_FOUND: 'No paper matches that.',
+  RATE_LIMITED: 'You are going a bit fast. Please wait a moment.',
+  BUSY: 'The bot is busy right now. Please try again in a moment.',
+  FORBIDDEN: 'You do not have permission to do that.',
+  INTERNAL: 'Something went wrong on our side.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly userMessage: string;
+  readonly detail?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, userMessage?: string, options?: { cause?: unknown; detail?: Record<string, unknown> }) {
+    super(userMessage ?? ERROR_CODES[code], options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'AppError';
+    this.code = code;
+    this.userMessage = userMessage ?? ERROR_CODES[code];
+    this.detail = options?.detail;
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}
+
+/** Any thrown value as an AppError; unknown failures become INTERNAL with the original kept as cause. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  return new AppError('INTERNAL', undefined, { cause: err });
+}

@@ -1,0 +1,208 @@
+/**
+ * Corpus -> papers -> chunks -> (embeddings) -> lexical + vectra index, written as a new
+ * generation and swapped in only when complete. Incremental: an unchanged corpus is detected from
+ * file hashes and costs no work; embeddings are reused by text hash, so only new text is embedded.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { listCorpusFiles, loadCorpus } from '../corpus/load.js';
+import type { SkippedItem } from '../corpus/types.js';
+import { AppError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { chunkPaper, embeddingText, type ChunkStrategy } from './chunk.js';
+import { EmbeddingCache, textHash } from './embedding-cache.js';
+import type { EmbeddingsModel } from './embeddings.js';
+import { LexicalIndex } from './lexical.js';
+import { acquireLock } from './lock.js';
+import { noProgress, type Progress } from './progress.js';
+import {
+  INDEX_FORMAT_VERSION,
+  readCurrentGeneration,
+  writeFileAtomic,
+  writeGenerationFiles,
+  type Manifest,
+  type VectorMetadata,
+} from './store.js';
+
+export interface IngestOptions {
+  corpusDir: string;
+  indexDir: string;
+  chunkStrategy?: ChunkStrategy;
+  embedder?: EmbeddingsModel;
+  maxFileBytes?: number;
+  /** Rebuild even when nothing changed. */
+  force?: boolean;
+  progress?: Progress;
+  logger?: Logger;
+  /** Test hook: called after each phase; throwing simulates a crash at that point. */
+  onPhase?: (phase: 'parsed' | 'embedded' | 'written') => void | Promise<void>;
+}
+
+export interface IngestSummary {
+  upToDate: boolean;
+  generation: string;
+  papers: number;
+  chunks: number;
+  blocks: number;
+  duplicatesMerged: number;
+  files: number;
+  filesSkipped: SkippedItem[];
+  blocksSkipped: SkippedItem[];
+  embedding: { model: string; dimensions: number; reused: number; embedded: number; calls: number } | null;
+  durationMs: number;
+}
+
+async function fingerprintFiles(corpusDir: string): Promise<Manifest['files']> {
+  const files = await listCorpusFiles(corpusDir);
+  const out: Manifest['files'] = [];
+  for (const f of files) {
+    const sha1 = createHash('sha1').update(await readFile(f.path)).digest('hex');
+    out.push({ name: f.name, size: f.size, sha1 });
+  }
+  return out;
+}
+
+async function readManifest(indexDir: string): Promise<Manifest | undefined> {
+  const gen = await readCurrentGeneration(indexDir);
+  if (!gen) return undefined;
+  try {
+    return JSON.parse(await readFile(join(indexDir, gen, 'manifest.json'), 'utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameFiles(a: Manifest['files'], b: Manifest['files']): boolean {
+  return a.length === b.length && a.every((f, i) => f.name === b[i].name && f.sha1 === b[i].sha1);
+}
+
+/** Remove generations other than the live one, and anything a killed ingest left half-written. */
+async function collectGarbage(indexDir: string, keep: string, logger: Logger): Promise<void> {
+  for (const name of await readdir(indexDir)) {
+    if ((name.startsWith('gen-') && name !== keep) || name.startsWith('CURRENT.tmp')) {
+      await rm(join(indexDir, name), { recursive: true, force: true }).catch((err) => logger.warn('could not remove old index generation', { name, err }));
+    }
+  }
+}
+
+function summaryFrom(manifest: Manifest, extra: Partial<IngestSummary>, started: number): IngestSummary {
+  return {
+    upToDate: false,
+    generation: manifest.generation,
+    papers: manifest.counts.papers,
+    chunks: manifest.counts.chunks,
+    blocks: manifest.report.blocks,
+    duplicatesMerged: manifest.report.duplicatesMerged,
+    files: manifest.files.length,
+    filesSkipped: manifest.report.files.filter((f) => f.error).map((f) => ({ file: f.file, reason: f.error! })),
+    blocksSkipped: manifest.report.files.flatMap((f) => f.skipped),
+    embedding: manifest.embedding ? { ...manifest.embedding, reused: 0, embedded: 0, calls: 0 } : null,
+    durationMs: Date.now() - started,
+    ...extra,
+  };
+}
+
+export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
+  const started = Date.now();
+  const logger = opts.logger ?? silentLogger;
+  const progress = opts.progress ?? noProgress;
+  const strategy = opts.chunkStrategy ?? 'abstract';
+  await mkdir(opts.indexDir, { recursive: true });
+  const release = await acquireLock(opts.indexDir);
+  try {
+    const files = await fingerprintFiles(opts.corpusDir);
+    const previous = await readManifest(opts.indexDir);
+    if (
+      !opts.force &&
+      previous &&
+      previous.formatVersion === INDEX_FORMAT_VERSION &&
+      previous.chunkStrategy === strategy &&
+      (previous.embedding?.model ?? null) === (opts.embedder?.model ?? null) &&
+      sameFiles(previous.files, files)
+    ) {
+      logger.info('index is up to date', { generation: previous.generation });
+      return summaryFrom(previous, { upToDate: true }, started);
+    }
+
+    const corpus = await loadCorpus(opts.corpusDir, { maxFileBytes: opts.maxFileBytes });
+    for (const s of corpus.report.skipped) logger.warn('corpus item skipped', { ...s });
+    if (corpus.papers.length === 0) {
+      throw new AppError(
+        'CORPUS_EMPTY',
+        `No papers could be read from ${opts.corpusDir} (${corpus.report.files.length} files; ${corpus.report.skipped.length} problems). The live index was left as it was.`,
+        { detail: { skipped: corpus.report.skipped.slice(0, 20) } },
+      );
+    }
+    const chunks = corpus.papers.flatMap((p) => chunkPaper(p, strategy));
+    logger.info('corpus parsed', { papers: corpus.papers.length, chunks: chunks.length, blocks: corpus.report.blocks });
+    await opts.onPhase?.('parsed');
+
+    let vectors: number[][] | undefined;
+    let embeddingStats: IngestSummary['embedding'] = null;
+    if (opts.embedder) {
+      const embedder = opts.embedder;
+      const cache = await EmbeddingCache.open(opts.indexDir, embedder.model);
+      const hashes = chunks.map((c) => textHash(embeddingText(c)));
+      const missing = [...new Set(hashes.filter((h) => !cache.get(h)))];
+      const textByHash = new Map(chunks.map((c, i) => [hashes[i], embeddingText(c)]));
+      let calls = 0;
+      progress.start('embedding', missing.length);
+      for (let i = 0; i < missing.length; i += embedder.batchSize) {
+        const batch = missing.slice(i, i + embedder.batchSize);
+        const result = await embedder.createEmbeddings(batch.map((h) => textByHash.get(h)!));
+        calls++;
+        await cache.add(batch.map((hash, j) => ({ hash, vector: result[j] })));
+        progress.tick(batch.length);
+      }
+      progress.done(`${missing.length} embedded, ${chunks.length - missing.length} reused`);
+      vectors = hashes.map((h) => cache.get(h)!);
+      const dims = vectors[0]?.length ?? 0;
+      if (vectors.some((v) => v.length !== dims)) {
+        throw new AppError('EMBEDDING_FAILED', 'The embedding endpoint returned vectors of different sizes; check EMBEDDING_MODEL / EMBEDDING_DIMENSIONS.');
+      }
+      embeddingStats = { model: embedder.model, dimensions: dims, reused: chunks.length - missing.length, embedded: missing.length, calls };
+      await opts.onPhase?.('embedded');
+    }
+
+    const lexical = LexicalIndex.build(chunks.map((c) => ({ title: c.title, body: c.text })));
+    const generation = `gen-${new Date().toISOString().replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`;
+    const partial = join(opts.indexDir, `${generation}.partial`);
+    await rm(partial, { recursive: true, force: true });
+    await mkdir(partial, { recursive: true });
+    const manifest: Manifest = {
+      formatVersion: INDEX_FORMAT_VERSION,
+      generation,
+      createdAt: new Date().toISOString(),
+      chunkStrategy: strategy,
+      embedding: embeddingStats ? { model: embeddingStats.model, dimensions: embeddingStats.dimensions } : null,
+      files,
+      counts: { papers: corpus.papers.length, chunks: chunks.length, vectors: vectors?.length ?? 0 },
+      report: corpus.report,
+    };
+    if (vectors) {
+      progress.start('indexing', vectors.length);
+      const { LocalIndex } = await import('vectra');
+      const vindex = new LocalIndex<VectorMetadata>(join(partial, 'vectors'));
+      await vindex.createIndex({ version: 1, deleteIfExists: true });
+      await vindex.beginUpdate();
+      for (let i = 0; i < vectors.length; i++) {
+        await vindex.insertItem({ id: chunks[i].id, vector: vectors[i], metadata: { chunk: i } });
+        progress.tick();
+      }
+      await vindex.endUpdate();
+      progress.done();
+    }
+    await writeGenerationFiles(partial, { manifest, papers: corpus.papers, chunks, lexical });
+    await opts.onPhase?.('written');
+    // The swap: a complete directory gets its final name, then CURRENT is atomically repointed.
+    await rename(partial, join(opts.indexDir, generation));
+    await writeFileAtomic(join(opts.indexDir, 'CURRENT'), generation + '\n');
+    await collectGarbage(opts.indexDir, generation, logger);
+    const summary = summaryFrom(manifest, { embedding: embeddingStats }, started);
+    logger.info('ingest complete', { generation, papers: summary.papers, chunks: summary.chunks, durationMs: summary.durationMs });
+    return summary;
+  } finally {
+    await release();
+  }
+}

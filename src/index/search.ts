@@ -1,0 +1,179 @@
+/**
+ * Paper-level retrieval over the index: BM25F on chunks (always), plus vectors when the index has
+ * them, fused by reciprocal rank. Chunks are grouped by paper so a paper appears once, with its
+ * best chunks.
+ */
+import type { Paper } from '../corpus/types.js';
+import type { Chunk } from './chunk.js';
+import type { EmbeddingsModel } from './embeddings.js';
+import { queryTerms } from './lexical.js';
+import type { IndexStore } from './store.js';
+
+export interface SearchFilter {
+  /** Inclusive ISO dates; undated papers are excluded when either bound is set. */
+  from?: string;
+  to?: string;
+  /** Substring of a corpus file name the paper must come from. */
+  source?: string;
+  paperIds?: string[];
+}
+
+export interface ChunkHit {
+  chunk: Chunk;
+  index: number;
+  score: number;
+}
+
+export interface PaperHit {
+  paper: Paper;
+  rank: number;
+  /** Fused score used for ranking (RRF when hybrid, BM25 otherwise). */
+  score: number;
+  lexicalScore: number;
+  vectorScore?: number;
+  chunks: ChunkHit[];
+}
+
+export interface SearchOptions {
+  k?: number;
+  filter?: SearchFilter;
+  /** Override the embedder (tests, benchmarks); defaults to the retriever's. */
+  queryVector?: number[];
+}
+
+export const MAX_QUERY_CHARS = 2000;
+const RRF_K = 60;
+
+function passes(paper: Paper, f: SearchFilter | undefined): boolean {
+  if (!f) return true;
+  if (f.paperIds && !f.paperIds.includes(paper.id)) return false;
+  if (f.source && !paper.sources.some((s) => s.toLowerCase().includes(f.source!.toLowerCase()))) return false;
+  if (f.from || f.to) {
+    if (!paper.date) return false;
+    if (f.from && paper.date < f.from) return false;
+    if (f.to && paper.date > f.to) return false;
+  }
+  return true;
+}
+
+export class Retriever {
+  constructor(
+    readonly store: IndexStore,
+    readonly embedder?: EmbeddingsModel,
+  ) {
+    if (embedder) store.checkEmbeddingModel(embedder.model);
+  }
+
+  get mode(): 'hybrid' | 'lexical' {
+    return this.embedder && this.store.vectors ? 'hybrid' : 'lexical';
+  }
+
+  async embedQuery(query: string): Promise<number[] | undefined> {
+    if (!this.embedder || !this.store.vectors) return undefined;
+    const [v] = await this.embedder.createEmbeddings([query.slice(0, MAX_QUERY_CHARS)]);
+    this.store.checkQueryVector(v);
+    return v;
+  }
+
+  /** Lexical chunk scores grouped by paper. */
+  lexicalPapers(query: string, filter?: SearchFilter): Map<string, { score: number; chunks: ChunkHit[] }> {
+    const scores = this.store.lexical.scoreTerms(queryTerms(query.slice(0, MAX_QUERY_CHARS)));
+    const byPaper = new Map<string, { score: number; chunks: ChunkHit[] }>();
+    for (const [index, score] of scores) {
+      const chunk = this.store.chunks[index];
+      const paper = this.store.paperById.get(chunk.paperId);
+      if (!paper || !passes(paper, filter)) continue;
+      const entry = byPaper.get(chunk.paperId);
+      if (!entry) byPaper.set(chunk.paperId, { score, chunks: [{ chunk, index, score }] });
+      else {
+        entry.chunks.push({ chunk, index, score });
+        if (score > entry.score) entry.score = score;
+      }
+    }
+    return byPaper;
+  }
+
+  async vectorPapers(vector: number[], filter: SearchFilter | undefined, depth: number): Promise<Map<string, { score: number; chunks: ChunkHit[] }>> {
+    const byPaper = new Map<string, { score: number; chunks: ChunkHit[] }>();
+    if (!this.store.vectors) return byPaper;
+    const results = await this.store.vectors.queryItems(vector, '', depth);
+    for (const r of results) {
+      const index = r.item.metadata.chunk;
+      const chunk = this.store.chunks[index];
+      if (!chunk) continue;
+      const paper = this.store.paperById.get(chunk.paperId);
+      if (!paper || !passes(paper, filter)) continue;
+      const entry = byPaper.get(chunk.paperId);
+      if (!entry) byPaper.set(chunk.paperId, { score: r.score, chunks: [{ chunk, index, score: r.score }] });
+      else {
+        entry.chunks.push({ chunk, index, score: r.score });
+        if (r.score > entry.score) entry.score = r.score;
+      }
+    }
+    return byPaper;
+  }
+
+  async search(query: string, opts: SearchOptions = {}): Promise<PaperHit[]> {
+    const k = opts.k ?? 10;
+    const lexical = this.lexicalPapers(query, opts.filter);
+    const vector = opts.queryVector ?? (await this.embedQuery(query));
+    const lexRanked = [...lexical.entries()].sort((a, b) => b[1].score - a[1].score);
+    if (!vector) {
+      return lexRanked.slice(0, k).map(([id, e], i) => ({
+        paper: this.store.paperById.get(id)!,
+        rank: i + 1,
+        score: e.score,
+        lexicalScore: e.score,
+        chunks: e.chunks.sort((a, b) => b.score - a.score),
+      }));
+    }
+    const dense = await this.vectorPapers(vector, opts.filter, Math.max(100, k * 10));
+    const vecRanked = [...dense.entries()].sort((a, b) => b[1].score - a[1].score);
+    const fused = new Map<string, number>();
+    lexRanked.forEach(([id], i) => fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + i + 1)));
+    vecRanked.forEach(([id], i) => fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + i + 1)));
+    return [...fused.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([id, score], i) => {
+        const lex = lexical.get(id);
+        const vec = dense.get(id);
+        const chunks = new Map<number, ChunkHit>();
+        for (const c of [...(lex?.chunks ?? []), ...(vec?.chunks ?? [])]) if (!chunks.has(c.index)) chunks.set(c.index, c);
+        return {
+          paper: this.store.paperById.get(id)!,
+          rank: i + 1,
+          score,
+          lexicalScore: lex?.score ?? 0,
+          vectorScore: vec?.score,
+          chunks: [...chunks.values()].sort((a, b) => b.score - a.score),
+        };
+      });
+  }
+}
+
+/** Find a paper by id, exact title, or best title match. */
+export function findPaper(store: IndexStore, idOrTitle: string): Paper | undefined {
+  const q = idOrTitle.trim();
+  if (!q) return undefined;
+  const byId = store.paperById.get(q);
+  if (byId) return byId;
+  const lower = q.toLowerCase();
+  const exact = store.papers.find((p) => p.title.toLowerCase() === lower);
+  if (exact) return exact;
+  const prefix = store.papers.filter((p) => p.title.toLowerCase().startsWith(lower));
+  if (prefix.length >= 1) return prefix[0];
+  const contains = store.papers.filter((p) => p.title.toLowerCase().includes(lower));
+  if (contains.length >= 1) return contains.sort((a, b) => a.title.length - b.title.length)[0];
+  // Fall back to a title-only lexical match, requiring most query terms to appear in the title.
+  const terms = queryTerms(q);
+  if (terms.size === 0) return undefined;
+  let best: { paper: Paper; hits: number } | undefined;
+  for (const p of store.papers) {
+    const titleTerms = queryTerms(p.title);
+    let hits = 0;
+    for (const t of terms.keys()) if (titleTerms.has(t)) hits++;
+    if (hits > (best?.hits ?? 0)) best = { paper: p, hits };
+  }
+  return best && best.hits / terms.size >= 0.6 ? best.paper : undefined;
+}

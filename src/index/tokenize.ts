@@ -1,0 +1,57 @@
+import { stemmer } from 'stemmer';
+
+// Standard English function words plus the conversational filler people type into a research
+// bot ("is there a paper that...", "I remember someone..."), which would otherwise match at random.
+const STOPWORDS = new Set(
+  `a about above after again against all also am an and any are aren as at be because been before being below
+  between both but by can cannot could couldn did didn do does doesn doing don down during each either else
+  ever every few for from further had hadn has hasn have haven having he her here hers herself him himself his
+  how however i if in into is isn it its itself just let ll me might more most much must mustn my myself no nor
+  not now of off on once only or other ought our ours ourselves out over own re s same shall shan she should
+  shouldn so some such t than that the their theirs them themselves then there these they this those through
+  thus to too under until up upon us ve very via was wasn we were weren what whats when where whether which while
+  who whom whose why will with within without won would wouldn yet you your yours yourself yourselves
+  anyone anybody someone somebody something anything thing things stuff kind sort really actually basically
+  remember recall think thought believe guess wonder wondering know knew seen saw heard mention mentioned
+  paper papers work works link links looking look find found tell say says said claim claims claimed
+  please thanks thank hi hello hey ok okay like e g eg ie etc vs one ones`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+const stemCache = new Map<string, string>();
+export function stem(word: string): string {
+  let s = stemCache.get(word);
+  if (s === undefined) {
+    s = /^[a-z]+$/.test(word) && word.length > 3 ? stemmer(word) : word;
+    if (stemCache.size < 200_000) stemCache.set(word, s);
+  }
+  return s;
+}
+
+export function isStopword(word: string): boolean {
+  return STOPWORDS.has(word);
+}
+
+/**
+ * Lowercased, stemmed terms. Hyphenated and slashed compounds also yield their joined form so
+ * "pre-training" meets "pretraining" and "chain-of-thought" meets "chainofthought".
+ */
+export function tokenize(text: string, opts: { keepStopwords?: boolean } = {}): string[] {
+  const out: string[] = [];
+  const lower = text.normalize('NFKC').toLowerCase();
+  for (const m of lower.matchAll(/[\p{L}\p{N}]+(?:[-'’/][\p{L}\p{N}]+)*/gu)) {
+    const raw = m[0].replace(/['’]s$/, '');
+    const parts = raw.split(/[-'’/]/).filter(Boolean);
+    for (const p of parts) {
+      if (!opts.keepStopwords && STOPWORDS.has(p)) continue;
+      if (p.length === 1 && !/\d/.test(p)) continue;
+      out.push(stem(p));
+    }
+    if (parts.length > 1) {
+      const joined = parts.join('');
+      if (joined.length <= 40) out.push(stem(joined));
+    }
+  }
+  return out;
+}
