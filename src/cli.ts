@@ -7,7 +7,10 @@ import { loadConfig, type Config } from './config.js';
 import { openRetriever, runIngest } from './context.js';
 import { AppError, isAppError, toAppError } from './errors.js';
 import { createProgress, noProgress } from './index/progress.js';
-import { findPaper } from './index/search.js';
+import { answerQuestion, similarPapers, summarizeTopic, type AnswerResult, type SummaryResult } from './answer/engine.js';
+import { formatEvalTable, readQuestions, runEval } from './answer/eval.js';
+import { createChatModel } from './answer/llm.js';
+import { findPaper, type SearchFilter } from './index/search.js';
 import { IndexStore } from './index/store.js';
 import { createLogger, registerSecret, type Logger } from './logger.js';
 
@@ -32,6 +35,8 @@ interface Command {
 }
 
 const jsonOpt = { json: { type: 'boolean' } } as const;
+const filterOpts = { from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' } } as const;
+
 
 function printJson(io: CliIO, value: unknown): void {
   io.out(JSON.stringify(value, null, 2) + '\n');
@@ -146,7 +151,113 @@ export const commands: Record<string, Command> = {
       return 0;
     },
   },
+  ask: {
+    summary: 'Answer a question with citations (LLM when CHAT_MODEL is set, else an extractive digest).',
+    usage: 'research-bot ask "<question>" [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--source FILE] [--json]',
+    options: { ...filterOpts, ...jsonOpt },
+    async run({ config, logger, io }, v, pos) {
+      const question = requireText(pos.join(' '), 'question');
+      const retriever = await openRetriever(config, { logger, autoIngest: true, progress: v.json ? noProgress : createProgress() });
+      const chat = createChatModel(config);
+      const streaming = Boolean(chat && !v.json && io.stderrStream?.isTTY);
+      const result = await answerQuestion({ retriever, chat, logger, abstainThreshold: config.abstainThreshold }, question, {
+        filter: filterFrom(v),
+        onToken: streaming ? (d) => io.err(d) : undefined,
+      });
+      if (streaming) io.err('\n\n');
+      if (v.json) printJson(io, answerJson(result));
+      else io.out(renderAnswer(result));
+      return 0;
+    },
+  },
+  summarize: {
+    summary: 'A short cited synthesis of what the corpus says about a topic.',
+    usage: 'research-bot summarize "<topic>" [--json]',
+    options: { ...filterOpts, ...jsonOpt },
+    async run({ config, logger, io }, v, pos) {
+      const topic = requireText(pos.join(' '), 'topic');
+      const retriever = await openRetriever(config, { logger, autoIngest: true, progress: v.json ? noProgress : createProgress() });
+      const result = await summarizeTopic({ retriever, chat: createChatModel(config), logger, abstainThreshold: config.abstainThreshold }, topic, { filter: filterFrom(v) });
+      if (v.json) printJson(io, answerJson(result));
+      else io.out(renderAnswer(result));
+      return 0;
+    },
+  },
+  similar: {
+    summary: 'Papers similar to a given paper.',
+    usage: 'research-bot similar <paper-id-or-title> [-k N] [--json]',
+    options: { k: { type: 'string', short: 'k' }, ...jsonOpt },
+    async run({ config, logger, io }, v, pos) {
+      const q = requireText(pos.join(' '), 'paper id or title');
+      const retriever = await openRetriever(config, { logger, autoIngest: true });
+      const paper = findPaper(retriever.store, q);
+      if (!paper) throw new AppError('PAPER_NOT_FOUND', `No paper matches "${q.slice(0, 100)}". Try \`research-bot search\`.`);
+      const result = await similarPapers(retriever, paper, positiveInt(v.k, '-k', 5, 25));
+      if (v.json) {
+        printJson(io, { paper: { paperId: paper.id, title: paper.title }, similar: result.similar });
+        return 0;
+      }
+      io.out(`Papers similar to "${paper.title}":\n`);
+      result.similar.forEach((s, i) => io.out(`${String(i + 1).padStart(2)}. [${s.paperId}] ${s.title}\n      ${s.why.slice(0, 200)}\n`));
+      return 0;
+    },
+  },
+  eval: {
+    summary: 'Evaluate retrieval, abstention, numeric answers and citations on a JSONL question set.',
+    usage: 'research-bot eval <questions.jsonl> [--json]',
+    options: { ...jsonOpt },
+    async run({ config, logger, io }, v, pos) {
+      const file = requireText(pos.join(' '), 'questions file');
+      const { questions, errors } = await readQuestions(file);
+      if (!questions.length) throw new AppError('QUESTION_INVALID', `No usable questions in ${file}${errors.length ? ` (${errors[0]})` : ''}.`);
+      const retriever = await openRetriever(config, { logger, autoIngest: true, progress: v.json ? noProgress : createProgress() });
+      const report = { ...(await runEval({ retriever, chat: createChatModel(config), logger, abstainThreshold: config.abstainThreshold }, questions)), errors };
+      if (v.json) printJson(io, report);
+      else io.out(formatEvalTable(report));
+      return 0;
+    },
+  },
 };
+
+function filterFrom(v: Record<string, unknown>): SearchFilter | undefined {
+  const f: SearchFilter = {};
+  for (const key of ['from', 'to'] as const) {
+    const val = v[key] as string | undefined;
+    if (val === undefined) continue;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(val)) throw new AppError('QUESTION_INVALID', `--${key} must be a date like 2024-01-31.`);
+    f[key] = val;
+  }
+  if (v.source) f.source = String(v.source);
+  return Object.keys(f).length ? f : undefined;
+}
+
+function answerJson(r: AnswerResult | SummaryResult) {
+  return {
+    answer: r.answer,
+    mode: r.mode,
+    abstained: r.abstained,
+    citations: r.citations.map((c) => ({ marker: c.marker, paperId: c.paperId, title: c.title, url: c.url, links: c.links })),
+    sources: r.sources,
+    droppedCitations: r.droppedCitations,
+    ...(r.fallbackReason ? { fallbackReason: r.fallbackReason } : {}),
+    ...(r.abstainReason ? { abstainReason: r.abstainReason } : {}),
+    ...('query' in r && r.query !== r.question ? { query: r.query } : {}),
+  };
+}
+
+export function renderAnswer(r: AnswerResult | SummaryResult): string {
+  const lines = [r.answer, ''];
+  // An abstention already names the possibly related papers in its text.
+  if (!r.abstained && r.citations.length) {
+    lines.push('Sources:');
+    for (const c of r.citations) {
+      lines.push(`  [${c.marker}] ${c.title}`, `      ${c.url}`);
+      for (const l of c.links) lines.push(`      ${l}`);
+    }
+  }
+  lines.push('', `(${r.mode === 'llm' ? 'LLM answer' : 'offline extractive digest'}${r.droppedCitations ? `; ${r.droppedCitations} invalid citation(s) removed` : ''}; ${r.durationMs} ms)`);
+  return lines.join('\n') + '\n';
+}
 
 function round(n: number): number {
   return Math.round(n * 10000) / 10000;

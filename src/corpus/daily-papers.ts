@@ -61,6 +61,8 @@ function stripGluedChrome(line: string): string {
 /** Titles are short single lines that do not end like a sentence. */
 function isTitleLike(line: string): boolean {
   if (line.length > 300) return false;
+  // Titles never carry a URL; a short "Code: https://..." paragraph belongs to the abstract.
+  if (/\bhttps?:\/\//i.test(line)) return false;
   if (line.split(/\s+/).length > 45) return false;
   if (/[.;,]$/.test(line) && !/\b(?:et al|vs|etc|Inc|Ltd)\.$/.test(line)) return false;
   // Two or more full sentences means prose, not a title.

@@ -13,7 +13,8 @@ export function paperIdFor(title: string): string {
   return createHash('sha1').update(titleKey(title)).digest('hex').slice(0, 10);
 }
 
-const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+// Braces and backslashes are never part of a URL; they do appear around one in LaTeX remnants (\url{...}).
+const URL_RE = /\bhttps?:\/\/[^\s<>"'`{}\\]+/gi;
 
 /** URLs found in free text, trailing punctuation trimmed, de-duplicated in order. */
 export function extractLinks(text: string): string[] {

@@ -42,13 +42,15 @@ export function tokenize(text: string, opts: { keepStopwords?: boolean } = {}): 
   const lower = text.normalize('NFKC').toLowerCase();
   for (const m of lower.matchAll(/[\p{L}\p{N}]+(?:[-'’/][\p{L}\p{N}]+)*/gu)) {
     const raw = m[0].replace(/['’]s$/, '');
+    // Contractions ("doesn't", "you're") are split but never joined into a new word.
     const parts = raw.split(/[-'’/]/).filter(Boolean);
+    const joinable = !/['’]/.test(raw);
     for (const p of parts) {
       if (!opts.keepStopwords && STOPWORDS.has(p)) continue;
       if (p.length === 1 && !/\d/.test(p)) continue;
       out.push(stem(p));
     }
-    if (parts.length > 1) {
+    if (parts.length > 1 && joinable) {
       const joined = parts.join('');
       if (joined.length <= 40) out.push(stem(joined));
     }

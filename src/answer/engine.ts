@@ -1,0 +1,274 @@
+/**
+ * The answering engine shared by the CLI and the Discord bot:
+ * question -> (follow-up rewrite) -> retrieve -> abstain? -> LLM with cited sources, or the
+ * offline extractive digest -> citation validation -> AnswerResult.
+ */
+import type { Paper } from '../corpus/types.js';
+import { AppError, isAppError } from '../errors.js';
+import type { Retriever, SearchFilter } from '../index/search.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { DEFAULT_ABSTAIN_COVERAGE, decideAbstain } from './abstain.js';
+import { validateCitations } from './citations.js';
+import { extractiveDigest, keySentences } from './digest.js';
+import { rewriteFollowUp, type Turn } from './followup.js';
+import type { ChatModel } from './llm.js';
+import { formatSources, renderPrompt, type PromptName } from './prompts.js';
+import { arxivSearchUrl, gatherSources, type Evidence, type Source } from './sources.js';
+
+export interface Citation {
+  marker: number;
+  paperId: string;
+  title: string;
+  url: string;
+  links: string[];
+}
+
+export interface SourceInfo extends Citation {
+  date?: string;
+  score: number;
+}
+
+export interface AnswerResult {
+  question: string;
+  /** The query actually used for retrieval (differs for rewritten follow-ups). */
+  query: string;
+  answer: string;
+  mode: 'llm' | 'extractive';
+  abstained: boolean;
+  citations: Citation[];
+  sources: SourceInfo[];
+  droppedCitations: number;
+  /** Why an LLM answer was replaced by the digest, if it was. */
+  fallbackReason?: string;
+  abstainReason?: string;
+  evidence: Evidence;
+  durationMs: number;
+}
+
+export interface EngineDeps {
+  retriever: Retriever;
+  chat?: ChatModel;
+  logger?: Logger;
+  abstainThreshold?: number;
+}
+
+export interface AskOptions {
+  history?: Turn[];
+  filter?: SearchFilter;
+  onToken?: (delta: string, textSoFar: string) => void;
+  signal?: AbortSignal;
+  maxSources?: number;
+}
+
+export const MAX_QUESTION_CHARS = 4000;
+const INSUFFICIENT = /INSUFFICIENT_EVIDENCE/;
+
+/** Normalise a user question; reject what cannot be a question. */
+export function cleanQuestion(raw: string): string {
+  const text = String(raw ?? '')
+    .normalize('NFC')
+    // Control, zero-width and bidi-override characters carry no meaning for retrieval.
+    .replace(/[\u0000-\u0008\u000B-\u001F\u007F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, ' ')
+    // Discord mentions (<@123>, <@&123>, <#123>) and @everyone/@here are not part of a question.
+    .replace(/<(?:@[!&]?|#)\d+>/g, ' ')
+    .replace(/@(everyone|here)\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!text) throw new AppError('QUESTION_INVALID', 'Please ask a question (the message was empty once mentions and formatting were removed).');
+  if (!/[\p{L}\p{N}]/u.test(text)) throw new AppError('QUESTION_INVALID', 'That question has no words in it. Please ask in words.');
+  return text.length > MAX_QUESTION_CHARS ? text.slice(0, MAX_QUESTION_CHARS) : text;
+}
+
+function toCitation(s: Source): Citation {
+  return { marker: s.marker, paperId: s.paper.id, title: s.paper.title, url: s.url, links: s.links };
+}
+
+function toSourceInfo(s: Source): SourceInfo {
+  return { ...toCitation(s), date: s.paper.date, score: Math.round(s.score * 1e4) / 1e4 };
+}
+
+async function runLlm(
+  chat: ChatModel,
+  prompt: PromptName,
+  vars: Record<string, string>,
+  sourceCount: number,
+  opts: { onToken?: AskOptions['onToken']; signal?: AbortSignal },
+): Promise<{ insufficient: boolean; text: string; cited: number[]; dropped: number }> {
+  const { RunnableLambda, RunnableSequence } = await import('@langchain/core/runnables');
+  const chain = RunnableSequence.from([
+    RunnableLambda.from((v: Record<string, string>) => renderPrompt(prompt, v)),
+    RunnableLambda.from((messages: Awaited<ReturnType<typeof renderPrompt>>) => chat.complete(messages, { onToken: opts.onToken, signal: opts.signal })),
+    RunnableLambda.from((raw: string) => {
+      if (INSUFFICIENT.test(raw) && raw.replace(INSUFFICIENT, '').trim().length < 40) return { insufficient: true, text: '', cited: [], dropped: 0 };
+      const check = validateCitations(raw.replace(INSUFFICIENT, '').trim(), sourceCount);
+      return { insufficient: false, ...check };
+    }),
+  ]);
+  return chain.invoke(vars);
+}
+
+function abstainText(reason: string | undefined, sources: Source[]): string {
+  const lines = [`I couldn't find an answer to this in the paper corpus${reason ? ` (${reason})` : ''}, so I won't guess.`];
+  if (sources.length) {
+    lines.push('', 'Possibly related papers:');
+    for (const s of sources.slice(0, 3)) lines.push(`- ${s.paper.title}`);
+  }
+  return lines.join('\n');
+}
+
+export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opts: AskOptions = {}): Promise<AnswerResult> {
+  const started = Date.now();
+  const logger = deps.logger ?? silentLogger;
+  const question = cleanQuestion(rawQuestion);
+  const lexical = deps.retriever.store.lexical;
+  const { query } = await rewriteFollowUp(question, opts.history ?? [], { lexical, chat: deps.chat });
+  // Answers cite only papers close to the best one; topic summaries (below) cast a wider net.
+  const { sources, hits, evidence } = await gatherSources(deps.retriever, query, { max: opts.maxSources ?? 5, filter: opts.filter, minRelative: 0.45 });
+  const base = { question, query, evidence, droppedCitations: 0 };
+  const decision = decideAbstain(deps.retriever, query, hits, evidence, deps.abstainThreshold ?? DEFAULT_ABSTAIN_COVERAGE);
+  if (decision.abstain) {
+    return {
+      ...base,
+      answer: abstainText(decision.reason, sources),
+      mode: deps.chat ? 'llm' : 'extractive',
+      abstained: true,
+      abstainReason: decision.reason,
+      citations: [],
+      sources: sources.slice(0, 3).map(toSourceInfo),
+      durationMs: Date.now() - started,
+    };
+  }
+  const digest = () => extractiveDigest(question, sources, lexical);
+  const allCited = sources.map(toCitation);
+  if (!deps.chat) {
+    return { ...base, answer: digest(), mode: 'extractive', abstained: false, citations: allCited, sources: sources.map(toSourceInfo), durationMs: Date.now() - started };
+  }
+  let fallbackReason: string;
+  try {
+    const history = (opts.history ?? []).slice(-3).map((t) => `Earlier question: ${t.question}\n`).join('');
+    const out = await runLlm(
+      deps.chat,
+      'answer',
+      { sources: formatSources(sources), question, history: history ? history + '\n' : '', maxWords: '220' },
+      sources.length,
+      { onToken: opts.onToken, signal: opts.signal },
+    );
+    if (out.insufficient) {
+      const reason = 'the language model found that the retrieved papers do not answer it';
+      return {
+        ...base,
+        answer: abstainText(reason, sources),
+        mode: 'llm',
+        abstained: true,
+        abstainReason: reason,
+        citations: [],
+        sources: sources.slice(0, 3).map(toSourceInfo),
+        durationMs: Date.now() - started,
+      };
+    }
+    if (out.cited.length > 0) {
+      const bySource = new Map(sources.map((s) => [s.marker, s]));
+      return {
+        ...base,
+        answer: out.text,
+        mode: 'llm',
+        abstained: false,
+        citations: out.cited.map((m) => toCitation(bySource.get(m)!)),
+        sources: sources.map(toSourceInfo),
+        droppedCitations: out.dropped,
+        durationMs: Date.now() - started,
+      };
+    }
+    fallbackReason = `the model's answer cited no valid source${out.dropped ? ` (${out.dropped} invalid marker${out.dropped === 1 ? '' : 's'} removed)` : ''}`;
+    logger.warn('llm answer had no valid citation; using extractive digest', { dropped: out.dropped });
+    return {
+      ...base,
+      answer: `_Showing an extractive digest because ${fallbackReason}._\n\n${digest()}`,
+      mode: 'extractive',
+      abstained: false,
+      citations: allCited,
+      sources: sources.map(toSourceInfo),
+      droppedCitations: out.dropped,
+      fallbackReason,
+      durationMs: Date.now() - started,
+    };
+  } catch (err) {
+    if (!isAppError(err) || err.code !== 'LLM_FAILED') throw err;
+    fallbackReason = err.userMessage.replace(/^The language model/, 'the language model').replace(/\.$/, '');
+    logger.warn('llm failed; using extractive digest', { err });
+  }
+  return {
+    ...base,
+    answer: `_Showing an extractive digest because ${fallbackReason}._\n\n${digest()}`,
+    mode: 'extractive',
+    abstained: false,
+    citations: allCited,
+    sources: sources.map(toSourceInfo),
+    droppedCitations: 0,
+    fallbackReason,
+    durationMs: Date.now() - started,
+  };
+}
+
+export interface SummaryResult extends Omit<AnswerResult, 'question' | 'query'> {
+  topic: string;
+}
+
+export async function summarizeTopic(deps: EngineDeps, rawTopic: string, opts: Omit<AskOptions, 'history'> = {}): Promise<SummaryResult> {
+  const started = Date.now();
+  const topic = cleanQuestion(rawTopic);
+  const lexical = deps.retriever.store.lexical;
+  const { sources, hits, evidence } = await gatherSources(deps.retriever, topic, { max: opts.maxSources ?? 8, filter: opts.filter, minRelative: 0.25, candidates: 30 });
+  const decision = decideAbstain(deps.retriever, topic, hits, evidence, deps.abstainThreshold ?? DEFAULT_ABSTAIN_COVERAGE);
+  const base = { topic, evidence, droppedCitations: 0 };
+  if (decision.abstain) {
+    return { ...base, answer: abstainText(decision.reason, sources), mode: deps.chat ? 'llm' : 'extractive', abstained: true, abstainReason: decision.reason, citations: [], sources: sources.slice(0, 3).map(toSourceInfo), durationMs: Date.now() - started };
+  }
+  const digest = () =>
+    extractiveDigest(topic, sources, lexical, {
+      perPaper: 1,
+      lead: `${sources.length} papers in the corpus on "${topic}", most relevant first:`,
+    })
+      .split('\n\n')
+      .map((l, i) => (i === 0 ? l : `- ${l}`))
+      .join('\n');
+  const all = sources.map(toCitation);
+  let fallbackReason: string | undefined;
+  if (deps.chat) {
+    try {
+      const out = await runLlm(deps.chat, 'summarize', { sources: formatSources(sources), topic, maxWords: '350' }, sources.length, { onToken: opts.onToken, signal: opts.signal });
+      if (!out.insufficient && out.cited.length) {
+        const bySource = new Map(sources.map((s) => [s.marker, s]));
+        return { ...base, answer: out.text, mode: 'llm', abstained: false, citations: out.cited.map((m) => toCitation(bySource.get(m)!)), sources: sources.map(toSourceInfo), droppedCitations: out.dropped, durationMs: Date.now() - started };
+      }
+      fallbackReason = out.insufficient ? 'the language model judged the papers off-topic' : "the model's summary cited no valid source";
+    } catch (err) {
+      if (!isAppError(err) || err.code !== 'LLM_FAILED') throw err;
+      fallbackReason = err.userMessage.replace(/^The language model/, 'the language model').replace(/\.$/, '');
+    }
+  }
+  const answer = fallbackReason ? `_Showing an extractive digest because ${fallbackReason}._\n\n${digest()}` : digest();
+  return { ...base, answer, mode: 'extractive', abstained: false, citations: all, sources: sources.map(toSourceInfo), fallbackReason, durationMs: Date.now() - started };
+}
+
+export interface SimilarResult {
+  paper: Paper;
+  similar: Array<{ paperId: string; title: string; url: string; score: number; why: string }>;
+}
+
+/** Papers most like a given one: its title and abstract as the query, itself excluded. */
+export async function similarPapers(retriever: Retriever, paper: Paper, k = 5): Promise<SimilarResult> {
+  const query = `${paper.title}. ${paper.title}. ${paper.abstract}`;
+  const hits = await retriever.search(query, { k: k + 1 });
+  const similar = hits
+    .filter((h) => h.paper.id !== paper.id)
+    .slice(0, k)
+    .map((h) => ({
+      paperId: h.paper.id,
+      title: h.paper.title,
+      url: arxivSearchUrl(h.paper.title),
+      score: Math.round(h.score * 1e4) / 1e4,
+      why: keySentences(paper.title + ' ' + paper.abstract, h.paper.abstract, retriever.store.lexical, 1)[0] ?? '',
+    }));
+  return { paper, similar };
+}

@@ -1,0 +1,149 @@
+/**
+ * Evaluation over a JSONL question set: retrieval Recall@1/5/10 and MRR by kind (title match),
+ * abstention precision/recall, numeric answer-key hits, and citation validity.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { titleKey } from '../corpus/normalize.js';
+import { AppError } from '../errors.js';
+import { answerQuestion, type EngineDeps } from './engine.js';
+
+const lineSchema = z.object({
+  id: z.string().optional(),
+  question: z.string().min(1),
+  kind: z.string().default('unknown'),
+  expected_titles: z.array(z.string()).default([]),
+  answer_key: z.string().optional(),
+});
+export type EvalQuestion = z.infer<typeof lineSchema>;
+
+export async function readQuestions(path: string): Promise<{ questions: EvalQuestion[]; errors: string[] }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new AppError('QUESTION_INVALID', `Cannot read ${path}: ${(err as Error).message}`);
+  }
+  const questions: EvalQuestion[] = [];
+  const errors: string[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      const r = lineSchema.safeParse(JSON.parse(line));
+      if (r.success) questions.push(r.data);
+      else errors.push(`line ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+    } catch (err) {
+      errors.push(`line ${i + 1}: invalid JSON (${(err as Error).message.slice(0, 60)})`);
+    }
+  });
+  return { questions, errors };
+}
+
+export interface KindRow {
+  kind: string;
+  n: number;
+  answerable: number;
+  r1: number;
+  r5: number;
+  r10: number;
+  mrr: number;
+  abstained: number;
+  numericHit?: number;
+  citationsValid: number;
+}
+
+export interface EvalReport {
+  rows: KindRow[];
+  overall: KindRow;
+  abstention: { precision: number; recall: number; truePositives: number; falsePositives: number; falseNegatives: number };
+  numeric: { n: number; hits: number };
+  citationValidity: number;
+  perQuestion: Array<{ id?: string; kind: string; ranks: number[]; abstained: boolean; numericHit?: boolean; citationsValid: boolean; mode: string }>;
+  errors: string[];
+  mode: string;
+  ms: { total: number; perQuestionP50: number };
+}
+
+export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Promise<Omit<EvalReport, 'errors'>> {
+  const started = Date.now();
+  const per: EvalReport['perQuestion'] = [];
+  const durations: number[] = [];
+  for (const q of questions) {
+    const hits = await deps.retriever.search(q.question, { k: 10 });
+    const keys = hits.map((h) => titleKey(h.paper.title));
+    const ranks = q.expected_titles.map((t) => keys.indexOf(titleKey(t)) + 1);
+    const t0 = Date.now();
+    const ans = await answerQuestion(deps, q.question);
+    durations.push(Date.now() - t0);
+    const validMarkers = new Set(ans.sources.map((s) => s.marker));
+    const markersInText = [...ans.answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
+    const citationsValid = markersInText.every((m) => validMarkers.has(m)) && ans.citations.every((c) => validMarkers.has(c.marker));
+    per.push({
+      id: q.id,
+      kind: q.kind,
+      ranks,
+      abstained: ans.abstained,
+      numericHit: q.answer_key !== undefined ? ans.answer.includes(q.answer_key) : undefined,
+      citationsValid,
+      mode: ans.mode,
+    });
+  }
+  const rowFor = (kind: string, items: typeof per): KindRow => {
+    const ans = items.filter((p) => p.ranks.length > 0);
+    const recall = (k: number) => (ans.length ? ans.reduce((s, p) => s + p.ranks.filter((r) => r > 0 && r <= k).length / p.ranks.length, 0) / ans.length : 0);
+    const mrr = ans.length ? ans.reduce((s, p) => s + (p.ranks.some((r) => r > 0) ? 1 / Math.min(...p.ranks.filter((r) => r > 0)) : 0), 0) / ans.length : 0;
+    const numeric = items.filter((p) => p.numericHit !== undefined);
+    return {
+      kind,
+      n: items.length,
+      answerable: ans.length,
+      r1: recall(1),
+      r5: recall(5),
+      r10: recall(10),
+      mrr,
+      abstained: items.filter((p) => p.abstained).length,
+      numericHit: numeric.length ? numeric.filter((p) => p.numericHit).length / numeric.length : undefined,
+      citationsValid: items.length ? items.filter((p) => p.citationsValid).length / items.length : 1,
+    };
+  };
+  const kinds = [...new Set(per.map((p) => p.kind))];
+  const tp = per.filter((p) => p.ranks.length === 0 && p.abstained).length;
+  const fp = per.filter((p) => p.ranks.length > 0 && p.abstained).length;
+  const fn = per.filter((p) => p.ranks.length === 0 && !p.abstained).length;
+  const numeric = per.filter((p) => p.numericHit !== undefined);
+  const sorted = [...durations].sort((a, b) => a - b);
+  return {
+    rows: kinds.map((k) => rowFor(k, per.filter((p) => p.kind === k))),
+    overall: rowFor('all', per),
+    abstention: { precision: tp + fp ? tp / (tp + fp) : 1, recall: tp + fn ? tp / (tp + fn) : 1, truePositives: tp, falsePositives: fp, falseNegatives: fn },
+    numeric: { n: numeric.length, hits: numeric.filter((p) => p.numericHit).length },
+    citationValidity: per.length ? per.filter((p) => p.citationsValid).length / per.length : 1,
+    perQuestion: per,
+    mode: deps.chat ? `llm (${deps.chat.model})` : 'extractive (offline)',
+    ms: { total: Date.now() - started, perQuestionP50: sorted[Math.floor(sorted.length / 2)] ?? 0 },
+  };
+}
+
+export function formatEvalTable(r: EvalReport): string {
+  const f = (x: number) => x.toFixed(3);
+  const lines = [
+    `Mode: ${r.mode}; retrieval: ${r.rows.length ? '' : ''}`.replace(/; retrieval: $/, ''),
+    '',
+    '| kind | n | R@1 | R@5 | R@10 | MRR | abstained | numeric hit | citations valid |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const row of [...r.rows, r.overall]) {
+    const rec = row.answerable ? `${f(row.r1)} | ${f(row.r5)} | ${f(row.r10)} | ${f(row.mrr)}` : '- | - | - | -';
+    lines.push(`| ${row.kind} | ${row.n} | ${rec} | ${row.abstained}/${row.n} | ${row.numericHit === undefined ? '-' : f(row.numericHit)} | ${f(row.citationsValid)} |`);
+  }
+  const a = r.abstention;
+  lines.push(
+    '',
+    `Abstention: precision ${f(a.precision)}, recall ${f(a.recall)} (${a.truePositives} correct, ${a.falsePositives} answerable questions abstained, ${a.falseNegatives} unanswerable answered)`,
+    `Numeric answer key found: ${r.numeric.hits}/${r.numeric.n}`,
+    `Answers with only valid citations: ${f(r.citationValidity)}`,
+    `Time: ${r.ms.total} ms total, ${r.ms.perQuestionP50} ms median per answer`,
+  );
+  if (r.errors.length) lines.push('', `Skipped ${r.errors.length} bad lines:`, ...r.errors.map((e) => `  ${e}`));
+  return lines.join('\n') + '\n';
+}

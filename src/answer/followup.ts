@@ -1,0 +1,72 @@
+/**
+ * Follow-ups in a conversation ("what about its memory cost?") are rewritten into a standalone
+ * query before retrieval: by the LLM when configured, otherwise by carrying over the key terms of
+ * the previous question and the paper the previous answer cited first.
+ */
+import { tokenize } from '../index/tokenize.js';
+import type { LexicalIndex } from '../index/lexical.js';
+import type { ChatModel } from './llm.js';
+import { renderPrompt } from './prompts.js';
+
+export interface Turn {
+  question: string;
+  answer: string;
+  /** Titles of the papers the answer cited, in order. */
+  citedTitles?: string[];
+}
+
+const ANAPHORA = /\b(it|its|it's|they|them|their|this|that|these|those|the (?:paper|method|model|approach|authors?|first|second|third|last|same)|same|above|previous|earlier|also|what about|how about|and|such)\b/i;
+
+/** Does the question lean on earlier turns rather than stand on its own? */
+export function looksLikeFollowUp(question: string, lexical?: LexicalIndex): boolean {
+  const content = tokenize(question);
+  if (ANAPHORA.test(question)) return true;
+  if (content.length <= 2) return true;
+  // Few informative terms of its own: lean on the thread.
+  if (lexical) {
+    const informative = content.filter((t) => lexical.idf(t) > 3).length;
+    return informative === 0;
+  }
+  return false;
+}
+
+export function lexicalRewrite(question: string, history: Turn[], lexical: LexicalIndex): string {
+  const last = history.at(-1);
+  if (!last || !looksLikeFollowUp(question, lexical)) return question;
+  const own = new Set(tokenize(question));
+  const carried = [...new Set(tokenize(last.question))]
+    .filter((t) => !own.has(t))
+    .sort((a, b) => lexical.idf(b) - lexical.idf(a))
+    .slice(0, 6);
+  // Carry the words of the previous question as the user wrote them, not stems, for readability.
+  const words = last.question
+    .split(/\s+/)
+    .filter((w) => tokenize(w).some((t) => carried.includes(t)))
+    .map((w) => w.replace(/[^\p{L}\p{N}-]+/gu, ''))
+    .filter(Boolean);
+  const title = last.citedTitles?.[0];
+  return [question, ...new Set(words), title ? `(${title})` : ''].filter(Boolean).join(' ');
+}
+
+export async function rewriteFollowUp(
+  question: string,
+  history: Turn[],
+  deps: { lexical: LexicalIndex; chat?: ChatModel; budgetMs?: number },
+): Promise<{ query: string; method: 'none' | 'lexical' | 'llm' }> {
+  if (!history.length) return { query: question, method: 'none' };
+  if (deps.chat) {
+    try {
+      const historyText = history
+        .slice(-4)
+        .map((t) => `User: ${t.question}\nAssistant: ${t.answer.slice(0, 600)}${t.citedTitles?.length ? `\n(cited: ${t.citedTitles.join('; ')})` : ''}`)
+        .join('\n\n');
+      const messages = await renderPrompt('rewrite', { history: historyText, question });
+      const out = (await deps.chat.complete(messages, { budgetMs: deps.budgetMs ?? 10_000, maxTokens: 80 })).trim().split('\n')[0].trim();
+      if (out && out.length <= 500 && !/INSUFFICIENT_EVIDENCE/.test(out)) return { query: out.replace(/^["']|["']$/g, ''), method: 'llm' };
+    } catch {
+      // Fall through to the offline rewrite: a follow-up must never fail because the model did.
+    }
+  }
+  const rewritten = lexicalRewrite(question, history, deps.lexical);
+  return { query: rewritten, method: rewritten === question ? 'none' : 'lexical' };
+}

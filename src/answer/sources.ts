@@ -1,0 +1,117 @@
+/**
+ * Retrieval for answers: papers (each once, with its best passages), diversified by MMR so
+ * near-duplicates do not crowd out other papers, numbered [1]..[n], plus an evidence measure
+ * used to decide whether to answer at all.
+ */
+import type { Paper } from '../corpus/types.js';
+import { queryTerms } from '../index/lexical.js';
+import type { PaperHit, Retriever, SearchFilter } from '../index/search.js';
+import { tokenize } from '../index/tokenize.js';
+
+export interface Source {
+  marker: number;
+  paper: Paper;
+  score: number;
+  /** Best chunk texts for this paper, most relevant first. */
+  passages: string[];
+  /** arXiv title search: the dumps carry no paper URL. */
+  url: string;
+  links: string[];
+}
+
+export interface Evidence {
+  /** Share of the query's idf mass that the best paper matches (0..1). */
+  coverage: number;
+  /** Query terms the corpus does not contain at all. */
+  unknownTerms: string[];
+  /** Query terms (stemmed) the corpus knows. */
+  knownTerms: number;
+  topScore: number;
+}
+
+export function arxivSearchUrl(title: string): string {
+  return `https://arxiv.org/search/?query=${encodeURIComponent(title)}&searchtype=title`;
+}
+
+function termSet(paper: Paper): Set<string> {
+  return new Set(tokenize(`${paper.title} ${paper.abstract}`));
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let inter = 0;
+  for (const t of a) if (b.has(t)) inter++;
+  return inter / (a.size + b.size - inter || 1);
+}
+
+/** Maximal marginal relevance over paper hits; relevance is the score relative to the best. */
+export function diversify(hits: PaperHit[], n: number, lambda = 0.75): PaperHit[] {
+  if (hits.length <= 1) return hits.slice(0, n);
+  const top = hits[0].score || 1;
+  const sets = new Map(hits.map((h) => [h.paper.id, termSet(h.paper)]));
+  const chosen: PaperHit[] = [hits[0]];
+  const rest = hits.slice(1);
+  while (chosen.length < n && rest.length) {
+    let bestIdx = 0;
+    let best = -Infinity;
+    rest.forEach((h, i) => {
+      const sim = Math.max(...chosen.map((c) => jaccard(sets.get(h.paper.id)!, sets.get(c.paper.id)!)));
+      const mmr = lambda * (h.score / top) - (1 - lambda) * sim;
+      if (mmr > best) {
+        best = mmr;
+        bestIdx = i;
+      }
+    });
+    chosen.push(rest.splice(bestIdx, 1)[0]);
+  }
+  return chosen;
+}
+
+export function measureEvidence(retriever: Retriever, query: string, hits: PaperHit[]): Evidence {
+  const lexical = retriever.store.lexical;
+  const terms = queryTerms(query);
+  let total = 0;
+  let matched = 0;
+  let knownTerms = 0;
+  const unknownTerms: string[] = [];
+  const top = hits[0];
+  const topTerms = top ? termSet(top.paper) : new Set<string>();
+  const maxIdf = Math.log(1 + (lexical.size + 0.5) / 0.5);
+  for (const t of terms.keys()) {
+    const idf = lexical.idf(t);
+    const known = idf < maxIdf - 1e-9;
+    if (known) knownTerms++;
+    else unknownTerms.push(t);
+    total += idf;
+    if (topTerms.has(t)) matched += idf;
+  }
+  return { coverage: total ? matched / total : 0, unknownTerms, knownTerms, topScore: top?.lexicalScore ?? 0 };
+}
+
+export interface GatherOptions {
+  max: number;
+  filter?: SearchFilter;
+  /** Drop papers scoring below this share of the best one. */
+  minRelative?: number;
+  candidates?: number;
+}
+
+export async function gatherSources(
+  retriever: Retriever,
+  query: string,
+  opts: GatherOptions,
+): Promise<{ sources: Source[]; hits: PaperHit[]; evidence: Evidence }> {
+  const hits = await retriever.search(query, { k: opts.candidates ?? Math.max(20, opts.max * 3), filter: opts.filter });
+  const evidence = measureEvidence(retriever, query, hits);
+  const top = hits[0]?.score ?? 0;
+  const relevant = hits.filter((h) => h.score >= top * (opts.minRelative ?? 0.3));
+  const picked = diversify(relevant, opts.max);
+  const sources = picked.map((h, i) => ({
+    marker: i + 1,
+    paper: h.paper,
+    score: h.score,
+    passages: h.chunks.slice(0, 3).map((c) => c.chunk.text),
+    url: arxivSearchUrl(h.paper.title),
+    links: h.paper.links,
+  }));
+  return { sources, hits, evidence };
+}
