@@ -55,7 +55,7 @@ export const envSchema = z.object({
   LLM_TEMPERATURE: num(0.1, 0, 2),
   // Retrieval
   CHUNK_STRATEGY: z.enum(['abstract', 'sentences']).default('abstract'),
-  ABSTAIN_THRESHOLD: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(100).optional()),
+  ABSTAIN_THRESHOLD: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).optional()),
   MAX_CORPUS_FILE_MB: int(64, 1, 4096),
   // Discord
   DISCORD_TOKEN: optionalString,
