@@ -122,6 +122,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       sameFiles(previous.files, files)
     ) {
       logger.info('index is up to date', { generation: previous.generation });
+      // A killed ingest leaves a half-written generation behind even when the corpus is unchanged.
+      await collectGarbage(opts.indexDir, previous.generation, logger);
       return summaryFrom(previous, { upToDate: true }, started);
     }
 

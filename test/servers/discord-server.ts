@@ -19,7 +19,10 @@ import { WebSocket, WebSocketServer } from 'ws';
 
 export interface RestCall {
   method: string;
+  /** Path below /api/v10 with percent-escapes decoded, e.g. `/webhooks/{app}/{token}/messages/@original`. */
   path: string;
+  /** The path exactly as it arrived (discord.js sends `@original` as `%40original`). */
+  rawPath: string;
   query: Record<string, string>;
   body: any;
   /** Number of uploaded files (multipart/form-data requests only). */
@@ -107,6 +110,8 @@ export interface FakeDiscordServer {
   message(messageId: string): any | undefined;
   channel(channelId: string): any | undefined;
   threads(): any[];
+  /** Id of the DM channel between the bot and a user (created on first use); for sendMessage / sendSlashCommand in DMs. */
+  dmChannelId(userId?: string): string;
   commands(guildId?: string): any[];
   waitFor<T>(fn: () => T | undefined | false | null, timeoutMs?: number): Promise<T>;
 
@@ -472,7 +477,6 @@ interface RouteResult {
   status: number;
   body?: any;
   headers?: Record<string, string>;
-  after?: () => void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -883,6 +887,10 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
           ws.close(4004, 'Authentication failed.');
           return;
         }
+        if (Array.isArray(d.shard) && (d.shard[0] !== 0 || d.shard[1] !== 1)) {
+          ws.close(4010, 'Invalid shard.');
+          return;
+        }
         if (typeof d.intents !== 'number') {
           ws.close(4013, 'Invalid intent(s).');
           return;
@@ -1041,7 +1049,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       const ref = messagesById.get(fields.reference.message_id);
       if (ref && msg.type === MessageType.Reply) msg.referenced_message = clone(ref);
     }
-    if (isThread(ch)) msg.position = (ch.total_message_sent ?? 0) + 0;
+    if (isThread(ch)) msg.position = historyOf(ch.id).length;
     return msg;
   }
 
@@ -1066,10 +1074,8 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     const out = clone(msg);
     if (gid) {
       out.guild_id = gid;
-      if (!msg.webhook_id || msg.interaction_metadata) {
-        const { user: _user, ...member } = ensureMember(msg.author.id);
-        out.member = clone(member);
-      }
+      const { user: _user, ...member } = ensureMember(msg.author.id);
+      out.member = clone(member);
     }
     return out;
   }
@@ -1782,7 +1788,6 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       const thread = createThread(parent, body, id, ChannelType.PublicThread);
       const starter = createMessage({ channelId: id, author: botUser, body: body.message, files: ctx.files });
       // A forum post's first message shares the thread's id.
-      messagesById.delete(starter.id);
       starter.id = id;
       starter.position = 0;
       storeMessage(starter);
@@ -1832,7 +1837,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       let ok = true;
       for (let i = 0; i < parts.length; i++) {
         const p = r.parts[i];
-        if (p.startsWith(':')) params[p.slice(1)] = decodeURIComponent(parts[i]);
+        if (p.startsWith(':')) params[p.slice(1)] = parts[i];
         else if (p !== parts[i]) {
           ok = false;
           break;
@@ -1850,8 +1855,10 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     return `fake${(h >>> 0).toString(16)}`;
   }
 
-  function takeFault(method: string, path: string): Fault | null {
-    const i = faults.findIndex((f) => (!f.method || f.method.toUpperCase() === method) && path.includes(f.pathIncludes));
+  function takeFault(method: string, path: string, rawPath: string): Fault | null {
+    const i = faults.findIndex(
+      (f) => (!f.method || f.method.toUpperCase() === method) && (path.includes(f.pathIncludes) || rawPath.includes(f.pathIncludes)),
+    );
     if (i < 0) return null;
     const f = faults[i];
     if (--f.remaining <= 0) faults.splice(i, 1);
@@ -1897,20 +1904,30 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       parsed = { body: undefined, files: undefined, error: apiError(400, 50109, 'The request body contains invalid JSON.') };
     }
     const prefix = '/api/v10';
-    const path = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : url.pathname;
+    const rawPath = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : url.pathname;
+    // discord-api-types' Routes percent-encode segments (`@original` goes out as `%40original`).
+    let path = rawPath;
+    try {
+      path = rawPath.split('/').map(decodeURIComponent).join('/');
+    } catch {
+      /* keep the raw path */
+    }
 
     let result: RouteResult;
     let injected = false;
     try {
       if (!url.pathname.startsWith(`${prefix}/`)) throw apiError(404, 0, '404: Not Found');
       if (parsed.error) throw parsed.error;
-      const fault = takeFault(method, path);
+      const fault = takeFault(method, path, rawPath);
       if (fault) {
         injected = true;
         result = faultResponse(fault, method, path);
       } else {
         const m = matchRoute(method, path);
-        if (!m) throw apiError(matchRoute('GET', path) || routes.some((r) => r.parts.length === path.split('/').filter(Boolean).length && matchRoute(r.method, path)) ? 405 : 404, 0, m === null ? '404: Not Found' : '405: Method Not Allowed');
+        if (!m) {
+          const otherMethod = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].some((x) => matchRoute(x, path));
+          throw otherMethod ? apiError(405, 0, '405: Method Not Allowed') : apiError(404, 0, '404: Not Found');
+        }
         if (m.route.auth && !authorized) throw apiError(401, 0, '401: Unauthorized');
         result = await m.route.handler({ params: m.params, query, body: parsed.body, files: parsed.files ?? [], at });
       }
@@ -1930,6 +1947,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     const call: RestCall = {
       method,
       path,
+      rawPath,
       query,
       body: parsed.body,
       at,
@@ -1950,7 +1968,6 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       res.writeHead(result.status, { ...headers, 'content-type': 'application/json' });
       res.end(JSON.stringify(result.body));
     }
-    result.after?.();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -2048,7 +2065,8 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
         reference,
       });
       storeMessage(msg);
-      dispatch('MESSAGE_CREATE', gatewayMessage(msg), { required: true });
+      // Like Discord, a user's message lands in history even when no bot session is connected.
+      dispatch('MESSAGE_CREATE', gatewayMessage(msg));
       return { messageId: msg.id };
     },
 
@@ -2074,6 +2092,10 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     },
     threads() {
       return createdThreads.map((id) => clone(channels.get(id)));
+    },
+    dmChannelId(uid = userId) {
+      ensureUser(uid);
+      return dmChannelFor(uid).id;
     },
     commands(scopeGuildId) {
       return clone(commandList(scopeGuildId));
