@@ -18,11 +18,11 @@ import { acquireLock } from './lock.js';
 import { noProgress, type Progress } from './progress.js';
 import {
   INDEX_FORMAT_VERSION,
+  openVectorIndex,
   readCurrentGeneration,
   writeFileAtomic,
   writeGenerationFiles,
   type Manifest,
-  type VectorMetadata,
 } from './store.js';
 
 export interface IngestOptions {
@@ -184,8 +184,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     };
     if (vectors) {
       progress.start('indexing', vectors.length);
-      const { LocalIndex } = await import('vectra');
-      const vindex = new LocalIndex<VectorMetadata>(join(partial, 'vectors'));
+      const vindex = await openVectorIndex(join(partial, 'vectors'), false);
       await vindex.createIndex({ version: 1, deleteIfExists: true });
       await vindex.beginUpdate();
       for (let i = 0; i < vectors.length; i++) {

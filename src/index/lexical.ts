@@ -1,6 +1,7 @@
 /**
- * BM25F over two fields (title, body), built once at ingest and persisted as JSON. Queries run
- * entirely in memory: no file is touched per query (vectra's BM25 path re-reads every document).
+ * BM25F over two fields (title, body), built once at ingest and persisted in a compact binary
+ * form (typed arrays), so loading is a buffer copy and queries run entirely in memory: no file is
+ * touched per query (vectra's BM25 path re-reads every document per query).
  */
 import { tokenize } from './tokenize.js';
 
@@ -19,35 +20,34 @@ export interface LexicalParams {
 
 export const DEFAULT_LEXICAL_PARAMS: LexicalParams = { k1: 1.2, titleWeight: 2.0, bodyWeight: 1.0, bTitle: 0.3, bBody: 0.75 };
 
-interface Posting {
-  docs: number[];
-  tfTitle: number[];
-  tfBody: number[];
-}
-
 export interface LexicalHit {
   doc: number;
   score: number;
 }
 
-export interface SerializedLexicalIndex {
-  version: 1;
+/** JSON header of the persisted index; the arrays live in the binary part. */
+export interface LexicalHeader {
+  version: 2;
   n: number;
   params: LexicalParams;
-  lenTitle: number[];
-  lenBody: number[];
   terms: string[];
-  /** Per term, flattened triples [doc, tfTitle, tfBody, doc, ...]. */
-  postings: number[][];
+  postings: number;
 }
 
 export class LexicalIndex {
-  private readonly postings = new Map<string, Posting>();
-  private lenTitle: Float64Array = new Float64Array(0);
-  private lenBody: Float64Array = new Float64Array(0);
+  private termIds = new Map<string, number>();
+  private terms: string[] = [];
+  /** Postings of term t are docs[offsets[t] .. offsets[t+1]). */
+  private offsets = new Uint32Array(1);
+  private docs = new Uint32Array(0);
+  private tfTitle = new Uint16Array(0);
+  private tfBody = new Uint16Array(0);
+  private lenTitle = new Float32Array(0);
+  private lenBody = new Float32Array(0);
   private avgTitle = 1;
   private avgBody = 1;
   private n = 0;
+  private scratch = new Float64Array(0);
   params: LexicalParams;
 
   constructor(params: Partial<LexicalParams> = {}) {
@@ -58,11 +58,16 @@ export class LexicalIndex {
     return this.n;
   }
 
+  get vocabularySize(): number {
+    return this.terms.length;
+  }
+
   static build(docs: LexicalDoc[], params: Partial<LexicalParams> = {}): LexicalIndex {
     const idx = new LexicalIndex(params);
     idx.n = docs.length;
-    idx.lenTitle = new Float64Array(docs.length);
-    idx.lenBody = new Float64Array(docs.length);
+    idx.lenTitle = new Float32Array(docs.length);
+    idx.lenBody = new Float32Array(docs.length);
+    const lists: Array<number[]> = []; // per term: flattened [doc, tfTitle, tfBody]
     docs.forEach((d, i) => {
       const counts = new Map<string, [number, number]>();
       const t = tokenize(d.title);
@@ -72,94 +77,132 @@ export class LexicalIndex {
       idx.lenTitle[i] = t.length;
       idx.lenBody[i] = b.length;
       for (const [term, [tt, tb]] of counts) {
-        let p = idx.postings.get(term);
-        if (!p) idx.postings.set(term, (p = { docs: [], tfTitle: [], tfBody: [] }));
-        p.docs.push(i);
-        p.tfTitle.push(tt);
-        p.tfBody.push(tb);
+        let id = idx.termIds.get(term);
+        if (id === undefined) {
+          id = idx.terms.length;
+          idx.termIds.set(term, id);
+          idx.terms.push(term);
+          lists.push([]);
+        }
+        lists[id].push(i, Math.min(tt, 65535), Math.min(tb, 65535));
       }
     });
-    idx.computeAverages();
+    const total = lists.reduce((s, l) => s + l.length / 3, 0);
+    idx.offsets = new Uint32Array(idx.terms.length + 1);
+    idx.docs = new Uint32Array(total);
+    idx.tfTitle = new Uint16Array(total);
+    idx.tfBody = new Uint16Array(total);
+    let pos = 0;
+    lists.forEach((l, id) => {
+      idx.offsets[id] = pos;
+      for (let j = 0; j < l.length; j += 3, pos++) {
+        idx.docs[pos] = l[j];
+        idx.tfTitle[pos] = l[j + 1];
+        idx.tfBody[pos] = l[j + 2];
+      }
+    });
+    idx.offsets[idx.terms.length] = pos;
+    idx.finish();
     return idx;
   }
 
-  private computeAverages(): void {
-    const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
-    this.avgTitle = this.n ? Math.max(sum(this.lenTitle) / this.n, 1) : 1;
-    this.avgBody = this.n ? Math.max(sum(this.lenBody) / this.n, 1) : 1;
+  private finish(): void {
+    let st = 0;
+    let sb = 0;
+    for (let i = 0; i < this.n; i++) {
+      st += this.lenTitle[i];
+      sb += this.lenBody[i];
+    }
+    this.avgTitle = this.n ? Math.max(st / this.n, 1) : 1;
+    this.avgBody = this.n ? Math.max(sb / this.n, 1) : 1;
+    this.scratch = new Float64Array(this.n);
+  }
+
+  df(term: string): number {
+    const id = this.termIds.get(term);
+    return id === undefined ? 0 : this.offsets[id + 1] - this.offsets[id];
   }
 
   idf(term: string): number {
-    const df = this.postings.get(term)?.docs.length ?? 0;
+    const df = this.df(term);
     return Math.log(1 + (this.n - df + 0.5) / (df + 0.5));
   }
 
-  /** Scores for every matching doc (sparse), optionally weighting query terms. */
+  /**
+   * Scores of every matching doc as a sparse map. Scoring is synchronous, so one scratch buffer
+   * per index is safe to share between concurrent (async) callers.
+   */
   scoreTerms(terms: Map<string, number>): Map<number, number> {
     const { k1, titleWeight, bodyWeight, bTitle, bBody } = this.params;
-    const scores = new Map<number, number>();
+    const acc = this.scratch;
+    const touched: number[] = [];
     for (const [term, qWeight] of terms) {
-      const p = this.postings.get(term);
-      if (!p) continue;
-      const idf = Math.log(1 + (this.n - p.docs.length + 0.5) / (p.docs.length + 0.5));
-      for (let j = 0; j < p.docs.length; j++) {
-        const d = p.docs[j];
+      const id = this.termIds.get(term);
+      if (id === undefined) continue;
+      const start = this.offsets[id];
+      const end = this.offsets[id + 1];
+      const idf = Math.log(1 + (this.n - (end - start) + 0.5) / (end - start + 0.5));
+      for (let j = start; j < end; j++) {
+        const d = this.docs[j];
         const tf =
-          (titleWeight * p.tfTitle[j]) / (1 - bTitle + (bTitle * this.lenTitle[d]) / this.avgTitle) +
-          (bodyWeight * p.tfBody[j]) / (1 - bBody + (bBody * this.lenBody[d]) / this.avgBody);
-        const s = qWeight * idf * ((tf * (k1 + 1)) / (tf + k1));
-        scores.set(d, (scores.get(d) ?? 0) + s);
+          (titleWeight * this.tfTitle[j]) / (1 - bTitle + (bTitle * this.lenTitle[d]) / this.avgTitle) +
+          (bodyWeight * this.tfBody[j]) / (1 - bBody + (bBody * this.lenBody[d]) / this.avgBody);
+        if (acc[d] === 0) touched.push(d);
+        acc[d] += qWeight * idf * ((tf * (k1 + 1)) / (tf + k1));
       }
     }
-    return scores;
+    const out = new Map<number, number>();
+    for (const d of touched) {
+      out.set(d, acc[d]);
+      acc[d] = 0;
+    }
+    return out;
   }
 
   search(query: string, k = 10): LexicalHit[] {
     return topK(this.scoreTerms(queryTerms(query)), k);
   }
 
-  toJSON(): SerializedLexicalIndex {
-    const terms = [...this.postings.keys()];
-    return {
-      version: 1,
-      n: this.n,
-      params: this.params,
-      lenTitle: [...this.lenTitle],
-      lenBody: [...this.lenBody],
-      terms,
-      postings: terms.map((t) => {
-        const p = this.postings.get(t)!;
-        const flat: number[] = new Array(p.docs.length * 3);
-        for (let j = 0; j < p.docs.length; j++) {
-          flat[3 * j] = p.docs[j];
-          flat[3 * j + 1] = p.tfTitle[j];
-          flat[3 * j + 2] = p.tfBody[j];
-        }
-        return flat;
-      }),
-    };
+  /** Header (JSON) and body (binary) for persistence. */
+  serialize(): { header: LexicalHeader; body: Buffer } {
+    const parts = [this.offsets, this.docs, this.tfTitle, this.tfBody, this.lenTitle, this.lenBody];
+    const body = Buffer.concat(parts.map((a) => alignedBytes(a)));
+    return { header: { version: 2, n: this.n, params: this.params, terms: this.terms, postings: this.docs.length }, body };
   }
 
-  static fromJSON(data: SerializedLexicalIndex, params?: Partial<LexicalParams>): LexicalIndex {
-    if (data.version !== 1) throw new Error(`unsupported lexical index version ${String(data.version)}`);
-    const idx = new LexicalIndex({ ...data.params, ...params });
-    idx.n = data.n;
-    idx.lenTitle = Float64Array.from(data.lenTitle);
-    idx.lenBody = Float64Array.from(data.lenBody);
-    data.terms.forEach((term, i) => {
-      const flat = data.postings[i];
-      const m = flat.length / 3;
-      const p: Posting = { docs: new Array(m), tfTitle: new Array(m), tfBody: new Array(m) };
-      for (let j = 0; j < m; j++) {
-        p.docs[j] = flat[3 * j];
-        p.tfTitle[j] = flat[3 * j + 1];
-        p.tfBody[j] = flat[3 * j + 2];
-      }
-      idx.postings.set(term, p);
-    });
-    idx.computeAverages();
+  static deserialize(header: LexicalHeader, body: Buffer, params?: Partial<LexicalParams>): LexicalIndex {
+    if (header.version !== 2) throw new Error(`unsupported lexical index version ${String(header.version)}`);
+    const idx = new LexicalIndex({ ...header.params, ...params });
+    idx.n = header.n;
+    idx.terms = header.terms;
+    idx.terms.forEach((t, i) => idx.termIds.set(t, i));
+    const p = header.postings;
+    const T = header.terms.length;
+    // Copy into fresh, aligned arrays (the file buffer may not be 4-byte aligned).
+    let off = 0;
+    const take = <A extends Uint32Array | Uint16Array | Float32Array>(Ctor: { new (n: number): A; BYTES_PER_ELEMENT: number }, count: number): A => {
+      const bytes = count * Ctor.BYTES_PER_ELEMENT;
+      const arr = new Ctor(count);
+      new Uint8Array(arr.buffer).set(body.subarray(off, off + bytes));
+      off += bytes + ((8 - (bytes % 8)) % 8);
+      return arr;
+    };
+    idx.offsets = take(Uint32Array, T + 1);
+    idx.docs = take(Uint32Array, p);
+    idx.tfTitle = take(Uint16Array, p);
+    idx.tfBody = take(Uint16Array, p);
+    idx.lenTitle = take(Float32Array, header.n);
+    idx.lenBody = take(Float32Array, header.n);
+    if (off > body.length + 8) throw new Error('lexical index body is truncated');
+    idx.finish();
     return idx;
   }
+}
+
+function alignedBytes(a: Uint32Array | Uint16Array | Float32Array): Buffer {
+  const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const pad = (8 - (bytes.length % 8)) % 8;
+  return pad ? Buffer.concat([bytes, Buffer.alloc(pad)]) : bytes;
 }
 
 export function queryTerms(query: string): Map<string, number> {
@@ -168,9 +211,39 @@ export function queryTerms(query: string): Map<string, number> {
   return terms;
 }
 
+/** The k best hits, by a bounded selection rather than sorting everything. */
 export function topK(scores: Map<number, number>, k: number): LexicalHit[] {
-  const hits: LexicalHit[] = [];
-  for (const [doc, score] of scores) hits.push({ doc, score });
-  hits.sort((a, b) => b.score - a.score || a.doc - b.doc);
-  return hits.slice(0, k);
+  if (scores.size <= k * 4) {
+    const all: LexicalHit[] = [];
+    for (const [doc, score] of scores) all.push({ doc, score });
+    return all.sort((a, b) => b.score - a.score || a.doc - b.doc).slice(0, k);
+  }
+  // Min-heap of size k.
+  const heap: LexicalHit[] = [];
+  const less = (a: LexicalHit, b: LexicalHit) => a.score < b.score || (a.score === b.score && a.doc > b.doc);
+  for (const [doc, score] of scores) {
+    const h = { doc, score };
+    if (heap.length < k) {
+      heap.push(h);
+      for (let i = heap.length - 1; i > 0; ) {
+        const p = (i - 1) >> 1;
+        if (!less(heap[i], heap[p])) break;
+        [heap[i], heap[p]] = [heap[p], heap[i]];
+        i = p;
+      }
+    } else if (less(heap[0], h)) {
+      heap[0] = h;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < k && less(heap[l], heap[m])) m = l;
+        if (r < k && less(heap[r], heap[m])) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    }
+  }
+  return heap.sort((a, b) => b.score - a.score || a.doc - b.doc);
 }

@@ -3,7 +3,8 @@
  * repoints CURRENT at it, so a reader (or a killed ingest) only ever sees a whole index:
  *
  *   <indexDir>/CURRENT              name of the live generation
- *   <indexDir>/gen-<stamp>/         manifest.json, papers.json, chunks.json, lexical.json, vectors/ (vectra)
+ *   <indexDir>/gen-<stamp>/         manifest.json, papers.json, chunks.json, lexical.json + lexical.bin,
+ *                                   vectors/ (vectra LocalIndex, protobuf codec)
  *   <indexDir>/embeddings/<model>.jsonl  append-only embedding cache (resume without re-embedding)
  *   <indexDir>/.lock                held while an ingest runs
  */
@@ -14,9 +15,9 @@ import type { LocalIndex } from 'vectra';
 import type { CorpusReport, Paper } from '../corpus/types.js';
 import { AppError } from '../errors.js';
 import type { Chunk, ChunkStrategy } from './chunk.js';
-import { LexicalIndex, type SerializedLexicalIndex } from './lexical.js';
+import { LexicalIndex, type LexicalHeader } from './lexical.js';
 
-export const INDEX_FORMAT_VERSION = 1;
+export const INDEX_FORMAT_VERSION = 2;
 
 export interface Manifest {
   formatVersion: number;
@@ -87,24 +88,22 @@ export class IndexStore {
     if (!gen) throw new AppError('INDEX_MISSING', `No index in ${indexDir}. Run \`research-bot ingest\` first.`);
     const dir = join(indexDir, gen);
     try {
-      const [manifestText, papersText, chunksText, lexicalText] = await Promise.all(
-        ['manifest.json', 'papers.json', 'chunks.json', 'lexical.json'].map((f) => readFile(join(dir, f), 'utf8')),
-      );
-      const manifest = JSON.parse(manifestText) as Manifest;
+      const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
       if (manifest.formatVersion !== INDEX_FORMAT_VERSION) {
         throw new AppError('INDEX_CORRUPT', `The index in ${indexDir} has format ${manifest.formatVersion}; this version reads ${INDEX_FORMAT_VERSION}. Run \`research-bot ingest\`.`);
       }
+      const [papersText, chunksText, lexicalText, lexicalBody] = await Promise.all([
+        readFile(join(dir, 'papers.json'), 'utf8'),
+        readFile(join(dir, 'chunks.json'), 'utf8'),
+        readFile(join(dir, 'lexical.json'), 'utf8'),
+        readFile(join(dir, 'lexical.bin')),
+      ]);
       const papers = JSON.parse(papersText) as Paper[];
-      const chunks = JSON.parse(chunksText) as Chunk[];
-      const lexical = LexicalIndex.fromJSON(JSON.parse(lexicalText) as SerializedLexicalIndex);
+      const byId = new Map(papers.map((p) => [p.id, p]));
+      const chunks = (JSON.parse(chunksText) as StoredChunk[]).map((c) => inflateChunk(c, byId));
+      const lexical = LexicalIndex.deserialize(JSON.parse(lexicalText) as LexicalHeader, lexicalBody);
       let vectors: LocalIndex<VectorMetadata> | undefined;
-      if (manifest.embedding) {
-        // vectra pulls in gRPC and friends (~0.6 s to import): load it only for indexes with vectors.
-        const { LocalIndex } = await import('vectra');
-        vectors = new LocalIndex<VectorMetadata>(join(dir, 'vectors'));
-        // vectra loads lazily; load now so the first query pays nothing and a broken file fails here.
-        await vectors.listItems();
-      }
+      if (manifest.embedding) vectors = await openVectorIndex(join(dir, 'vectors'), true);
       if (lexical.size !== chunks.length) throw new Error(`lexical index has ${lexical.size} docs for ${chunks.length} chunks`);
       return new IndexStore(dir, manifest, papers, chunks, lexical, vectors);
     } catch (err) {
@@ -142,13 +141,43 @@ export class IndexStore {
   }
 }
 
+/** Chunks on disk omit title and sources (the paper has them) and text equal to the abstract. */
+type StoredChunk = Omit<Chunk, 'title' | 'sources' | 'text'> & { text?: string };
+
+function deflateChunk(c: Chunk, paper: Paper | undefined): StoredChunk {
+  const { title: _t, sources: _s, text, ...rest } = c;
+  return paper && paper.abstract === text ? rest : { ...rest, text };
+}
+
+function inflateChunk(c: StoredChunk, byId: Map<string, Paper>): Chunk {
+  const paper = byId.get(c.paperId);
+  if (!paper) throw new Error(`chunk ${c.id} names unknown paper ${c.paperId}`);
+  return { ...c, title: paper.title, sources: paper.sources, text: c.text ?? paper.abstract };
+}
+
+/**
+ * vectra with its protobuf codec: packed float32 vectors. Its default JSON codec cannot hold
+ * 100k x 384 vectors at all (the file exceeds V8's maximum string length).
+ */
+export async function openVectorIndex(folder: string, load: boolean): Promise<LocalIndex<VectorMetadata>> {
+  // vectra pulls in gRPC and friends (~0.6 s to import): load it only for indexes with vectors.
+  const { LocalIndex, ProtobufCodec } = await import('vectra');
+  const index = new LocalIndex<VectorMetadata>(folder, undefined, undefined, new ProtobufCodec());
+  // vectra loads lazily; load now so the first query pays nothing and a broken file fails here.
+  if (load) await index.listItems();
+  return index;
+}
+
 export async function writeGenerationFiles(
   dir: string,
   data: { manifest: Manifest; papers: Paper[]; chunks: Chunk[]; lexical: LexicalIndex },
 ): Promise<void> {
   await writeFile(join(dir, 'papers.json'), JSON.stringify(data.papers));
-  await writeFile(join(dir, 'chunks.json'), JSON.stringify(data.chunks));
-  await writeFile(join(dir, 'lexical.json'), JSON.stringify(data.lexical.toJSON()));
+  const byId = new Map(data.papers.map((p) => [p.id, p]));
+  await writeFile(join(dir, 'chunks.json'), JSON.stringify(data.chunks.map((c) => deflateChunk(c, byId.get(c.paperId)))));
+  const { header, body } = data.lexical.serialize();
+  await writeFile(join(dir, 'lexical.json'), JSON.stringify(header));
+  await writeFile(join(dir, 'lexical.bin'), body);
   // The manifest goes last: a generation without one is incomplete by definition.
   await writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(data.manifest, null, 1));
 }
