@@ -1,6 +1,6 @@
 /** Reads a corpus folder: every supported file is parsed, papers are merged across files. */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { extname, join, relative } from 'node:path';
 import { AppError } from '../errors.js';
 import { parseDailyPapersText, type RawPaper } from './daily-papers.js';
 import { paperIdFor, titleKey } from './normalize.js';
@@ -32,7 +32,7 @@ export async function listCorpusFiles(dir: string): Promise<CorpusFile[]> {
     const parent = (e as unknown as { parentPath?: string; path?: string }).parentPath ?? (e as unknown as { path: string }).path;
     const path = join(parent, e.name);
     const st = await stat(path);
-    const name = path.slice(dir.length).replace(/^[/\\]+/, '').split('\\').join('/');
+    const name = relative(dir, path).split('\\').join('/');
     files.push({ name, path, size: st.size, mtimeMs: st.mtimeMs });
   }
   return files.sort((a, b) => a.name.localeCompare(b.name));

@@ -11,6 +11,8 @@ export interface EmbeddingsModel {
   readonly model: string;
   readonly maxTokens: number;
   readonly batchSize: number;
+  /** Output size requested from the endpoint, when the model supports choosing one. */
+  readonly dimensions?: number;
   createEmbeddings(inputs: string[]): Promise<number[][]>;
 }
 
@@ -22,7 +24,7 @@ export class OpenAIEmbeddings implements EmbeddingsModel {
   readonly model: string;
   readonly batchSize: number;
   private readonly client: OpenAI;
-  private readonly dimensions?: number;
+  readonly dimensions?: number;
 
   constructor(opts: { model: string; apiKey?: string; baseURL?: string; dimensions?: number; batchSize?: number; timeoutMs?: number; maxRetries?: number }) {
     this.model = opts.model;

@@ -113,12 +113,15 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   try {
     const files = await fingerprintFiles(opts.corpusDir);
     const previous = await readManifest(opts.indexDir);
+    // A changed file-size limit matters only if some file falls between the old and new limits.
     if (
       !opts.force &&
       previous &&
       previous.formatVersion === INDEX_FORMAT_VERSION &&
       previous.chunkStrategy === strategy &&
       (previous.embedding?.model ?? null) === (opts.embedder?.model ?? null) &&
+      (!opts.embedder?.dimensions || previous.embedding?.dimensions === opts.embedder.dimensions) &&
+      !files.some((f) => f.size > (previous.maxFileBytes ?? Infinity) !== f.size > (opts.maxFileBytes ?? Infinity)) &&
       sameFiles(previous.files, files)
     ) {
       logger.info('index is up to date', { generation: previous.generation });
@@ -144,7 +147,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     let embeddingStats: IngestSummary['embedding'] = null;
     if (opts.embedder) {
       const embedder = opts.embedder;
-      const cache = await EmbeddingCache.open(opts.indexDir, embedder.model);
+      // Keyed by model and requested size: the same model at another size gives other vectors.
+      const cache = await EmbeddingCache.open(opts.indexDir, embedder.dimensions ? `${embedder.model}@${embedder.dimensions}` : embedder.model);
       const hashes = chunks.map((c) => textHash(embeddingText(c)));
       const missing = [...new Set(hashes.filter((h) => !cache.get(h)))];
       const textByHash = new Map(chunks.map((c, i) => [hashes[i], embeddingText(c)]));
@@ -177,6 +181,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       generation,
       createdAt: new Date().toISOString(),
       chunkStrategy: strategy,
+      maxFileBytes: opts.maxFileBytes ?? null,
       embedding: embeddingStats ? { model: embeddingStats.model, dimensions: embeddingStats.dimensions } : null,
       files,
       counts: { papers: corpus.papers.length, chunks: chunks.length, vectors: vectors?.length ?? 0 },

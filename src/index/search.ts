@@ -96,9 +96,8 @@ export class Retriever {
   async vectorPapers(vector: number[], filter: SearchFilter | undefined, depth: number): Promise<Map<string, { score: number; chunks: ChunkHit[] }>> {
     const byPaper = new Map<string, { score: number; chunks: ChunkHit[] }>();
     if (!this.store.vectors) return byPaper;
-    const results = await this.store.vectors.queryItems(vector, '', depth);
-    for (const r of results) {
-      const index = r.item.metadata.chunk;
+    for (const r of this.store.vectors.search(vector, depth)) {
+      const index = this.store.vectors.chunkOf[r.row];
       const chunk = this.store.chunks[index];
       if (!chunk) continue;
       const paper = this.store.paperById.get(chunk.paperId);
@@ -127,7 +126,9 @@ export class Retriever {
         chunks: e.chunks.sort((a, b) => b.score - a.score),
       }));
     }
-    const dense = await this.vectorPapers(vector, opts.filter, Math.max(100, k * 10));
+    // With a filter, scan deeper so filtered-out papers cannot starve the dense list.
+    const depth = opts.filter ? (this.store.vectors?.count ?? 0) : Math.max(100, k * 10);
+    const dense = await this.vectorPapers(vector, opts.filter, depth);
     const vecRanked = [...dense.entries()].sort((a, b) => b[1].score - a[1].score);
     const fused = new Map<string, number>();
     lexRanked.forEach(([id], i) => fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + i + 1)));

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LocalIndex } from 'vectra';
+import { VectorMatrix } from './vector-matrix.js';
 import type { CorpusReport, Paper } from '../corpus/types.js';
 import { AppError } from '../errors.js';
 import type { Chunk, ChunkStrategy } from './chunk.js';
@@ -24,6 +25,8 @@ export interface Manifest {
   generation: string;
   createdAt: string;
   chunkStrategy: ChunkStrategy;
+  /** The file size limit in force: files skipped as too large may fit under a new limit. */
+  maxFileBytes: number | null;
   embedding: { model: string; dimensions: number } | null;
   files: Array<{ name: string; size: number; sha1: string }>;
   counts: { papers: number; chunks: number; vectors: number };
@@ -69,7 +72,7 @@ export class IndexStore {
     readonly papers: Paper[],
     readonly chunks: Chunk[],
     readonly lexical: LexicalIndex,
-    readonly vectors: LocalIndex<VectorMetadata> | undefined,
+    readonly vectors: VectorMatrix | undefined,
   ) {
     for (const p of papers) this.paperById.set(p.id, p);
     chunks.forEach((c, i) => {
@@ -102,8 +105,16 @@ export class IndexStore {
       const byId = new Map(papers.map((p) => [p.id, p]));
       const chunks = (JSON.parse(chunksText) as StoredChunk[]).map((c) => inflateChunk(c, byId));
       const lexical = LexicalIndex.deserialize(JSON.parse(lexicalText) as LexicalHeader, lexicalBody);
-      let vectors: LocalIndex<VectorMetadata> | undefined;
-      if (manifest.embedding) vectors = await openVectorIndex(join(dir, 'vectors'), true);
+      let vectors: VectorMatrix | undefined;
+      if (manifest.embedding) {
+        const vindex = await openVectorIndex(join(dir, 'vectors'), false);
+        const items = await vindex.listItems();
+        vectors = VectorMatrix.fromRows(
+          items.map((it) => ({ vector: it.vector, chunk: it.metadata.chunk })),
+          manifest.embedding.dimensions,
+        );
+        if (vectors.count !== chunks.length) throw new Error(`vector index has ${vectors.count} items for ${chunks.length} chunks`);
+      }
       if (lexical.size !== chunks.length) throw new Error(`lexical index has ${lexical.size} docs for ${chunks.length} chunks`);
       return new IndexStore(dir, manifest, papers, chunks, lexical, vectors);
     } catch (err) {

@@ -1,0 +1,65 @@
+/**
+ * Dense vectors held as one contiguous, L2-normalised Float32Array for exact cosine search.
+ * vectra stays the on-disk store; scanning its array-of-arrays items is several times slower
+ * and keeps ~2x the memory, so the items are copied here once at load.
+ */
+export interface VectorHit {
+  row: number;
+  score: number;
+}
+
+export class VectorMatrix {
+  private constructor(
+    readonly dims: number,
+    readonly count: number,
+    private readonly data: Float32Array,
+    /** Chunk index for each row. */
+    readonly chunkOf: Uint32Array,
+  ) {}
+
+  static fromRows(rows: Array<{ vector: ArrayLike<number>; chunk: number }>, dims: number): VectorMatrix {
+    const data = new Float32Array(rows.length * dims);
+    const chunkOf = new Uint32Array(rows.length);
+    rows.forEach((r, i) => {
+      if (r.vector.length !== dims) throw new Error(`vector ${i} has ${r.vector.length} dimensions, expected ${dims}`);
+      let norm = 0;
+      for (let j = 0; j < dims; j++) norm += r.vector[j] * r.vector[j];
+      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      const base = i * dims;
+      for (let j = 0; j < dims; j++) data[base + j] = r.vector[j] * inv;
+      chunkOf[i] = r.chunk;
+    });
+    return new VectorMatrix(dims, rows.length, data, chunkOf);
+  }
+
+  /** Exact top-k by cosine similarity. */
+  search(query: ArrayLike<number>, k: number): VectorHit[] {
+    const d = this.dims;
+    const q = new Float32Array(d);
+    let norm = 0;
+    for (let j = 0; j < d; j++) norm += query[j] * query[j];
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let j = 0; j < d; j++) q[j] = query[j] * inv;
+    const kk = Math.min(k, this.count);
+    // Keep the best kk in a small sorted array; most rows fail the threshold test at once.
+    const topScore = new Float64Array(kk).fill(-Infinity);
+    const topRow = new Int32Array(kk).fill(-1);
+    const data = this.data;
+    for (let i = 0, base = 0; i < this.count; i++, base += d) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += data[base + j] * q[j];
+      if (s <= topScore[kk - 1]) continue;
+      let p = kk - 1;
+      while (p > 0 && topScore[p - 1] < s) {
+        topScore[p] = topScore[p - 1];
+        topRow[p] = topRow[p - 1];
+        p--;
+      }
+      topScore[p] = s;
+      topRow[p] = i;
+    }
+    const out: VectorHit[] = [];
+    for (let i = 0; i < kk; i++) if (topRow[i] >= 0) out.push({ row: topRow[i], score: topScore[i] });
+    return out;
+  }
+}

@@ -1,0 +1,190 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCorpus } from '../../src/corpus/load.js';
+import { LexicalIndex, queryTerms, topK, type LexicalDoc, type LexicalHeader } from '../../src/index/lexical.js';
+import { isStopword, stem, tokenize } from '../../src/index/tokenize.js';
+
+const CORPUS = join(import.meta.dirname, '../../data/corpus');
+
+describe('tokenize', () => {
+  it('lowercases and stems so inflections meet', () => {
+    expect(tokenize('training trained trains Training')).toEqual(['train', 'train', 'train', 'train']);
+    expect(tokenize('Transformers')).toEqual(tokenize('transformer'));
+    expect(tokenize('LLMs')).toEqual(tokenize('LLM'));
+    expect(stem('networks')).toBe(stem('network'));
+  });
+
+  it('joins hyphenated compounds so "pre-training" meets "pretraining"', () => {
+    const [joined] = tokenize('pretraining');
+    expect(tokenize('pre-training')).toContain(joined);
+    expect(tokenize('Pre-Trained')).toContain(tokenize('pretrained')[0]);
+    expect(tokenize('fine-tuning')).toContain(tokenize('finetuning')[0]);
+    // The parts stay searchable too.
+    expect(tokenize('pre-training')).toEqual(expect.arrayContaining(['pre', stem('training')]));
+    // Slashes join the same way.
+    expect(tokenize('input/output')).toContain('inputoutput');
+  });
+
+  it('does not join words that were separated by a space', () => {
+    expect(tokenize('pre training')).not.toContain(tokenize('pretraining')[0]);
+  });
+
+  it('drops stopwords and conversational filler unless asked to keep them', () => {
+    expect(tokenize('Is there a paper about the model that I remember?')).toEqual(['model']);
+    expect(isStopword('the')).toBe(true);
+    expect(isStopword('transformer')).toBe(false);
+    expect(tokenize('the model', { keepStopwords: true })).toEqual(['the', 'model']);
+  });
+
+  it('drops single letters but keeps digits and mixed tokens', () => {
+    expect(tokenize('x y z 7')).toEqual(['7']);
+    expect(tokenize('3D GPT-4')).toEqual(expect.arrayContaining(['3d', 'gpt', '4', 'gpt4']));
+  });
+
+  it("strips a possessive 's", () => {
+    expect(tokenize("model's")).toEqual(['model']);
+  });
+
+  it('treats compatibility forms like their plain letters (NFKC)', () => {
+    expect(tokenize('ﬁne')).toEqual(tokenize('fine'));
+  });
+
+  it('returns nothing for punctuation or empty text', () => {
+    expect(tokenize('')).toEqual([]);
+    expect(tokenize('?! -- ...')).toEqual([]);
+  });
+});
+
+describe('queryTerms and topK', () => {
+  it('counts repeated query terms', () => {
+    expect(queryTerms('graph graphs neural')).toEqual(new Map([[stem('graph'), 2], [stem('neural'), 1]]));
+  });
+
+  it('sorts by score then doc and cuts at k', () => {
+    expect(topK(new Map([[3, 1], [1, 2], [2, 1]]), 2)).toEqual([
+      { doc: 1, score: 2 },
+      { doc: 2, score: 1 },
+    ]);
+  });
+});
+
+describe('LexicalIndex (BM25F)', () => {
+  const docs: LexicalDoc[] = [
+    { title: 'A Study of Optimizers', body: 'We compare optimizers for training graph neural networks on molecules and images.' },
+    { title: 'Graph Neural Networks for Molecules', body: 'We predict molecular properties with message passing.' },
+    { title: 'Vision Transformers Without Convolutions', body: 'Patches of images are fed to a transformer encoder.' },
+    { title: 'Speech Recognition at Scale', body: 'We train speech models on many languages.' },
+  ];
+  const idx = LexicalIndex.build(docs);
+
+  it('ranks a title match above a body-only match', () => {
+    const hits = idx.search('graph neural networks');
+    expect(hits.map((h) => h.doc)).toEqual([1, 0]);
+    expect(hits[0].score).toBeGreaterThan(hits[1].score);
+  });
+
+  it('returns only documents that contain a query term', () => {
+    expect(idx.search('speech').map((h) => h.doc)).toEqual([3]);
+    expect(idx.search('quantum chromodynamics')).toEqual([]);
+    expect(idx.search('')).toEqual([]);
+  });
+
+  it('matches inflected and hyphenated query forms', () => {
+    expect(idx.search('transformer convolution')[0].doc).toBe(2);
+    expect(idx.search('trained')[0].doc).toBe(3);
+    const pre = LexicalIndex.build([
+      { title: 'Scaling Laws', body: 'Compute-optimal pretraining of language models.' },
+      { title: 'Dialogue Agents', body: 'Chat models learn from human feedback.' },
+    ]);
+    expect(pre.search('pre-training').map((h) => h.doc)).toEqual([0]);
+  });
+
+  it('weights rare terms above common ones (idf)', () => {
+    expect(idx.idf('speech')).toBeGreaterThan(idx.idf(stem('images')));
+    expect(idx.idf('never-seen-term')).toBeGreaterThan(idx.idf('speech'));
+    // Two docs mention images (common); one mentions speech (rare): the rare term wins.
+    const hits = idx.search('images speech');
+    expect(hits[0].doc).toBe(3);
+  });
+
+  it('prefers a shorter body for the same term frequency (length normalisation)', () => {
+    const li = LexicalIndex.build([
+      { title: 'Alpha', body: 'retrieval ' + 'filler words about nothing in particular '.repeat(20) },
+      { title: 'Beta', body: 'retrieval methods' },
+    ]);
+    expect(li.search('retrieval').map((h) => h.doc)).toEqual([1, 0]);
+  });
+
+  it('respects custom field weights', () => {
+    const bodyHeavy = LexicalIndex.build(docs, { titleWeight: 0.01, bodyWeight: 5 });
+    expect(bodyHeavy.search('graph neural networks')[0].doc).toBe(0);
+  });
+
+  it('has size equal to the number of documents', () => {
+    expect(idx.size).toBe(4);
+    expect(LexicalIndex.build([]).size).toBe(0);
+    expect(LexicalIndex.build([]).search('anything')).toEqual([]);
+  });
+});
+
+/** Header and body as they come back from disk: the header through JSON, the body at an unaligned offset. */
+function roundTrip(idx: LexicalIndex, params?: Parameters<typeof LexicalIndex.deserialize>[2]): LexicalIndex {
+  const { header, body } = idx.serialize();
+  const file = Buffer.alloc(body.length + 1);
+  body.copy(file, 1);
+  return LexicalIndex.deserialize(JSON.parse(JSON.stringify(header)) as LexicalHeader, file.subarray(1), params);
+}
+
+describe('LexicalIndex serialisation', () => {
+  let docs: LexicalDoc[];
+  let original: LexicalIndex;
+  let restored: LexicalIndex;
+  beforeAll(async () => {
+    const { papers } = await loadCorpus(CORPUS);
+    docs = papers.map((p) => ({ title: p.title, body: p.abstract }));
+    original = LexicalIndex.build(docs);
+    restored = roundTrip(original);
+  });
+
+  it('round-trips through serialize/deserialize with identical results', () => {
+    expect(restored.size).toBe(original.size);
+    expect(restored.size).toBe(428);
+    expect(restored.vocabularySize).toBe(original.vocabularySize);
+    const queries = ['DropPos dropped positions', 'machine translation refinement', 'pre-training data age toxicity', 'mixture of experts', 'tokenizer transfer zero-shot', 'Qwen2.5'];
+    for (const q of queries) {
+      const a = original.search(q, 20);
+      expect(a.length, q).toBeGreaterThan(0);
+      expect(restored.search(q, 20), q).toEqual(a);
+    }
+    for (const t of ['transform', 'pretrain', 'droppo', 'never-seen']) expect(restored.df(t), t).toBe(original.df(t));
+    const again = restored.serialize();
+    const first = original.serialize();
+    expect(again.header).toEqual(first.header);
+    expect(again.body.equals(first.body)).toBe(true);
+  });
+
+  it('finds the right paper for distinctive queries', () => {
+    const top = (q: string) => docs[original.search(q, 1)[0].doc].title;
+    expect(top('DropPos')).toMatch(/^DropPos:/);
+    expect(top('MT-Ladder machine translation')).toMatch(/^MT-Ladder:/);
+    expect(top('crisis social media texts')).toMatch(/^CrisisTransformers:/);
+  });
+
+  it('round-trips an empty index', () => {
+    const empty = roundTrip(LexicalIndex.build([]));
+    expect(empty.size).toBe(0);
+    expect(empty.search('anything')).toEqual([]);
+  });
+
+  it('keeps its parameters, and lets the reader override them', () => {
+    const tuned = LexicalIndex.build(docs.slice(0, 10), { k1: 2 });
+    expect(roundTrip(tuned).params.k1).toBe(2);
+    expect(roundTrip(tuned, { k1: 0.5 }).params.k1).toBe(0.5);
+  });
+
+  it('refuses an unknown format version and a truncated body', () => {
+    const { header, body } = original.serialize();
+    expect(() => LexicalIndex.deserialize({ ...header, version: 1 } as unknown as LexicalHeader, body)).toThrow(/unsupported lexical index version 1/);
+    expect(() => LexicalIndex.deserialize(header, body.subarray(0, Math.floor(body.length / 2)))).toThrow(/truncated/);
+  });
+});
