@@ -1,0 +1,252 @@
+/**
+ * `npm run bench`: measures ingest, query latency, scale (10k/100k synthetic papers, lexical and
+ * with 384-d vectors), peers side by side, and Discord ack latency; writes
+ * bench/results/report.{md,json}. Set BENCH_QUICK=1 for a smoke run (small sizes).
+ */
+import { execFile } from 'node:child_process';
+import { readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { titleKey } from '../src/corpus/normalize.js';
+import { loadCorpus } from '../src/corpus/load.js';
+import { startOpenAIServer } from '../test/servers/openai-server.js';
+import { DIMS, runLangchainPeer, runVectraPeer, type PeerResult } from './peers.js';
+import { median } from './stats.js';
+import { writeSyntheticCorpus } from './synth.js';
+import { measureAckLatency } from './discord-ack.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const work = join(os.tmpdir(), 'research-bot-bench');
+const quick = process.env.BENCH_QUICK === '1';
+const REPEATS = quick ? 1 : 3;
+
+interface ChildResult {
+  [k: string]: unknown;
+  durationMs?: number;
+  loadMs?: number;
+  maxRssMB: number;
+  search?: { p50: number; p95: number; p99: number; n: number };
+  ask?: { p50: number; p95: number; p99: number; n: number };
+}
+
+function runChild(job: string, opts: Record<string, unknown>): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--max-old-space-size=4096', join(here, 'child.js'), job, JSON.stringify(opts)], { maxBuffer: 64 * 1024 * 1024, cwd: root }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${job} failed: ${stderr.slice(-2000) || err.message}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!));
+    });
+  });
+}
+
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) total += (await stat(join((e as unknown as { parentPath: string }).parentPath, e.name))).size;
+  }
+  return total;
+}
+
+const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+async function devQuestions(): Promise<Array<{ question: string; expected: string[] }>> {
+  const candidates = [join(root, '..', 'shared', 'eval', 'dev.jsonl'), join(root, 'test', 'fixtures', 'dev-sample.jsonl')];
+  for (const file of candidates) {
+    try {
+      const text = await readFile(file, 'utf8');
+      return text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { question: string; expected_titles: string[] })
+        .map((q) => ({ question: q.question, expected: q.expected_titles }));
+    } catch {
+      // try the next location
+    }
+  }
+  throw new Error('no dev questions found (../shared/eval/dev.jsonl)');
+}
+
+function recallAt5(rankings: string[][], qs: Array<{ expected: string[] }>): number {
+  const answerable = qs.map((q, i) => ({ q, r: rankings[i] })).filter((x) => x.q.expected.length && x.r);
+  if (!answerable.length) return 0;
+  return (
+    answerable.reduce((s, { q, r }) => {
+      const top = r.slice(0, 5).map(titleKey);
+      return s + q.expected.filter((e) => top.includes(titleKey(e))).length / q.expected.length;
+    }, 0) / answerable.length
+  );
+}
+
+async function main(): Promise<void> {
+  await mkdir(work, { recursive: true });
+  const started = Date.now();
+  const report: Record<string, unknown> = {
+    machine: {
+      cpu: os.cpus()[0]?.model,
+      cores: os.cpus().length,
+      memoryGB: Math.round(os.totalmem() / 1073741824),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      date: new Date().toISOString(),
+      quick,
+    },
+  };
+  const corpusDir = join(root, 'data', 'corpus');
+  const dev = await devQuestions();
+  const queries = dev.map((d) => d.question);
+  const embedServer = await startOpenAIServer({ dimensions: DIMS });
+  const md: string[] = [];
+  try {
+    // 1. Ingest of the shipped corpus (offline), and re-ingest with no change.
+    const idx = join(work, 'shipped-index');
+    const ingests: ChildResult[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      await rm(idx, { recursive: true, force: true });
+      ingests.push(await runChild('ingest', { corpusDir, indexDir: idx }));
+    }
+    const reingests: ChildResult[] = [];
+    for (let i = 0; i < REPEATS; i++) reingests.push(await runChild('ingest', { corpusDir, indexDir: idx }));
+    const papers = Number(ingests[0].papers);
+    const ingestMs = median(ingests.map((x) => x.durationMs!));
+    const shipped = {
+      papers,
+      ingestMs: r1(ingestMs),
+      papersPerSec: Math.round(papers / (ingestMs / 1000)),
+      ingestPeakRssMB: median(ingests.map((x) => x.maxRssMB)),
+      reingestMs: r1(median(reingests.map((x) => x.durationMs!))),
+      reingestUpToDate: reingests.every((x) => x.upToDate === true),
+    };
+    // 2. Query latency in-process (search and offline ask).
+    const q = await runChild('query', { corpusDir, indexDir: idx, queries, iterations: quick ? 2 : 10 });
+    Object.assign(shipped, { loadMs: r1(q.loadMs!), search: q.search, ask: q.ask, queryPeakRssMB: q.maxRssMB });
+    report.shipped = shipped;
+
+    // 4a. Peers on the shipped corpus: latency and Recall@5 on the dev set.
+    const { papers: realPapers } = await loadCorpus(corpusDir);
+    const ours = await runChild('query', { corpusDir, indexDir: idx, queries, iterations: 1 });
+    const peerShipped: PeerResult[] = [
+      await runVectraPeer(realPapers, queries, join(work, 'vectra-shipped'), 'hybrid', 600_000),
+      await runVectraPeer(realPapers, queries, join(work, 'vectra-shipped-vec'), 'vector', 600_000),
+      await runLangchainPeer(realPapers, queries),
+    ];
+    const ourRecall = await (async () => {
+      const { openRetriever } = await import('../src/context.js');
+      const { loadConfig } = await import('../src/config.js');
+      const retriever = await openRetriever(loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: idx }));
+      const rankings: string[][] = [];
+      for (const qq of queries) rankings.push((await retriever.search(qq, { k: 10 })).map((h) => h.paper.title));
+      return recallAt5(rankings, dev);
+    })();
+    report.peersShipped = {
+      ours: { search: ours.search, recallAt5: ourRecall },
+      peers: peerShipped.map((p) => ({ name: p.name, buildMs: p.buildMs && r1(p.buildMs), search: p.search, recallAt5: p.rankings ? recallAt5(p.rankings, dev) : undefined, skipped: p.skipped })),
+    };
+
+    // 3. Scale: synthetic corpora, lexical only and with 384-d vectors.
+    const sizes = quick ? [2000] : [10_000, 100_000];
+    const scale: Record<string, unknown>[] = [];
+    for (const n of sizes) {
+      const dir = join(work, `synthetic-${n}`);
+      await writeSyntheticCorpus(corpusDir, dir, n, 42);
+      const { papers: synthPapers } = await loadCorpus(dir, { maxFileBytes: 1 << 30 });
+      const synthQueries = queries.slice(0, quick ? 10 : 40);
+      for (const withVectors of [false, true]) {
+        const indexDir = join(work, `synthetic-${n}-${withVectors ? 'vec' : 'lex'}-index`);
+        await rm(indexDir, { recursive: true, force: true });
+        const ing = await runChild('ingest', { corpusDir: dir, indexDir, embedUrl: withVectors ? embedServer.url : undefined });
+        const load = await runChild('load', { corpusDir: dir, indexDir, embedUrl: withVectors ? embedServer.url : undefined });
+        const qr = await runChild('query', { corpusDir: dir, indexDir, embedUrl: withVectors ? embedServer.url : undefined, queries: synthQueries, iterations: quick ? 1 : 3 });
+        const row: Record<string, unknown> = {
+          papers: n,
+          vectors: withVectors,
+          ingestMs: r1(ing.durationMs!),
+          ingestPeakRssMB: ing.maxRssMB,
+          indexMB: mb(await dirSize(indexDir)),
+          loadMs: r1(load.loadMs!),
+          loadPeakRssMB: load.maxRssMB,
+          search: qr.search,
+          ask: qr.ask,
+          queryPeakRssMB: qr.maxRssMB,
+        };
+        if (withVectors) {
+          const peers = [
+            await runLangchainPeer(synthPapers, synthQueries),
+            await runVectraPeer(synthPapers, synthQueries, join(work, `vectra-${n}`), 'hybrid', quick ? 60_000 : 300_000),
+          ];
+          row.peers = peers.map((p) => ({
+            name: p.name,
+            buildMs: p.buildMs && r1(p.buildMs),
+            search: p.search,
+            ratioP95: p.search && qr.search ? Math.round((qr.search.p95 / p.search.p95) * 1000) / 1000 : undefined,
+            skipped: p.skipped,
+          }));
+        }
+        scale.push(row);
+        console.error(`scale ${n} ${withVectors ? 'vectors' : 'lexical'}: ${JSON.stringify(row)}`);
+      }
+    }
+    report.scale = scale;
+
+    // 5. Discord ack latency at 50 concurrent /ask.
+    report.discordAck = await measureAckLatency({ concurrency: 50, indexDir: idx, corpusDir }).catch((err: Error) => ({ error: err.message }));
+  } finally {
+    await embedServer.close();
+  }
+  report.benchSeconds = Math.round((Date.now() - started) / 1000);
+
+  md.push(...renderMarkdown(report));
+  const outDir = join(root, 'bench', 'results');
+  await mkdir(outDir, { recursive: true });
+  const name = quick ? 'report-quick' : 'report';
+  await writeFile(join(outDir, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
+  await writeFile(join(outDir, `${name}.md`), md.join('\n') + '\n');
+  process.stdout.write(md.join('\n') + '\n');
+}
+
+function renderMarkdown(r: Record<string, any>): string[] {
+  const m = r.machine;
+  const lines = [
+    '# research-bot benchmark',
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.platform}. Run ${m.date}${m.quick ? ' (quick mode)' : ''}; ${r.benchSeconds} s.`,
+    'Latencies are in-process (no process start-up), in ms; ingest/load numbers are medians of repeated runs in fresh processes; RSS is the peak of that process.',
+    '',
+    '## Shipped corpus (offline)',
+    '',
+    '| papers | ingest ms | papers/s | ingest peak RSS MB | re-ingest (no change) ms | load ms | search p50/p95/p99 | ask p50/p95/p99 | query peak RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  const s = r.shipped;
+  const lat = (x: any) => (x ? `${x.p50} / ${x.p95} / ${x.p99}` : '-');
+  lines.push(`| ${s.papers} | ${s.ingestMs} | ${s.papersPerSec} | ${s.ingestPeakRssMB} | ${s.reingestMs}${s.reingestUpToDate ? '' : ' (NOT up to date!)'} | ${s.loadMs} | ${lat(s.search)} | ${lat(s.ask)} | ${s.queryPeakRssMB} |`);
+  lines.push('', '## Peers on the shipped corpus (dev questions)', '', '| system | build ms | search p50/p95/p99 | Recall@5 | ours/theirs p95 |', '|---|---|---|---|---|');
+  const ours = r.peersShipped.ours;
+  lines.push(`| research-bot (BM25F, offline) | - | ${lat(ours.search)} | ${ours.recallAt5.toFixed(3)} | 1 |`);
+  for (const p of r.peersShipped.peers) {
+    lines.push(`| ${p.name} | ${p.buildMs ?? '-'} | ${p.search ? lat(p.search) : '-'}${p.skipped ? ` (${p.skipped})` : ''} | ${p.recallAt5 === undefined ? '-' : p.recallAt5.toFixed(3)} | ${p.search ? (ours.search.p95 / p.search.p95).toFixed(3) : '-'} |`);
+  }
+  lines.push('', '## Scale (synthetic papers recombined from real abstracts, seed 42)', '', '| papers | vectors | ingest ms | ingest peak RSS MB | index MB | load ms | load peak RSS MB | search p50/p95/p99 | ask p95 | query peak RSS MB |', '|---|---|---|---|---|---|---|---|---|---|');
+  for (const row of r.scale) {
+    lines.push(`| ${row.papers} | ${row.vectors ? `${DIMS}-d` : 'no'} | ${row.ingestMs} | ${row.ingestPeakRssMB} | ${row.indexMB} | ${row.loadMs} | ${row.loadPeakRssMB} | ${lat(row.search)} | ${row.ask?.p95 ?? '-'} | ${row.queryPeakRssMB} |`);
+  }
+  const peerRows = r.scale.filter((x: any) => x.peers);
+  if (peerRows.length) {
+    lines.push('', '### Peers at scale (same papers, same queries, same 384-d embedder)', '', '| papers | system | build ms | search p50/p95/p99 | ours/theirs p95 |', '|---|---|---|---|---|');
+    for (const row of peerRows) {
+      lines.push(`| ${row.papers} | research-bot (hybrid) | ${row.ingestMs} | ${lat(row.search)} | 1 |`);
+      for (const p of row.peers) lines.push(`| ${row.papers} | ${p.name} | ${p.buildMs ?? '-'} | ${p.search ? lat(p.search) : '-'}${p.skipped ? ` (${p.skipped})` : ''} | ${p.ratioP95 ?? '-'} |`);
+    }
+  }
+  lines.push('', '## Discord ack latency', '');
+  const a = r.discordAck;
+  if (a?.error) lines.push(`Not measured: ${a.error}`);
+  else if (a) lines.push(`${a.concurrency} concurrent /ask through the test Discord server: ack p50 ${a.ack.p50} ms, p99 ${a.ack.p99} ms, max ${a.maxMs} ms; all answered: ${a.allAnswered}.`);
+  return lines;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
