@@ -11,7 +11,10 @@ import type { Evidence } from './sources.js';
 export const DEFAULT_ABSTAIN_COVERAGE = 0.12;
 
 // Acronyms (KV, NER), CamelCase (DreamBooth), names with digits (H100, Phi-2), Capitalised words.
-const ENTITY_RE = /(?:[A-Z]{2,}[a-z]*s?|[A-Za-z]*[a-z][A-Z][A-Za-z]*|[A-Za-z]+-?\d+[A-Za-z0-9-]*|[A-Z][a-z]+(?:-[A-Za-z]+)*)/g;
+// Matches must be whole words, so "LLaMA" is one name rather than the fragments "LLa" and "MA".
+const ENTITY_RE = /(?<![A-Za-z0-9])(?:[A-Z]{2,}[a-z]*s?|[A-Za-z]*[a-z][A-Z][A-Za-z]*|[A-Za-z]+-?\d+[A-Za-z0-9-]*|[A-Z][a-z]+(?:-[A-Za-z]+)*)(?![A-Za-z0-9])/g;
+/** One plain capitalised word ("Stable", "Diffusion"): often an ordinary word inside a product name. */
+const PLAIN_WORD = /^[A-Z][a-z]+$/;
 
 /** Named things in a question, skipping a capital that only starts a sentence. */
 export function namedEntities(question: string): string[] {
@@ -37,7 +40,12 @@ export function decideAbstain(retriever: Retriever, question: string, hits: Pape
   const top = new Set(tokenize(`${hits[0].paper.title} ${hits[0].paper.abstract}`));
   const entities = namedEntities(question).map((e) => ({ name: e, terms: tokenize(e.replace(/-/g, ' ')) }));
   const unknown = entities.filter((e) => e.terms.length > 0 && e.terms.every((t) => lexical.idf(t) >= maxIdf(lexical.size) - 1e-9));
-  const matchedByTop = entities.filter((e) => e.terms.length > 0 && e.terms.some((t) => top.has(t) && lexical.idf(t) >= 2));
+  // A distinctive unknown name (DreamBooth) is not excused by the top paper matching a plain
+  // capitalised word of the question ("Diffusion" of "Stable Diffusion"); another name must match.
+  const distinctiveUnknown = unknown.some((u) => !PLAIN_WORD.test(u.name));
+  const matchedByTop = entities.filter(
+    (e) => e.terms.length > 0 && e.terms.some((t) => top.has(t) && lexical.idf(t) >= 2) && !(distinctiveUnknown && PLAIN_WORD.test(e.name)),
+  );
   if (unknown.length > 0 && matchedByTop.length === 0) {
     return { abstain: true, reason: `the corpus never mentions ${unknown.map((u) => u.name).join(', ')}` };
   }

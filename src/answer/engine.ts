@@ -67,8 +67,10 @@ const INSUFFICIENT = /INSUFFICIENT_EVIDENCE/;
 export function cleanQuestion(raw: string): string {
   const text = String(raw ?? '')
     .normalize('NFC')
-    // Control, zero-width and bidi-override characters carry no meaning for retrieval.
-    .replace(/[\u0000-\u0008\u000B-\u001F\u007F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, ' ')
+    // Control, zero-width and bidi-override characters carry no meaning for retrieval. Invisible
+    // ones are removed outright so a word they sit inside ("Drop\u200bPos") stays one word.
+    .replace(/[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, '')
+    .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, ' ')
     // Discord mentions (<@123>, <@&123>, <#123>) and @everyone/@here are not part of a question.
     .replace(/<(?:@[!&]?|#)\d+>/g, ' ')
     .replace(/@(everyone|here)\b/g, ' ')
@@ -76,7 +78,9 @@ export function cleanQuestion(raw: string): string {
     .trim();
   if (!text) throw new AppError('QUESTION_INVALID', 'Please ask a question (the message was empty once mentions and formatting were removed).');
   if (!/[\p{L}\p{N}]/u.test(text)) throw new AppError('QUESTION_INVALID', 'That question has no words in it. Please ask in words.');
-  return text.length > MAX_QUESTION_CHARS ? text.slice(0, MAX_QUESTION_CHARS) : text;
+  if (text.length <= MAX_QUESTION_CHARS) return text;
+  // Cut on a code-point boundary so an emoji or other surrogate pair is never split in half.
+  return text.slice(0, MAX_QUESTION_CHARS).replace(/[\uD800-\uDBFF]$/, '');
 }
 
 function toCitation(s: Source): Citation {

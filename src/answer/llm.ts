@@ -52,6 +52,8 @@ export class OpenAIChat implements ChatModel {
       baseURL: opts.baseURL,
       timeout: this.timeoutMs,
       maxRetries: opts.maxRetries ?? 2,
+      // The SDK would print malformed chunks straight to stderr; our errors carry what matters.
+      logLevel: 'off',
     });
   }
 
@@ -73,6 +75,7 @@ export class OpenAIChat implements ChatModel {
     opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
     if (opts.signal?.aborted) abort('caller');
     let text = '';
+    let connected = false;
     try {
       const stream = await this.client.chat.completions.create(
         {
@@ -84,6 +87,7 @@ export class OpenAIChat implements ChatModel {
         },
         { signal: controller.signal },
       );
+      connected = true;
       armIdle();
       for await (const chunk of stream) {
         armIdle();
@@ -107,7 +111,9 @@ export class OpenAIChat implements ChatModel {
                 ? `answered HTTP ${status}`
                 : text
                   ? 'cut the stream mid-answer'
-                  : `could not be reached (${(err as Error).message.slice(0, 120)})`;
+                  : connected
+                    ? `sent a broken stream (${(err as Error).message.slice(0, 120)})`
+                    : `could not be reached (${(err as Error).message.slice(0, 120)})`;
       throw new AppError('LLM_FAILED', `The language model ${what}.`, { cause: err, detail: { status, reason, partialChars: text.length } });
     } finally {
       clearTimeout(budget);

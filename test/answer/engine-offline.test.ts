@@ -1,0 +1,319 @@
+/**
+ * The engine without a language model: extractive digests over the shipped corpus, abstention,
+ * question cleaning, topic summaries, similar papers and follow-up rewriting.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerQuestion, cleanQuestion, MAX_QUESTION_CHARS, similarPapers, summarizeTopic, type AnswerResult } from '../../src/answer/engine.js';
+import { namedEntities } from '../../src/answer/abstain.js';
+import { keySentences } from '../../src/answer/digest.js';
+import { lexicalRewrite, looksLikeFollowUp, rewriteFollowUp, type Turn } from '../../src/answer/followup.js';
+import type { Paper } from '../../src/corpus/types.js';
+import { AppError } from '../../src/errors.js';
+import { splitSentences } from '../../src/index/sentences.js';
+import type { Retriever } from '../../src/index/search.js';
+import { buildIndex, markersIn, type BuiltIndex } from './helpers.js';
+
+let built: BuiltIndex;
+let retriever: Retriever;
+let titles: Set<string>;
+
+beforeAll(async () => {
+  built = await buildIndex();
+  retriever = built.retriever;
+  titles = new Set(retriever.store.papers.map((p) => p.title));
+});
+afterAll(async () => {
+  await built?.cleanup();
+});
+
+function paperByTitlePrefix(prefix: string): Paper {
+  const p = retriever.store.papers.find((x) => x.title.startsWith(prefix));
+  if (!p) throw new Error(`fixture paper "${prefix}" is not in the shipped corpus`);
+  return p;
+}
+
+/**
+ * Each paper block of a digest is "**Title** [n]: s1 s2 ...". Returns, per block, the sentences
+ * it quotes, checked to be consecutive-in-order sentences of that paper's abstract.
+ */
+function digestBlocks(result: AnswerResult): Array<{ marker: number; paper: Paper; sentences: string[] }> {
+  const blocks: Array<{ marker: number; paper: Paper; sentences: string[] }> = [];
+  for (const c of result.citations) {
+    const paper = retriever.store.paperById.get(c.paperId)!;
+    const head = `**${paper.title}** [${c.marker}]: `;
+    const start = result.answer.indexOf(head);
+    expect(start, `digest block for [${c.marker}] ${paper.title}`).toBeGreaterThanOrEqual(0);
+    const end = result.answer.indexOf('\n\n', start);
+    let rest = result.answer.slice(start + head.length, end < 0 ? undefined : end);
+    const sentences: string[] = [];
+    for (const s of splitSentences(paper.abstract)) {
+      if (rest.startsWith(s)) {
+        sentences.push(s);
+        rest = rest.slice(s.length).trimStart();
+      }
+    }
+    expect(rest, `text in the digest block of "${paper.title}" that is not an abstract sentence`).toBe('');
+    expect(sentences.length).toBeGreaterThan(0);
+    blocks.push({ marker: c.marker, paper, sentences });
+  }
+  return blocks;
+}
+
+describe('extractive digest (offline)', () => {
+  const numeric: Array<[question: string, key: string, titlePrefix: string]> = [
+    ['what compute reduction does PreSelect claim, in tokens vs the baseline?', '30B', 'Predictive Data Selection'],
+    ["with just 'Let's think step by step', MultiArith accuracy on text-davinci-002 went from what to what?", '78.7%', 'Large Language Models are Zero-Shot Reasoners'],
+    ["what's Domino's max training speedup over Megatron-LM on DGX-H100?", '1.3x', 'Domino'],
+    // Written from abstracts in data/corpus.
+    ['by how much does MediSwift cut training FLOPs with sparse pre-training?', '2-2.5x', 'MediSwift'],
+    ['how much does Skill-It reduce validation loss on the target skill on Natural Instructions?', '13.6%', 'Skill-it!'],
+    ['how far can CLEX extend the context window beyond the training length?', '8x', 'CLEX'],
+    ['what ImageNet-1K top-1 accuracy does SimCLR with DCL reach at batch size 256?', '68.2%', 'Decoupled Contrastive Learning'],
+    ['how much does initializing policies with LMs improve task completion rates in VirtualHome?', '43.6%', 'Pre-Trained Language Models for Interactive Decision-Making'],
+  ];
+
+  it.each(numeric)('%s -> contains %s verbatim', async (question, key, titlePrefix) => {
+    const paper = paperByTitlePrefix(titlePrefix);
+    expect(paper.abstract).toContain(key);
+    const r = await answerQuestion({ retriever }, question);
+    expect(r.abstained).toBe(false);
+    expect(r.mode).toBe('extractive');
+    expect(r.fallbackReason).toBeUndefined();
+    expect(r.citations[0].paperId).toBe(paper.id);
+    expect(r.answer).toContain(key);
+    // The key number sits inside the block of the right paper, quoted from its abstract.
+    const blocks = digestBlocks(r);
+    const own = blocks.find((b) => b.paper.id === paper.id)!;
+    expect(own.sentences.some((s) => s.includes(key))).toBe(true);
+  });
+
+  it('quotes only verbatim abstract sentences, with markers matching the citation list', async () => {
+    const r = await answerQuestion({ retriever }, 'how do sparse pre-training methods reduce training FLOPs?');
+    expect(r.abstained).toBe(false);
+    expect(r.citations.length).toBeGreaterThan(1);
+    expect(r.citations.map((c) => c.marker)).toEqual(r.citations.map((_, i) => i + 1));
+    expect(r.sources.map((s) => s.paperId)).toEqual(r.citations.map((c) => c.paperId));
+    for (const b of digestBlocks(r)) for (const s of b.sentences) expect(b.paper.abstract).toContain(s);
+    // Every marker in the text names a listed source.
+    const valid = new Set(r.citations.map((c) => c.marker));
+    for (const m of markersIn(r.answer)) expect(valid.has(m)).toBe(true);
+    for (const c of r.citations) {
+      expect(titles.has(c.title)).toBe(true);
+      expect(c.url).toBe(`https://arxiv.org/search/?query=${encodeURIComponent(c.title)}&searchtype=title`);
+    }
+  });
+});
+
+describe('keySentences', () => {
+  const abstract = 'Our pruning method removes redundant attention heads in large language models. Pruning reaches a 2.4x inference speedup with 1% accuracy loss.';
+
+  it('prefers the sentence with numbers for a numeric question', () => {
+    const q = 'what inference speedup does pruning attention heads in language models give?';
+    expect(keySentences(q, abstract, retriever.store.lexical, 1)).toEqual(['Pruning reaches a 2.4x inference speedup with 1% accuracy loss.']);
+  });
+
+  it('prefers the matching sentence for a non-numeric question, and keeps abstract order', () => {
+    const q = 'which redundant attention heads does the pruning method remove in language models?';
+    expect(keySentences(q, abstract, retriever.store.lexical, 1)).toEqual(['Our pruning method removes redundant attention heads in large language models.']);
+    expect(keySentences(q, abstract, retriever.store.lexical, 2)).toEqual(splitSentences(abstract));
+  });
+});
+
+describe('abstention (offline)', () => {
+  const outOfCorpus = [
+    'how many fine-tuning steps does DreamBooth need with Stable Diffusion?',
+    'what learning rate should I use to fine-tune DreamBooth on 4 photos of my dog?',
+    'where is the best pizza in Naples?',
+  ];
+
+  it.each(outOfCorpus)('abstains on %s', async (question) => {
+    const r = await answerQuestion({ retriever }, question);
+    expect(r.abstained).toBe(true);
+    expect(r.abstainReason).toBeTruthy();
+    expect(r.citations).toEqual([]);
+    expect(r.mode).toBe('extractive');
+    expect(r.answer).toMatch(/^I couldn't find an answer to this in the paper corpus/);
+    expect(markersIn(r.answer)).toEqual([]);
+    expect(r.sources.length).toBeLessThanOrEqual(3);
+    // Possibly related papers are listed by title, and every title is a real corpus title.
+    const listed = r.answer
+      .split('\n')
+      .filter((l) => l.startsWith('- '))
+      .map((l) => l.slice(2));
+    expect(listed).toEqual(r.sources.map((s) => s.title));
+    for (const t of listed) expect(titles.has(t)).toBe(true);
+  });
+
+  it('names the unknown entity as the reason', async () => {
+    const r = await answerQuestion({ retriever }, 'how many fine-tuning steps does DreamBooth need with Stable Diffusion?');
+    expect(r.abstainReason).toContain('DreamBooth');
+  });
+
+  it('does not abstain on in-corpus keyword questions', async () => {
+    for (const [q, prefix] of [
+      ['how does CLEX extend the context window?', 'CLEX'],
+      ['what is MediSwift?', 'MediSwift'],
+      ['what does LLaMA-3 have to do with Instruct-SkillMix?', 'Instruct-SkillMix'],
+    ] as const) {
+      const r = await answerQuestion({ retriever }, q);
+      expect(r.abstained, q).toBe(false);
+      expect(r.citations[0].title.startsWith(prefix), q).toBe(true);
+    }
+  });
+
+  it('extracts whole names, not fragments of them', () => {
+    expect(namedEntities('does LLaMA-3 beat UL2 and DreamBooth on DGX-H100?')).toEqual(['LLaMA', 'UL2', 'DreamBooth', 'DGX', 'H100']);
+    // A capital that only starts the sentence is not a name.
+    expect(namedEntities('Which paper uses Domino?')).toEqual(['Domino']);
+  });
+});
+
+describe('cleanQuestion', () => {
+  const invalid = ['', '   \n\t ', '<@123>', '<@!123456789> <#42>', '?!?! ... ---', '\u200b\u200f\u202e', '@everyone'];
+  it.each(invalid.map((q) => [JSON.stringify(q), q]))('rejects %s with QUESTION_INVALID', (_label, q) => {
+    let err: unknown;
+    try {
+      cleanQuestion(q);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('QUESTION_INVALID');
+    expect((err as AppError).userMessage.length).toBeGreaterThan(10);
+  });
+
+  it('truncates a 6000-character question instead of rejecting it', async () => {
+    const long = 'what does DropPos pretrain ViTs to do? ' + 'x'.repeat(6000);
+    const cleaned = cleanQuestion(long);
+    expect(cleaned.length).toBe(MAX_QUESTION_CHARS);
+    expect(cleaned.startsWith('what does DropPos pretrain ViTs to do?')).toBe(true);
+    const r = await answerQuestion({ retriever }, long);
+    expect(r.question.length).toBe(MAX_QUESTION_CHARS);
+    expect(r.abstained).toBe(false);
+    expect(r.citations[0].title.startsWith('DropPos')).toBe(true);
+  });
+
+  it('never splits a surrogate pair when truncating a long question', () => {
+    // An emoji straddling the cut: its high surrogate would be the last kept code unit.
+    const q = 'a'.repeat(MAX_QUESTION_CHARS - 1) + '\u{1F600}' + ' tail';
+    const cleaned = cleanQuestion(q);
+    expect(cleaned).toBe('a'.repeat(MAX_QUESTION_CHARS - 1));
+    expect(/[\uD800-\uDBFF]$/.test(cleaned)).toBe(false);
+  });
+
+  it('strips zero-width, bidi and control characters', () => {
+    expect(cleanQuestion('what does Drop\u200bPos do?')).toBe('what does DropPos do?');
+    expect(cleanQuestion('\u202ewhat\u202c is \u2066CLEX\u2069?\ufeff')).toBe('what is CLEX?');
+    expect(cleanQuestion('what\u0000is\u0007CLEX\u001b[31m?\u009b')).toBe('what is CLEX [31m?');
+    expect(cleanQuestion('  what   is\r\n\tCLEX?  ')).toBe('what is CLEX?');
+    const cleaned = cleanQuestion('a\u0001b\u200dc\u2060d\u00ade\u0085f');
+    expect(cleaned).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/);
+  });
+
+  it('removes Discord mentions but keeps the question', () => {
+    expect(cleanQuestion('<@123456789012345678> what is CLEX? @here')).toBe('what is CLEX?');
+  });
+
+  it('keeps Markdown and code fences as text', () => {
+    const q = cleanQuestion('what does **DropPos** do with `mask_ratio`?\n```python\nmodel(x)\n```');
+    expect(q).toBe('what does **DropPos** do with `mask_ratio`? ```python model(x) ```');
+  });
+
+  it('does not reject a question in another script', () => {
+    expect(cleanQuestion('什么是 DropPos？')).toBe('什么是 DropPos？');
+  });
+});
+
+describe('summarizeTopic (offline)', () => {
+  it('returns several papers, one block per paper, with markers', async () => {
+    const r = await summarizeTopic({ retriever }, 'data selection for language model pretraining');
+    expect(r.abstained).toBe(false);
+    expect(r.mode).toBe('extractive');
+    expect(r.citations.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(r.citations.map((c) => c.paperId)).size).toBe(r.citations.length);
+    const lines = r.answer.split('\n').filter(Boolean);
+    expect(lines[0]).toBe(`${r.citations.length} papers in the corpus on "data selection for language model pretraining", most relevant first:`);
+    const blocks = lines.slice(1);
+    expect(blocks).toHaveLength(r.citations.length);
+    r.citations.forEach((c, i) => {
+      expect(c.marker).toBe(i + 1);
+      const paper = retriever.store.paperById.get(c.paperId)!;
+      const head = `- **${paper.title}** [${c.marker}]: `;
+      expect(blocks[i].startsWith(head)).toBe(true);
+      // One verbatim sentence per paper.
+      expect(paper.abstract).toContain(blocks[i].slice(head.length));
+    });
+  });
+
+  it('abstains on a topic the corpus does not cover', async () => {
+    const r = await summarizeTopic({ retriever }, 'DreamBooth personalization of Stable Diffusion');
+    expect(r.abstained).toBe(true);
+    expect(r.citations).toEqual([]);
+  });
+});
+
+describe('similarPapers', () => {
+  it('excludes the paper itself and returns k others, best first', async () => {
+    const paper = paperByTitlePrefix('DropPos');
+    const r = await similarPapers(retriever, paper, 5);
+    expect(r.paper.id).toBe(paper.id);
+    expect(r.similar).toHaveLength(5);
+    expect(r.similar.map((s) => s.paperId)).not.toContain(paper.id);
+    expect(new Set(r.similar.map((s) => s.paperId)).size).toBe(5);
+    const scores = r.similar.map((s) => s.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    for (const s of r.similar) {
+      expect(titles.has(s.title)).toBe(true);
+      // "why" quotes the similar paper's own abstract.
+      if (s.why) expect(retriever.store.paperById.get(s.paperId)!.abstract).toContain(s.why);
+    }
+  });
+
+  it('respects k', async () => {
+    const r = await similarPapers(retriever, paperByTitlePrefix('CLEX'), 2);
+    expect(r.similar).toHaveLength(2);
+  });
+});
+
+describe('follow-up questions (offline)', () => {
+  const dropPos = () => paperByTitlePrefix('DropPos');
+  const history = (): Turn[] => [
+    {
+      question: 'what does DropPos pretrain ViTs to do?',
+      answer: 'DropPos pre-trains ViTs to reconstruct the positions of dropped tokens [1].',
+      citedTitles: [dropPos().title],
+    },
+  ];
+  const followUp = 'what about its results on ImageNet?';
+
+  it('recognises an anaphoric follow-up but not a standalone question', () => {
+    expect(looksLikeFollowUp(followUp, retriever.store.lexical)).toBe(true);
+    expect(looksLikeFollowUp('how does CLEX extend the context window of LLMs?', retriever.store.lexical)).toBe(false);
+  });
+
+  it('lexicalRewrite carries DropPos into the query', () => {
+    const q = lexicalRewrite(followUp, history(), retriever.store.lexical);
+    expect(q.startsWith(followUp)).toBe(true);
+    expect(q).toContain('DropPos');
+    expect(q).toContain(dropPos().title);
+  });
+
+  it('a standalone question is not rewritten even with history', async () => {
+    const q = 'how does CLEX extend the context window of LLMs?';
+    expect(lexicalRewrite(q, history(), retriever.store.lexical)).toBe(q);
+    expect(await rewriteFollowUp(q, history(), { lexical: retriever.store.lexical })).toEqual({ query: q, method: 'none' });
+  });
+
+  it('answerQuestion with history retrieves DropPos first; without history it does not', async () => {
+    const withHistory = await answerQuestion({ retriever }, followUp, { history: history() });
+    expect(withHistory.question).toBe(followUp);
+    expect(withHistory.query).toContain('DropPos');
+    expect(withHistory.abstained).toBe(false);
+    expect(withHistory.sources[0].paperId).toBe(dropPos().id);
+    expect(withHistory.citations[0].paperId).toBe(dropPos().id);
+
+    const alone = await answerQuestion({ retriever }, followUp);
+    expect(alone.query).toBe(followUp);
+    expect(alone.sources[0]?.paperId).not.toBe(dropPos().id);
+  });
+});
