@@ -36,6 +36,8 @@ export class OpenAIEmbeddings implements EmbeddingsModel {
       baseURL: opts.baseURL,
       timeout: opts.timeoutMs ?? 60_000,
       maxRetries: opts.maxRetries ?? 4,
+      // The SDK would print malformed chunks straight to stderr; our errors carry what matters.
+      logLevel: 'off',
     });
   }
 

@@ -128,39 +128,101 @@ export class LexicalIndex {
     return Math.log(1 + (this.n - df + 0.5) / (df + 0.5));
   }
 
-  /**
-   * Scores of every matching doc as a sparse map. Scoring is synchronous, so one scratch buffer
-   * per index is safe to share between concurrent (async) callers.
-   */
-  scoreTerms(terms: Map<string, number>): Map<number, number> {
+  /** Accumulate BM25F scores into the scratch buffer; returns the docs touched. */
+  private accumulate(terms: Map<string, number>): Uint32Array {
     const { k1, titleWeight, bodyWeight, bTitle, bBody } = this.params;
     const acc = this.scratch;
-    const touched: number[] = [];
+    let touched = new Uint32Array(64);
+    let nTouched = 0;
     for (const [term, qWeight] of terms) {
       const id = this.termIds.get(term);
       if (id === undefined) continue;
       const start = this.offsets[id];
       const end = this.offsets[id + 1];
       const idf = Math.log(1 + (this.n - (end - start) + 0.5) / (end - start + 0.5));
+      const normT = bTitle / this.avgTitle;
+      const normB = bBody / this.avgBody;
       for (let j = start; j < end; j++) {
         const d = this.docs[j];
         const tf =
-          (titleWeight * this.tfTitle[j]) / (1 - bTitle + (bTitle * this.lenTitle[d]) / this.avgTitle) +
-          (bodyWeight * this.tfBody[j]) / (1 - bBody + (bBody * this.lenBody[d]) / this.avgBody);
-        if (acc[d] === 0) touched.push(d);
+          (titleWeight * this.tfTitle[j]) / (1 - bTitle + normT * this.lenTitle[d]) +
+          (bodyWeight * this.tfBody[j]) / (1 - bBody + normB * this.lenBody[d]);
+        if (acc[d] === 0) {
+          if (nTouched === touched.length) {
+            const grown = new Uint32Array(touched.length * 2);
+            grown.set(touched);
+            touched = grown;
+          }
+          touched[nTouched++] = d;
+        }
         acc[d] += qWeight * idf * ((tf * (k1 + 1)) / (tf + k1));
       }
     }
+    return touched.subarray(0, nTouched);
+  }
+
+  /**
+   * Scores of every matching doc as a sparse map. Scoring is synchronous, so one scratch buffer
+   * per index is safe to share between concurrent (async) callers.
+   */
+  scoreTerms(terms: Map<string, number>): Map<number, number> {
+    const touched = this.accumulate(terms);
     const out = new Map<number, number>();
     for (const d of touched) {
-      out.set(d, acc[d]);
-      acc[d] = 0;
+      out.set(d, this.scratch[d]);
+      this.scratch[d] = 0;
     }
     return out;
   }
 
+  /** The k best docs, selected straight from the accumulator (no per-match allocation). */
+  topDocs(terms: Map<string, number>, k: number): LexicalHit[] {
+    const touched = this.accumulate(terms);
+    const acc = this.scratch;
+    const kk = Math.min(k, touched.length);
+    const heapDoc = new Int32Array(kk);
+    const heapScore = new Float64Array(kk);
+    let size = 0;
+    // Min-heap on (score, then larger doc id is "smaller") so ties resolve to the lower doc id.
+    const less = (sa: number, da: number, sb: number, db: number) => sa < sb || (sa === sb && da > db);
+    for (let t = 0; t < touched.length; t++) {
+      const d = touched[t];
+      const s = acc[d];
+      acc[d] = 0;
+      if (size < kk) {
+        let i = size++;
+        heapDoc[i] = d;
+        heapScore[i] = s;
+        while (i > 0) {
+          const p = (i - 1) >> 1;
+          if (!less(heapScore[i], heapDoc[i], heapScore[p], heapDoc[p])) break;
+          [heapDoc[i], heapDoc[p]] = [heapDoc[p], heapDoc[i]];
+          [heapScore[i], heapScore[p]] = [heapScore[p], heapScore[i]];
+          i = p;
+        }
+      } else if (kk > 0 && less(heapScore[0], heapDoc[0], s, d)) {
+        heapDoc[0] = d;
+        heapScore[0] = s;
+        for (let i = 0; ; ) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let m = i;
+          if (l < kk && less(heapScore[l], heapDoc[l], heapScore[m], heapDoc[m])) m = l;
+          if (r < kk && less(heapScore[r], heapDoc[r], heapScore[m], heapDoc[m])) m = r;
+          if (m === i) break;
+          [heapDoc[i], heapDoc[m]] = [heapDoc[m], heapDoc[i]];
+          [heapScore[i], heapScore[m]] = [heapScore[m], heapScore[i]];
+          i = m;
+        }
+      }
+    }
+    const out: LexicalHit[] = [];
+    for (let i = 0; i < size; i++) out.push({ doc: heapDoc[i], score: heapScore[i] });
+    return out.sort((a, b) => b.score - a.score || a.doc - b.doc);
+  }
+
   search(query: string, k = 10): LexicalHit[] {
-    return topK(this.scoreTerms(queryTerms(query)), k);
+    return this.topDocs(queryTerms(query), k);
   }
 
   /** Header (JSON) and body (binary) for persistence. */

@@ -75,11 +75,15 @@ export class Retriever {
     return v;
   }
 
-  /** Lexical chunk scores grouped by paper. */
-  lexicalPapers(query: string, filter?: SearchFilter): Map<string, { score: number; chunks: ChunkHit[] }> {
-    const scores = this.store.lexical.scoreTerms(queryTerms(query.slice(0, MAX_QUERY_CHARS)));
+  /**
+   * Lexical chunk scores grouped by paper, from the best `depth` chunks (all of them with a
+   * filter, so filtered-out papers cannot starve the list).
+   */
+  lexicalPapers(query: string, filter?: SearchFilter, depth = 1000): Map<string, { score: number; chunks: ChunkHit[] }> {
+    const terms = queryTerms(query.slice(0, MAX_QUERY_CHARS));
+    const hits = this.store.lexical.topDocs(terms, filter ? this.store.chunks.length : depth);
     const byPaper = new Map<string, { score: number; chunks: ChunkHit[] }>();
-    for (const [index, score] of scores) {
+    for (const { doc: index, score } of hits) {
       const chunk = this.store.chunks[index];
       const paper = this.store.paperById.get(chunk.paperId);
       if (!paper || !passes(paper, filter)) continue;
@@ -114,7 +118,7 @@ export class Retriever {
 
   async search(query: string, opts: SearchOptions = {}): Promise<PaperHit[]> {
     const k = opts.k ?? 10;
-    const lexical = this.lexicalPapers(query, opts.filter);
+    const lexical = this.lexicalPapers(query, opts.filter, Math.max(1000, k * 20));
     const vector = opts.queryVector ?? (await this.embedQuery(query));
     const lexRanked = [...lexical.entries()].sort((a, b) => b[1].score - a[1].score);
     if (!vector) {
