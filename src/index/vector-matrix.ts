@@ -45,9 +45,22 @@ export class VectorMatrix {
     const topScore = new Float64Array(kk).fill(-Infinity);
     const topRow = new Int32Array(kk).fill(-1);
     const data = this.data;
+    const d4 = d - (d % 4);
     for (let i = 0, base = 0; i < this.count; i++, base += d) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += data[base + j] * q[j];
+      // Four independent sums let the CPU overlap the multiply-adds.
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let j = 0;
+      for (; j < d4; j += 4) {
+        s0 += data[base + j] * q[j];
+        s1 += data[base + j + 1] * q[j + 1];
+        s2 += data[base + j + 2] * q[j + 2];
+        s3 += data[base + j + 3] * q[j + 3];
+      }
+      for (; j < d; j++) s0 += data[base + j] * q[j];
+      const s = s0 + s1 + s2 + s3;
       if (s <= topScore[kk - 1]) continue;
       let p = kk - 1;
       while (p > 0 && topScore[p - 1] < s) {
