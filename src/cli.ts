@@ -12,7 +12,7 @@ import { formatEvalTable, readQuestions, runEval } from './answer/eval.js';
 import { createChatModel } from './answer/llm.js';
 import { findPaper, type SearchFilter } from './index/search.js';
 import { IndexStore } from './index/store.js';
-import { createLogger, registerSecret, type Logger } from './logger.js';
+import { createLogger, redact, registerSecret, type Logger } from './logger.js';
 
 export interface CliIO {
   out: (text: string) => void;
@@ -308,8 +308,10 @@ export async function main(argv: string[], io: CliIO = { out: (t) => process.std
   } catch (err) {
     const e = toAppError(err);
     if (!isAppError(err) || e.code === 'INTERNAL') logger?.error('command failed', { command: name, code: e.code, err });
-    if (values.json) printJson(io, { error: { code: e.code, message: e.userMessage } });
-    else io.err(`error [${e.code}]: ${e.userMessage}\n`);
+    // Endpoint error texts can echo credentials back; nothing printed may carry a secret.
+    const message = redact(e.userMessage);
+    if (values.json) printJson(io, { error: { code: e.code, message } });
+    else io.err(`error [${e.code}]: ${message}\n`);
     return 1;
   }
 }
