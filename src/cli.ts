@@ -217,6 +217,28 @@ export const commands: Record<string, Command> = {
       return 0;
     },
   },
+  bot: {
+    summary: 'Run the Discord bot (builds the index first if it is missing).',
+    usage: 'research-bot bot',
+    options: {},
+    async run({ config }) {
+      // discord.js is loaded only here, so the other commands start fast.
+      const { serveBot } = await import('./discord/index.js');
+      return serveBot(config, createLogger({ level: config.logLevel ?? 'info' }));
+    },
+  },
+  'register-commands': {
+    summary: 'Register the slash commands with Discord (guild-scoped when DISCORD_GUILD_ID is set).',
+    usage: 'research-bot register-commands [--json]',
+    options: { ...jsonOpt },
+    async run({ config, io }, v) {
+      const { registerCommands } = await import('./discord/index.js');
+      const r = await registerCommands(config, createLogger({ level: config.logLevel ?? 'info' }));
+      if (v.json) printJson(io, r);
+      else io.out(`Registered ${r.commands.length} commands ${r.scope === 'guild' ? `in guild ${r.guildId}` : 'globally (they can take up to an hour to appear)'}.\n`);
+      return 0;
+    },
+  },
 };
 
 function filterFrom(v: Record<string, unknown>): SearchFilter | undefined {

@@ -2,7 +2,8 @@
  * Offline extractive digest: for each source paper, the abstract sentences most relevant to the
  * question, verbatim (numbers, method names and claims survive exactly), with citation markers.
  */
-import { queryTerms, type LexicalIndex } from '../index/lexical.js';
+import { queryTerms } from '../index/lexical.js';
+import type { TermStats } from '../index/search-store.js';
 import { splitSentences } from '../index/sentences.js';
 import { tokenize } from '../index/tokenize.js';
 import type { Source } from './sources.js';
@@ -16,7 +17,7 @@ export interface ScoredSentence {
   score: number;
 }
 
-export function scoreSentences(question: string, text: string, lexical: LexicalIndex): ScoredSentence[] {
+export function scoreSentences(question: string, text: string, lexical: TermStats): ScoredSentence[] {
   const q = queryTerms(question);
   const numeric = NUMERIC_INTENT.test(question);
   return splitSentences(text).map((s, index) => {
@@ -31,14 +32,14 @@ export function scoreSentences(question: string, text: string, lexical: LexicalI
 }
 
 /** Pick the best sentences of one abstract, returned in their original order. */
-export function keySentences(question: string, text: string, lexical: LexicalIndex, max: number): string[] {
+export function keySentences(question: string, text: string, lexical: TermStats, max: number): string[] {
   const scored = scoreSentences(question, text, lexical);
   const chosen = [...scored].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, max);
   if (chosen.every((c) => c.score === 0)) return scored.slice(0, Math.min(max, 1)).map((s) => s.text);
   return chosen.sort((a, b) => a.index - b.index).map((c) => c.text);
 }
 
-export function extractiveDigest(question: string, sources: Source[], lexical: LexicalIndex, opts: { perPaper?: number; lead?: string } = {}): string {
+export function extractiveDigest(question: string, sources: Source[], lexical: TermStats, opts: { perPaper?: number; lead?: string } = {}): string {
   if (!sources.length) return '';
   const lines: string[] = [];
   const n = sources.length;

@@ -4,7 +4,7 @@
  * the previous question and the paper the previous answer cited first.
  */
 import { tokenize } from '../index/tokenize.js';
-import type { LexicalIndex } from '../index/lexical.js';
+import type { TermStats } from '../index/search-store.js';
 import type { ChatModel } from './llm.js';
 import { renderPrompt } from './prompts.js';
 
@@ -18,7 +18,7 @@ export interface Turn {
 const ANAPHORA = /\b(it|its|it's|they|them|their|this|that|these|those|the (?:paper|method|model|approach|authors?|first|second|third|last|same)|same|above|previous|earlier|also|what about|how about|and|such)\b/i;
 
 /** Does the question lean on earlier turns rather than stand on its own? */
-export function looksLikeFollowUp(question: string, lexical?: LexicalIndex): boolean {
+export function looksLikeFollowUp(question: string, lexical?: TermStats): boolean {
   const content = tokenize(question);
   if (ANAPHORA.test(question)) return true;
   if (content.length <= 2) return true;
@@ -30,7 +30,7 @@ export function looksLikeFollowUp(question: string, lexical?: LexicalIndex): boo
   return false;
 }
 
-export function lexicalRewrite(question: string, history: Turn[], lexical: LexicalIndex): string {
+export function lexicalRewrite(question: string, history: Turn[], lexical: TermStats): string {
   const last = history.at(-1);
   if (!last || !looksLikeFollowUp(question, lexical)) return question;
   const own = new Set(tokenize(question));
@@ -51,7 +51,7 @@ export function lexicalRewrite(question: string, history: Turn[], lexical: Lexic
 export async function rewriteFollowUp(
   question: string,
   history: Turn[],
-  deps: { lexical: LexicalIndex; chat?: ChatModel; budgetMs?: number },
+  deps: { lexical: TermStats; chat?: ChatModel; budgetMs?: number },
 ): Promise<{ query: string; method: 'none' | 'lexical' | 'llm' }> {
   if (!history.length) return { query: question, method: 'none' };
   if (deps.chat) {

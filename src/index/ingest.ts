@@ -16,6 +16,7 @@ import type { EmbeddingsModel } from './embeddings.js';
 import { LexicalIndex } from './lexical.js';
 import { acquireLock } from './lock.js';
 import { noProgress, type Progress } from './progress.js';
+import type { GenerationData, GenerationWriter } from './search-store.js';
 import {
   INDEX_FORMAT_VERSION,
   openVectorIndex,
@@ -33,6 +34,8 @@ export interface IngestOptions {
   maxFileBytes?: number;
   /** Rebuild even when nothing changed. */
   force?: boolean;
+  /** Where the generation goes; default: vectra files under indexDir. */
+  writer?: GenerationWriter;
   progress?: Progress;
   logger?: Logger;
   /** Test hook: called after each phase; throwing simulates a crash at that point. */
@@ -109,10 +112,11 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const progress = opts.progress ?? noProgress;
   const strategy = opts.chunkStrategy ?? 'abstract';
   await mkdir(opts.indexDir, { recursive: true });
-  const release = await acquireLock(opts.indexDir);
+  const writer = opts.writer ?? new VectraWriter(opts.indexDir, logger);
+  const release = await writer.lock();
   try {
     const files = await fingerprintFiles(opts.corpusDir);
-    const previous = await readManifest(opts.indexDir);
+    const previous = await writer.currentManifest();
     // A changed file-size limit matters only if some file falls between the old and new limits.
     if (
       !opts.force &&
@@ -126,7 +130,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     ) {
       logger.info('index is up to date', { generation: previous.generation });
       // A killed ingest leaves a half-written generation behind even when the corpus is unchanged.
-      await collectGarbage(opts.indexDir, previous.generation, logger);
+      await writer.cleanup();
       return summaryFrom(previous, { upToDate: true }, started);
     }
 
@@ -173,9 +177,6 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
 
     const lexical = LexicalIndex.build(chunks.map((c) => ({ title: c.title, body: c.text })));
     const generation = `gen-${new Date().toISOString().replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`;
-    const partial = join(opts.indexDir, `${generation}.partial`);
-    await rm(partial, { recursive: true, force: true });
-    await mkdir(partial, { recursive: true });
     const manifest: Manifest = {
       formatVersion: INDEX_FORMAT_VERSION,
       generation,
@@ -187,28 +188,58 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       counts: { papers: corpus.papers.length, chunks: chunks.length, vectors: vectors?.length ?? 0 },
       report: corpus.report,
     };
-    if (vectors) {
-      progress.start('indexing', vectors.length);
-      const vindex = await openVectorIndex(join(partial, 'vectors'), false);
-      await vindex.createIndex({ version: 1, deleteIfExists: true });
-      await vindex.beginUpdate();
-      for (let i = 0; i < vectors.length; i++) {
-        await vindex.insertItem({ id: chunks[i].id, vector: vectors[i], metadata: { chunk: i } });
-        progress.tick();
-      }
-      await vindex.endUpdate();
-      progress.done();
-    }
-    await writeGenerationFiles(partial, { manifest, papers: corpus.papers, chunks, lexical });
-    await opts.onPhase?.('written');
-    // The swap: a complete directory gets its final name, then CURRENT is atomically repointed.
-    await rename(partial, join(opts.indexDir, generation));
-    await writeFileAtomic(join(opts.indexDir, 'CURRENT'), generation + '\n');
-    await collectGarbage(opts.indexDir, generation, logger);
+    await writer.commit({ manifest, papers: corpus.papers, chunks, lexical, vectors }, { onWritten: () => opts.onPhase?.('written') });
+    await writer.cleanup();
     const summary = summaryFrom(manifest, { embedding: embeddingStats }, started);
     logger.info('ingest complete', { generation, papers: summary.papers, chunks: summary.chunks, durationMs: summary.durationMs });
     return summary;
   } finally {
     await release();
+    if (!opts.writer) await writer.close();
   }
+}
+
+/** The embedded backend's writer: a generation directory, then an atomic CURRENT swap. */
+export class VectraWriter implements GenerationWriter {
+  readonly kind = 'vectra' as const;
+  constructor(
+    private readonly indexDir: string,
+    private readonly logger: Logger = silentLogger,
+  ) {}
+
+  lock(): Promise<() => Promise<void>> {
+    return acquireLock(this.indexDir);
+  }
+
+  currentManifest(): Promise<Manifest | undefined> {
+    return readManifest(this.indexDir);
+  }
+
+  async commit(data: GenerationData, hooks: { onWritten?: () => void | Promise<void> } = {}): Promise<void> {
+    const { generation } = data.manifest;
+    const partial = join(this.indexDir, `${generation}.partial`);
+    await rm(partial, { recursive: true, force: true });
+    await mkdir(partial, { recursive: true });
+    if (data.vectors) {
+      const vindex = await openVectorIndex(join(partial, 'vectors'), false);
+      await vindex.createIndex({ version: 1, deleteIfExists: true });
+      await vindex.beginUpdate();
+      for (let i = 0; i < data.vectors.length; i++) {
+        await vindex.insertItem({ id: data.chunks[i].id, vector: data.vectors[i], metadata: { chunk: i } });
+      }
+      await vindex.endUpdate();
+    }
+    await writeGenerationFiles(partial, data);
+    await hooks.onWritten?.();
+    // The swap: a complete directory gets its final name, then CURRENT is atomically repointed.
+    await rename(partial, join(this.indexDir, generation));
+    await writeFileAtomic(join(this.indexDir, 'CURRENT'), generation + '\n');
+  }
+
+  async cleanup(): Promise<void> {
+    const current = await readCurrentGeneration(this.indexDir);
+    if (current) await collectGarbage(this.indexDir, current, this.logger);
+  }
+
+  async close(): Promise<void> {}
 }

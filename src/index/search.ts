@@ -7,7 +7,7 @@ import type { Paper } from '../corpus/types.js';
 import type { Chunk } from './chunk.js';
 import type { EmbeddingsModel } from './embeddings.js';
 import { queryTerms } from './lexical.js';
-import type { IndexStore } from './store.js';
+import type { SearchStore } from './search-store.js';
 
 export interface SearchFilter {
   /** Inclusive ISO dates; undated papers are excluded when either bound is set. */
@@ -58,18 +58,18 @@ function passes(paper: Paper, f: SearchFilter | undefined): boolean {
 
 export class Retriever {
   constructor(
-    readonly store: IndexStore,
+    readonly store: SearchStore,
     readonly embedder?: EmbeddingsModel,
   ) {
     if (embedder) store.checkEmbeddingModel(embedder.model);
   }
 
   get mode(): 'hybrid' | 'lexical' {
-    return this.embedder && this.store.vectors ? 'hybrid' : 'lexical';
+    return this.embedder && this.store.hasVectors ? 'hybrid' : 'lexical';
   }
 
   async embedQuery(query: string): Promise<number[] | undefined> {
-    if (!this.embedder || !this.store.vectors) return undefined;
+    if (!this.embedder || !this.store.hasVectors) return undefined;
     const [v] = await this.embedder.createEmbeddings([query.slice(0, MAX_QUERY_CHARS)]);
     this.store.checkQueryVector(v);
     return v;
@@ -79,9 +79,9 @@ export class Retriever {
    * Lexical chunk scores grouped by paper, from the best `depth` chunks (all of them with a
    * filter, so filtered-out papers cannot starve the list).
    */
-  lexicalPapers(query: string, filter?: SearchFilter, depth = 1000): Map<string, { score: number; chunks: ChunkHit[] }> {
+  async lexicalPapers(query: string, filter?: SearchFilter, depth = 1000): Promise<Map<string, { score: number; chunks: ChunkHit[] }>> {
     const terms = queryTerms(query.slice(0, MAX_QUERY_CHARS));
-    const hits = this.store.lexical.topDocs(terms, filter ? this.store.chunks.length : depth);
+    const hits = await this.store.lexicalSearch(terms, filter ? this.store.chunks.length : depth);
     const byPaper = new Map<string, { score: number; chunks: ChunkHit[] }>();
     for (const { doc: index, score } of hits) {
       const chunk = this.store.chunks[index];
@@ -99,9 +99,9 @@ export class Retriever {
 
   async vectorPapers(vector: number[], filter: SearchFilter | undefined, depth: number): Promise<Map<string, { score: number; chunks: ChunkHit[] }>> {
     const byPaper = new Map<string, { score: number; chunks: ChunkHit[] }>();
-    if (!this.store.vectors) return byPaper;
-    for (const r of this.store.vectors.search(vector, depth)) {
-      const index = this.store.vectors.chunkOf[r.row];
+    if (!this.store.hasVectors) return byPaper;
+    for (const { doc: index, score } of await this.store.vectorSearch(vector, depth)) {
+      const r = { score };
       const chunk = this.store.chunks[index];
       if (!chunk) continue;
       const paper = this.store.paperById.get(chunk.paperId);
@@ -118,7 +118,7 @@ export class Retriever {
 
   async search(query: string, opts: SearchOptions = {}): Promise<PaperHit[]> {
     const k = opts.k ?? 10;
-    const lexical = this.lexicalPapers(query, opts.filter, Math.max(1000, k * 20));
+    const lexical = await this.lexicalPapers(query, opts.filter, Math.max(1000, k * 20));
     const vector = opts.queryVector ?? (await this.embedQuery(query));
     const lexRanked = [...lexical.entries()].sort((a, b) => b[1].score - a[1].score);
     if (!vector) {
@@ -131,7 +131,7 @@ export class Retriever {
       }));
     }
     // With a filter, scan deeper so filtered-out papers cannot starve the dense list.
-    const depth = opts.filter ? (this.store.vectors?.count ?? 0) : Math.max(100, k * 10);
+    const depth = opts.filter ? this.store.chunks.length : Math.max(100, k * 10);
     const dense = await this.vectorPapers(vector, opts.filter, depth);
     const vecRanked = [...dense.entries()].sort((a, b) => b[1].score - a[1].score);
     const fused = new Map<string, number>();
@@ -158,7 +158,7 @@ export class Retriever {
 }
 
 /** Find a paper by id, exact title, or best title match. */
-export function findPaper(store: IndexStore, idOrTitle: string): Paper | undefined {
+export function findPaper(store: Pick<SearchStore, 'papers' | 'paperById'>, idOrTitle: string): Paper | undefined {
   const q = idOrTitle.trim();
   if (!q) return undefined;
   const byId = store.paperById.get(q);

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LocalIndex } from 'vectra';
+import type { DocHit, SearchStore } from './search-store.js';
 import { VectorMatrix } from './vector-matrix.js';
 import type { CorpusReport, Paper } from '../corpus/types.js';
 import { AppError } from '../errors.js';
@@ -62,7 +63,9 @@ export async function indexExists(indexDir: string): Promise<boolean> {
   return Boolean(gen && existsSync(join(indexDir, gen, 'manifest.json')));
 }
 
-export class IndexStore {
+/** The embedded backend: one generation directory under INDEX_DIR, held in memory. */
+export class IndexStore implements SearchStore {
+  readonly kind = 'vectra' as const;
   readonly paperById = new Map<string, Paper>();
   readonly chunksByPaper = new Map<string, number[]>();
 
@@ -84,6 +87,23 @@ export class IndexStore {
 
   get generation(): string {
     return this.manifest.generation;
+  }
+
+  get hasVectors(): boolean {
+    return this.vectors !== undefined;
+  }
+
+  async lexicalSearch(terms: Map<string, number>, depth: number): Promise<DocHit[]> {
+    return this.lexical.topDocs(terms, depth);
+  }
+
+  async vectorSearch(vector: number[], depth: number): Promise<DocHit[]> {
+    if (!this.vectors) return [];
+    return this.vectors.search(vector, depth).map((h) => ({ doc: this.vectors!.chunkOf[h.row], score: h.score }));
+  }
+
+  async close(): Promise<void> {
+    // Everything lives in memory; nothing to release.
   }
 
   static async open(indexDir: string): Promise<IndexStore> {

@@ -1,0 +1,59 @@
+/** /ask question:<text> [private:<bool>] — a cited answer; public answers open a thread for follow-ups. */
+import { ChannelType, MessageFlags, SlashCommandBuilder, ThreadAutoArchiveDuration } from 'discord.js';
+import { admit, cleanQuestion, computeAnswer } from '../handlers.js';
+import { isAnswerThread, threadHistory } from '../history.js';
+import { runAnswer } from '../pipeline.js';
+import { threadNameFor } from '../render/text.js';
+import { interactionTarget, replyEphemeral, safely } from '../respond.js';
+import type { SlashCommand } from './types.js';
+
+export const ask: SlashCommand = {
+  data: new SlashCommandBuilder()
+    .setName('ask')
+    .setDescription('Ask a question; get an answer with citations from the paper corpus')
+    .addStringOption((o) => o.setName('question').setDescription('Your question').setRequired(true).setMaxLength(1500))
+    .addBooleanOption((o) => o.setName('private').setDescription('Only you see the answer (no thread)')),
+
+  async execute(i, ctx) {
+    const isPrivate = i.options.getBoolean('private') ?? false;
+    // Cheap, synchronous checks first: a refusal is itself the acknowledgement.
+    const question = cleanQuestion(i.options.getString('question', true));
+    const admission = admit(ctx, i.user.id);
+    if (!admission.ok) return replyEphemeral(i, admission.message, ctx.logger);
+    try {
+      await i.deferReply(isPrivate ? { flags: MessageFlags.Ephemeral } : {});
+    } catch (err) {
+      admission.ticket.release();
+      throw err;
+    }
+    const channel = i.channel;
+    const inThread = isAnswerThread(ctx, channel);
+    const history = inThread ? (await threadHistory(ctx, channel).catch(() => undefined))?.turns : undefined;
+    const { record, messages } = await runAnswer(
+      ctx,
+      interactionTarget(i, { ephemeral: isPrivate, logger: ctx.logger }),
+      admission.ticket,
+      (onPreview) =>
+        computeAnswer(ctx, {
+          question,
+          kind: inThread ? 'followup' : 'ask',
+          history,
+          userId: i.user.id,
+          guildId: i.guildId ?? undefined,
+          channelId: i.channelId,
+          ...(inThread ? { threadId: channel.id } : {}),
+          onPreview,
+        }),
+    );
+    // Public answers in a text channel get a thread for follow-up questions.
+    const first = messages[0];
+    if (isPrivate || !first || !i.inGuild() || channel?.type !== ChannelType.GuildText) return;
+    const thread = await safely(ctx.logger, 'start answer thread', () =>
+      first.startThread({ name: threadNameFor(record.question), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay }),
+    );
+    if (thread) {
+      await ctx.store.linkAnswer(record.answerId, { threadId: thread.id }).catch((err) => ctx.logger.warn('could not link thread', { err }));
+      ctx.logger.info('answer thread opened', { answerId: record.answerId, threadId: thread.id });
+    }
+  },
+};

@@ -1,0 +1,17 @@
+import { ask } from './ask.js';
+import { help } from './help.js';
+import { paper } from './paper.js';
+import { reindex } from './reindex.js';
+import { search } from './search.js';
+import { similar } from './similar.js';
+import { stats } from './stats.js';
+import { summarize } from './summarize.js';
+import type { SlashCommand } from './types.js';
+
+export type { SlashCommand } from './types.js';
+
+export const COMMANDS: readonly SlashCommand[] = [ask, summarize, search, paper, similar, help, stats, reindex];
+
+export function commandMap(): Map<string, SlashCommand> {
+  return new Map(COMMANDS.map((c) => [c.data.name, c]));
+}

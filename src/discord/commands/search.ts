@@ -1,0 +1,19 @@
+/** /search query:<text> — top papers, one line each. */
+import { SlashCommandBuilder } from 'discord.js';
+import { NO_MENTIONS } from '../client.js';
+import { cleanQuestion, searchView } from '../handlers.js';
+import type { SlashCommand } from './types.js';
+
+export const search: SlashCommand = {
+  data: new SlashCommandBuilder()
+    .setName('search')
+    .setDescription('Top matching papers in the corpus')
+    .addStringOption((o) => o.setName('query').setDescription('What to look for').setRequired(true).setMaxLength(500)),
+
+  async execute(i, ctx) {
+    const query = cleanQuestion(i.options.getString('query', true));
+    await i.deferReply();
+    const embed = await searchView(ctx, query);
+    await i.editReply({ embeds: [embed], allowedMentions: NO_MENTIONS });
+  },
+};

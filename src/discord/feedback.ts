@@ -1,0 +1,268 @@
+/**
+ * Durable, append-only records under FEEDBACK_DIR:
+ *
+ *   answers.jsonl   one line per answer (question, answer, citations, sources) plus small "link"
+ *                   lines that attach message / thread ids once they are known; the Sources button
+ *                   and thread history read it back, also after a restart.
+ *   feedback.jsonl  one line per 👍 / 👎 click (question, answerId, userId, vote, time).
+ *
+ * Every append is written and fdatasync'ed before its promise resolves, and appends to a file are
+ * serialised, so a line that was acknowledged survives a crash or restart. A torn last line (power
+ * loss mid-write) is skipped on the next open.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Citation, SourceInfo } from '../answer/engine.js';
+import { AppError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+
+export type AnswerKind = 'ask' | 'followup' | 'summarize' | 'qa' | 'recap';
+
+export interface AnswerRecord {
+  type: 'answer';
+  answerId: string;
+  time: string;
+  kind: AnswerKind;
+  question: string;
+  query?: string;
+  answer: string;
+  mode: 'llm' | 'extractive';
+  abstained: boolean;
+  citations: Citation[];
+  sources: SourceInfo[];
+  droppedCitations: number;
+  fallbackReason?: string;
+  chatModel?: string;
+  retrievalMode?: string;
+  /** Index generation the answer was retrieved from. */
+  indexGeneration?: string;
+  durationMs?: number;
+  userId?: string;
+  guildId?: string;
+  channelId?: string;
+  threadId?: string;
+}
+
+export interface LinkRecord {
+  type: 'link';
+  answerId: string;
+  time: string;
+  messageIds?: string[];
+  threadId?: string;
+}
+
+export interface VoteRecord {
+  type: 'vote';
+  answerId: string;
+  question: string | null;
+  userId: string;
+  vote: 'up' | 'down';
+  time: string;
+  guildId?: string;
+  channelId?: string;
+}
+
+export function newAnswerId(): string {
+  return `${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
+}
+
+/** An append-only JSONL file: serialised appends, each fdatasync'ed before it resolves. */
+class JsonlAppender {
+  private fh: FileHandle | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  size = 0;
+
+  constructor(readonly path: string) {}
+
+  async open(): Promise<void> {
+    this.fh = await open(this.path, 'a+');
+    this.size = (await this.fh.stat()).size;
+    if (this.size > 0) {
+      // Make sure the next record starts on its own line even if the last write was torn.
+      const last = Buffer.alloc(1);
+      await this.fh.read(last, 0, 1, this.size - 1);
+      if (last[0] !== 0x0a) await this.write(Buffer.from('\n'));
+    }
+  }
+
+  private async write(buf: Buffer): Promise<number> {
+    const offset = this.size;
+    let done = 0;
+    while (done < buf.length) {
+      const { bytesWritten } = await this.fh!.write(buf, done, buf.length - done);
+      done += bytesWritten;
+    }
+    await this.fh!.datasync();
+    this.size += buf.length;
+    return offset;
+  }
+
+  /** Append one record; resolves with the byte offset and length of its line once it is on disk. */
+  append(record: object): Promise<{ offset: number; length: number }> {
+    if (this.closed || !this.fh) return Promise.reject(new AppError('INTERNAL', undefined, { detail: { reason: `${this.path} is closed` } }));
+    const buf = Buffer.from(JSON.stringify(record) + '\n', 'utf8');
+    const run = this.chain.then(async () => ({ offset: await this.write(buf), length: buf.length - 1 }));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async flush(): Promise<void> {
+    await this.chain;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.chain;
+    await this.fh?.close();
+    this.fh = undefined;
+  }
+}
+
+export class FeedbackStore {
+  private readonly answers: JsonlAppender;
+  private readonly votes: JsonlAppender;
+  private readonly byId = new Map<string, { offset: number; length: number }>();
+  private readonly byMessage = new Map<string, string>();
+  private readonly byThread = new Map<string, string[]>();
+  private readonly cache = new Map<string, AnswerRecord>();
+  private static readonly CACHE_SIZE = 500;
+
+  private constructor(
+    readonly dir: string,
+    private readonly logger: Logger,
+  ) {
+    this.answers = new JsonlAppender(join(dir, 'answers.jsonl'));
+    this.votes = new JsonlAppender(join(dir, 'feedback.jsonl'));
+  }
+
+  static async open(dir: string, logger: Logger = silentLogger): Promise<FeedbackStore> {
+    await mkdir(dir, { recursive: true });
+    const store = new FeedbackStore(dir, logger);
+    await store.scan();
+    await store.answers.open();
+    await store.votes.open();
+    return store;
+  }
+
+  get answersPath(): string {
+    return this.answers.path;
+  }
+
+  get feedbackPath(): string {
+    return this.votes.path;
+  }
+
+  /** Build the id → offset index (and message/thread links) from the answers log. */
+  private async scan(): Promise<void> {
+    const path = join(this.dir, 'answers.jsonl');
+    try {
+      await stat(path);
+    } catch {
+      return;
+    }
+    let offset = 0;
+    let bad = 0;
+    const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+    for await (const line of rl) {
+      const length = Buffer.byteLength(line, 'utf8');
+      const at = offset;
+      offset += length + 1;
+      if (!line.trim()) continue;
+      try {
+        const rec = JSON.parse(line) as AnswerRecord | LinkRecord;
+        if (rec.type === 'answer' && rec.answerId) {
+          this.byId.set(rec.answerId, { offset: at, length });
+          if (rec.threadId) this.addThread(rec.threadId, rec.answerId);
+        } else if (rec.type === 'link' && rec.answerId) this.indexLink(rec);
+      } catch {
+        bad++;
+      }
+    }
+    if (bad) this.logger.warn('skipped unreadable lines in the answers log', { path, lines: bad });
+    this.logger.debug('answers log loaded', { path, answers: this.byId.size });
+  }
+
+  private addThread(threadId: string, answerId: string): void {
+    const list = this.byThread.get(threadId) ?? [];
+    if (!list.includes(answerId)) list.push(answerId);
+    this.byThread.set(threadId, list);
+  }
+
+  private indexLink(rec: LinkRecord): void {
+    for (const m of rec.messageIds ?? []) this.byMessage.set(m, rec.answerId);
+    if (rec.threadId) this.addThread(rec.threadId, rec.answerId);
+  }
+
+  private remember(rec: AnswerRecord): void {
+    this.cache.delete(rec.answerId);
+    this.cache.set(rec.answerId, rec);
+    if (this.cache.size > FeedbackStore.CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  /** Durably store an answer; resolves once it is on disk (before its buttons are shown). */
+  async saveAnswer(rec: AnswerRecord): Promise<void> {
+    const pos = await this.answers.append(rec);
+    this.byId.set(rec.answerId, pos);
+    if (rec.threadId) this.addThread(rec.threadId, rec.answerId);
+    this.remember(rec);
+  }
+
+  /** Attach the Discord message ids (and thread) an answer was posted as. */
+  async linkAnswer(answerId: string, link: { messageIds?: string[]; threadId?: string }): Promise<void> {
+    const rec: LinkRecord = { type: 'link', answerId, time: new Date().toISOString(), ...link };
+    this.indexLink(rec);
+    await this.answers.append(rec);
+  }
+
+  async getAnswer(answerId: string): Promise<AnswerRecord | undefined> {
+    const cached = this.cache.get(answerId);
+    if (cached) return cached;
+    const pos = this.byId.get(answerId);
+    if (!pos) return undefined;
+    const fh = await open(this.answers.path, 'r');
+    try {
+      const buf = Buffer.alloc(pos.length);
+      await fh.read(buf, 0, pos.length, pos.offset);
+      const rec = JSON.parse(buf.toString('utf8')) as AnswerRecord;
+      if (rec.answerId !== answerId) throw new Error('offset mismatch');
+      this.remember(rec);
+      return rec;
+    } catch (err) {
+      this.logger.warn('could not read an answer record', { answerId, err });
+      return undefined;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  hasAnswer(answerId: string): boolean {
+    return this.byId.has(answerId);
+  }
+
+  answerIdForMessage(messageId: string): string | undefined {
+    return this.byMessage.get(messageId);
+  }
+
+  answerIdsInThread(threadId: string): string[] {
+    return [...(this.byThread.get(threadId) ?? [])];
+  }
+
+  async recordVote(vote: Omit<VoteRecord, 'type' | 'time'> & { time?: string }): Promise<VoteRecord> {
+    const rec: VoteRecord = { type: 'vote', ...vote, time: vote.time ?? new Date().toISOString() };
+    await this.votes.append(rec);
+    return rec;
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([this.answers.flush(), this.votes.flush()]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.answers.close(), this.votes.close()]);
+  }
+}

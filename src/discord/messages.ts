@@ -1,0 +1,128 @@
+/**
+ * Message-driven answers (need the MESSAGE_CONTENT intent):
+ *  - a message in an answer thread (one the bot opened, or a post under a Q&A channel) is a
+ *    follow-up, answered with the thread's history (unless THREAD_FOLLOWUPS is off);
+ *  - a new message in a Q&A text channel gets a thread opened on it and an answer there;
+ *  - a new forum post in a Q&A forum channel gets an answer in its thread.
+ */
+import { ChannelType, MessageType, ThreadAutoArchiveDuration, type AnyThreadChannel, type Message } from 'discord.js';
+import { isAppError, toAppError } from '../errors.js';
+import type { BotContext } from './context.js';
+import { admit, cleanQuestion, computeAnswer } from './handlers.js';
+import { isAnswerThread, threadHistory } from './history.js';
+import { NO_MENTIONS } from './client.js';
+import { runAnswer } from './pipeline.js';
+import { threadNameFor } from './render/text.js';
+import { channelTarget, safely } from './respond.js';
+
+/** Remembers recently handled message ids (gateway replays after RESUME, thread+message races). */
+class RecentIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly max = 5000) {}
+  /** True if the id was new (and is now remembered). */
+  add(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    if (this.ids.size > this.max) this.ids.delete(this.ids.values().next().value!);
+    return true;
+  }
+}
+
+interface Ask {
+  message: Message;
+  thread: AnyThreadChannel;
+  question: string;
+  kind: 'followup' | 'qa';
+  withHistory: boolean;
+  /** Reply to the message (it is in the thread) rather than posting plainly. */
+  reply: boolean;
+}
+
+export function createMessageHandlers(ctx: BotContext) {
+  const handled = new RecentIds();
+
+  async function answerInThread(a: Ask): Promise<void> {
+    const admission = admit(ctx, a.message.author.id);
+    if (!admission.ok) {
+      if (admission.reason === 'cooldown') await safely(ctx.logger, 'cooldown reaction', () => a.message.react('⏳'));
+      else await safely(ctx.logger, 'busy notice', () => a.thread.send({ content: admission.message, allowedMentions: NO_MENTIONS }));
+      return;
+    }
+    try {
+      void safely(ctx.logger, 'typing', () => a.thread.sendTyping());
+      const history = a.withHistory ? (await threadHistory(ctx, a.thread, a.message.id)).turns : [];
+      const target = channelTarget(a.thread, { replyTo: a.reply ? a.message : undefined, logger: ctx.logger });
+      await runAnswer(
+        ctx,
+        target,
+        admission.ticket,
+        (onPreview) =>
+          computeAnswer(ctx, {
+            question: a.question,
+            kind: a.kind,
+            history,
+            userId: a.message.author.id,
+            guildId: a.message.guildId ?? undefined,
+            channelId: a.thread.id,
+            threadId: a.thread.id,
+            onPreview,
+          }),
+        { threadId: a.thread.id },
+      );
+    } catch (err) {
+      admission.ticket.release();
+      const e = toAppError(err);
+      ctx.stats.errors++;
+      if (!isAppError(err) || e.code === 'INTERNAL') ctx.logger.error('message answer failed', { messageId: a.message.id, code: e.code, err });
+      else ctx.logger.warn('message answer refused', { messageId: a.message.id, code: e.code, message: e.userMessage });
+      const text = e.code === 'INTERNAL' ? 'Sorry, something went wrong while answering. Please try again in a moment.' : e.userMessage;
+      await safely(ctx.logger, 'error notice', () => a.thread.send({ content: text, allowedMentions: NO_MENTIONS }));
+    }
+  }
+
+  function questionOf(text: string): string | undefined {
+    try {
+      return cleanQuestion(text);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function onMessage(message: Message): Promise<void> {
+    if (ctx.stopping || message.author.bot || message.webhookId || message.system || !message.inGuild()) return;
+    if (message.type !== MessageType.Default && message.type !== MessageType.Reply) return;
+    const channel = message.channel;
+    const qa = ctx.config.discord.qaChannelIds;
+    if (channel.isThread()) {
+      if (!isAnswerThread(ctx, channel)) return;
+      const forumStarter = message.id === channel.id && Boolean(channel.parentId && qa.includes(channel.parentId));
+      if (forumStarter) {
+        const question = questionOf(`${channel.name}\n${message.content}`);
+        if (!question || !handled.add(message.id)) return;
+        return answerInThread({ message, thread: channel, question, kind: 'qa', withHistory: false, reply: true });
+      }
+      if (!ctx.config.discord.threadFollowups) return;
+      const question = questionOf(message.content);
+      if (!question || !handled.add(message.id)) return;
+      return answerInThread({ message, thread: channel, question, kind: 'followup', withHistory: true, reply: true });
+    }
+    if (!qa.includes(channel.id) || (channel.type !== ChannelType.GuildText && channel.type !== ChannelType.GuildAnnouncement)) return;
+    const question = questionOf(message.content);
+    if (!question || !handled.add(message.id)) return;
+    const thread = await safely(ctx.logger, 'open Q&A thread', () =>
+      message.startThread({ name: threadNameFor(question), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay }),
+    );
+    if (!thread) return;
+    return answerInThread({ message, thread, question, kind: 'qa', withHistory: false, reply: false });
+  }
+
+  /** Forum posts: the thread appears first; answer its opening message. */
+  async function onThreadCreate(thread: AnyThreadChannel, newlyCreated: boolean): Promise<void> {
+    if (ctx.stopping || !newlyCreated || !thread.parentId || !ctx.config.discord.qaChannelIds.includes(thread.parentId)) return;
+    if (thread.parent?.type !== ChannelType.GuildForum || thread.ownerId === ctx.botUserId) return;
+    const starter = await thread.fetchStarterMessage().catch(() => null);
+    if (starter && !starter.author.bot) await onMessage(starter);
+  }
+
+  return { onMessage, onThreadCreate };
+}

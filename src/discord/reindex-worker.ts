@@ -1,0 +1,53 @@
+/**
+ * Runs an ingest in a worker thread so parsing, tokenising and BM25 building never block the bot's
+ * event loop (which must acknowledge every interaction within 3 s while a re-index runs).
+ * Protocol: workerData = { config, force }; posts { type: 'log' | 'done' | 'error', ... }.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Config } from '../config.js';
+import { runIngest } from '../context.js';
+import { isAppError } from '../errors.js';
+import type { Progress } from '../index/progress.js';
+import { createLogger } from '../logger.js';
+
+const { config, force } = workerData as { config: Config; force?: boolean };
+const port = parentPort!;
+
+// Forward log lines to the parent, which owns the real logger (and its secret redaction).
+const logger = createLogger({ level: 'debug', sink: (line) => port.postMessage({ type: 'log', line }) });
+
+let phase = '';
+let total = 0;
+let count = 0;
+let quarter = 0;
+const progress: Progress = {
+  start(p, t) {
+    phase = p;
+    total = t;
+    count = 0;
+    quarter = 0;
+    port.postMessage({ type: 'progress', phase, done: 0, total });
+  },
+  tick(n = 1) {
+    count = Math.min(total, count + n);
+    const q = total ? Math.floor((count / total) * 4) : 4;
+    if (q > quarter && q < 4) {
+      quarter = q;
+      port.postMessage({ type: 'progress', phase, done: count, total });
+    }
+  },
+  done() {
+    port.postMessage({ type: 'progress', phase, done: total, total });
+  },
+};
+
+try {
+  const summary = await runIngest(config, { force, logger, progress });
+  port.postMessage({ type: 'done', summary });
+} catch (err) {
+  port.postMessage({
+    type: 'error',
+    code: isAppError(err) ? err.code : 'INTERNAL',
+    message: isAppError(err) ? err.userMessage : String((err as Error)?.message ?? err),
+  });
+}

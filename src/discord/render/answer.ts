@@ -1,0 +1,147 @@
+/**
+ * Answer → Discord messages: the text split into ≤ 2000-char parts, and on the last part the
+ * numbered, linked sources embed plus 👍 / 👎 / Sources buttons. custom_ids carry the answer id
+ * so the buttons keep working after a restart (the record is looked up in the answers log).
+ */
+import type { APIActionRowComponent, APIButtonComponent, APIEmbed } from 'discord.js';
+import type { AnswerRecord } from '../feedback.js';
+import { fitEmbed, joinLinesWithin } from './embed.js';
+import { splitMessage } from './split.js';
+import { LIMITS, escapeMarkdownText, mdLink, neutralizeMentions, safeUrl, truncate } from './text.js';
+
+export interface OutgoingMessage {
+  content: string;
+  embeds?: APIEmbed[];
+  components?: APIActionRowComponent<APIButtonComponent>[];
+}
+
+export const COLOR = { answer: 0x5865f2, abstain: 0x99aab5, warn: 0xfee75c, error: 0xed4245, ok: 0x57f287 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// custom_ids
+// ---------------------------------------------------------------------------------------------
+
+export type ButtonAction = { kind: 'feedback'; vote: 'up' | 'down'; answerId: string } | { kind: 'sources'; answerId: string };
+
+const ANSWER_ID = /^[A-Za-z0-9_-]{4,40}$/;
+
+export function feedbackId(vote: 'up' | 'down', answerId: string): string {
+  return `fb:${vote}:${answerId}`;
+}
+
+export function sourcesId(answerId: string): string {
+  return `src:${answerId}`;
+}
+
+export function parseCustomId(customId: string): ButtonAction | undefined {
+  const fb = /^fb:(up|down):(.+)$/.exec(customId);
+  if (fb && ANSWER_ID.test(fb[2])) return { kind: 'feedback', vote: fb[1] as 'up' | 'down', answerId: fb[2] };
+  const src = /^src:(.+)$/.exec(customId);
+  if (src && ANSWER_ID.test(src[1])) return { kind: 'sources', answerId: src[1] };
+  return undefined;
+}
+
+/** The answer id a bot message's buttons point at, if any. */
+export function answerIdFromComponents(components: ReadonlyArray<{ components?: ReadonlyArray<unknown> }> | undefined): string | undefined {
+  for (const row of components ?? []) {
+    for (const c of (row.components ?? []) as Array<{ customId?: string | null; custom_id?: string; data?: { custom_id?: string } }>) {
+      const id = c.customId ?? c.custom_id ?? c.data?.custom_id;
+      const action = id ? parseCustomId(id) : undefined;
+      if (action) return action.answerId;
+    }
+  }
+  return undefined;
+}
+
+export function answerButtons(answerId: string): APIActionRowComponent<APIButtonComponent> {
+  return {
+    type: 1,
+    components: [
+      { type: 2, style: 2, emoji: { name: '👍' }, custom_id: feedbackId('up', answerId) },
+      { type: 2, style: 2, emoji: { name: '👎' }, custom_id: feedbackId('down', answerId) },
+      { type: 2, style: 1, label: 'Sources', custom_id: sourcesId(answerId) },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answer
+// ---------------------------------------------------------------------------------------------
+
+function footerText(r: AnswerRecord): string {
+  const bits: string[] = [];
+  if (r.kind === 'recap') bits.push('Recap of the answers in this thread');
+  else if (r.mode === 'llm' && !r.fallbackReason) bits.push(`Answer by ${r.chatModel ?? 'the language model'}, checked against the sources`);
+  else bits.push('Extractive digest: sentences quoted from the abstracts');
+  if (r.retrievalMode) bits.push(`${r.retrievalMode} retrieval`);
+  if (r.droppedCitations > 0) bits.push(`${r.droppedCitations} invalid citation${r.droppedCitations === 1 ? '' : 's'} removed`);
+  bits.push(`id ${r.answerId}`);
+  return bits.join(' · ');
+}
+
+function sourceLine(s: { marker: number; title: string; url: string; date?: string }): string {
+  const title = truncate(s.title, 180);
+  return `**[${s.marker}]** ${mdLink(title, s.url)}${s.date ? ` · ${s.date}` : ''}`;
+}
+
+export function sourcesEmbed(r: AnswerRecord): APIEmbed {
+  // The embed lists what the answer cites; abstentions list what was close.
+  const cited = new Set(r.citations.map((c) => c.marker));
+  const list = r.abstained || !cited.size ? r.sources : r.sources.filter((s) => cited.has(s.marker));
+  const shown = list.length ? list : r.citations;
+  const lines = shown.map(sourceLine);
+  const description = lines.length
+    ? joinLinesWithin(lines, LIMITS.embedDescription, (n) => `…and ${n} more (press **Sources**)`)
+    : '_No sources._';
+  return fitEmbed({
+    title: r.abstained ? 'Possibly related papers' : r.kind === 'recap' ? 'Sources cited in this thread' : 'Sources',
+    description,
+    color: r.abstained ? COLOR.abstain : COLOR.answer,
+    footer: { text: footerText(r) },
+  });
+}
+
+function header(r: AnswerRecord): string {
+  const q = escapeMarkdownText(truncate(r.question.replace(/\s+/g, ' '), 300));
+  switch (r.kind) {
+    case 'ask':
+      return `**Q:** ${q}\n\n`;
+    case 'summarize':
+      return `**Summary:** ${q}\n\n`;
+    case 'recap':
+      return `**Thread recap**\n\n`;
+    default:
+      return '';
+  }
+}
+
+/** The answer as messages; the last one carries the sources embed and the buttons. */
+export function renderAnswer(r: AnswerRecord): OutgoingMessage[] {
+  const text = neutralizeMentions(header(r) + r.answer);
+  const parts = splitMessage(text, LIMITS.content);
+  if (!parts.length) parts.push('_(empty answer)_');
+  const messages: OutgoingMessage[] = parts.map((content) => ({ content }));
+  const last = messages[messages.length - 1];
+  last.embeds = [sourcesEmbed(r)];
+  last.components = [answerButtons(r.answerId)];
+  return messages;
+}
+
+/** Full source list for the ephemeral "Sources" reply. */
+export function renderSourcesList(r: AnswerRecord): string[] {
+  const lines: string[] = [`**Sources for:** ${escapeMarkdownText(truncate(r.question.replace(/\s+/g, ' '), 200))}`, ''];
+  const cited = new Set(r.citations.map((c) => c.marker));
+  const all = r.sources.length ? r.sources : r.citations.map((c) => ({ ...c, score: 0, date: undefined as string | undefined }));
+  for (const s of all) {
+    const meta = [s.date, cited.has(s.marker) ? 'cited' : r.abstained ? undefined : 'retrieved, not cited', 'score' in s && s.score ? `score ${s.score}` : undefined]
+      .filter(Boolean)
+      .join(' · ');
+    lines.push(`**[${s.marker}]** ${escapeMarkdownText(truncate(s.title, 250))}`);
+    lines.push(`<${safeUrl(s.url)}>${meta ? ` · ${meta}` : ''}`);
+    const links = s.links.filter((l) => /^https?:\/\//.test(l)).slice(0, 4);
+    if (links.length) lines.push(`Links: ${links.map((l) => `<${safeUrl(l)}>`).join(' ')}`);
+    lines.push('');
+  }
+  if (!all.length) lines.push('_This answer has no sources._');
+  return splitMessage(neutralizeMentions(lines.join('\n')), LIMITS.content);
+}

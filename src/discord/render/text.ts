@@ -1,0 +1,78 @@
+/**
+ * Small text helpers for Discord output: truncation that never breaks a surrogate pair,
+ * markdown escaping for titles inside links, and neutralising mass mentions in generated text.
+ */
+
+/** Discord limits, in characters. */
+export const LIMITS = {
+  content: 2000,
+  embedTitle: 256,
+  embedDescription: 4096,
+  embedFields: 25,
+  fieldName: 256,
+  fieldValue: 1024,
+  footer: 2048,
+  author: 256,
+  embedTotal: 6000,
+  threadName: 100,
+  choiceName: 100,
+  choiceValue: 100,
+  customId: 100,
+  buttonLabel: 80,
+} as const;
+
+/** Cut `text` to at most `max` UTF-16 units, ending with `…` when cut; never splits a surrogate pair. */
+export function truncate(text: string, max: number, ellipsis = '…'): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - ellipsis.length);
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return text.slice(0, end).trimEnd() + ellipsis;
+}
+
+/** Like truncate, but prefers to cut at a line break or space in the last 30% of the budget. */
+export function truncateAtBoundary(text: string, max: number, ellipsis = '…'): string {
+  if (text.length <= max) return text;
+  const budget = Math.max(0, max - ellipsis.length);
+  const head = text.slice(0, budget);
+  const floor = Math.floor(budget * 0.7);
+  const nl = head.lastIndexOf('\n');
+  const sp = head.lastIndexOf(' ');
+  const at = nl >= floor ? nl : sp >= floor ? sp : -1;
+  return at > 0 ? head.slice(0, at).trimEnd() + ellipsis : truncate(text, max, ellipsis);
+}
+
+/** Escape Discord markdown so a paper title renders literally (also inside link text). */
+export function escapeMarkdownText(text: string): string {
+  return text.replace(/[\\*_~`|\[\]]/g, (c) => `\\${c}`).replace(/^([>#-])/, '\\$1');
+}
+
+/** A URL that is safe inside a markdown link target: no spaces, no unbalanced parentheses. */
+export function safeUrl(url: string): string {
+  return url.replace(/\s/g, '%20').replace(/\(/g, '%28').replace(/\)/g, '%29');
+}
+
+/** `[text](url)` with escaped text; plain escaped text when there is no http(s) URL. */
+export function mdLink(text: string, url: string | undefined): string {
+  const label = escapeMarkdownText(text);
+  return url && /^https?:\/\//.test(url) ? `[${label}](${safeUrl(url)})` : label;
+}
+
+/**
+ * Break @everyone / @here so they never render as a mass mention, whatever allowed_mentions
+ * says (defence in depth: generated or quoted text can contain them).
+ */
+export function neutralizeMentions(text: string): string {
+  return text.replace(/@(everyone|here)\b/g, '@\u200b$1');
+}
+
+/** One-line version of a text (thread names, choice names). */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** A thread name from a question: one line, mentions removed, ≤ 100 chars, never empty. */
+export function threadNameFor(question: string): string {
+  const clean = oneLine(question.replace(/<(?:@[!&]?|#)\d+>/g, ' ').replace(/@(everyone|here)\b/g, ''));
+  return truncate(clean || 'Question', LIMITS.threadName);
+}

@@ -1,0 +1,197 @@
+/**
+ * Getting text to Discord: interaction replies (deferred, streamed, split, ephemeral errors) and
+ * channel/thread messages, with every payload carrying allowed_mentions: { parse: [] } and every
+ * failure logged instead of thrown (an expired interaction token must never crash the bot).
+ */
+import {
+  DiscordAPIError,
+  HTTPError,
+  MessageFlags,
+  type Message,
+  type RepliableInteraction,
+  type SendableChannels,
+} from 'discord.js';
+import { isAppError, toAppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { NO_MENTIONS } from './client.js';
+import type { BotContext } from './context.js';
+import type { OutgoingMessage } from './render/answer.js';
+import { previewText } from './render/split.js';
+import { LIMITS, neutralizeMentions, truncate } from './render/text.js';
+
+/** Interaction token gone (15 min), unknown webhook/interaction/message. */
+const EXPIRED_CODES = new Set([10015, 50027, 10062, 10008]);
+
+export function isExpiredError(err: unknown): boolean {
+  if (err instanceof DiscordAPIError) return EXPIRED_CODES.has(Number(err.code)) || err.status === 404;
+  if (err instanceof HTTPError) return err.status === 404;
+  return false;
+}
+
+function describe(err: unknown): Record<string, unknown> {
+  if (err instanceof DiscordAPIError) return { status: err.status, code: err.code, method: err.method, route: err.url.replace(/\/webhooks\/(\d+)\/[^/?]+/, '/webhooks/$1/:token').replace(/\/interactions\/(\d+)\/[^/?]+/, '/interactions/$1/:token').replace(/^https?:\/\/[^/]+/, '') };
+  if (err instanceof HTTPError) return { status: err.status, method: err.method };
+  return { err };
+}
+
+/**
+ * Run a Discord call; on failure log it (expired tokens at warn) and return undefined.
+ * Never throws.
+ */
+export async function safely<T>(logger: Logger, what: string, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isExpiredError(err)) logger.warn(`${what}: interaction or message no longer exists (token expired?); moving on`, describe(err));
+    else logger.error(`${what} failed`, { ...describe(err), err });
+    return undefined;
+  }
+}
+
+const ephemeral = MessageFlags.Ephemeral;
+
+/** An ephemeral notice, whatever state the interaction is in. Never throws. */
+export async function replyEphemeral(i: RepliableInteraction, content: string, logger: Logger): Promise<void> {
+  const payload = { content: truncate(neutralizeMentions(content), LIMITS.content), allowedMentions: NO_MENTIONS };
+  await safely(logger, 'ephemeral reply', async () => {
+    if (!i.deferred && !i.replied) await i.reply({ ...payload, flags: ephemeral });
+    else if (i.deferred && i.ephemeral) await i.editReply({ ...payload, embeds: [], components: [] });
+    else if (i.deferred) {
+      // A public "thinking…" placeholder (or half-streamed text): remove it, then say it privately.
+      // (The first follow-up after a deferral would otherwise replace the placeholder, publicly.)
+      await i.deleteReply().catch(() => undefined);
+      await i.followUp({ ...payload, flags: ephemeral });
+    } else await i.followUp({ ...payload, flags: ephemeral });
+  });
+}
+
+/** Log an error with its details and tell the user briefly (ephemeral, no stack trace). */
+export async function reportInteractionError(ctx: BotContext, i: RepliableInteraction, err: unknown, meta: Record<string, unknown>): Promise<void> {
+  const e = toAppError(err);
+  ctx.stats.errors++;
+  if (!isAppError(err) || e.code === 'INTERNAL') ctx.logger.error('interaction failed', { ...meta, code: e.code, ...describe(err), err });
+  else ctx.logger.warn('interaction refused', { ...meta, code: e.code, message: e.userMessage });
+  const text = e.code === 'INTERNAL' ? 'Something went wrong on our side. Please try again in a moment.' : e.userMessage;
+  await replyEphemeral(i, text, ctx.logger);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming edits
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Coalesces streaming updates into at most one edit per interval; edits never overlap and the
+ * latest text always wins. `stop()` cancels what is pending and waits for an edit in flight, so
+ * the final answer is never overwritten by a late preview.
+ */
+export class EditThrottle {
+  private latest: string | undefined;
+  private sent: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private inflight: Promise<void> | undefined;
+  private lastEditAt = 0;
+  private stopped = false;
+  edits = 0;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly edit: (text: string) => Promise<unknown>,
+    private readonly logger: Logger,
+  ) {}
+
+  push(text: string): void {
+    if (this.stopped) return;
+    this.latest = text;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.timer || this.inflight || this.latest === this.sent) return;
+    const wait = Math.max(0, this.lastEditAt + this.intervalMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.fire();
+    }, wait);
+  }
+
+  private fire(): void {
+    if (this.stopped || this.latest === undefined) return;
+    const text = this.latest;
+    this.sent = text;
+    this.lastEditAt = Date.now();
+    this.edits++;
+    this.inflight = this.edit(text)
+      .then(() => undefined)
+      .catch((err) => this.logger.warn('streaming edit failed', describe(err)))
+      .finally(() => {
+        this.inflight = undefined;
+        this.lastEditAt = Date.now();
+        this.schedule();
+      });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inflight;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answer targets
+// ---------------------------------------------------------------------------------------------
+
+export interface AnswerTarget {
+  /** Show partial text while the model streams. */
+  preview(text: string): Promise<unknown>;
+  /** Post the final answer; returns the messages that landed (possibly fewer on failure). */
+  deliver(messages: OutgoingMessage[]): Promise<Message[]>;
+}
+
+function payloadOf(m: OutgoingMessage) {
+  return { content: m.content, embeds: m.embeds ?? [], components: m.components ?? [], allowedMentions: NO_MENTIONS };
+}
+
+/** A deferred interaction: edit the placeholder, then follow-ups for the remaining parts. */
+export function interactionTarget(i: RepliableInteraction, opts: { ephemeral: boolean; logger: Logger }): AnswerTarget {
+  return {
+    preview: (text) => i.editReply({ content: previewText(neutralizeMentions(text)), allowedMentions: NO_MENTIONS }),
+    async deliver(messages) {
+      const out: Message[] = [];
+      for (const [n, m] of messages.entries()) {
+        const sent = await safely(opts.logger, n === 0 ? 'final answer edit' : 'answer follow-up', () =>
+          n === 0 ? i.editReply(payloadOf(m)) : i.followUp({ ...payloadOf(m), ...(opts.ephemeral ? { flags: ephemeral } : {}) }),
+        );
+        if (!sent) break;
+        out.push(sent);
+      }
+      return out;
+    },
+  };
+}
+
+/** A channel or thread: reply to the asking message (no ping), edit while streaming, then send the rest. */
+export function channelTarget(channel: SendableChannels, opts: { replyTo?: Message; logger: Logger }): AnswerTarget {
+  let first: Message | undefined;
+  const post = async (p: ReturnType<typeof payloadOf> | { content: string; allowedMentions: typeof NO_MENTIONS }): Promise<Message> =>
+    opts.replyTo ? opts.replyTo.reply(p) : channel.send(p);
+  return {
+    async preview(text) {
+      const payload = { content: previewText(neutralizeMentions(text)), allowedMentions: NO_MENTIONS };
+      if (!first) first = await post(payload);
+      else await first.edit(payload);
+    },
+    async deliver(messages) {
+      const out: Message[] = [];
+      for (const [n, m] of messages.entries()) {
+        const sent: Message | undefined = await safely(opts.logger, 'answer message', async (): Promise<Message> =>
+          n === 0 && first ? first.edit(payloadOf(m)) : n === 0 ? post(payloadOf(m)) : channel.send(payloadOf(m)),
+        );
+        if (!sent) break;
+        out.push(sent);
+      }
+      return out;
+    },
+  };
+}
