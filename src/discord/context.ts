@@ -49,7 +49,9 @@ export interface ContextOptions {
 export function createBotContext(opts: ContextOptions): BotContext {
   let current = opts.retriever;
   const pending = new Set<Promise<unknown>>();
-  const max = opts.config.discord.maxConcurrentModelCalls;
+  // The cap protects the model endpoint. Offline answers are a few ms of CPU each, so without a
+  // chat model the gate only guards against pile-ups and is sized accordingly.
+  const max = opts.chat ? opts.config.discord.maxConcurrentModelCalls : Math.max(opts.config.discord.maxConcurrentModelCalls, 32);
   const ctx: BotContext = {
     config: opts.config,
     logger: opts.logger,

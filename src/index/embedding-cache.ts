@@ -17,13 +17,13 @@ function cacheFile(indexDir: string, model: string): string {
 export class EmbeddingCache {
   private constructor(
     private readonly file: string,
-    private readonly map: Map<string, number[]>,
+    private readonly map: Map<string, Float32Array>,
   ) {}
 
   static async open(indexDir: string, model: string): Promise<EmbeddingCache> {
     const file = cacheFile(indexDir, model);
     await mkdir(join(indexDir, 'embeddings'), { recursive: true });
-    const map = new Map<string, number[]>();
+    const map = new Map<string, Float32Array>();
     let text = '';
     try {
       text = await readFile(file, 'utf8');
@@ -35,7 +35,8 @@ export class EmbeddingCache {
       try {
         const { h, v } = JSON.parse(line) as { h: string; v: string };
         const buf = Buffer.from(v, 'base64');
-        map.set(h, Array.from(new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4)));
+        // Copied out of the line buffer so each vector owns exactly its 4 bytes per dimension.
+        map.set(h, new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)));
       } catch {
         // A line torn by a kill mid-append: that one embedding is simply recomputed.
       }
@@ -47,15 +48,16 @@ export class EmbeddingCache {
     return this.map.size;
   }
 
-  get(hash: string): number[] | undefined {
+  get(hash: string): Float32Array | undefined {
     return this.map.get(hash);
   }
 
-  async add(entries: Array<{ hash: string; vector: number[] }>): Promise<void> {
+  async add(entries: Array<{ hash: string; vector: ArrayLike<number> }>): Promise<void> {
     let out = '';
     for (const { hash, vector } of entries) {
-      this.map.set(hash, vector);
-      out += JSON.stringify({ h: hash, v: Buffer.from(new Float32Array(vector).buffer).toString('base64') }) + '\n';
+      const f32 = Float32Array.from(vector);
+      this.map.set(hash, f32);
+      out += JSON.stringify({ h: hash, v: Buffer.from(f32.buffer).toString('base64') }) + '\n';
     }
     if (out) await appendFile(this.file, out);
   }

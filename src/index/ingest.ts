@@ -4,7 +4,7 @@
  * file hashes and costs no work; embeddings are reused by text hash, so only new text is embedded.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listCorpusFiles, loadCorpus } from '../corpus/load.js';
 import type { SkippedItem } from '../corpus/types.js';
@@ -17,6 +17,7 @@ import { LexicalIndex } from './lexical.js';
 import { acquireLock } from './lock.js';
 import { noProgress, type Progress } from './progress.js';
 import type { GenerationData, GenerationWriter } from './search-store.js';
+import { VectorMatrix } from './vector-matrix.js';
 import {
   INDEX_FORMAT_VERSION,
   openVectorIndex,
@@ -147,7 +148,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     logger.info('corpus parsed', { papers: corpus.papers.length, chunks: chunks.length, blocks: corpus.report.blocks });
     await opts.onPhase?.('parsed');
 
-    let vectors: number[][] | undefined;
+    let vectors: Float32Array[] | undefined;
     let embeddingStats: IngestSummary['embedding'] = null;
     if (opts.embedder) {
       const embedder = opts.embedder;
@@ -225,9 +226,11 @@ export class VectraWriter implements GenerationWriter {
       await vindex.createIndex({ version: 1, deleteIfExists: true });
       await vindex.beginUpdate();
       for (let i = 0; i < data.vectors.length; i++) {
-        await vindex.insertItem({ id: data.chunks[i].id, vector: data.vectors[i], metadata: { chunk: i } });
+        await vindex.insertItem({ id: data.chunks[i].id, vector: Array.from(data.vectors[i]), metadata: { chunk: i } });
       }
       await vindex.endUpdate();
+      // The read path: one normalised float32 matrix, loaded without materialising JS arrays.
+      await writeFile(join(partial, 'vectors.f32'), VectorMatrix.fromRows(data.vectors.map((vector, chunk) => ({ vector, chunk })), data.manifest.embedding!.dimensions).toBuffer());
     }
     await writeGenerationFiles(partial, data);
     await hooks.onWritten?.();

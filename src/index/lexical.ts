@@ -67,41 +67,78 @@ export class LexicalIndex {
     idx.n = docs.length;
     idx.lenTitle = new Float32Array(docs.length);
     idx.lenBody = new Float32Array(docs.length);
-    const lists: Array<number[]> = []; // per term: flattened [doc, tfTitle, tfBody]
+    // One pass collects (term, tfTitle, tfBody) per doc into flat, growable typed buffers; a
+    // second lays them out as postings. Plain per-term JS arrays cost ~10x the memory at 100k docs.
+    let cap = 1 << 16;
+    let entTerm = new Uint32Array(cap);
+    let entTitle = new Uint16Array(cap);
+    let entBody = new Uint16Array(cap);
+    const docStart = new Uint32Array(docs.length + 1);
+    let used = 0;
+    const df: number[] = [];
     docs.forEach((d, i) => {
-      const counts = new Map<string, [number, number]>();
+      docStart[i] = used;
+      const counts = new Map<number, number>(); // term id -> (tfTitle << 16) | tfBody
       const t = tokenize(d.title);
       const b = tokenize(d.body);
-      for (const term of t) (counts.get(term) ?? counts.set(term, [0, 0]).get(term)!)[0]++;
-      for (const term of b) (counts.get(term) ?? counts.set(term, [0, 0]).get(term)!)[1]++;
-      idx.lenTitle[i] = t.length;
-      idx.lenBody[i] = b.length;
-      for (const [term, [tt, tb]] of counts) {
+      const idOf = (term: string) => {
         let id = idx.termIds.get(term);
         if (id === undefined) {
           id = idx.terms.length;
           idx.termIds.set(term, id);
           idx.terms.push(term);
-          lists.push([]);
+          df.push(0);
         }
-        lists[id].push(i, Math.min(tt, 65535), Math.min(tb, 65535));
+        return id;
+      };
+      for (const term of t) {
+        const id = idOf(term);
+        const c = counts.get(id) ?? 0;
+        if (c >>> 16 < 65535) counts.set(id, c + 65536);
+      }
+      for (const term of b) {
+        const id = idOf(term);
+        const c = counts.get(id) ?? 0;
+        if ((c & 0xffff) < 65535) counts.set(id, c + 1);
+      }
+      idx.lenTitle[i] = t.length;
+      idx.lenBody[i] = b.length;
+      if (used + counts.size > cap) {
+        while (used + counts.size > cap) cap *= 2;
+        const grow = <A extends Uint32Array | Uint16Array>(a: A, C: new (n: number) => A): A => {
+          const g = new C(cap);
+          g.set(a);
+          return g;
+        };
+        entTerm = grow(entTerm, Uint32Array);
+        entTitle = grow(entTitle, Uint16Array);
+        entBody = grow(entBody, Uint16Array);
+      }
+      for (const [id, c] of counts) {
+        entTerm[used] = id;
+        entTitle[used] = c >>> 16;
+        entBody[used] = c & 0xffff;
+        df[id]++;
+        used++;
       }
     });
-    const total = lists.reduce((s, l) => s + l.length / 3, 0);
-    idx.offsets = new Uint32Array(idx.terms.length + 1);
-    idx.docs = new Uint32Array(total);
-    idx.tfTitle = new Uint16Array(total);
-    idx.tfBody = new Uint16Array(total);
-    let pos = 0;
-    lists.forEach((l, id) => {
-      idx.offsets[id] = pos;
-      for (let j = 0; j < l.length; j += 3, pos++) {
-        idx.docs[pos] = l[j];
-        idx.tfTitle[pos] = l[j + 1];
-        idx.tfBody[pos] = l[j + 2];
+    docStart[docs.length] = used;
+    const T = idx.terms.length;
+    idx.offsets = new Uint32Array(T + 1);
+    for (let id = 0; id < T; id++) idx.offsets[id + 1] = idx.offsets[id] + df[id];
+    idx.docs = new Uint32Array(used);
+    idx.tfTitle = new Uint16Array(used);
+    idx.tfBody = new Uint16Array(used);
+    const fill = idx.offsets.slice(0, T);
+    // Docs are visited in order, so every posting list comes out sorted by doc.
+    for (let doc = 0; doc < docs.length; doc++) {
+      for (let e = docStart[doc]; e < docStart[doc + 1]; e++) {
+        const pos = fill[entTerm[e]]++;
+        idx.docs[pos] = doc;
+        idx.tfTitle[pos] = entTitle[e];
+        idx.tfBody[pos] = entBody[e];
       }
-    });
-    idx.offsets[idx.terms.length] = pos;
+    }
     idx.finish();
     return idx;
   }
@@ -116,6 +153,16 @@ export class LexicalIndex {
     this.avgTitle = this.n ? Math.max(st / this.n, 1) : 1;
     this.avgBody = this.n ? Math.max(sb / this.n, 1) : 1;
     this.scratch = new Float64Array(this.n);
+  }
+
+  /** Mean title and body lengths in terms (the BM25F length normalisers). */
+  get averageLengths(): { title: number; body: number } {
+    return { title: this.avgTitle, body: this.avgBody };
+  }
+
+  /** Every term with its document frequency, in term-id order. */
+  documentFrequencies(): Array<[string, number]> {
+    return this.terms.map((t, id) => [t, this.offsets[id + 1] - this.offsets[id]]);
   }
 
   df(term: string): number {

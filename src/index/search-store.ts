@@ -50,7 +50,7 @@ export interface GenerationData {
   chunks: Chunk[];
   lexical: LexicalIndex;
   /** One vector per chunk, same order, when embeddings are on. */
-  vectors?: number[][];
+  vectors?: Float32Array[];
 }
 
 export interface GenerationWriter {

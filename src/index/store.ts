@@ -127,12 +127,9 @@ export class IndexStore implements SearchStore {
       const lexical = LexicalIndex.deserialize(JSON.parse(lexicalText) as LexicalHeader, lexicalBody);
       let vectors: VectorMatrix | undefined;
       if (manifest.embedding) {
-        const vindex = await openVectorIndex(join(dir, 'vectors'), false);
-        const items = await vindex.listItems();
-        vectors = VectorMatrix.fromRows(
-          items.map((it) => ({ vector: it.vector, chunk: it.metadata.chunk })),
-          manifest.embedding.dimensions,
-        );
+        vectors = existsSync(join(dir, 'vectors.f32'))
+          ? VectorMatrix.fromBuffer(await readFile(join(dir, 'vectors.f32')))
+          : await matrixFromVectra(join(dir, 'vectors'), manifest.embedding.dimensions);
         if (vectors.count !== chunks.length) throw new Error(`vector index has ${vectors.count} items for ${chunks.length} chunks`);
       }
       if (lexical.size !== chunks.length) throw new Error(`lexical index has ${lexical.size} docs for ${chunks.length} chunks`);
@@ -143,32 +140,40 @@ export class IndexStore implements SearchStore {
     }
   }
 
-  /** Refuse to mix query vectors from one model with an index built by another. */
   checkEmbeddingModel(model: string | undefined): void {
-    const built = this.manifest.embedding;
-    if (!model) return;
-    if (!built) {
-      throw new AppError(
-        'INDEX_MODEL_MISMATCH',
-        `The index was built without embeddings, but EMBEDDING_MODEL=${model} is set. Re-run \`research-bot ingest\` to add vectors (or unset EMBEDDING_MODEL).`,
-      );
-    }
-    if (built.model !== model) {
-      throw new AppError(
-        'INDEX_MODEL_MISMATCH',
-        `The index was built with embedding model "${built.model}" (${built.dimensions} dimensions) but EMBEDDING_MODEL is "${model}". Re-run \`research-bot ingest\` to rebuild it.`,
-      );
-    }
+    checkEmbeddingModel(this.manifest, model);
   }
 
   checkQueryVector(vector: number[]): void {
-    const dims = this.manifest.embedding?.dimensions;
-    if (dims && vector.length !== dims) {
-      throw new AppError(
-        'INDEX_MODEL_MISMATCH',
-        `The embedding endpoint returned ${vector.length}-dimension vectors but the index holds ${dims}-dimension vectors. Re-run \`research-bot ingest\`.`,
-      );
-    }
+    checkQueryVector(this.manifest, vector);
+  }
+}
+
+/** Refuse to mix query vectors from one model with an index built by another (every backend). */
+export function checkEmbeddingModel(manifest: Manifest, model: string | undefined): void {
+  const built = manifest.embedding;
+  if (!model) return;
+  if (!built) {
+    throw new AppError(
+      'INDEX_MODEL_MISMATCH',
+      `The index was built without embeddings, but EMBEDDING_MODEL=${model} is set. Re-run \`research-bot ingest\` to add vectors (or unset EMBEDDING_MODEL).`,
+    );
+  }
+  if (built.model !== model) {
+    throw new AppError(
+      'INDEX_MODEL_MISMATCH',
+      `The index was built with embedding model "${built.model}" (${built.dimensions} dimensions) but EMBEDDING_MODEL is "${model}". Re-run \`research-bot ingest\` to rebuild it.`,
+    );
+  }
+}
+
+export function checkQueryVector(manifest: Manifest, vector: number[]): void {
+  const dims = manifest.embedding?.dimensions;
+  if (dims && vector.length !== dims) {
+    throw new AppError(
+      'INDEX_MODEL_MISMATCH',
+      `The embedding endpoint returned ${vector.length}-dimension vectors but the index holds ${dims}-dimension vectors. Re-run \`research-bot ingest\`.`,
+    );
   }
 }
 
@@ -197,6 +202,13 @@ export async function openVectorIndex(folder: string, load: boolean): Promise<Lo
   // vectra loads lazily; load now so the first query pays nothing and a broken file fails here.
   if (load) await index.listItems();
   return index;
+}
+
+/** Rebuild the matrix from the vectra index itself (slower, more memory): used when vectors.f32 is absent. */
+export async function matrixFromVectra(folder: string, dims: number): Promise<VectorMatrix> {
+  const vindex = await openVectorIndex(folder, false);
+  const items = await vindex.listItems();
+  return VectorMatrix.fromRows(items.map((it) => ({ vector: it.vector, chunk: it.metadata.chunk })), dims);
 }
 
 export async function writeGenerationFiles(

@@ -32,6 +32,26 @@ export class VectorMatrix {
     return new VectorMatrix(dims, rows.length, data, chunkOf);
   }
 
+  /** [count u32][dims u32][chunkOf u32 x count][rows f32 x count*dims], little-endian. */
+  toBuffer(): Buffer {
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(this.count, 0);
+    head.writeUInt32LE(this.dims, 4);
+    return Buffer.concat([head, Buffer.from(this.chunkOf.buffer, this.chunkOf.byteOffset, this.chunkOf.byteLength), Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength)]);
+  }
+
+  static fromBuffer(buf: Buffer): VectorMatrix {
+    const count = buf.readUInt32LE(0);
+    const dims = buf.readUInt32LE(4);
+    const expected = 8 + count * 4 + count * dims * 4;
+    if (buf.length !== expected) throw new Error(`vector matrix is ${buf.length} bytes, expected ${expected}`);
+    const chunkOf = new Uint32Array(count);
+    new Uint8Array(chunkOf.buffer).set(buf.subarray(8, 8 + count * 4));
+    const data = new Float32Array(count * dims);
+    new Uint8Array(data.buffer).set(buf.subarray(8 + count * 4));
+    return new VectorMatrix(dims, count, data, chunkOf);
+  }
+
   /** Exact top-k by cosine similarity. */
   search(query: ArrayLike<number>, k: number): VectorHit[] {
     const d = this.dims;
