@@ -287,12 +287,19 @@ export class LexicalIndex {
     idx.terms.forEach((t, i) => idx.termIds.set(t, i));
     const p = header.postings;
     const T = header.terms.length;
-    // Copy into fresh, aligned arrays (the file buffer may not be 4-byte aligned).
+    // View the file buffer directly where it is aligned (the usual case: readFile allocates a
+    // fresh buffer), copying only when it is not; a copy would double the index's memory.
     let off = 0;
-    const take = <A extends Uint32Array | Uint16Array | Float32Array>(Ctor: { new (n: number): A; BYTES_PER_ELEMENT: number }, count: number): A => {
+    const take = <A extends Uint32Array | Uint16Array | Float32Array>(Ctor: { new (buf: ArrayBufferLike, offset: number, length: number): A; new (n: number): A; BYTES_PER_ELEMENT: number }, count: number): A => {
       const bytes = count * Ctor.BYTES_PER_ELEMENT;
-      const arr = new Ctor(count);
-      new Uint8Array(arr.buffer).set(body.subarray(off, off + bytes));
+      if (body.length < off + bytes) throw new Error('lexical index body is truncated');
+      const start = body.byteOffset + off;
+      let arr: A;
+      if (start % Ctor.BYTES_PER_ELEMENT === 0) arr = new Ctor(body.buffer, start, count);
+      else {
+        arr = new Ctor(count);
+        new Uint8Array(arr.buffer).set(body.subarray(off, off + bytes));
+      }
       off += bytes + ((8 - (bytes % 8)) % 8);
       return arr;
     };
@@ -302,7 +309,6 @@ export class LexicalIndex {
     idx.tfBody = take(Uint16Array, p);
     idx.lenTitle = take(Float32Array, header.n);
     idx.lenBody = take(Float32Array, header.n);
-    if (off > body.length + 8) throw new Error('lexical index body is truncated');
     idx.finish();
     return idx;
   }

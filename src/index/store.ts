@@ -3,8 +3,8 @@
  * repoints CURRENT at it, so a reader (or a killed ingest) only ever sees a whole index:
  *
  *   <indexDir>/CURRENT              name of the live generation
- *   <indexDir>/gen-<stamp>/         manifest.json, papers.json, chunks.json, lexical.json + lexical.bin,
- *                                   vectors/ (vectra LocalIndex, protobuf codec)
+ *   <indexDir>/gen-<stamp>/         manifest.json, papers.jsonl, chunks.json, lexical.json + lexical.bin,
+ *                                   vectors/ (vectra LocalIndex, protobuf codec) + vectors.f32 (read path)
  *   <indexDir>/embeddings/<model>.jsonl  append-only embedding cache (resume without re-embedding)
  *   <indexDir>/.lock                held while an ingest runs
  */
@@ -19,7 +19,7 @@ import { AppError } from '../errors.js';
 import type { Chunk, ChunkStrategy } from './chunk.js';
 import { LexicalIndex, type LexicalHeader } from './lexical.js';
 
-export const INDEX_FORMAT_VERSION = 2;
+export const INDEX_FORMAT_VERSION = 3;
 
 export interface Manifest {
   formatVersion: number;
@@ -115,13 +115,13 @@ export class IndexStore implements SearchStore {
       if (manifest.formatVersion !== INDEX_FORMAT_VERSION) {
         throw new AppError('INDEX_CORRUPT', `The index in ${indexDir} has format ${manifest.formatVersion}; this version reads ${INDEX_FORMAT_VERSION}. Run \`research-bot ingest\`.`);
       }
-      const [papersText, chunksText, lexicalText, lexicalBody] = await Promise.all([
-        readFile(join(dir, 'papers.json'), 'utf8'),
+      const [papersBuf, chunksText, lexicalText, lexicalBody] = await Promise.all([
+        readFile(join(dir, 'papers.jsonl')),
         readFile(join(dir, 'chunks.json'), 'utf8'),
         readFile(join(dir, 'lexical.json'), 'utf8'),
         readFile(join(dir, 'lexical.bin')),
       ]);
-      const papers = JSON.parse(papersText) as Paper[];
+      const papers = parseJsonLines<Paper>(papersBuf);
       const byId = new Map(papers.map((p) => [p.id, p]));
       const chunks = (JSON.parse(chunksText) as StoredChunk[]).map((c) => inflateChunk(c, byId));
       const lexical = LexicalIndex.deserialize(JSON.parse(lexicalText) as LexicalHeader, lexicalBody);
@@ -177,6 +177,17 @@ export function checkQueryVector(manifest: Manifest, vector: number[]): void {
   }
 }
 
+function parseJsonLines<T>(buf: Buffer): T[] {
+  const out: T[] = [];
+  for (let start = 0; start < buf.length; ) {
+    let end = buf.indexOf(10, start);
+    if (end === -1) end = buf.length;
+    if (end > start) out.push(JSON.parse(buf.toString('utf8', start, end)) as T);
+    start = end + 1;
+  }
+  return out;
+}
+
 /** Chunks on disk omit title and sources (the paper has them) and text equal to the abstract. */
 type StoredChunk = Omit<Chunk, 'title' | 'sources' | 'text'> & { text?: string };
 
@@ -215,7 +226,8 @@ export async function writeGenerationFiles(
   dir: string,
   data: { manifest: Manifest; papers: Paper[]; chunks: Chunk[]; lexical: LexicalIndex },
 ): Promise<void> {
-  await writeFile(join(dir, 'papers.json'), JSON.stringify(data.papers));
+  // JSON lines: read back line by line, so loading never holds the whole file as one string.
+  await writeFile(join(dir, 'papers.jsonl'), data.papers.map((p) => JSON.stringify(p)).join('\n') + '\n');
   const byId = new Map(data.papers.map((p) => [p.id, p]));
   await writeFile(join(dir, 'chunks.json'), JSON.stringify(data.chunks.map((c) => deflateChunk(c, byId.get(c.paperId)))));
   const { header, body } = data.lexical.serialize();
