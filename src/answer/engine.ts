@@ -129,25 +129,34 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opts
   // Answers cite only papers close to the best one; topic summaries (below) cast a wider net.
   const { sources, hits, evidence } = await gatherSources(deps.retriever, query, { max: opts.maxSources ?? 5, filter: opts.filter, minRelative: 0.45 });
   const base = { question, query, evidence, droppedCitations: 0 };
+  const abstained = (reason: string | undefined, mode: AnswerResult['mode']): AnswerResult => ({
+    ...base,
+    answer: abstainText(reason, sources),
+    mode,
+    abstained: true,
+    abstainReason: reason,
+    citations: [],
+    sources: sources.slice(0, 3).map(toSourceInfo),
+    durationMs: Date.now() - started,
+  });
   const decision = decideAbstain(deps.retriever, query, hits, evidence, deps.abstainThreshold ?? DEFAULT_ABSTAIN_COVERAGE);
-  if (decision.abstain) {
-    return {
-      ...base,
-      answer: abstainText(decision.reason, sources),
-      mode: deps.chat ? 'llm' : 'extractive',
-      abstained: true,
-      abstainReason: decision.reason,
-      citations: [],
-      sources: sources.slice(0, 3).map(toSourceInfo),
-      durationMs: Date.now() - started,
-    };
-  }
+  if (decision.abstain) return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
   const digest = () => extractiveDigest(question, sources, lexical);
   const allCited = sources.map(toCitation);
+  const fallback = (fallbackReason: string, droppedCitations: number): AnswerResult => ({
+    ...base,
+    answer: `_Showing an extractive digest because ${fallbackReason}._\n\n${digest()}`,
+    mode: 'extractive',
+    abstained: false,
+    citations: allCited,
+    sources: sources.map(toSourceInfo),
+    droppedCitations,
+    fallbackReason,
+    durationMs: Date.now() - started,
+  });
   if (!deps.chat) {
     return { ...base, answer: digest(), mode: 'extractive', abstained: false, citations: allCited, sources: sources.map(toSourceInfo), durationMs: Date.now() - started };
   }
-  let fallbackReason: string;
   try {
     const history = (opts.history ?? []).slice(-3).map((t) => `Earlier question: ${t.question}\n`).join('');
     const out = await runLlm(
@@ -157,19 +166,7 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opts
       sources.length,
       { onToken: opts.onToken, signal: opts.signal },
     );
-    if (out.insufficient) {
-      const reason = 'the language model found that the retrieved papers do not answer it';
-      return {
-        ...base,
-        answer: abstainText(reason, sources),
-        mode: 'llm',
-        abstained: true,
-        abstainReason: reason,
-        citations: [],
-        sources: sources.slice(0, 3).map(toSourceInfo),
-        durationMs: Date.now() - started,
-      };
-    }
+    if (out.insufficient) return abstained('the language model found that the retrieved papers do not answer it', 'llm');
     if (out.cited.length > 0) {
       const bySource = new Map(sources.map((s) => [s.marker, s]));
       return {
@@ -183,35 +180,13 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opts
         durationMs: Date.now() - started,
       };
     }
-    fallbackReason = `the model's answer cited no valid source${out.dropped ? ` (${out.dropped} invalid marker${out.dropped === 1 ? '' : 's'} removed)` : ''}`;
     logger.warn('llm answer had no valid citation; using extractive digest', { dropped: out.dropped });
-    return {
-      ...base,
-      answer: `_Showing an extractive digest because ${fallbackReason}._\n\n${digest()}`,
-      mode: 'extractive',
-      abstained: false,
-      citations: allCited,
-      sources: sources.map(toSourceInfo),
-      droppedCitations: out.dropped,
-      fallbackReason,
-      durationMs: Date.now() - started,
-    };
+    return fallback(`the model's answer cited no valid source${out.dropped ? ` (${out.dropped} invalid marker${out.dropped === 1 ? '' : 's'} removed)` : ''}`, out.dropped);
   } catch (err) {
     if (!isAppError(err) || err.code !== 'LLM_FAILED') throw err;
-    fallbackReason = err.userMessage.replace(/^The language model/, 'the language model').replace(/\.$/, '');
     logger.warn('llm failed; using extractive digest', { err });
+    return fallback(err.userMessage.replace(/^The language model/, 'the language model').replace(/\.$/, ''), 0);
   }
-  return {
-    ...base,
-    answer: `_Showing an extractive digest because ${fallbackReason}._\n\n${digest()}`,
-    mode: 'extractive',
-    abstained: false,
-    citations: allCited,
-    sources: sources.map(toSourceInfo),
-    droppedCitations: 0,
-    fallbackReason,
-    durationMs: Date.now() - started,
-  };
 }
 
 export interface SummaryResult extends Omit<AnswerResult, 'question' | 'query'> {
