@@ -37,6 +37,8 @@ const idList = z.preprocess(
   z.array(snowflake),
 );
 
+const SHARDS_ERROR = 'expected "auto" or a whole number of shards from 1 to 4096';
+
 export const envSchema = z.object({
   // Paths
   CORPUS_DIR: z.string().default('data/corpus'),
@@ -67,8 +69,33 @@ export const envSchema = z.object({
   USER_COOLDOWN_SECONDS: num(5, 0, 3600),
   MAX_CONCURRENT_MODEL_CALLS: int(4, 1, 256),
   STREAM_EDIT_INTERVAL_MS: int(1_000, 250, 10_000),
+  DISCORD_SHARDS: z.preprocess(
+    (v) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? 1 : typeof v === 'string' && v.trim().toLowerCase() === 'auto' ? 'auto' : v),
+    z.union([z.literal('auto'), z.coerce.number().int(SHARDS_ERROR).min(1, SHARDS_ERROR).max(4096, SHARDS_ERROR)], { error: SHARDS_ERROR }),
+  ),
+  INDEX_REFRESH_SECONDS: num(30, 0, 86_400),
+  // Index store
+  STORE: z.preprocess(emptyToUndefined, z.enum(['vectra', 'postgres']).default('vectra')),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+        error: 'expected a postgres:// URL, e.g. postgres://bot:password@db.example.com:5432/research',
+      })
+      .optional(),
+  ),
   // Logging
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional()),
+}).superRefine((e, ctx) => {
+  if (e.STORE === 'postgres' && !e.DATABASE_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DATABASE_URL'],
+      message: 'required when STORE=postgres (e.g. postgres://bot:password@db.example.com:5432/research)',
+    });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -93,7 +120,15 @@ export interface Config {
     userCooldownMs: number;
     maxConcurrentModelCalls: number;
     streamEditIntervalMs: number;
+    /** Gateway shards: 1 = one process (no ShardingManager); 'auto' = Discord's recommendation. */
+    shards: number | 'auto';
+    /** How often the bot checks for an index generation made live by another process; 0 = never. */
+    indexRefreshMs: number;
   };
+  /** Where the index lives: files under indexDir (vectra) or a Postgres database (pgvector). */
+  store: 'vectra' | 'postgres';
+  /** postgres:// URL; required when store is postgres, also used by `migrate-store`. Holds a password: never log it. */
+  databaseUrl?: string;
   /** Unset means each entry point picks its own default (CLI: warn, bot: info). */
   logLevel?: LogLevel;
 }
@@ -117,7 +152,8 @@ export function loadConfig(env?: Record<string, string | undefined>, opts: { cwd
     const problems = parsed.error.issues.map((i) => {
       const name = i.path.join('.') || '(environment)';
       const got = env![String(i.path[0])];
-      const shown = got === undefined || /KEY|TOKEN/.test(name) ? '' : ` (got ${JSON.stringify(got.slice(0, 60))})`;
+      // Secrets are never echoed; a database URL may carry a password.
+      const shown = got === undefined || /KEY|TOKEN|DATABASE_URL/.test(name) ? '' : ` (got ${JSON.stringify(got.slice(0, 60))})`;
       return `${name}: ${i.message}${shown}`;
     });
     throw new AppError('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -149,9 +185,26 @@ export function loadConfig(env?: Record<string, string | undefined>, opts: { cwd
       userCooldownMs: Math.round(e.USER_COOLDOWN_SECONDS * 1000),
       maxConcurrentModelCalls: e.MAX_CONCURRENT_MODEL_CALLS,
       streamEditIntervalMs: e.STREAM_EDIT_INTERVAL_MS,
+      shards: e.DISCORD_SHARDS,
+      indexRefreshMs: Math.round(e.INDEX_REFRESH_SECONDS * 1000),
     },
+    store: e.STORE,
+    databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** Values derived from DATABASE_URL that must never appear in a log line or error message. */
+export function databaseUrlSecrets(url: string | undefined): string[] {
+  if (!url) return [];
+  const out = [url];
+  try {
+    const password = new URL(url).password;
+    if (password) out.push(password, decodeURIComponent(password));
+  } catch {
+    // An unparsable URL was already refused by the schema.
+  }
+  return out;
 }
 
 /** Embeddings are used only when a model is named; the endpoint defaults to OpenAI's. */

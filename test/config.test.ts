@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chatEnabled, embeddingsEnabled, loadConfig } from '../src/config.js';
+import { chatEnabled, databaseUrlSecrets, embeddingsEnabled, loadConfig } from '../src/config.js';
 import { AppError } from '../src/errors.js';
 
 function configError(env: Record<string, string | undefined>): AppError {
@@ -37,6 +37,8 @@ describe('loadConfig', () => {
       userCooldownMs: 5000,
       maxConcurrentModelCalls: 4,
       streamEditIntervalMs: 1000,
+      shards: 1,
+      indexRefreshMs: 30_000,
     });
     expect(c.logLevel).toBeUndefined();
     expect(embeddingsEnabled(c)).toBe(false);
@@ -140,5 +142,49 @@ describe('loadConfig', () => {
     const c = loadConfig({ OPENAI_API_KEY: 'sk-abc123456', DISCORD_TOKEN: 'tok-abc123456' });
     expect(c.openai.apiKey).toBe('sk-abc123456');
     expect(c.discord.token).toBe('tok-abc123456');
+  });
+});
+
+describe('loadConfig: the index store', () => {
+  it('defaults to vectra and needs no database', () => {
+    const c = loadConfig({});
+    expect(c.store).toBe('vectra');
+    expect(c.databaseUrl).toBeUndefined();
+  });
+
+  it('reads STORE=postgres with DATABASE_URL', () => {
+    const url = 'postgres://bot:pa%40ss-word@db.example.com:5432/research';
+    const c = loadConfig({ STORE: 'postgres', DATABASE_URL: url });
+    expect(c.store).toBe('postgres');
+    expect(c.databaseUrl).toBe(url);
+    expect(databaseUrlSecrets(url)).toEqual([url, 'pa%40ss-word', 'pa@ss-word']);
+    expect(databaseUrlSecrets(undefined)).toEqual([]);
+  });
+
+  it('requires DATABASE_URL when STORE=postgres, naming the variable', () => {
+    const err = configError({ STORE: 'postgres' });
+    expect(err.userMessage).toMatch(/DATABASE_URL: required when STORE=postgres/);
+  });
+
+  it('rejects an unknown STORE and a non-postgres DATABASE_URL without echoing the URL', () => {
+    expect(configError({ STORE: 'sqlite' }).userMessage).toMatch(/STORE: .*"sqlite"/);
+    const err = configError({ STORE: 'postgres', DATABASE_URL: 'mysql://bot:hunter2-secret@db/research' });
+    expect(err.userMessage).toMatch(/DATABASE_URL: expected a postgres:\/\/ URL/);
+    expect(err.userMessage).not.toContain('hunter2-secret');
+    expect(err.message).not.toContain('hunter2-secret');
+  });
+});
+
+describe('loadConfig: several bot processes', () => {
+  it('reads DISCORD_SHARDS as a count or auto, and INDEX_REFRESH_SECONDS', () => {
+    expect(loadConfig({ DISCORD_SHARDS: '3', INDEX_REFRESH_SECONDS: '2.5' }).discord).toMatchObject({ shards: 3, indexRefreshMs: 2500 });
+    expect(loadConfig({ DISCORD_SHARDS: 'AUTO' }).discord.shards).toBe('auto');
+    expect(loadConfig({ INDEX_REFRESH_SECONDS: '0' }).discord.indexRefreshMs).toBe(0);
+  });
+
+  it('refuses a bad shard count, naming the variable', () => {
+    for (const bad of ['0', '-1', '1.5', 'many']) {
+      expect(configError({ DISCORD_SHARDS: bad }).userMessage).toMatch(/DISCORD_SHARDS: expected "auto" or a whole number of shards/);
+    }
   });
 });

@@ -16,6 +16,7 @@ import { FeedbackStore } from './feedback.js';
 import { logProgress } from './handlers.js';
 import { createInteractionHandler } from './interactions.js';
 import { createMessageHandlers } from './messages.js';
+import { startIndexRefresh, type IndexRefresher } from './refresh.js';
 
 export interface BotOptions {
   /** Override the chat model (null = offline even if CHAT_MODEL is set). */
@@ -33,6 +34,8 @@ export interface BotOptions {
 export interface BotHandle {
   client: Client;
   context: BotContext;
+  /** Cross-process index refresh (INDEX_REFRESH_SECONDS); undefined when disabled. */
+  refresher?: IndexRefresher;
   /** Stop accepting work, wait up to `timeoutMs` for answers in flight, flush, disconnect. Idempotent. */
   stop(opts?: { timeoutMs?: number }): Promise<void>;
 }
@@ -92,6 +95,7 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
   } catch (err) {
     await client.destroy().catch(() => undefined);
     await store.close().catch(() => undefined);
+    await retriever.store.close().catch(() => undefined);
     const status = (err as { status?: number; code?: string }).code;
     if (status === 'TokenInvalid' || (err as { status?: number }).status === 401) {
       throw new AppError('CONFIG_INVALID', 'Discord rejected DISCORD_TOKEN. Check the bot token.', { cause: err });
@@ -99,10 +103,16 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
     throw err;
   }
 
+  // Pick up index generations made live by other processes (shards, other bots, `ingest`).
+  const refreshMs = config.discord.indexRefreshMs;
+  const refresher = refreshMs > 0 ? startIndexRefresh(ctx, { intervalMs: refreshMs }) : undefined;
+  if (refresher) logger.debug('index refresh on', { everyMs: refreshMs, generation: retriever.store.generation });
+
   let stopping: Promise<void> | undefined;
   const stop = (o: { timeoutMs?: number } = {}): Promise<void> =>
     (stopping ??= (async () => {
       ctx.stopping = true;
+      await refresher?.stop();
       const timeoutMs = o.timeoutMs ?? 10_000;
       logger.info('bot stopping', { inFlight: ctx.inFlight(), timeoutMs });
       let drained = await ctx.drain(timeoutMs);
@@ -116,10 +126,12 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
       await store.flush().catch((err) => logger.error('flushing the feedback store failed', { err }));
       await store.close().catch((err) => logger.error('closing the feedback store failed', { err }));
       await client.destroy();
+      // Releases a Postgres pool (its idle connections would keep the process alive).
+      await ctx.retriever().store.close().catch((err) => logger.error('closing the index store failed', { err }));
       logger.info('bot stopped');
     })());
 
-  return { client, context: ctx, stop };
+  return { client, context: ctx, refresher, stop };
 }
 
 /**

@@ -15,7 +15,10 @@ export interface BotContext {
   readonly gate: ConcurrencyGate;
   /** The live retriever; read it once per request so a swap never changes it mid-answer. */
   retriever(): Retriever;
-  /** Replace the live retriever (after /reindex). Requests already running keep the old one. */
+  /**
+   * Replace the live retriever (after /reindex or an index refresh). Requests already running keep
+   * the old one, whose store is closed once they have all finished.
+   */
   swapRetriever(next: Retriever): void;
   /** Set by the client once logged in. */
   botUserId?: string;
@@ -62,7 +65,15 @@ export function createBotContext(opts: ContextOptions): BotContext {
     queueWaitMs: opts.queueWaitMs ?? 60_000,
     retriever: () => current,
     swapRetriever: (next) => {
+      const previous = current;
       current = next;
+      if (previous === next || previous.store === next.store) return;
+      // Every request that read the previous retriever started before this swap and is tracked
+      // now: release the previous store (a Postgres pool) once those have settled.
+      const inFlight = [...pending];
+      void Promise.allSettled(inFlight)
+        .then(() => previous.store.close())
+        .catch((err) => opts.logger.warn('closing the previous index store failed', { err }));
     },
     stopping: false,
     shutdown: new AbortController(),

@@ -1,6 +1,8 @@
-/** Discord front end. The CLI needs runBot, installShutdownHandlers and registerCommands. */
+/** Discord front end. The CLI needs serveBot / serveShards (DISCORD_SHARDS), installShutdownHandlers and registerCommands. */
 export { runBot, serveBot, installShutdownHandlers, type BotHandle, type BotOptions } from './bot.js';
 export { registerCommands, commandData, type RegisterResult } from './register.js';
 export { createDiscordClient, intentsFor, NO_MENTIONS } from './client.js';
 export { FeedbackStore, type AnswerRecord, type VoteRecord } from './feedback.js';
 export * as handlers from './handlers.js';
+export { serveShards, recommendedShardCount, type ShardOptions } from './shard.js';
+export { startIndexRefresh, type IndexRefresher } from './refresh.js';

@@ -12,11 +12,13 @@ import {
   MessageType,
   REST,
   Routes,
+  type ClientOptions,
   type Interaction,
   type Message,
   type ThreadChannel,
 } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { startDiscordServer, type FakeDiscordServer, type StartDiscordServerOptions } from './discord-server.js';
 
 const DEFAULT_INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent];
@@ -30,8 +32,8 @@ async function start(opts: StartDiscordServerOptions = {}): Promise<FakeDiscordS
   return server;
 }
 
-async function connect(s: FakeDiscordServer, intents: GatewayIntentBits[] = DEFAULT_INTENTS): Promise<Client> {
-  const client = new Client({ intents, rest: { api: s.restUrl } });
+async function connect(s: FakeDiscordServer, intents: GatewayIntentBits[] = DEFAULT_INTENTS, extra: Partial<ClientOptions> = {}): Promise<Client> {
+  const client = new Client({ intents, ...extra, rest: { api: s.restUrl } });
   clients.push(client);
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   await client.login(s.token);
@@ -391,5 +393,137 @@ describe('fake Discord server with the real discord.js client', () => {
     expect(seen[1].mentions.users.has(s.botUserId)).toBe(true);
     // The stored (REST) view still has the full content.
     expect(s.channelMessages(s.textChannelId).map((m) => m.content)).toEqual(['secret', `<@${s.botUserId}> hello`]);
+  });
+});
+
+/** IDENTIFY over a raw socket; resolves with the close code, or 0 once READY arrived. */
+function rawIdentify(s: FakeDiscordServer, shard: unknown): Promise<{ code: number; ready?: any; guildCreates: string[] }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${s.gatewayUrl}?v=10&encoding=json`);
+    const guildCreates: string[] = [];
+    let ready: any;
+    ws.on('message', (raw) => {
+      const p = JSON.parse(raw.toString());
+      if (p.op === 10) ws.send(JSON.stringify({ op: 2, d: { token: s.token, intents: 1, properties: {}, ...(shard === undefined ? {} : { shard }) } }));
+      if (p.t === 'READY') ready = p.d;
+      if (p.t === 'GUILD_CREATE') {
+        guildCreates.push(p.d.id);
+        // GUILD_CREATE follows READY at once; give stragglers a moment, then hang up normally.
+        setTimeout(() => ws.close(1000), 50);
+      }
+    });
+    ws.on('close', (code) => resolve({ code: ready ? 0 : code, ready, guildCreates }));
+    ws.on('error', reject);
+  });
+}
+
+describe('fake Discord server: several shards and guilds', () => {
+  it('guild ids are spread over the shards like Discord routes them; /gateway/bot recommends the shard count', async () => {
+    const s = await start({ shards: 2, guilds: 2 });
+    expect(s.shardCount).toBe(2);
+    expect(s.guildIds).toHaveLength(2);
+    expect(s.textChannelIds).toHaveLength(2);
+    expect(s.guildId).toBe(s.guildIds[0]);
+    expect(s.textChannelId).toBe(s.textChannelIds[0]);
+    expect(s.guildIds.map((g) => Number((BigInt(g) >> 22n) % 2n))).toEqual([0, 1]);
+    expect(s.guildIds.map((g) => s.shardOf(g))).toEqual([0, 1]);
+    expect(new Set([...s.guildIds, ...s.textChannelIds]).size).toBe(4);
+    for (const [i, c] of s.textChannelIds.entries()) expect(s.channel(c)).toMatchObject({ guild_id: s.guildIds[i], type: 0 });
+
+    const rest = new REST({ api: s.restUrl }).setToken(s.token);
+    expect(await rest.get(Routes.gatewayBot())).toMatchObject({ shards: 2 });
+    rest.clearHashSweeper();
+    rest.clearHandlerSweeper();
+
+    // Three shards over five guilds: guild k on shard k % 3.
+    const wide = await startDiscordServer({ shards: 3, guilds: 5 });
+    try {
+      expect(wide.guildIds.map((g) => wide.shardOf(g))).toEqual([0, 1, 2, 0, 1]);
+      expect(new Set(wide.guildIds).size).toBe(5);
+    } finally {
+      await wide.close();
+    }
+  });
+
+  it('IDENTIFY: [i, N] is accepted with only shard i\'s guilds in READY and GUILD_CREATE; a wrong count or id closes with 4010', async () => {
+    const s = await start({ shards: 2, guilds: 2 });
+    const zero = await rawIdentify(s, [0, 2]);
+    expect(zero.code).toBe(0);
+    expect(zero.ready.shard).toEqual([0, 2]);
+    expect(zero.ready.guilds).toEqual([{ id: s.guildIds[0], unavailable: true }]);
+    expect(zero.guildCreates).toEqual([s.guildIds[0]]);
+    const one = await rawIdentify(s, [1, 2]);
+    expect(one.ready.guilds).toEqual([{ id: s.guildIds[1], unavailable: true }]);
+    expect(one.guildCreates).toEqual([s.guildIds[1]]);
+
+    expect((await rawIdentify(s, [0, 1])).code).toBe(4010);
+    expect((await rawIdentify(s, [0, 3])).code).toBe(4010);
+    expect((await rawIdentify(s, [2, 2])).code).toBe(4010);
+    expect((await rawIdentify(s, undefined)).code).toBe(4010); // no shard field = [0, 1]
+
+    // The single-shard default still accepts [0, 1] and no shard field.
+    const single = await startDiscordServer();
+    try {
+      expect((await rawIdentify(single, [0, 1])).code).toBe(0);
+      expect((await rawIdentify(single, undefined)).ready.guilds).toEqual([{ id: single.guildId, unavailable: true }]);
+      expect((await rawIdentify(single, [0, 2])).code).toBe(4010);
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('two discord.js shards: each caches only its guild; interactions and messages reach only the owning shard', async () => {
+    const s = await start({ shards: 2, guilds: 2 });
+    const c0 = await connect(s, DEFAULT_INTENTS, { shards: 0, shardCount: 2 });
+    const c1 = await connect(s, DEFAULT_INTENTS, { shards: 1, shardCount: 2 });
+    expect(s.sessionShards().sort()).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    expect([...c0.guilds.cache.keys()]).toEqual([s.guildIds[0]]);
+    expect([...c1.guilds.cache.keys()]).toEqual([s.guildIds[1]]);
+    expect(c1.channels.cache.has(s.textChannelIds[1])).toBe(true);
+    expect(c1.channels.cache.has(s.textChannelIds[0])).toBe(false);
+
+    const seen: Array<{ client: number; guildId: string | null; channelId: string | null }> = [];
+    for (const [n, c] of [c0, c1].entries()) {
+      onInteraction(c, async (i) => {
+        if (!i.isChatInputCommand()) return;
+        seen.push({ client: n, guildId: i.guildId, channelId: i.channelId });
+        await i.reply({ content: `shard ${n}`, flags: MessageFlags.Ephemeral });
+      });
+    }
+    const a = s.sendSlashCommand({ name: 'ask', guildId: s.guildIds[0] });
+    const b = s.sendSlashCommand({ name: 'ask', guildId: s.guildIds[1] });
+    const dm = s.sendSlashCommand({ name: 'ask', guild: false });
+    await s.waitFor(() => [a, b, dm].every((h) => s.callbacks(h.interactionId).length === 1));
+    await new Promise((r) => setTimeout(r, 100)); // nothing else arrives
+    const key = (x: (typeof seen)[number]) => `${x.client}:${x.guildId ?? ''}`;
+    expect(seen.sort((x, y) => key(x).localeCompare(key(y)))).toEqual([
+      { client: 0, guildId: null, channelId: s.dmChannelId() }, // DMs go to shard 0
+      { client: 0, guildId: s.guildIds[0], channelId: s.textChannelIds[0] },
+      { client: 1, guildId: s.guildIds[1], channelId: s.textChannelIds[1] },
+    ]);
+    expect(s.callbacks(a.interactionId)[0].body.data.content).toBe('shard 0');
+    expect(s.callbacks(b.interactionId)[0].body.data.content).toBe('shard 1');
+    expect(s.calls.filter((c) => c.path.endsWith('/callback')).every((c) => c.status === 204)).toBe(true);
+
+    const messages: Array<[number, string]> = [];
+    c0.on(Events.MessageCreate, (m) => void messages.push([0, m.content]));
+    c1.on(Events.MessageCreate, (m) => void messages.push([1, m.content]));
+    s.sendMessage({ channelId: s.textChannelIds[1], content: 'in guild two' });
+    s.sendMessage({ channelId: s.textChannelIds[0], content: 'in guild one' });
+    await s.waitFor(() => messages.length === 2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(messages.sort()).toEqual([
+      [0, 'in guild one'],
+      [1, 'in guild two'],
+    ]);
+
+    // A guild whose shard is not connected cannot be reached.
+    await c1.destroy();
+    await s.waitFor(() => s.sessionCount() === 1);
+    expect(() => s.sendSlashCommand({ name: 'ask', guildId: s.guildIds[1] })).toThrow(/no gateway session of shard 1/);
+    expect(() => s.sendSlashCommand({ name: 'ask', guildId: s.guildIds[1], channelId: s.textChannelIds[0] })).toThrow(/not in guild/);
   });
 });

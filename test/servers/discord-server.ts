@@ -7,6 +7,12 @@
  *   await client.login(server.token);
  *
  * Paths recorded in `calls` are relative to /api/v10 (e.g. `/interactions/{id}/{token}/callback`).
+ *
+ * Sharding: `startDiscordServer({ shards: N, guilds: M })` creates M guilds (each with its own
+ * text channel) and expects every session to IDENTIFY with `shard: [i, N]`. Like Discord, guild
+ * `g` belongs to shard `(BigInt(g) >> 22n) % N`: a session's READY lists (and GUILD_CREATE sends)
+ * only its guilds, and every guild event reaches only the sessions of the owning shard (DMs go to
+ * shard 0). Guild `k` is given an id that lands on shard `k % N`.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -55,6 +61,8 @@ export interface SlashCommandOptions {
   permissions?: string;
   /** false = invoked in a DM with the bot (payload carries `user` instead of `member`). */
   guild?: boolean;
+  /** Guild to invoke it in (its text channel unless `channelId` is given); default: the first guild. */
+  guildId?: string;
   locale?: string;
 }
 
@@ -82,8 +90,17 @@ export interface FakeDiscordServer {
   token: string;
   applicationId: string;
   botUserId: string;
+  /** The first guild and its text channel. */
   guildId: string;
   textChannelId: string;
+  /** Every guild, in creation order, and each one's text channel (same order). */
+  guildIds: string[];
+  textChannelIds: string[];
+  /** The shard count sessions must IDENTIFY with (GET /gateway/bot recommends it). */
+  shardCount: number;
+  /** The shard that owns a guild: (BigInt(guildId) >> 22n) % shardCount. */
+  shardOf(guildId: string): number;
+  /** Forum channel of the first guild. */
   forumChannelId?: string;
   /** Default user that interactions and messages come from. */
   userId: string;
@@ -93,7 +110,7 @@ export interface FakeDiscordServer {
 
   sendSlashCommand(opts: SlashCommandOptions): InteractionHandle;
   sendAutocomplete(opts: SlashCommandOptions): InteractionHandle;
-  sendButton(opts: { customId: string; messageId?: string; userId?: string; channelId?: string }): InteractionHandle;
+  sendButton(opts: { customId: string; messageId?: string; userId?: string; channelId?: string; guildId?: string }): InteractionHandle;
   sendMessage(opts: {
     channelId: string;
     content: string;
@@ -124,6 +141,10 @@ export interface FakeDiscordServer {
   invalidateSession(resumable?: boolean): void;
   /** Number of sessions that are identified and not invalidated. */
   sessionCount(): number;
+  /** `[shardId, shardCount]` of each session that is identified and not invalidated. */
+  sessionShards(): Array<[number, number]>;
+  /** Gateway websockets currently open (identified or not). A session dropped abruptly stays resumable but has none. */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -136,6 +157,10 @@ export interface StartDiscordServerOptions {
   callbackDeadlineMs?: number;
   /** Privileged intents the application is allowed to use; requesting others closes with 4014. Default: all. */
   allowedPrivilegedIntents?: number;
+  /** Shard count every session must IDENTIFY with (GET /gateway/bot returns it). Default 1. */
+  shards?: number;
+  /** Number of guilds the bot is in, each with its own text channel. Default 1. */
+  guilds?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,6 +257,14 @@ let snowflakeIncrement = 0n;
 export function snowflake(at: number = Date.now()): string {
   snowflakeIncrement = (snowflakeIncrement + 1n) & 0xfffn;
   return (((BigInt(at) - DISCORD_EPOCH) << 22n) | (1n << 17n) | snowflakeIncrement).toString();
+}
+
+/** A snowflake whose timestamp puts it on `shard` of `shardCount` ((id >> 22) % count), as Discord routes guilds. */
+function snowflakeOnShard(shard: number, shardCount: number): string {
+  const count = BigInt(shardCount);
+  let ms = BigInt(Date.now()) - DISCORD_EPOCH;
+  ms += (((BigInt(shard) - ms) % count) + count) % count;
+  return snowflake(Number(ms + DISCORD_EPOCH));
 }
 
 function isoNow(at: number = Date.now()): string {
@@ -425,11 +458,21 @@ async function readBody(
 
 interface Session {
   id: string;
+  /** [shardId, shardCount] from IDENTIFY. */
+  shard: [number, number];
   intents: number;
   seq: number;
   log: Array<{ op: 0; t: string; s: number; d: any }>;
   ws: WebSocket | null;
   invalid: boolean;
+}
+
+interface GuildState {
+  id: string;
+  name: string;
+  textChannelId: string;
+  botRoleId: string;
+  roles: any[];
 }
 
 interface Conn {
@@ -489,12 +532,25 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
   const callbackDeadlineMs = opts.callbackDeadlineMs ?? 3000;
   const allowedPrivileged = opts.allowedPrivilegedIntents ?? PRIVILEGED_INTENTS;
 
+  const shardCount = opts.shards ?? 1;
+  const guildCount = opts.guilds ?? 1;
+  if (!Number.isInteger(shardCount) || shardCount < 1) throw new Error('fake discord: shards must be a whole number >= 1');
+  if (!Number.isInteger(guildCount) || guildCount < 1) throw new Error('fake discord: guilds must be a whole number >= 1');
+
   const applicationId = snowflake();
   const botUserId = applicationId; // Like most modern apps, the bot user shares the application's id.
-  const guildId = snowflake();
-  const textChannelId = snowflake();
+  // Guild k lands on shard k % shardCount.
+  const guildList: GuildState[] = Array.from({ length: guildCount }, (_, k) => ({
+    id: snowflakeOnShard(k % shardCount, shardCount),
+    name: k === 0 ? 'Fake Research Guild' : `Fake Research Guild ${k + 1}`,
+    textChannelId: snowflake(),
+    botRoleId: snowflake(),
+    roles: [],
+  }));
+  const guildsById = new Map(guildList.map((g) => [g.id, g]));
+  const guildId = guildList[0].id;
+  const textChannelId = guildList[0].textChannelId;
   const forumChannelId = opts.forum === false ? undefined : snowflake();
-  const botRoleId = snowflake();
   const userId = snowflake();
   const guildJoinedAt = isoNow();
 
@@ -565,7 +621,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
         nick: null,
         avatar: null,
         banner: null,
-        roles: id === botUserId ? [botRoleId] : [],
+        roles: [],
         joined_at: guildJoinedAt,
         premium_since: null,
         deaf: false,
@@ -582,9 +638,27 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
   ensureUser(userId, { username: 'tester' });
   ensureMember(botUserId);
 
-  const roles = [
+  /** A member as seen in one guild (the bot carries that guild's managed role). */
+  function memberOf(gid: string | null | undefined, id: string): any {
+    const member = clone(ensureMember(id));
+    const guild = gid ? guildsById.get(gid) : undefined;
+    if (guild && id === botUserId) member.roles = [guild.botRoleId];
+    return member;
+  }
+
+  function requireGuild(gid: string): GuildState {
+    const guild = guildsById.get(gid);
+    if (!guild) throw new Error(`fake discord: unknown guild ${gid}`);
+    return guild;
+  }
+
+  function shardOf(gid: string): number {
+    return Number((BigInt(gid) >> 22n) % BigInt(shardCount));
+  }
+
+  for (const guild of guildList) guild.roles = [
     {
-      id: guildId,
+      id: guild.id,
       name: '@everyone',
       color: 0,
       colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
@@ -598,7 +672,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       flags: 0,
     },
     {
-      id: botRoleId,
+      id: guild.botRoleId,
       name: 'research-bot',
       color: 0,
       colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
@@ -614,10 +688,10 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     },
   ];
 
-  channels.set(textChannelId, {
-    id: textChannelId,
+  for (const guild of guildList) channels.set(guild.textChannelId, {
+    id: guild.textChannelId,
     type: ChannelType.GuildText,
-    guild_id: guildId,
+    guild_id: guild.id,
     name: 'general',
     position: 0,
     permission_overwrites: [],
@@ -653,10 +727,10 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     });
   }
 
-  function guildObject(): any {
+  function guildObject(guild: GuildState): any {
     return {
-      id: guildId,
-      name: 'Fake Research Guild',
+      id: guild.id,
+      name: guild.name,
       icon: null,
       icon_hash: null,
       splash: null,
@@ -669,12 +743,12 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       verification_level: 0,
       default_message_notifications: 1,
       explicit_content_filter: 0,
-      roles: clone(roles),
+      roles: clone(guild.roles),
       emojis: [],
       features: [],
       mfa_level: 0,
       application_id: null,
-      system_channel_id: textChannelId,
+      system_channel_id: guild.textChannelId,
       system_channel_flags: 0,
       rules_channel_id: null,
       max_presences: null,
@@ -696,19 +770,19 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     };
   }
 
-  function guildCreatePayload(): any {
-    const guildChannels = [...channels.values()].filter((c) => c.guild_id === guildId && c.type !== ChannelType.PublicThread && c.type !== ChannelType.PrivateThread);
+  function guildCreatePayload(guild: GuildState): any {
+    const guildChannels = [...channels.values()].filter((c) => c.guild_id === guild.id && c.type !== ChannelType.PublicThread && c.type !== ChannelType.PrivateThread);
     const activeThreads = [...channels.values()].filter(
-      (c) => c.guild_id === guildId && (c.type === ChannelType.PublicThread || c.type === ChannelType.PrivateThread) && !c.thread_metadata?.archived,
+      (c) => c.guild_id === guild.id && (c.type === ChannelType.PublicThread || c.type === ChannelType.PrivateThread) && !c.thread_metadata?.archived,
     );
     return {
-      ...guildObject(),
+      ...guildObject(guild),
       joined_at: guildJoinedAt,
       large: false,
       unavailable: false,
       member_count: members.size + 1,
       voice_states: [],
-      members: [clone(ensureMember(botUserId))],
+      members: [memberOf(guild.id, botUserId)],
       channels: clone(guildChannels).map((c: any) => {
         delete c.guild_id;
         return c;
@@ -790,10 +864,23 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     return { ...d, content: '', embeds: [], attachments: [], components: [], poll: undefined };
   }
 
+  /** The shard an event belongs to: its guild's, or 0 for DMs (as Discord routes them). */
+  function eventShard(d: any): number {
+    const gid = d?.guild_id;
+    return typeof gid === 'string' && /^\d+$/.test(gid) ? shardOf(gid) : 0;
+  }
+
+  /** Live sessions of the shard that owns an event. */
+  function sessionsFor(d: any): Session[] {
+    const shard = eventShard(d);
+    return liveSessions().filter((s) => s.shard[0] === shard);
+  }
+
   function dispatch(t: string, d: any, { required = false } = {}): void {
-    const targets = liveSessions();
+    const targets = sessionsFor(d);
     if (required && targets.length === 0) {
-      throw new Error(`fake discord: no gateway session to deliver ${t}; is the client logged in?`);
+      const shard = shardCount > 1 ? ` of shard ${eventShard(d)}` : '';
+      throw new Error(`fake discord: no gateway session${shard} to deliver ${t}; is the client logged in?`);
     }
     for (const session of targets) {
       if (!sessionWants(session, t, d)) continue;
@@ -804,16 +891,20 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     }
   }
 
+  function guildsOfShard(shard: number): GuildState[] {
+    return guildList.filter((g) => shardOf(g.id) === shard);
+  }
+
   function readyPayload(session: Session): any {
     return {
       v: 10,
       user_settings: {},
       user: { ...clone(botUser), verified: true, mfa_enabled: false, email: null },
-      guilds: [{ id: guildId, unavailable: true }],
+      guilds: guildsOfShard(session.shard[0]).map((g) => ({ id: g.id, unavailable: true })),
       session_id: session.id,
       session_type: 'normal',
       resume_gateway_url: `ws://127.0.0.1:${port}/resume-gateway`,
-      shard: [0, 1],
+      shard: [...session.shard],
       application: { id: applicationId, flags: 1 << 23 },
       private_channels: [],
       relationships: [],
@@ -887,7 +978,16 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
           ws.close(4004, 'Authentication failed.');
           return;
         }
-        if (Array.isArray(d.shard) && (d.shard[0] !== 0 || d.shard[1] !== 1)) {
+        // No shard field means [0, 1]; the count must be the one /gateway/bot announces.
+        const shard = d.shard ?? [0, 1];
+        const validShard =
+          Array.isArray(shard) &&
+          shard.length === 2 &&
+          Number.isInteger(shard[0]) &&
+          shard[1] === shardCount &&
+          shard[0] >= 0 &&
+          shard[0] < shardCount;
+        if (!validShard) {
           ws.close(4010, 'Invalid shard.');
           return;
         }
@@ -899,16 +999,18 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
           ws.close(4014, 'Disallowed intent(s).');
           return;
         }
-        const session: Session = { id: randomBytes(16).toString('hex'), intents: d.intents, seq: 0, log: [], ws, invalid: false };
+        const session: Session = { id: randomBytes(16).toString('hex'), shard: [shard[0], shard[1]], intents: d.intents, seq: 0, log: [], ws, invalid: false };
         sessions.set(session.id, session);
         conn.session = session;
         const ready = { op: Op.Dispatch as 0, t: 'READY', s: ++session.seq, d: readyPayload(session) };
         session.log.push(ready);
         send(ws, ready);
         if (session.intents & Intent.Guilds) {
-          const gc = { op: Op.Dispatch as 0, t: 'GUILD_CREATE', s: ++session.seq, d: guildCreatePayload() };
-          session.log.push(gc);
-          send(ws, gc);
+          for (const guild of guildsOfShard(session.shard[0])) {
+            const gc = { op: Op.Dispatch as 0, t: 'GUILD_CREATE', s: ++session.seq, d: guildCreatePayload(guild) };
+            session.log.push(gc);
+            send(ws, gc);
+          }
         }
         return;
       }
@@ -947,7 +1049,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
         const found = [...members.values()].filter((m) => !wanted || wanted.includes(m.user.id));
         const chunk = {
           guild_id: d.guild_id,
-          members: clone(found),
+          members: found.map((m) => memberOf(d.guild_id, m.user.id)),
           chunk_index: 0,
           chunk_count: 1,
           not_found: wanted ? wanted.filter((id) => !members.has(id)) : [],
@@ -1074,8 +1176,8 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     const out = clone(msg);
     if (gid) {
       out.guild_id = gid;
-      const { user: _user, ...member } = ensureMember(msg.author.id);
-      out.member = clone(member);
+      const { user: _user, ...member } = memberOf(gid, msg.author.id);
+      out.member = member;
     }
     return out;
   }
@@ -1220,7 +1322,8 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     return { id };
   }
 
-  function buildResolved(options: CommandOption[] | undefined, inGuild: boolean): any {
+  function buildResolved(options: CommandOption[] | undefined, gid: string | null): any {
+    const inGuild = gid !== null;
     const resolved: any = {};
     const visit = (opts: CommandOption[] | undefined) => {
       for (const o of opts ?? []) {
@@ -1231,15 +1334,15 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
           if (users.has(id) || o.type === 6) {
             (resolved.users ??= {})[id] = clone(ensureUser(id));
             if (inGuild) {
-              const { user: _u, ...m } = ensureMember(id);
-              (resolved.members ??= {})[id] = { ...clone(m), permissions: MEMBER_PERMISSIONS };
+              const { user: _u, ...m } = memberOf(gid, id);
+              (resolved.members ??= {})[id] = { ...m, permissions: MEMBER_PERMISSIONS };
             }
           }
         } else if (o.type === 7 && channels.has(id)) {
           const ch = channels.get(id);
           (resolved.channels ??= {})[id] = { id, name: ch.name, type: ch.type, permissions: MEMBER_PERMISSIONS, ...(ch.parent_id ? { parent_id: ch.parent_id } : {}) };
         } else if (o.type === 8) {
-          const role = roles.find((r) => r.id === id);
+          const role = guildList.flatMap((g) => g.roles).find((r) => r.id === id);
           if (role) (resolved.roles ??= {})[id] = clone(role);
         }
       }
@@ -1254,12 +1357,15 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     return out;
   }
 
-  function baseInteraction(type: number, o: { userId?: string; channelId?: string; permissions?: string; guild?: boolean; locale?: string }) {
+  function baseInteraction(type: number, o: { userId?: string; channelId?: string; guildId?: string; permissions?: string; guild?: boolean; locale?: string }) {
     const id = snowflake();
     const uid = o.userId ?? userId;
     const user = ensureUser(uid);
     const inGuild = o.guild !== false;
-    const ch = inGuild ? requireKnownChannel(o.channelId ?? textChannelId) : dmChannelFor(uid);
+    const ch = inGuild ? requireKnownChannel(o.channelId ?? requireGuild(o.guildId ?? guildId).textChannelId) : dmChannelFor(uid);
+    const gid: string | null = inGuild ? (ch.guild_id ?? null) : null;
+    if (inGuild && !gid) throw new Error(`fake discord: channel ${ch.id} is not in a guild; pass guild: false for a DM`);
+    if (inGuild && o.guildId && gid !== o.guildId) throw new Error(`fake discord: channel ${ch.id} is not in guild ${o.guildId}`);
     const permissions = o.permissions ?? MEMBER_PERMISSIONS;
     const tokenValue = newInteractionToken(id);
     const payload: any = {
@@ -1273,16 +1379,16 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       app_permissions: inGuild ? BOT_PERMISSIONS : '0',
       locale: o.locale ?? 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': inGuild ? guildId : '0' },
+      authorizing_integration_owners: { '0': gid ?? '0' },
       context: inGuild ? 0 : 1,
       attachment_size_limit: 10 * 1024 * 1024,
     };
     if (inGuild) {
-      const { user: _u, ...member } = ensureMember(uid);
-      payload.guild_id = guildId;
-      payload.guild = { id: guildId, locale: 'en-US', features: [] };
+      const { user: _u, ...member } = memberOf(gid, uid);
+      payload.guild_id = gid;
+      payload.guild = { id: gid, locale: 'en-US', features: [] };
       payload.guild_locale = 'en-US';
-      payload.member = { ...clone(member), user: clone(user), permissions };
+      payload.member = { ...member, user: clone(user), permissions };
     } else {
       payload.user = clone(user);
     }
@@ -1291,13 +1397,13 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       token: tokenValue,
       type,
       channelId: ch.id,
-      guildId: inGuild ? guildId : null,
+      guildId: gid,
       userId: uid,
       sentAt: 0,
       acked: false,
       followUpIds: [],
     };
-    return { payload, state, inGuild };
+    return { payload, state, inGuild, gid };
   }
 
   function requireKnownChannel(id: string): any {
@@ -1307,8 +1413,9 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
   }
 
   function deliverInteraction(payload: any, state: InteractionState): InteractionHandle {
-    if (liveSessions().length === 0) {
-      throw new Error('fake discord: no gateway session to deliver INTERACTION_CREATE; is the client logged in?');
+    if (sessionsFor(payload).length === 0) {
+      const shard = shardCount > 1 ? ` of shard ${eventShard(payload)}` : '';
+      throw new Error(`fake discord: no gateway session${shard} to deliver INTERACTION_CREATE; is the client logged in?`);
     }
     interactions.set(state.id, state);
     interactionsByToken.set(state.token, state);
@@ -1318,8 +1425,8 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
   }
 
   function commandInteraction(type: number, o: SlashCommandOptions): InteractionHandle {
-    const { payload, state, inGuild } = baseInteraction(type, o);
-    const cmd = commandIdFor(o.name, inGuild ? guildId : null);
+    const { payload, state, gid } = baseInteraction(type, o);
+    const cmd = commandIdFor(o.name, gid);
     const data: any = { id: cmd.id, name: o.name, type: 1 };
     if (cmd.guildId) data.guild_id = cmd.guildId;
     if (o.options?.length) data.options = clone(o.options).map(function strip(opt: any): any {
@@ -1329,7 +1436,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       if (opt.focused) out.focused = true;
       return out;
     });
-    const resolved = type === InteractionType.ApplicationCommand ? buildResolved(o.options, inGuild) : undefined;
+    const resolved = type === InteractionType.ApplicationCommand ? buildResolved(o.options, gid) : undefined;
     if (resolved) data.resolved = resolved;
     payload.data = data;
     state.name = o.name;
@@ -1540,7 +1647,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
 
   function checkApp(ctx: RouteContext): void {
     if (ctx.params.app !== applicationId) throw apiError(403, 50001, 'Missing Access');
-    if (ctx.params.guild && ctx.params.guild !== guildId) throw apiError(403, 50001, 'Missing Access');
+    if (ctx.params.guild && !guildsById.has(ctx.params.guild)) throw apiError(403, 50001, 'Missing Access');
   }
 
   function bulkOverwrite(ctx: RouteContext): RouteResult {
@@ -1595,7 +1702,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     status: 200,
     body: {
       url: gatewayUrl,
-      shards: 1,
+      shards: shardCount,
       session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
     },
   }));
@@ -1630,7 +1737,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       is_discoverable: false,
       owner: clone(ensureUser(userId)),
       team: null,
-      approximate_guild_count: 1,
+      approximate_guild_count: guildCount,
       approximate_user_install_count: 0,
       integration_types_config: { '0': {} },
       redirect_uris: [],
@@ -1768,7 +1875,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       author: starter.author,
       body: { content: '' },
       type: MessageType.ThreadStarterMessage,
-      reference: { type: 0, message_id: starter.id, channel_id: parent.id, guild_id: guildId },
+      reference: { type: 0, message_id: starter.id, channel_id: parent.id, guild_id: parent.guild_id },
     });
     sys.referenced_message = clone(starter);
     delete sys.referenced_message.thread;
@@ -1805,7 +1912,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
         author: botUser,
         body: { content: thread.name },
         type: MessageType.ThreadCreated,
-        reference: { type: 0, channel_id: thread.id, guild_id: guildId },
+        reference: { type: 0, channel_id: thread.id, guild_id: parent.guild_id },
       });
       storeMessage(notice);
       dispatchMessage('MESSAGE_CREATE', notice);
@@ -1814,19 +1921,20 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     return { status: 201, body: clone(thread) };
   });
 
-  route('GET', '/guilds/:guild', true, (ctx) => {
-    if (ctx.params.guild !== guildId) throw apiError(404, 10004, 'Unknown Guild');
-    return { status: 200, body: guildObject() };
-  });
+  const knownGuild = (gid: string): GuildState => {
+    const guild = guildsById.get(gid);
+    if (!guild) throw apiError(404, 10004, 'Unknown Guild');
+    return guild;
+  };
+  route('GET', '/guilds/:guild', true, (ctx) => ({ status: 200, body: guildObject(knownGuild(ctx.params.guild)) }));
   route('GET', '/guilds/:guild/channels', true, (ctx) => {
-    if (ctx.params.guild !== guildId) throw apiError(404, 10004, 'Unknown Guild');
-    return { status: 200, body: clone([...channels.values()].filter((c) => c.guild_id === guildId && !isThread(c))) };
+    const guild = knownGuild(ctx.params.guild);
+    return { status: 200, body: clone([...channels.values()].filter((c) => c.guild_id === guild.id && !isThread(c))) };
   });
   route('GET', '/guilds/:guild/members/:uid', true, (ctx) => {
-    if (ctx.params.guild !== guildId) throw apiError(404, 10004, 'Unknown Guild');
-    const m = members.get(ctx.params.uid);
-    if (!m) throw apiError(404, 10007, 'Unknown Member');
-    return { status: 200, body: clone(m) };
+    const guild = knownGuild(ctx.params.guild);
+    if (!members.has(ctx.params.uid)) throw apiError(404, 10007, 'Unknown Member');
+    return { status: 200, body: memberOf(guild.id, ctx.params.uid) };
   });
 
   function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } | null {
@@ -2009,6 +2117,10 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     botUserId,
     guildId,
     textChannelId,
+    guildIds: guildList.map((g) => g.id),
+    textChannelIds: guildList.map((g) => g.textChannelId),
+    shardCount,
+    shardOf,
     forumChannelId,
     userId,
     calls,
@@ -2025,7 +2137,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     },
 
     sendButton(o) {
-      const channelId = o.channelId ?? textChannelId;
+      const channelId = o.channelId ?? requireGuild(o.guildId ?? guildId).textChannelId;
       requireKnownChannel(channelId);
       let source = o.messageId ? messagesById.get(o.messageId) : undefined;
       if (o.messageId && !source) throw new Error(`fake discord: unknown message ${o.messageId}`);
@@ -2139,6 +2251,12 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     },
     sessionCount() {
       return liveSessions().length;
+    },
+    sessionShards() {
+      return liveSessions().map((s) => [s.shard[0], s.shard[1]] as [number, number]);
+    },
+    openConnections() {
+      return [...conns].filter((c) => c.ws.readyState === WebSocket.OPEN || c.ws.readyState === WebSocket.CONNECTING).length;
     },
 
     async close() {

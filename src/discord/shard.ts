@@ -1,0 +1,249 @@
+/**
+ * Sharding: one bot process per gateway shard under discord.js' ShardingManager.
+ *
+ * The manager builds the index first if it is missing (so shards never race for the ingest
+ * lock), resolves the shard count (DISCORD_SHARDS, or Discord's recommendation for 'auto', asked
+ * through DISCORD_API_URL like every other REST call), then forks one child per shard running
+ * shard-entry.js. discord.js sets SHARDS / SHARD_COUNT in each child's environment and the
+ * child's Client identifies with them. Shards that die are respawned (a shard that keeps dying
+ * stops everything with exit code 1).
+ *
+ * Shutdown: SIGINT/SIGTERM to the manager is forwarded to every shard (a shard ignores a repeat
+ * within 2 s, so a Ctrl-C that reached the whole process group and the forwarded copy count
+ * once); each shard stops cleanly (answers in flight, feedback flush) and exits; the manager
+ * resolves with 0 once all have exited with 0. A second signal to the manager kills the shards.
+ * A shard whose manager disappears stops by itself.
+ *
+ * A /reindex in one shard becomes visible to the others through INDEX_REFRESH_SECONDS.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { REST, Routes, ShardingManager, type Shard } from 'discord.js';
+import { databaseUrlSecrets, type Config } from '../config.js';
+import { runIngest, storeHasIndex } from '../context.js';
+import { AppError } from '../errors.js';
+import { registerSecret, type Logger } from '../logger.js';
+import { logProgress } from './handlers.js';
+
+/** Environment variable through which the manager hands its resolved Config to the shards. */
+export const SHARD_CONFIG_ENV = 'RESEARCH_BOT_SHARD_CONFIG';
+
+export interface ShardOptions {
+  /** Where SIGINT/SIGTERM come from (tests); default: the process. */
+  process?: NodeJS.EventEmitter;
+  /** Pause between spawning two shards (Discord allows one IDENTIFY per ~5 s per bucket). Default 5500 ms. */
+  spawnDelayMs?: number;
+  /** How long a shard may take to log in and become ready. Default 120 s. */
+  readyTimeoutMs?: number;
+  /** How long shards get to stop cleanly before they are killed. Default 30 s (each shard bounds its own drain at ~15 s). */
+  killAfterMs?: number;
+  /** A shard that exits this many times within `crashWindowMs` stops everything. Default 5 in 60 s. */
+  maxRestarts?: number;
+  crashWindowMs?: number;
+  /** Called once every shard is ready. */
+  onReady?: (manager: ShardingManager) => void;
+}
+
+/** The compiled shard entry next to this file; from the TypeScript sources, the .ts file run through tsx. */
+export function shardEntry(): { file: string; execArgv: string[] } {
+  const here = import.meta.url;
+  const passOn = process.execArgv.filter((a) => a === '--enable-source-maps' || a.startsWith('--max-old-space-size'));
+  if (!here.endsWith('.ts')) return { file: fileURLToPath(new URL('./shard-entry.js', here)), execArgv: passOn };
+  const tsx = pathToFileURL(createRequire(fileURLToPath(here)).resolve('tsx')).href;
+  return { file: fileURLToPath(new URL('./shard-entry.ts', here)), execArgv: [...passOn, '--import', tsx] };
+}
+
+/** GET /gateway/bot through the configured API base: the recommended shard count (and a token check). */
+export async function recommendedShardCount(config: Config): Promise<number> {
+  const rest = new REST({ ...(config.discord.apiUrl ? { api: config.discord.apiUrl } : {}), retries: 1, timeout: 15_000 }).setToken(config.discord.token ?? '');
+  try {
+    const body = (await rest.get(Routes.gatewayBot())) as { shards?: unknown };
+    const shards = Number(body.shards);
+    if (!Number.isInteger(shards) || shards < 1) throw new AppError('INTERNAL', `Discord's /gateway/bot returned no usable shard count (${JSON.stringify(body.shards)}).`);
+    return shards;
+  } catch (err) {
+    if ((err as { status?: number }).status === 401) throw new AppError('CONFIG_INVALID', 'Discord rejected DISCORD_TOKEN. Check the bot token.', { cause: err });
+    throw err;
+  } finally {
+    rest.clearHashSweeper();
+    rest.clearHandlerSweeper();
+  }
+}
+
+/**
+ * Run the bot as `config.discord.shards` shard processes until SIGINT/SIGTERM; resolves with the
+ * exit code (0 after every shard stopped cleanly) instead of calling process.exit.
+ */
+export async function serveShards(config: Config, logger: Logger, opts: ShardOptions = {}): Promise<number> {
+  const token = config.discord.token;
+  registerSecret(token);
+  registerSecret(config.openai.apiKey);
+  for (const secret of databaseUrlSecrets(config.databaseUrl)) registerSecret(secret);
+  if (!token) throw new AppError('CONFIG_INVALID', 'DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications and put its token in .env.');
+
+  // One process builds a missing index; the shards then only open it.
+  if (!(await storeHasIndex(config, logger))) {
+    logger.info('no index yet: building it from the corpus before starting the shards', { corpusDir: config.corpusDir, store: config.store, indexDir: config.indexDir });
+    await runIngest(config, { logger, progress: logProgress(logger, 'index') });
+  }
+
+  let totalShards: number;
+  if (config.discord.shards === 'auto') {
+    totalShards = await recommendedShardCount(config);
+    logger.info('shard count from Discord', { shards: totalShards });
+  } else {
+    totalShards = config.discord.shards;
+    const recommended = await recommendedShardCount(config).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'CONFIG_INVALID') throw err;
+      logger.warn('could not ask Discord for its recommended shard count', { err });
+      return undefined;
+    });
+    if (recommended !== undefined && recommended > totalShards) {
+      logger.warn('DISCORD_SHARDS is below the shard count Discord recommends', { shards: totalShards, recommended });
+    }
+  }
+
+  const { file, execArgv } = shardEntry();
+  const manager = new ShardingManager(file, { totalShards, token, respawn: true, mode: 'process', execArgv, shardArgs: [] });
+
+  const proc = opts.process ?? process;
+  const live = new Set<ChildProcess>();
+  const deaths = new Map<number, number[]>();
+  const maxRestarts = opts.maxRestarts ?? 5;
+  const crashWindowMs = opts.crashWindowMs ?? 60_000;
+  let stopping: Promise<number> | undefined;
+  let failed = false;
+  let emptied: (() => void) | undefined;
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((r) => (resolveDone = r));
+
+  const waitForExits = (ms: number): Promise<boolean> =>
+    new Promise<boolean>((resolve) => {
+      if (live.size === 0) return resolve(true);
+      const timer = setTimeout(() => resolve(live.size === 0), ms);
+      emptied = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+
+  const shutdown = (reason: string, code = 0, signal: NodeJS.Signals = 'SIGTERM'): Promise<number> =>
+    (stopping ??= (async () => {
+      manager.respawn = false;
+      logger.info('stopping shards', { reason, running: live.size });
+      for (const child of live) child.kill(signal);
+      if (!(await waitForExits(opts.killAfterMs ?? 30_000))) {
+        logger.error('shards did not stop in time: killing them', { left: live.size });
+        failed = true;
+        for (const child of live) child.kill('SIGKILL');
+        await waitForExits(5000);
+      }
+      const exitCode = code || (failed ? 1 : 0);
+      logger.info('all shards stopped', { code: exitCode });
+      return exitCode;
+    })());
+
+  const onShardExit = (shard: Shard, child: ChildProcess, exitCode: number | null, signal: NodeJS.Signals | null) => {
+    live.delete(child);
+    if (stopping) {
+      if (exitCode !== 0) failed = true;
+      logger.info('shard stopped', { shard: shard.id, code: exitCode, signal });
+      if (live.size === 0) emptied?.();
+      return;
+    }
+    const now = Date.now();
+    const recent = (deaths.get(shard.id) ?? []).filter((t) => now - t < crashWindowMs);
+    recent.push(now);
+    deaths.set(shard.id, recent);
+    if (recent.length >= maxRestarts) {
+      logger.error('shard keeps exiting: stopping all shards', { shard: shard.id, code: exitCode, signal, exits: recent.length, windowMs: crashWindowMs });
+      void shutdown('crash loop', 1).then(resolveDone);
+      return;
+    }
+    logger.warn('shard exited: respawning it', { shard: shard.id, code: exitCode, signal });
+  };
+
+  manager.on('shardCreate', (shard: Shard) => {
+    shard.on('spawn', (spawned) => {
+      const child = spawned as ChildProcess; // mode 'process'
+      live.add(child);
+      logger.info('shard process started', { shard: shard.id, of: totalShards, pid: child.pid });
+      // Spawned while stopping (the spawn loop was still running): it has nothing to finish yet.
+      if (stopping) child.kill('SIGTERM');
+      child.once('exit', (code, signal) => onShardExit(shard, child, code, signal));
+    });
+    shard.on('ready', () => logger.info('shard ready', { shard: shard.id, of: totalShards }));
+    shard.on('disconnect', () => {
+      if (!stopping) logger.warn('shard disconnected from the gateway', { shard: shard.id });
+    });
+    shard.on('reconnecting', () => {
+      if (!stopping) logger.info('shard reconnecting', { shard: shard.id });
+    });
+    // Emitted when a respawn fails; without a listener it would throw.
+    shard.on('error', (err: unknown) => logger.error('shard error', { shard: shard.id, err }));
+  });
+
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      logger.warn('second signal: killing the shards now', { signal });
+      failed = true;
+      manager.respawn = false;
+      for (const child of live) child.kill('SIGKILL');
+      resolveDone(1);
+      return;
+    }
+    signalled = true;
+    logger.info('signal received: shutting down', { signal });
+    void shutdown(`signal ${signal}`, 0, signal).then(resolveDone);
+  };
+  const onRejection = (reason: unknown) => logger.error('unhandled promise rejection (kept running)', { err: reason });
+  const onException = (err: Error) => {
+    logger.error('uncaught exception in the shard manager: shutting down', { err });
+    void shutdown('uncaught exception', 1).then(resolveDone);
+  };
+  proc.on('SIGINT', onSignal);
+  proc.on('SIGTERM', onSignal);
+  proc.on('unhandledRejection', onRejection);
+  proc.on('uncaughtException', onException);
+  const removeHooks = () => {
+    proc.off('SIGINT', onSignal);
+    proc.off('SIGTERM', onSignal);
+    proc.off('unhandledRejection', onRejection);
+    proc.off('uncaughtException', onException);
+  };
+
+  logger.info('starting shards', { shards: totalShards, entry: file });
+  // Each shard copies the environment when it is created (and reuses that copy when respawned):
+  // hand them exactly this configuration (its secrets were in the environment or .env already)
+  // rather than letting each re-read it.
+  const savedEnv = process.env[SHARD_CONFIG_ENV];
+  process.env[SHARD_CONFIG_ENV] = JSON.stringify(config);
+  try {
+    await manager.spawn({ amount: totalShards, delay: opts.spawnDelayMs ?? 5500, timeout: opts.readyTimeoutMs ?? 120_000 });
+    if (!stopping) {
+      logger.info('all shards ready', { shards: totalShards });
+      opts.onReady?.(manager);
+    }
+  } catch (err) {
+    if (!stopping) {
+      logger.error('a shard did not start: stopping all shards', { err });
+      await shutdown('startup failed', 1);
+      removeHooks();
+      throw new AppError('INTERNAL', `A shard did not start (${(err as Error)?.message ?? err}); see its log above.`, { cause: err });
+    }
+  } finally {
+    restoreEnv(savedEnv);
+  }
+  try {
+    return await done;
+  } finally {
+    removeHooks();
+  }
+}
+
+function restoreEnv(saved: string | undefined): void {
+  if (saved === undefined) delete process.env[SHARD_CONFIG_ENV];
+  else process.env[SHARD_CONFIG_ENV] = saved;
+}
