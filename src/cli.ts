@@ -3,15 +3,14 @@
  * document on stdout and nothing else (logs and progress go to stderr).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadConfig, type Config } from './config.js';
-import { openRetriever, runIngest } from './context.js';
+import { databaseUrlSecrets, loadConfig, type Config } from './config.js';
+import { openRetriever, openStore, requireDatabaseUrl, runIngest } from './context.js';
 import { AppError, isAppError, toAppError } from './errors.js';
 import { createProgress, noProgress } from './index/progress.js';
 import { answerQuestion, similarPapers, summarizeTopic, type AnswerResult, type SummaryResult } from './answer/engine.js';
 import { formatEvalTable, readQuestions, runEval } from './answer/eval.js';
 import { createChatModel } from './answer/llm.js';
 import { findPaper, type SearchFilter } from './index/search.js';
-import { IndexStore } from './index/store.js';
 import { createLogger, redact, registerSecret, type Logger } from './logger.js';
 
 export interface CliIO {
@@ -128,26 +127,63 @@ export const commands: Record<string, Command> = {
     summary: 'Index statistics.',
     usage: 'research-bot stats [--json]',
     options: { ...jsonOpt },
-    async run({ config, io }, v) {
-      const store = await IndexStore.open(config.indexDir);
-      const m = store.manifest;
-      const stats = {
-        papers: m.counts.papers,
-        chunks: m.counts.chunks,
-        vectors: m.counts.vectors,
-        mode: m.embedding ? 'hybrid' : 'lexical',
-        embeddingModel: m.embedding?.model ?? null,
-        embeddingDimensions: m.embedding?.dimensions ?? null,
-        chatModel: config.chat.model ?? null,
-        chunkStrategy: m.chunkStrategy,
-        generation: m.generation,
-        builtAt: m.createdAt,
-        files: m.files.length,
-        skipped: m.report.skipped.length,
-        indexDir: config.indexDir,
-      };
-      if (v.json) printJson(io, stats);
-      else for (const [k2, val] of Object.entries(stats)) io.out(`${k2.padEnd(20)} ${val ?? '-'}\n`);
+    async run({ config, logger, io }, v) {
+      const store = await openStore(config, { logger });
+      try {
+        const m = store.manifest;
+        const where =
+          store.kind === 'postgres'
+            ? { database: (await import('./index/postgres/connection.js')).describeDatabase(requireDatabaseUrl(config)) }
+            : { indexDir: config.indexDir };
+        const stats = {
+          store: store.kind,
+          papers: m.counts.papers,
+          chunks: m.counts.chunks,
+          vectors: m.counts.vectors,
+          mode: m.embedding ? 'hybrid' : 'lexical',
+          embeddingModel: m.embedding?.model ?? null,
+          embeddingDimensions: m.embedding?.dimensions ?? null,
+          chatModel: config.chat.model ?? null,
+          chunkStrategy: m.chunkStrategy,
+          generation: m.generation,
+          builtAt: m.createdAt,
+          files: m.files.length,
+          skipped: m.report.skipped.length,
+          ...where,
+        };
+        if (v.json) printJson(io, stats);
+        else for (const [k2, val] of Object.entries(stats)) io.out(`${k2.padEnd(20)} ${val ?? '-'}\n`);
+        return 0;
+      } finally {
+        await store.close();
+      }
+    },
+  },
+  'migrate-store': {
+    summary: 'Copy the live index between stores (vectors included, nothing re-embedded) and make the copy live.',
+    usage: 'research-bot migrate-store --from vectra|postgres --to postgres|vectra [--index DIR] [--json]',
+    options: { from: { type: 'string' }, to: { type: 'string' }, index: { type: 'string' }, ...jsonOpt },
+    async run({ config, logger, io }, v) {
+      const kinds = ['vectra', 'postgres'] as const;
+      const from = kinds.find((k) => k === v.from);
+      const to = kinds.find((k) => k === v.to);
+      if (!from || !to || from === to) throw new AppError('QUESTION_INVALID', 'Use --from vectra --to postgres, or --from postgres --to vectra.');
+      const { migrateStore } = await import('./index/migrate.js');
+      const s = await migrateStore({
+        from,
+        to,
+        indexDir: (v.index as string | undefined) ?? config.indexDir,
+        databaseUrl: requireDatabaseUrl(config, 'migrate-store'),
+        logger,
+      });
+      if (v.json) {
+        printJson(io, s);
+        return 0;
+      }
+      io.out(
+        `Copied generation ${s.sourceGeneration} from ${s.from} to ${s.to} as ${s.generation} (now live): ${s.papers} papers, ${s.chunks} chunks, ${s.vectors} vectors, in ${(s.durationMs / 1000).toFixed(1)}s. Nothing was re-embedded.\n` +
+          (s.to !== config.store ? `Set STORE=${s.to} to serve it.\n` : ''),
+      );
       return 0;
     },
   },
@@ -218,13 +254,15 @@ export const commands: Record<string, Command> = {
     },
   },
   bot: {
-    summary: 'Run the Discord bot (builds the index first if it is missing).',
+    summary: 'Run the Discord bot (builds the index first if it is missing; DISCORD_SHARDS for several processes).',
     usage: 'research-bot bot',
     options: {},
     async run({ config }) {
       // discord.js is loaded only here, so the other commands start fast.
-      const { serveBot } = await import('./discord/index.js');
-      return serveBot(config, createLogger({ level: config.logLevel ?? 'info' }));
+      const { serveBot, serveShards } = await import('./discord/index.js');
+      const logger = createLogger({ level: config.logLevel ?? 'info' });
+      // DISCORD_SHARDS=1 (default): one process; otherwise a ShardingManager with one child per shard.
+      return config.discord.shards !== 1 ? serveShards(config, logger) : serveBot(config, logger);
     },
   },
   'register-commands': {
@@ -325,6 +363,7 @@ export async function main(argv: string[], io: CliIO = { out: (t) => process.std
     const config = loadConfig();
     registerSecret(config.openai.apiKey);
     registerSecret(config.discord.token);
+    for (const secret of databaseUrlSecrets(config.databaseUrl)) registerSecret(secret);
     logger = createLogger({ level: config.logLevel ?? 'warn' });
     return await command.run({ args: rest, config, logger, io }, values, positionals);
   } catch (err) {

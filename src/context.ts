@@ -1,8 +1,10 @@
 /** Wiring shared by the CLI and the bot: open the index (building it on first use) and a retriever. */
 import type { Config } from './config.js';
+import { AppError } from './errors.js';
 import { createEmbedder, type EmbeddingsModel } from './index/embeddings.js';
 import { ingest, type IngestSummary } from './index/ingest.js';
 import { noProgress, type Progress } from './index/progress.js';
+import type { GenerationWriter, SearchStore } from './index/search-store.js';
 import { Retriever } from './index/search.js';
 import { IndexStore, indexExists } from './index/store.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -15,26 +17,69 @@ export interface OpenOptions {
   embedder?: EmbeddingsModel | null;
 }
 
+/** DATABASE_URL, or a CONFIG_INVALID naming it. */
+export function requireDatabaseUrl(config: Config, why = 'STORE=postgres'): string {
+  if (!config.databaseUrl) throw new AppError('CONFIG_INVALID', `Invalid configuration:\n  DATABASE_URL: required for ${why} (e.g. postgres://bot:password@db.example.com:5432/research)`);
+  return config.databaseUrl;
+}
+
+/**
+ * Where ingest writes: a PostgresWriter for STORE=postgres, else undefined (ingest's own vectra
+ * writer). The caller closes it. The postgres modules load only when used.
+ */
+async function createWriter(config: Config, logger: Logger): Promise<GenerationWriter | undefined> {
+  if (config.store !== 'postgres') return undefined;
+  const { PostgresWriter } = await import('./index/postgres/writer.js');
+  return new PostgresWriter(requireDatabaseUrl(config), { logger });
+}
+
+/** Build or update the index. With STORE=postgres, indexDir still holds the embedding cache. */
 export async function runIngest(config: Config, opts: OpenOptions & { force?: boolean; corpusDir?: string; indexDir?: string } = {}): Promise<IngestSummary> {
-  return ingest({
-    corpusDir: opts.corpusDir ?? config.corpusDir,
-    indexDir: opts.indexDir ?? config.indexDir,
-    chunkStrategy: config.chunkStrategy,
-    embedder: opts.embedder === null ? undefined : (opts.embedder ?? createEmbedder(config)),
-    maxFileBytes: config.maxCorpusFileBytes,
-    force: opts.force,
-    progress: opts.progress ?? noProgress,
-    logger: opts.logger ?? silentLogger,
-  });
+  const logger = opts.logger ?? silentLogger;
+  const writer = await createWriter(config, logger);
+  try {
+    return await ingest({
+      corpusDir: opts.corpusDir ?? config.corpusDir,
+      indexDir: opts.indexDir ?? config.indexDir,
+      chunkStrategy: config.chunkStrategy,
+      embedder: opts.embedder === null ? undefined : (opts.embedder ?? createEmbedder(config)),
+      maxFileBytes: config.maxCorpusFileBytes,
+      force: opts.force,
+      writer,
+      progress: opts.progress ?? noProgress,
+      logger,
+    });
+  } finally {
+    await writer?.close();
+  }
+}
+
+/** Whether the configured store holds an index. */
+export async function storeHasIndex(config: Config, logger: Logger = silentLogger): Promise<boolean> {
+  if (config.store !== 'postgres') return indexExists(config.indexDir);
+  const { postgresIndexExists } = await import('./index/postgres/store.js');
+  return postgresIndexExists(requireDatabaseUrl(config), logger);
+}
+
+/** Open the configured store's live generation. */
+export async function openStore(config: Config, opts: { logger?: Logger } = {}): Promise<SearchStore> {
+  if (config.store !== 'postgres') return IndexStore.open(config.indexDir);
+  const { PostgresStore } = await import('./index/postgres/store.js');
+  return PostgresStore.open({ databaseUrl: requireDatabaseUrl(config), logger: opts.logger });
 }
 
 export async function openRetriever(config: Config, opts: OpenOptions = {}): Promise<Retriever> {
   const logger = opts.logger ?? silentLogger;
-  if (opts.autoIngest && !(await indexExists(config.indexDir))) {
-    logger.info('no index yet: building it from the corpus', { corpusDir: config.corpusDir, indexDir: config.indexDir });
+  if (opts.autoIngest && !(await storeHasIndex(config, logger))) {
+    logger.info('no index yet: building it from the corpus', { corpusDir: config.corpusDir, store: config.store, indexDir: config.indexDir });
     await runIngest(config, opts);
   }
-  const store = await IndexStore.open(config.indexDir);
+  const store = await openStore(config, { logger });
   const embedder = opts.embedder === null ? undefined : (opts.embedder ?? createEmbedder(config));
-  return new Retriever(store, embedder);
+  try {
+    return new Retriever(store, embedder);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 }

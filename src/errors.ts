@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   INDEX_CORRUPT: 'The index on disk is unreadable. Run `research-bot ingest` to rebuild it.',
   INDEX_MODEL_MISMATCH: 'The index was built with a different embedding model. Re-run `research-bot ingest`.',
   INDEX_LOCKED: 'Another ingest is already running on this index.',
+  STORE_UNAVAILABLE: 'The index database cannot be reached.',
   EMBEDDING_FAILED: 'The embedding endpoint failed.',
   LLM_FAILED: 'The language model endpoint failed.',
   QUESTION_INVALID: 'That question could not be used.',

@@ -57,6 +57,11 @@ export interface IngestSummary {
   durationMs: number;
 }
 
+/** A fresh, sortable generation name: gen-<UTC stamp>-<random>. */
+export function newGenerationName(): string {
+  return `gen-${new Date().toISOString().replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`;
+}
+
 async function fingerprintFiles(corpusDir: string): Promise<Manifest['files']> {
   const files = await listCorpusFiles(corpusDir);
   const out: Manifest['files'] = [];
@@ -177,7 +182,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     }
 
     const lexical = LexicalIndex.build(chunks.map((c) => ({ title: c.title, body: c.text })));
-    const generation = `gen-${new Date().toISOString().replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`;
+    const generation = newGenerationName();
     const manifest: Manifest = {
       formatVersion: INDEX_FORMAT_VERSION,
       generation,

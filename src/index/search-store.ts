@@ -39,6 +39,11 @@ export interface SearchStore {
   lexicalSearch(terms: Map<string, number>, depth: number): Promise<DocHit[]>;
   /** Best `depth` chunks by cosine similarity, best first. */
   vectorSearch(vector: number[], depth: number): Promise<DocHit[]>;
+  /**
+   * The generation currently live in the backend, which another process (a /reindex in another
+   * shard) may have switched since this store was opened; callers reopen when it differs.
+   */
+  latestGeneration(): Promise<string | undefined>;
   checkEmbeddingModel(model: string | undefined): void;
   checkQueryVector(vector: number[]): void;
   close(): Promise<void>;

@@ -41,6 +41,13 @@ export interface SearchOptions {
   queryVector?: number[];
 }
 
+/** A paper's best chunks from one retrieval path. */
+export interface PaperEntry {
+  paper: Paper;
+  score: number;
+  chunks: ChunkHit[];
+}
+
 export const MAX_QUERY_CHARS = 2000;
 const RRF_K = 60;
 
@@ -79,16 +86,17 @@ export class Retriever {
    * Lexical chunk scores grouped by paper, from the best `depth` chunks (all of them with a
    * filter, so filtered-out papers cannot starve the list).
    */
-  async lexicalPapers(query: string, filter?: SearchFilter, depth = 1000): Promise<Map<string, { score: number; chunks: ChunkHit[] }>> {
+  async lexicalPapers(query: string, filter?: SearchFilter, depth = 1000): Promise<Map<string, PaperEntry>> {
     const terms = queryTerms(query.slice(0, MAX_QUERY_CHARS));
     const hits = await this.store.lexicalSearch(terms, filter ? this.store.chunks.length : depth);
-    const byPaper = new Map<string, { score: number; chunks: ChunkHit[] }>();
+    const byPaper = new Map<string, PaperEntry>();
     for (const { doc: index, score } of hits) {
       const chunk = this.store.chunks[index];
+      if (!chunk) continue;
       const paper = this.store.paperById.get(chunk.paperId);
       if (!paper || !passes(paper, filter)) continue;
       const entry = byPaper.get(chunk.paperId);
-      if (!entry) byPaper.set(chunk.paperId, { score, chunks: [{ chunk, index, score }] });
+      if (!entry) byPaper.set(chunk.paperId, { paper, score, chunks: [{ chunk, index, score }] });
       else {
         entry.chunks.push({ chunk, index, score });
         if (score > entry.score) entry.score = score;
@@ -97,8 +105,8 @@ export class Retriever {
     return byPaper;
   }
 
-  async vectorPapers(vector: number[], filter: SearchFilter | undefined, depth: number): Promise<Map<string, { score: number; chunks: ChunkHit[] }>> {
-    const byPaper = new Map<string, { score: number; chunks: ChunkHit[] }>();
+  async vectorPapers(vector: number[], filter: SearchFilter | undefined, depth: number): Promise<Map<string, PaperEntry>> {
+    const byPaper = new Map<string, PaperEntry>();
     if (!this.store.hasVectors) return byPaper;
     for (const { doc: index, score } of await this.store.vectorSearch(vector, depth)) {
       const r = { score };
@@ -107,7 +115,7 @@ export class Retriever {
       const paper = this.store.paperById.get(chunk.paperId);
       if (!paper || !passes(paper, filter)) continue;
       const entry = byPaper.get(chunk.paperId);
-      if (!entry) byPaper.set(chunk.paperId, { score: r.score, chunks: [{ chunk, index, score: r.score }] });
+      if (!entry) byPaper.set(chunk.paperId, { paper, score: r.score, chunks: [{ chunk, index, score: r.score }] });
       else {
         entry.chunks.push({ chunk, index, score: r.score });
         if (r.score > entry.score) entry.score = r.score;
@@ -122,8 +130,8 @@ export class Retriever {
     const vector = opts.queryVector ?? (await this.embedQuery(query));
     const lexRanked = [...lexical.entries()].sort((a, b) => b[1].score - a[1].score);
     if (!vector) {
-      return lexRanked.slice(0, k).map(([id, e], i) => ({
-        paper: this.store.paperById.get(id)!,
+      return lexRanked.slice(0, k).map(([, e], i) => ({
+        paper: e.paper,
         rank: i + 1,
         score: e.score,
         lexicalScore: e.score,
@@ -146,7 +154,8 @@ export class Retriever {
         const chunks = new Map<number, ChunkHit>();
         for (const c of [...(lex?.chunks ?? []), ...(vec?.chunks ?? [])]) if (!chunks.has(c.index)) chunks.set(c.index, c);
         return {
-          paper: this.store.paperById.get(id)!,
+          // From the entries, not a fresh lookup: a store may switch generations between two awaits.
+          paper: (lex ?? vec)!.paper,
           rank: i + 1,
           score,
           lexicalScore: lex?.score ?? 0,

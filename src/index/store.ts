@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile, open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { LocalIndex } from 'vectra';
 import type { DocHit, SearchStore } from './search-store.js';
 import { VectorMatrix } from './vector-matrix.js';
@@ -104,6 +104,10 @@ export class IndexStore implements SearchStore {
 
   async close(): Promise<void> {
     // Everything lives in memory; nothing to release.
+  }
+
+  latestGeneration(): Promise<string | undefined> {
+    return readCurrentGeneration(dirname(this.dir));
   }
 
   static async open(indexDir: string): Promise<IndexStore> {

@@ -1,0 +1,164 @@
+/**
+ * The Postgres schema, created and upgraded by numbered migrations recorded in
+ * rb_schema_migrations. Every process runs `ensureSchema` on start; an advisory transaction lock
+ * makes concurrent starts apply each migration once.
+ *
+ * Everything is keyed by generation (the same `gen-...` names as the vectra backend):
+ *   rb_meta          one row: the live generation (the pointer an ingest flips)
+ *   rb_generations   manifest + BM25F statistics of every generation being written or live
+ *   rb_papers        papers (JSONB) in corpus order
+ *   rb_chunks        chunks with our tokenizer's stems per field, a weighted tsvector (GIN) and
+ *                    an optional embedding (HNSW per dimension, created by the writer)
+ *   rb_term_df       document frequency of every term (our BM25F vocabulary)
+ */
+import type pg from 'pg';
+import { AppError } from '../../errors.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'generations, papers, chunks (tsvector + pgvector), term document frequencies',
+    sql: `
+      CREATE EXTENSION IF NOT EXISTS vector;
+
+      CREATE TABLE rb_generations (
+        generation text PRIMARY KEY,
+        manifest   jsonb NOT NULL,
+        -- { n, avgTitle, avgBody, params }: what BM25F needs besides per-chunk lengths and df
+        lexical    jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+
+      CREATE TABLE rb_meta (
+        singleton   boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        generation  text NOT NULL REFERENCES rb_generations (generation),
+        switched_at timestamptz NOT NULL DEFAULT now()
+      );
+
+      CREATE TABLE rb_papers (
+        generation text NOT NULL,
+        idx        integer NOT NULL,
+        paper_id   text NOT NULL,
+        data       jsonb NOT NULL,
+        PRIMARY KEY (generation, idx)
+      );
+
+      CREATE TABLE rb_chunks (
+        generation  text NOT NULL,
+        idx         integer NOT NULL,
+        chunk_id    text NOT NULL,
+        paper_id    text NOT NULL,
+        position    integer NOT NULL,
+        -- NULL when the chunk is the paper's whole abstract (the default chunking)
+        text        text,
+        -- our tokenizer's stems joined by spaces, so Postgres and BM25F share one vocabulary
+        title_terms text NOT NULL,
+        body_terms  text NOT NULL,
+        len_title   integer NOT NULL,
+        len_body    integer NOT NULL,
+        tsv tsvector GENERATED ALWAYS AS (
+          setweight(to_tsvector('simple'::regconfig, title_terms), 'A') ||
+          setweight(to_tsvector('simple'::regconfig, body_terms), 'D')
+        ) STORED,
+        -- no fixed size: generations built with different models may coexist while one replaces the other
+        embedding   vector,
+        PRIMARY KEY (generation, idx)
+      );
+      CREATE INDEX rb_chunks_tsv ON rb_chunks USING gin (tsv);
+
+      CREATE TABLE rb_term_df (
+        generation text NOT NULL,
+        term       text NOT NULL,
+        df         integer NOT NULL,
+        PRIMARY KEY (generation, term)
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+// pg_advisory_xact_lock key serialising migrations (distinct from the ingest lock).
+const MIGRATION_LOCK_KEY = 7_262_000_001;
+
+export interface SchemaInfo {
+  version: number;
+  /** pgvector's version, e.g. "0.8.0". */
+  vector: string;
+}
+
+async function appliedVersion(client: pg.ClientBase): Promise<number> {
+  const exists = await client.query<{ t: string | null }>(`SELECT to_regclass('rb_schema_migrations')::text AS t`);
+  if (!exists.rows[0].t) return 0;
+  const r = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM rb_schema_migrations');
+  return r.rows[0].v ?? 0;
+}
+
+async function vectorVersion(client: pg.ClientBase): Promise<string> {
+  const r = await client.query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`);
+  return r.rows[0]?.v ?? '';
+}
+
+/** Apply every migration this database lacks; refuse a schema newer than this code. */
+export async function ensureSchema(client: pg.ClientBase): Promise<SchemaInfo> {
+  let version = await appliedVersion(client);
+  if (version < SCHEMA_VERSION) {
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      await client.query(`CREATE TABLE IF NOT EXISTS rb_schema_migrations (
+        version    integer PRIMARY KEY,
+        name       text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+      // Another process may have migrated while we waited for the lock.
+      version = await appliedVersion(client);
+      for (const m of MIGRATIONS) {
+        if (m.version <= version) continue;
+        try {
+          await client.query(m.sql);
+        } catch (err) {
+          const e = err as { code?: string; message?: string };
+          if (/extension "vector"|vector\.control/.test(e.message ?? '')) {
+            throw new AppError(
+              'STORE_UNAVAILABLE',
+              `This Postgres server does not have the pgvector extension (${e.message}). Use a server with pgvector (e.g. the pgvector/pgvector:pg16 image; managed services: enable the "vector" extension), or run CREATE EXTENSION vector as a superuser.`,
+              { cause: err },
+            );
+          }
+          throw err;
+        }
+        await client.query('INSERT INTO rb_schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+        version = m.version;
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new AppError(
+      'STORE_UNAVAILABLE',
+      `The database schema is at version ${version}, newer than this research-bot supports (${SCHEMA_VERSION}). Upgrade research-bot on this machine.`,
+    );
+  }
+  return { version, vector: await vectorVersion(client) };
+}
+
+/** True when pgvector is at least major.minor. */
+export function vectorAtLeast(version: string, major: number, minor: number): boolean {
+  const [a, b] = version.split('.').map((x) => Number.parseInt(x, 10));
+  return a > major || (a === major && (b ?? 0) >= minor);
+}
+
+/** Name of the HNSW index for one embedding size. */
+export function hnswIndexName(dims: number): string {
+  return `rb_chunks_embedding_hnsw_${dims}`;
+}

@@ -1,0 +1,428 @@
+/**
+ * The Postgres backend's reader. Papers, chunks and term statistics of the live generation are
+ * loaded into memory (the answer engine needs them synchronously); lexical and vector search run
+ * in Postgres, so several bot processes can share one database.
+ *
+ * Lexical search: the GIN-indexed tsvector (built from our own tokenizer's stems) finds the
+ * candidate chunks, ordered by ts_rank with a generous LIMIT (max(depth * 4, 400)), and they are
+ * re-ranked here with exactly LexicalIndex's BM25F (same parameters, lengths, df and summation
+ * order, so scores are bit-identical). When the LIMIT cut the candidates, a MaxScore pass also
+ * fetches (up to the same LIMIT) the docs holding a term that could still lift them into the top
+ * `depth`; only when that pass is cut too can the ranking differ from the embedded index's.
+ * Measured on ../shared/eval/dev.jsonl (40 questions, full shipped corpus, top 5 papers through
+ * the Retriever; test/store/parity.test.ts prints these):
+ *   ts_rank candidates + BM25F re-rank: Recall@5 0.987 (vectra 0.987); same top 5 as vectra on 40/40 (100%)
+ *   plain ts_rank order:                Recall@5 0.579;                 same top 5 as vectra on  1/40 (2.5%)
+ * ts_rank has no idf and weighs fields by fixed labels, so the re-rank is kept; `lexicalRanking:
+ * 'ts_rank'` remains for measurement.
+ *
+ * Vector search: `ORDER BY embedding::vector(N) <=> query` within the generation, served by the
+ * writer's per-dimension HNSW index (iterative scans on pgvector >= 0.8, so LIMIT is honoured
+ * past ef_search); depths over 1000 scan exactly.
+ */
+import type pg from 'pg';
+import type { Paper } from '../../corpus/types.js';
+import { AppError } from '../../errors.js';
+import { silentLogger, type Logger } from '../../logger.js';
+import type { Chunk } from '../chunk.js';
+import type { DocHit, SearchStore, TermStats } from '../search-store.js';
+import { checkEmbeddingModel, checkQueryVector, type Manifest } from '../store.js';
+import { connectClient, createPool, describeDatabase, inTransaction, storeError } from './connection.js';
+import { ensureSchema, vectorAtLeast } from './schema.js';
+import { vectorLiteral, type LexicalStats } from './writer.js';
+
+export type LexicalRanking = 'bm25f' | 'ts_rank';
+
+export interface PostgresStoreOptions {
+  databaseUrl: string;
+  logger?: Logger;
+  /** Connections per store. Default 4. */
+  poolSize?: number;
+  /**
+   * A search first checks (at most this often, in ms) whether another process made a new
+   * generation live, and switches to it. 0: only `refresh()` switches. Default 30 s.
+   */
+  refreshIntervalMs?: number;
+  /** 'bm25f' (default): ts_rank candidates re-ranked by our BM25F. 'ts_rank': Postgres' order as is. */
+  lexicalRanking?: LexicalRanking;
+}
+
+/** Term statistics of one generation: corpus size and document frequencies (LexicalIndex's idf). */
+export class PgTermStats implements TermStats {
+  constructor(
+    readonly size: number,
+    private readonly dfs: Map<string, number>,
+  ) {}
+
+  df(term: string): number {
+    return this.dfs.get(term) ?? 0;
+  }
+
+  idf(term: string): number {
+    const df = this.df(term);
+    return Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
+  }
+}
+
+interface CandidateRow {
+  idx: number;
+  title_terms: string;
+  body_terms: string;
+  len_title: number;
+  len_body: number;
+}
+
+/** One generation as held in memory; swapped whole by refresh(). */
+interface View {
+  manifest: Manifest;
+  papers: Paper[];
+  paperById: Map<string, Paper>;
+  chunks: Chunk[];
+  lexical: PgTermStats;
+  stats: LexicalStats;
+}
+
+// Beyond this depth, HNSW (ef_search <= 1000) is no help: scan the generation exactly.
+const MAX_INDEXED_DEPTH = 1000;
+const HNSW_MAX_DIMS = 2000;
+
+/** A tsquery literal for one term: quoted, so no term can inject tsquery operators. */
+function tsLiteral(term: string): string {
+  return `'${term.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+async function loadView(pool: pg.Pool, url: string): Promise<View> {
+  // One snapshot: the pointer and the rows it names are read consistently even if an ingest
+  // flips the pointer and deletes this generation meanwhile.
+  return inTransaction(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (c) => {
+    const head = await c.query<{ generation: string; manifest: Manifest; lexical: LexicalStats }>(
+      'SELECT m.generation, g.manifest, g.lexical FROM rb_meta m JOIN rb_generations g ON g.generation = m.generation',
+    );
+    const row = head.rows[0];
+    if (!row) {
+      throw new AppError(
+        'INDEX_MISSING',
+        `No index in the Postgres database ${describeDatabase(url)} yet. Run \`research-bot ingest\` (with STORE=postgres), or copy an existing index with \`research-bot migrate-store --from vectra --to postgres\`.`,
+      );
+    }
+    const { generation, manifest, lexical: stats } = row;
+    const papers = (await c.query<{ data: Paper }>('SELECT data FROM rb_papers WHERE generation = $1 ORDER BY idx', [generation])).rows.map((r) => r.data);
+    const chunkRows = (
+      await c.query<{ idx: number; chunk_id: string; paper_id: string; position: number; text: string | null }>(
+        'SELECT idx, chunk_id, paper_id, position, text FROM rb_chunks WHERE generation = $1 ORDER BY idx',
+        [generation],
+      )
+    ).rows;
+    const dfRows = (await c.query<{ term: string; df: number }>('SELECT term, df FROM rb_term_df WHERE generation = $1', [generation])).rows;
+
+    const paperById = new Map(papers.map((p) => [p.id, p]));
+    const chunks = chunkRows.map((r, i): Chunk => {
+      const paper = paperById.get(r.paper_id);
+      if (r.idx !== i) throw new AppError('INDEX_CORRUPT', `Generation ${generation} in ${describeDatabase(url)} is missing chunk ${i}. Run \`research-bot ingest --force\`.`);
+      if (!paper) throw new AppError('INDEX_CORRUPT', `Chunk ${r.chunk_id} of generation ${generation} names an unknown paper. Run \`research-bot ingest --force\`.`);
+      return { id: r.chunk_id, paperId: r.paper_id, title: paper.title, text: r.text ?? paper.abstract, position: r.position, sources: paper.sources };
+    });
+    if (papers.length !== manifest.counts.papers || chunks.length !== manifest.counts.chunks || stats.n !== chunks.length) {
+      throw new AppError(
+        'INDEX_CORRUPT',
+        `Generation ${generation} in ${describeDatabase(url)} holds ${papers.length} papers and ${chunks.length} chunks; its manifest says ${manifest.counts.papers} and ${manifest.counts.chunks}. Run \`research-bot ingest --force\`.`,
+      );
+    }
+    const lexical = new PgTermStats(stats.n, new Map(dfRows.map((r) => [r.term, r.df])));
+    return { manifest, papers, paperById, chunks, lexical, stats };
+  });
+}
+
+export class PostgresStore implements SearchStore {
+  readonly kind = 'postgres' as const;
+  private lastCheck = Date.now();
+  private refreshing?: Promise<boolean>;
+  private closed = false;
+  private readonly logger: Logger;
+  private readonly refreshIntervalMs: number;
+  readonly lexicalRanking: LexicalRanking;
+
+  // Pooled connections that already carry the vector-search session settings.
+  private readonly configured = new WeakSet<pg.PoolClient>();
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private view: View,
+    private readonly opts: PostgresStoreOptions,
+    private readonly session: string[],
+  ) {
+    this.logger = opts.logger ?? silentLogger;
+    this.refreshIntervalMs = opts.refreshIntervalMs ?? 30_000;
+    this.lexicalRanking = opts.lexicalRanking ?? 'bm25f';
+  }
+
+  /** Run pending migrations, then load the live generation. */
+  static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
+    const url = opts.databaseUrl;
+    const logger = opts.logger ?? silentLogger;
+    const setup = await connectClient(url, logger);
+    let vector: string;
+    try {
+      vector = (await ensureSchema(setup)).vector;
+    } catch (err) {
+      throw storeError(err, url, 'preparing the schema');
+    } finally {
+      await setup.end().catch(() => undefined);
+    }
+    // HNSW stops at ef_search candidates; iterative scans (pgvector 0.8+) keep going until LIMIT is met.
+    const session = vectorAtLeast(vector, 0, 8)
+      ? ['SET hnsw.iterative_scan = strict_order', 'SET hnsw.ef_search = 100']
+      : vectorAtLeast(vector, 0, 5)
+        ? ['SET hnsw.ef_search = 1000']
+        : [];
+    const pool = createPool(url, { max: opts.poolSize ?? 4, logger });
+    try {
+      return new PostgresStore(pool, await loadView(pool, url), opts, session);
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw storeError(err, url, 'loading the index');
+    }
+  }
+
+  get manifest(): Manifest {
+    return this.view.manifest;
+  }
+  get generation(): string {
+    return this.view.manifest.generation;
+  }
+  get papers(): Paper[] {
+    return this.view.papers;
+  }
+  get paperById(): Map<string, Paper> {
+    return this.view.paperById;
+  }
+  get chunks(): Chunk[] {
+    return this.view.chunks;
+  }
+  get lexical(): PgTermStats {
+    return this.view.lexical;
+  }
+  get hasVectors(): boolean {
+    return Boolean(this.view.manifest.embedding) && this.view.manifest.counts.vectors > 0;
+  }
+
+  /** The generation rb_meta points at now (undefined if none). */
+  async latestGeneration(): Promise<string | undefined> {
+    try {
+      return (await this.pool.query<{ generation: string }>('SELECT generation FROM rb_meta')).rows[0]?.generation;
+    } catch (err) {
+      throw storeError(err, this.opts.databaseUrl, 'reading the live generation');
+    }
+  }
+
+  /**
+   * Switch to the live generation if another process made a new one live. Resolves to true when
+   * it switched. Papers, chunks and statistics are replaced together, synchronously.
+   */
+  refresh(): Promise<boolean> {
+    this.refreshing ??= (async () => {
+      try {
+        this.lastCheck = Date.now();
+        const live = await this.latestGeneration();
+        if (!live || live === this.generation) return false;
+        const previous = this.generation;
+        try {
+          this.view = await loadView(this.pool, this.opts.databaseUrl);
+        } catch (err) {
+          throw storeError(err, this.opts.databaseUrl, 'loading the new generation');
+        }
+        this.logger.info('switched to a new index generation', { previous, generation: this.generation, papers: this.papers.length });
+        return true;
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  private async maybeRefresh(): Promise<void> {
+    if (this.refreshIntervalMs <= 0 || Date.now() - this.lastCheck < this.refreshIntervalMs) return;
+    await this.refresh().catch((err: unknown) => this.logger.warn('could not check for a new index generation; serving the current one', { err }));
+  }
+
+  /**
+   * Run one search against a consistent view. Hits index into the view's chunks, so a search
+   * that raced with a refresh is run again on the new view; one that found nothing where
+   * something must match (its generation was deleted under it) switches to the live one first.
+   */
+  private async searchView(run: (view: View) => Promise<DocHit[]>, expectsHits: (view: View) => boolean): Promise<DocHit[]> {
+    for (let attempt = 0; ; attempt++) {
+      const view = this.view;
+      const hits = await run(view);
+      if (attempt < 3 && view !== this.view) continue;
+      if (attempt < 3 && hits.length === 0 && expectsHits(view) && (await this.refresh())) continue;
+      return hits;
+    }
+  }
+
+  async lexicalSearch(terms: Map<string, number>, depth: number): Promise<DocHit[]> {
+    await this.maybeRefresh();
+    const known = (view: View) => [...terms].filter(([t]) => view.lexical.df(t) > 0);
+    return this.searchView(
+      (view) => this.lexicalIn(view, known(view), depth),
+      (view) => depth > 0 && known(view).length > 0,
+    );
+  }
+
+  private async lexicalIn(view: View, known: Array<[string, number]>, depth: number): Promise<DocHit[]> {
+    if (!known.length || depth <= 0) return [];
+    const generation = view.manifest.generation;
+    const tsquery = known.map(([t]) => tsLiteral(t)).join(' | ');
+    try {
+      if (this.lexicalRanking === 'ts_rank') {
+        const r = await this.pool.query<{ idx: number; score: number }>(
+          `SELECT idx, ts_rank(tsv, q) AS score FROM rb_chunks, to_tsquery('simple', $2) q
+            WHERE generation = $1 AND tsv @@ q ORDER BY score DESC, idx LIMIT $3`,
+          [generation, tsquery, depth],
+        );
+        return r.rows.map((x) => ({ doc: x.idx, score: Number(x.score) }));
+      }
+      // Candidates by ts_rank (GIN), re-ranked exactly by BM25F.
+      const limit = Math.max(depth * 4, 400);
+      const first = await this.candidates(generation, known.map(([t]) => t), limit, []);
+      let hits = bm25f(view, known, first);
+      if (first.length >= limit) {
+        // ts_rank knows no idf, so the cut may drop a doc BM25F ranks high. MaxScore guard: a doc
+        // whose terms' upper bounds sum below the depth-th score cannot make the list, so only
+        // docs with at least one "essential" (high-idf) term can, and those are fetched too.
+        const theta = hits.length >= depth ? hits[depth - 1].score : 0;
+        const { k1 } = view.stats.params;
+        const bounds = known.map(([t, w]) => ({ t, ub: w * view.lexical.idf(t) * (k1 + 1) })).sort((a, b) => a.ub - b.ub);
+        let sum = 0;
+        let cut = 0;
+        while (cut < bounds.length && sum + bounds[cut].ub < theta) sum += bounds[cut++].ub;
+        const essential = bounds.slice(cut).map((b) => b.t);
+        if (essential.length) {
+          const more = await this.candidates(generation, essential, limit, first.map((r) => r.idx));
+          if (more.length >= limit) this.logger.debug('lexical candidates truncated; BM25F ranking may be approximate', { depth, limit });
+          hits = bm25f(view, known, [...first, ...more]);
+        }
+      }
+      return hits.slice(0, depth);
+    } catch (err) {
+      throw storeError(err, this.opts.databaseUrl, 'searching');
+    }
+  }
+
+  private async candidates(generation: string, terms: string[], limit: number, exclude: number[]): Promise<CandidateRow[]> {
+    const r = await this.pool.query<CandidateRow>(
+      `SELECT idx, title_terms, body_terms, len_title, len_body FROM rb_chunks, to_tsquery('simple', $2) q
+        WHERE generation = $1 AND tsv @@ q ${exclude.length ? 'AND NOT (idx = ANY($4::int[]))' : ''}
+        ORDER BY ts_rank(tsv, q) DESC, idx LIMIT $3`,
+      exclude.length ? [generation, terms.map(tsLiteral).join(' | '), limit, exclude] : [generation, terms.map(tsLiteral).join(' | '), limit],
+    );
+    return r.rows;
+  }
+
+  async vectorSearch(vector: number[], depth: number): Promise<DocHit[]> {
+    if (!this.hasVectors || depth <= 0) return [];
+    if (!vector.every(Number.isFinite)) throw new AppError('EMBEDDING_FAILED', 'The embedding endpoint returned a vector with non-numbers.');
+    return this.searchView(
+      (view) => this.vectorIn(view, vector, depth),
+      (view) => view.manifest.counts.vectors > 0,
+    );
+  }
+
+  private async vectorIn(view: View, vector: number[], depth: number): Promise<DocHit[]> {
+    checkQueryVector(view.manifest, vector);
+    const dims = view.manifest.embedding!.dimensions;
+    if (!Number.isInteger(dims) || dims < 1) throw new AppError('INDEX_CORRUPT', `The index manifest names ${String(dims)} embedding dimensions.`);
+    const exact = depth > MAX_INDEXED_DEPTH || dims > HNSW_MAX_DIMS;
+    // The cast to vector(N) matches the writer's per-dimension partial HNSW index; the exact form does not use it.
+    const sql = exact
+      ? `SELECT idx, embedding <=> $2::vector AS distance FROM rb_chunks
+          WHERE generation = $1 AND embedding IS NOT NULL ORDER BY embedding <=> $2::vector, idx LIMIT $3`
+      : `SELECT idx, embedding::vector(${dims}) <=> $2::vector(${dims}) AS distance FROM rb_chunks
+          WHERE generation = $1 AND vector_dims(embedding) = ${dims} ORDER BY embedding::vector(${dims}) <=> $2::vector(${dims}) LIMIT $3`;
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.pool.connect();
+      if (!this.configured.has(client)) {
+        for (const setting of this.session) await client.query(setting);
+        this.configured.add(client);
+      }
+      const r = await client.query<{ idx: number; distance: number }>(sql, [view.manifest.generation, vectorLiteral(vector), depth]);
+      return r.rows.map((x) => ({ doc: x.idx, score: 1 - Number(x.distance) })).sort((a, b) => b.score - a.score || a.doc - b.doc);
+    } catch (err) {
+      throw storeError(err, this.opts.databaseUrl, 'searching vectors');
+    } finally {
+      client?.release();
+    }
+  }
+
+  /** The stored vectors of the current generation, in chunk order (for migrate-store). */
+  async readVectors(): Promise<Float32Array[] | undefined> {
+    if (!this.hasVectors) return undefined;
+    const r = await this.pool.query<{ e: string }>('SELECT embedding::text AS e FROM rb_chunks WHERE generation = $1 ORDER BY idx', [this.generation]);
+    return r.rows.map((x) => Float32Array.from(JSON.parse(x.e) as number[]));
+  }
+
+  checkEmbeddingModel(model: string | undefined): void {
+    checkEmbeddingModel(this.manifest, model);
+  }
+
+  checkQueryVector(vector: number[]): void {
+    checkQueryVector(this.manifest, vector);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/**
+ * LexicalIndex's BM25F, term for term and in the same order, so scores are bit-identical to the
+ * embedded backend's (tf capped at 65535 as there; lengths and averages from the same tokens).
+ */
+function bm25f(view: View, known: Array<[string, number]>, rows: CandidateRow[]): DocHit[] {
+  const { k1, titleWeight, bodyWeight, bTitle, bBody } = view.stats.params;
+  const normT = bTitle / view.stats.avgTitle;
+  const normB = bBody / view.stats.avgBody;
+  const idf = known.map(([t]) => view.lexical.idf(t));
+  const slot = new Map(known.map(([t], i) => [t, i]));
+  const tfT = new Uint32Array(known.length);
+  const tfB = new Uint32Array(known.length);
+  const count = (text: string, into: Uint32Array) => {
+    into.fill(0);
+    if (!text) return;
+    for (const tok of text.split(' ')) {
+      const i = slot.get(tok);
+      if (i !== undefined) into[i]++;
+    }
+  };
+  const hits: DocHit[] = [];
+  for (const row of rows) {
+    count(row.title_terms, tfT);
+    count(row.body_terms, tfB);
+    let score = 0;
+    for (let i = 0; i < known.length; i++) {
+      const t = Math.min(tfT[i], 65535);
+      const b = Math.min(tfB[i], 65535);
+      if (t === 0 && b === 0) continue;
+      const tf = (titleWeight * t) / (1 - bTitle + normT * row.len_title) + (bodyWeight * b) / (1 - bBody + normB * row.len_body);
+      score += known[i][1] * idf[i] * ((tf * (k1 + 1)) / (tf + k1));
+    }
+    if (score > 0) hits.push({ doc: row.idx, score });
+  }
+  return hits.sort((a, b) => b.score - a.score || a.doc - b.doc);
+}
+
+/** True when the database holds a live generation (runs pending migrations first). */
+export async function postgresIndexExists(databaseUrl: string, logger: Logger = silentLogger): Promise<boolean> {
+  const client = await connectClient(databaseUrl, logger);
+  try {
+    await ensureSchema(client);
+    return (await client.query('SELECT 1 FROM rb_meta')).rows.length > 0;
+  } catch (err) {
+    throw storeError(err, databaseUrl, 'looking for an index');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

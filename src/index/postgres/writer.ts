@@ -1,0 +1,276 @@
+/**
+ * Writes index generations into Postgres. A generation's rows are inserted in batches while the
+ * previous generation stays live; one short transaction then repoints rb_meta at it, so readers
+ * see the old or the new generation, never a mix. A failure before that leaves the old one live;
+ * its half-written rows are deleted by the next ingest's cleanup.
+ */
+import type pg from 'pg';
+import type { Paper } from '../../corpus/types.js';
+import { AppError } from '../../errors.js';
+import { silentLogger, type Logger } from '../../logger.js';
+import type { GenerationData, GenerationWriter } from '../search-store.js';
+import type { Manifest } from '../store.js';
+import { tokenize } from '../tokenize.js';
+import { connectClient, createPool, describeDatabase, storeError } from './connection.js';
+import { ensureSchema, hnswIndexName, type SchemaInfo } from './schema.js';
+
+// pg_try_advisory_lock key held for the whole of an ingest (distinct from the migration key).
+export const INGEST_LOCK_KEY = 726_200_002;
+// pgvector's HNSW indexes `vector` columns of up to 2,000 dimensions; larger ones are scanned exactly.
+const HNSW_MAX_DIMS = 2000;
+
+// Databases this process is ingesting into. Postgres advisory locks are re-entrant within one
+// session, and a pooled or embedded server may hand two writers the same session, so two writers
+// in one process are kept apart here as well.
+const heldInProcess = new Set<string>();
+
+export interface PostgresWriterOptions {
+  logger?: Logger;
+  /** Rows per INSERT (one statement, one transaction). Default 500. */
+  batchSize?: number;
+  /** Test hook: runs after each batch is written; throwing aborts the commit there. */
+  afterBatch?: (table: 'papers' | 'chunks' | 'terms', rowsWritten: number) => void | Promise<void>;
+}
+
+/** BM25F statistics stored with each generation (the rest is per chunk and per term). */
+export interface LexicalStats {
+  n: number;
+  avgTitle: number;
+  avgBody: number;
+  params: { k1: number; titleWeight: number; bodyWeight: number; bTitle: number; bBody: number };
+}
+
+/** pgvector's text form, '[x,y,...]'. Float32 values print exactly enough to read back as the same float4. */
+export function vectorLiteral(v: ArrayLike<number>): string {
+  return `[${Array.from(v).join(',')}]`;
+}
+
+/** Terms of one field as stored: our tokenizer's stems joined by single spaces. */
+export function fieldTerms(text: string): { terms: string; count: number } {
+  const t = tokenize(text);
+  return { terms: t.join(' '), count: t.length };
+}
+
+export class PostgresWriter implements GenerationWriter {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly logger: Logger;
+  private readonly batchSize: number;
+  private schema?: Promise<SchemaInfo>;
+  private closed = false;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly opts: PostgresWriterOptions = {},
+  ) {
+    this.logger = opts.logger ?? silentLogger;
+    this.batchSize = Math.max(1, opts.batchSize ?? 500);
+    this.pool = createPool(databaseUrl, { max: 2, logger: this.logger });
+  }
+
+  /** Migrations run once per writer, before its first statement. */
+  private ready(): Promise<SchemaInfo> {
+    this.schema ??= (async () => {
+      const client = await this.pool.connect();
+      try {
+        return await ensureSchema(client);
+      } finally {
+        client.release();
+      }
+    })().catch((err: unknown) => {
+      this.schema = undefined;
+      throw storeError(err, this.databaseUrl, 'preparing the schema');
+    });
+    return this.schema;
+  }
+
+  async lock(): Promise<() => Promise<void>> {
+    const where = describeDatabase(this.databaseUrl);
+    if (heldInProcess.has(where)) {
+      throw new AppError('INDEX_LOCKED', `Another ingest in this process is already updating the index in ${where}. Wait for it to finish.`);
+    }
+    heldInProcess.add(where);
+    let client: pg.Client | undefined;
+    try {
+      // A dedicated session: the advisory lock lives exactly as long as it does.
+      client = await connectClient(this.databaseUrl, this.logger);
+      await ensureSchema(client);
+      const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [INGEST_LOCK_KEY]);
+      if (!r.rows[0].ok) throw new AppError('INDEX_LOCKED', `Another ingest${await this.lockHolder(client)} is already updating the index in ${where}. Wait for it to finish.`);
+      const held = client;
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        try {
+          await held.query('SELECT pg_advisory_unlock($1)', [INGEST_LOCK_KEY]);
+        } catch (err) {
+          // Ending the session below releases the lock anyway.
+          this.logger.warn('could not release the ingest lock explicitly', { err: (err as Error).message });
+        } finally {
+          await held.end().catch(() => undefined);
+          heldInProcess.delete(where);
+        }
+      };
+    } catch (err) {
+      heldInProcess.delete(where);
+      await client?.end().catch(() => undefined);
+      throw storeError(err, this.databaseUrl, 'taking the ingest lock');
+    }
+  }
+
+  /** " (Postgres backend pid 123 from 10.0.0.5, since ...)" when the server tells us who holds the lock. */
+  private async lockHolder(client: pg.Client): Promise<string> {
+    try {
+      const r = await client.query<{ pid: number; addr: string | null; app: string | null; since: Date | null }>(
+        `SELECT l.pid, a.client_addr::text AS addr, a.application_name AS app, a.backend_start AS since
+           FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = $1 AND l.objsubid = 1
+          LIMIT 1`,
+        [INGEST_LOCK_KEY],
+      );
+      const h = r.rows[0];
+      if (!h) return '';
+      return ` (Postgres backend pid ${h.pid}${h.addr ? ` from ${h.addr}` : ''}${h.app ? `, ${h.app}` : ''}${h.since ? `, connected since ${new Date(h.since).toISOString()}` : ''})`;
+    } catch {
+      return '';
+    }
+  }
+
+  async currentManifest(): Promise<Manifest | undefined> {
+    await this.ready();
+    try {
+      const r = await this.pool.query<{ manifest: Manifest }>('SELECT g.manifest FROM rb_meta m JOIN rb_generations g ON g.generation = m.generation');
+      return r.rows[0]?.manifest;
+    } catch (err) {
+      throw storeError(err, this.databaseUrl, 'reading the live manifest');
+    }
+  }
+
+  async commit(data: GenerationData, hooks: { onWritten?: () => void | Promise<void> } = {}): Promise<void> {
+    const schema = await this.ready();
+    const { manifest, papers, chunks, lexical, vectors } = data;
+    const generation = manifest.generation;
+    if (lexical.size !== chunks.length) throw new Error(`lexical index has ${lexical.size} docs for ${chunks.length} chunks`);
+    if (vectors && vectors.length !== chunks.length) throw new Error(`${vectors.length} vectors for ${chunks.length} chunks`);
+    const dims = vectors?.[0]?.length ?? 0;
+    if (vectors?.some((v) => v.length !== dims || !v.every(Number.isFinite))) throw new AppError('EMBEDDING_FAILED', 'Embeddings of different sizes or with non-numbers cannot be stored.');
+    const B = this.batchSize;
+    const q = (sql: string, params: unknown[]) =>
+      this.pool.query(sql, params).catch((err: unknown) => {
+        throw storeError(err, this.databaseUrl, `writing generation ${generation}`);
+      });
+    const byId = new Map<string, Paper>(papers.map((p) => [p.id, p]));
+    const avg = lexical.averageLengths;
+    const stats: LexicalStats = { n: lexical.size, avgTitle: avg.title, avgBody: avg.body, params: { ...lexical.params } };
+
+    // Registered first, so cleanup can always find (and delete) whatever rows follow.
+    await q('INSERT INTO rb_generations (generation, manifest, lexical) VALUES ($1, $2, $3)', [generation, JSON.stringify(manifest), JSON.stringify(stats)]);
+
+    for (let i = 0; i < papers.length; i += B) {
+      const batch = papers.slice(i, i + B);
+      await q(
+        `INSERT INTO rb_papers (generation, idx, paper_id, data)
+         SELECT $1, t.idx, t.paper_id, t.data::jsonb FROM unnest($2::int[], $3::text[], $4::text[]) AS t(idx, paper_id, data)`,
+        [generation, batch.map((_, j) => i + j), batch.map((p) => p.id), batch.map((p) => JSON.stringify(p))],
+      );
+      await this.opts.afterBatch?.('papers', i + batch.length);
+    }
+
+    const titleCache = new Map<string, { terms: string; count: number }>();
+    for (let i = 0; i < chunks.length; i += B) {
+      const batch = chunks.slice(i, i + B);
+      const cols = { idx: [] as number[], id: [] as string[], paper: [] as string[], pos: [] as number[], text: [] as Array<string | null>, tt: [] as string[], bt: [] as string[], lt: [] as number[], lb: [] as number[], emb: [] as Array<string | null> };
+      batch.forEach((c, j) => {
+        let title = titleCache.get(c.title);
+        if (!title) titleCache.set(c.title, (title = fieldTerms(c.title)));
+        const body = fieldTerms(c.text);
+        cols.idx.push(i + j);
+        cols.id.push(c.id);
+        cols.paper.push(c.paperId);
+        cols.pos.push(c.position);
+        cols.text.push(byId.get(c.paperId)?.abstract === c.text ? null : c.text);
+        cols.tt.push(title.terms);
+        cols.bt.push(body.terms);
+        cols.lt.push(title.count);
+        cols.lb.push(body.count);
+        cols.emb.push(vectors ? vectorLiteral(vectors[i + j]) : null);
+      });
+      await q(
+        `INSERT INTO rb_chunks (generation, idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, embedding)
+         SELECT $1, t.idx, t.chunk_id, t.paper_id, t.position, t.text, t.title_terms, t.body_terms, t.len_title, t.len_body, t.embedding::vector
+           FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[], $11::text[])
+             AS t(idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, embedding)`,
+        [generation, cols.idx, cols.id, cols.paper, cols.pos, cols.text, cols.tt, cols.bt, cols.lt, cols.lb, cols.emb],
+      );
+      await this.opts.afterBatch?.('chunks', i + batch.length);
+    }
+
+    const dfs = lexical.documentFrequencies();
+    const TB = B * 4; // two short columns: larger batches
+    for (let i = 0; i < dfs.length; i += TB) {
+      const batch = dfs.slice(i, i + TB);
+      await q(`INSERT INTO rb_term_df (generation, term, df) SELECT $1, t.term, t.df FROM unnest($2::text[], $3::int[]) AS t(term, df)`, [
+        generation,
+        batch.map((d) => d[0]),
+        batch.map((d) => d[1]),
+      ]);
+      await this.opts.afterBatch?.('terms', i + batch.length);
+    }
+
+    await hooks.onWritten?.();
+
+    if (dims > 0 && dims <= HNSW_MAX_DIMS) {
+      // One partial index per embedding size (the column has none); built once, then maintained on insert.
+      await q(
+        `CREATE INDEX IF NOT EXISTS ${hnswIndexName(dims)} ON rb_chunks USING hnsw ((embedding::vector(${dims})) vector_cosine_ops) WHERE vector_dims(embedding) = ${dims}`,
+        [],
+      );
+    } else if (dims > HNSW_MAX_DIMS) {
+      this.logger.warn('embeddings are too large for an HNSW index; vector search scans them exactly', { dimensions: dims, pgvector: schema.vector });
+    }
+
+    const counts = await q(
+      `SELECT (SELECT count(*) FROM rb_papers WHERE generation = $1)::int AS papers, (SELECT count(*) FROM rb_chunks WHERE generation = $1)::int AS chunks`,
+      [generation],
+    );
+    const got = counts.rows[0] as { papers: number; chunks: number };
+    if (got.papers !== papers.length || got.chunks !== chunks.length) {
+      throw new Error(`generation ${generation} holds ${got.papers} papers and ${got.chunks} chunks, expected ${papers.length} and ${chunks.length}`);
+    }
+
+    // The swap: one statement in one short transaction.
+    await q(
+      `INSERT INTO rb_meta (singleton, generation) VALUES (true, $1)
+       ON CONFLICT (singleton) DO UPDATE SET generation = EXCLUDED.generation, switched_at = now()`,
+      [generation],
+    );
+    this.logger.info('postgres generation live', { generation, papers: papers.length, chunks: chunks.length, vectors: vectors?.length ?? 0 });
+  }
+
+  async cleanup(): Promise<void> {
+    await this.ready();
+    try {
+      await this.removeStale();
+    } catch (err) {
+      throw storeError(err, this.databaseUrl, 'removing old generations');
+    }
+  }
+
+  private async removeStale(): Promise<void> {
+    const current = (await this.pool.query<{ generation: string }>('SELECT generation FROM rb_meta')).rows[0]?.generation ?? null;
+    const stale = await this.pool.query<{ generation: string }>('SELECT generation FROM rb_generations WHERE generation IS DISTINCT FROM $1 ORDER BY created_at', [current]);
+    for (const { generation } of stale.rows) {
+      // Data first, registry row last: a cleanup killed half-way is finished by the next one.
+      for (const table of ['rb_chunks', 'rb_papers', 'rb_term_df']) await this.pool.query(`DELETE FROM ${table} WHERE generation = $1`, [generation]);
+      await this.pool.query('DELETE FROM rb_generations WHERE generation = $1', [generation]);
+      this.logger.info('removed old postgres generation', { generation });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,458 @@
+/**
+ * One contract, two backends: the same suite runs against vectra (temp dirs) and Postgres
+ * (PGlite + pgvector over the wire protocol, reached through the production `pg` code).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadCorpus } from '../../src/corpus/load.js';
+import { AppError } from '../../src/errors.js';
+import { embeddingText } from '../../src/index/chunk.js';
+import { OpenAIEmbeddings, type EmbeddingsModel } from '../../src/index/embeddings.js';
+import { ingest, type IngestOptions, type IngestSummary } from '../../src/index/ingest.js';
+import { queryTerms } from '../../src/index/lexical.js';
+import { tokenize } from '../../src/index/tokenize.js';
+import { PostgresStore } from '../../src/index/postgres/store.js';
+import { INGEST_LOCK_KEY, PostgresWriter } from '../../src/index/postgres/writer.js';
+import type { GenerationWriter, SearchStore } from '../../src/index/search-store.js';
+import { Retriever } from '../../src/index/search.js';
+import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
+import { postgresBackend, vectraBackend, type StoreBackend, type StoreHandle } from './backends.js';
+import { TEST_DB_PASSWORD } from '../servers/postgres-server.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const CORPUS = join(ROOT, 'data/corpus');
+const F1 = '001_ee0c38c5b4709230.txt'; // 88 papers
+const F2 = '002_8ade21b1ef0670a8.txt'; // 32 papers
+const F4 = '004_ca378cfbdc088b08.txt'; // 117 papers
+
+let root: string;
+let server: FakeOpenAIServer;
+let n = 0;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'rb-store-'));
+  server = await startOpenAIServer({ dimensions: 16 });
+});
+afterAll(async () => {
+  await server?.close();
+  await rm(root, { recursive: true, force: true });
+});
+beforeEach(() => server.reset());
+
+async function corpusOf(files: string[]): Promise<string> {
+  const dir = join(root, `c${n++}`);
+  await mkdir(dir, { recursive: true });
+  for (const f of files) await writeFile(join(dir, f), await readFile(join(CORPUS, f)));
+  return dir;
+}
+
+const freshModel = () => `embed-${randomUUID().slice(0, 8)}`;
+const embedder = (model: string, dimensions?: number) => new OpenAIEmbeddings({ model, baseURL: server.url, maxRetries: 0, timeoutMs: 10_000, dimensions });
+
+async function rejection(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AppError);
+  return err as AppError;
+}
+
+async function replaceInFile(path: string, from: string, to: string): Promise<void> {
+  const text = await readFile(path, 'utf8');
+  expect(text).toContain(from);
+  await writeFile(path, text.replace(from, to));
+}
+
+/** The shared contract every SearchStore / GenerationWriter pair must meet. */
+function storeContract(backend: StoreBackend): void {
+  describe(`store contract: ${backend.kind}`, () => {
+    let h: StoreHandle;
+    const open: SearchStore[] = [];
+
+    beforeAll(() => backend.start());
+    afterAll(() => backend.stop());
+    beforeEach(async () => {
+      h = await backend.fresh(join(root, `i${n++}`));
+    });
+    afterAll(async () => {
+      for (const s of open) await s.close();
+    });
+
+    /** Ingest through a writer of this backend. */
+    async function run(corpusDir: string, opts: Partial<IngestOptions> = {}, writer: GenerationWriter = h.writer()): Promise<IngestSummary> {
+      try {
+        return await ingest({ corpusDir, indexDir: h.indexDir, writer, ...opts });
+      } finally {
+        await writer.close();
+      }
+    }
+
+    async function openStore(): Promise<SearchStore> {
+      const s = await h.open();
+      open.push(s);
+      return s;
+    }
+
+    async function top(store: SearchStore, query: string, emb?: EmbeddingsModel, k = 3): Promise<string[]> {
+      return (await new Retriever(store, emb).search(query, { k })).map((x) => x.paper.title);
+    }
+
+    it('builds from a small corpus; search finds the expected papers; an unchanged corpus is up to date', async () => {
+      const corpus = await corpusOf([F2, F4]);
+      const s = await run(corpus);
+      expect(s).toMatchObject({ upToDate: false, papers: 145, chunks: 145, files: 2, embedding: null });
+      expect(await h.live()).toBe(s.generation);
+
+      const store = await openStore();
+      expect(store.kind).toBe(backend.kind);
+      expect(store.generation).toBe(s.generation);
+      expect(store.manifest.generation).toBe(s.generation);
+      expect(store.manifest.files.map((f) => f.name)).toEqual([F2, F4]);
+      const { papers } = await loadCorpus(corpus);
+      expect(store.papers.map((p) => p.id)).toEqual(papers.map((p) => p.id));
+      expect(store.papers).toEqual(papers);
+      expect(store.chunks).toHaveLength(145);
+      store.chunks.forEach((c, i) => {
+        expect(c.paperId).toBe(papers[i].id);
+        expect(c.text).toBe(papers[i].abstract);
+        expect(c.title).toBe(papers[i].title);
+      });
+      expect(store.paperById.get(papers[0].id)).toEqual(papers[0]);
+      expect(store.hasVectors).toBe(false);
+      expect(await store.vectorSearch(new Array(16).fill(0.1), 5)).toEqual([]);
+      expect(store.lexical.size).toBe(145);
+      expect(store.lexical.idf('crisi')).toBeGreaterThan(store.lexical.idf('model'));
+      expect(store.lexical.idf('qqqzzzx')).toBeCloseTo(Math.log(1 + 145.5 / 0.5));
+
+      expect((await top(store, 'DropPos pre-training by reconstructing dropped positions'))[0]).toMatch(/^DropPos:/);
+      expect((await top(store, 'crisis social media texts'))[0]).toMatch(/^CrisisTransformers/);
+      const hits = await store.lexicalSearch(queryTerms('crisis social media texts'), 5);
+      expect(hits).toHaveLength(5);
+      for (let i = 1; i < hits.length; i++) expect(hits[i - 1].score).toBeGreaterThanOrEqual(hits[i].score);
+      expect(store.chunks[hits[0].doc].title).toMatch(/^CrisisTransformers/);
+      // Nothing matches; hostile "terms" are data, never query syntax.
+      expect(await store.lexicalSearch(queryTerms('qqqzzzx'), 5)).toEqual([]);
+      expect(await store.lexicalSearch(new Map([["crisi' | '", 1], ['!(&', 1], ['\\', 1], ["'); DROP TABLE rb_chunks; --", 1]]), 5)).toEqual([]);
+      expect(await store.lexicalSearch(new Map([["o'brien", 1], ['model', 1]]), 3)).toHaveLength(3);
+
+      const again = await run(corpus);
+      expect(again).toMatchObject({ upToDate: true, generation: s.generation });
+      expect(await h.generations()).toEqual([s.generation]);
+    });
+
+    it("upserts by paper: a changed abstract re-embeds only that paper, and the old generation is removed", async () => {
+      const corpus = await corpusOf([F2, F4]);
+      const model = freshModel();
+      const first = await run(corpus, { embedder: embedder(model) });
+      expect(first.embedding).toMatchObject({ embedded: 145, reused: 0 });
+      await replaceInFile(join(corpus, F2), 'Social media platforms play an essential role in crisis communication', 'Social media platforms play a pivotal role in crisis communication');
+
+      server.reset();
+      const second = await run(corpus, { embedder: embedder(model) });
+      expect(second.upToDate).toBe(false);
+      expect(second.generation).not.toBe(first.generation);
+      expect(second.embedding).toMatchObject({ embedded: 1, reused: 144, calls: 1 });
+      const store = await openStore();
+      const crisis = store.papers.find((p) => p.title.startsWith('CrisisTransformers'))!;
+      expect(crisis.abstract).toContain('a pivotal role in crisis communication');
+      expect(server.embeddedInputs()).toEqual([embeddingText({ title: crisis.title, text: crisis.abstract })]);
+      expect(store.papers).toHaveLength(145);
+      expect(await h.generations()).toEqual([second.generation]);
+      expect((await top(store, 'pivotal role in crisis communication'))[0]).toBe(crisis.title);
+      // The stored vector is the new text's: searching with it finds that chunk at similarity 1.
+      const [v] = await embedder(model).createEmbeddings([embeddingText({ title: crisis.title, text: crisis.abstract })]);
+      const [best] = await store.vectorSearch(v, 1);
+      expect(store.chunks[best.doc].paperId).toBe(crisis.id);
+      expect(best.score).toBeCloseTo(1, 5);
+    });
+
+    it("removing a file removes the papers found only there", async () => {
+      const corpus = await corpusOf([F1, F2]);
+      const model = freshModel();
+      const first = await run(corpus, { embedder: embedder(model) });
+      const { papers: before } = await loadCorpus(corpus);
+      await unlink(join(corpus, F2));
+      server.reset();
+      const removed = await run(corpus, { embedder: embedder(model) });
+      expect(server.embeddingCalls()).toBe(0);
+      const onlyIn2 = before.filter((p) => p.sources.length === 1 && p.sources[0] === F2);
+      const shared = before.filter((p) => p.sources.includes(F2) && p.sources.length > 1);
+      expect(onlyIn2.length).toBeGreaterThan(10);
+      expect(shared.length).toBeGreaterThan(0);
+      expect(removed.papers).toBe(first.papers - onlyIn2.length);
+      const store = await openStore();
+      expect(store.papers).toHaveLength(removed.papers);
+      for (const p of onlyIn2) expect(store.paperById.has(p.id), p.title).toBe(false);
+      for (const p of shared) expect(store.paperById.get(p.id)?.sources, p.title).toEqual([F1]);
+      expect(store.manifest.files.map((f) => f.name)).toEqual([F1]);
+      const gone = new Set(onlyIn2.map((p) => p.id));
+      const r = new Retriever(store, embedder(model));
+      for (const p of onlyIn2.slice(0, 3)) {
+        const hits = await r.search(p.title, { k: 10 });
+        expect(hits.length).toBeGreaterThan(0);
+        expect(hits.some((x) => gone.has(x.paper.id))).toBe(false);
+      }
+      expect(await h.generations()).toEqual([removed.generation]);
+    });
+
+    it('a writer failing mid-commit leaves the previous generation served and queryable', async () => {
+      const corpus = await corpusOf([F2]);
+      const model = freshModel();
+      const gen0 = (await run(corpus, { embedder: embedder(model) })).generation;
+      const reader = await openStore();
+      await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
+
+      const crash = new Error('simulated crash after the rows were written, before the swap');
+      await expect(run(corpus, { embedder: embedder(model), onPhase: (p) => { if (p === 'written') throw crash; } })).rejects.toBe(crash);
+
+      expect(await h.live()).toBe(gen0);
+      // The already-open reader and a new one both serve the old generation, whole.
+      for (const store of [reader, await openStore()]) {
+        expect(store.generation).toBe(gen0);
+        expect(store.papers).toHaveLength(32);
+        expect((await top(store, 'crisis social media texts', embedder(model)))[0]).toMatch(/^CrisisTransformers/);
+        expect(store.papers.some((p) => p.title.startsWith('DropPos'))).toBe(false);
+        expect((await top(store, 'DropPos reconstructing dropped positions')).some((t) => t.startsWith('DropPos'))).toBe(false);
+      }
+
+      // The next ingest completes, reuses the crashed run's vectors and removes its leftovers.
+      server.reset();
+      const s = await run(corpus, { embedder: embedder(model) });
+      expect(server.embeddingCalls()).toBe(0);
+      expect(await h.live()).toBe(s.generation);
+      expect(await h.generations()).toEqual([s.generation]);
+      expect((await top(await openStore(), 'DropPos'))[0]).toMatch(/^DropPos:/);
+    });
+
+    it('a held lock refuses a second ingest with INDEX_LOCKED', async () => {
+      const corpus = await corpusOf([F2]);
+      const holder = h.writer();
+      const release = await holder.lock();
+      try {
+        const err = await rejection(run(corpus));
+        expect(err.code).toBe('INDEX_LOCKED');
+        expect(err.userMessage).toMatch(/already updating/);
+        expect(await h.live()).toBeUndefined();
+      } finally {
+        await release();
+        await holder.close();
+      }
+      expect((await run(corpus)).papers).toBe(32);
+    });
+
+    it('refuses a different embedding model, a lexical-only index with a model, and wrong-size query vectors', async () => {
+      const corpus = await corpusOf([F2]);
+      const model = freshModel();
+      await run(corpus, { embedder: embedder(model) });
+      const store = await openStore();
+      expect(store.hasVectors).toBe(true);
+      expect(() => new Retriever(store, embedder('another-model'))).toThrow(expect.objectContaining({ code: 'INDEX_MODEL_MISMATCH' }));
+      expect(() => store.checkQueryVector(new Array(8).fill(0.5))).toThrow(expect.objectContaining({ code: 'INDEX_MODEL_MISMATCH' }));
+      expect(() => new Retriever(store, embedder(model))).not.toThrow();
+
+      const lexicalOnly = await backend.fresh(join(root, `i${n++}`));
+      h = lexicalOnly;
+      await run(corpus);
+      const plain = await openStore();
+      expect(plain.hasVectors).toBe(false);
+      const err = (() => {
+        try {
+          new Retriever(plain, embedder(model));
+        } catch (e) {
+          return e as AppError;
+        }
+      })();
+      expect(err?.code).toBe('INDEX_MODEL_MISMATCH');
+      expect(err?.userMessage).toMatch(/without embeddings/);
+    });
+
+    it('answers hybrid searches with vectors', async () => {
+      const corpus = await corpusOf([F2, F4]);
+      const model = freshModel();
+      // Wide enough for the fake's hashed bag-of-words vectors to carry a real similarity signal.
+      const wide = () => embedder(model, 256);
+      const s = await run(corpus, { embedder: wide() });
+      const store = await openStore();
+      expect(store.manifest.embedding).toEqual({ model, dimensions: 256 });
+      expect(store.manifest.counts.vectors).toBe(s.chunks);
+      const r = new Retriever(store, wide());
+      expect(r.mode).toBe('hybrid');
+      server.reset();
+      const hits = await r.search('DropPos pre-training vision transformers by reconstructing dropped positions', { k: 5 });
+      expect(server.embeddingCalls()).toBe(1);
+      expect(hits).toHaveLength(5);
+      expect(hits[0].paper.title).toMatch(/^DropPos:/);
+      expect(hits[0].vectorScore).toBeGreaterThan(0);
+      expect(hits[0].lexicalScore).toBeGreaterThan(0);
+      for (let i = 1; i < hits.length; i++) expect(hits[i - 1].score).toBeGreaterThanOrEqual(hits[i].score);
+
+      const [q] = await wide().createEmbeddings(['DropPos pre-training vision transformers']);
+      const dense = await store.vectorSearch(q, 20);
+      expect(dense).toHaveLength(20);
+      for (let i = 1; i < dense.length; i++) expect(dense[i - 1].score).toBeGreaterThanOrEqual(dense[i].score);
+      expect(store.chunks[dense[0].doc].title).toMatch(/^DropPos:/);
+      expect(dense[0].score).toBeGreaterThan(0.2);
+      expect(dense[0].score).toBeLessThanOrEqual(1.000001);
+      // Past the HNSW range the scan is exact and still complete.
+      expect(await store.vectorSearch(q, 5000)).toHaveLength(145);
+      // A query with no lexical match still gets dense neighbours.
+      const onlyDense = await r.search('qqqzzzx', { k: 3 });
+      expect(onlyDense).toHaveLength(3);
+      expect(onlyDense.every((x) => x.lexicalScore === 0 && x.vectorScore !== undefined)).toBe(true);
+    });
+  });
+}
+
+storeContract(vectraBackend());
+
+// One PGlite for the whole file: its start-up takes seconds.
+const pgBackend = postgresBackend();
+afterAll(() => pgBackend.shutdown());
+storeContract(pgBackend);
+
+describe('postgres backend specifics', () => {
+  let url: string;
+  beforeAll(async () => {
+    await pgBackend.start();
+    url = pgBackend.db().url;
+  });
+  beforeEach(() => pgBackend.db().reset());
+
+  async function ingestPg(corpusDir: string, opts: Partial<IngestOptions> = {}, writer = new PostgresWriter(url)): Promise<IngestSummary> {
+    try {
+      return await ingest({ corpusDir, indexDir: join(root, `p${n++}`), writer, ...opts });
+    } finally {
+      await writer.close();
+    }
+  }
+
+  it('migrates on start (versioned, idempotent) and indexes vectors with HNSW per dimension', async () => {
+    const db = pgBackend.db();
+    const empty = await rejection(PostgresStore.open({ databaseUrl: url }));
+    expect(empty.code).toBe('INDEX_MISSING');
+    expect(empty.userMessage).toMatch(/migrate-store --from vectra --to postgres/);
+    expect(await db.query('SELECT version FROM rb_schema_migrations')).toEqual([{ version: 1 }]);
+    const model = freshModel();
+    await ingestPg(await corpusOf([F2]), { embedder: embedder(model) });
+    const store = await PostgresStore.open({ databaseUrl: url });
+    await store.close();
+    expect(await db.query('SELECT version FROM rb_schema_migrations')).toEqual([{ version: 1 }]);
+    const idx = await db.query<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'rb_chunks' ORDER BY 1`);
+    expect(idx.map((i) => i.indexname)).toEqual(expect.arrayContaining(['rb_chunks_embedding_hnsw_16', 'rb_chunks_tsv']));
+    expect(idx.find((i) => i.indexname === 'rb_chunks_embedding_hnsw_16')!.indexdef).toMatch(/hnsw .*vector\(16\).*vector_cosine_ops.*vector_dims\(embedding\) = 16/);
+    // Stems of our tokenizer, weighted A (title) / D (body).
+    const [row] = await db.query<{ title_terms: string; len_title: number; tsv: string }>(`SELECT title_terms, len_title, tsv::text AS tsv FROM rb_chunks WHERE title_terms LIKE 'crisistransform%'`);
+    const title = store.papers.find((p) => p.title.startsWith('CrisisTransformers'))!.title;
+    expect(row.title_terms).toBe(tokenize(title).join(' '));
+    expect(row.title_terms).toMatch(/^crisistransform pre train pretrain languag model/);
+    expect(row.len_title).toBe(tokenize(title).length);
+    expect(row.tsv).toContain(`'crisistransform':1A`);
+    expect(row.tsv).toMatch(/'crisi':\d+A,\d+/);
+  });
+
+  it('holds the ingest lock as a Postgres advisory lock on its own session', async () => {
+    const db = pgBackend.db();
+    const locks = async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1`, [INGEST_LOCK_KEY]))[0].n;
+    const w = new PostgresWriter(url);
+    const release = await w.lock();
+    expect(await locks()).toBe(1);
+    const other = new PostgresWriter(url);
+    const err = await rejection(other.lock());
+    expect(err.code).toBe('INDEX_LOCKED');
+    await release();
+    expect(await locks()).toBe(0);
+    const again = await other.lock();
+    await again();
+    await Promise.all([w.close(), other.close()]);
+  });
+
+  it('a failure between INSERT batches leaves the previous generation live; the next ingest removes the partial rows', async () => {
+    const db = pgBackend.db();
+    const corpus = await corpusOf([F2]);
+    const gen0 = (await ingestPg(corpus)).generation;
+    await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
+    const boom = new Error('connection lost after the second batch of chunks');
+    const failing = new PostgresWriter(url, {
+      batchSize: 20,
+      afterBatch: (table, rows) => {
+        if (table === 'chunks' && rows === 40) throw boom;
+      },
+    });
+    await expect(ingestPg(corpus, {}, failing)).rejects.toBe(boom);
+    const partial = await db.query<{ generation: string; n: number }>(`SELECT generation, count(*)::int AS n FROM rb_chunks GROUP BY 1 ORDER BY 2`);
+    expect(partial).toEqual([
+      { generation: gen0, n: 32 },
+      { generation: expect.not.stringMatching(gen0), n: 40 },
+    ]);
+    const store = await PostgresStore.open({ databaseUrl: url });
+    expect(store.generation).toBe(gen0);
+    expect(store.chunks).toHaveLength(32);
+    expect((await store.lexicalSearch(queryTerms('DropPos'), 5)).length).toBe(0);
+    await store.close();
+    const s = await ingestPg(corpus);
+    expect(await db.query(`SELECT DISTINCT generation FROM rb_chunks`)).toEqual([{ generation: s.generation }]);
+    expect(await db.query(`SELECT generation FROM rb_generations`)).toEqual([{ generation: s.generation }]);
+  });
+
+  it('two processes: a reindex through one writer becomes visible to another store on refresh()', async () => {
+    const corpus = await corpusOf([F2]);
+    const gen0 = (await ingestPg(corpus)).generation;
+    const a = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
+    const b = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
+    const c = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 1 });
+    try {
+      expect([a.generation, b.generation, c.generation]).toEqual([gen0, gen0, gen0]);
+      expect(await b.refresh()).toBe(false);
+      await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
+      const gen1 = (await ingestPg(corpus)).generation;
+
+      // b switches on refresh(): papers, chunks and term statistics together.
+      expect(b.generation).toBe(gen0);
+      expect(await b.refresh()).toBe(true);
+      expect(b.generation).toBe(gen1);
+      expect(b.papers).toHaveLength(145);
+      expect(b.chunks).toHaveLength(145);
+      expect(b.lexical.size).toBe(145);
+      expect((await new Retriever(b).search('DropPos reconstructing dropped positions', { k: 1 }))[0].paper.title).toMatch(/^DropPos:/);
+
+      // c checks on its next search (interval elapsed) and answers from the new generation.
+      await new Promise((r) => setTimeout(r, 5));
+      expect((await new Retriever(c).search('DropPos reconstructing dropped positions', { k: 1 }))[0].paper.title).toMatch(/^DropPos:/);
+      expect(c.generation).toBe(gen1);
+
+      // a never refreshes by itself, but its generation's rows are gone: a search that finds
+      // nothing where its statistics promise matches switches to the live generation.
+      expect(a.generation).toBe(gen0);
+      const hits = await new Retriever(a).search('crisis social media texts', { k: 1 });
+      expect(a.generation).toBe(gen1);
+      expect(hits[0].paper.title).toMatch(/^CrisisTransformers/);
+    } finally {
+      await Promise.all([a.close(), b.close(), c.close()]);
+    }
+  });
+
+  it('an unreachable database is STORE_UNAVAILABLE, and the message never carries the password', async () => {
+    const secret = 'S3cret-never-printed';
+    for (const attempt of [
+      () => PostgresStore.open({ databaseUrl: `postgres://bot:${secret}@127.0.0.1:1/research` }),
+      async () => {
+        const w = new PostgresWriter(`postgres://bot:${secret}@127.0.0.1:1/research`);
+        try {
+          return await w.lock();
+        } finally {
+          await w.close();
+        }
+      },
+    ]) {
+      const err = await rejection(attempt());
+      expect(err.code).toBe('STORE_UNAVAILABLE');
+      expect(err.userMessage).toContain('postgres://bot@127.0.0.1:1/research');
+      expect(err.userMessage).not.toContain(secret);
+      expect(err.userMessage).not.toContain(TEST_DB_PASSWORD);
+    }
+  });
+});
