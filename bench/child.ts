@@ -5,7 +5,6 @@
 import { answerQuestion } from '../src/answer/engine.js';
 import { loadConfig } from '../src/config.js';
 import { openRetriever, runIngest } from '../src/context.js';
-import { IndexStore } from '../src/index/store.js';
 import { stats } from './stats.js';
 
 interface Opts {
@@ -15,6 +14,8 @@ interface Opts {
   queries?: string[];
   force?: boolean;
   iterations?: number;
+  /** STORE=postgres with this DATABASE_URL. */
+  databaseUrl?: string;
 }
 
 
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const [job, raw] = process.argv.slice(2);
   const o = JSON.parse(raw) as Opts;
   const env: Record<string, string> = { CORPUS_DIR: o.corpusDir, INDEX_DIR: o.indexDir, MAX_CORPUS_FILE_MB: '1024' };
+  if (o.databaseUrl) Object.assign(env, { STORE: 'postgres', DATABASE_URL: o.databaseUrl });
   if (o.embedUrl) Object.assign(env, { OPENAI_BASE_URL: o.embedUrl, EMBEDDING_MODEL: 'bench-embed-384', EMBEDDING_BATCH_SIZE: '256' });
   const config = loadConfig(env);
   const out: Record<string, unknown> = { job };
@@ -61,17 +63,20 @@ async function main(): Promise<void> {
       }
     }
     if (vectors.some(Boolean)) out.embed = stats(embed);
+    await retriever.store.close();
     out.search = stats(search);
     out.ask = stats(ask);
   } else if (job === 'load') {
-    const store = await IndexStore.open(config.indexDir);
+    const retriever = await openRetriever(config, { embedder: null });
     out.loadMs = performance.now() - t0;
-    out.papers = store.papers.length;
+    out.papers = retriever.store.papers.length;
+    await retriever.store.close();
   } else {
     throw new Error(`unknown job ${job}`);
   }
   out.maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-  process.stdout.write(JSON.stringify(out) + '\n');
+  // Exit explicitly: a database pool must not keep the measured process alive.
+  process.stdout.write(JSON.stringify(out) + '\n', () => process.exit(0));
 }
 
 main().catch((err) => {

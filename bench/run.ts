@@ -32,9 +32,10 @@ interface ChildResult {
   ask?: { p50: number; p95: number; p99: number; n: number };
 }
 
-function runChild(job: string, opts: Record<string, unknown>): Promise<ChildResult> {
+function runChild(job: string, opts: Record<string, unknown>, timeoutMs = 0): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--max-old-space-size=4096', join(here, 'child.js'), job, JSON.stringify(opts)], { maxBuffer: 64 * 1024 * 1024, cwd: root }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--max-old-space-size=4096', join(here, 'child.js'), job, JSON.stringify(opts)], { maxBuffer: 64 * 1024 * 1024, cwd: root, timeout: timeoutMs }, (err, stdout, stderr) => {
+      if (err && (err as { killed?: boolean }).killed) return reject(new Error(`${job} did not finish within ${Math.round(timeoutMs / 1000)} s`));
       if (err) reject(new Error(`${job} failed: ${stderr.slice(-2000) || err.message}`));
       else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!));
     });
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
             skipped: p.skipped,
           }));
         }
+        if (withVectors) row.postgres = await postgresRow(dir, indexDir, embedServer.url, synthQueries);
         scale.push(row);
         console.error(`scale ${n} ${withVectors ? 'vectors' : 'lexical'}: ${JSON.stringify(row)}`);
       }
@@ -232,6 +234,15 @@ function renderMarkdown(r: Record<string, any>): string[] {
   for (const row of r.scale) {
     lines.push(`| ${row.papers} | ${row.vectors ? `${DIMS}-d` : 'no'} | ${row.ingestMs} | ${row.ingestPeakRssMB} | ${row.indexMB} | ${row.loadMs} | ${row.loadPeakRssMB} | ${lat(row.search)} | ${row.ask?.p95 ?? '-'} | ${row.queryPeakRssMB} |`);
   }
+  const pgRows = r.scale.filter((x: any) => x.postgres);
+  if (pgRows.length) {
+    lines.push('', '### Postgres store at the same scale (384-d vectors, hybrid)', '', '| papers | server | ingest ms | ingest peak RSS MB | load ms | search p50/p95/p99 | ask p95 | query peak RSS MB |', '|---|---|---|---|---|---|---|---|');
+    for (const row of pgRows) {
+      const p = row.postgres;
+      if (p.error) lines.push(`| ${row.papers} | - | not measured: ${p.error} | | | | | |`);
+      else lines.push(`| ${row.papers} | ${p.server} | ${p.ingestMs} | ${p.ingestPeakRssMB} | ${p.loadMs} | ${lat(p.search)} | ${p.ask?.p95 ?? '-'} | ${p.queryPeakRssMB} |`);
+    }
+  }
   const peerRows = r.scale.filter((x: any) => x.peers);
   if (peerRows.length) {
     lines.push('', '### Peers at scale (same papers, same queries, same 384-d embedder)', '', '| papers | system | build ms | search p50/p95/p99 | ours/theirs p95 |', '|---|---|---|---|---|');
@@ -245,6 +256,42 @@ function renderMarkdown(r: Record<string, any>): string[] {
   if (a?.error) lines.push(`Not measured: ${a.error}`);
   else if (a) lines.push(`${a.concurrency} concurrent /ask through the test Discord server (real discord.js client, loopback): warm burst ack p50 ${a.ack.p50} ms, p99 ${a.ack.p99} ms, max ${a.maxMs} ms (${a.deferred}/${a.concurrency} deferred); first (cold) burst p50 ${a.cold.p50} ms, p99 ${a.cold.p99} ms; all answered: ${a.allAnswered}.`);
   return lines;
+}
+
+/**
+ * The Postgres store at the same scale: PGlite (Postgres compiled to WASM, with pgvector) on
+ * loopback unless BENCH_DATABASE_URL names a real server. Embeddings come from the vectra run's
+ * cache (same texts), so no embedding call is made and the numbers are the store's own.
+ */
+async function postgresRow(corpusDir: string, cacheIndexDir: string, embedUrl: string, queries: string[]): Promise<Record<string, unknown>> {
+  const timeoutMs = Number(process.env.BENCH_PG_TIMEOUT_MS ?? 30 * 60_000);
+  let db: { url: string; reset(): Promise<void>; close(): Promise<void> } | undefined;
+  try {
+    let url = process.env.BENCH_DATABASE_URL;
+    if (!url) {
+      const { startTestDatabase } = await import('../test/servers/postgres-server.js');
+      db = await startTestDatabase();
+      url = db.url;
+    }
+    const o = { corpusDir, indexDir: cacheIndexDir, embedUrl, databaseUrl: url };
+    const ing = await runChild('ingest', { ...o, force: true }, timeoutMs);
+    const load = await runChild('load', o, timeoutMs);
+    const qr = await runChild('query', { ...o, queries, iterations: quick ? 1 : 3 }, timeoutMs);
+    return {
+      server: process.env.BENCH_DATABASE_URL ? 'postgres (BENCH_DATABASE_URL)' : 'PGlite 0.5 (WASM, single session) over pglite-socket',
+      ingestMs: r1(ing.durationMs!),
+      ingestPeakRssMB: ing.maxRssMB,
+      loadMs: r1(load.loadMs!),
+      loadPeakRssMB: load.maxRssMB,
+      search: qr.search,
+      ask: qr.ask,
+      queryPeakRssMB: qr.maxRssMB,
+    };
+  } catch (err) {
+    return { error: (err as Error).message.slice(0, 300) };
+  } finally {
+    await db?.close().catch(() => undefined);
+  }
 }
 
 main().catch((err) => {
