@@ -15,26 +15,20 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Citation, SourceInfo } from '../answer/engine.js';
+import type { AnswerResult } from '../answer/engine.js';
 import { AppError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 
 export type AnswerKind = 'ask' | 'followup' | 'summarize' | 'qa' | 'recap';
 
-export interface AnswerRecord {
+/** What the engine answered, as stored: the result's user-visible fields plus where and when. */
+export interface AnswerRecord
+  extends Pick<AnswerResult, 'question' | 'answer' | 'mode' | 'abstained' | 'citations' | 'sources' | 'droppedCitations' | 'fallbackReason'> {
   type: 'answer';
   answerId: string;
   time: string;
   kind: AnswerKind;
-  question: string;
   query?: string;
-  answer: string;
-  mode: 'llm' | 'extractive';
-  abstained: boolean;
-  citations: Citation[];
-  sources: SourceInfo[];
-  droppedCitations: number;
-  fallbackReason?: string;
   chatModel?: string;
   retrievalMode?: string;
   /** Index generation the answer was retrieved from. */
