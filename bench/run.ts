@@ -2,7 +2,8 @@
  * `npm run bench`: measures ingest, query latency, scale (10k/100k synthetic papers, lexical and
  * with 384-d vectors), peers side by side, and Discord ack latency; writes
  * bench/results/report.{md,json}. BENCH_QUICK=1: a smoke run (small sizes, one repeat);
- * BENCH_SIZES=10000,100000: the synthetic scales to run.
+ * BENCH_SIZES=10000,100000: the synthetic scales to run; BENCH_PG_SIZES: the scales that also
+ * run the Postgres store (default: all); BENCH_DATABASE_URL: a real Postgres with pgvector.
  */
 import { execFile } from 'node:child_process';
 import { readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
@@ -99,7 +100,15 @@ async function main(): Promise<void> {
   const dev = await devQuestions();
   const queries = dev.map((d) => d.question);
   const embedServer = await startOpenAIServer({ dimensions: DIMS });
-  const md: string[] = [];
+  const outDir = join(root, 'bench', 'results');
+  await mkdir(outDir, { recursive: true });
+  const name = quick ? 'report-quick' : 'report';
+  // Written after every section, so a run cut short still leaves what it measured.
+  const save = async () => {
+    report.benchSeconds = Math.round((Date.now() - started) / 1000);
+    await writeFile(join(outDir, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
+    await writeFile(join(outDir, `${name}.md`), renderMarkdown(report).join('\n') + '\n');
+  };
   try {
     // 1. Ingest of the shipped corpus (offline), and re-ingest with no change.
     const idx = join(work, 'shipped-index');
@@ -124,6 +133,7 @@ async function main(): Promise<void> {
     const q = await runChild('query', { corpusDir, indexDir: idx, queries, iterations: quick ? 2 : 10 });
     Object.assign(shipped, { loadMs: r1(q.loadMs!), search: q.search, ask: q.ask, queryPeakRssMB: q.maxRssMB });
     report.shipped = shipped;
+    await save();
 
     // 4a. Peers on the shipped corpus: latency and Recall@5 on the dev set.
     const { papers: realPapers } = await loadCorpus(corpusDir);
@@ -145,6 +155,7 @@ async function main(): Promise<void> {
       ours: { search: ours.search, recallAt5: ourRecall },
       peers: peerShipped.map((p) => ({ name: p.name, buildMs: p.buildMs && r1(p.buildMs), search: p.search, recallAt5: p.rankings ? recallAt5(p.rankings, dev) : undefined, skipped: p.skipped })),
     };
+    await save();
 
     // 3. Scale: synthetic corpora, lexical only and with 384-d vectors.
     const sizes = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(',').map(Number) : quick ? [2000] : [10_000, 100_000];
@@ -185,27 +196,24 @@ async function main(): Promise<void> {
             skipped: p.skipped,
           }));
         }
-        if (withVectors) row.postgres = await postgresRow(dir, indexDir, embedServer.url, synthQueries);
+        const pgSizes = process.env.BENCH_PG_SIZES ? process.env.BENCH_PG_SIZES.split(',').map(Number) : sizes;
+        if (withVectors && pgSizes.includes(n)) row.postgres = await postgresRow(dir, indexDir, embedServer.url, synthQueries.slice(0, quick ? 10 : 20));
         scale.push(row);
+        report.scale = scale;
+        await save();
         console.error(`scale ${n} ${withVectors ? 'vectors' : 'lexical'}: ${JSON.stringify(row)}`);
       }
     }
     report.scale = scale;
+    await save();
 
     // 5. Discord ack latency at 50 concurrent /ask.
     report.discordAck = await measureAckLatency({ concurrency: 50, indexDir: idx, corpusDir }).catch((err: Error) => ({ error: err.message }));
   } finally {
     await embedServer.close();
   }
-  report.benchSeconds = Math.round((Date.now() - started) / 1000);
-
-  md.push(...renderMarkdown(report));
-  const outDir = join(root, 'bench', 'results');
-  await mkdir(outDir, { recursive: true });
-  const name = quick ? 'report-quick' : 'report';
-  await writeFile(join(outDir, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
-  await writeFile(join(outDir, `${name}.md`), md.join('\n') + '\n');
-  process.stdout.write(md.join('\n') + '\n');
+  await save();
+  process.stdout.write(renderMarkdown(report).join('\n') + '\n');
 }
 
 function renderMarkdown(r: Record<string, any>): string[] {
@@ -221,20 +229,20 @@ function renderMarkdown(r: Record<string, any>): string[] {
     '| papers | ingest ms | papers/s | ingest peak RSS MB | re-ingest (no change) ms | load ms | search p50/p95/p99 | ask p50/p95/p99 | query peak RSS MB |',
     '|---|---|---|---|---|---|---|---|---|',
   ];
-  const s = r.shipped;
+  const s = r.shipped ?? {};
   const lat = (x: any) => (x ? `${x.p50} / ${x.p95} / ${x.p99}` : '-');
   lines.push(`| ${s.papers} | ${s.ingestMs} | ${s.papersPerSec} | ${s.ingestPeakRssMB} | ${s.reingestMs}${s.reingestUpToDate ? '' : ' (NOT up to date!)'} | ${s.loadMs} | ${lat(s.search)} | ${lat(s.ask)} | ${s.queryPeakRssMB} |`);
   lines.push('', '## Peers on the shipped corpus (dev questions)', '', '| system | build ms | search p50/p95/p99 | Recall@5 | ours/theirs p95 |', '|---|---|---|---|---|');
-  const ours = r.peersShipped.ours;
+  const ours = r.peersShipped?.ours ?? { recallAt5: 0 };
   lines.push(`| research-bot (BM25F, offline) | - | ${lat(ours.search)} | ${ours.recallAt5.toFixed(3)} | 1 |`);
-  for (const p of r.peersShipped.peers) {
+  for (const p of r.peersShipped?.peers ?? []) {
     lines.push(`| ${p.name} | ${p.buildMs ?? '-'} | ${p.search ? lat(p.search) : '-'}${p.skipped ? ` (${p.skipped})` : ''} | ${p.recallAt5 === undefined ? '-' : p.recallAt5.toFixed(3)} | ${p.search ? (ours.search.p95 / p.search.p95).toFixed(3) : '-'} |`);
   }
   lines.push('', '## Scale (synthetic papers recombined from real abstracts, seed 42)', '', '| papers | vectors | ingest ms | ingest peak RSS MB | index MB | load ms | load peak RSS MB | search p50/p95/p99 | ask p95 | query peak RSS MB |', '|---|---|---|---|---|---|---|---|---|---|');
-  for (const row of r.scale) {
+  for (const row of r.scale ?? []) {
     lines.push(`| ${row.papers} | ${row.vectors ? `${DIMS}-d` : 'no'} | ${row.ingestMs} | ${row.ingestPeakRssMB} | ${row.indexMB} | ${row.loadMs} | ${row.loadPeakRssMB} | ${lat(row.search)} | ${row.ask?.p95 ?? '-'} | ${row.queryPeakRssMB} |`);
   }
-  const pgRows = r.scale.filter((x: any) => x.postgres);
+  const pgRows = (r.scale ?? []).filter((x: any) => x.postgres);
   if (pgRows.length) {
     lines.push('', '### Postgres store at the same scale (384-d vectors, hybrid)', '', '| papers | server | ingest ms | ingest peak RSS MB | load ms | search p50/p95/p99 | ask p95 | query peak RSS MB |', '|---|---|---|---|---|---|---|---|');
     for (const row of pgRows) {
@@ -243,7 +251,7 @@ function renderMarkdown(r: Record<string, any>): string[] {
       else lines.push(`| ${row.papers} | ${p.server} | ${p.ingestMs} | ${p.ingestPeakRssMB} | ${p.loadMs} | ${lat(p.search)} | ${p.ask?.p95 ?? '-'} | ${p.queryPeakRssMB} |`);
     }
   }
-  const peerRows = r.scale.filter((x: any) => x.peers);
+  const peerRows = (r.scale ?? []).filter((x: any) => x.peers);
   if (peerRows.length) {
     lines.push('', '### Peers at scale (same papers, same queries, same 384-d embedder)', '', '| papers | system | build ms | search p50/p95/p99 | ours/theirs p95 |', '|---|---|---|---|---|');
     for (const row of peerRows) {
@@ -253,7 +261,8 @@ function renderMarkdown(r: Record<string, any>): string[] {
   }
   lines.push('', '## Discord ack latency', '');
   const a = r.discordAck;
-  if (a?.error) lines.push(`Not measured: ${a.error}`);
+  if (!a) lines.push('Not measured yet.');
+  else if (a.error) lines.push(`Not measured: ${a.error}`);
   else if (a) lines.push(`${a.concurrency} concurrent /ask through the test Discord server (real discord.js client, loopback): warm burst ack p50 ${a.ack.p50} ms, p99 ${a.ack.p99} ms, max ${a.maxMs} ms (${a.deferred}/${a.concurrency} deferred); first (cold) burst p50 ${a.cold.p50} ms, p99 ${a.cold.p99} ms; all answered: ${a.allAnswered}.`);
   return lines;
 }
@@ -276,7 +285,7 @@ async function postgresRow(corpusDir: string, cacheIndexDir: string, embedUrl: s
     const o = { corpusDir, indexDir: cacheIndexDir, embedUrl, databaseUrl: url };
     const ing = await runChild('ingest', { ...o, force: true }, timeoutMs);
     const load = await runChild('load', o, timeoutMs);
-    const qr = await runChild('query', { ...o, queries, iterations: quick ? 1 : 3 }, timeoutMs);
+    const qr = await runChild('query', { ...o, queries, iterations: 1 }, timeoutMs);
     return {
       server: process.env.BENCH_DATABASE_URL ? 'postgres (BENCH_DATABASE_URL)' : 'PGlite 0.5 (WASM, single session) over pglite-socket',
       ingestMs: r1(ing.durationMs!),
