@@ -7,6 +7,7 @@ import {
   DiscordAPIError,
   HTTPError,
   MessageFlags,
+  type ChatInputCommandInteraction,
   type Message,
   type RepliableInteraction,
   type SendableChannels,
@@ -15,6 +16,8 @@ import { isAppError, toAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { NO_MENTIONS } from './client.js';
 import type { BotContext } from './context.js';
+import { admit } from './handlers.js';
+import type { Ticket } from './limiter.js';
 import type { OutgoingMessage } from './render/answer.js';
 import { previewText } from './render/split.js';
 import { LIMITS, neutralizeMentions, truncate } from './render/text.js';
@@ -51,6 +54,26 @@ export async function safely<T>(logger: Logger, what: string, fn: () => Promise<
 const ephemeral = MessageFlags.Ephemeral;
 
 /** An ephemeral notice, whatever state the interaction is in. Never throws. */
+/**
+ * Cooldown + concurrency admission, then the defer, for a command that computes an answer. A
+ * refusal is answered ephemerally (that reply is the acknowledgement) and yields undefined; the
+ * ticket is released if the defer itself fails.
+ */
+export async function admitAndDefer(i: ChatInputCommandInteraction, ctx: BotContext, ephemeral: boolean): Promise<Ticket | undefined> {
+  const admission = admit(ctx, i.user.id);
+  if (!admission.ok) {
+    await replyEphemeral(i, admission.message, ctx.logger);
+    return undefined;
+  }
+  try {
+    await i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+  } catch (err) {
+    admission.ticket.release();
+    throw err;
+  }
+  return admission.ticket;
+}
+
 export async function replyEphemeral(i: RepliableInteraction, content: string, logger: Logger): Promise<void> {
   const payload = { content: truncate(neutralizeMentions(content), LIMITS.content), allowedMentions: NO_MENTIONS };
   await safely(logger, 'ephemeral reply', async () => {

@@ -7,7 +7,7 @@ import type { Paper } from '../corpus/types.js';
 import type { Chunk } from './chunk.js';
 import type { EmbeddingsModel } from './embeddings.js';
 import { queryTerms } from './lexical.js';
-import type { SearchStore } from './search-store.js';
+import type { DocHit, SearchStore } from './search-store.js';
 
 export interface SearchFilter {
   /** Inclusive ISO dates; undated papers are excluded when either bound is set. */
@@ -89,6 +89,16 @@ export class Retriever {
   async lexicalPapers(query: string, filter?: SearchFilter, depth = 1000): Promise<Map<string, PaperEntry>> {
     const terms = queryTerms(query.slice(0, MAX_QUERY_CHARS));
     const hits = await this.store.lexicalSearch(terms, filter ? this.store.chunks.length : depth);
+    return this.groupByPaper(hits, filter);
+  }
+
+  async vectorPapers(vector: number[], filter: SearchFilter | undefined, depth: number): Promise<Map<string, PaperEntry>> {
+    if (!this.store.hasVectors) return new Map();
+    return this.groupByPaper(await this.store.vectorSearch(vector, depth), filter);
+  }
+
+  /** Chunk hits grouped by paper (filtered): a paper's score is its best chunk's. */
+  private groupByPaper(hits: DocHit[], filter: SearchFilter | undefined): Map<string, PaperEntry> {
     const byPaper = new Map<string, PaperEntry>();
     for (const { doc: index, score } of hits) {
       const chunk = this.store.chunks[index];
@@ -100,25 +110,6 @@ export class Retriever {
       else {
         entry.chunks.push({ chunk, index, score });
         if (score > entry.score) entry.score = score;
-      }
-    }
-    return byPaper;
-  }
-
-  async vectorPapers(vector: number[], filter: SearchFilter | undefined, depth: number): Promise<Map<string, PaperEntry>> {
-    const byPaper = new Map<string, PaperEntry>();
-    if (!this.store.hasVectors) return byPaper;
-    for (const { doc: index, score } of await this.store.vectorSearch(vector, depth)) {
-      const r = { score };
-      const chunk = this.store.chunks[index];
-      if (!chunk) continue;
-      const paper = this.store.paperById.get(chunk.paperId);
-      if (!paper || !passes(paper, filter)) continue;
-      const entry = byPaper.get(chunk.paperId);
-      if (!entry) byPaper.set(chunk.paperId, { paper, score: r.score, chunks: [{ chunk, index, score: r.score }] });
-      else {
-        entry.chunks.push({ chunk, index, score: r.score });
-        if (r.score > entry.score) entry.score = r.score;
       }
     }
     return byPaper;

@@ -1,10 +1,10 @@
 /** /ask question:<text> [private:<bool>] — a cited answer; public answers open a thread for follow-ups. */
-import { ChannelType, MessageFlags, SlashCommandBuilder, ThreadAutoArchiveDuration } from 'discord.js';
-import { admit, cleanQuestion, computeAnswer } from '../handlers.js';
+import { ChannelType, SlashCommandBuilder, ThreadAutoArchiveDuration } from 'discord.js';
+import { cleanQuestion, computeAnswer } from '../handlers.js';
 import { isAnswerThread, threadHistory } from '../history.js';
 import { runAnswer } from '../pipeline.js';
 import { threadNameFor } from '../render/text.js';
-import { interactionTarget, replyEphemeral, safely } from '../respond.js';
+import { admitAndDefer, interactionTarget, safely } from '../respond.js';
 import type { SlashCommand } from './types.js';
 
 export const ask: SlashCommand = {
@@ -18,21 +18,15 @@ export const ask: SlashCommand = {
     const isPrivate = i.options.getBoolean('private') ?? false;
     // Cheap, synchronous checks first: a refusal is itself the acknowledgement.
     const question = cleanQuestion(i.options.getString('question', true));
-    const admission = admit(ctx, i.user.id);
-    if (!admission.ok) return replyEphemeral(i, admission.message, ctx.logger);
-    try {
-      await i.deferReply(isPrivate ? { flags: MessageFlags.Ephemeral } : {});
-    } catch (err) {
-      admission.ticket.release();
-      throw err;
-    }
+    const ticket = await admitAndDefer(i, ctx, isPrivate);
+    if (!ticket) return;
     const channel = i.channel;
     const inThread = isAnswerThread(ctx, channel);
     const history = inThread ? (await threadHistory(ctx, channel).catch(() => undefined))?.turns : undefined;
     const { record, messages } = await runAnswer(
       ctx,
       interactionTarget(i, { ephemeral: isPrivate, logger: ctx.logger }),
-      admission.ticket,
+      ticket,
       (onPreview) =>
         computeAnswer(ctx, {
           question,

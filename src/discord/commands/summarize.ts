@@ -3,11 +3,11 @@
  * a recap of that thread's questions and answers with their citations.
  */
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
-import { admit, buildThreadRecap, cleanQuestion, computeSummary } from '../handlers.js';
+import { buildThreadRecap, cleanQuestion, computeSummary } from '../handlers.js';
 import { isAnswerThread, threadHistory } from '../history.js';
 import { runAnswer } from '../pipeline.js';
 import { renderAnswer } from '../render/answer.js';
-import { interactionTarget, replyEphemeral } from '../respond.js';
+import { admitAndDefer, interactionTarget, replyEphemeral } from '../respond.js';
 import type { SlashCommand } from './types.js';
 
 export const summarize: SlashCommand = {
@@ -38,15 +38,9 @@ export const summarize: SlashCommand = {
       return;
     }
     const topic = cleanQuestion(topicRaw);
-    const admission = admit(ctx, i.user.id);
-    if (!admission.ok) return replyEphemeral(i, admission.message, ctx.logger);
-    try {
-      await i.deferReply(isPrivate ? { flags: MessageFlags.Ephemeral } : {});
-    } catch (err) {
-      admission.ticket.release();
-      throw err;
-    }
-    await runAnswer(ctx, interactionTarget(i, { ephemeral: isPrivate, logger: ctx.logger }), admission.ticket, (onPreview) =>
+    const ticket = await admitAndDefer(i, ctx, isPrivate);
+    if (!ticket) return;
+    await runAnswer(ctx, interactionTarget(i, { ephemeral: isPrivate, logger: ctx.logger }), ticket, (onPreview) =>
       computeSummary(ctx, { question: topic, kind: 'summarize', userId: i.user.id, guildId: i.guildId ?? undefined, channelId: i.channelId, onPreview }),
     );
   },
