@@ -200,3 +200,19 @@ describe('research-bot eval', () => {
     expect(JSON.parse(c.out())).toEqual({ error: { code: 'QUESTION_INVALID', message: expect.stringContaining('No usable questions') } });
   });
 });
+
+describe('eval/calibration.jsonl (the second calibration set shipped with the project)', () => {
+  it('parses, and every expected title is a paper of the shipped corpus', async () => {
+    const { questions, errors } = await readQuestions(join(SHIPPED_CORPUS, '..', '..', 'eval', 'calibration.jsonl'));
+    expect(errors).toEqual([]);
+    expect(questions.length).toBeGreaterThanOrEqual(50);
+    const titles = new Set(built.retriever.store.papers.map((p) => p.title));
+    for (const q of questions) {
+      if (q.kind === 'unanswerable') expect(q.expected_titles, q.question).toEqual([]);
+      else {
+        expect(q.expected_titles.length, q.question).toBeGreaterThan(0);
+        for (const t of q.expected_titles) expect(titles.has(t), t).toBe(true);
+      }
+    }
+  });
+});
