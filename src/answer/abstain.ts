@@ -1,9 +1,13 @@
 /**
- * Whether retrieval evidence is strong enough to answer. Two offline signals, calibrated on the
- * dev set: the question names something (a method, model or dataset) the corpus never mentions,
- * or the best paper matches almost none of the question's informative terms. With an LLM, the
+ * Whether retrieval evidence is strong enough to answer. Three offline signals: the question
+ * names something (a method, model or dataset) the corpus never mentions; the question names
+ * something the corpus does know, but the evidence is split (the best paper never names it, and
+ * the close matches that do name it cover little else of the question: "KV cache" + "2-bit
+ * quantization" when the corpus has quantization papers and, separately, KV-cache papers); or
+ * the best paper matches almost none of the question's informative terms. With an LLM, the
  * model additionally judges sufficiency (INSUFFICIENT_EVIDENCE), as PaperQA2 does.
  */
+import { queryTerms } from '../index/lexical.js';
 import { tokenize } from '../index/tokenize.js';
 import type { PaperHit, Retriever } from '../index/search.js';
 import type { Evidence } from './sources.js';
@@ -16,17 +20,39 @@ const ENTITY_RE = /(?<![A-Za-z0-9])(?:[A-Z]{2,}[a-z]*s?|[A-Za-z]*[a-z][A-Z][A-Za
 /** One plain capitalised word ("Stable", "Diffusion"): often an ordinary word inside a product name. */
 const PLAIN_WORD = /^[A-Z][a-z]+$/;
 
-/** Named things in a question, skipping a capital that only starts a sentence. */
-export function namedEntities(question: string): string[] {
-  const out: string[] = [];
+/**
+ * "tasks like NER", "such as Mixtral", "Mixtral-style models": the name is an example of what the
+ * user means, not the thing asked about, so a paper need not mention it to answer.
+ */
+const EXAMPLE_BEFORE = /(?:\blike|\bsuch as|\be\.g\.,?|\bi\.e\.,?|\bfor (?:example|instance),?|\bsimilar to|\bincluding|\bakin to)\s*$/i;
+const EXAMPLE_SUFFIX = /-(?:style|like|ish|type|esque|inspired)$/i;
+const EXAMPLE_SUFFIX_AFTER = /^-(?:style|like|ish|type|esque|inspired)\b/i;
+
+export interface EntityMention {
+  name: string;
+  /** Named only as an example ("like NER", "Mixtral-style"). */
+  example: boolean;
+}
+
+/** Named things in a question with whether each is only an example, skipping a capital that only starts a sentence. */
+export function entityMentions(question: string): EntityMention[] {
+  const out: EntityMention[] = [];
   for (const m of question.matchAll(ENTITY_RE)) {
     const before = question.slice(0, m.index).trimEnd();
     const sentenceStart = before === '' || /[.!?:]$/.test(before);
     if (sentenceStart && /^[A-Z][a-z]+$/.test(m[0])) continue;
     if (/^(?:I|I'm|LLMs?|LMs?|AI|ML|NLP)$/.test(m[0])) continue;
-    if (!out.includes(m[0])) out.push(m[0]);
+    if (out.some((e) => e.name === m[0])) continue;
+    const after = question.slice(m.index + m[0].length);
+    const example = EXAMPLE_BEFORE.test(question.slice(0, m.index)) || EXAMPLE_SUFFIX.test(m[0]) || EXAMPLE_SUFFIX_AFTER.test(after);
+    out.push({ name: m[0], example });
   }
   return out;
+}
+
+/** Named things in a question, skipping a capital that only starts a sentence. */
+export function namedEntities(question: string): string[] {
+  return entityMentions(question).map((e) => e.name);
 }
 
 export interface AbstainDecision {
@@ -34,12 +60,22 @@ export interface AbstainDecision {
   reason?: string;
 }
 
-export function decideAbstain(retriever: Retriever, question: string, hits: PaperHit[], evidence: Evidence, threshold = DEFAULT_ABSTAIN_COVERAGE): AbstainDecision {
+export interface AbstainOptions {
+  /** Share of the question's idf mass the best paper must match (ABSTAIN_THRESHOLD). */
+  coverage?: number;
+  /**
+   * Whether one paper must cover the whole question (ask). Topic summaries gather several papers
+   * by design, so evidence spread across them is expected there, not a sign of a gap.
+   */
+  singlePaper?: boolean;
+}
+
+export function decideAbstain(retriever: Retriever, question: string, hits: PaperHit[], evidence: Evidence, opts: AbstainOptions = {}): AbstainDecision {
   if (hits.length === 0) return { abstain: true, reason: 'no paper in the corpus matches the question' };
   const lexical = retriever.store.lexical;
   const top = new Set(tokenize(`${hits[0].paper.title} ${hits[0].paper.abstract}`));
-  const entities = namedEntities(question).map((e) => ({ name: e, terms: tokenize(e.replace(/-/g, ' ')) }));
-  const unknown = entities.filter((e) => e.terms.length > 0 && e.terms.every((t) => lexical.idf(t) >= maxIdf(lexical.size) - 1e-9));
+  const entities = entityMentions(question).map((e) => ({ ...e, terms: nameTerms(e.name) }));
+  const unknown = entities.filter((e) => !e.example && e.terms.length > 0 && e.terms.every((t) => lexical.idf(t) >= maxIdf(lexical.size) - 1e-9));
   // A distinctive unknown name (DreamBooth) is not excused by the top paper matching a plain
   // capitalised word of the question ("Diffusion" of "Stable Diffusion"); another name must match.
   const distinctiveUnknown = unknown.some((u) => !PLAIN_WORD.test(u.name));
@@ -49,10 +85,158 @@ export function decideAbstain(retriever: Retriever, question: string, hits: Pape
   if (unknown.length > 0 && matchedByTop.length === 0) {
     return { abstain: true, reason: `the corpus never mentions ${unknown.map((u) => u.name).join(', ')}` };
   }
+  if (opts.singlePaper ?? true) {
+    const close = closeMatches(hits);
+    // A question naming the best paper's own rare method or model ("DropPos ImageNet-1K results")
+    // is about that paper; details its abstract lacks are for the answer to report.
+    const maxDocs = Math.max(1, lexical.size * SPLIT_MAX_DOC_SHARE);
+    const anchored = entities.some(
+      (e) => !e.example && e.terms.length > 0 && !PLAIN_WORD.test(e.name) && e.terms.every((t) => top.has(t) && docFreq(lexical.idf(t), lexical.size) <= maxDocs),
+    );
+    const split =
+      splitByName(retriever, question, close, entities.filter((e) => !unknown.includes(e))) ?? (anchored ? undefined : splitByTopic(retriever, question, close, entities));
+    if (split) return { abstain: true, reason: split };
+  }
+  const threshold = opts.coverage ?? DEFAULT_ABSTAIN_COVERAGE;
   if (evidence.coverage < threshold) {
     return { abstain: true, reason: `the best match covers only ${(evidence.coverage * 100).toFixed(0)}% of the question` };
   }
   return { abstain: false };
+}
+
+/** Close matches considered for split evidence: as many as an answer would cite. */
+const SPLIT_CANDIDATES = 5;
+const SPLIT_MIN_RELATIVE = 0.45;
+/**
+ * A paper that names the entity must match at least this share of what the best paper matches of
+ * the rest of the question; below it, one paper has the name and another has the topic.
+ */
+const SPLIT_MIN_OVERLAP = 0.6;
+/** Names this common in the corpus (e.g. "SFT", "Transformer") are vocabulary, not a specific subject. */
+const SPLIT_MAX_DOC_SHARE = 0.05;
+/**
+ * Topic split: the share of the question's word weight (idf) that even the most complete close
+ * match lacks while one other close match is about it (two or more content words). Calibrated on
+ * ../shared/eval/dev.jsonl plus eval/calibration.jsonl (68 answerable, 22 unanswerable):
+ * answerable questions reach 0.13, near-misses caught by nothing else 0.26-0.40; the threshold
+ * sits between them.
+ */
+const SPLIT_TOPIC_SHARE = 0.2;
+/** Words rarer than this (idf) carry content; commoner ones ("model", "training") do not name a subject. */
+const CONTENT_IDF = 2;
+
+interface PaperTerms {
+  hit: PaperHit;
+  title: Set<string>;
+  /** Abstract term frequencies. */
+  tf: Map<string, number>;
+}
+
+function closeMatches(hits: PaperHit[]): PaperTerms[] {
+  const best = hits[0].score;
+  return hits
+    .slice(0, SPLIT_CANDIDATES)
+    .filter((h) => h.score >= best * SPLIT_MIN_RELATIVE)
+    .map((hit) => {
+      const tf = new Map<string, number>();
+      for (const t of tokenize(hit.paper.abstract)) tf.set(t, (tf.get(t) ?? 0) + 1);
+      return { hit, title: new Set(tokenize(hit.paper.title)), tf };
+    });
+}
+
+/** Words as the tokenizer sees them (hyphenated and slashed compounds stay one word). */
+const WORD_RE = /[\p{L}\p{N}]+(?:[-'’/][\p{L}\p{N}]+)*/gu;
+
+const mentions = (p: PaperTerms, t: string) => p.title.has(t) || p.tf.has(t);
+/** The paper is about the term, not just using it in passing: in its title or repeated in its abstract. */
+const isAbout = (p: PaperTerms, t: string) => p.title.has(t) || (p.tf.get(t) ?? 0) >= 2;
+
+function nameTerms(name: string): string[] {
+  return tokenize(name.replace(EXAMPLE_SUFFIX, '').replace(/-/g, ' '));
+}
+
+function splitByName(
+  retriever: Retriever,
+  question: string,
+  close: PaperTerms[],
+  known: Array<EntityMention & { terms: string[] }>,
+): string | undefined {
+  const lexical = retriever.store.lexical;
+  const nameTermSet = new Set(known.flatMap((e) => e.terms));
+  const rest = [...queryTerms(question).keys()].filter((t) => !nameTermSet.has(t) && lexical.idf(t) < maxIdf(lexical.size) - 1e-9);
+  const overlap = (p: PaperTerms) => rest.reduce((sum, t) => sum + (mentions(p, t) ? lexical.idf(t) : 0), 0);
+  const bestOverlap = overlap(close[0]);
+  if (bestOverlap === 0) return undefined;
+  const maxDocs = Math.max(1, lexical.size * SPLIT_MAX_DOC_SHARE);
+  for (const e of known) {
+    if (e.example || e.terms.length === 0 || PLAIN_WORD.test(e.name)) continue;
+    if (e.terms.some((t) => docFreq(lexical.idf(t), lexical.size) > maxDocs)) continue;
+    if (e.terms.every((t) => mentions(close[0], t))) continue;
+    const naming = close.filter((p) => e.terms.every((t) => mentions(p, t)));
+    if (naming.length === 0) continue;
+    if (Math.max(...naming.map(overlap)) < bestOverlap * SPLIT_MIN_OVERLAP) {
+      return `no paper covers ${e.name} together with the rest of the question: the closest matches never mention ${e.name}, and the papers that do are about something else`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The question joins two subjects the corpus only has apart ("binarize a speech recognition
+ * model": binarization papers, and separately speech papers). For every close match, the
+ * question's words it lacks that another close match is about; if even the most complete match
+ * lacks a large share that way, no single paper answers the question. Words, not stems, are the
+ * unit, so "ImageNet-1K" (imagenet, 1k, imagenet1k) weighs as one word.
+ */
+function splitByTopic(retriever: Retriever, question: string, close: PaperTerms[], entities: EntityMention[]): string | undefined {
+  const best = topicSplit(retriever, question, close, entities);
+  if (!best || best.share < SPLIT_TOPIC_SHARE) return undefined;
+  return `no single paper covers the whole question; the closest matches leave out "${best.lacking.join(' ')}", which only other papers discuss`;
+}
+
+/** The topic-split share of a question over its search hits (diagnostics and calibration). */
+export function topicSplitShare(retriever: Retriever, question: string, hits: PaperHit[]): number {
+  if (hits.length === 0) return 0;
+  return topicSplit(retriever, question, closeMatches(hits), entityMentions(question))?.share ?? 0;
+}
+
+function topicSplit(retriever: Retriever, question: string, close: PaperTerms[], entities: EntityMention[]): { share: number; lacking: string[] } | undefined {
+  if (close.length < 2) return undefined;
+  const lexical = retriever.store.lexical;
+  const known = (t: string) => lexical.idf(t) < maxIdf(lexical.size) - 1e-9;
+  // Names given as examples, and the "-style" that marks them, are not part of what is asked.
+  let asked = question.replace(/-(?:style|like|ish|type|esque|inspired)\b/gi, ' ');
+  for (const e of entities) if (e.example) asked = asked.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
+  const words = new Map<string, { word: string; terms: string[]; weight: number }>();
+  for (const m of asked.matchAll(WORD_RE)) {
+    const terms = tokenize(m[0]).filter(known);
+    const key = terms.join(' ');
+    if (terms.length === 0 || words.has(key)) continue;
+    words.set(key, { word: m[0], terms, weight: Math.max(...terms.map((t) => lexical.idf(t))) });
+  }
+  const mass = [...words.values()].reduce((sum, w) => sum + w.weight, 0);
+  if (mass === 0) return undefined;
+  let best: { share: number; lacking: string[] } | undefined;
+  for (const p of close) {
+    let worst = { share: 0, lacking: [] as string[] };
+    for (const other of close) {
+      if (other === p) continue;
+      const lacking = [...words.values()].filter((w) => !w.terms.some((t) => mentions(p, t)) && w.terms.some((t) => isAbout(other, t)));
+      const content = lacking.filter((w) => w.weight >= CONTENT_IDF).map((w) => w.word);
+      // One missing word is wording ("speed up" vs "faster"); a subject takes two or more.
+      if (content.length < 2) continue;
+      const share = lacking.reduce((sum, w) => sum + w.weight, 0) / mass;
+      if (share > worst.share) worst = { share, lacking: content };
+    }
+    if (!best || worst.share < best.share) best = worst;
+  }
+  return best;
+}
+
+
+/** Inverse of the BM25 idf ln(1 + (N - df + 0.5) / (df + 0.5)), to read a term's document count back. */
+function docFreq(idf: number, n: number): number {
+  return (n + 1) / Math.exp(idf) - 0.5;
 }
 
 function maxIdf(n: number): number {

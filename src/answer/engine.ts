@@ -7,7 +7,7 @@ import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Retriever, SearchFilter } from '../index/search.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { DEFAULT_ABSTAIN_COVERAGE, decideAbstain } from './abstain.js';
+import { decideAbstain } from './abstain.js';
 import { validateCitations } from './citations.js';
 import { extractiveDigest, keySentences } from './digest.js';
 import { rewriteFollowUp, type Turn } from './followup.js';
@@ -139,7 +139,7 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opts
     sources: sources.slice(0, 3).map(toSourceInfo),
     durationMs: Date.now() - started,
   });
-  const decision = decideAbstain(deps.retriever, query, hits, evidence, deps.abstainThreshold ?? DEFAULT_ABSTAIN_COVERAGE);
+  const decision = decideAbstain(deps.retriever, query, hits, evidence, { coverage: deps.abstainThreshold, singlePaper: true });
   if (decision.abstain) return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
   const digest = () => extractiveDigest(question, sources, lexical);
   const allCited = sources.map(toCitation);
@@ -198,7 +198,7 @@ export async function summarizeTopic(deps: EngineDeps, rawTopic: string, opts: O
   const topic = cleanQuestion(rawTopic);
   const lexical = deps.retriever.store.lexical;
   const { sources, hits, evidence } = await gatherSources(deps.retriever, topic, { max: opts.maxSources ?? 8, filter: opts.filter, minRelative: 0.25, candidates: 30 });
-  const decision = decideAbstain(deps.retriever, topic, hits, evidence, deps.abstainThreshold ?? DEFAULT_ABSTAIN_COVERAGE);
+  const decision = decideAbstain(deps.retriever, topic, hits, evidence, { coverage: deps.abstainThreshold, singlePaper: false });
   const base = { topic, evidence, droppedCitations: 0 };
   if (decision.abstain) {
     return { ...base, answer: abstainText(decision.reason, sources), mode: deps.chat ? 'llm' : 'extractive', abstained: true, abstainReason: decision.reason, citations: [], sources: sources.slice(0, 3).map(toSourceInfo), durationMs: Date.now() - started };

@@ -161,6 +161,13 @@ describe('abstention (offline)', () => {
     }
   });
 
+  it('does not abstain when the best paper words one thing differently ("speed up" vs "faster")', async () => {
+    // Another close match is about speed-ups; one missing word is wording, not a second subject.
+    const r = await answerQuestion({ retriever }, 'How does dataset decomposition speed up LLM training?');
+    expect(r.abstained).toBe(false);
+    expect(r.citations[0].title.startsWith('Dataset Decomposition')).toBe(true);
+  });
+
   it('extracts whole names, not fragments of them', () => {
     expect(namedEntities('does LLaMA-3 beat UL2 and DreamBooth on DGX-H100?')).toEqual(['LLaMA', 'UL2', 'DreamBooth', 'DGX', 'H100']);
     // A capital that only starts the sentence is not a name.
