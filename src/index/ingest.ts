@@ -4,7 +4,7 @@
  * file hashes and costs no work; embeddings are reused by text hash, so only new text is embedded.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listCorpusFiles, loadCorpus } from '../corpus/load.js';
 import type { SkippedItem } from '../corpus/types.js';
@@ -18,9 +18,9 @@ import { acquireLock } from './lock.js';
 import { noProgress, type Progress } from './progress.js';
 import type { GenerationData, GenerationWriter } from './search-store.js';
 import { VectorMatrix } from './vector-matrix.js';
+import { VECTRA_INDEX_FILE, writeVectraIndexFile } from './vectra-file.js';
 import {
   INDEX_FORMAT_VERSION,
-  openVectorIndex,
   readCurrentGeneration,
   writeFileAtomic,
   writeGenerationFiles,
@@ -227,15 +227,17 @@ export class VectraWriter implements GenerationWriter {
     await rm(partial, { recursive: true, force: true });
     await mkdir(partial, { recursive: true });
     if (data.vectors) {
-      const vindex = await openVectorIndex(join(partial, 'vectors'), false);
-      await vindex.createIndex({ version: 1, deleteIfExists: true });
-      await vindex.beginUpdate();
-      for (let i = 0; i < data.vectors.length; i++) {
-        await vindex.insertItem({ id: data.chunks[i].id, vector: Array.from(data.vectors[i]), metadata: { chunk: i } });
-      }
-      await vindex.endUpdate();
+      // vectra's own index file, written item by item (see vectra-file.ts for why not insertItem).
+      await mkdir(join(partial, 'vectors'), { recursive: true });
+      const vectors = data.vectors;
+      await writeVectraIndexFile(
+        join(partial, 'vectors', VECTRA_INDEX_FILE),
+        (function* () {
+          for (let i = 0; i < vectors.length; i++) yield { id: data.chunks[i].id, chunk: i, vector: vectors[i] };
+        })(),
+      );
       // The read path: one normalised float32 matrix, loaded without materialising JS arrays.
-      await writeFile(join(partial, 'vectors.f32'), VectorMatrix.fromRows(data.vectors.map((vector, chunk) => ({ vector, chunk })), data.manifest.embedding!.dimensions).toBuffer());
+      await VectorMatrix.writeFile(join(partial, 'vectors.f32'), data.vectors, data.manifest.embedding!.dimensions);
     }
     await writeGenerationFiles(partial, data);
     await hooks.onWritten?.();

@@ -3,9 +3,21 @@
  * vectra stays the on-disk store; scanning its array-of-arrays items is several times slower
  * and keeps ~2x the memory, so the items are copied here once at load.
  */
+import { open } from 'node:fs/promises';
+import { writeAll } from './write-all.js';
+
 export interface VectorHit {
   row: number;
   score: number;
+}
+
+/** L2-normalise `vector` into `out` at `offset` (a zero vector stays zero). */
+function normalizeInto(vector: ArrayLike<number>, dims: number, row: number, out: Float32Array, offset: number): void {
+  if (vector.length !== dims) throw new Error(`vector ${row} has ${vector.length} dimensions, expected ${dims}`);
+  let norm = 0;
+  for (let j = 0; j < dims; j++) norm += vector[j] * vector[j];
+  const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let j = 0; j < dims; j++) out[offset + j] = vector[j] * inv;
 }
 
 export class VectorMatrix {
@@ -21,15 +33,36 @@ export class VectorMatrix {
     const data = new Float32Array(rows.length * dims);
     const chunkOf = new Uint32Array(rows.length);
     rows.forEach((r, i) => {
-      if (r.vector.length !== dims) throw new Error(`vector ${i} has ${r.vector.length} dimensions, expected ${dims}`);
-      let norm = 0;
-      for (let j = 0; j < dims; j++) norm += r.vector[j] * r.vector[j];
-      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      const base = i * dims;
-      for (let j = 0; j < dims; j++) data[base + j] = r.vector[j] * inv;
+      normalizeInto(r.vector, dims, i, data, i * dims);
       chunkOf[i] = r.chunk;
     });
     return new VectorMatrix(dims, rows.length, data, chunkOf);
+  }
+
+  /**
+   * The file `toBuffer` would give for rows whose chunk is their position, written in batches:
+   * at ingest the vectors are already in memory once, and a second normalised copy plus the
+   * concatenated buffer would add twice their size to the peak.
+   */
+  static async writeFile(path: string, vectors: ArrayLike<number>[], dims: number): Promise<void> {
+    const fh = await open(path, 'w');
+    try {
+      const head = Buffer.alloc(8 + vectors.length * 4);
+      head.writeUInt32LE(vectors.length, 0);
+      head.writeUInt32LE(dims, 4);
+      for (let i = 0; i < vectors.length; i++) head.writeUInt32LE(i, 8 + i * 4);
+      await writeAll(fh, head);
+      const batchRows = Math.max(1, Math.floor((1 << 20) / (dims * 4)));
+      const batch = new Float32Array(batchRows * dims);
+      for (let start = 0; start < vectors.length; start += batchRows) {
+        const n = Math.min(batchRows, vectors.length - start);
+        for (let r = 0; r < n; r++) normalizeInto(vectors[start + r], dims, start + r, batch, r * dims);
+        await writeAll(fh, Buffer.from(batch.buffer, 0, n * dims * 4));
+      }
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
   }
 
   /** [count u32][dims u32][chunkOf u32 x count][rows f32 x count*dims], little-endian. */
