@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import type { LocalIndex } from 'vectra';
 import type { DocHit, SearchStore } from './search-store.js';
 import { VectorMatrix } from './vector-matrix.js';
+import { writeAll } from './write-all.js';
 import type { CorpusReport, Paper } from '../corpus/types.js';
 import { AppError } from '../errors.js';
 import type { Chunk, ChunkStrategy } from './chunk.js';
@@ -226,14 +227,39 @@ export async function matrixFromVectra(folder: string, dims: number): Promise<Ve
   return VectorMatrix.fromRows(items.map((it) => ({ vector: it.vector, chunk: it.metadata.chunk })), dims);
 }
 
+/** Write `render(item)` for every item, then `tail`, about 1 MB per write. */
+async function writeJoined<T>(path: string, items: readonly T[], render: (item: T, i: number) => string, tail = ''): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    let parts: string[] = [];
+    let size = 0;
+    for (let i = 0; i < items.length; i++) {
+      const part = render(items[i], i);
+      parts.push(part);
+      size += part.length;
+      if (size >= 1 << 20) {
+        await writeAll(fh, Buffer.from(parts.join(''), 'utf8'));
+        parts = [];
+        size = 0;
+      }
+    }
+    parts.push(tail);
+    await writeAll(fh, Buffer.from(parts.join(''), 'utf8'));
+  } finally {
+    await fh.close();
+  }
+}
+
 export async function writeGenerationFiles(
   dir: string,
   data: { manifest: Manifest; papers: Paper[]; chunks: Chunk[]; lexical: LexicalIndex },
 ): Promise<void> {
   // JSON lines: read back line by line, so loading never holds the whole file as one string.
-  await writeFile(join(dir, 'papers.jsonl'), data.papers.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  // Both written in batches: one joined string of 100k papers is hundreds of MB at ingest's peak.
+  await writeJoined(join(dir, 'papers.jsonl'), data.papers, (p) => JSON.stringify(p) + '\n');
   const byId = new Map(data.papers.map((p) => [p.id, p]));
-  await writeFile(join(dir, 'chunks.json'), JSON.stringify(data.chunks.map((c) => deflateChunk(c, byId.get(c.paperId)))));
+  // The same bytes as JSON.stringify(array): '[' + elements joined by ',' + ']'.
+  await writeJoined(join(dir, 'chunks.json'), data.chunks, (c, i) => (i === 0 ? '[' : ',') + JSON.stringify(deflateChunk(c, byId.get(c.paperId))), data.chunks.length ? ']' : '[]');
   const { header, body } = data.lexical.serialize();
   await writeFile(join(dir, 'lexical.json'), JSON.stringify(header));
   await writeFile(join(dir, 'lexical.bin'), body);
