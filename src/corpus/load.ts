@@ -1,4 +1,6 @@
 /** Reads a corpus folder: every supported file is parsed, papers are merged across files. */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { AppError } from '../errors.js';
@@ -14,6 +16,27 @@ export interface CorpusFile {
   path: string;
   size: number;
   mtimeMs: number;
+}
+
+/** A corpus file as read: its content hash is of exactly the bytes that were parsed. */
+export interface ReadCorpusFile extends CorpusFile {
+  /** sha1 of the content; '' when the file could not be read. */
+  sha1: string;
+}
+
+export function sha1Of(bytes: Uint8Array): string {
+  return createHash('sha1').update(bytes).digest('hex');
+}
+
+/** sha1 of a file without holding it in memory (files over the size limit are hashed, not parsed); '' if unreadable. */
+export async function sha1File(path: string): Promise<string> {
+  const hash = createHash('sha1');
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch {
+    return '';
+  }
+  return hash.digest('hex');
 }
 
 export async function listCorpusFiles(dir: string): Promise<CorpusFile[]> {
@@ -123,18 +146,21 @@ export function mergePapers(items: Array<{ file: string; paper: RawPaper | Struc
   return { papers: [...byKey.values()], duplicatesMerged };
 }
 
-export async function loadCorpus(dir: string, opts: { maxFileBytes?: number } = {}): Promise<ParsedCorpus & { files: CorpusFile[] }> {
-  const files = await listCorpusFiles(dir);
+export async function loadCorpus(dir: string, opts: { maxFileBytes?: number } = {}): Promise<ParsedCorpus & { files: ReadCorpusFile[] }> {
+  const listed = await listCorpusFiles(dir);
+  const files: ReadCorpusFile[] = [];
   const reports: FileReport[] = [];
   const items: Array<{ file: string; paper: RawPaper | StructuredPaper }> = [];
-  for (const f of files) {
+  for (const f of listed) {
     let buf: Buffer;
     try {
       buf = f.size > (opts.maxFileBytes ?? Infinity) ? Buffer.alloc(0) : await readFile(f.path);
     } catch (err) {
+      files.push({ ...f, sha1: '' });
       reports.push({ file: f.name, format: 'unsupported', blocks: 0, papers: 0, skipped: [], error: `unreadable: ${(err as Error).message}` });
       continue;
     }
+    files.push({ ...f, sha1: f.size > (opts.maxFileBytes ?? Infinity) ? await sha1File(f.path) : sha1Of(buf) });
     const { report, papers } = f.size > (opts.maxFileBytes ?? Infinity)
       ? parseCorpusFile(f.name, Buffer.alloc(f.size > 0 ? 1 : 0), 0)
       : parseCorpusFile(f.name, buf, opts.maxFileBytes);

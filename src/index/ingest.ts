@@ -3,10 +3,10 @@
  * generation and swapped in only when complete. Incremental: an unchanged corpus is detected from
  * file hashes and costs no work; embeddings are reused by text hash, so only new text is embedded.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listCorpusFiles, loadCorpus } from '../corpus/load.js';
+import { listCorpusFiles, loadCorpus, sha1File, type CorpusFile } from '../corpus/load.js';
 import type { SkippedItem } from '../corpus/types.js';
 import { AppError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -62,13 +62,10 @@ export function newGenerationName(): string {
   return `gen-${new Date().toISOString().replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`;
 }
 
-async function fingerprintFiles(corpusDir: string): Promise<Manifest['files']> {
-  const files = await listCorpusFiles(corpusDir);
+/** Content hashes of the listed files (the up-to-date check). */
+async function hashFiles(files: CorpusFile[]): Promise<Manifest['files']> {
   const out: Manifest['files'] = [];
-  for (const f of files) {
-    const sha1 = createHash('sha1').update(await readFile(f.path)).digest('hex');
-    out.push({ name: f.name, size: f.size, sha1 });
-  }
+  for (const f of files) out.push({ name: f.name, size: f.size, sha1: await sha1File(f.path) });
   return out;
 }
 
@@ -121,8 +118,10 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const writer = opts.writer ?? new VectraWriter(opts.indexDir, logger);
   const release = await writer.lock();
   try {
-    const files = await fingerprintFiles(opts.corpusDir);
+    const listed = await listCorpusFiles(opts.corpusDir);
     const previous = await writer.currentManifest();
+    // Files are hashed for this check only when names and sizes all match (an edit usually changes
+    // the size); otherwise they are read once, by the parse, and hashed from those same bytes.
     // A changed file-size limit matters only if some file falls between the old and new limits.
     if (
       !opts.force &&
@@ -131,8 +130,10 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       previous.chunkStrategy === strategy &&
       (previous.embedding?.model ?? null) === (opts.embedder?.model ?? null) &&
       (!opts.embedder?.dimensions || previous.embedding?.dimensions === opts.embedder.dimensions) &&
-      !files.some((f) => f.size > (previous.maxFileBytes ?? Infinity) !== f.size > (opts.maxFileBytes ?? Infinity)) &&
-      sameFiles(previous.files, files)
+      !listed.some((f) => f.size > (previous.maxFileBytes ?? Infinity) !== f.size > (opts.maxFileBytes ?? Infinity)) &&
+      previous.files.length === listed.length &&
+      previous.files.every((f, i) => f.name === listed[i].name && f.size === listed[i].size) &&
+      sameFiles(previous.files, await hashFiles(listed))
     ) {
       logger.info('index is up to date', { generation: previous.generation });
       // A killed ingest leaves a half-written generation behind even when the corpus is unchanged.
@@ -141,6 +142,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     }
 
     const corpus = await loadCorpus(opts.corpusDir, { maxFileBytes: opts.maxFileBytes });
+    const files: Manifest['files'] = corpus.files.map((f) => ({ name: f.name, size: f.size, sha1: f.sha1 }));
     for (const s of corpus.report.skipped) logger.warn('corpus item skipped', { ...s });
     if (corpus.papers.length === 0) {
       throw new AppError(

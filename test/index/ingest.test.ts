@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -156,6 +156,23 @@ describe('ingest: building and incremental updates', () => {
     const dense = await r.search('qqqzzzx', { k: 3 });
     expect(dense).toHaveLength(3);
     expect(dense.every((h) => h.lexicalScore === 0 && h.vectorScore !== undefined)).toBe(true);
+  });
+
+  it('an edit that keeps the file size is still detected, and the manifest hashes the bytes that were parsed', async () => {
+    const { corpus, index } = await workspace([F1, F2]);
+    await ingest({ corpusDir: corpus, indexDir: index });
+    const before = (await stat(join(corpus, F2))).size;
+    await replaceInFile(join(corpus, F2), 'play an essential role in crisis communication', 'play an essentiaL role in crisis communication');
+    expect((await stat(join(corpus, F2))).size).toBe(before);
+
+    const second = await ingest({ corpusDir: corpus, indexDir: index });
+    expect(second.upToDate).toBe(false);
+    const store = await IndexStore.open(index);
+    expect(store.papers.find((p) => p.title.startsWith('CrisisTransformers'))!.abstract).toContain('an essentiaL role');
+    for (const f of store.manifest.files) {
+      expect(f.sha1, f.name).toBe(createHash('sha1').update(await readFile(join(corpus, f.name))).digest('hex'));
+    }
+    expect((await ingest({ corpusDir: corpus, indexDir: index })).upToDate).toBe(true);
   });
 
   it("changing one paper's abstract re-embeds only that paper's chunk", async () => {
