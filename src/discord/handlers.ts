@@ -296,15 +296,18 @@ interface TitleEntry {
   lower: string;
   words: string[];
 }
-const titleIndexes = new WeakMap<SearchStore, TitleEntry[]>();
+// Keyed by the store's paper list, not the store: a store that switches generation in place
+// (Postgres) hands out a new list, and autocomplete must offer the new generation's titles.
+const titleIndexes = new WeakMap<readonly Paper[], TitleEntry[]>();
 
 function titleIndex(store: SearchStore): TitleEntry[] {
-  let list = titleIndexes.get(store);
+  const papers = store.papers;
+  let list = titleIndexes.get(papers);
   if (!list) {
-    list = store.papers
+    list = papers
       .map((p) => ({ id: p.id, title: p.title, lower: p.title.toLowerCase(), words: p.title.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean) }))
       .sort((a, b) => a.lower.localeCompare(b.lower));
-    titleIndexes.set(store, list);
+    titleIndexes.set(papers, list);
   }
   return list;
 }

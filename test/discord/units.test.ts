@@ -185,6 +185,19 @@ describe('autocomplete and command data', () => {
     expect(titleChoices(retriever.store, '1824b60bd4')[0].value).toBe('1824b60bd4');
   });
 
+  it('title choices follow a store that switches generation in place (Postgres after a reindex elsewhere)', () => {
+    // Same store object, new paper list: what PostgresStore does when it moves to a new generation.
+    const before = retriever.store.papers;
+    const added = { ...before[0], id: 'newpaper01', title: 'Zyzzyva Transformers: A Paper Added By Another Process' };
+    let papers = before;
+    const store = Object.create(retriever.store, { papers: { get: () => papers } }) as typeof retriever.store;
+    expect(titleChoices(store, 'zyzzyva')).toEqual([]);
+    papers = [...before.slice(1), added];
+    expect(titleChoices(store, 'zyzzyva')).toEqual([{ name: added.title, value: 'newpaper01' }]);
+    // and the paper that left is no longer offered
+    expect(titleChoices(store, before[0].id).some((c) => c.value === before[0].id)).toBe(false);
+  });
+
   it('commandData: all eight commands, valid names and option shapes', () => {
     const data = commandData();
     expect(data.map((c) => c.name)).toEqual(['ask', 'summarize', 'search', 'paper', 'similar', 'help', 'stats', 'reindex']);
