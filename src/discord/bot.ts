@@ -191,9 +191,12 @@ export async function serveBot(
   logger: Logger,
   opts: BotOptions & { shutdownTimeoutMs?: number; process?: NodeJS.EventEmitter; onReady?: (handle: BotHandle) => void } = {},
 ): Promise<number> {
-  const handle = await runBot(config, logger, opts);
-  return new Promise<number>((resolve) => {
-    const remove = installShutdownHandlers(handle, logger, {
+  // Listen from the start: a signal that arrives while the bot is still starting (logging in,
+  // loading the index) stops it cleanly once it is up, instead of killing the process mid-start.
+  const starting = runBot(config, logger, opts);
+  let remove = () => {};
+  const exited = new Promise<number>((resolve) => {
+    remove = installShutdownHandlers({ stop: async (o) => (await starting).stop(o) }, logger, {
       timeoutMs: opts.shutdownTimeoutMs,
       process: opts.process,
       exit: (code) => {
@@ -201,6 +204,14 @@ export async function serveBot(
         resolve(code);
       },
     });
-    opts.onReady?.(handle);
   });
+  let handle: BotHandle;
+  try {
+    handle = await starting;
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  opts.onReady?.(handle);
+  return exited;
 }

@@ -435,6 +435,26 @@ describe('research-bot on Discord (offline answers)', () => {
     expect(s.sessionCount()).toBe(0);
   });
 
+  it('serveBot: SIGINT while the bot is still starting stops it cleanly once it is up (exit code 0)', async () => {
+    const s = (server ??= await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN }));
+    const feedbackDir = await tempDir('feedback');
+    dirs.push(feedbackDir);
+    const signals = new EventEmitter();
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', sink: (l) => (allLogs.push(l), lines.push(l)) });
+    let handle: BotHandle | undefined;
+    const code = serveBot(botConfig(s, { indexDir, feedbackDir }), logger, { process: signals, onReady: (h) => (handle = h) });
+    // Before login has even started: the signal must not be lost, nor kill the start-up midway.
+    expect(signals.listenerCount('SIGINT')).toBe(1);
+    signals.emit('SIGINT', 'SIGINT');
+    expect(await code).toBe(0);
+    expect(handle).toBeDefined();
+    expect(handle!.client.isReady()).toBe(false);
+    expect(signals.listenerCount('SIGINT')).toBe(0);
+    expect(lines.some((l) => l.includes('"msg":"bot stopped"'))).toBe(true);
+    expect(s.sessionCount()).toBe(0);
+  });
+
   it('never writes the bot token to a log line (all tests above)', () => {
     expect(allLogs.length).toBeGreaterThan(50);
     expect(allLogs.some((l) => l.includes('"level":"error"') || l.includes('"level":"warn"'))).toBe(true);
