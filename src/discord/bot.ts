@@ -191,27 +191,37 @@ export async function serveBot(
   logger: Logger,
   opts: BotOptions & { shutdownTimeoutMs?: number; process?: NodeJS.EventEmitter; onReady?: (handle: BotHandle) => void } = {},
 ): Promise<number> {
-  // Listen from the start: a signal that arrives while the bot is still starting (logging in,
-  // loading the index) stops it cleanly once it is up, instead of killing the process mid-start.
-  const starting = runBot(config, logger, opts);
-  let remove = () => {};
-  const exited = new Promise<number>((resolve) => {
-    remove = installShutdownHandlers({ stop: async (o) => (await starting).stop(o) }, logger, {
+  // A signal that arrives while the bot is still starting (logging in, loading the index) is
+  // kept and honoured with a clean stop once it is up; a second one exits at once, as later.
+  const proc = opts.process ?? process;
+  let early: NodeJS.Signals | undefined;
+  const onEarly = (signal: NodeJS.Signals) => {
+    if (early) {
+      logger.warn('second signal while starting: exiting now', { signal });
+      process.exit(1);
+    }
+    early = signal;
+    logger.info('signal received while starting: stopping once started', { signal });
+  };
+  proc.on('SIGINT', onEarly);
+  proc.on('SIGTERM', onEarly);
+  let handle: BotHandle;
+  try {
+    handle = await runBot(config, logger, opts);
+  } finally {
+    proc.off('SIGINT', onEarly);
+    proc.off('SIGTERM', onEarly);
+  }
+  return new Promise<number>((resolve) => {
+    const remove = installShutdownHandlers(handle, logger, {
       timeoutMs: opts.shutdownTimeoutMs,
-      process: opts.process,
+      process: proc,
       exit: (code) => {
         remove();
         resolve(code);
       },
     });
+    opts.onReady?.(handle);
+    if (early) proc.emit(early, early);
   });
-  let handle: BotHandle;
-  try {
-    handle = await starting;
-  } catch (err) {
-    remove();
-    throw err;
-  }
-  opts.onReady?.(handle);
-  return exited;
 }

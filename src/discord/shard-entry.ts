@@ -16,7 +16,8 @@ import { SHARD_CONFIG_ENV } from './shard.js';
 const REPEAT_WINDOW_MS = 2000;
 
 // Stop requests reach serveBot through this relay: real signals, and the manager going away.
-// Until serveBot listens (the bot is still starting), there is nothing to finish: exit at once.
+// serveBot listens from the start of start-up (a stop then waits for the bot to be up and stops
+// it cleanly); before serveBot is called there is nothing to finish: exit at once.
 const relay = new EventEmitter();
 let firstStopAt = 0;
 const requestStop = (signal: NodeJS.Signals, fromManager: boolean) => {
