@@ -7,7 +7,7 @@
  * the best paper matches almost none of the question's informative terms. With an LLM, the
  * model additionally judges sufficiency (INSUFFICIENT_EVIDENCE), as PaperQA2 does.
  */
-import { queryTerms } from '../index/lexical.js';
+import { docFreqOf, isKnownTerm, queryTerms } from '../index/lexical.js';
 import { tokenize } from '../index/tokenize.js';
 import type { PaperHit, Retriever } from '../index/search.js';
 import type { Evidence } from './sources.js';
@@ -25,8 +25,12 @@ const PLAIN_WORD = /^[A-Z][a-z]+$/;
  * user means, not the thing asked about, so a paper need not mention it to answer.
  */
 const EXAMPLE_BEFORE = /(?:\blike|\bsuch as|\be\.g\.,?|\bi\.e\.,?|\bfor (?:example|instance),?|\bsimilar to|\bincluding|\bakin to)\s*$/i;
-const EXAMPLE_SUFFIX = /-(?:style|like|ish|type|esque|inspired)$/i;
-const EXAMPLE_SUFFIX_AFTER = /^-(?:style|like|ish|type|esque|inspired)\b/i;
+const EXAMPLE_MARK = '-(?:style|like|ish|type|esque|inspired)';
+/** "Mixtral-style" as one name. */
+const EXAMPLE_SUFFIX = new RegExp(`${EXAMPLE_MARK}$`, 'i');
+/** "-style" right after a name ("BERT-style": the name matched is "BERT"). */
+const EXAMPLE_SUFFIX_AFTER = new RegExp(`^${EXAMPLE_MARK}\\b`, 'i');
+const EXAMPLE_MARKS = new RegExp(`${EXAMPLE_MARK}\\b`, 'gi');
 
 export interface EntityMention {
   name: string;
@@ -75,7 +79,7 @@ export function decideAbstain(retriever: Retriever, question: string, hits: Pape
   const lexical = retriever.store.lexical;
   const top = new Set(tokenize(`${hits[0].paper.title} ${hits[0].paper.abstract}`));
   const entities = entityMentions(question).map((e) => ({ ...e, terms: nameTerms(e.name) }));
-  const unknown = entities.filter((e) => !e.example && e.terms.length > 0 && e.terms.every((t) => lexical.idf(t) >= maxIdf(lexical.size) - 1e-9));
+  const unknown = entities.filter((e) => !e.example && e.terms.length > 0 && e.terms.every((t) => !isKnownTerm(lexical, t)));
   // A distinctive unknown name (DreamBooth) is not excused by the top paper matching a plain
   // capitalised word of the question ("Diffusion" of "Stable Diffusion"); another name must match.
   const distinctiveUnknown = unknown.some((u) => !PLAIN_WORD.test(u.name));
@@ -89,10 +93,7 @@ export function decideAbstain(retriever: Retriever, question: string, hits: Pape
     const close = closeMatches(hits);
     // A question naming the best paper's own rare method or model ("DropPos ImageNet-1K results")
     // is about that paper; details its abstract lacks are for the answer to report.
-    const maxDocs = Math.max(1, lexical.size * SPLIT_MAX_DOC_SHARE);
-    const anchored = entities.some(
-      (e) => !e.example && e.terms.length > 0 && !PLAIN_WORD.test(e.name) && e.terms.every((t) => top.has(t) && docFreq(lexical.idf(t), lexical.size) <= maxDocs),
-    );
+    const anchored = entities.some((e) => isSpecificName(retriever, e) && e.terms.every((t) => top.has(t)));
     const split =
       splitByName(retriever, question, close, entities.filter((e) => !unknown.includes(e))) ?? (anchored ? undefined : splitByTopic(retriever, question, close, entities));
     if (split) return { abstain: true, reason: split };
@@ -155,6 +156,13 @@ function nameTerms(name: string): string[] {
   return tokenize(name.replace(EXAMPLE_SUFFIX, '').replace(/-/g, ' '));
 }
 
+/** A name the question asks about (not an example) that is rare in the corpus: a specific subject, not vocabulary. */
+function isSpecificName(retriever: Retriever, e: EntityMention & { terms: string[] }): boolean {
+  const lexical = retriever.store.lexical;
+  const maxDocs = Math.max(1, lexical.size * SPLIT_MAX_DOC_SHARE);
+  return !e.example && e.terms.length > 0 && !PLAIN_WORD.test(e.name) && e.terms.every((t) => docFreqOf(lexical, t) <= maxDocs);
+}
+
 function splitByName(
   retriever: Retriever,
   question: string,
@@ -163,14 +171,12 @@ function splitByName(
 ): string | undefined {
   const lexical = retriever.store.lexical;
   const nameTermSet = new Set(known.flatMap((e) => e.terms));
-  const rest = [...queryTerms(question).keys()].filter((t) => !nameTermSet.has(t) && lexical.idf(t) < maxIdf(lexical.size) - 1e-9);
+  const rest = [...queryTerms(question).keys()].filter((t) => !nameTermSet.has(t) && isKnownTerm(lexical, t));
   const overlap = (p: PaperTerms) => rest.reduce((sum, t) => sum + (mentions(p, t) ? lexical.idf(t) : 0), 0);
   const bestOverlap = overlap(close[0]);
   if (bestOverlap === 0) return undefined;
-  const maxDocs = Math.max(1, lexical.size * SPLIT_MAX_DOC_SHARE);
   for (const e of known) {
-    if (e.example || e.terms.length === 0 || PLAIN_WORD.test(e.name)) continue;
-    if (e.terms.some((t) => docFreq(lexical.idf(t), lexical.size) > maxDocs)) continue;
+    if (!isSpecificName(retriever, e)) continue;
     if (e.terms.every((t) => mentions(close[0], t))) continue;
     const naming = close.filter((p) => e.terms.every((t) => mentions(p, t)));
     if (naming.length === 0) continue;
@@ -203,13 +209,12 @@ export function topicSplitShare(retriever: Retriever, question: string, hits: Pa
 function topicSplit(retriever: Retriever, question: string, close: PaperTerms[], entities: EntityMention[]): { share: number; lacking: string[] } | undefined {
   if (close.length < 2) return undefined;
   const lexical = retriever.store.lexical;
-  const known = (t: string) => lexical.idf(t) < maxIdf(lexical.size) - 1e-9;
   // Names given as examples, and the "-style" that marks them, are not part of what is asked.
-  let asked = question.replace(/-(?:style|like|ish|type|esque|inspired)\b/gi, ' ');
+  let asked = question.replace(EXAMPLE_MARKS, ' ');
   for (const e of entities) if (e.example) asked = asked.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
   const words = new Map<string, { word: string; terms: string[]; weight: number }>();
   for (const m of asked.matchAll(WORD_RE)) {
-    const terms = tokenize(m[0]).filter(known);
+    const terms = tokenize(m[0]).filter((t) => isKnownTerm(lexical, t));
     const key = terms.join(' ');
     if (terms.length === 0 || words.has(key)) continue;
     words.set(key, { word: m[0], terms, weight: Math.max(...terms.map((t) => lexical.idf(t))) });
@@ -231,14 +236,4 @@ function topicSplit(retriever: Retriever, question: string, close: PaperTerms[],
     if (!best || worst.share < best.share) best = worst;
   }
   return best;
-}
-
-
-/** Inverse of the BM25 idf ln(1 + (N - df + 0.5) / (df + 0.5)), to read a term's document count back. */
-function docFreq(idf: number, n: number): number {
-  return (n + 1) / Math.exp(idf) - 0.5;
-}
-
-function maxIdf(n: number): number {
-  return Math.log(1 + (n + 0.5) / 0.5);
 }

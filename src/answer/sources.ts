@@ -4,7 +4,7 @@
  * used to decide whether to answer at all.
  */
 import type { Paper } from '../corpus/types.js';
-import { queryTerms } from '../index/lexical.js';
+import { isKnownTerm, queryTerms } from '../index/lexical.js';
 import type { PaperHit, Retriever, SearchFilter } from '../index/search.js';
 import { tokenize } from '../index/tokenize.js';
 
@@ -75,11 +75,9 @@ export function measureEvidence(retriever: Retriever, query: string, hits: Paper
   const unknownTerms: string[] = [];
   const top = hits[0];
   const topTerms = top ? termSet(top.paper) : new Set<string>();
-  const maxIdf = Math.log(1 + (lexical.size + 0.5) / 0.5);
   for (const t of terms.keys()) {
     const idf = lexical.idf(t);
-    const known = idf < maxIdf - 1e-9;
-    if (known) knownTerms++;
+    if (isKnownTerm(lexical, t)) knownTerms++;
     else unknownTerms.push(t);
     total += idf;
     if (topTerms.has(t)) matched += idf;

@@ -152,19 +152,20 @@ export async function loadCorpus(dir: string, opts: { maxFileBytes?: number } = 
   const reports: FileReport[] = [];
   const items: Array<{ file: string; paper: RawPaper | StructuredPaper }> = [];
   for (const f of listed) {
+    const tooLarge = f.size > (opts.maxFileBytes ?? Infinity);
     let buf: Buffer;
     try {
-      buf = f.size > (opts.maxFileBytes ?? Infinity) ? Buffer.alloc(0) : await readFile(f.path);
+      buf = tooLarge ? Buffer.alloc(0) : await readFile(f.path);
     } catch (err) {
       files.push({ ...f, sha1: '' });
       reports.push({ file: f.name, format: 'unsupported', blocks: 0, papers: 0, skipped: [], error: `unreadable: ${(err as Error).message}` });
       continue;
     }
-    files.push({ ...f, sha1: f.size > (opts.maxFileBytes ?? Infinity) ? await sha1File(f.path) : sha1Of(buf) });
-    const { report, papers } = f.size > (opts.maxFileBytes ?? Infinity)
+    files.push({ ...f, sha1: tooLarge ? await sha1File(f.path) : sha1Of(buf) });
+    const { report, papers } = tooLarge
       ? parseCorpusFile(f.name, Buffer.alloc(f.size > 0 ? 1 : 0), 0)
       : parseCorpusFile(f.name, buf, opts.maxFileBytes);
-    if (f.size > (opts.maxFileBytes ?? Infinity)) {
+    if (tooLarge) {
       report.error = `file too large (${(f.size / 1048576).toFixed(1)} MB > ${((opts.maxFileBytes ?? 0) / 1048576).toFixed(0)} MB limit, MAX_CORPUS_FILE_MB)`;
     }
     reports.push(report);

@@ -231,12 +231,9 @@ export class VectraWriter implements GenerationWriter {
     if (data.vectors) {
       // vectra's own index file, written item by item (see vectra-file.ts for why not insertItem).
       await mkdir(join(partial, 'vectors'), { recursive: true });
-      const vectors = data.vectors;
       await writeVectraIndexFile(
         join(partial, 'vectors', VECTRA_INDEX_FILE),
-        (function* () {
-          for (let i = 0; i < vectors.length; i++) yield { id: data.chunks[i].id, chunk: i, vector: vectors[i] };
-        })(),
+        data.vectors.map((vector, chunk) => ({ id: data.chunks[chunk].id, chunk, vector })),
       );
       // The read path: one normalised float32 matrix, loaded without materialising JS arrays.
       await VectorMatrix.writeFile(join(partial, 'vectors.f32'), data.vectors, data.manifest.embedding!.dimensions);

@@ -320,6 +320,22 @@ function alignedBytes(a: Uint32Array | Uint16Array | Float32Array): Buffer {
   return pad ? Buffer.concat([bytes, Buffer.alloc(pad)]) : bytes;
 }
 
+/** Term statistics as every store exposes them (see TermStats in search-store.ts). */
+interface IdfStats {
+  readonly size: number;
+  idf(term: string): number;
+}
+
+/** Whether any document has the term: its idf is below that of a term in no document (df = 0). */
+export function isKnownTerm(stats: IdfStats, term: string): boolean {
+  return stats.idf(term) < Math.log(1 + (stats.size + 0.5) / 0.5) - 1e-9;
+}
+
+/** How many documents have the term, read back from idf = ln(1 + (N - df + 0.5) / (df + 0.5)). */
+export function docFreqOf(stats: IdfStats, term: string): number {
+  return (stats.size + 1) / Math.exp(stats.idf(term)) - 0.5;
+}
+
 export function queryTerms(query: string): Map<string, number> {
   const terms = new Map<string, number>();
   for (const t of tokenize(query)) terms.set(t, (terms.get(t) ?? 0) + 1);

@@ -11,12 +11,18 @@ export interface VectorHit {
   score: number;
 }
 
+/** Euclidean norm, summed in doubles (as vectra's ItemSelector.normalize does). */
+export function vectorNorm(vector: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < vector.length; i++) sum += vector[i] * vector[i];
+  return Math.sqrt(sum);
+}
+
 /** L2-normalise `vector` into `out` at `offset` (a zero vector stays zero). */
 function normalizeInto(vector: ArrayLike<number>, dims: number, row: number, out: Float32Array, offset: number): void {
   if (vector.length !== dims) throw new Error(`vector ${row} has ${vector.length} dimensions, expected ${dims}`);
-  let norm = 0;
-  for (let j = 0; j < dims; j++) norm += vector[j] * vector[j];
-  const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  const norm = vectorNorm(vector);
+  const inv = norm > 0 ? 1 / norm : 0;
   for (let j = 0; j < dims; j++) out[offset + j] = vector[j] * inv;
 }
 

@@ -11,6 +11,7 @@
  *   MetadataValue { oneof value { string string_value = 1; double number_value = 2; bool bool_value = 3; } }
  */
 import { open } from 'node:fs/promises';
+import { vectorNorm } from './vector-matrix.js';
 import { writeAll } from './write-all.js';
 
 export interface VectraFileItem {
@@ -74,13 +75,6 @@ class Bytes {
 
 function stringBytes(s: string): Buffer {
   return Buffer.from(s, 'utf8');
-}
-
-/** vectra's ItemSelector.normalize: the Euclidean norm, in doubles over the float32 values. */
-export function vectorNorm(vector: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < vector.length; i++) sum += vector[i] * vector[i];
-  return Math.sqrt(sum);
 }
 
 function encodeItem(out: Bytes, item: VectraFileItem, scratch: Bytes): void {

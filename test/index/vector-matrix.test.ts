@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VectorMatrix } from '../../src/index/vector-matrix.js';
+import { mulberry32 } from '../../bench/synth.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -14,9 +15,8 @@ afterAll(async () => {
 });
 
 function vectors(n: number, dims: number): Float32Array[] {
-  let seed = 7;
-  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
-  const out = Array.from({ length: n }, () => Float32Array.from({ length: dims }, next));
+  const rand = mulberry32(7);
+  const out = Array.from({ length: n }, () => Float32Array.from({ length: dims }, () => rand() * 2 - 1));
   out[5] = new Float32Array(dims); // a zero vector stays zero rather than NaN
   return out;
 }

@@ -7,22 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openVectorIndex } from '../../src/index/store.js';
-import { VECTRA_INDEX_FILE, vectorNorm, writeVectraIndexFile, type VectraFileItem } from '../../src/index/vectra-file.js';
-
-/** Deterministic pseudo-random floats (mulberry32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { vectorNorm } from '../../src/index/vector-matrix.js';
+import { VECTRA_INDEX_FILE, writeVectraIndexFile, type VectraFileItem } from '../../src/index/vectra-file.js';
+import { mulberry32 } from '../../bench/synth.js';
 
 function makeItems(n: number, dims: number): VectraFileItem[] {
-  const rand = rng(42);
+  // Seeded, so a failure reproduces.
+  const rand = mulberry32(42);
   return Array.from({ length: n }, (_, i) => ({
     // ids as ingest makes them, plus non-ASCII to exercise the UTF-8 length prefix
     id: i === 3 ? `paper-ü-数-${i}#0` : `p${i.toString(16)}#${i % 3}`,
