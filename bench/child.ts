@@ -18,7 +18,6 @@ interface Opts {
   databaseUrl?: string;
 }
 
-
 async function main(): Promise<void> {
   const [job, raw] = process.argv.slice(2);
   const o = JSON.parse(raw) as Opts;
@@ -76,10 +75,10 @@ async function main(): Promise<void> {
   }
   out.maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   // Exit explicitly: a database pool must not keep the measured process alive.
-  process.stdout.write(JSON.stringify(out) + '\n', () => process.exit(0));
+  process.stdout.write(`${JSON.stringify(out)}\n`, () => process.exit(0));
 }
 
 main().catch((err) => {
-  process.stderr.write(String(err?.stack ?? err) + '\n');
+  process.stderr.write(`${String(err?.stack ?? err)}\n`);
   process.exit(1);
 });

@@ -45,17 +45,25 @@ export async function measureAckLatency(opts: { concurrency: number; indexDir: s
   let user = 0;
   const burst = async () => {
     const handles = Array.from({ length: opts.concurrency }, (_, k) =>
-      server.sendSlashCommand({ name: 'ask', userId: String(200000000000000000n + BigInt(user++)), options: [{ name: 'question', type: 3, value: `${QUESTIONS[k % QUESTIONS.length]} (${k})` }] }),
+      server.sendSlashCommand({
+        name: 'ask',
+        userId: String(200000000000000000n + BigInt(user++)),
+        options: [{ name: 'question', type: 3, value: `${QUESTIONS[k % QUESTIONS.length]} (${k})` }],
+      }),
     );
     await server.waitFor(() => handles.every((h) => server.callbacks(h.interactionId).length > 0), 30_000);
     const latencies = handles.map((h) => server.callbacks(h.interactionId)[0].at - h.sentAt);
     const deferred = handles.filter((h) => server.callbacks(h.interactionId)[0].body?.type === 5).length;
     let allAnswered = true;
     try {
-      await server.waitFor(() => handles.every((h) => {
-        const m = server.originalMessage(h.token);
-        return m && !(m.flags & 128) ? true : undefined;
-      }), 60_000);
+      await server.waitFor(
+        () =>
+          handles.every((h) => {
+            const m = server.originalMessage(h.token);
+            return m && !(m.flags & 128) ? true : undefined;
+          }),
+        60_000,
+      );
     } catch {
       allAnswered = false;
     }

@@ -23,7 +23,13 @@ function docText(p: Paper): string {
   return `${p.title}\n\n${p.abstract}`;
 }
 
-export async function runVectraPeer(papers: Paper[], queries: string[], dir: string, mode: 'vector' | 'hybrid', budgetMs: number): Promise<PeerResult> {
+export async function runVectraPeer(
+  papers: Paper[],
+  queries: string[],
+  dir: string,
+  mode: 'vector' | 'hybrid',
+  budgetMs: number,
+): Promise<PeerResult> {
   const name = `vectra LocalDocumentIndex (${mode})`;
   const { LocalDocumentIndex } = await import('vectra');
   await rm(dir, { recursive: true, force: true });
@@ -44,7 +50,12 @@ export async function runVectraPeer(papers: Paper[], queries: string[], dir: str
     titleByUri.set(uri, papers[i].title);
     await index.upsertDocument(uri, docText(papers[i]), 'txt');
     if (performance.now() - t0 > budgetMs) {
-      return { name, skipped: `build did not finish within ${Math.round(budgetMs / 1000)} s (${i + 1} of ${papers.length} papers added; each upsert rewrites the index file)` };
+      return {
+        name,
+        skipped:
+          `build did not finish within ${Math.round(budgetMs / 1000)} s ` +
+          `(${i + 1} of ${papers.length} papers added; each upsert rewrites the index file)`,
+      };
     }
   }
   const buildMs = performance.now() - t0;
@@ -53,13 +64,19 @@ export async function runVectraPeer(papers: Paper[], queries: string[], dir: str
   const qStart = performance.now();
   for (const q of queries) {
     const t = performance.now();
-    let docs;
+    let docs: Awaited<ReturnType<typeof index.queryDocuments>>;
     try {
       docs = await index.queryDocuments(q, { maxDocuments: 10, maxChunks: 50, isBm25: mode === 'hybrid' });
     } catch (err) {
       // vectra's BM25 path rebuilds a wink-nlp pipeline on every query; in one long-lived process
       // that eventually throws (seen: "Invalid string length"). Report it rather than hide it.
-      return { name, buildMs, search: samples.length ? stats(samples) : undefined, rankings, skipped: `query ${samples.length + 1} of ${queries.length} threw: ${(err as Error).message.slice(0, 80)}` };
+      return {
+        name,
+        buildMs,
+        search: samples.length ? stats(samples) : undefined,
+        rankings,
+        skipped: `query ${samples.length + 1} of ${queries.length} threw: ${(err as Error).message.slice(0, 80)}`,
+      };
     }
     samples.push(performance.now() - t);
     rankings.push(docs.map((d) => titleByUri.get(d.uri) ?? d.uri));

@@ -36,6 +36,6 @@ export async function writeSyntheticCorpus(sourceDir: string, outDir: string, pa
       const abstract = Array.from({ length: nSent }, () => pick(sentences)).join(' ');
       lines.push(JSON.stringify({ title, abstract }));
     }
-    await writeFile(join(outDir, `synthetic-${String(f).padStart(2, '0')}.jsonl`), lines.join('\n') + '\n');
+    await writeFile(join(outDir, `synthetic-${String(f).padStart(2, '0')}.jsonl`), `${lines.join('\n')}\n`);
   }
 }

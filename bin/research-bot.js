@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const entry = join(root, 'dist', 'src', 'cli.js');
 if (!existsSync(entry)) {
-  console.error('research-bot is not built yet: run `npm install` (or `npm run build`) in ' + root);
+  console.error(`research-bot is not built yet: run \`npm install\` (or \`npm run build\`) in ${root}`);
   process.exit(1);
 }
 const { main } = await import(pathToFileURL(entry).href);

@@ -36,9 +36,8 @@ interface Command {
 const jsonOpt = { json: { type: 'boolean' } } as const;
 const filterOpts = { from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' } } as const;
 
-
 function printJson(io: CliIO, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2) + '\n');
+  io.out(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 function positiveInt(value: unknown, name: string, def: number, max = 100): number {
@@ -66,9 +65,12 @@ export const commands: Record<string, Command> = {
         io.out(`Index is up to date (${s.papers} papers, ${s.chunks} chunks; generation ${s.generation}). Nothing to do.\n`);
         return 0;
       }
-      const emb = s.embedding ? `${s.embedding.model}, ${s.embedding.dimensions} dims: ${s.embedding.embedded} embedded, ${s.embedding.reused} reused, ${s.embedding.calls} requests` : 'lexical only (no EMBEDDING_MODEL)';
+      const emb = s.embedding
+        ? `${s.embedding.model}, ${s.embedding.dimensions} dims: ${s.embedding.embedded} embedded, ${s.embedding.reused} reused, ${s.embedding.calls} requests`
+        : 'lexical only (no EMBEDDING_MODEL)';
       io.out(
-        `Indexed ${s.papers} papers from ${s.files} files (${s.blocks} blocks, ${s.duplicatesMerged} duplicates merged) into ${s.chunks} chunks in ${(s.durationMs / 1000).toFixed(1)}s.\n` +
+        `Indexed ${s.papers} papers from ${s.files} files (${s.blocks} blocks, ${s.duplicatesMerged} duplicates ` +
+          `merged) into ${s.chunks} chunks in ${(s.durationMs / 1000).toFixed(1)}s.\n` +
           `Embeddings: ${emb}.\n`,
       );
       if (s.filesSkipped.length || s.blocksSkipped.length) {
@@ -82,12 +84,21 @@ export const commands: Record<string, Command> = {
   search: {
     summary: 'Top papers for a query.',
     usage: 'research-bot search "<query>" [-k N] [--json]',
-    options: { k: { type: 'string', short: 'k' }, from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' }, ...jsonOpt },
+    options: {
+      k: { type: 'string', short: 'k' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      source: { type: 'string' },
+      ...jsonOpt,
+    },
     async run({ config, logger, io }, v, pos) {
       const query = requireText(pos.join(' '), 'query');
       const k = positiveInt(v.k, '-k', 10);
       const retriever = await openRetriever(config, { logger, autoIngest: true, progress: v.json ? noProgress : createProgress() });
-      const hits = await retriever.search(query, { k, filter: { from: v.from as string | undefined, to: v.to as string | undefined, source: v.source as string | undefined } });
+      const hits = await retriever.search(query, {
+        k,
+        filter: { from: v.from as string | undefined, to: v.to as string | undefined, source: v.source as string | undefined },
+      });
       if (v.json) {
         printJson(io, {
           query,
@@ -167,7 +178,8 @@ export const commands: Record<string, Command> = {
       const kinds = ['vectra', 'postgres'] as const;
       const from = kinds.find((k) => k === v.from);
       const to = kinds.find((k) => k === v.to);
-      if (!from || !to || from === to) throw new AppError('QUESTION_INVALID', 'Use --from vectra --to postgres, or --from postgres --to vectra.');
+      if (!from || !to || from === to)
+        throw new AppError('QUESTION_INVALID', 'Use --from vectra --to postgres, or --from postgres --to vectra.');
       const { migrateStore } = await import('./index/migrate.js');
       const s = await migrateStore({
         from,
@@ -181,7 +193,9 @@ export const commands: Record<string, Command> = {
         return 0;
       }
       io.out(
-        `Copied generation ${s.sourceGeneration} from ${s.from} to ${s.to} as ${s.generation} (now live): ${s.papers} papers, ${s.chunks} chunks, ${s.vectors} vectors, in ${(s.durationMs / 1000).toFixed(1)}s. Nothing was re-embedded.\n` +
+        `Copied generation ${s.sourceGeneration} from ${s.from} to ${s.to} as ${s.generation} (now live): ` +
+          `${s.papers} papers, ${s.chunks} chunks, ${s.vectors} vectors, in ${(s.durationMs / 1000).toFixed(1)}s. ` +
+          `Nothing was re-embedded.\n` +
           (s.to !== config.store ? `Set STORE=${s.to} to serve it.\n` : ''),
       );
       return 0;
@@ -213,7 +227,11 @@ export const commands: Record<string, Command> = {
     async run({ config, logger, io }, v, pos) {
       const topic = requireText(pos.join(' '), 'topic');
       const retriever = await openRetriever(config, { logger, autoIngest: true, progress: v.json ? noProgress : createProgress() });
-      const result = await summarizeTopic({ retriever, chat: createChatModel(config), logger, abstainThreshold: config.abstainThreshold }, topic, { filter: filterFrom(v) });
+      const result = await summarizeTopic(
+        { retriever, chat: createChatModel(config), logger, abstainThreshold: config.abstainThreshold },
+        topic,
+        { filter: filterFrom(v) },
+      );
       if (v.json) printJson(io, answerJson(result));
       else io.out(renderAnswer(result));
       return 0;
@@ -234,7 +252,9 @@ export const commands: Record<string, Command> = {
         return 0;
       }
       io.out(`Papers similar to "${paper.title}":\n`);
-      result.similar.forEach((s, i) => io.out(`${String(i + 1).padStart(2)}. [${s.paperId}] ${s.title}\n      ${s.why.slice(0, 200)}\n`));
+      result.similar.forEach((s, i) => {
+        io.out(`${String(i + 1).padStart(2)}. [${s.paperId}] ${s.title}\n      ${s.why.slice(0, 200)}\n`);
+      });
       return 0;
     },
   },
@@ -245,9 +265,13 @@ export const commands: Record<string, Command> = {
     async run({ config, logger, io }, v, pos) {
       const file = requireText(pos.join(' '), 'questions file');
       const { questions, errors } = await readQuestions(file);
-      if (!questions.length) throw new AppError('QUESTION_INVALID', `No usable questions in ${file}${errors.length ? ` (${errors[0]})` : ''}.`);
+      if (!questions.length)
+        throw new AppError('QUESTION_INVALID', `No usable questions in ${file}${errors.length ? ` (${errors[0]})` : ''}.`);
       const retriever = await openRetriever(config, { logger, autoIngest: true, progress: v.json ? noProgress : createProgress() });
-      const report = { ...(await runEval({ retriever, chat: createChatModel(config), logger, abstainThreshold: config.abstainThreshold }, questions)), errors };
+      const report = {
+        ...(await runEval({ retriever, chat: createChatModel(config), logger, abstainThreshold: config.abstainThreshold }, questions)),
+        errors,
+      };
       if (v.json) printJson(io, report);
       else io.out(formatEvalTable(report));
       return 0;
@@ -273,7 +297,10 @@ export const commands: Record<string, Command> = {
       const { registerCommands } = await import('./discord/index.js');
       const r = await registerCommands(config, createLogger({ level: config.logLevel ?? 'info' }));
       if (v.json) printJson(io, r);
-      else io.out(`Registered ${r.commands.length} commands ${r.scope === 'guild' ? `in guild ${r.guildId}` : 'globally (they can take up to an hour to appear)'}.\n`);
+      else
+        io.out(
+          `Registered ${r.commands.length} commands ${r.scope === 'guild' ? `in guild ${r.guildId}` : 'globally (they can take up to an hour to appear)'}.\n`,
+        );
       return 0;
     },
   },
@@ -315,8 +342,12 @@ export function renderAnswer(r: AnswerResult | SummaryResult): string {
       for (const l of c.links) lines.push(`      ${l}`);
     }
   }
-  lines.push('', `(${r.mode === 'llm' ? 'LLM answer' : 'offline extractive digest'}${r.droppedCitations ? `; ${r.droppedCitations} invalid citation(s) removed` : ''}; ${r.durationMs} ms)`);
-  return lines.join('\n') + '\n';
+  lines.push(
+    '',
+    `(${r.mode === 'llm' ? 'LLM answer' : 'offline extractive digest'}` +
+      `${r.droppedCitations ? `; ${r.droppedCitations} invalid citation(s) removed` : ''}; ${r.durationMs} ms)`,
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 function round(n: number): number {
@@ -332,10 +363,13 @@ export function requireText(text: string, what: string): string {
 function helpText(): string {
   const lines = ['research-bot: cited answers over a local corpus of ML papers', '', 'Commands:'];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(18)} ${c.summary}`, `      ${c.usage}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
-export async function main(argv: string[], io: CliIO = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIO = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     io.out(helpText());
@@ -349,7 +383,12 @@ export async function main(argv: string[], io: CliIO = { out: (t) => process.std
   let values: Record<string, unknown>;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    }));
   } catch (err) {
     io.err(`${(err as Error).message}\nUsage: ${command.usage}\n`);
     return 2;

@@ -17,86 +17,108 @@ const optionalUrl = z.preprocess(
 const bool = (def: boolean) =>
   z.preprocess(
     (v) => (v === undefined || v === '' ? def : v),
-    z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])]).transform((v) =>
-      typeof v === 'boolean' ? v : ['true', '1', 'yes', 'on'].includes(v),
-    ),
+    z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])])
+      .transform((v) => (typeof v === 'boolean' ? v : ['true', '1', 'yes', 'on'].includes(v))),
   );
 const int = (def: number, min: number, max: number) =>
   z.preprocess(
     (v) => (v === undefined || v === '' ? def : v),
-    z.coerce.number({ error: `expected a whole number between ${min} and ${max}` }).int().min(min).max(max),
+    z.coerce
+      .number({ error: `expected a whole number between ${min} and ${max}` })
+      .int()
+      .min(min)
+      .max(max),
   );
 const num = (def: number, min: number, max: number) =>
   z.preprocess(
     (v) => (v === undefined || v === '' ? def : v),
-    z.coerce.number({ error: `expected a number between ${min} and ${max}` }).min(min).max(max),
+    z.coerce
+      .number({ error: `expected a number between ${min} and ${max}` })
+      .min(min)
+      .max(max),
   );
 const snowflake = z.string().regex(/^\d{15,22}$/, 'expected a Discord snowflake id (digits)');
 const idList = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v ?? []),
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : (v ?? []),
   z.array(snowflake),
 );
 
 const SHARDS_ERROR = 'expected "auto" or a whole number of shards from 1 to 4096';
 
-export const envSchema = z.object({
-  // Paths
-  CORPUS_DIR: z.string().default('data/corpus'),
-  INDEX_DIR: z.string().default('data/index'),
-  FEEDBACK_DIR: z.string().default('data/feedback'),
-  // OpenAI-compatible endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, LM Studio)
-  OPENAI_API_KEY: optionalString,
-  OPENAI_BASE_URL: optionalUrl,
-  EMBEDDING_MODEL: optionalString,
-  EMBEDDING_DIMENSIONS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(8).max(8192).optional()),
-  EMBEDDING_BATCH_SIZE: int(64, 1, 2048),
-  CHAT_MODEL: optionalString,
-  LLM_TIMEOUT_MS: int(20_000, 100, 600_000),
-  LLM_MAX_RETRIES: int(2, 0, 10),
-  LLM_TOTAL_BUDGET_MS: int(45_000, 500, 600_000),
-  LLM_TEMPERATURE: num(0.1, 0, 2),
-  // Retrieval
-  CHUNK_STRATEGY: z.enum(['abstract', 'sentences']).default('abstract'),
-  ABSTAIN_THRESHOLD: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).optional()),
-  MAX_CORPUS_FILE_MB: int(64, 1, 4096),
-  // Discord
-  DISCORD_TOKEN: optionalString,
-  DISCORD_APPLICATION_ID: z.preprocess(emptyToUndefined, snowflake.optional()),
-  DISCORD_GUILD_ID: z.preprocess(emptyToUndefined, snowflake.optional()),
-  DISCORD_API_URL: optionalUrl,
-  QA_CHANNEL_IDS: idList,
-  THREAD_FOLLOWUPS: bool(true),
-  USER_COOLDOWN_SECONDS: num(5, 0, 3600),
-  MAX_CONCURRENT_MODEL_CALLS: int(4, 1, 256),
-  STREAM_EDIT_INTERVAL_MS: int(1_000, 250, 10_000),
-  DISCORD_SHARDS: z.preprocess(
-    (v) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? 1 : typeof v === 'string' && v.trim().toLowerCase() === 'auto' ? 'auto' : v),
-    z.union([z.literal('auto'), z.coerce.number().int(SHARDS_ERROR).min(1, SHARDS_ERROR).max(4096, SHARDS_ERROR)], { error: SHARDS_ERROR }),
-  ),
-  INDEX_REFRESH_SECONDS: num(30, 0, 86_400),
-  // Index store
-  STORE: z.preprocess(emptyToUndefined, z.enum(['vectra', 'postgres']).default('vectra')),
-  DATABASE_URL: z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .trim()
-      .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
-        error: 'expected a postgres:// URL, e.g. postgres://bot:password@db.example.com:5432/research',
-      })
-      .optional(),
-  ),
-  // Logging
-  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional()),
-}).superRefine((e, ctx) => {
-  if (e.STORE === 'postgres' && !e.DATABASE_URL) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['DATABASE_URL'],
-      message: 'required when STORE=postgres (e.g. postgres://bot:password@db.example.com:5432/research)',
-    });
-  }
-});
+export const envSchema = z
+  .object({
+    // Paths
+    CORPUS_DIR: z.string().default('data/corpus'),
+    INDEX_DIR: z.string().default('data/index'),
+    FEEDBACK_DIR: z.string().default('data/feedback'),
+    // OpenAI-compatible endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, LM Studio)
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: optionalUrl,
+    EMBEDDING_MODEL: optionalString,
+    EMBEDDING_DIMENSIONS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(8).max(8192).optional()),
+    EMBEDDING_BATCH_SIZE: int(64, 1, 2048),
+    CHAT_MODEL: optionalString,
+    LLM_TIMEOUT_MS: int(20_000, 100, 600_000),
+    LLM_MAX_RETRIES: int(2, 0, 10),
+    LLM_TOTAL_BUDGET_MS: int(45_000, 500, 600_000),
+    LLM_TEMPERATURE: num(0.1, 0, 2),
+    // Retrieval
+    CHUNK_STRATEGY: z.enum(['abstract', 'sentences']).default('abstract'),
+    ABSTAIN_THRESHOLD: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).optional()),
+    MAX_CORPUS_FILE_MB: int(64, 1, 4096),
+    // Discord
+    DISCORD_TOKEN: optionalString,
+    DISCORD_APPLICATION_ID: z.preprocess(emptyToUndefined, snowflake.optional()),
+    DISCORD_GUILD_ID: z.preprocess(emptyToUndefined, snowflake.optional()),
+    DISCORD_API_URL: optionalUrl,
+    QA_CHANNEL_IDS: idList,
+    THREAD_FOLLOWUPS: bool(true),
+    USER_COOLDOWN_SECONDS: num(5, 0, 3600),
+    MAX_CONCURRENT_MODEL_CALLS: int(4, 1, 256),
+    STREAM_EDIT_INTERVAL_MS: int(1_000, 250, 10_000),
+    DISCORD_SHARDS: z.preprocess(
+      (v) =>
+        v === undefined || (typeof v === 'string' && v.trim() === '')
+          ? 1
+          : typeof v === 'string' && v.trim().toLowerCase() === 'auto'
+            ? 'auto'
+            : v,
+      z.union([z.literal('auto'), z.coerce.number().int(SHARDS_ERROR).min(1, SHARDS_ERROR).max(4096, SHARDS_ERROR)], {
+        error: SHARDS_ERROR,
+      }),
+    ),
+    INDEX_REFRESH_SECONDS: num(30, 0, 86_400),
+    // Index store
+    STORE: z.preprocess(emptyToUndefined, z.enum(['vectra', 'postgres']).default('vectra')),
+    DATABASE_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .trim()
+        .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+          error: 'expected a postgres:// URL, e.g. postgres://bot:password@db.example.com:5432/research',
+        })
+        .optional(),
+    ),
+    // Logging
+    LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional()),
+  })
+  .superRefine((e, ctx) => {
+    if (e.STORE === 'postgres' && !e.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'required when STORE=postgres (e.g. postgres://bot:password@db.example.com:5432/research)',
+      });
+    }
+  });
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -105,7 +127,7 @@ export interface Config {
   indexDir: string;
   feedbackDir: string;
   openai: { apiKey?: string; baseURL?: string };
-  embedding: { model?: string; dimensions?: number; batchSize: number } ;
+  embedding: { model?: string; dimensions?: number; batchSize: number };
   chat: { model?: string; timeoutMs: number; maxRetries: number; totalBudgetMs: number; temperature: number };
   chunkStrategy: 'abstract' | 'sentences';
   abstainThreshold?: number;

@@ -19,7 +19,11 @@ export interface OpenOptions {
 
 /** DATABASE_URL, or a CONFIG_INVALID naming it. */
 export function requireDatabaseUrl(config: Config, why = 'STORE=postgres'): string {
-  if (!config.databaseUrl) throw new AppError('CONFIG_INVALID', `Invalid configuration:\n  DATABASE_URL: required for ${why} (e.g. postgres://bot:password@db.example.com:5432/research)`);
+  if (!config.databaseUrl)
+    throw new AppError(
+      'CONFIG_INVALID',
+      `Invalid configuration:\n  DATABASE_URL: required for ${why} (e.g. postgres://bot:password@db.example.com:5432/research)`,
+    );
   return config.databaseUrl;
 }
 
@@ -34,7 +38,10 @@ async function createWriter(config: Config, logger: Logger): Promise<GenerationW
 }
 
 /** Build or update the index. With STORE=postgres, indexDir still holds the embedding cache. */
-export async function runIngest(config: Config, opts: OpenOptions & { force?: boolean; corpusDir?: string; indexDir?: string } = {}): Promise<IngestSummary> {
+export async function runIngest(
+  config: Config,
+  opts: OpenOptions & { force?: boolean; corpusDir?: string; indexDir?: string } = {},
+): Promise<IngestSummary> {
   const logger = opts.logger ?? silentLogger;
   const writer = await createWriter(config, logger);
   try {
@@ -71,7 +78,11 @@ export async function openStore(config: Config, opts: { logger?: Logger } = {}):
 export async function openRetriever(config: Config, opts: OpenOptions = {}): Promise<Retriever> {
   const logger = opts.logger ?? silentLogger;
   if (opts.autoIngest && !(await storeHasIndex(config, logger))) {
-    logger.info('no index yet: building it from the corpus', { corpusDir: config.corpusDir, store: config.store, indexDir: config.indexDir });
+    logger.info('no index yet: building it from the corpus', {
+      corpusDir: config.corpusDir,
+      store: config.store,
+      indexDir: config.indexDir,
+    });
     await runIngest(config, opts);
   }
   const store = await openStore(config, { logger });

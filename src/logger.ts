@@ -26,7 +26,7 @@ export function redact(text: string): string {
   let out = text;
   for (const s of secrets) out = out.split(s).join('[redacted]');
   // Belt and braces for values never registered: bearer tokens and Discord bot tokens.
-  out = out.replace(/(Bearer|Bot)\s+[A-Za-z0-9._\-]{12,}/g, '$1 [redacted]');
+  out = out.replace(/(Bearer|Bot)\s+[A-Za-z0-9._-]{12,}/g, '$1 [redacted]');
   return out;
 }
 
@@ -43,7 +43,7 @@ function serializeError(err: unknown): unknown {
 
 export function createLogger(opts: { level?: LogLevel; sink?: LogSink; base?: Record<string, unknown> } = {}): Logger {
   const min = LEVELS[opts.level ?? 'info'];
-  const sink: LogSink = opts.sink ?? ((line) => process.stderr.write(line + '\n'));
+  const sink: LogSink = opts.sink ?? ((line) => process.stderr.write(`${line}\n`));
   const base = opts.base ?? {};
   const write = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < min) return;

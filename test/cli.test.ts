@@ -13,7 +13,16 @@ const CORPUS = join(ROOT, 'data/corpus');
 const DROPPOS = 'DropPos: Pre-Training Vision Transformers by Reconstructing Dropped Positions';
 
 // Everything loadConfig reads that could leak in from the developer's shell.
-const ENV_KEYS = ['INDEX_DIR', 'CORPUS_DIR', 'EMBEDDING_MODEL', 'CHAT_MODEL', 'OPENAI_BASE_URL', 'LOG_LEVEL', 'CHUNK_STRATEGY', 'MAX_CORPUS_FILE_MB'];
+const ENV_KEYS = [
+  'INDEX_DIR',
+  'CORPUS_DIR',
+  'EMBEDDING_MODEL',
+  'CHAT_MODEL',
+  'OPENAI_BASE_URL',
+  'LOG_LEVEL',
+  'CHUNK_STRATEGY',
+  'MAX_CORPUS_FILE_MB',
+];
 
 let root: string;
 let sharedIndex: string;
@@ -130,7 +139,7 @@ describe('cli main()', () => {
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^ 1\. \[[0-9a-f]{10}\] DropPos: .*  \(\d+(\.\d+)?\)$/);
+    expect(lines[0]).toMatch(/^ 1\. \[[0-9a-f]{10}\] DropPos: .* {2}\(\d+(\.\d+)?\)$/);
     expect(lines[1]).toMatch(/^ 2\. \[[0-9a-f]{10}\] /);
   });
 
@@ -197,7 +206,17 @@ describe('cli main()', () => {
     const r = await run('stats', '--json');
     expect(r.code).toBe(0);
     const s = JSON.parse(r.out);
-    expect(s).toMatchObject({ papers: 428, chunks: 428, vectors: 0, mode: 'lexical', embeddingModel: null, chunkStrategy: 'abstract', files: 4, skipped: 0, indexDir: sharedIndex });
+    expect(s).toMatchObject({
+      papers: 428,
+      chunks: 428,
+      vectors: 0,
+      mode: 'lexical',
+      embeddingModel: null,
+      chunkStrategy: 'abstract',
+      files: 4,
+      skipped: 0,
+      indexDir: sharedIndex,
+    });
     expect(s.generation).toMatch(/^gen-/);
   });
 
@@ -242,7 +261,10 @@ describe('cli main()', () => {
 describe('built bin/research-bot.js', () => {
   beforeAll(() => {
     if (!existsSync(join(ROOT, 'dist/src/cli.js'))) {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+      execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+        cwd: ROOT,
+        stdio: 'ignore',
+      });
     }
   }, 120_000);
 
@@ -250,10 +272,21 @@ describe('built bin/research-bot.js', () => {
     const cwd = join(root, 'bin-cwd');
     await mkdir(cwd, { recursive: true });
     // Its own index, built by the compiled code itself, so a stale dist/ cannot misread one built from src/.
-    const env: NodeJS.ProcessEnv = { ...process.env, INDEX_DIR: join(root, 'bin-index'), CORPUS_DIR: CORPUS, EMBEDDING_MODEL: '', CHAT_MODEL: '', OPENAI_BASE_URL: '' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      INDEX_DIR: join(root, 'bin-index'),
+      CORPUS_DIR: CORPUS,
+      EMBEDDING_MODEL: '',
+      CHAT_MODEL: '',
+      OPENAI_BASE_URL: '',
+    };
     // Default log level: stdout must stay pure JSON without help from LOG_LEVEL=silent.
     delete env.LOG_LEVEL;
-    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/research-bot.js'), 'search', 'DropPos', '--json'], { cwd, env, timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/research-bot.js'), 'search', 'DropPos', '--json'], {
+      cwd,
+      env,
+      timeout: 60_000,
+    });
     expect(stdout.trim().startsWith('{')).toBe(true);
     const body = JSON.parse(stdout);
     expect(body.results[0]).toMatchObject({ rank: 1, title: DROPPOS });
@@ -261,7 +294,10 @@ describe('built bin/research-bot.js', () => {
   });
 
   it('exits 2 on an unknown command', async () => {
-    const err = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/research-bot.js'), 'frobnicate'], { cwd: root, timeout: 60_000 }).then(
+    const err = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/research-bot.js'), 'frobnicate'], {
+      cwd: root,
+      timeout: 60_000,
+    }).then(
       () => undefined,
       (e: { code?: number; stderr?: string }) => e,
     );

@@ -129,7 +129,13 @@ describe('loadConfig', () => {
   it('never echoes secrets in the error message', () => {
     const apiKey = 'sk-proj-SuperSecretValue123456';
     const token = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.secret-discord-token-value';
-    const err = configError({ OPENAI_API_KEY: apiKey, DISCORD_TOKEN: token, LLM_TIMEOUT_MS: 'abc', OPENAI_BASE_URL: 'not-a-url', DISCORD_GUILD_ID: 'xyz' });
+    const err = configError({
+      OPENAI_API_KEY: apiKey,
+      DISCORD_TOKEN: token,
+      LLM_TIMEOUT_MS: 'abc',
+      OPENAI_BASE_URL: 'not-a-url',
+      DISCORD_GUILD_ID: 'xyz',
+    });
     for (const text of [err.message, err.userMessage, JSON.stringify(err.detail ?? {}), String(err.stack)]) {
       expect(text).not.toContain(apiKey);
       expect(text).not.toContain(token);

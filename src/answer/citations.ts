@@ -29,6 +29,9 @@ export function validateCitations(text: string, sourceCount: number): CitationCh
     return [...new Set(valid)].map((n) => `[${n}]`).join('');
   });
   // Removing a marker can leave "claim ." or double spaces behind.
-  const tidy = out.replace(/[ \t]+([.,;:!?])/g, '$1').replace(/[ \t]{2,}/g, ' ').trim();
+  const tidy = out
+    .replace(/[ \t]+([.,;:!?])/g, '$1')
+    .replace(/[ \t]{2,}/g, ' ')
+    .trim();
   return { text: tidy, cited, dropped };
 }

@@ -8,7 +8,12 @@ import { splitSentences } from '../index/sentences.js';
 import { tokenize } from '../index/tokenize.js';
 import type { Source } from './sources.js';
 
-const NUMERIC_INTENT = /\b(how (?:much|many|fast|large|big|long)|what (?:accuracy|score|speed ?up|rate|percentage|win rate|gain|reduction|improvement)|speed-?up|percent|%|accuracy|times faster|from what to what|number of|reach|claim)\b/i;
+const NUMERIC_INTENT = new RegExp(
+  '\\b(how (?:much|many|fast|large|big|long)' +
+    '|what (?:accuracy|score|speed ?up|rate|percentage|win rate|gain|reduction|improvement)' +
+    '|speed-?up|percent|%|accuracy|times faster|from what to what|number of|reach|claim)\\b',
+  'i',
+);
 const HAS_NUMBER = /\d(?:[\d.,]*)\s*(?:%|x\b|×|times|B\b|M\b|K\b|k\b)|\d+\.\d+|\b\d{2,}\b/;
 
 export interface ScoredSentence {
@@ -39,11 +44,18 @@ export function keySentences(question: string, text: string, lexical: TermStats,
   return chosen.sort((a, b) => a.index - b.index).map((c) => c.text);
 }
 
-export function extractiveDigest(question: string, sources: Source[], lexical: TermStats, opts: { perPaper?: number; lead?: string } = {}): string {
+export function extractiveDigest(
+  question: string,
+  sources: Source[],
+  lexical: TermStats,
+  opts: { perPaper?: number; lead?: string } = {},
+): string {
   if (!sources.length) return '';
   const lines: string[] = [];
   const n = sources.length;
-  lines.push(opts.lead ?? `Found ${n} relevant paper${n === 1 ? '' : 's'} in the corpus; the closest match is "${sources[0].paper.title}" [1].`);
+  lines.push(
+    opts.lead ?? `Found ${n} relevant paper${n === 1 ? '' : 's'} in the corpus; the closest match is "${sources[0].paper.title}" [1].`,
+  );
   sources.forEach((s, i) => {
     const max = opts.perPaper ?? (i === 0 ? 3 : 2);
     const sentences = keySentences(question, s.paper.abstract, lexical, max);

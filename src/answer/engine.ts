@@ -70,13 +70,15 @@ export function cleanQuestion(raw: string): string {
     // Control, zero-width and bidi-override characters carry no meaning for retrieval. Invisible
     // ones are removed outright so a word they sit inside ("Drop\u200bPos") stays one word.
     .replace(/[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, '')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
     .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, ' ')
     // Discord mentions (<@123>, <@&123>, <#123>) and @everyone/@here are not part of a question.
     .replace(/<(?:@[!&]?|#)\d+>/g, ' ')
     .replace(/@(everyone|here)\b/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  if (!text) throw new AppError('QUESTION_INVALID', 'Please ask a question (the message was empty once mentions and formatting were removed).');
+  if (!text)
+    throw new AppError('QUESTION_INVALID', 'Please ask a question (the message was empty once mentions and formatting were removed).');
   if (!/[\p{L}\p{N}]/u.test(text)) throw new AppError('QUESTION_INVALID', 'That question has no words in it. Please ask in words.');
   if (text.length <= MAX_QUESTION_CHARS) return text;
   // Cut on a code-point boundary so an emoji or other surrogate pair is never split in half.
@@ -101,9 +103,12 @@ async function runLlm(
   const { RunnableLambda, RunnableSequence } = await import('@langchain/core/runnables');
   const chain = RunnableSequence.from([
     RunnableLambda.from((v: Record<string, string>) => renderPrompt(prompt, v)),
-    RunnableLambda.from((messages: Awaited<ReturnType<typeof renderPrompt>>) => chat.complete(messages, { onToken: opts.onToken, signal: opts.signal })),
+    RunnableLambda.from((messages: Awaited<ReturnType<typeof renderPrompt>>) =>
+      chat.complete(messages, { onToken: opts.onToken, signal: opts.signal }),
+    ),
     RunnableLambda.from((raw: string) => {
-      if (INSUFFICIENT.test(raw) && raw.replace(INSUFFICIENT, '').trim().length < 40) return { insufficient: true, text: '', cited: [], dropped: 0 };
+      if (INSUFFICIENT.test(raw) && raw.replace(INSUFFICIENT, '').trim().length < 40)
+        return { insufficient: true, text: '', cited: [], dropped: 0 };
       const check = validateCitations(raw.replace(INSUFFICIENT, '').trim(), sourceCount);
       return { insufficient: false, ...check };
     }),
@@ -127,7 +132,11 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opts
   const lexical = deps.retriever.store.lexical;
   const { query } = await rewriteFollowUp(question, opts.history ?? [], { lexical, chat: deps.chat });
   // Answers cite only papers close to the best one; topic summaries (below) cast a wider net.
-  const { sources, hits, evidence } = await gatherSources(deps.retriever, query, { max: opts.maxSources ?? 5, filter: opts.filter, minRelative: 0.45 });
+  const { sources, hits, evidence } = await gatherSources(deps.retriever, query, {
+    max: opts.maxSources ?? 5,
+    filter: opts.filter,
+    minRelative: 0.45,
+  });
   const base = { question, query, evidence, droppedCitations: 0 };
   const abstained = (reason: string | undefined, mode: AnswerResult['mode']): AnswerResult => ({
     ...base,
@@ -155,14 +164,25 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opts
     durationMs: Date.now() - started,
   });
   if (!deps.chat) {
-    return { ...base, answer: digest(), mode: 'extractive', abstained: false, citations: allCited, sources: sources.map(toSourceInfo), durationMs: Date.now() - started };
+    return {
+      ...base,
+      answer: digest(),
+      mode: 'extractive',
+      abstained: false,
+      citations: allCited,
+      sources: sources.map(toSourceInfo),
+      durationMs: Date.now() - started,
+    };
   }
   try {
-    const history = (opts.history ?? []).slice(-3).map((t) => `Earlier question: ${t.question}\n`).join('');
+    const history = (opts.history ?? [])
+      .slice(-3)
+      .map((t) => `Earlier question: ${t.question}\n`)
+      .join('');
     const out = await runLlm(
       deps.chat,
       'answer',
-      { sources: formatSources(sources), question, history: history ? history + '\n' : '', maxWords: '220' },
+      { sources: formatSources(sources), question, history: history ? `${history}\n` : '', maxWords: '220' },
       sources.length,
       { onToken: opts.onToken, signal: opts.signal },
     );
@@ -181,7 +201,10 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opts
       };
     }
     logger.warn('llm answer had no valid citation; using extractive digest', { dropped: out.dropped });
-    return fallback(`the model's answer cited no valid source${out.dropped ? ` (${out.dropped} invalid marker${out.dropped === 1 ? '' : 's'} removed)` : ''}`, out.dropped);
+    return fallback(
+      `the model's answer cited no valid source${out.dropped ? ` (${out.dropped} invalid marker${out.dropped === 1 ? '' : 's'} removed)` : ''}`,
+      out.dropped,
+    );
   } catch (err) {
     if (!isAppError(err) || err.code !== 'LLM_FAILED') throw err;
     logger.warn('llm failed; using extractive digest', { err });
@@ -197,11 +220,25 @@ export async function summarizeTopic(deps: EngineDeps, rawTopic: string, opts: O
   const started = Date.now();
   const topic = cleanQuestion(rawTopic);
   const lexical = deps.retriever.store.lexical;
-  const { sources, hits, evidence } = await gatherSources(deps.retriever, topic, { max: opts.maxSources ?? 8, filter: opts.filter, minRelative: 0.25, candidates: 30 });
+  const { sources, hits, evidence } = await gatherSources(deps.retriever, topic, {
+    max: opts.maxSources ?? 8,
+    filter: opts.filter,
+    minRelative: 0.25,
+    candidates: 30,
+  });
   const decision = decideAbstain(deps.retriever, topic, hits, evidence, { coverage: deps.abstainThreshold, singlePaper: false });
   const base = { topic, evidence, droppedCitations: 0 };
   if (decision.abstain) {
-    return { ...base, answer: abstainText(decision.reason, sources), mode: deps.chat ? 'llm' : 'extractive', abstained: true, abstainReason: decision.reason, citations: [], sources: sources.slice(0, 3).map(toSourceInfo), durationMs: Date.now() - started };
+    return {
+      ...base,
+      answer: abstainText(decision.reason, sources),
+      mode: deps.chat ? 'llm' : 'extractive',
+      abstained: true,
+      abstainReason: decision.reason,
+      citations: [],
+      sources: sources.slice(0, 3).map(toSourceInfo),
+      durationMs: Date.now() - started,
+    };
   }
   const digest = () =>
     extractiveDigest(topic, sources, lexical, {
@@ -215,10 +252,22 @@ export async function summarizeTopic(deps: EngineDeps, rawTopic: string, opts: O
   let fallbackReason: string | undefined;
   if (deps.chat) {
     try {
-      const out = await runLlm(deps.chat, 'summarize', { sources: formatSources(sources), topic, maxWords: '350' }, sources.length, { onToken: opts.onToken, signal: opts.signal });
+      const out = await runLlm(deps.chat, 'summarize', { sources: formatSources(sources), topic, maxWords: '350' }, sources.length, {
+        onToken: opts.onToken,
+        signal: opts.signal,
+      });
       if (!out.insufficient && out.cited.length) {
         const bySource = new Map(sources.map((s) => [s.marker, s]));
-        return { ...base, answer: out.text, mode: 'llm', abstained: false, citations: out.cited.map((m) => toCitation(bySource.get(m)!)), sources: sources.map(toSourceInfo), droppedCitations: out.dropped, durationMs: Date.now() - started };
+        return {
+          ...base,
+          answer: out.text,
+          mode: 'llm',
+          abstained: false,
+          citations: out.cited.map((m) => toCitation(bySource.get(m)!)),
+          sources: sources.map(toSourceInfo),
+          droppedCitations: out.dropped,
+          durationMs: Date.now() - started,
+        };
       }
       fallbackReason = out.insufficient ? 'the language model judged the papers off-topic' : "the model's summary cited no valid source";
     } catch (err) {
@@ -227,7 +276,16 @@ export async function summarizeTopic(deps: EngineDeps, rawTopic: string, opts: O
     }
   }
   const answer = fallbackReason ? `_Showing an extractive digest because ${fallbackReason}._\n\n${digest()}` : digest();
-  return { ...base, answer, mode: 'extractive', abstained: false, citations: all, sources: sources.map(toSourceInfo), fallbackReason, durationMs: Date.now() - started };
+  return {
+    ...base,
+    answer,
+    mode: 'extractive',
+    abstained: false,
+    citations: all,
+    sources: sources.map(toSourceInfo),
+    fallbackReason,
+    durationMs: Date.now() - started,
+  };
 }
 
 export interface SimilarResult {
@@ -247,7 +305,7 @@ export async function similarPapers(retriever: Retriever, paper: Paper, k = 5): 
       title: h.paper.title,
       url: arxivSearchUrl(h.paper.title),
       score: Math.round(h.score * 1e4) / 1e4,
-      why: keySentences(paper.title + ' ' + paper.abstract, h.paper.abstract, retriever.store.lexical, 1)[0] ?? '',
+      why: keySentences(`${paper.title} ${paper.abstract}`, h.paper.abstract, retriever.store.lexical, 1)[0] ?? '',
     }));
   return { paper, similar };
 }

@@ -58,7 +58,15 @@ export interface EvalReport {
   abstention: { precision: number; recall: number; truePositives: number; falsePositives: number; falseNegatives: number };
   numeric: { n: number; hits: number };
   citationValidity: number;
-  perQuestion: Array<{ id?: string; kind: string; ranks: number[]; abstained: boolean; numericHit?: boolean; citationsValid: boolean; mode: string }>;
+  perQuestion: Array<{
+    id?: string;
+    kind: string;
+    ranks: number[];
+    abstained: boolean;
+    numericHit?: boolean;
+    citationsValid: boolean;
+    mode: string;
+  }>;
   errors: string[];
   mode: string;
   ms: { total: number; perQuestionP50: number };
@@ -90,8 +98,11 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
   }
   const rowFor = (kind: string, items: typeof per): KindRow => {
     const ans = items.filter((p) => p.ranks.length > 0);
-    const recall = (k: number) => (ans.length ? ans.reduce((s, p) => s + p.ranks.filter((r) => r > 0 && r <= k).length / p.ranks.length, 0) / ans.length : 0);
-    const mrr = ans.length ? ans.reduce((s, p) => s + (p.ranks.some((r) => r > 0) ? 1 / Math.min(...p.ranks.filter((r) => r > 0)) : 0), 0) / ans.length : 0;
+    const recall = (k: number) =>
+      ans.length ? ans.reduce((s, p) => s + p.ranks.filter((r) => r > 0 && r <= k).length / p.ranks.length, 0) / ans.length : 0;
+    const mrr = ans.length
+      ? ans.reduce((s, p) => s + (p.ranks.some((r) => r > 0) ? 1 / Math.min(...p.ranks.filter((r) => r > 0)) : 0), 0) / ans.length
+      : 0;
     const numeric = items.filter((p) => p.numericHit !== undefined);
     return {
       kind,
@@ -113,9 +124,20 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
   const numeric = per.filter((p) => p.numericHit !== undefined);
   const sorted = [...durations].sort((a, b) => a - b);
   return {
-    rows: kinds.map((k) => rowFor(k, per.filter((p) => p.kind === k))),
+    rows: kinds.map((k) =>
+      rowFor(
+        k,
+        per.filter((p) => p.kind === k),
+      ),
+    ),
     overall: rowFor('all', per),
-    abstention: { precision: tp + fp ? tp / (tp + fp) : 1, recall: tp + fn ? tp / (tp + fn) : 1, truePositives: tp, falsePositives: fp, falseNegatives: fn },
+    abstention: {
+      precision: tp + fp ? tp / (tp + fp) : 1,
+      recall: tp + fn ? tp / (tp + fn) : 1,
+      truePositives: tp,
+      falsePositives: fp,
+      falseNegatives: fn,
+    },
     numeric: { n: numeric.length, hits: numeric.filter((p) => p.numericHit).length },
     citationValidity: per.length ? per.filter((p) => p.citationsValid).length / per.length : 1,
     perQuestion: per,
@@ -134,16 +156,19 @@ export function formatEvalTable(r: EvalReport): string {
   ];
   for (const row of [...r.rows, r.overall]) {
     const rec = row.answerable ? `${f(row.r1)} | ${f(row.r5)} | ${f(row.r10)} | ${f(row.mrr)}` : '- | - | - | -';
-    lines.push(`| ${row.kind} | ${row.n} | ${rec} | ${row.abstained}/${row.n} | ${row.numericHit === undefined ? '-' : f(row.numericHit)} | ${f(row.citationsValid)} |`);
+    lines.push(
+      `| ${row.kind} | ${row.n} | ${rec} | ${row.abstained}/${row.n} | ${row.numericHit === undefined ? '-' : f(row.numericHit)} | ${f(row.citationsValid)} |`,
+    );
   }
   const a = r.abstention;
   lines.push(
     '',
-    `Abstention: precision ${f(a.precision)}, recall ${f(a.recall)} (${a.truePositives} correct, ${a.falsePositives} answerable questions abstained, ${a.falseNegatives} unanswerable answered)`,
+    `Abstention: precision ${f(a.precision)}, recall ${f(a.recall)} (${a.truePositives} correct, ${a.falsePositives} ` +
+      `answerable questions abstained, ${a.falseNegatives} unanswerable answered)`,
     `Numeric answer key found: ${r.numeric.hits}/${r.numeric.n}`,
     `Answers with only valid citations: ${f(r.citationValidity)}`,
     `Time: ${r.ms.total} ms total, ${r.ms.perQuestionP50} ms median per answer`,
   );
   if (r.errors.length) lines.push('', `Skipped ${r.errors.length} bad lines:`, ...r.errors.map((e) => `  ${e}`));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -15,7 +15,12 @@ export interface Turn {
   citedTitles?: string[];
 }
 
-const ANAPHORA = /\b(it|its|it's|they|them|their|this|that|these|those|the (?:paper|method|model|approach|authors?|first|second|third|last|same)|same|above|previous|earlier|also|what about|how about|and|such)\b/i;
+const ANAPHORA = new RegExp(
+  "\\b(it|its|it's|they|them|their|this|that|these|those" +
+    '|the (?:paper|method|model|approach|authors?|first|second|third|last|same)' +
+    '|same|above|previous|earlier|also|what about|how about|and|such)\\b',
+  'i',
+);
 
 /** Does the question lean on earlier turns rather than stand on its own? */
 export function looksLikeFollowUp(question: string, lexical?: TermStats): boolean {
@@ -58,7 +63,10 @@ export async function rewriteFollowUp(
     try {
       const historyText = history
         .slice(-4)
-        .map((t) => `User: ${t.question}\nAssistant: ${t.answer.slice(0, 600)}${t.citedTitles?.length ? `\n(cited: ${t.citedTitles.join('; ')})` : ''}`)
+        .map(
+          (t) =>
+            `User: ${t.question}\nAssistant: ${t.answer.slice(0, 600)}${t.citedTitles?.length ? `\n(cited: ${t.citedTitles.join('; ')})` : ''}`,
+        )
         .join('\n\n');
       const messages = await renderPrompt('rewrite', { history: historyText, question });
       const out = (await deps.chat.complete(messages, { budgetMs: deps.budgetMs ?? 10_000, maxTokens: 80 })).trim().split('\n')[0].trim();

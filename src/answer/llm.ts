@@ -114,7 +114,10 @@ export class OpenAIChat implements ChatModel {
                   : connected
                     ? `sent a broken stream (${(err as Error).message.slice(0, 120)})`
                     : `could not be reached (${(err as Error).message.slice(0, 120)})`;
-      throw new AppError('LLM_FAILED', `The language model ${what}.`, { cause: err, detail: { status, reason, partialChars: text.length } });
+      throw new AppError('LLM_FAILED', `The language model ${what}.`, {
+        cause: err,
+        detail: { status, reason, partialChars: text.length },
+      });
     } finally {
       clearTimeout(budget);
       clearTimeout(idle);

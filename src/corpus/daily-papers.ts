@@ -49,7 +49,7 @@ function stripGluedChrome(line: string): string {
   for (let changed = true; changed; ) {
     changed = false;
     for (const p of GLUED_PREFIXES) {
-      if (out.length > p.length && out.startsWith(p) && /^[\p{Lu}\p{N}"'(\[]/u.test(out.slice(p.length).trimStart())) {
+      if (out.length > p.length && out.startsWith(p) && /^[\p{Lu}\p{N}"'([]/u.test(out.slice(p.length).trimStart())) {
         out = out.slice(p.length).trimStart();
         changed = true;
       }
@@ -150,5 +150,5 @@ export function parseDailyPapersText(text: string, file: string): { papers: RawP
 }
 
 function truncate(s: string, n = 60): string {
-  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }

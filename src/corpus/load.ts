@@ -1,6 +1,6 @@
 /** Reads a corpus folder: every supported file is parsed, papers are merged across files. */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { AppError } from '../errors.js';
@@ -40,7 +40,7 @@ export async function sha1File(path: string): Promise<string> {
 }
 
 export async function listCorpusFiles(dir: string): Promise<CorpusFile[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true, recursive: true });
   } catch (err) {
@@ -77,9 +77,19 @@ export function decodeText(buf: Buffer): { text: string } | { error: string } {
   return { text };
 }
 
-export function parseCorpusFile(name: string, buf: Buffer, maxBytes = Infinity): { report: FileReport; papers: Array<RawPaper | StructuredPaper> } {
+export function parseCorpusFile(
+  name: string,
+  buf: Buffer,
+  maxBytes = Infinity,
+): { report: FileReport; papers: Array<RawPaper | StructuredPaper> } {
   const ext = extname(name).toLowerCase();
-  const format: FileReport['format'] = TEXT_EXT.has(ext) ? 'daily-papers-text' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : ext === '.json' ? 'json' : 'unsupported';
+  const format: FileReport['format'] = TEXT_EXT.has(ext)
+    ? 'daily-papers-text'
+    : ext === '.jsonl' || ext === '.ndjson'
+      ? 'jsonl'
+      : ext === '.json'
+        ? 'json'
+        : 'unsupported';
   const report: FileReport = { file: name, format, blocks: 0, papers: 0, skipped: [] };
   if (format === 'unsupported') {
     report.error = `unsupported file type "${ext || '(none)'}" (expected .txt, .md, .jsonl or .json)`;
@@ -97,7 +107,11 @@ export function parseCorpusFile(name: string, buf: Buffer, maxBytes = Infinity):
   let result: { papers: Array<RawPaper | StructuredPaper>; blocks: number; skipped: FileReport['skipped'] };
   try {
     result =
-      format === 'jsonl' ? parseJsonl(decoded.text, name) : format === 'json' ? parseJson(decoded.text, name) : parseDailyPapersText(decoded.text, name);
+      format === 'jsonl'
+        ? parseJsonl(decoded.text, name)
+        : format === 'json'
+          ? parseJson(decoded.text, name)
+          : parseDailyPapersText(decoded.text, name);
   } catch (err) {
     report.error = `could not parse: ${(err as Error).message.slice(0, 200)}`;
     return { report, papers: [] };
@@ -110,7 +124,10 @@ export function parseCorpusFile(name: string, buf: Buffer, maxBytes = Infinity):
 }
 
 /** Merge raw papers from many files into unique papers keyed by normalised title. */
-export function mergePapers(items: Array<{ file: string; paper: RawPaper | StructuredPaper }>): { papers: Paper[]; duplicatesMerged: number } {
+export function mergePapers(items: Array<{ file: string; paper: RawPaper | StructuredPaper }>): {
+  papers: Paper[];
+  duplicatesMerged: number;
+} {
   const byKey = new Map<string, Paper>();
   let duplicatesMerged = 0;
   for (const { file, paper } of items) {
@@ -158,7 +175,14 @@ export async function loadCorpus(dir: string, opts: { maxFileBytes?: number } = 
       buf = tooLarge ? Buffer.alloc(0) : await readFile(f.path);
     } catch (err) {
       files.push({ ...f, sha1: '' });
-      reports.push({ file: f.name, format: 'unsupported', blocks: 0, papers: 0, skipped: [], error: `unreadable: ${(err as Error).message}` });
+      reports.push({
+        file: f.name,
+        format: 'unsupported',
+        blocks: 0,
+        papers: 0,
+        skipped: [],
+        error: `unreadable: ${(err as Error).message}`,
+      });
       continue;
     }
     files.push({ ...f, sha1: tooLarge ? await sha1File(f.path) : sha1Of(buf) });

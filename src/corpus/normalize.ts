@@ -36,16 +36,31 @@ export function extractLinks(text: string): string[] {
 
 /** Clean a line of text: NFC, no control characters, collapsed spaces. */
 export function cleanText(text: string): string {
-  return text
-    .normalize('NFC')
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')
-    .replace(/[\u200B-\u200D\u2060\uFEFF]/g, '')
-    .replace(/[ \t\u00A0]+/g, ' ')
-    .trim();
+  return (
+    text
+      .normalize('NFC')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')
+      .replace(/[\u200B-\u200D\u2060\uFEFF]/g, '')
+      .replace(/[ \t\u00A0]+/g, ' ')
+      .trim()
+  );
 }
 
 const MONTHS: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  sept: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 
 /** "Sep 11, 2023" / "2023-09-11" / "11 September 2023" -> "2023-09-11"; undefined if not a date. */

@@ -7,7 +7,10 @@ import type { SkippedItem } from './types.js';
 const recordSchema = z.object({
   title: z.string().trim().min(1, 'title is empty').max(1000, 'title is longer than 1000 characters'),
   abstract: z.string().trim().min(1, 'abstract is empty'),
-  authors: z.union([z.array(z.string()), z.string(), z.number().int().nonnegative()]).optional().nullable(),
+  authors: z
+    .union([z.array(z.string()), z.string(), z.number().int().nonnegative()])
+    .optional()
+    .nullable(),
   date: z.union([z.string(), z.number()]).optional().nullable(),
   url: z.string().optional().nullable(),
 });
@@ -18,11 +21,18 @@ function toPaper(value: unknown, line: number): StructuredPaper | string {
   const r = recordSchema.safeParse(value);
   if (!r.success) return r.error.issues.map((i) => `${i.path.join('.') || 'record'}: ${i.message}`).join('; ');
   const v = r.data;
-  const abstract = v.abstract.split(/\n\s*\n/).map(cleanText).filter(Boolean).join('\n\n');
+  const abstract = v.abstract
+    .split(/\n\s*\n/)
+    .map(cleanText)
+    .filter(Boolean)
+    .join('\n\n');
   const authors = Array.isArray(v.authors)
     ? v.authors.map(cleanText).filter(Boolean)
     : typeof v.authors === 'string'
-      ? v.authors.split(/,| and /).map(cleanText).filter(Boolean)
+      ? v.authors
+          .split(/,| and /)
+          .map(cleanText)
+          .filter(Boolean)
       : undefined;
   let date: string | undefined;
   if (typeof v.date === 'string') date = toIsoDate(v.date);

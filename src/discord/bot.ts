@@ -44,7 +44,11 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
   registerSecret(config.discord.token);
   registerSecret(config.openai.apiKey);
   const token = config.discord.token;
-  if (!token) throw new AppError('CONFIG_INVALID', 'DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications and put its token in .env.');
+  if (!token)
+    throw new AppError(
+      'CONFIG_INVALID',
+      'DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications and put its token in .env.',
+    );
 
   const retriever = await openRetriever(config, { autoIngest: true, logger, progress: logProgress(logger, 'index') });
   const chat = opts.chat === null ? undefined : (opts.chat ?? createChatModel(config));
@@ -78,10 +82,15 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
   client.on(Events.ShardReconnecting, (shardId) => logger.info('gateway reconnecting', { shardId }));
   client.on(Events.ShardResume, (shardId, replayed) => logger.info('gateway resumed', { shardId, replayed }));
   client.on(Events.Invalidated, () => logger.error('gateway session invalidated'));
-  client.rest.on('rateLimited', (info) => logger.warn('discord rate limit', { route: info.route, retryAfterMs: info.retryAfter, global: info.global, scope: info.scope }));
+  client.rest.on('rateLimited', (info) =>
+    logger.warn('discord rate limit', { route: info.route, retryAfterMs: info.retryAfter, global: info.global, scope: info.scope }),
+  );
 
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new AppError('INTERNAL', 'Timed out waiting for the Discord gateway to become ready.')), opts.readyTimeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new AppError('INTERNAL', 'Timed out waiting for the Discord gateway to become ready.')),
+      opts.readyTimeoutMs ?? 60_000,
+    );
     client.once(Events.ClientReady, (c) => {
       clearTimeout(timer);
       ctx.botUserId = c.user.id;
@@ -127,7 +136,10 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
       await store.close().catch((err) => logger.error('closing the feedback store failed', { err }));
       await client.destroy();
       // Releases a Postgres pool (its idle connections would keep the process alive).
-      await ctx.retriever().store.close().catch((err) => logger.error('closing the index store failed', { err }));
+      await ctx
+        .retriever()
+        .store.close()
+        .catch((err) => logger.error('closing the index store failed', { err }));
       logger.info('bot stopped');
     })());
 

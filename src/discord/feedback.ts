@@ -23,7 +23,10 @@ export type AnswerKind = 'ask' | 'followup' | 'summarize' | 'qa' | 'recap';
 
 /** What the engine answered, as stored: the result's user-visible fields plus where and when. */
 export interface AnswerRecord
-  extends Pick<AnswerResult, 'question' | 'answer' | 'mode' | 'abstained' | 'citations' | 'sources' | 'droppedCitations' | 'fallbackReason'> {
+  extends Pick<
+    AnswerResult,
+    'question' | 'answer' | 'mode' | 'abstained' | 'citations' | 'sources' | 'droppedCitations' | 'fallbackReason'
+  > {
   type: 'answer';
   answerId: string;
   time: string;
@@ -97,8 +100,9 @@ class JsonlAppender {
 
   /** Append one record; resolves with the byte offset and length of its line once it is on disk. */
   append(record: object): Promise<{ offset: number; length: number }> {
-    if (this.closed || !this.fh) return Promise.reject(new AppError('INTERNAL', undefined, { detail: { reason: `${this.path} is closed` } }));
-    const buf = Buffer.from(JSON.stringify(record) + '\n', 'utf8');
+    if (this.closed || !this.fh)
+      return Promise.reject(new AppError('INTERNAL', undefined, { detail: { reason: `${this.path} is closed` } }));
+    const buf = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
     const run = this.chain.then(async () => ({ offset: await this.write(buf), length: buf.length - 1 }));
     this.chain = run.catch(() => undefined);
     return run;

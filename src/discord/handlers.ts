@@ -4,7 +4,16 @@
  */
 import type { APIEmbed } from 'discord.js';
 import type { Paper } from '../corpus/types.js';
-import { answerQuestion, cleanQuestion, similarPapers, summarizeTopic, type AnswerResult, type Citation, type SourceInfo, type SummaryResult } from '../answer/engine.js';
+import {
+  answerQuestion,
+  cleanQuestion,
+  similarPapers,
+  summarizeTopic,
+  type AnswerResult,
+  type Citation,
+  type SourceInfo,
+  type SummaryResult,
+} from '../answer/engine.js';
 import { keySentences } from '../answer/digest.js';
 import type { Turn } from '../answer/followup.js';
 import { arxivSearchUrl } from '../answer/sources.js';
@@ -103,7 +112,11 @@ export async function computeAnswer(ctx: BotContext, req: AnswerRequest): Promis
   const result = await answerQuestion(
     { retriever, chat: ctx.chat, logger: ctx.logger, abstainThreshold: ctx.config.abstainThreshold },
     req.question,
-    { history: req.history, signal: req.signal ?? ctx.shutdown.signal, onToken: req.onPreview ? (_d, soFar) => req.onPreview!(soFar) : undefined },
+    {
+      history: req.history,
+      signal: req.signal ?? ctx.shutdown.signal,
+      onToken: req.onPreview ? (_d, soFar) => req.onPreview!(soFar) : undefined,
+    },
   );
   const record = toRecord(ctx, result, req, retriever);
   await ctx.store.saveAnswer(record);
@@ -166,7 +179,10 @@ export function leadSentences(text: string, max = 320): string {
  * A recap of a thread's answered questions, each with its citations renumbered into one shared
  * source list. Pure: the caller stores the returned record.
  */
-export function buildThreadRecap(records: AnswerRecord[], meta: { threadName?: string; userId?: string; guildId?: string; channelId?: string; threadId?: string }): AnswerRecord {
+export function buildThreadRecap(
+  records: AnswerRecord[],
+  meta: { threadName?: string; userId?: string; guildId?: string; channelId?: string; threadId?: string },
+): AnswerRecord {
   const turns = records.filter((r) => r.kind !== 'recap');
   const byPaper = new Map<string, number>();
   const citations: Citation[] = [];
@@ -196,7 +212,13 @@ export function buildThreadRecap(records: AnswerRecord[], meta: { threadName?: s
         return c ? `[${globalMarker(c)}]` : '';
       });
       // Answers whose lead sentence carries no marker still credit the papers they cited.
-      if (!/\[\d+\]/.test(body) && r.citations.length) body += ' ' + r.citations.slice(0, 3).map((c) => `[${globalMarker(c)}]`).join('');
+      if (!/\[\d+\]/.test(body) && r.citations.length)
+        body +=
+          ' ' +
+          r.citations
+            .slice(0, 3)
+            .map((c) => `[${globalMarker(c)}]`)
+            .join('');
     }
     blocks.push(`**${i + 1}. ${q}**\n${body}`);
   });
@@ -233,7 +255,9 @@ export async function searchView(ctx: BotContext, rawQuery: string, k = 10): Pro
   const query = cleanQuestion(rawQuery);
   const retriever = ctx.retriever();
   const hits = await retriever.search(query, { k });
-  const lines = hits.map((h) => `**${h.rank}.** ${mdLink(truncate(h.paper.title, 200), paperUrl(h.paper))}${h.paper.date ? ` · ${h.paper.date}` : ''}`);
+  const lines = hits.map(
+    (h) => `**${h.rank}.** ${mdLink(truncate(h.paper.title, 200), paperUrl(h.paper))}${h.paper.date ? ` · ${h.paper.date}` : ''}`,
+  );
   return fitEmbed({
     title: `Top papers for "${truncate(oneLine(query), 200)}"`,
     description: lines.length ? joinLinesWithin(lines, LIMITS.embedDescription, (n) => `…and ${n} more`) : 'No matching papers.',
@@ -259,11 +283,32 @@ export async function paperView(ctx: BotContext, idOrTitle: string): Promise<API
   const fields = [
     { name: 'Date', value: paper.date ?? 'unknown', inline: true },
     ...(paper.authors?.length || paper.authorsCount
-      ? [{ name: 'Authors', value: escapeMarkdownText(paper.authors?.length ? truncate(paper.authors.join(', '), 300) : `${paper.authorsCount}`), inline: true }]
+      ? [
+          {
+            name: 'Authors',
+            value: escapeMarkdownText(paper.authors?.length ? truncate(paper.authors.join(', '), 300) : `${paper.authorsCount}`),
+            inline: true,
+          },
+        ]
       : []),
-    { name: 'Links', value: [mdLink('arXiv search', arxivSearchUrl(paper.title)), ...links.slice(0, 5).map((l) => mdLink(truncate(l.replace(/^https?:\/\//, ''), 60), l))].join('\n') },
+    {
+      name: 'Links',
+      value: [
+        mdLink('arXiv search', arxivSearchUrl(paper.title)),
+        ...links.slice(0, 5).map((l) => mdLink(truncate(l.replace(/^https?:\/\//, ''), 60), l)),
+      ].join('\n'),
+    },
     ...(similar.length
-      ? [{ name: 'Similar papers', value: joinLinesWithin(similar.map((s, i) => `${i + 1}. ${mdLink(truncate(s.title, 150), s.url)}`), LIMITS.fieldValue, (n) => `…and ${n} more`) }]
+      ? [
+          {
+            name: 'Similar papers',
+            value: joinLinesWithin(
+              similar.map((s, i) => `${i + 1}. ${mdLink(truncate(s.title, 150), s.url)}`),
+              LIMITS.fieldValue,
+              (n) => `…and ${n} more`,
+            ),
+          },
+        ]
       : []),
   ];
   return fitEmbed({
@@ -280,7 +325,9 @@ export async function similarView(ctx: BotContext, idOrTitle: string, k = 5): Pr
   const retriever = ctx.retriever();
   const paper = requirePaper(retriever.store, idOrTitle);
   const { similar } = await similarPapers(retriever, paper, k);
-  const lines = similar.map((s, i) => `**${i + 1}.** ${mdLink(truncate(s.title, 180), s.url)}${s.why ? `\n> ${escapeMarkdownText(truncate(s.why, 300))}` : ''}`);
+  const lines = similar.map(
+    (s, i) => `**${i + 1}.** ${mdLink(truncate(s.title, 180), s.url)}${s.why ? `\n> ${escapeMarkdownText(truncate(s.why, 300))}` : ''}`,
+  );
   return fitEmbed({
     title: `Papers similar to: ${paper.title}`,
     url: paperUrl(paper),
@@ -305,7 +352,15 @@ function titleIndex(store: SearchStore): TitleEntry[] {
   let list = titleIndexes.get(papers);
   if (!list) {
     list = papers
-      .map((p) => ({ id: p.id, title: p.title, lower: p.title.toLowerCase(), words: p.title.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean) }))
+      .map((p) => ({
+        id: p.id,
+        title: p.title,
+        lower: p.title.toLowerCase(),
+        words: p.title
+          .toLowerCase()
+          .split(/[^\p{L}\p{N}]+/u)
+          .filter(Boolean),
+      }))
       .sort((a, b) => a.lower.localeCompare(b.lower));
     titleIndexes.set(papers, list);
   }
@@ -330,7 +385,10 @@ export function titleChoices(store: SearchStore, typed: string, max = 25): Array
       else if (qWords.length && qWords.every((qw) => e.words.some((w) => w.startsWith(qw)))) score = 100;
       if (score) scored.push({ e, score: score - e.title.length / 1000 });
     }
-    ranked = scored.sort((a, b) => b.score - a.score).slice(0, max).map((s) => s.e);
+    ranked = scored
+      .sort((a, b) => b.score - a.score)
+      .slice(0, max)
+      .map((s) => s.e);
   }
   return ranked.map((e) => ({ name: truncate(oneLine(e.title), LIMITS.choiceName), value: e.id.slice(0, LIMITS.choiceValue) }));
 }
@@ -376,7 +434,11 @@ export function statsView(ctx: BotContext): APIEmbed {
       { name: 'Papers', value: String(s.papers), inline: true },
       { name: 'Chunks', value: String(s.chunks), inline: true },
       { name: 'Retrieval', value: s.retrievalMode, inline: true },
-      { name: 'Chat model', value: s.chatModel === 'offline' ? 'offline (extractive answers)' : escapeMarkdownText(s.chatModel), inline: true },
+      {
+        name: 'Chat model',
+        value: s.chatModel === 'offline' ? 'offline (extractive answers)' : escapeMarkdownText(s.chatModel),
+        inline: true,
+      },
       { name: 'Index built', value: `${s.builtAt} (${s.generation})` },
       { name: 'Since start', value: `${s.answers} answers, ${s.feedback} feedback votes, up ${s.uptimeSeconds} s` },
     ],
@@ -384,8 +446,14 @@ export function statsView(ctx: BotContext): APIEmbed {
 }
 
 export const HELP_LINES: Array<[string, string]> = [
-  ['/ask question: [private:]', 'Ask a question; the answer cites papers from the corpus as [n]. Follow-up questions go in the thread the answer opens.'],
-  ['/summarize [topic:]', 'Themed summary of what the corpus says about a topic. Inside an answer thread without a topic: a recap of the thread.'],
+  [
+    '/ask question: [private:]',
+    'Ask a question; the answer cites papers from the corpus as [n]. Follow-up questions go in the thread the answer opens.',
+  ],
+  [
+    '/summarize [topic:]',
+    'Themed summary of what the corpus says about a topic. Inside an answer thread without a topic: a recap of the thread.',
+  ],
   ['/search query:', 'Top matching papers, one line each.'],
   ['/paper title:', 'A paper card: key sentences of the abstract, date, links and similar papers.'],
   ['/similar title:', 'Papers most like a given one.'],
@@ -460,8 +528,14 @@ function startIngestWorker(workerData: { config: unknown; force: boolean }): Wor
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new Worker(new URL('./reindex-worker.js', here), { workerData });
   const entry = new URL('./reindex-worker.ts', here).href;
-  const tsxApi = pathToFileURL(createRequire(fileURLToPath(here)).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const code = `import(${JSON.stringify(tsxApi)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry)})).catch((err) => { process.nextTick(() => { throw err; }); });`;
+  const tsxApi = pathToFileURL(
+    createRequire(fileURLToPath(here))
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
+  const code =
+    `import(${JSON.stringify(tsxApi)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry)}))` +
+    '.catch((err) => { process.nextTick(() => { throw err; }); });';
   return new Worker(code, { eval: true, workerData });
 }
 
@@ -477,28 +551,40 @@ async function ingestOffThread(ctx: BotContext, force: boolean): Promise<IngestS
     return await new Promise<IngestSummary>((resolve, reject) => {
       const worker = startIngestWorker({ config: ctx.config, force });
       let settled = false;
-      worker.on('message', (m: { type: string; line?: string; phase?: string; done?: number; total?: number; summary?: IngestSummary; code?: ErrorCode; message?: string }) => {
-        heard = true;
-        if (m.type === 'log' && m.line) {
-          try {
-            const { level, msg, time: _t, ...fields } = JSON.parse(m.line) as Record<string, unknown>;
-            const log = ctx.logger[(['debug', 'info', 'warn', 'error'].includes(String(level)) ? level : 'info') as 'info'];
-            log(`reindex: ${String(msg)}`, fields);
-          } catch {
-            /* not a log line */
+      worker.on(
+        'message',
+        (m: {
+          type: string;
+          line?: string;
+          phase?: string;
+          done?: number;
+          total?: number;
+          summary?: IngestSummary;
+          code?: ErrorCode;
+          message?: string;
+        }) => {
+          heard = true;
+          if (m.type === 'log' && m.line) {
+            try {
+              const { level, msg, time: _t, ...fields } = JSON.parse(m.line) as Record<string, unknown>;
+              const log = ctx.logger[(['debug', 'info', 'warn', 'error'].includes(String(level)) ? level : 'info') as 'info'];
+              log(`reindex: ${String(msg)}`, fields);
+            } catch {
+              /* not a log line */
+            }
+          } else if (m.type === 'progress' && m.phase !== undefined) {
+            if (m.done === 0) progress.start(m.phase, m.total ?? 0);
+            else if (m.done === m.total) progress.done();
+            else ctx.logger.info(`reindex: ${m.phase} ${m.done}/${m.total}`, { phase: m.phase, done: m.done, total: m.total });
+          } else if (m.type === 'done' && m.summary) {
+            settled = true;
+            resolve(m.summary);
+          } else if (m.type === 'error') {
+            settled = true;
+            reject(new AppError(m.code ?? 'INTERNAL', m.message));
           }
-        } else if (m.type === 'progress' && m.phase !== undefined) {
-          if (m.done === 0) progress.start(m.phase, m.total ?? 0);
-          else if (m.done === m.total) progress.done();
-          else ctx.logger.info(`reindex: ${m.phase} ${m.done}/${m.total}`, { phase: m.phase, done: m.done, total: m.total });
-        } else if (m.type === 'done' && m.summary) {
-          settled = true;
-          resolve(m.summary);
-        } else if (m.type === 'error') {
-          settled = true;
-          reject(new AppError(m.code ?? 'INTERNAL', m.message));
-        }
-      });
+        },
+      );
       worker.on('error', (err) => {
         if (!settled) reject(err);
       });

@@ -25,7 +25,12 @@ export interface ThreadHistory {
 }
 
 /** Pure part: messages (oldest first) → turns. */
-export async function historyFromMessages(messages: ThreadMessageInfo[], store: FeedbackStore, botUserId: string | undefined, maxTurns = 6): Promise<ThreadHistory> {
+export async function historyFromMessages(
+  messages: ThreadMessageInfo[],
+  store: FeedbackStore,
+  botUserId: string | undefined,
+  maxTurns = 6,
+): Promise<ThreadHistory> {
   const records: AnswerRecord[] = [];
   const turns: Turn[] = [];
   const seen = new Set<string>();
@@ -53,7 +58,13 @@ export async function historyFromMessages(messages: ThreadMessageInfo[], store: 
 }
 
 function info(m: Message): ThreadMessageInfo {
-  return { id: m.id, authorId: m.author.id, bot: m.author.bot, content: m.content ?? '', answerId: answerIdFromComponents(m.components as never) };
+  return {
+    id: m.id,
+    authorId: m.author.id,
+    bot: m.author.bot,
+    content: m.content ?? '',
+    answerId: answerIdFromComponents(m.components as never),
+  };
 }
 
 /**
@@ -90,7 +101,13 @@ export async function threadHistory(ctx: BotContext, thread: AnyThreadChannel, b
 }
 
 /** Is this a thread the bot answers in (one it opened, or one under a Q&A channel)? */
-export function isAnswerThread(ctx: BotContext, channel: { isThread(): boolean; ownerId?: string | null; parentId?: string | null } | null | undefined): channel is AnyThreadChannel {
-  if (!channel || !channel.isThread()) return false;
-  return (Boolean(ctx.botUserId) && channel.ownerId === ctx.botUserId) || Boolean(channel.parentId && ctx.config.discord.qaChannelIds.includes(channel.parentId));
+export function isAnswerThread(
+  ctx: BotContext,
+  channel: { isThread(): boolean; ownerId?: string | null; parentId?: string | null } | null | undefined,
+): channel is AnyThreadChannel {
+  if (!channel?.isThread()) return false;
+  return (
+    (Boolean(ctx.botUserId) && channel.ownerId === ctx.botUserId) ||
+    Boolean(channel.parentId && ctx.config.discord.qaChannelIds.includes(channel.parentId))
+  );
 }

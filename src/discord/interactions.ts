@@ -60,7 +60,10 @@ async function handleButton(ctx: BotContext, i: ButtonInteraction): Promise<void
     }
     ctx.stats.feedback++;
     ctx.logger.info('feedback', { answerId: action.answerId, vote: action.vote, userId: i.user.id, known: Boolean(record) });
-    const thanks = action.vote === 'up' ? 'Thanks for the 👍: your feedback was recorded.' : 'Thanks for the 👎: your feedback was recorded and helps us improve the answers.';
+    const thanks =
+      action.vote === 'up'
+        ? 'Thanks for the 👍: your feedback was recorded.'
+        : 'Thanks for the 👎: your feedback was recorded and helps us improve the answers.';
     return replyEphemeral(i, thanks, ctx.logger);
   }
   const record = await ctx.store.getAnswer(action.answerId);
@@ -68,6 +71,11 @@ async function handleButton(ctx: BotContext, i: ButtonInteraction): Promise<void
   const parts = renderSourcesList(record);
   await i.reply({ content: parts[0], flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
   for (const p of parts.slice(1)) {
-    if (!(await safely(ctx.logger, 'sources follow-up', () => i.followUp({ content: p, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS })))) break;
+    if (
+      !(await safely(ctx.logger, 'sources follow-up', () =>
+        i.followUp({ content: p, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS }),
+      ))
+    )
+      break;
   }
 }

@@ -73,7 +73,8 @@ export function createMessageHandlers(ctx: BotContext) {
       admission.ticket.release();
       const e = toAppError(err);
       ctx.stats.errors++;
-      if (!isAppError(err) || e.code === 'INTERNAL') ctx.logger.error('message answer failed', { messageId: a.message.id, code: e.code, err });
+      if (!isAppError(err) || e.code === 'INTERNAL')
+        ctx.logger.error('message answer failed', { messageId: a.message.id, code: e.code, err });
       else ctx.logger.warn('message answer refused', { messageId: a.message.id, code: e.code, message: e.userMessage });
       const text = e.code === 'INTERNAL' ? 'Sorry, something went wrong while answering. Please try again in a moment.' : e.userMessage;
       await safely(ctx.logger, 'error notice', () => a.thread.send({ content: text, allowedMentions: NO_MENTIONS }));

@@ -25,7 +25,9 @@ export async function runAnswer(
   let record: AnswerRecord;
   try {
     await ticket.wait(ctx.queueWaitMs);
-    const throttle = ctx.chat ? new EditThrottle(ctx.config.discord.streamEditIntervalMs, (text) => target.preview(text), ctx.logger) : undefined;
+    const throttle = ctx.chat
+      ? new EditThrottle(ctx.config.discord.streamEditIntervalMs, (text) => target.preview(text), ctx.logger)
+      : undefined;
     try {
       record = await compute(throttle ? (text) => throttle.push(text) : undefined);
     } finally {

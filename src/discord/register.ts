@@ -19,20 +19,33 @@ export interface RegisterResult {
 export async function registerCommands(config: Config, logger: Logger): Promise<RegisterResult> {
   const { token, applicationId, guildId, apiUrl } = config.discord;
   if (!token) throw new AppError('CONFIG_INVALID', 'DISCORD_TOKEN is not set: it is needed to register the slash commands.');
-  if (!applicationId) throw new AppError('CONFIG_INVALID', 'DISCORD_APPLICATION_ID is not set: it is needed to register the slash commands.');
+  if (!applicationId)
+    throw new AppError('CONFIG_INVALID', 'DISCORD_APPLICATION_ID is not set: it is needed to register the slash commands.');
   registerSecret(token);
   const rest = new REST(apiUrl ? { api: apiUrl } : {}).setToken(token);
   try {
     const body = commandData();
     const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
     const saved = (await rest.put(route, { body })) as Array<{ name: string }>;
-    const result: RegisterResult = { scope: guildId ? 'guild' : 'global', ...(guildId ? { guildId } : {}), commands: saved.map((c) => c.name) };
+    const result: RegisterResult = {
+      scope: guildId ? 'guild' : 'global',
+      ...(guildId ? { guildId } : {}),
+      commands: saved.map((c) => c.name),
+    };
     logger.info('slash commands registered', { ...result });
-    if (!guildId) logger.info('global commands can take up to an hour to appear in every server; set DISCORD_GUILD_ID for instant registration while testing');
+    if (!guildId)
+      logger.info(
+        'global commands can take up to an hour to appear in every server; set DISCORD_GUILD_ID for instant registration while testing',
+      );
     return result;
   } catch (err) {
     const status = (err as { status?: number }).status;
-    const hint = status === 401 ? 'the token was rejected' : status === 403 ? 'the application has no access (is the bot in that server, with the applications.commands scope?)' : `HTTP ${status ?? 'error'}`;
+    const hint =
+      status === 401
+        ? 'the token was rejected'
+        : status === 403
+          ? 'the application has no access (is the bot in that server, with the applications.commands scope?)'
+          : `HTTP ${status ?? 'error'}`;
     throw new AppError('CONFIG_INVALID', `Registering the slash commands failed: ${hint}.`, { cause: err });
   } finally {
     rest.clearHashSweeper();

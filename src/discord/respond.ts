@@ -32,7 +32,16 @@ export function isExpiredError(err: unknown): boolean {
 }
 
 function describe(err: unknown): Record<string, unknown> {
-  if (err instanceof DiscordAPIError) return { status: err.status, code: err.code, method: err.method, route: err.url.replace(/\/webhooks\/(\d+)\/[^/?]+/, '/webhooks/$1/:token').replace(/\/interactions\/(\d+)\/[^/?]+/, '/interactions/$1/:token').replace(/^https?:\/\/[^/]+/, '') };
+  if (err instanceof DiscordAPIError)
+    return {
+      status: err.status,
+      code: err.code,
+      method: err.method,
+      route: err.url
+        .replace(/\/webhooks\/(\d+)\/[^/?]+/, '/webhooks/$1/:token')
+        .replace(/\/interactions\/(\d+)\/[^/?]+/, '/interactions/$1/:token')
+        .replace(/^https?:\/\/[^/]+/, ''),
+    };
   if (err instanceof HTTPError) return { status: err.status, method: err.method };
   return { err };
 }
@@ -89,7 +98,12 @@ export async function replyEphemeral(i: RepliableInteraction, content: string, l
 }
 
 /** Log an error with its details and tell the user briefly (ephemeral, no stack trace). */
-export async function reportInteractionError(ctx: BotContext, i: RepliableInteraction, err: unknown, meta: Record<string, unknown>): Promise<void> {
+export async function reportInteractionError(
+  ctx: BotContext,
+  i: RepliableInteraction,
+  err: unknown,
+  meta: Record<string, unknown>,
+): Promise<void> {
   const e = toAppError(err);
   ctx.stats.errors++;
   if (!isAppError(err) || e.code === 'INTERNAL') ctx.logger.error('interaction failed', { ...meta, code: e.code, ...describe(err), err });
@@ -208,8 +222,11 @@ export function channelTarget(channel: SendableChannels, opts: { replyTo?: Messa
     async deliver(messages) {
       const out: Message[] = [];
       for (const [n, m] of messages.entries()) {
-        const sent: Message | undefined = await safely(opts.logger, 'answer message', async (): Promise<Message> =>
-          n === 0 && first ? first.edit(payloadOf(m)) : n === 0 ? post(payloadOf(m)) : channel.send(payloadOf(m)),
+        const sent: Message | undefined = await safely(
+          opts.logger,
+          'answer message',
+          async (): Promise<Message> =>
+            n === 0 && first ? first.edit(payloadOf(m)) : n === 0 ? post(payloadOf(m)) : channel.send(payloadOf(m)),
         );
         if (!sent) break;
         out.push(sent);

@@ -31,11 +31,12 @@ process.on('SIGTERM', () => requestStop('SIGTERM', false));
 // The manager died or closed the channel: nobody is left to respawn or stop this shard.
 process.on('disconnect', () => requestStop('SIGTERM', true));
 process.on('unhandledRejection', (reason, promise) => {
-  if (!relay.emit('unhandledRejection', reason, promise)) process.stderr.write(redact(`shard ${process.env.SHARDS}: unhandled rejection: ${String(reason)}`) + '\n');
+  if (!relay.emit('unhandledRejection', reason, promise))
+    process.stderr.write(`${redact(`shard ${process.env.SHARDS}: unhandled rejection: ${String(reason)}`)}\n`);
 });
 process.on('uncaughtException', (err, origin) => {
   if (relay.emit('uncaughtException', err, origin)) return;
-  process.stderr.write(redact(`shard ${process.env.SHARDS}: uncaught exception while starting: ${err?.stack ?? err}`) + '\n');
+  process.stderr.write(`${redact(`shard ${process.env.SHARDS}: uncaught exception while starting: ${err?.stack ?? err}`)}\n`);
   process.exit(1);
 });
 
@@ -59,7 +60,11 @@ let code: number;
 try {
   code = await serveBot(config, logger, { process: relay });
 } catch (err) {
-  logger.error('shard failed to start', { err, code: isAppError(err) ? err.code : undefined, message: isAppError(err) ? err.userMessage : undefined });
+  logger.error('shard failed to start', {
+    err,
+    code: isAppError(err) ? err.code : undefined,
+    message: isAppError(err) ? err.userMessage : undefined,
+  });
   code = 1;
 }
 process.exit(code);

@@ -56,14 +56,18 @@ export function shardEntry(): { file: string; execArgv: string[] } {
 
 /** GET /gateway/bot through the configured API base: the recommended shard count (and a token check). */
 export async function recommendedShardCount(config: Config): Promise<number> {
-  const rest = new REST({ ...(config.discord.apiUrl ? { api: config.discord.apiUrl } : {}), retries: 1, timeout: 15_000 }).setToken(config.discord.token ?? '');
+  const rest = new REST({ ...(config.discord.apiUrl ? { api: config.discord.apiUrl } : {}), retries: 1, timeout: 15_000 }).setToken(
+    config.discord.token ?? '',
+  );
   try {
     const body = (await rest.get(Routes.gatewayBot())) as { shards?: unknown };
     const shards = Number(body.shards);
-    if (!Number.isInteger(shards) || shards < 1) throw new AppError('INTERNAL', `Discord's /gateway/bot returned no usable shard count (${JSON.stringify(body.shards)}).`);
+    if (!Number.isInteger(shards) || shards < 1)
+      throw new AppError('INTERNAL', `Discord's /gateway/bot returned no usable shard count (${JSON.stringify(body.shards)}).`);
     return shards;
   } catch (err) {
-    if ((err as { status?: number }).status === 401) throw new AppError('CONFIG_INVALID', 'Discord rejected DISCORD_TOKEN. Check the bot token.', { cause: err });
+    if ((err as { status?: number }).status === 401)
+      throw new AppError('CONFIG_INVALID', 'Discord rejected DISCORD_TOKEN. Check the bot token.', { cause: err });
     throw err;
   } finally {
     rest.clearHashSweeper();
@@ -80,11 +84,19 @@ export async function serveShards(config: Config, logger: Logger, opts: ShardOpt
   registerSecret(token);
   registerSecret(config.openai.apiKey);
   for (const secret of databaseUrlSecrets(config.databaseUrl)) registerSecret(secret);
-  if (!token) throw new AppError('CONFIG_INVALID', 'DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications and put its token in .env.');
+  if (!token)
+    throw new AppError(
+      'CONFIG_INVALID',
+      'DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications and put its token in .env.',
+    );
 
   // One process builds a missing index; the shards then only open it.
   if (!(await storeHasIndex(config, logger))) {
-    logger.info('no index yet: building it from the corpus before starting the shards', { corpusDir: config.corpusDir, store: config.store, indexDir: config.indexDir });
+    logger.info('no index yet: building it from the corpus before starting the shards', {
+      corpusDir: config.corpusDir,
+      store: config.store,
+      indexDir: config.indexDir,
+    });
     await runIngest(config, { logger, progress: logProgress(logger, 'index') });
   }
 
@@ -157,7 +169,13 @@ export async function serveShards(config: Config, logger: Logger, opts: ShardOpt
     recent.push(now);
     deaths.set(shard.id, recent);
     if (recent.length >= maxRestarts) {
-      logger.error('shard keeps exiting: stopping all shards', { shard: shard.id, code: exitCode, signal, exits: recent.length, windowMs: crashWindowMs });
+      logger.error('shard keeps exiting: stopping all shards', {
+        shard: shard.id,
+        code: exitCode,
+        signal,
+        exits: recent.length,
+        windowMs: crashWindowMs,
+      });
       void shutdown('crash loop', 1).then(resolveDone);
       return;
     }

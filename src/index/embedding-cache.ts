@@ -57,7 +57,7 @@ export class EmbeddingCache {
     for (const { hash, vector } of entries) {
       const f32 = Float32Array.from(vector);
       this.map.set(hash, f32);
-      out += JSON.stringify({ h: hash, v: Buffer.from(f32.buffer).toString('base64') }) + '\n';
+      out += `${JSON.stringify({ h: hash, v: Buffer.from(f32.buffer).toString('base64') })}\n`;
     }
     if (out) await appendFile(this.file, out);
   }

@@ -26,7 +26,15 @@ export class OpenAIEmbeddings implements EmbeddingsModel {
   private readonly client: OpenAI;
   readonly dimensions?: number;
 
-  constructor(opts: { model: string; apiKey?: string; baseURL?: string; dimensions?: number; batchSize?: number; timeoutMs?: number; maxRetries?: number }) {
+  constructor(opts: {
+    model: string;
+    apiKey?: string;
+    baseURL?: string;
+    dimensions?: number;
+    batchSize?: number;
+    timeoutMs?: number;
+    maxRetries?: number;
+  }) {
     this.model = opts.model;
     this.batchSize = opts.batchSize ?? 64;
     this.dimensions = opts.dimensions;
@@ -45,7 +53,7 @@ export class OpenAIEmbeddings implements EmbeddingsModel {
     const out: number[][] = [];
     for (let i = 0; i < inputs.length; i += this.batchSize) {
       const batch = inputs.slice(i, i + this.batchSize).map((s) => (s.length > MAX_INPUT_CHARS ? s.slice(0, MAX_INPUT_CHARS) : s || ' '));
-      let res;
+      let res: OpenAI.CreateEmbeddingResponse;
       try {
         res = await this.client.embeddings.create({
           model: this.model,
@@ -62,7 +70,10 @@ export class OpenAIEmbeddings implements EmbeddingsModel {
         );
       }
       if (!Array.isArray(res?.data) || res.data.length !== batch.length) {
-        throw new AppError('EMBEDDING_FAILED', `The embedding endpoint returned ${res?.data?.length ?? 'no'} vectors for ${batch.length} inputs.`);
+        throw new AppError(
+          'EMBEDDING_FAILED',
+          `The embedding endpoint returned ${res?.data?.length ?? 'no'} vectors for ${batch.length} inputs.`,
+        );
       }
       const sorted = [...res.data].sort((a, b) => a.index - b.index);
       for (const d of sorted) {

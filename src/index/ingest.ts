@@ -19,13 +19,7 @@ import { noProgress, type Progress } from './progress.js';
 import type { GenerationData, GenerationWriter } from './search-store.js';
 import { VectorMatrix } from './vector-matrix.js';
 import { VECTRA_INDEX_FILE, writeVectraIndexFile } from './vectra-file.js';
-import {
-  INDEX_FORMAT_VERSION,
-  readCurrentGeneration,
-  writeFileAtomic,
-  writeGenerationFiles,
-  type Manifest,
-} from './store.js';
+import { INDEX_FORMAT_VERSION, readCurrentGeneration, writeFileAtomic, writeGenerationFiles, type Manifest } from './store.js';
 
 export interface IngestOptions {
   corpusDir: string;
@@ -87,7 +81,9 @@ function sameFiles(a: Manifest['files'], b: Manifest['files']): boolean {
 async function collectGarbage(indexDir: string, keep: string, logger: Logger): Promise<void> {
   for (const name of await readdir(indexDir)) {
     if ((name.startsWith('gen-') && name !== keep) || name.startsWith('CURRENT.tmp')) {
-      await rm(join(indexDir, name), { recursive: true, force: true }).catch((err) => logger.warn('could not remove old index generation', { name, err }));
+      await rm(join(indexDir, name), { recursive: true, force: true }).catch((err) =>
+        logger.warn('could not remove old index generation', { name, err }),
+      );
     }
   }
 }
@@ -147,7 +143,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     if (corpus.papers.length === 0) {
       throw new AppError(
         'CORPUS_EMPTY',
-        `No papers could be read from ${opts.corpusDir} (${corpus.report.files.length} files; ${corpus.report.skipped.length} problems). The live index was left as it was.`,
+        `No papers could be read from ${opts.corpusDir} (${corpus.report.files.length} files; ${corpus.report.skipped.length} ` +
+          `problems). The live index was left as it was.`,
         { detail: { skipped: corpus.report.skipped.slice(0, 20) } },
       );
     }
@@ -160,7 +157,10 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     if (opts.embedder) {
       const embedder = opts.embedder;
       // Keyed by model and requested size: the same model at another size gives other vectors.
-      const cache = await EmbeddingCache.open(opts.indexDir, embedder.dimensions ? `${embedder.model}@${embedder.dimensions}` : embedder.model);
+      const cache = await EmbeddingCache.open(
+        opts.indexDir,
+        embedder.dimensions ? `${embedder.model}@${embedder.dimensions}` : embedder.model,
+      );
       const hashes = chunks.map((c) => textHash(embeddingText(c)));
       const missing = [...new Set(hashes.filter((h) => !cache.get(h)))];
       const textByHash = new Map(chunks.map((c, i) => [hashes[i], embeddingText(c)]));
@@ -177,7 +177,10 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       vectors = hashes.map((h) => cache.get(h)!);
       const dims = vectors[0]?.length ?? 0;
       if (vectors.some((v) => v.length !== dims)) {
-        throw new AppError('EMBEDDING_FAILED', 'The embedding endpoint returned vectors of different sizes; check EMBEDDING_MODEL / EMBEDDING_DIMENSIONS.');
+        throw new AppError(
+          'EMBEDDING_FAILED',
+          'The embedding endpoint returned vectors of different sizes; check EMBEDDING_MODEL / EMBEDDING_DIMENSIONS.',
+        );
       }
       embeddingStats = { model: embedder.model, dimensions: dims, reused: chunks.length - missing.length, embedded: missing.length, calls };
       await opts.onPhase?.('embedded');
@@ -242,7 +245,7 @@ export class VectraWriter implements GenerationWriter {
     await hooks.onWritten?.();
     // The swap: a complete directory gets its final name, then CURRENT is atomically repointed.
     await rename(partial, join(this.indexDir, generation));
-    await writeFileAtomic(join(this.indexDir, 'CURRENT'), generation + '\n');
+    await writeFileAtomic(join(this.indexDir, 'CURRENT'), `${generation}\n`);
   }
 
   async cleanup(): Promise<void> {

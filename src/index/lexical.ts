@@ -284,13 +284,18 @@ export class LexicalIndex {
     const idx = new LexicalIndex({ ...header.params, ...params });
     idx.n = header.n;
     idx.terms = header.terms;
-    idx.terms.forEach((t, i) => idx.termIds.set(t, i));
+    idx.terms.forEach((t, i) => {
+      idx.termIds.set(t, i);
+    });
     const p = header.postings;
     const T = header.terms.length;
     // View the file buffer directly where it is aligned (the usual case: readFile allocates a
     // fresh buffer), copying only when it is not; a copy would double the index's memory.
     let off = 0;
-    const take = <A extends Uint32Array | Uint16Array | Float32Array>(Ctor: { new (buf: ArrayBufferLike, offset: number, length: number): A; new (n: number): A; BYTES_PER_ELEMENT: number }, count: number): A => {
+    const take = <A extends Uint32Array | Uint16Array | Float32Array>(
+      Ctor: { new (buf: ArrayBufferLike, offset: number, length: number): A; new (n: number): A; BYTES_PER_ELEMENT: number },
+      count: number,
+    ): A => {
       const bytes = count * Ctor.BYTES_PER_ELEMENT;
       if (body.length < off + bytes) throw new Error('lexical index body is truncated');
       const start = body.byteOffset + off;

@@ -54,7 +54,10 @@ export async function acquireLock(dir: string): Promise<() => Promise<void>> {
           // Unreadable: either its writer is between open and write, or died there.
         }
         if (!holder.pid) {
-          const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => Infinity);
+          const age = await stat(file).then(
+            (s) => Date.now() - s.mtimeMs,
+            () => Infinity,
+          );
           if (age < UNREADABLE_GRACE_MS) throw new AppError('INDEX_LOCKED', `Another ingest is starting on ${dir}. Wait for it to finish.`);
         } else if (holder.pid !== process.pid && alive(holder.pid)) {
           throw new AppError(

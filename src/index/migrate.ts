@@ -44,14 +44,21 @@ export async function readVectraVectors(store: IndexStore): Promise<Float32Array
   const items = await (await openVectorIndex(join(store.dir, 'vectors'), false)).listItems();
   const out: Float32Array[] = new Array(store.chunks.length);
   for (const it of items) out[it.metadata.chunk] = Float32Array.from(it.vector);
-  for (let i = 0; i < out.length; i++) if (!out[i]) throw new AppError('INDEX_CORRUPT', `The vectra index has no vector for chunk ${i}. Run \`research-bot ingest --force\`.`);
+  for (let i = 0; i < out.length; i++)
+    if (!out[i]) throw new AppError('INDEX_CORRUPT', `The vectra index has no vector for chunk ${i}. Run \`research-bot ingest --force\`.`);
   return out;
 }
 
 async function readSource(opts: MigrateOptions): Promise<GenerationData> {
   if (opts.from === 'vectra') {
     const store = await IndexStore.open(opts.indexDir);
-    return { manifest: store.manifest, papers: store.papers, chunks: store.chunks, lexical: store.lexical, vectors: await readVectraVectors(store) };
+    return {
+      manifest: store.manifest,
+      papers: store.papers,
+      chunks: store.chunks,
+      lexical: store.lexical,
+      vectors: await readVectraVectors(store),
+    };
   }
   const store = await PostgresStore.open({ databaseUrl: opts.databaseUrl, logger: opts.logger, refreshIntervalMs: 0 });
   try {
@@ -69,7 +76,8 @@ export async function migrateStore(opts: MigrateOptions): Promise<MigrateSummary
   if (opts.from === opts.to) throw new AppError('QUESTION_INVALID', `--from and --to are both ${opts.from}; nothing to copy.`);
   const source = await readSource(opts);
   const manifest: Manifest = { ...source.manifest, generation: newGenerationName(), createdAt: new Date().toISOString() };
-  const writer: GenerationWriter = opts.to === 'postgres' ? new PostgresWriter(opts.databaseUrl, { logger }) : new VectraWriter(opts.indexDir, logger);
+  const writer: GenerationWriter =
+    opts.to === 'postgres' ? new PostgresWriter(opts.databaseUrl, { logger }) : new VectraWriter(opts.indexDir, logger);
   try {
     const release = await writer.lock();
     try {

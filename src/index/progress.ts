@@ -22,7 +22,9 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
       lastDraw = now;
       const width = 28;
       const filled = Math.round((pct / 100) * width);
-      stream.write(`\r${phase.padEnd(11)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${count}/${total}`);
+      stream.write(
+        `\r${phase.padEnd(11)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${count}/${total}`,
+      );
     } else if (force || pct >= lastPct + 25) {
       lastPct = pct - (pct % 25);
       stream.write(`${phase}: ${count}/${total} (${pct}%)\n`);

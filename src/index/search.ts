@@ -134,8 +134,12 @@ export class Retriever {
     const dense = await this.vectorPapers(vector, opts.filter, depth);
     const vecRanked = [...dense.entries()].sort((a, b) => b[1].score - a[1].score);
     const fused = new Map<string, number>();
-    lexRanked.forEach(([id], i) => fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + i + 1)));
-    vecRanked.forEach(([id], i) => fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + i + 1)));
+    lexRanked.forEach(([id], i) => {
+      fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + i + 1));
+    });
+    vecRanked.forEach(([id], i) => {
+      fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + i + 1));
+    });
     return [...fused.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, k)

@@ -6,7 +6,7 @@ export function splitSentences(text: string): string[] {
   const out: string[] = [];
   for (const para of text.split(/\n\s*\n/)) {
     let buf = '';
-    const pieces = para.split(/(?<=[.!?])\s+(?=["'(\[]?[\p{Lu}\p{N}])/u);
+    const pieces = para.split(/(?<=[.!?])\s+(?=["'([]?[\p{Lu}\p{N}])/u);
     for (const piece of pieces) {
       buf = buf ? `${buf} ${piece}` : piece;
       if (!ABBREV.test(buf)) {

@@ -118,7 +118,10 @@ export class IndexStore implements SearchStore {
     try {
       const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
       if (manifest.formatVersion !== INDEX_FORMAT_VERSION) {
-        throw new AppError('INDEX_CORRUPT', `The index in ${indexDir} has format ${manifest.formatVersion}; this version reads ${INDEX_FORMAT_VERSION}. Run \`research-bot ingest\`.`);
+        throw new AppError(
+          'INDEX_CORRUPT',
+          `The index in ${indexDir} has format ${manifest.formatVersion}; this version reads ${INDEX_FORMAT_VERSION}. Run \`research-bot ingest\`.`,
+        );
       }
       const [papersBuf, chunksText, lexicalText, lexicalBody] = await Promise.all([
         readFile(join(dir, 'papers.jsonl')),
@@ -141,7 +144,11 @@ export class IndexStore implements SearchStore {
       return new IndexStore(dir, manifest, papers, chunks, lexical, vectors);
     } catch (err) {
       if (err instanceof AppError) throw err;
-      throw new AppError('INDEX_CORRUPT', `The index in ${indexDir} could not be read (${(err as Error).message.slice(0, 120)}). Run \`research-bot ingest\` to rebuild it.`, { cause: err });
+      throw new AppError(
+        'INDEX_CORRUPT',
+        `The index in ${indexDir} could not be read (${(err as Error).message.slice(0, 120)}). Run \`research-bot ingest\` to rebuild it.`,
+        { cause: err },
+      );
     }
   }
 
@@ -167,7 +174,8 @@ export function checkEmbeddingModel(manifest: Manifest, model: string | undefine
   if (built.model !== model) {
     throw new AppError(
       'INDEX_MODEL_MISMATCH',
-      `The index was built with embedding model "${built.model}" (${built.dimensions} dimensions) but EMBEDDING_MODEL is "${model}". Re-run \`research-bot ingest\` to rebuild it.`,
+      `The index was built with embedding model "${built.model}" (${built.dimensions} dimensions) but ` +
+        `EMBEDDING_MODEL is "${model}". Re-run \`research-bot ingest\` to rebuild it.`,
     );
   }
 }
@@ -224,7 +232,10 @@ export async function openVectorIndex(folder: string, load: boolean): Promise<Lo
 export async function matrixFromVectra(folder: string, dims: number): Promise<VectorMatrix> {
   const vindex = await openVectorIndex(folder, false);
   const items = await vindex.listItems();
-  return VectorMatrix.fromRows(items.map((it) => ({ vector: it.vector, chunk: it.metadata.chunk })), dims);
+  return VectorMatrix.fromRows(
+    items.map((it) => ({ vector: it.vector, chunk: it.metadata.chunk })),
+    dims,
+  );
 }
 
 /** Write `render(item)` for every item, then `tail`, about 1 MB per write. */
@@ -256,10 +267,15 @@ export async function writeGenerationFiles(
 ): Promise<void> {
   // JSON lines: read back line by line, so loading never holds the whole file as one string.
   // Both written in batches: one joined string of 100k papers is hundreds of MB at ingest's peak.
-  await writeJoined(join(dir, 'papers.jsonl'), data.papers, (p) => JSON.stringify(p) + '\n');
+  await writeJoined(join(dir, 'papers.jsonl'), data.papers, (p) => `${JSON.stringify(p)}\n`);
   const byId = new Map(data.papers.map((p) => [p.id, p]));
   // The same bytes as JSON.stringify(array): '[' + elements joined by ',' + ']'.
-  await writeJoined(join(dir, 'chunks.json'), data.chunks, (c, i) => (i === 0 ? '[' : ',') + JSON.stringify(deflateChunk(c, byId.get(c.paperId))), data.chunks.length ? ']' : '[]');
+  await writeJoined(
+    join(dir, 'chunks.json'),
+    data.chunks,
+    (c, i) => (i === 0 ? '[' : ',') + JSON.stringify(deflateChunk(c, byId.get(c.paperId))),
+    data.chunks.length ? ']' : '[]',
+  );
   const { header, body } = data.lexical.serialize();
   await writeFile(join(dir, 'lexical.json'), JSON.stringify(header));
   await writeFile(join(dir, 'lexical.bin'), body);

@@ -76,7 +76,11 @@ export class VectorMatrix {
     const head = Buffer.alloc(8);
     head.writeUInt32LE(this.count, 0);
     head.writeUInt32LE(this.dims, 4);
-    return Buffer.concat([head, Buffer.from(this.chunkOf.buffer, this.chunkOf.byteOffset, this.chunkOf.byteLength), Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength)]);
+    return Buffer.concat([
+      head,
+      Buffer.from(this.chunkOf.buffer, this.chunkOf.byteOffset, this.chunkOf.byteLength),
+      Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength),
+    ]);
   }
 
   static fromBuffer(buf: Buffer): VectorMatrix {

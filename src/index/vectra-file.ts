@@ -111,7 +111,8 @@ function encodeItem(out: Bytes, item: VectraFileItem, scratch: Bytes): void {
 
 /** Write `items` as a vectra protobuf index file at `path` (created or replaced). */
 export async function writeVectraIndexFile(path: string, items: Iterable<VectraFileItem>): Promise<number> {
-  if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) throw new Error('big-endian platforms are not supported by the vectra file writer');
+  if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f)
+    throw new Error('big-endian platforms are not supported by the vectra file writer');
   const fh = await open(path, 'w');
   let count = 0;
   try {

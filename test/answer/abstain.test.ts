@@ -15,52 +15,93 @@ const PAPERS = [
   {
     title: 'Two-Bit Weight Quantization Without Accuracy Loss',
     abstract:
-      'We study post-training quantization of large language model weights. With a small calibration set, our method quantizes weights down to 2 bits. Accuracy loss stays below one point on standard benchmarks.',
+      'We study post-training quantization of large language model weights. With a small calibration set, ' +
+      'our method quantizes weights down to 2 bits. Accuracy loss stays below one point on standard benchmarks.',
   },
   {
     title: 'Calibrated Rounding for Low-Bit Quantization',
-    abstract: 'Rounding weights to the nearest grid point is suboptimal. We learn rounding offsets for 3-bit and 4-bit quantization with a calibration set, improving accuracy over round-to-nearest.',
+    abstract:
+      'Rounding weights to the nearest grid point is suboptimal. We learn rounding offsets for 3-bit and ' +
+      '4-bit quantization with a calibration set, improving accuracy over round-to-nearest.',
   },
   {
     title: 'Packing Prompts for Faster Prefill',
     abstract:
-      'During inference, prefilling computes the KV cache for the prompt tokens before generation. We pack several prompts into one sequence and compute their KV caches together, which raises throughput.',
+      'During inference, prefilling computes the KV cache for the prompt tokens before generation. We pack ' +
+      'several prompts into one sequence and compute their KV caches together, which raises throughput.',
   },
   {
     title: 'Encoders Still Win at Sentence Classification',
-    abstract: 'We compare BERT and RoBERTa encoders with decoder models on sentence classification benchmarks and find that fine-tuned encoders remain strong at small scale.',
+    abstract:
+      'We compare BERT and RoBERTa encoders with decoder models on sentence classification benchmarks and ' +
+      'find that fine-tuned encoders remain strong at small scale.',
   },
   {
     title: 'Binarized Language Models',
-    abstract: 'We binarize the weights of large language models to 1 bit. With 1-bit weights, binarized models keep most of their accuracy on language benchmarks while using far less memory, and binarization needs no retraining from scratch.',
+    abstract:
+      'We binarize the weights of large language models to 1 bit. With 1-bit weights, binarized models ' +
+      'keep most of their accuracy on language benchmarks while using far less memory, and binarization ' +
+      'needs no retraining from scratch.',
   },
   {
     title: 'Self-Supervised Speech Recognition at Scale',
-    abstract: 'Speech recognition benefits from self-supervised audio encoders. We pretrain on unlabeled speech and fine-tune for recognition, reducing word error rates in low-resource speech settings.',
+    abstract:
+      'Speech recognition benefits from self-supervised audio encoders. We pretrain on unlabeled speech ' +
+      'and fine-tune for recognition, reducing word error rates in low-resource speech settings.',
   },
-  { title: 'Curriculum Schedules for Reinforcement Learning', abstract: 'We order environments by difficulty and show that curricula speed up policy learning in sparse-reward tasks.' },
-  { title: 'Retrieval-Augmented Code Generation', abstract: 'Retrieving similar functions from a repository improves code completion accuracy for large language models.' },
-  { title: 'Scaling Laws for Data Mixtures', abstract: 'We fit scaling laws that predict validation loss from the proportions of web, code and book data in the pretraining mixture.' },
-  { title: 'Vision Transformers Need Registers', abstract: 'Artifacts in attention maps of vision transformers disappear when extra register tokens are added to the input sequence.' },
-  { title: 'Long-Context Evaluation Without Leakage', abstract: 'We build a benchmark of long documents written after the training cutoff to evaluate long-context reasoning without contamination.' },
-  { title: 'Speculative Decoding with Small Drafts', abstract: 'A small draft model proposes tokens that a large model verifies in parallel, cutting generation latency by half.' },
-  { title: 'Instruction Tuning on Synthetic Dialogues', abstract: 'We generate multi-turn dialogues with a teacher model and fine-tune a student on them, improving helpfulness ratings.' },
-  { title: 'Pruning Attention Heads After Training', abstract: 'Many attention heads can be removed after training with little loss, and we identify which ones by their gradient sensitivity.' },
+  {
+    title: 'Curriculum Schedules for Reinforcement Learning',
+    abstract: 'We order environments by difficulty and show that curricula speed up policy learning in sparse-reward tasks.',
+  },
+  {
+    title: 'Retrieval-Augmented Code Generation',
+    abstract: 'Retrieving similar functions from a repository improves code completion accuracy for large language models.',
+  },
+  {
+    title: 'Scaling Laws for Data Mixtures',
+    abstract:
+      'We fit scaling laws that predict validation loss from the proportions of web, code and book data in the pretraining mixture.',
+  },
+  {
+    title: 'Vision Transformers Need Registers',
+    abstract: 'Artifacts in attention maps of vision transformers disappear when extra register tokens are added to the input sequence.',
+  },
+  {
+    title: 'Long-Context Evaluation Without Leakage',
+    abstract:
+      'We build a benchmark of long documents written after the training cutoff to evaluate long-context reasoning without contamination.',
+  },
+  {
+    title: 'Speculative Decoding with Small Drafts',
+    abstract: 'A small draft model proposes tokens that a large model verifies in parallel, cutting generation latency by half.',
+  },
+  {
+    title: 'Instruction Tuning on Synthetic Dialogues',
+    abstract: 'We generate multi-turn dialogues with a teacher model and fine-tune a student on them, improving helpfulness ratings.',
+  },
+  {
+    title: 'Pruning Attention Heads After Training',
+    abstract:
+      'Many attention heads can be removed after training with little loss, and we identify which ones by their gradient sensitivity.',
+  },
 ];
 
 const BINARY_SPEECH_PAPER = {
   title: 'One-Bit Speech Recognizers',
-  abstract: 'We binarize speech recognition models to 1-bit weights. The binarized recognizers lose little accuracy on speech benchmarks and run on microcontrollers.',
+  abstract:
+    'We binarize speech recognition models to 1-bit weights. The binarized recognizers lose little accuracy on speech benchmarks and run on microcontrollers.',
 };
 
 const KV_QUANT_PAPER = {
   title: 'Two-Bit KV Cache Quantization for Long Contexts',
-  abstract: 'The KV cache dominates memory at long context lengths. We quantize the KV cache to 2 bits per value with per-channel scales and observe no accuracy loss on long-context benchmarks.',
+  abstract:
+    'The KV cache dominates memory at long context lengths. We quantize the KV cache to 2 bits per value ' +
+    'with per-channel scales and observe no accuracy loss on long-context benchmarks.',
 };
 
 async function corpus(papers: Array<{ title: string; abstract: string }>): Promise<{ dir: string; built: BuiltIndex }> {
   const dir = await mkdtemp(join(tmpdir(), 'rb-split-corpus-'));
-  await writeFile(join(dir, 'papers.jsonl'), papers.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  await writeFile(join(dir, 'papers.jsonl'), `${papers.map((p) => JSON.stringify(p)).join('\n')}\n`);
   return { dir, built: await buildIndex(dir) };
 }
 
@@ -98,12 +139,14 @@ afterAll(async () => {
 });
 
 describe('split evidence (offline abstention)', () => {
-
   const question = 'has anyone quantized the KV cache down to 2 bits without accuracy loss?';
 
   it('abstains when one paper has the name (KV) and others have the topic (quantization), none both', async () => {
     // The partial matches on both sides are offered as possibly related.
-    await expectAbstains(without.built, question, /KV/, ['Two-Bit Weight Quantization Without Accuracy Loss', 'Packing Prompts for Faster Prefill']);
+    await expectAbstains(without.built, question, /KV/, [
+      'Two-Bit Weight Quantization Without Accuracy Loss',
+      'Packing Prompts for Faster Prefill',
+    ]);
   });
 
   it('answers the same question once a paper covers both, and cites that paper first', async () => {
@@ -111,7 +154,11 @@ describe('split evidence (offline abstention)', () => {
   });
 
   it('answers when the best paper itself names the entity', async () => {
-    await expectAnswers(without.built, 'how does packing prompts speed up computing the KV cache during prefill?', 'Packing Prompts for Faster Prefill');
+    await expectAnswers(
+      without.built,
+      'how does packing prompts speed up computing the KV cache during prefill?',
+      'Packing Prompts for Faster Prefill',
+    );
   });
 
   it('does not require a name given only as an example ("like BERT", "BERT-style")', async () => {

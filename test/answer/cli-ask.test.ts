@@ -39,7 +39,13 @@ describe('research-bot ask --json (offline)', () => {
     expect(json.answer).toContain('1.3x');
     expect(json.citations.length).toBeGreaterThan(0);
     json.citations.forEach((c: any, i: number) => {
-      expect(c).toEqual({ marker: i + 1, paperId: expect.any(String), title: expect.any(String), url: expect.any(String), links: expect.any(Array) });
+      expect(c).toEqual({
+        marker: i + 1,
+        paperId: expect.any(String),
+        title: expect.any(String),
+        url: expect.any(String),
+        links: expect.any(Array),
+      });
       expect(titles.has(c.title)).toBe(true);
       expect(c.url).toBe(`https://arxiv.org/search/?query=${encodeURIComponent(c.title)}&searchtype=title`);
     });

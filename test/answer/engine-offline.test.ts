@@ -3,7 +3,14 @@
  * question cleaning, topic summaries, similar papers and follow-up rewriting.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerQuestion, cleanQuestion, MAX_QUESTION_CHARS, similarPapers, summarizeTopic, type AnswerResult } from '../../src/answer/engine.js';
+import {
+  answerQuestion,
+  cleanQuestion,
+  MAX_QUESTION_CHARS,
+  similarPapers,
+  summarizeTopic,
+  type AnswerResult,
+} from '../../src/answer/engine.js';
 import { namedEntities } from '../../src/answer/abstain.js';
 import { keySentences } from '../../src/answer/digest.js';
 import { lexicalRewrite, looksLikeFollowUp, rewriteFollowUp, type Turn } from '../../src/answer/followup.js';
@@ -62,14 +69,22 @@ function digestBlocks(result: AnswerResult): Array<{ marker: number; paper: Pape
 describe('extractive digest (offline)', () => {
   const numeric: Array<[question: string, key: string, titlePrefix: string]> = [
     ['what compute reduction does PreSelect claim, in tokens vs the baseline?', '30B', 'Predictive Data Selection'],
-    ["with just 'Let's think step by step', MultiArith accuracy on text-davinci-002 went from what to what?", '78.7%', 'Large Language Models are Zero-Shot Reasoners'],
+    [
+      "with just 'Let's think step by step', MultiArith accuracy on text-davinci-002 went from what to what?",
+      '78.7%',
+      'Large Language Models are Zero-Shot Reasoners',
+    ],
     ["what's Domino's max training speedup over Megatron-LM on DGX-H100?", '1.3x', 'Domino'],
     // Written from abstracts in data/corpus.
     ['by how much does MediSwift cut training FLOPs with sparse pre-training?', '2-2.5x', 'MediSwift'],
     ['how much does Skill-It reduce validation loss on the target skill on Natural Instructions?', '13.6%', 'Skill-it!'],
     ['how far can CLEX extend the context window beyond the training length?', '8x', 'CLEX'],
     ['what ImageNet-1K top-1 accuracy does SimCLR with DCL reach at batch size 256?', '68.2%', 'Decoupled Contrastive Learning'],
-    ['how much does initializing policies with LMs improve task completion rates in VirtualHome?', '43.6%', 'Pre-Trained Language Models for Interactive Decision-Making'],
+    [
+      'how much does initializing policies with LMs improve task completion rates in VirtualHome?',
+      '43.6%',
+      'Pre-Trained Language Models for Interactive Decision-Making',
+    ],
   ];
 
   it.each(numeric)('%s -> contains %s verbatim', async (question, key, titlePrefix) => {
@@ -105,16 +120,21 @@ describe('extractive digest (offline)', () => {
 });
 
 describe('keySentences', () => {
-  const abstract = 'Our pruning method removes redundant attention heads in large language models. Pruning reaches a 2.4x inference speedup with 1% accuracy loss.';
+  const abstract =
+    'Our pruning method removes redundant attention heads in large language models. Pruning reaches a 2.4x inference speedup with 1% accuracy loss.';
 
   it('prefers the sentence with numbers for a numeric question', () => {
     const q = 'what inference speedup does pruning attention heads in language models give?';
-    expect(keySentences(q, abstract, retriever.store.lexical, 1)).toEqual(['Pruning reaches a 2.4x inference speedup with 1% accuracy loss.']);
+    expect(keySentences(q, abstract, retriever.store.lexical, 1)).toEqual([
+      'Pruning reaches a 2.4x inference speedup with 1% accuracy loss.',
+    ]);
   });
 
   it('prefers the matching sentence for a non-numeric question, and keeps abstract order', () => {
     const q = 'which redundant attention heads does the pruning method remove in language models?';
-    expect(keySentences(q, abstract, retriever.store.lexical, 1)).toEqual(['Our pruning method removes redundant attention heads in large language models.']);
+    expect(keySentences(q, abstract, retriever.store.lexical, 1)).toEqual([
+      'Our pruning method removes redundant attention heads in large language models.',
+    ]);
     expect(keySentences(q, abstract, retriever.store.lexical, 2)).toEqual(splitSentences(abstract));
   });
 });
@@ -190,7 +210,7 @@ describe('cleanQuestion', () => {
   });
 
   it('truncates a 6000-character question instead of rejecting it', async () => {
-    const long = 'what does DropPos pretrain ViTs to do? ' + 'x'.repeat(6000);
+    const long = `what does DropPos pretrain ViTs to do? ${'x'.repeat(6000)}`;
     const cleaned = cleanQuestion(long);
     expect(cleaned.length).toBe(MAX_QUESTION_CHARS);
     expect(cleaned.startsWith('what does DropPos pretrain ViTs to do?')).toBe(true);
@@ -202,7 +222,7 @@ describe('cleanQuestion', () => {
 
   it('never splits a surrogate pair when truncating a long question', () => {
     // An emoji straddling the cut: its high surrogate would be the last kept code unit.
-    const q = 'a'.repeat(MAX_QUESTION_CHARS - 1) + '\u{1F600}' + ' tail';
+    const q = `${'a'.repeat(MAX_QUESTION_CHARS - 1)}\u{1F600} tail`;
     const cleaned = cleanQuestion(q);
     expect(cleaned).toBe('a'.repeat(MAX_QUESTION_CHARS - 1));
     expect(/[\uD800-\uDBFF]$/.test(cleaned)).toBe(false);
@@ -214,6 +234,7 @@ describe('cleanQuestion', () => {
     expect(cleanQuestion('what\u0000is\u0007CLEX\u001b[31m?\u009b')).toBe('what is CLEX [31m?');
     expect(cleanQuestion('  what   is\r\n\tCLEX?  ')).toBe('what is CLEX?');
     const cleaned = cleanQuestion('a\u0001b\u200dc\u2060d\u00ade\u0085f');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserts control characters are gone
     expect(cleaned).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/);
   });
 
@@ -239,7 +260,9 @@ describe('summarizeTopic (offline)', () => {
     expect(r.citations.length).toBeGreaterThanOrEqual(4);
     expect(new Set(r.citations.map((c) => c.paperId)).size).toBe(r.citations.length);
     const lines = r.answer.split('\n').filter(Boolean);
-    expect(lines[0]).toBe(`${r.citations.length} papers in the corpus on "data selection for language model pretraining", most relevant first:`);
+    expect(lines[0]).toBe(
+      `${r.citations.length} papers in the corpus on "data selection for language model pretraining", most relevant first:`,
+    );
     const blocks = lines.slice(1);
     expect(blocks).toHaveLength(r.citations.length);
     r.citations.forEach((c, i) => {

@@ -8,7 +8,12 @@ import { main } from '../../src/cli.js';
 import { buildIndex, captureIO, setCliEnv, SHIPPED_CORPUS, type BuiltIndex } from './helpers.js';
 
 const LINES = [
-  { id: 'q1', kind: 'keyword', question: 'how does CLEX extend the context window?', expected_titles: ['CLEX: Continuous Length Extrapolation for Large Language Models'] },
+  {
+    id: 'q1',
+    kind: 'keyword',
+    question: 'how does CLEX extend the context window?',
+    expected_titles: ['CLEX: Continuous Length Extrapolation for Large Language Models'],
+  },
   {
     id: 'q2',
     kind: 'numeric',
@@ -31,12 +36,22 @@ const LINES = [
     expected_titles: ['MediSwift: Efficient Sparse Pre-trained Biomedical Language Models', 'A Paper That Is Not In The Corpus At All'],
   },
   { id: 'u1', kind: 'unanswerable', question: 'where is the best pizza in Naples?', expected_titles: [] },
-  { id: 'u2', kind: 'unanswerable', question: 'how many fine-tuning steps does DreamBooth need with Stable Diffusion?', expected_titles: [] },
+  {
+    id: 'u2',
+    kind: 'unanswerable',
+    question: 'how many fine-tuning steps does DreamBooth need with Stable Diffusion?',
+    expected_titles: [],
+  },
   // Deliberately mislabelled, so abstention precision and recall are not trivially 1:
   // an answerable question marked unanswerable (answered: a false negative) ...
   { id: 'm1', kind: 'unanswerable', question: 'what is MediSwift?', expected_titles: [] },
   // ... and an out-of-corpus question marked answerable (abstained: a false positive, rank 0).
-  { id: 'm2', kind: 'keyword', question: 'where can I buy a good espresso machine in Naples?', expected_titles: ['CLEX: Continuous Length Extrapolation for Large Language Models'] },
+  {
+    id: 'm2',
+    kind: 'keyword',
+    question: 'where can I buy a good espresso machine in Naples?',
+    expected_titles: ['CLEX: Continuous Length Extrapolation for Large Language Models'],
+  },
 ];
 const FILE_TEXT = [
   JSON.stringify(LINES[0]),
@@ -56,7 +71,7 @@ beforeAll(async () => {
   built = await buildIndex();
   dir = await mkdtemp(join(tmpdir(), 'rb-eval-'));
   file = join(dir, 'questions.jsonl');
-  await writeFile(file, FILE_TEXT + '\n');
+  await writeFile(file, `${FILE_TEXT}\n`);
 });
 afterAll(async () => {
   await built?.cleanup();
@@ -108,8 +123,11 @@ describe('runEval', () => {
 
   it('recall and MRR agree with the per-question ranks', () => {
     const answerable = report.perQuestion.filter((p) => p.ranks.length > 0);
-    const recall = (k: number) => answerable.reduce((s, p) => s + p.ranks.filter((r) => r > 0 && r <= k).length / p.ranks.length, 0) / answerable.length;
-    const mrr = answerable.reduce((s, p) => s + (p.ranks.some((r) => r > 0) ? 1 / Math.min(...p.ranks.filter((r) => r > 0)) : 0), 0) / answerable.length;
+    const recall = (k: number) =>
+      answerable.reduce((s, p) => s + p.ranks.filter((r) => r > 0 && r <= k).length / p.ranks.length, 0) / answerable.length;
+    const mrr =
+      answerable.reduce((s, p) => s + (p.ranks.some((r) => r > 0) ? 1 / Math.min(...p.ranks.filter((r) => r > 0)) : 0), 0) /
+      answerable.length;
     expect(report.overall.answerable).toBe(5);
     expect(report.overall.n).toBe(8);
     expect(report.overall.r1).toBeCloseTo(recall(1), 10);
@@ -156,7 +174,9 @@ describe('runEval', () => {
     const table = formatEvalTable({ ...report, errors: ['line 3: invalid JSON (x)'] });
     expect(table).toContain('| all | 8 |');
     expect(table).toContain('| unanswerable | 3 | - | - | - | - | 2/3 |');
-    expect(table).toContain('Abstention: precision 0.667, recall 0.667 (2 correct, 1 answerable questions abstained, 1 unanswerable answered)');
+    expect(table).toContain(
+      'Abstention: precision 0.667, recall 0.667 (2 correct, 1 answerable questions abstained, 1 unanswerable answered)',
+    );
     expect(table).toContain('Numeric answer key found: 2/2');
     expect(table).toContain('Skipped 1 bad lines:');
   });

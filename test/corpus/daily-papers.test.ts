@@ -6,13 +6,31 @@ const FILE = 'fixture.txt';
 const parse = (text: string) => parseDailyPapersText(text, FILE);
 
 const ABS_ROUTING =
-  'We study token routing in sparse mixture-of-experts language models. Our router balances expert load without auxiliary losses. Experiments on three benchmarks show consistent gains over dense baselines.';
+  'We study token routing in sparse mixture-of-experts language models. Our router balances expert ' +
+  'load without auxiliary losses. Experiments on three benchmarks show consistent gains over dense ' +
+  'baselines.';
 const ABS_VISION =
-  'We revisit contrastive pretraining for vision encoders at scale. Increasing the batch size steadily improves zero-shot accuracy. All checkpoints are released.';
+  'We revisit contrastive pretraining for vision encoders at scale. Increasing the batch size steadily ' +
+  'improves zero-shot accuracy. All checkpoints are released.';
 const ABS_SPEECH =
-  'Speech models are usually trained on a handful of high-resource languages. We collect a corpus covering two hundred languages and pretrain a single encoder on it. The encoder transfers well to unseen languages.';
+  'Speech models are usually trained on a handful of high-resource languages. We collect a corpus covering ' +
+  'two hundred languages and pretrain a single encoder on it. The encoder transfers well to unseen ' +
+  'languages.';
 
-const HEADER = ['new', '', 'Get trending papers in your email inbox!', '', 'Subscribe', '', 'Daily Papers', '', 'byAK and the research community', '', 'Aug 20', ''];
+const HEADER = [
+  'new',
+  '',
+  'Get trending papers in your email inbox!',
+  '',
+  'Subscribe',
+  '',
+  'Daily Papers',
+  '',
+  'byAK and the research community',
+  '',
+  'Aug 20',
+  '',
+];
 
 describe('parseDailyPapersText: layouts', () => {
   it('reads blank-line separated title/abstract blocks and drops the page chrome', () => {
@@ -115,14 +133,34 @@ describe('parseDailyPapersText: layouts', () => {
   });
 
   it('reads a date with a year but no upvotes', () => {
-    const text = ['Sparse Mixture Routing for Efficient Language Models', '', ABS_ROUTING, '', '  • 2 authors', '·', 'Oct 24, 2024', ''].join('\n');
+    const text = [
+      'Sparse Mixture Routing for Efficient Language Models',
+      '',
+      ABS_ROUTING,
+      '',
+      '  • 2 authors',
+      '·',
+      'Oct 24, 2024',
+      '',
+    ].join('\n');
     const [p] = parse(text).papers;
     expect(p).toMatchObject({ authorsCount: 2, date: '2024-10-24' });
     expect(p.upvotes).toBeUndefined();
   });
 
   it('never turns the page date into a paper date, nor a paper or a title', () => {
-    const text = [...HEADER, 'Sparse Mixture Routing for Efficient Language Models', '', ABS_ROUTING, '', 'Dec 10', '', 'Contrastive Pretraining of Vision Encoders at Scale', '', ABS_VISION].join('\n');
+    const text = [
+      ...HEADER,
+      'Sparse Mixture Routing for Efficient Language Models',
+      '',
+      ABS_ROUTING,
+      '',
+      'Dec 10',
+      '',
+      'Contrastive Pretraining of Vision Encoders at Scale',
+      '',
+      ABS_VISION,
+    ].join('\n');
     const r = parse(text);
     expect(r.skipped).toEqual([]);
     expect(r.papers).toHaveLength(2);
@@ -206,12 +244,28 @@ describe('parseDailyPapersText: layouts', () => {
 
   it('keeps multi-paragraph abstracts together, paragraphs separated by a blank line', () => {
     const p1 = 'Large language models are expensive to serve. We propose a cascade that routes easy queries to a small model.';
-    const p2 = 'On four benchmarks the cascade matches the large model while cutting cost by sixty percent. Ablations show the router is the key component.';
+    const p2 =
+      'On four benchmarks the cascade matches the large model while cutting cost by sixty percent. Ablations show the router is the key component.';
     const p3 = 'Code and models: https://github.com/example-org/llm-cascade';
-    const text = ['Cheap Cascades for Serving Language Models', '', p1, '', p2, '', p3, '', 'Contrastive Pretraining of Vision Encoders at Scale', '', ABS_VISION].join('\n');
+    const text = [
+      'Cheap Cascades for Serving Language Models',
+      '',
+      p1,
+      '',
+      p2,
+      '',
+      p3,
+      '',
+      'Contrastive Pretraining of Vision Encoders at Scale',
+      '',
+      ABS_VISION,
+    ].join('\n');
     const r = parse(text);
     expect(r.skipped).toEqual([]);
-    expect(r.papers.map((p) => p.title)).toEqual(['Cheap Cascades for Serving Language Models', 'Contrastive Pretraining of Vision Encoders at Scale']);
+    expect(r.papers.map((p) => p.title)).toEqual([
+      'Cheap Cascades for Serving Language Models',
+      'Contrastive Pretraining of Vision Encoders at Scale',
+    ]);
     expect(r.papers[0].abstract).toBe([p1, p2, p3].join('\n\n'));
     expect(r.papers[0].links).toEqual(['https://github.com/example-org/llm-cascade']);
     expect(r.papers[1].abstract).toBe(ABS_VISION);
@@ -236,7 +290,9 @@ describe('parseDailyPapersText: layouts', () => {
   });
 
   it('cleans zero-width characters, tabs and repeated spaces', () => {
-    const r = parse(['\u200BSparse  Mixture\tRouting for Efficient Language Models ', '', `  ${ABS_ROUTING.replace('study', 'study\u00A0 ')}`].join('\n'));
+    const r = parse(
+      ['\u200BSparse  Mixture\tRouting for Efficient Language Models ', '', `  ${ABS_ROUTING.replace('study', 'study\u00A0 ')}`].join('\n'),
+    );
     expect(r.papers[0].title).toBe('Sparse Mixture Routing for Efficient Language Models');
     expect(r.papers[0].abstract).toBe(ABS_ROUTING);
   });
@@ -251,11 +307,16 @@ describe('extractLinks', () => {
   });
 
   it('de-duplicates in order of appearance', () => {
-    expect(extractLinks('https://github.com/a/b and https://x.org/p and again https://github.com/a/b.')).toEqual(['https://github.com/a/b', 'https://x.org/p']);
+    expect(extractLinks('https://github.com/a/b and https://x.org/p and again https://github.com/a/b.')).toEqual([
+      'https://github.com/a/b',
+      'https://x.org/p',
+    ]);
   });
 
   it('does not glue a LaTeX \\url{...} remnant onto the link', () => {
-    expect(extractLinks('Project page: https://llm-stacking.github.io/{https://llm-stacking.github.io/}.')).toEqual(['https://llm-stacking.github.io/']);
+    expect(extractLinks('Project page: https://llm-stacking.github.io/{https://llm-stacking.github.io/}.')).toEqual([
+      'https://llm-stacking.github.io/',
+    ]);
     expect(extractLinks('Code at \\url{https://github.com/a/b}.')).toEqual(['https://github.com/a/b']);
   });
 });

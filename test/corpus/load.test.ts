@@ -25,9 +25,12 @@ const CHROME = [
 ].map((s) => s.toLowerCase());
 
 const ABSTRACT_A =
-  'We propose a retrieval method for scientific abstracts that combines sparse and dense signals. It improves recall on three benchmarks. Code is at https://github.com/example/hybrid-retrieval.';
-const ABSTRACT_B = 'We study the effect of data ordering on language model pretraining. Curriculum ordering speeds up convergence by a third. We release the scripts.';
-const ABSTRACT_C = 'A survey of tokenizers for multilingual models. We compare byte-level, unigram and BPE tokenizers across forty languages and find large gaps.';
+  'We propose a retrieval method for scientific abstracts that combines sparse and dense signals. It ' +
+  'improves recall on three benchmarks. Code is at https://github.com/example/hybrid-retrieval.';
+const ABSTRACT_B =
+  'We study the effect of data ordering on language model pretraining. Curriculum ordering speeds up convergence by a third. We release the scripts.';
+const ABSTRACT_C =
+  'A survey of tokenizers for multilingual models. We compare byte-level, unigram and BPE tokenizers across forty languages and find large gaps.';
 
 function byTitle(papers: Paper[], prefix: string): Paper {
   const found = papers.filter((p) => p.title.startsWith(prefix));
@@ -66,14 +69,20 @@ describe('loadCorpus on the shipped corpus', () => {
     const p = byTitle(corpus.papers, 'MT-Ladder');
     expect(p.title).toBe('MT-Ladder: A Model-Agnostic Framework Boosting LLM-based Machine Translation to the Next Level');
     expect(p.sources).toEqual([F3]);
-    expect(p.abstract.startsWith('General-purpose Large Language Models (LLMs) like GPT-4 have achieved remarkable advancements in machine translation')).toBe(true);
+    expect(
+      p.abstract.startsWith(
+        'General-purpose Large Language Models (LLMs) like GPT-4 have achieved remarkable advancements in machine translation',
+      ),
+    ).toBe(true);
     expect(p.links).toEqual(['https://github.com/fzp0424/Ladder']);
     expect(corpus.papers.some((q) => q.title.startsWith('Subscribe'))).toBe(false);
   });
 
   it('merges a paper present in several files and keeps all its sources', () => {
     const guide = byTitle(corpus.papers, "A Pretrainer's Guide to Training Data");
-    expect(guide.title).toBe("A Pretrainer's Guide to Training Data: Measuring the Effects of Data Age, Domain Coverage, Quality, & Toxicity");
+    expect(guide.title).toBe(
+      "A Pretrainer's Guide to Training Data: Measuring the Effects of Data Age, Domain Coverage, Quality, & Toxicity",
+    );
     expect(guide.sources).toEqual([F1, F3, F4]);
     expect(guide.abstract.startsWith('Pretraining is the preliminary and fundamental step')).toBe(true);
 
@@ -158,14 +167,20 @@ describe('loadCorpus on temporary folders', () => {
 
   it('reads .jsonl, reporting a broken line by number while ingesting the others', async () => {
     const lines = [
-      JSON.stringify({ title: 'Hybrid Retrieval for Abstracts', abstract: ABSTRACT_A, authors: ['Ada Lovelace', 'Alan Turing'], date: '2024-03-07', url: 'https://arxiv.org/abs/2403.00001' }),
+      JSON.stringify({
+        title: 'Hybrid Retrieval for Abstracts',
+        abstract: ABSTRACT_A,
+        authors: ['Ada Lovelace', 'Alan Turing'],
+        date: '2024-03-07',
+        url: 'https://arxiv.org/abs/2403.00001',
+      }),
       '{"title": "Broken Record", "abstract": "unterminated',
       '',
       JSON.stringify({ title: 'Curriculum Ordering for Pretraining', abstract: ABSTRACT_B, authors: 'A. One, B. Two and C. Three' }),
       JSON.stringify({ title: 'A Record Without Abstract', authors: 2 }),
       JSON.stringify({ title: '   ', abstract: ABSTRACT_C }),
     ];
-    const dir = await folder({ 'papers.jsonl': lines.join('\n') + '\n' });
+    const dir = await folder({ 'papers.jsonl': `${lines.join('\n')}\n` });
     const { papers, report } = await loadCorpus(dir);
     expect(papers.map((p) => p.title)).toEqual(['Hybrid Retrieval for Abstracts', 'Curriculum Ordering for Pretraining']);
     expect(report.files[0]).toMatchObject({ file: 'papers.jsonl', format: 'jsonl', blocks: 5, papers: 2 });
@@ -180,7 +195,13 @@ describe('loadCorpus on temporary folders', () => {
     expect(report.skipped[2].reason).toMatch(/title/);
 
     const [a, b] = papers;
-    expect(a).toMatchObject({ authors: ['Ada Lovelace', 'Alan Turing'], authorsCount: 2, date: '2024-03-07', url: 'https://arxiv.org/abs/2403.00001', sources: ['papers.jsonl'] });
+    expect(a).toMatchObject({
+      authors: ['Ada Lovelace', 'Alan Turing'],
+      authorsCount: 2,
+      date: '2024-03-07',
+      url: 'https://arxiv.org/abs/2403.00001',
+      sources: ['papers.jsonl'],
+    });
     expect(a.links).toEqual(['https://arxiv.org/abs/2403.00001', 'https://github.com/example/hybrid-retrieval']);
     expect(b.authors).toEqual(['A. One', 'B. Two', 'C. Three']);
     expect(b.authorsCount).toBe(3);
@@ -188,10 +209,7 @@ describe('loadCorpus on temporary folders', () => {
 
   it('reads a .json array and a {papers:[...]} object, reporting records missing an abstract', async () => {
     const dir = await folder({
-      'a.json': JSON.stringify([
-        { title: 'Hybrid Retrieval for Abstracts', abstract: ABSTRACT_A },
-        { title: 'Missing Abstract Paper' },
-      ]),
+      'a.json': JSON.stringify([{ title: 'Hybrid Retrieval for Abstracts', abstract: ABSTRACT_A }, { title: 'Missing Abstract Paper' }]),
       'b.json': JSON.stringify({
         papers: [
           { title: 'Curriculum Ordering for Pretraining', abstract: ABSTRACT_B, date: 2023 },
@@ -202,7 +220,11 @@ describe('loadCorpus on temporary folders', () => {
       'c.json': JSON.stringify({ items: [] }),
     });
     const { papers, report } = await loadCorpus(dir);
-    expect(papers.map((p) => p.title).sort()).toEqual(['Curriculum Ordering for Pretraining', 'Hybrid Retrieval for Abstracts', 'Tokenizers Across Forty Languages']);
+    expect(papers.map((p) => p.title).sort()).toEqual([
+      'Curriculum Ordering for Pretraining',
+      'Hybrid Retrieval for Abstracts',
+      'Tokenizers Across Forty Languages',
+    ]);
     const [a, b, c] = report.files;
     expect(a).toMatchObject({ file: 'a.json', format: 'json', blocks: 2, papers: 1 });
     expect(a.skipped).toHaveLength(1);
@@ -218,8 +240,14 @@ describe('loadCorpus on temporary folders', () => {
 
   it('merges the same paper across a text dump and a structured file', async () => {
     const dir = await folder({
-      'dump.txt': ['Daily Papers', '', 'Hybrid Retrieval for Abstracts', '', ABSTRACT_A, '', '  • 5 authors', '·', 'Sep 11, 2023 4'].join('\n'),
-      'extra.jsonl': JSON.stringify({ title: 'hybrid retrieval for abstracts!', abstract: ABSTRACT_A + ' Extended version.', url: 'https://arxiv.org/abs/1' }) + '\n',
+      'dump.txt': ['Daily Papers', '', 'Hybrid Retrieval for Abstracts', '', ABSTRACT_A, '', '  • 5 authors', '·', 'Sep 11, 2023 4'].join(
+        '\n',
+      ),
+      'extra.jsonl': `${JSON.stringify({
+        title: 'hybrid retrieval for abstracts!',
+        abstract: `${ABSTRACT_A} Extended version.`,
+        url: 'https://arxiv.org/abs/1',
+      })}\n`,
     });
     const { papers, report } = await loadCorpus(dir);
     expect(report.duplicatesMerged).toBe(1);
@@ -228,7 +256,7 @@ describe('loadCorpus on temporary folders', () => {
     expect(p.title).toBe('Hybrid Retrieval for Abstracts');
     expect(p.sources).toEqual(['dump.txt', 'extra.jsonl']);
     // The fuller abstract wins; metadata from both files is kept.
-    expect(p.abstract).toBe(ABSTRACT_A + ' Extended version.');
+    expect(p.abstract).toBe(`${ABSTRACT_A} Extended version.`);
     expect(p).toMatchObject({ authorsCount: 5, date: '2023-09-11', upvotes: 4, url: 'https://arxiv.org/abs/1' });
     expect(p.links).toEqual(['https://github.com/example/hybrid-retrieval', 'https://arxiv.org/abs/1']);
   });
@@ -274,7 +302,12 @@ describe('loadCorpus on temporary folders', () => {
   });
 
   it('strips a UTF-8 byte order mark', async () => {
-    const dir = await folder({ 'bom.txt': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(['Hybrid Retrieval for Abstracts', '', ABSTRACT_A].join('\n'))]) });
+    const dir = await folder({
+      'bom.txt': Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from(['Hybrid Retrieval for Abstracts', '', ABSTRACT_A].join('\n')),
+      ]),
+    });
     const { papers } = await loadCorpus(dir);
     expect(papers.map((p) => p.title)).toEqual(['Hybrid Retrieval for Abstracts']);
   });
@@ -291,7 +324,10 @@ describe('loadCorpus on temporary folders', () => {
     const rel = relative(process.cwd(), dir);
     for (const form of [dir, `${dir}/`, `./${rel}`, `${rel}//`]) {
       const { papers, report } = await loadCorpus(form);
-      expect(report.files.map((f) => f.file), form).toEqual(['sub/x.txt']);
+      expect(
+        report.files.map((f) => f.file),
+        form,
+      ).toEqual(['sub/x.txt']);
       expect(papers[0].sources, form).toEqual(['sub/x.txt']);
     }
   });

@@ -50,7 +50,10 @@ afterAll(async () => {
   for (const d of dirs) await removeDir(d);
 });
 
-async function setup(env: Record<string, string> = {}, opts: { feedbackDir?: string; indexDir?: string } = {}): Promise<{ s: FakeDiscordServer; bot: TestBot; feedbackDir: string }> {
+async function setup(
+  env: Record<string, string> = {},
+  opts: { feedbackDir?: string; indexDir?: string } = {},
+): Promise<{ s: FakeDiscordServer; bot: TestBot; feedbackDir: string }> {
   server ??= await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN });
   const feedbackDir = opts.feedbackDir ?? (await tempDir('feedback'));
   dirs.push(feedbackDir);
@@ -71,7 +74,10 @@ function ask(s: FakeDiscordServer, question: string, extra: { userId?: string; c
 
 async function readJsonl(path: string): Promise<any[]> {
   const text = await readFile(path, 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 describe('research-bot on Discord (offline answers)', () => {
@@ -99,7 +105,11 @@ describe('research-bot on Discord (offline answers)', () => {
 
     // The answer record is on disk before the buttons appeared.
     const records = await readJsonl(join(feedbackDir, 'answers.jsonl'));
-    expect(records.find((r) => r.type === 'answer' && r.answerId === answerId)).toMatchObject({ kind: 'ask', mode: 'extractive', question });
+    expect(records.find((r) => r.type === 'answer' && r.answerId === answerId)).toMatchObject({
+      kind: 'ask',
+      mode: 'extractive',
+      question,
+    });
 
     // A thread named after the question, started from the answer.
     const thread = await s.waitFor(() => s.threads().find((t) => t.id === original.id));
@@ -108,7 +118,10 @@ describe('research-bot on Discord (offline answers)', () => {
 
     // A follow-up posted in the thread is answered in the thread, with the first turn as history.
     const follow = s.sendMessage({ channelId: thread.id, content: 'How much faster is its training?' });
-    const reply = await s.waitFor(() => s.channelMessages(thread.id).find((m) => m.author.id === s.botUserId && customIds(m).length === 3), 10_000);
+    const reply = await s.waitFor(
+      () => s.channelMessages(thread.id).find((m) => m.author.id === s.botUserId && customIds(m).length === 3),
+      10_000,
+    );
     expect(reply.embeds[0].title).toBe('Sources');
     const answered = parsedLogs(bot.logs).filter((l) => l.msg === 'answered');
     const followLog = answered.find((l) => l.kind === 'followup');
@@ -250,7 +263,10 @@ describe('research-bot on Discord (offline answers)', () => {
     expect(parts[0].content).toMatch(/\[1\]/);
 
     // Interaction token expired (Discord answers 404 / 10015 after 15 minutes).
-    s.failNext({ method: 'PATCH', pathIncludes: '/messages/@original' }, { status: 404, body: { message: 'Unknown Webhook', code: 10015 } });
+    s.failNext(
+      { method: 'PATCH', pathIncludes: '/messages/@original' },
+      { status: 404, body: { message: 'Unknown Webhook', code: 10015 } },
+    );
     const expired = ask(s, 'What is SkyReels-V2?');
     await s.waitFor(() => parsedLogs(bot.logs).some((l) => l.level === 'warn' && /token expired/.test(l.msg)), 10_000);
     expect(s.calls.some((c) => c.injected && c.path.includes(expired.token))).toBe(true);
@@ -290,7 +306,12 @@ describe('research-bot on Discord (offline answers)', () => {
     expect(bot.handle.context.retriever().store.generation).toBe(genBefore);
 
     const admin = (BigInt(MEMBER_PERMISSIONS) | MANAGE_GUILD).toString();
-    const r = s.sendSlashCommand({ name: 'reindex', userId: userId(), permissions: admin, options: [{ name: 'force', type: 5, value: true }] });
+    const r = s.sendSlashCommand({
+      name: 'reindex',
+      userId: userId(),
+      permissions: admin,
+      options: [{ name: 'force', type: 5, value: true }],
+    });
     // Asked while the re-index runs: answered from the old index, without waiting for it.
     await s.waitFor(() => bot.handle.context.reindexing !== undefined);
     const q = ask(s, 'What is dataset decomposition?');
@@ -315,7 +336,7 @@ describe('research-bot on Discord (offline answers)', () => {
     expect(records2.find((x) => x.answerId === afterId && x.type === 'answer').indexGeneration).toBe(genAfter);
   });
 
-  it('feedback is durable; after a restart on the same FEEDBACK_DIR the old answer\'s Sources button still works', async () => {
+  it("feedback is durable; after a restart on the same FEEDBACK_DIR the old answer's Sources button still works", async () => {
     const first = await setup();
     const s = first.s;
     const h = ask(s, 'What is dataset decomposition?');
@@ -329,7 +350,9 @@ describe('research-bot on Discord (offline answers)', () => {
     // Acknowledged means on disk.
     const votes = await readJsonl(join(first.feedbackDir, 'feedback.jsonl'));
     const answerId = up.split(':')[2];
-    expect(votes).toEqual([expect.objectContaining({ type: 'vote', answerId, userId: voter, vote: 'up', question: 'What is dataset decomposition?' })]);
+    expect(votes).toEqual([
+      expect.objectContaining({ type: 'vote', answerId, userId: voter, vote: 'up', question: 'What is dataset decomposition?' }),
+    ]);
     expect(Date.parse(votes[0].time)).toBeGreaterThan(Date.now() - 60_000);
 
     // Restart: a brand-new bot instance on the same feedback dir.
@@ -355,7 +378,7 @@ describe('research-bot on Discord (offline answers)', () => {
     expect(s.callbacks(unknown.interactionId)[0].body.data.content).toMatch(/no longer have the sources/);
   });
 
-  it('Q&A channel: a plain message gets a thread and an answer there; THREAD_FOLLOWUPS=false turns follow-ups (and the MessageContent intent) off', async () => {
+  it('Q&A channel: a plain message gets a thread and an answer there; THREAD_FOLLOWUPS=false turns follow-ups (and MessageContent) off', async () => {
     server = await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN });
     const { s } = await setup({ QA_CHANNEL_IDS: server.textChannelId });
     const { messageId } = s.sendMessage({ channelId: s.textChannelId, content: 'What is dataset decomposition?' });
@@ -407,12 +430,24 @@ describe('research-bot on Discord (offline answers)', () => {
     dirs.push(dirsFor.feedbackDir);
     const guild = await registerCommands(botConfig(s, dirsFor, { DISCORD_GUILD_ID: s.guildId }), logger);
     expect(guild).toMatchObject({ scope: 'guild', guildId: s.guildId });
-    expect(s.commands(s.guildId).map((c) => c.name)).toEqual(['ask', 'summarize', 'search', 'paper', 'similar', 'help', 'stats', 'reindex']);
+    expect(s.commands(s.guildId).map((c) => c.name)).toEqual([
+      'ask',
+      'summarize',
+      'search',
+      'paper',
+      'similar',
+      'help',
+      'stats',
+      'reindex',
+    ]);
     const global = await registerCommands(botConfig(s, dirsFor), logger);
     expect(global.scope).toBe('global');
     expect(s.commands().map((c) => c.name)).toEqual(commandData().map((c) => c.name));
     const put = s.calls.filter((c) => c.method === 'PUT');
-    expect(put.map((c) => c.path)).toEqual([`/applications/${s.applicationId}/guilds/${s.guildId}/commands`, `/applications/${s.applicationId}/commands`]);
+    expect(put.map((c) => c.path)).toEqual([
+      `/applications/${s.applicationId}/guilds/${s.guildId}/commands`,
+      `/applications/${s.applicationId}/commands`,
+    ]);
     expect(put.every((c) => c.authorized)).toBe(true);
     await expect(registerCommands(loadConfig({ DISCORD_TOKEN: TOKEN }), logger)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });

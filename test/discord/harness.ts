@@ -25,7 +25,11 @@ export async function buildIndex(): Promise<string> {
   return dir;
 }
 
-export function botConfig(server: FakeDiscordServer, dirs: { indexDir: string; feedbackDir: string }, env: Record<string, string> = {}): Config {
+export function botConfig(
+  server: FakeDiscordServer,
+  dirs: { indexDir: string; feedbackDir: string },
+  env: Record<string, string> = {},
+): Config {
   return loadConfig({
     CORPUS_DIR,
     INDEX_DIR: dirs.indexDir,
@@ -46,7 +50,7 @@ export interface TestBot {
   logs: string[];
 }
 
-export async function startBot(server: FakeDiscordServer, config: Config, opts: BotOptions = {}, logs: string[] = []): Promise<TestBot> {
+export async function startBot(_server: FakeDiscordServer, config: Config, opts: BotOptions = {}, logs: string[] = []): Promise<TestBot> {
   const logger = createLogger({ level: 'debug', sink: (line) => logs.push(line) });
   const handle = await runBot(config, logger, opts);
   return { handle, config, logs };

@@ -8,7 +8,18 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
-import { answerMessages, botConfig, buildIndex, customIds, messageBodies, removeDir, startBot, tempDir, userId, type TestBot } from './harness.js';
+import {
+  answerMessages,
+  botConfig,
+  buildIndex,
+  customIds,
+  messageBodies,
+  removeDir,
+  startBot,
+  tempDir,
+  userId,
+  type TestBot,
+} from './harness.js';
 import type { BotOptions } from '../../src/discord/bot.js';
 
 let indexDir: string;
@@ -32,7 +43,7 @@ function longAnswer(minChars: number): string {
   let total = 0;
   let i = 0;
   while (total < minChars) {
-    const para = [0, 1, 2].map((k) => SENTENCES[(i + k) % SENTENCES.length]).join(' ') + ' Both results hold across settings [1][2].';
+    const para = `${[0, 1, 2].map((k) => SENTENCES[(i + k) % SENTENCES.length]).join(' ')} Both results hold across settings [1][2].`;
     paragraphs.push(para);
     total += para.length + 2;
     i++;
@@ -70,14 +81,18 @@ async function setup(env: Record<string, string> = {}, opts: BotOptions = {}, ch
   });
   const feedbackDir = await tempDir('feedback');
   dirs.push(feedbackDir);
-  const config = botConfig(discord, { indexDir, feedbackDir }, {
-    OPENAI_BASE_URL: openai.url,
-    OPENAI_API_KEY: 'sk-test-key-123456',
-    CHAT_MODEL: 'fake-chat',
-    LLM_MAX_RETRIES: '0',
-    STREAM_EDIT_INTERVAL_MS: '250',
-    ...env,
-  });
+  const config = botConfig(
+    discord,
+    { indexDir, feedbackDir },
+    {
+      OPENAI_BASE_URL: openai.url,
+      OPENAI_API_KEY: 'sk-test-key-123456',
+      CHAT_MODEL: 'fake-chat',
+      LLM_MAX_RETRIES: '0',
+      STREAM_EDIT_INTERVAL_MS: '250',
+      ...env,
+    },
+  );
   const bot = await startBot(discord, config, opts);
   bots.push(bot);
   return { s: discord, o: openai, bot, feedbackDir };
@@ -123,7 +138,10 @@ describe('research-bot with a chat model', () => {
     // the answer streams into a reply in the thread.
     const thread = await s.waitFor(() => s.threads()[0]);
     s.sendMessage({ channelId: thread.id, content: 'And what does it cost?' });
-    const reply = await s.waitFor(() => s.channelMessages(thread.id).find((m) => m.author.id === s.botUserId && customIds(m).length === 3), 15_000);
+    const reply = await s.waitFor(
+      () => s.channelMessages(thread.id).find((m) => m.author.id === s.botUserId && customIds(m).length === 3),
+      15_000,
+    );
     expect(reply.content).toContain('[1]');
     const rewrite = o.requests.find((r) => r.path === '/v1/chat/completions' && /rewrite a follow-up/.test(r.body.messages[0].content));
     expect(rewrite?.body.messages[1].content).toContain('How does dataset decomposition speed up LLM training?');
@@ -177,7 +195,10 @@ describe('research-bot with a chat model', () => {
     const parts = await s.waitFor(() => answerMessages(s, h.token), 15_000);
     expect(parts[0].content).toMatch(/_Showing an extractive digest because the language model answered HTTP 500\._/);
     expect(parts.at(-1).embeds[0].footer.text).toMatch(/Extractive digest/);
-    const log = (await readFile(join(feedbackDir, 'answers.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const log = (await readFile(join(feedbackDir, 'answers.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(log[0]).toMatchObject({ type: 'answer', mode: 'extractive', chatModel: 'fake-chat' });
     expect(log[0].fallbackReason).toMatch(/HTTP 500/);
   });

@@ -35,7 +35,11 @@ describe('load', () => {
     const s = server;
 
     const handles = Array.from({ length: 20 }, (_, k) =>
-      s.sendSlashCommand({ name: 'ask', userId: userId(), options: [{ name: 'question', type: 3, value: `${QUESTIONS[k % QUESTIONS.length]} (#${k + 1})` }] }),
+      s.sendSlashCommand({
+        name: 'ask',
+        userId: userId(),
+        options: [{ name: 'question', type: 3, value: `${QUESTIONS[k % QUESTIONS.length]} (#${k + 1})` }],
+      }),
     );
     await s.waitFor(() => handles.every((h) => s.callbacks(h.interactionId).length > 0), 5000);
     const latencies = handles.map((h) => {

@@ -19,7 +19,9 @@ const NEW_TITLE = 'Quokka Lattice Transformers for Zebrafish Connectome Tracing'
 const NEW_PAPER = {
   title: NEW_TITLE,
   abstract:
-    'We introduce quokka lattice transformers, a sparse attention scheme over lattice-structured tokens, and apply them to zebrafish connectome tracing. On whole-brain electron microscopy volumes they trace neurites with fewer merge errors than flood-filling networks.',
+    'We introduce quokka lattice transformers, a sparse attention scheme over lattice-structured tokens, ' +
+    'and apply them to zebrafish connectome tracing. On whole-brain electron microscopy volumes they ' +
+    'trace neurites with fewer merge errors than flood-filling networks.',
   authors: ['A. Tester'],
   date: '2025-01-15',
   url: 'https://example.org/quokka-lattice',
@@ -72,7 +74,7 @@ describe('index refresh across bot processes', () => {
     expect(before.description).not.toContain('Quokka');
     expect(before.footer.text).toMatch(/ 428 papers$/);
 
-    await writeFile(join(corpusDir, 'zz-new-paper.jsonl'), JSON.stringify(NEW_PAPER) + '\n');
+    await writeFile(join(corpusDir, 'zz-new-paper.jsonl'), `${JSON.stringify(NEW_PAPER)}\n`);
     const admin = (BigInt(MEMBER_PERMISSIONS) | MANAGE_GUILD).toString();
     const r = a.s.sendSlashCommand({ name: 'reindex', userId: userId(), permissions: admin });
     const done = await a.s.waitFor(() => a.s.originalMessage(r.token)?.content || undefined, 20_000);
@@ -134,7 +136,13 @@ describe('startIndexRefresh', () => {
       open: async () => {
         if (openFails) throw new Error('generation directory vanished');
         opened.push('gen-2');
-        const next = { generation: 'gen-2', papers: [1, 2], chunks: [1, 2], latestGeneration: async () => 'gen-2', close: async () => undefined };
+        const next = {
+          generation: 'gen-2',
+          papers: [1, 2],
+          chunks: [1, 2],
+          latestGeneration: async () => 'gen-2',
+          close: async () => undefined,
+        };
         return { store: next, mode: 'lexical' } as unknown as Retriever;
       },
     });
@@ -156,7 +164,11 @@ describe('startIndexRefresh', () => {
       await new Promise((r) => setTimeout(r, 100)); // the timer picks it up
       expect(ctx.retriever().store.generation).toBe('gen-2');
       expect(opened).toEqual(['gen-2']);
-      expect(parsedLogs(logs).find((l) => l.msg === 'index refreshed')).toMatchObject({ previousGeneration: 'gen-1', generation: 'gen-2', papers: 2 });
+      expect(parsedLogs(logs).find((l) => l.msg === 'index refreshed')).toMatchObject({
+        previousGeneration: 'gen-1',
+        generation: 'gen-2',
+        papers: 2,
+      });
     } finally {
       await refresher.stop();
     }

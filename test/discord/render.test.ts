@@ -8,7 +8,7 @@ import { previewText, splitMessage } from '../../src/discord/render/split.js';
 import { mdLink, neutralizeMentions, safeUrl, threadNameFor, truncate } from '../../src/discord/render/text.js';
 
 function fencesBalanced(part: string): boolean {
-  return ((part.match(/^[ \t]*```/gm) ?? []).length % 2) === 0;
+  return (part.match(/^[ \t]*```/gm) ?? []).length % 2 === 0;
 }
 
 describe('splitMessage', () => {
@@ -29,7 +29,7 @@ describe('splitMessage', () => {
   it('never cuts inside a citation marker, even with no whitespace nearby', () => {
     // Markers packed so that a naive cut at 2000 would land inside one.
     for (let offset = 0; offset < 12; offset++) {
-      const text = 'x'.repeat(offset) + ' ' + Array.from({ length: 400 }, (_, i) => `w[${(i % 12) + 1}][${(i % 7) + 10}, 3]`).join(' ');
+      const text = `${'x'.repeat(offset)} ${Array.from({ length: 400 }, (_, i) => `w[${(i % 12) + 1}][${(i % 7) + 10}, 3]`).join(' ')}`;
       const parts = splitMessage(text);
       for (const p of parts) {
         expect(p.length).toBeLessThanOrEqual(2000);
@@ -42,8 +42,8 @@ describe('splitMessage', () => {
   });
 
   it('ends a message before a code block rather than inside it', () => {
-    const code = '```py\n' + Array.from({ length: 30 }, (_, i) => `x_${i} = compute(${i})  # step`).join('\n') + '\n```';
-    const text = 'Intro sentence [1]. '.repeat(80) + '\n\n' + code + '\n\nAfter the code [2].';
+    const code = `\`\`\`py\n${Array.from({ length: 30 }, (_, i) => `x_${i} = compute(${i})  # step`).join('\n')}\n\`\`\``;
+    const text = `${'Intro sentence [1]. '.repeat(80)}\n\n${code}\n\nAfter the code [2].`;
     const parts = splitMessage(text);
     expect(parts.length).toBeGreaterThanOrEqual(2);
     for (const p of parts) {
@@ -55,7 +55,7 @@ describe('splitMessage', () => {
 
   it('closes and reopens a code block that cannot fit in one message, keeping the language', () => {
     const lines = Array.from({ length: 200 }, (_, i) => `let value_${i} = ${i} * factor; // line ${i}`);
-    const text = '```ts\n' + lines.join('\n') + '\n```\nDone [1].';
+    const text = `\`\`\`ts\n${lines.join('\n')}\n\`\`\`\nDone [1].`;
     const parts = splitMessage(text);
     expect(parts.length).toBeGreaterThanOrEqual(4);
     for (const [k, p] of parts.entries()) {
@@ -64,7 +64,10 @@ describe('splitMessage', () => {
       if (k > 0 && k < parts.length - 1) expect(p.startsWith('```ts\n')).toBe(true);
     }
     // Every code line survives exactly once, whole.
-    const seen = parts.join('\n').split('\n').filter((l) => l.startsWith('let value_'));
+    const seen = parts
+      .join('\n')
+      .split('\n')
+      .filter((l) => l.startsWith('let value_'));
     expect(seen).toEqual(lines);
   });
 
@@ -99,11 +102,25 @@ function record(over: Partial<AnswerRecord> = {}): AnswerRecord {
     mode: 'extractive',
     abstained: false,
     citations: [
-      { marker: 1, paperId: 'p1', title: 'Attention [Is] All (You) Need', url: 'https://arxiv.org/search/?query=Attention%20(x)&searchtype=title', links: ['https://github.com/a/b'] },
+      {
+        marker: 1,
+        paperId: 'p1',
+        title: 'Attention [Is] All (You) Need',
+        url: 'https://arxiv.org/search/?query=Attention%20(x)&searchtype=title',
+        links: ['https://github.com/a/b'],
+      },
       { marker: 2, paperId: 'p2', title: 'Long *context*', url: 'https://example.org/p2', links: [] },
     ],
     sources: [
-      { marker: 1, paperId: 'p1', title: 'Attention [Is] All (You) Need', url: 'https://arxiv.org/search/?query=Attention%20(x)&searchtype=title', links: ['https://github.com/a/b'], score: 1.2, date: '2024-01-02' },
+      {
+        marker: 1,
+        paperId: 'p1',
+        title: 'Attention [Is] All (You) Need',
+        url: 'https://arxiv.org/search/?query=Attention%20(x)&searchtype=title',
+        links: ['https://github.com/a/b'],
+        score: 1.2,
+        date: '2024-01-02',
+      },
       { marker: 2, paperId: 'p2', title: 'Long *context*', url: 'https://example.org/p2', links: [], score: 0.8 },
       { marker: 3, paperId: 'p3', title: 'Not cited', url: 'https://example.org/p3', links: [], score: 0.5 },
     ],
@@ -120,14 +137,27 @@ describe('answer rendering', () => {
     expect(msgs[0].content.startsWith('**Q:** What is attention?\n\n')).toBe(true);
     const e = msgs[0].embeds![0];
     expect(e.title).toBe('Sources');
-    expect(e.description).toContain('**[1]** [Attention \\[Is\\] All (You) Need](https://arxiv.org/search/?query=Attention%20%28x%29&searchtype=title) · 2024-01-02');
+    expect(e.description).toContain(
+      '**[1]** [Attention \\[Is\\] All (You) Need](https://arxiv.org/search/?query=Attention%20%28x%29&searchtype=title) · 2024-01-02',
+    );
     expect(e.description).toContain('**[2]** [Long \\*context\\*](https://example.org/p2)');
     expect(e.description).not.toContain('Not cited');
-    expect(msgs[0].components![0].components.map((c) => (c as { custom_id: string }).custom_id)).toEqual(['fb:up:abc123def456', 'fb:down:abc123def456', 'src:abc123def456']);
+    expect(msgs[0].components![0].components.map((c) => (c as { custom_id: string }).custom_id)).toEqual([
+      'fb:up:abc123def456',
+      'fb:down:abc123def456',
+      'src:abc123def456',
+    ]);
   });
 
   it('respects embed limits with hundreds of long sources', () => {
-    const many = Array.from({ length: 300 }, (_, i) => ({ marker: i + 1, paperId: `p${i}`, title: 'T'.repeat(400), url: `https://example.org/${'x'.repeat(300)}`, links: [], score: 1 }));
+    const many = Array.from({ length: 300 }, (_, i) => ({
+      marker: i + 1,
+      paperId: `p${i}`,
+      title: 'T'.repeat(400),
+      url: `https://example.org/${'x'.repeat(300)}`,
+      links: [],
+      score: 1,
+    }));
     const e = sourcesEmbed(record({ citations: many, sources: many }));
     expect(e.description!.length).toBeLessThanOrEqual(4096);
     expect(e.description).toMatch(/…and \d+ more \(press \*\*Sources\*\*\)$/);
@@ -142,7 +172,10 @@ describe('answer rendering', () => {
     expect(fitted.description!.length).toBeLessThanOrEqual(4096);
     expect(fitted.footer!.text.length).toBeLessThanOrEqual(2048);
     expect(embedLength(fitted)).toBeLessThanOrEqual(6000);
-    const withFields = fitEmbed({ description: 'short', fields: Array.from({ length: 30 }, (_, i) => ({ name: `f${i}`, value: 'v'.repeat(2000) })) });
+    const withFields = fitEmbed({
+      description: 'short',
+      fields: Array.from({ length: 30 }, (_, i) => ({ name: `f${i}`, value: 'v'.repeat(2000) })),
+    });
     expect(withFields.fields!.length).toBe(5); // 5 × 1024 fits in 6000, a sixth would not
     for (const f of withFields.fields!) expect(f.value.length).toBeLessThanOrEqual(1024);
     expect(embedLength(withFields)).toBeLessThanOrEqual(6000);
@@ -154,7 +187,14 @@ describe('answer rendering', () => {
     expect(parts[0]).toContain('**[3]** Not cited');
     expect(parts[0]).toContain('retrieved, not cited');
     expect(parts[0]).toContain('Links: <https://github.com/a/b>');
-    const many = Array.from({ length: 40 }, (_, i) => ({ marker: i + 1, paperId: `p${i}`, title: `Paper ${i} `.repeat(10), url: `https://example.org/${i}`, links: [], score: 1 }));
+    const many = Array.from({ length: 40 }, (_, i) => ({
+      marker: i + 1,
+      paperId: `p${i}`,
+      title: `Paper ${i} `.repeat(10),
+      url: `https://example.org/${i}`,
+      links: [],
+      score: 1,
+    }));
     for (const p of renderSourcesList(record({ sources: many, citations: many }))) expect(p.length).toBeLessThanOrEqual(2000);
   });
 
@@ -162,14 +202,17 @@ describe('answer rendering', () => {
     expect(parseCustomId('fb:up:abc123def456')).toEqual({ kind: 'feedback', vote: 'up', answerId: 'abc123def456' });
     expect(parseCustomId('fb:down:abc123def456')).toEqual({ kind: 'feedback', vote: 'down', answerId: 'abc123def456' });
     expect(parseCustomId('src:abc123def456')).toEqual({ kind: 'sources', answerId: 'abc123def456' });
-    for (const bad of ['fb:maybe:abc123', 'src:', 'src:../../etc', 'other', `src:${'a'.repeat(60)}`]) expect(parseCustomId(bad)).toBeUndefined();
+    for (const bad of ['fb:maybe:abc123', 'src:', 'src:../../etc', 'other', `src:${'a'.repeat(60)}`])
+      expect(parseCustomId(bad)).toBeUndefined();
     expect(answerIdFromComponents([{ components: [{ customId: 'src:abc123def456' }] }])).toBe('abc123def456');
-    expect(renderAnswer(record())[0].components![0].components.every((c) => ((c as { custom_id: string }).custom_id.length <= 100))).toBe(true);
+    expect(renderAnswer(record())[0].components![0].components.every((c) => (c as { custom_id: string }).custom_id.length <= 100)).toBe(
+      true,
+    );
   });
 
   it('text helpers', () => {
     expect(neutralizeMentions('@everyone and @here')).toBe('@\u200beveryone and @\u200bhere');
-    expect(threadNameFor('<@123> @everyone ' + 'q'.repeat(200))).toHaveLength(100);
+    expect(threadNameFor(`<@123> @everyone ${'q'.repeat(200)}`)).toHaveLength(100);
     expect(threadNameFor('<@123>')).toBe('Question');
     expect(truncate('abc😀def', 5)).toBe('abc…');
     expect(safeUrl('https://x.org/a (b)')).toBe('https://x.org/a%20%28b%29');
@@ -178,7 +221,7 @@ describe('answer rendering', () => {
 });
 
 describe('thread recap', () => {
-  it('renumbers each answer\'s citations into one shared list', () => {
+  it("renumbers each answer's citations into one shared list", () => {
     const a = record({ answerId: 'aaaa1111', question: 'Q one?', answer: 'First claim [2]. More [1].' });
     const b = record({
       answerId: 'bbbb2222',
@@ -192,7 +235,13 @@ describe('thread recap', () => {
     expect(r.answer).toContain('This thread has 2 answered questions:');
     expect(r.answer).toContain('**1. Q one?**\nFirst claim [1]. More [2].');
     expect(r.answer).toContain('**2. Q two?**\nOther claim [3].');
-    expect(r.citations.map((c) => [c.marker, c.paperId])).toEqual([[1, 'p2'], [2, 'p1'], [3, 'p9']]);
-    expect(leadSentences('_Showing an extractive digest because x._\n\nOne [1]. Two [2]. ' + 'Three. '.repeat(100))).toMatch(/^One \[1\]\. Two \[2\]\./);
+    expect(r.citations.map((c) => [c.marker, c.paperId])).toEqual([
+      [1, 'p2'],
+      [2, 'p1'],
+      [3, 'p9'],
+    ]);
+    expect(leadSentences(`_Showing an extractive digest because x._\n\nOne [1]. Two [2]. ${'Three. '.repeat(100)}`)).toMatch(
+      /^One \[1\]\. Two \[2\]\./,
+    );
   });
 });

@@ -61,7 +61,10 @@ describe('FeedbackStore', () => {
     const c = await FeedbackStore.open(dir);
     expect((await c.getAnswer(late))?.answer).toBe(`answer ${late}`);
     await c.close();
-    const votes = (await readFile(join(dir, 'feedback.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const votes = (await readFile(join(dir, 'feedback.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(votes).toEqual([expect.objectContaining({ type: 'vote', answerId: ids[0], userId: 'u1', vote: 'up', question: 'q' })]);
   });
 

@@ -30,7 +30,11 @@ afterAll(async () => {
 
 async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, [BIN, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: root, ...env }, timeout: 60_000 });
+    const r = await run(process.execPath, [BIN, ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: root, ...env },
+      timeout: 60_000,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -41,7 +45,11 @@ async function cli(args: string[], env: Record<string, string>): Promise<{ code:
 describe('secrets', () => {
   it('an API key echoed back by a failing chat endpoint appears nowhere in output or logs', async () => {
     const indexDir = join(root, 'index-chat');
-    server.setPersistentFault('chat', { kind: 'status', status: 401, body: { error: { message: `Incorrect API key provided: ${SECRET}`, type: 'invalid_request_error', code: 'invalid_api_key' } } });
+    server.setPersistentFault('chat', {
+      kind: 'status',
+      status: 401,
+      body: { error: { message: `Incorrect API key provided: ${SECRET}`, type: 'invalid_request_error', code: 'invalid_api_key' } },
+    });
     const env = {
       CORPUS_DIR: join(ROOT, 'data', 'corpus'),
       INDEX_DIR: indexDir,
@@ -65,7 +73,11 @@ describe('secrets', () => {
   });
 
   it('an API key echoed back by a failing embedding endpoint appears nowhere in the ingest error', async () => {
-    server.setPersistentFault('embeddings', { kind: 'status', status: 401, body: { error: { message: `Incorrect API key provided: ${SECRET}`, type: 'invalid_request_error' } } });
+    server.setPersistentFault('embeddings', {
+      kind: 'status',
+      status: 401,
+      body: { error: { message: `Incorrect API key provided: ${SECRET}`, type: 'invalid_request_error' } },
+    });
     const env = {
       CORPUS_DIR: join(ROOT, 'data', 'corpus'),
       INDEX_DIR: join(root, 'index-embed'),
@@ -105,9 +117,14 @@ describe('huge corpus files', () => {
     const dir = join(root, 'limit');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'big.txt'), 'x'.repeat(3 * 1024 * 1024));
-    await writeFile(join(dir, 'ok.jsonl'), JSON.stringify({ title: 'A small paper', abstract: 'We study small things at length and report results.' }) + '\n');
+    await writeFile(
+      join(dir, 'ok.jsonl'),
+      `${JSON.stringify({ title: 'A small paper', abstract: 'We study small things at length and report results.' })}\n`,
+    );
     const { papers, report } = await loadCorpus(dir, { maxFileBytes: 1024 * 1024 });
     expect(papers.map((p) => p.title)).toEqual(['A small paper']);
-    expect(report.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ file: 'big.txt', reason: expect.stringMatching(/too large \(3\.0 MB > 1 MB/) })]));
+    expect(report.skipped).toEqual(
+      expect.arrayContaining([expect.objectContaining({ file: 'big.txt', reason: expect.stringMatching(/too large \(3\.0 MB > 1 MB/) })]),
+    );
   });
 });

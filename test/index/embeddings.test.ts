@@ -45,7 +45,9 @@ describe('OpenAIEmbeddings against the fake OpenAI server', () => {
   });
 
   it('sends the model, float encoding and requested dimensions', async () => {
-    await embedder({ dimensions: 8 }).createEmbeddings(['hello world']).then((v) => expect(v[0]).toHaveLength(8));
+    await embedder({ dimensions: 8 })
+      .createEmbeddings(['hello world'])
+      .then((v) => expect(v[0]).toHaveLength(8));
     const body = server.requests[0].body;
     expect(body).toMatchObject({ model: 'test-embed', encoding_format: 'float', dimensions: 8, input: ['hello world'] });
   });
@@ -53,7 +55,11 @@ describe('OpenAIEmbeddings against the fake OpenAI server', () => {
   it('puts vectors back in input order when the server answers out of order', async () => {
     const inputs = ['alpha beta', 'gamma delta', 'epsilon zeta'];
     const data = inputs.map((t, index) => ({ object: 'embedding', index, embedding: deterministicEmbedding(t, DIMS) })).reverse();
-    server.queueFault('embeddings', { kind: 'status', status: 200, body: { object: 'list', data, model: 'test-embed', usage: { prompt_tokens: 6, total_tokens: 6 } } });
+    server.queueFault('embeddings', {
+      kind: 'status',
+      status: 200,
+      body: { object: 'list', data, model: 'test-embed', usage: { prompt_tokens: 6, total_tokens: 6 } },
+    });
     const vectors = await embedder().createEmbeddings(inputs);
     vectors.forEach((v, i) => expect(v).toEqual(deterministicEmbedding(inputs[i], DIMS)));
   });
@@ -103,7 +109,12 @@ describe('OpenAIEmbeddings against the fake OpenAI server', () => {
     server.queueFault('embeddings', {
       kind: 'status',
       status: 200,
-      body: { object: 'list', data: [{ object: 'embedding', index: 0, embedding: deterministicEmbedding('x', DIMS) }], model: 'test-embed', usage: { prompt_tokens: 1, total_tokens: 1 } },
+      body: {
+        object: 'list',
+        data: [{ object: 'embedding', index: 0, embedding: deterministicEmbedding('x', DIMS) }],
+        model: 'test-embed',
+        usage: { prompt_tokens: 1, total_tokens: 1 },
+      },
     });
     const err = await failure(embedder().createEmbeddings(['first', 'second']));
     expect(err.code).toBe('EMBEDDING_FAILED');
@@ -114,7 +125,12 @@ describe('OpenAIEmbeddings against the fake OpenAI server', () => {
     server.queueFault('embeddings', {
       kind: 'status',
       status: 200,
-      body: { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1, 'x', 0.3] }], model: 'test-embed', usage: { prompt_tokens: 1, total_tokens: 1 } },
+      body: {
+        object: 'list',
+        data: [{ object: 'embedding', index: 0, embedding: [0.1, 'x', 0.3] }],
+        model: 'test-embed',
+        usage: { prompt_tokens: 1, total_tokens: 1 },
+      },
     });
     const err = await failure(embedder().createEmbeddings(['first']));
     expect(err.code).toBe('EMBEDDING_FAILED');
@@ -152,7 +168,9 @@ describe('OpenAIEmbeddings against the fake OpenAI server', () => {
 describe('createEmbedder', () => {
   it('is undefined without EMBEDDING_MODEL and configured from the environment otherwise', () => {
     expect(createEmbedder(loadConfig({}))).toBeUndefined();
-    const e = createEmbedder(loadConfig({ EMBEDDING_MODEL: 'nomic-embed-text', EMBEDDING_BATCH_SIZE: '7', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' }));
+    const e = createEmbedder(
+      loadConfig({ EMBEDDING_MODEL: 'nomic-embed-text', EMBEDDING_BATCH_SIZE: '7', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' }),
+    );
     expect(e).toBeInstanceOf(OpenAIEmbeddings);
     expect(e!.model).toBe('nomic-embed-text');
     expect(e!.batchSize).toBe(7);

@@ -16,12 +16,14 @@ beforeAll(async () => {
   const lines = Array.from({ length: N }, (_, i) =>
     JSON.stringify({
       title: `Synthetic Paper ${i}: ${i % 2 ? 'Sparse' : 'Dense'} Methods for Ünïcode “quotes” and \\back\\slashes`,
-      abstract: `Paper ${i} studies topic ${i % 97}. `.repeat(20) + `It reports ${i}.5% accuracy with "quoted" text, a tab\tand a newline-free emoji 🚀.`,
+      abstract:
+        `Paper ${i} studies topic ${i % 97}. `.repeat(20) +
+        `It reports ${i}.5% accuracy with "quoted" text, a tab\tand a newline-free emoji 🚀.`,
       authors: [`Author ${i}`],
       date: `2024-01-${String((i % 28) + 1).padStart(2, '0')}`,
     }),
   );
-  await writeFile(join(root, 'papers.jsonl'), lines.join('\n') + '\n');
+  await writeFile(join(root, 'papers.jsonl'), `${lines.join('\n')}\n`);
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });

@@ -57,11 +57,25 @@ describe('tokenize', () => {
 
 describe('queryTerms and topK', () => {
   it('counts repeated query terms', () => {
-    expect(queryTerms('graph graphs neural')).toEqual(new Map([[stem('graph'), 2], [stem('neural'), 1]]));
+    expect(queryTerms('graph graphs neural')).toEqual(
+      new Map([
+        [stem('graph'), 2],
+        [stem('neural'), 1],
+      ]),
+    );
   });
 
   it('sorts by score then doc and cuts at k', () => {
-    expect(topK(new Map([[3, 1], [1, 2], [2, 1]]), 2)).toEqual([
+    expect(
+      topK(
+        new Map([
+          [3, 1],
+          [1, 2],
+          [2, 1],
+        ]),
+        2,
+      ),
+    ).toEqual([
       { doc: 1, score: 2 },
       { doc: 2, score: 1 },
     ]);
@@ -109,7 +123,7 @@ describe('LexicalIndex (BM25F)', () => {
 
   it('prefers a shorter body for the same term frequency (length normalisation)', () => {
     const li = LexicalIndex.build([
-      { title: 'Alpha', body: 'retrieval ' + 'filler words about nothing in particular '.repeat(20) },
+      { title: 'Alpha', body: `retrieval ${'filler words about nothing in particular '.repeat(20)}` },
       { title: 'Beta', body: 'retrieval methods' },
     ]);
     expect(li.search('retrieval').map((h) => h.doc)).toEqual([1, 0]);
@@ -150,7 +164,14 @@ describe('LexicalIndex serialisation', () => {
     expect(restored.size).toBe(original.size);
     expect(restored.size).toBe(428);
     expect(restored.vocabularySize).toBe(original.vocabularySize);
-    const queries = ['DropPos dropped positions', 'machine translation refinement', 'pre-training data age toxicity', 'mixture of experts', 'tokenizer transfer zero-shot', 'Qwen2.5'];
+    const queries = [
+      'DropPos dropped positions',
+      'machine translation refinement',
+      'pre-training data age toxicity',
+      'mixture of experts',
+      'tokenizer transfer zero-shot',
+      'Qwen2.5',
+    ];
     for (const q of queries) {
       const a = original.search(q, 20);
       expect(a.length, q).toBeGreaterThan(0);
@@ -184,7 +205,9 @@ describe('LexicalIndex serialisation', () => {
 
   it('refuses an unknown format version and a truncated body', () => {
     const { header, body } = original.serialize();
-    expect(() => LexicalIndex.deserialize({ ...header, version: 1 } as unknown as LexicalHeader, body)).toThrow(/unsupported lexical index version 1/);
+    expect(() => LexicalIndex.deserialize({ ...header, version: 1 } as unknown as LexicalHeader, body)).toThrow(
+      /unsupported lexical index version 1/,
+    );
     expect(() => LexicalIndex.deserialize(header, body.subarray(0, Math.floor(body.length / 2)))).toThrow(/truncated/);
   });
 });

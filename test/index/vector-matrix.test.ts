@@ -27,7 +27,10 @@ describe('VectorMatrix.writeFile', () => {
     const rows = vectors(2000, 384);
     const path = join(dir, 'm.f32');
     await VectorMatrix.writeFile(path, rows, 384);
-    const expected = VectorMatrix.fromRows(rows.map((vector, chunk) => ({ vector, chunk })), 384).toBuffer();
+    const expected = VectorMatrix.fromRows(
+      rows.map((vector, chunk) => ({ vector, chunk })),
+      384,
+    ).toBuffer();
     const written = await readFile(path);
     expect(written.length).toBe(expected.length);
     expect(written.equals(expected)).toBe(true);

@@ -72,7 +72,10 @@ describe('writeVectraIndexFile', () => {
     expect(bytesB.length).toBe(bytesA.length);
     expect(bytesB.equals(bytesA)).toBe(true);
     const probe = Array.from(items[7].vector, (v, i) => v + (i % 2 ? 0.1 : -0.1));
-    const [ra, rb] = await Promise.all([(await openVectorIndex(a, true)).queryItems(probe, '', 10), (await openVectorIndex(b, true)).queryItems(probe, '', 10)]);
+    const [ra, rb] = await Promise.all([
+      (await openVectorIndex(a, true)).queryItems(probe, '', 10),
+      (await openVectorIndex(b, true)).queryItems(probe, '', 10),
+    ]);
     expect(rb.map((r) => [r.item.id, r.score])).toEqual(ra.map((r) => [r.item.id, r.score]));
     expect(rb[0].item.id).toBe(items[7].id);
   });

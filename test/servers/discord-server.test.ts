@@ -32,7 +32,11 @@ async function start(opts: StartDiscordServerOptions = {}): Promise<FakeDiscordS
   return server;
 }
 
-async function connect(s: FakeDiscordServer, intents: GatewayIntentBits[] = DEFAULT_INTENTS, extra: Partial<ClientOptions> = {}): Promise<Client> {
+async function connect(
+  s: FakeDiscordServer,
+  intents: GatewayIntentBits[] = DEFAULT_INTENTS,
+  extra: Partial<ClientOptions> = {},
+): Promise<Client> {
   const client = new Client({ intents, ...extra, rest: { api: s.restUrl } });
   clients.push(client);
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
@@ -369,7 +373,10 @@ describe('fake Discord server with the real discord.js client', () => {
 
     // The standalone REST client (as a deploy script would use it) hits the global route.
     const rest = new REST({ api: s.restUrl }).setToken(s.token);
-    const global = (await rest.put(Routes.applicationCommands(s.applicationId), { body: [definition] })) as Array<{ id: string; name: string }>;
+    const global = (await rest.put(Routes.applicationCommands(s.applicationId), { body: [definition] })) as Array<{
+      id: string;
+      name: string;
+    }>;
     expect(global).toEqual([expect.objectContaining({ name: 'ask', application_id: s.applicationId })]);
     expect(s.commands().map((c) => c.id)).toEqual([global[0].id]);
     await expect(
@@ -404,7 +411,8 @@ function rawIdentify(s: FakeDiscordServer, shard: unknown): Promise<{ code: numb
     let ready: any;
     ws.on('message', (raw) => {
       const p = JSON.parse(raw.toString());
-      if (p.op === 10) ws.send(JSON.stringify({ op: 2, d: { token: s.token, intents: 1, properties: {}, ...(shard === undefined ? {} : { shard }) } }));
+      if (p.op === 10)
+        ws.send(JSON.stringify({ op: 2, d: { token: s.token, intents: 1, properties: {}, ...(shard === undefined ? {} : { shard }) } }));
       if (p.t === 'READY') ready = p.d;
       if (p.t === 'GUILD_CREATE') {
         guildCreates.push(p.d.id);
@@ -445,7 +453,7 @@ describe('fake Discord server: several shards and guilds', () => {
     }
   });
 
-  it('IDENTIFY: [i, N] is accepted with only shard i\'s guilds in READY and GUILD_CREATE; a wrong count or id closes with 4010', async () => {
+  it("IDENTIFY: [i, N] is accepted with only shard i's guilds in READY and GUILD_CREATE; a wrong count or id closes with 4010", async () => {
     const s = await start({ shards: 2, guilds: 2 });
     const zero = await rawIdentify(s, [0, 2]);
     expect(zero.code).toBe(0);

@@ -111,14 +111,9 @@ export interface FakeDiscordServer {
   sendSlashCommand(opts: SlashCommandOptions): InteractionHandle;
   sendAutocomplete(opts: SlashCommandOptions): InteractionHandle;
   sendButton(opts: { customId: string; messageId?: string; userId?: string; channelId?: string; guildId?: string }): InteractionHandle;
-  sendMessage(opts: {
-    channelId: string;
-    content: string;
-    authorId?: string;
-    bot?: boolean;
-    username?: string;
-    replyTo?: string;
-  }): { messageId: string };
+  sendMessage(opts: { channelId: string; content: string; authorId?: string; bot?: boolean; username?: string; replyTo?: string }): {
+    messageId: string;
+  };
 
   callbacks(interactionId: string): RestCall[];
   originalMessage(token: string): any | undefined;
@@ -418,9 +413,7 @@ interface UploadedFile {
   contentType: string;
 }
 
-async function readBody(
-  req: http.IncomingMessage,
-): Promise<{ body: any; files: UploadedFile[] | undefined; error?: HttpError }> {
+async function readBody(req: http.IncomingMessage): Promise<{ body: any; files: UploadedFile[] | undefined; error?: HttpError }> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const raw = Buffer.concat(chunks);
@@ -656,54 +649,56 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     return Number((BigInt(gid) >> 22n) % BigInt(shardCount));
   }
 
-  for (const guild of guildList) guild.roles = [
-    {
-      id: guild.id,
-      name: '@everyone',
-      color: 0,
-      colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
-      hoist: false,
-      icon: null,
-      unicode_emoji: null,
-      position: 0,
-      permissions: MEMBER_PERMISSIONS,
-      managed: false,
-      mentionable: false,
-      flags: 0,
-    },
-    {
-      id: guild.botRoleId,
-      name: 'research-bot',
-      color: 0,
-      colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
-      hoist: false,
-      icon: null,
-      unicode_emoji: null,
-      position: 1,
-      permissions: BOT_ROLE_PERMISSIONS,
-      managed: true,
-      mentionable: false,
-      flags: 0,
-      tags: { bot_id: botUserId },
-    },
-  ];
+  for (const guild of guildList)
+    guild.roles = [
+      {
+        id: guild.id,
+        name: '@everyone',
+        color: 0,
+        colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+        hoist: false,
+        icon: null,
+        unicode_emoji: null,
+        position: 0,
+        permissions: MEMBER_PERMISSIONS,
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      },
+      {
+        id: guild.botRoleId,
+        name: 'research-bot',
+        color: 0,
+        colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+        hoist: false,
+        icon: null,
+        unicode_emoji: null,
+        position: 1,
+        permissions: BOT_ROLE_PERMISSIONS,
+        managed: true,
+        mentionable: false,
+        flags: 0,
+        tags: { bot_id: botUserId },
+      },
+    ];
 
-  for (const guild of guildList) channels.set(guild.textChannelId, {
-    id: guild.textChannelId,
-    type: ChannelType.GuildText,
-    guild_id: guild.id,
-    name: 'general',
-    position: 0,
-    permission_overwrites: [],
-    topic: null,
-    nsfw: false,
-    last_message_id: null,
-    rate_limit_per_user: 0,
-    parent_id: null,
-    last_pin_timestamp: null,
-    default_auto_archive_duration: 1440,
-    flags: 0,
-  });
+  for (const guild of guildList)
+    channels.set(guild.textChannelId, {
+      id: guild.textChannelId,
+      type: ChannelType.GuildText,
+      guild_id: guild.id,
+      name: 'general',
+      position: 0,
+      permission_overwrites: [],
+      topic: null,
+      nsfw: false,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      parent_id: null,
+      last_pin_timestamp: null,
+      default_auto_archive_duration: 1440,
+      flags: 0,
+    });
   if (forumChannelId) {
     channels.set(forumChannelId, {
       id: forumChannelId,
@@ -771,9 +766,14 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
   }
 
   function guildCreatePayload(guild: GuildState): any {
-    const guildChannels = [...channels.values()].filter((c) => c.guild_id === guild.id && c.type !== ChannelType.PublicThread && c.type !== ChannelType.PrivateThread);
+    const guildChannels = [...channels.values()].filter(
+      (c) => c.guild_id === guild.id && c.type !== ChannelType.PublicThread && c.type !== ChannelType.PrivateThread,
+    );
     const activeThreads = [...channels.values()].filter(
-      (c) => c.guild_id === guild.id && (c.type === ChannelType.PublicThread || c.type === ChannelType.PrivateThread) && !c.thread_metadata?.archived,
+      (c) =>
+        c.guild_id === guild.id &&
+        (c.type === ChannelType.PublicThread || c.type === ChannelType.PrivateThread) &&
+        !c.thread_metadata?.archived,
     );
     return {
       ...guildObject(guild),
@@ -999,7 +999,15 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
           ws.close(4014, 'Disallowed intent(s).');
           return;
         }
-        const session: Session = { id: randomBytes(16).toString('hex'), shard: [shard[0], shard[1]], intents: d.intents, seq: 0, log: [], ws, invalid: false };
+        const session: Session = {
+          id: randomBytes(16).toString('hex'),
+          shard: [shard[0], shard[1]],
+          intents: d.intents,
+          seq: 0,
+          log: [],
+          ws,
+          invalid: false,
+        };
         sessions.set(session.id, session);
         conn.session = session;
         const ready = { op: Op.Dispatch as 0, t: 'READY', s: ++session.seq, d: readyPayload(session) };
@@ -1134,7 +1142,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       embeds: normalizeEmbeds(body.embeds),
       reactions: undefined,
       pinned: false,
-      flags: fields.flags ?? (body.flags ?? 0),
+      flags: fields.flags ?? body.flags ?? 0,
       components: normalizeComponents(body.components),
       ...(body.nonce !== undefined ? { nonce: body.nonce } : {}),
       ...(body.poll ? { poll: body.poll } : {}),
@@ -1340,7 +1348,13 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
           }
         } else if (o.type === 7 && channels.has(id)) {
           const ch = channels.get(id);
-          (resolved.channels ??= {})[id] = { id, name: ch.name, type: ch.type, permissions: MEMBER_PERMISSIONS, ...(ch.parent_id ? { parent_id: ch.parent_id } : {}) };
+          (resolved.channels ??= {})[id] = {
+            id,
+            name: ch.name,
+            type: ch.type,
+            permissions: MEMBER_PERMISSIONS,
+            ...(ch.parent_id ? { parent_id: ch.parent_id } : {}),
+          };
         } else if (o.type === 8) {
           const role = guildList.flatMap((g) => g.roles).find((r) => r.id === id);
           if (role) (resolved.roles ??= {})[id] = clone(role);
@@ -1357,7 +1371,10 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     return out;
   }
 
-  function baseInteraction(type: number, o: { userId?: string; channelId?: string; guildId?: string; permissions?: string; guild?: boolean; locale?: string }) {
+  function baseInteraction(
+    type: number,
+    o: { userId?: string; channelId?: string; guildId?: string; permissions?: string; guild?: boolean; locale?: string },
+  ) {
     const id = snowflake();
     const uid = o.userId ?? userId;
     const user = ensureUser(uid);
@@ -1429,13 +1446,14 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     const cmd = commandIdFor(o.name, gid);
     const data: any = { id: cmd.id, name: o.name, type: 1 };
     if (cmd.guildId) data.guild_id = cmd.guildId;
-    if (o.options?.length) data.options = clone(o.options).map(function strip(opt: any): any {
-      const out: any = { name: opt.name, type: opt.type };
-      if (opt.options) out.options = opt.options.map(strip);
-      else if (opt.value !== undefined) out.value = opt.value;
-      if (opt.focused) out.focused = true;
-      return out;
-    });
+    if (o.options?.length)
+      data.options = clone(o.options).map(function strip(opt: any): any {
+        const out: any = { name: opt.name, type: opt.type };
+        if (opt.options) out.options = opt.options.map(strip);
+        else if (opt.value !== undefined) out.value = opt.value;
+        if (opt.focused) out.focused = true;
+        return out;
+      });
     const resolved = type === InteractionType.ApplicationCommand ? buildResolved(o.options, gid) : undefined;
     if (resolved) data.resolved = resolved;
     payload.data = data;
@@ -1477,10 +1495,10 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       flags,
       interactionMetadata: interactionMetadataFor(state, followUpOf ? { original_response_message_id: followUpOf } : {}),
       legacyInteraction:
-        isCommand && !followUpOf
-          ? { id: state.id, type: state.type, name: state.name, user: clone(ensureUser(state.userId)) }
-          : undefined,
-      reference: followUpOf ? { type: 0, message_id: followUpOf, channel_id: state.channelId, ...(state.guildId ? { guild_id: state.guildId } : {}) } : undefined,
+        isCommand && !followUpOf ? { id: state.id, type: state.type, name: state.name, user: clone(ensureUser(state.userId)) } : undefined,
+      reference: followUpOf
+        ? { type: 0, message_id: followUpOf, channel_id: state.channelId, ...(state.guildId ? { guild_id: state.guildId } : {}) }
+        : undefined,
     });
     return msg;
   }
@@ -1494,7 +1512,13 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     const type = body.type;
     const data = body.data ?? {};
     const allowed: Record<number, number[]> = {
-      [InteractionType.ApplicationCommand]: [CallbackType.ChannelMessageWithSource, CallbackType.DeferredChannelMessageWithSource, CallbackType.Modal, 10, 12],
+      [InteractionType.ApplicationCommand]: [
+        CallbackType.ChannelMessageWithSource,
+        CallbackType.DeferredChannelMessageWithSource,
+        CallbackType.Modal,
+        10,
+        12,
+      ],
       [InteractionType.MessageComponent]: [
         CallbackType.ChannelMessageWithSource,
         CallbackType.DeferredChannelMessageWithSource,
@@ -1507,7 +1531,9 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       [InteractionType.Autocomplete]: [CallbackType.AutocompleteResult],
     };
     if (!(allowed[state.type] ?? []).includes(type)) {
-      throw invalidFormBody({ type: fieldError('INTERACTION_RESPONSE_TYPE_INVALID', `Interaction response type ${type} is not valid for this interaction`) });
+      throw invalidFormBody({
+        type: fieldError('INTERACTION_RESPONSE_TYPE_INVALID', `Interaction response type ${type} is not valid for this interaction`),
+      });
     }
 
     let message: any;
@@ -1516,7 +1542,12 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       case CallbackType.ChannelMessageWithSource: {
         const err = validateMessageBody(data, ctx.files.length, ['data']);
         if (err) throw err;
-        message = interactionMessage(state, data, ctx.files, (data.flags ?? 0) & (MessageFlag.Ephemeral | (1 << 2) | (1 << 12) | MessageFlag.IsComponentsV2));
+        message = interactionMessage(
+          state,
+          data,
+          ctx.files,
+          (data.flags ?? 0) & (MessageFlag.Ephemeral | (1 << 2) | (1 << 12) | MessageFlag.IsComponentsV2),
+        );
         storeMessage(message);
         state.originalId = message.id;
         dispatchMessage('MESSAGE_CREATE', message);
@@ -1590,7 +1621,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     if (ctx.params.app !== applicationId) throw unknownWebhook();
     const state = interactionsByToken.get(ctx.params.token);
     // Discord only creates the interaction webhook once the interaction has been acknowledged.
-    if (!state || !state.acked) throw unknownWebhook();
+    if (!state?.acked) throw unknownWebhook();
     return state;
   }
 
@@ -1610,7 +1641,11 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
   function normalizeCommand(cmd: any, scopeGuildId: string | undefined, index: number, errors: any): any {
     const type = cmd?.type ?? 1;
     const name = cmd?.name;
-    if (typeof name !== 'string' || !/^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u.test(name) || (type === 1 && name !== name.toLowerCase())) {
+    if (
+      typeof name !== 'string' ||
+      !/^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u.test(name) ||
+      (type === 1 && name !== name.toLowerCase())
+    ) {
       setPath(errors, [index, 'name'], fieldError('APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid'));
     }
     if (type === 1 && (strLen(cmd?.description) < 1 || strLen(cmd?.description) > 100)) {
@@ -1659,7 +1694,8 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     const seen = new Set<string>();
     out.forEach((c: any, i: number) => {
       const key = `${c.type}:${c.name}`;
-      if (seen.has(key)) setPath(errors, [i, 'name'], fieldError('APPLICATION_COMMANDS_DUPLICATE_NAME', `Application command names must be unique`));
+      if (seen.has(key))
+        setPath(errors, [i, 'name'], fieldError('APPLICATION_COMMANDS_DUPLICATE_NAME', `Application command names must be unique`));
       seen.add(key);
     });
     if (Object.keys(errors).length) throw invalidFormBody(errors);
@@ -1749,7 +1785,12 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
   route('PUT', '/applications/:app/commands', true, bulkOverwrite);
   route('POST', '/applications/:app/commands', true, upsertCommand);
   route('DELETE', '/applications/:app/commands/:cmd', true, deleteCommand);
-  route('GET', '/applications/:app/guilds/:guild/commands', true, (ctx) => (checkApp(ctx), { status: 200, body: clone(commandList(ctx.params.guild)) }));
+  route(
+    'GET',
+    '/applications/:app/guilds/:guild/commands',
+    true,
+    (ctx) => (checkApp(ctx), { status: 200, body: clone(commandList(ctx.params.guild)) }),
+  );
   route('PUT', '/applications/:app/guilds/:guild/commands', true, bulkOverwrite);
   route('POST', '/applications/:app/guilds/:guild/commands', true, upsertCommand);
   route('DELETE', '/applications/:app/guilds/:guild/commands/:cmd', true, deleteCommand);
@@ -1771,7 +1812,13 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       msg = original;
       event = 'MESSAGE_UPDATE';
     } else {
-      msg = interactionMessage(state, body, ctx.files, (body.flags ?? 0) & (MessageFlag.Ephemeral | (1 << 2) | (1 << 12) | MessageFlag.IsComponentsV2), state.originalId);
+      msg = interactionMessage(
+        state,
+        body,
+        ctx.files,
+        (body.flags ?? 0) & (MessageFlag.Ephemeral | (1 << 2) | (1 << 12) | MessageFlag.IsComponentsV2),
+        state.originalId,
+      );
       storeMessage(msg);
     }
     state.followUpIds.push(msg.id);
@@ -1829,7 +1876,15 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
         reference = { type: 0, message_id: ref.id, channel_id: ref.channel_id, ...(ch.guild_id ? { guild_id: ch.guild_id } : {}) };
       }
     }
-    const msg = createMessage({ channelId: ch.id, author: botUser, body, files: ctx.files, type, reference, flags: (body.flags ?? 0) & ((1 << 2) | (1 << 12) | MessageFlag.IsComponentsV2) });
+    const msg = createMessage({
+      channelId: ch.id,
+      author: botUser,
+      body,
+      files: ctx.files,
+      type,
+      reference,
+      flags: (body.flags ?? 0) & ((1 << 2) | (1 << 12) | MessageFlag.IsComponentsV2),
+    });
     storeMessage(msg);
     dispatchMessage('MESSAGE_CREATE', msg);
     return { status: 200, body: clone(msg) };
@@ -1855,7 +1910,14 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       if (!existing.me) existing.count++;
       existing.me = true;
     } else {
-      msg.reactions.push({ count: 1, count_details: { burst: 0, normal: 1 }, me: true, me_burst: false, burst_colors: [], emoji: { id: null, name } });
+      msg.reactions.push({
+        count: 1,
+        count_details: { burst: 0, normal: 1 },
+        me: true,
+        me_burst: false,
+        burst_colors: [],
+        emoji: { id: null, name },
+      });
     }
     return { status: 204 };
   });
@@ -2146,7 +2208,10 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
         source = createMessage({
           channelId,
           author: botUser,
-          body: { content: 'Pick one', components: [{ type: 1, components: [{ type: 2, style: 1, label: o.customId, custom_id: o.customId }] }] },
+          body: {
+            content: 'Pick one',
+            components: [{ type: 1, components: [{ type: 2, style: 1, label: o.customId, custom_id: o.customId }] }],
+          },
         });
         storeMessage(source);
       }
@@ -2191,7 +2256,10 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     },
     followUps(tok) {
       const state = interactionsByToken.get(tok);
-      return (state?.followUpIds ?? []).map((id) => messagesById.get(id)).filter(Boolean).map(clone);
+      return (state?.followUpIds ?? [])
+        .map((id) => messagesById.get(id))
+        .filter(Boolean)
+        .map(clone);
     },
     channelMessages(channelId) {
       return clone(history.get(channelId) ?? []);

@@ -1,11 +1,6 @@
 import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  DEFAULT_CHAT_ANSWER,
-  deterministicEmbedding,
-  startOpenAIServer,
-  type FakeOpenAIServer,
-} from './openai-server.js';
+import { DEFAULT_CHAT_ANSWER, deterministicEmbedding, startOpenAIServer, type FakeOpenAIServer } from './openai-server.js';
 
 const API_KEY = 'sk-test-key';
 const EMBED_MODEL = 'text-embedding-3-small';
@@ -231,7 +226,9 @@ describe('fake OpenAI server', () => {
 
     it('without retries a 429 surfaces as RateLimitError with the OpenAI error body', async () => {
       server.queueFault('any', { kind: 'status', status: 429, headers: { 'retry-after-ms': '5' } });
-      const err = await client().embeddings.create({ model: EMBED_MODEL, input: 'x' }).catch((e: unknown) => e);
+      const err = await client()
+        .embeddings.create({ model: EMBED_MODEL, input: 'x' })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(OpenAI.RateLimitError);
       expect((err as APIError).code).toBe('rate_limit_exceeded');
       expect((err as APIError).headers?.get('retry-after-ms')).toBe('5');
@@ -272,7 +269,9 @@ describe('fake OpenAI server', () => {
       expect(Date.now() - started).toBeLessThan(2000);
 
       // A second stalled request still in flight when the server shuts down.
-      const pending = client().embeddings.create({ model: EMBED_MODEL, input: 'y' }).catch((e: unknown) => e);
+      const pending = client()
+        .embeddings.create({ model: EMBED_MODEL, input: 'y' })
+        .catch((e: unknown) => e);
       await vi.waitFor(() => expect(server.embeddingCalls()).toBe(2));
       const closeStarted = Date.now();
       await server.close();
@@ -335,7 +334,9 @@ describe('fake OpenAI server', () => {
 
     it('a malformed JSON body makes the SDK throw', async () => {
       server.queueFault('embeddings', { kind: 'malformed' });
-      const err = await client().embeddings.create({ model: EMBED_MODEL, input: 'x' }).catch((e: unknown) => e);
+      const err = await client()
+        .embeddings.create({ model: EMBED_MODEL, input: 'x' })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SyntaxError);
     });
 
@@ -368,10 +369,9 @@ describe('fake OpenAI server', () => {
       );
       const outcome = await Promise.race([consumed, new Promise((r) => setTimeout(() => r('still-pending'), 400))]);
       expect(outcome).toBe('still-pending');
-      expect(received).toEqual(['', DEFAULT_CHAT_ANSWER.split(' ').slice(0, 2).join(' ') + ' ']);
+      expect(received).toEqual(['', `${DEFAULT_CHAT_ANSWER.split(' ').slice(0, 2).join(' ')} `]);
       await server.close();
       expect(await consumed).toBeInstanceOf(TypeError);
     });
   });
 });
-

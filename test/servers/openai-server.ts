@@ -30,11 +30,7 @@ export type Fault =
 
 export type FaultRoute = 'embeddings' | 'chat' | 'any';
 
-export type ChatResponder = (req: {
-  messages: Array<{ role: string; content: string }>;
-  model: string;
-  body: any;
-}) => string;
+export type ChatResponder = (req: { messages: Array<{ role: string; content: string }>; model: string; body: any }) => string;
 
 export interface FakeOpenAIServer {
   /** Base URL for the SDK, e.g. http://127.0.0.1:PORT/v1 */
@@ -158,9 +154,7 @@ function defaultStatusBody(status: number) {
 function contentToText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
-    return content
-      .map((part) => (part && typeof part === 'object' && typeof part.text === 'string' ? part.text : ''))
-      .join('');
+    return content.map((part) => (part && typeof part === 'object' && typeof part.text === 'string' ? part.text : '')).join('');
   }
   return '';
 }
@@ -280,10 +274,7 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     }
     const format = body.encoding_format ?? 'float';
     if (format !== 'float' && format !== 'base64') {
-      return jsonReply(
-        400,
-        errorBody("'encoding_format' must be 'float' or 'base64'.", 'invalid_request_error', null, 'encoding_format'),
-      );
+      return jsonReply(400, errorBody("'encoding_format' must be 'float' or 'base64'.", 'invalid_request_error', null, 'encoding_format'));
     }
     const data = inputs.map((text, index) => {
       const vec = deterministicEmbedding(text, dims);
@@ -310,10 +301,7 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
       return jsonReply(400, errorBody('You must provide a model parameter.', 'invalid_request_error', null, 'model'));
     }
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
-      return jsonReply(
-        400,
-        errorBody("'messages' must be a non-empty array.", 'invalid_request_error', null, 'messages'),
-      );
+      return jsonReply(400, errorBody("'messages' must be a non-empty array.", 'invalid_request_error', null, 'messages'));
     }
     const messages = body.messages.map((m: any) => ({
       role: typeof m?.role === 'string' ? m.role : '',
@@ -323,10 +311,7 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     try {
       text = String(responder({ messages, model: body.model, body }));
     } catch (err) {
-      return jsonReply(
-        500,
-        errorBody(`Chat responder threw: ${(err as Error)?.message ?? String(err)}`, 'server_error'),
-      );
+      return jsonReply(500, errorBody(`Chat responder threw: ${(err as Error)?.message ?? String(err)}`, 'server_error'));
     }
     const id = `chatcmpl-fake${++idCounter}`;
     const created = Math.floor(Date.now() / 1000);
@@ -415,7 +400,10 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     let i = 0;
     const next = (): void => {
       if (closed || res.destroyed) return;
-      if (i >= chunks.length) return then();
+      if (i >= chunks.length) {
+        then();
+        return;
+      }
       res.write(chunks[i++]);
       if (chunkDelayMs > 0) later(chunkDelayMs, next);
       else setImmediate(next);
@@ -489,7 +477,7 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
   const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    let body: any = undefined;
+    let body: any;
     let badJson = false;
     if (raw.length > 0) {
       try {

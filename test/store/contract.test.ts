@@ -50,7 +50,8 @@ async function corpusOf(files: string[]): Promise<string> {
 }
 
 const freshModel = () => `embed-${randomUUID().slice(0, 8)}`;
-const embedder = (model: string, dimensions?: number) => new OpenAIEmbeddings({ model, baseURL: server.url, maxRetries: 0, timeoutMs: 10_000, dimensions });
+const embedder = (model: string, dimensions?: number) =>
+  new OpenAIEmbeddings({ model, baseURL: server.url, maxRetries: 0, timeoutMs: 10_000, dimensions });
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
   const err = await p.then(
@@ -74,16 +75,20 @@ function storeContract(backend: StoreBackend): void {
     const open: SearchStore[] = [];
 
     beforeAll(() => backend.start());
-    afterAll(() => backend.stop());
     beforeEach(async () => {
       h = await backend.fresh(join(root, `i${n++}`));
     });
     afterAll(async () => {
       for (const s of open) await s.close();
+      await backend.stop();
     });
 
     /** Ingest through a writer of this backend. */
-    async function run(corpusDir: string, opts: Partial<IngestOptions> = {}, writer: GenerationWriter = h.writer()): Promise<IngestSummary> {
+    async function run(
+      corpusDir: string,
+      opts: Partial<IngestOptions> = {},
+      writer: GenerationWriter = h.writer(),
+    ): Promise<IngestSummary> {
       try {
         return await ingest({ corpusDir, indexDir: h.indexDir, writer, ...opts });
       } finally {
@@ -136,20 +141,42 @@ function storeContract(backend: StoreBackend): void {
       expect(store.chunks[hits[0].doc].title).toMatch(/^CrisisTransformers/);
       // Nothing matches; hostile "terms" are data, never query syntax.
       expect(await store.lexicalSearch(queryTerms('qqqzzzx'), 5)).toEqual([]);
-      expect(await store.lexicalSearch(new Map([["crisi' | '", 1], ['!(&', 1], ['\\', 1], ["'); DROP TABLE rb_chunks; --", 1]]), 5)).toEqual([]);
-      expect(await store.lexicalSearch(new Map([["o'brien", 1], ['model', 1]]), 3)).toHaveLength(3);
+      expect(
+        await store.lexicalSearch(
+          new Map([
+            ["crisi' | '", 1],
+            ['!(&', 1],
+            ['\\', 1],
+            ["'); DROP TABLE rb_chunks; --", 1],
+          ]),
+          5,
+        ),
+      ).toEqual([]);
+      expect(
+        await store.lexicalSearch(
+          new Map([
+            ["o'brien", 1],
+            ['model', 1],
+          ]),
+          3,
+        ),
+      ).toHaveLength(3);
 
       const again = await run(corpus);
       expect(again).toMatchObject({ upToDate: true, generation: s.generation });
       expect(await h.generations()).toEqual([s.generation]);
     });
 
-    it("upserts by paper: a changed abstract re-embeds only that paper, and the old generation is removed", async () => {
+    it('upserts by paper: a changed abstract re-embeds only that paper, and the old generation is removed', async () => {
       const corpus = await corpusOf([F2, F4]);
       const model = freshModel();
       const first = await run(corpus, { embedder: embedder(model) });
       expect(first.embedding).toMatchObject({ embedded: 145, reused: 0 });
-      await replaceInFile(join(corpus, F2), 'Social media platforms play an essential role in crisis communication', 'Social media platforms play a pivotal role in crisis communication');
+      await replaceInFile(
+        join(corpus, F2),
+        'Social media platforms play an essential role in crisis communication',
+        'Social media platforms play a pivotal role in crisis communication',
+      );
 
       server.reset();
       const second = await run(corpus, { embedder: embedder(model) });
@@ -170,7 +197,7 @@ function storeContract(backend: StoreBackend): void {
       expect(best.score).toBeCloseTo(1, 5);
     });
 
-    it("removing a file removes the papers found only there", async () => {
+    it('removing a file removes the papers found only there', async () => {
       const corpus = await corpusOf([F1, F2]);
       const model = freshModel();
       const first = await run(corpus, { embedder: embedder(model) });
@@ -207,7 +234,14 @@ function storeContract(backend: StoreBackend): void {
       await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
 
       const crash = new Error('simulated crash after the rows were written, before the swap');
-      await expect(run(corpus, { embedder: embedder(model), onPhase: (p) => { if (p === 'written') throw crash; } })).rejects.toBe(crash);
+      await expect(
+        run(corpus, {
+          embedder: embedder(model),
+          onPhase: (p) => {
+            if (p === 'written') throw crash;
+          },
+        }),
+      ).rejects.toBe(crash);
 
       expect(await h.live()).toBe(gen0);
       // The already-open reader and a new one both serve the old generation, whole.
@@ -341,11 +375,17 @@ describe('postgres backend specifics', () => {
     const store = await PostgresStore.open({ databaseUrl: url });
     await store.close();
     expect(await db.query('SELECT version FROM rb_schema_migrations')).toEqual([{ version: 1 }]);
-    const idx = await db.query<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'rb_chunks' ORDER BY 1`);
+    const idx = await db.query<{ indexname: string; indexdef: string }>(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'rb_chunks' ORDER BY 1`,
+    );
     expect(idx.map((i) => i.indexname)).toEqual(expect.arrayContaining(['rb_chunks_embedding_hnsw_16', 'rb_chunks_tsv']));
-    expect(idx.find((i) => i.indexname === 'rb_chunks_embedding_hnsw_16')!.indexdef).toMatch(/hnsw .*vector\(16\).*vector_cosine_ops.*vector_dims\(embedding\) = 16/);
+    expect(idx.find((i) => i.indexname === 'rb_chunks_embedding_hnsw_16')!.indexdef).toMatch(
+      /hnsw .*vector\(16\).*vector_cosine_ops.*vector_dims\(embedding\) = 16/,
+    );
     // Stems of our tokenizer, weighted A (title) / D (body).
-    const [row] = await db.query<{ title_terms: string; len_title: number; tsv: string }>(`SELECT title_terms, len_title, tsv::text AS tsv FROM rb_chunks WHERE title_terms LIKE 'crisistransform%'`);
+    const [row] = await db.query<{ title_terms: string; len_title: number; tsv: string }>(
+      `SELECT title_terms, len_title, tsv::text AS tsv FROM rb_chunks WHERE title_terms LIKE 'crisistransform%'`,
+    );
     const title = store.papers.find((p) => p.title.startsWith('CrisisTransformers'))!.title;
     expect(row.title_terms).toBe(tokenize(title).join(' '));
     expect(row.title_terms).toMatch(/^crisistransform pre train pretrain languag model/);
@@ -356,7 +396,12 @@ describe('postgres backend specifics', () => {
 
   it('holds the ingest lock as a Postgres advisory lock on its own session', async () => {
     const db = pgBackend.db();
-    const locks = async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1`, [INGEST_LOCK_KEY]))[0].n;
+    const locks = async () =>
+      (
+        await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1`, [
+          INGEST_LOCK_KEY,
+        ])
+      )[0].n;
     const w = new PostgresWriter(url);
     const release = await w.lock();
     expect(await locks()).toBe(1);
@@ -383,7 +428,9 @@ describe('postgres backend specifics', () => {
       },
     });
     await expect(ingestPg(corpus, {}, failing)).rejects.toBe(boom);
-    const partial = await db.query<{ generation: string; n: number }>(`SELECT generation, count(*)::int AS n FROM rb_chunks GROUP BY 1 ORDER BY 2`);
+    const partial = await db.query<{ generation: string; n: number }>(
+      `SELECT generation, count(*)::int AS n FROM rb_chunks GROUP BY 1 ORDER BY 2`,
+    );
     expect(partial).toEqual([
       { generation: gen0, n: 32 },
       { generation: expect.not.stringMatching(gen0), n: 40 },

@@ -36,7 +36,18 @@ let root: string;
 let corpus: string;
 let vectraDir: string;
 
-const ENV_KEYS = ['STORE', 'DATABASE_URL', 'CORPUS_DIR', 'INDEX_DIR', 'EMBEDDING_MODEL', 'EMBEDDING_DIMENSIONS', 'OPENAI_BASE_URL', 'OPENAI_API_KEY', 'CHAT_MODEL', 'LOG_LEVEL'];
+const ENV_KEYS = [
+  'STORE',
+  'DATABASE_URL',
+  'CORPUS_DIR',
+  'INDEX_DIR',
+  'EMBEDDING_MODEL',
+  'EMBEDDING_DIMENSIONS',
+  'OPENAI_BASE_URL',
+  'OPENAI_API_KEY',
+  'CHAT_MODEL',
+  'LOG_LEVEL',
+];
 
 /** Run the CLI with exactly these variables set (and the rest of ENV_KEYS unset). */
 async function cli(args: string[], vars: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
@@ -57,7 +68,13 @@ async function cli(args: string[], vars: Record<string, string>): Promise<{ code
 }
 
 const embedder = () => new OpenAIEmbeddings({ model: MODEL, baseURL: server.url, maxRetries: 0, timeoutMs: 10_000, dimensions: DIMS });
-const baseEnv = () => ({ DATABASE_URL: db.url, CORPUS_DIR: corpus, EMBEDDING_MODEL: MODEL, EMBEDDING_DIMENSIONS: String(DIMS), OPENAI_BASE_URL: server.url });
+const baseEnv = () => ({
+  DATABASE_URL: db.url,
+  CORPUS_DIR: corpus,
+  EMBEDDING_MODEL: MODEL,
+  EMBEDDING_DIMENSIONS: String(DIMS),
+  OPENAI_BASE_URL: server.url,
+});
 
 beforeAll(async () => {
   [db, server] = await Promise.all([startTestDatabase(), startOpenAIServer({ dimensions: DIMS })]);
@@ -87,7 +104,10 @@ async function sameResults(a: IndexStore | PostgresStore, b: IndexStore | Postgr
     const [v] = await embedder().createEmbeddings([q]);
     const ha = await ra.search(q, { k: 10, queryVector: v });
     const hb = await rb.search(q, { k: 10, queryVector: v });
-    expect(hb.map((h) => h.paper.id), q).toEqual(ha.map((h) => h.paper.id));
+    expect(
+      hb.map((h) => h.paper.id),
+      q,
+    ).toEqual(ha.map((h) => h.paper.id));
     hb.forEach((h, i) => expect(h.score).toBeCloseTo(ha[i].score, 6));
   }
 }
@@ -98,12 +118,24 @@ describe('migrate-store', () => {
   it('copies the vectra generation into postgres without embedding anything, and makes it live', async () => {
     const source = await IndexStore.open(vectraDir);
     server.reset();
-    const r = await cli(['migrate-store', '--from', 'vectra', '--to', 'postgres', '--json'], { ...baseEnv(), STORE: 'vectra', INDEX_DIR: vectraDir });
+    const r = await cli(['migrate-store', '--from', 'vectra', '--to', 'postgres', '--json'], {
+      ...baseEnv(),
+      STORE: 'vectra',
+      INDEX_DIR: vectraDir,
+    });
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(server.embeddingCalls()).toBe(0);
     const s = JSON.parse(r.out);
-    expect(s).toMatchObject({ from: 'vectra', to: 'postgres', sourceGeneration: source.generation, papers: 145, chunks: 145, vectors: 145, embedding: { model: MODEL, dimensions: DIMS } });
+    expect(s).toMatchObject({
+      from: 'vectra',
+      to: 'postgres',
+      sourceGeneration: source.generation,
+      papers: 145,
+      chunks: 145,
+      vectors: 145,
+      embedding: { model: MODEL, dimensions: DIMS },
+    });
     expect(s.generation).not.toBe(source.generation);
     pgGeneration = s.generation;
 
@@ -128,7 +160,14 @@ describe('migrate-store', () => {
     const env = { ...baseEnv(), STORE: 'postgres', INDEX_DIR: join(root, 'cache') };
     const stats = await cli(['stats', '--json'], env);
     expect(stats.code).toBe(0);
-    expect(JSON.parse(stats.out)).toMatchObject({ store: 'postgres', generation: pgGeneration, papers: 145, vectors: 145, mode: 'hybrid', database: expect.stringMatching(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/) });
+    expect(JSON.parse(stats.out)).toMatchObject({
+      store: 'postgres',
+      generation: pgGeneration,
+      papers: 145,
+      vectors: 145,
+      mode: 'hybrid',
+      database: expect.stringMatching(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/),
+    });
     const vstats = await cli(['stats', '--json'], { ...baseEnv(), STORE: 'vectra', INDEX_DIR: vectraDir });
     expect(JSON.parse(vstats.out)).toMatchObject({ store: 'vectra', indexDir: vectraDir, papers: 145 });
 
@@ -152,7 +191,11 @@ describe('migrate-store', () => {
   it('copies postgres back into a fresh vectra index, again without embedding', async () => {
     const back = join(root, 'back');
     server.reset();
-    const r = await cli(['migrate-store', '--from', 'postgres', '--to', 'vectra', '--index', back], { ...baseEnv(), STORE: 'postgres', INDEX_DIR: join(root, 'cache') });
+    const r = await cli(['migrate-store', '--from', 'postgres', '--to', 'vectra', '--index', back], {
+      ...baseEnv(),
+      STORE: 'postgres',
+      INDEX_DIR: join(root, 'cache'),
+    });
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Copied generation gen-\S+ from postgres to vectra as gen-\S+ \(now live\): 145 papers, 145 chunks, 145 vectors/);
     expect(r.out).toMatch(/Set STORE=vectra to serve it/);

@@ -46,7 +46,9 @@ export const ask: SlashCommand = {
       first.startThread({ name: threadNameFor(record.question), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay }),
     );
     if (thread) {
-      await ctx.store.linkAnswer(record.answerId, { threadId: thread.id }).catch((err) => ctx.logger.warn('could not link thread', { err }));
+      await ctx.store
+        .linkAnswer(record.answerId, { threadId: thread.id })
+        .catch((err) => ctx.logger.warn('could not link thread', { err }));
       ctx.logger.info('answer thread opened', { answerId: record.answerId, threadId: thread.id });
     }
   },

@@ -6,7 +6,10 @@ import type { SlashCommand } from './types.js';
 import { titleAutocomplete, titleOption } from './titles.js';
 
 export const paper: SlashCommand = {
-  data: new SlashCommandBuilder().setName('paper').setDescription('Show a paper: key sentences, date, links, similar papers').addStringOption(titleOption),
+  data: new SlashCommandBuilder()
+    .setName('paper')
+    .setDescription('Show a paper: key sentences, date, links, similar papers')
+    .addStringOption(titleOption),
 
   async execute(i, ctx) {
     const title = i.options.getString('title', true);

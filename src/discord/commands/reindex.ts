@@ -25,9 +25,10 @@ export const reindex: SlashCommand = {
     await i.deferReply({ flags: MessageFlags.Ephemeral });
     const force = i.options.getBoolean('force') ?? false;
     const out = await runReindex(ctx, { force });
-    const text = out.upToDate && !out.swapped
-      ? `The index is already up to date (${out.papers} papers, ${out.chunks} chunks; generation ${out.generation}). Nothing to do.`
-      : `Re-indexed ${out.papers} papers into ${out.chunks} chunks in ${(out.durationMs / 1000).toFixed(1)} s. Answers now use generation ${out.generation}.`;
+    const text =
+      out.upToDate && !out.swapped
+        ? `The index is already up to date (${out.papers} papers, ${out.chunks} chunks; generation ${out.generation}). Nothing to do.`
+        : `Re-indexed ${out.papers} papers into ${out.chunks} chunks in ${(out.durationMs / 1000).toFixed(1)} s. Answers now use generation ${out.generation}.`;
     await i.editReply({ content: text, allowedMentions: NO_MENTIONS });
   },
 };

@@ -23,15 +23,27 @@ export const summarize: SlashCommand = {
     const channel = i.channel;
     if (!topicRaw) {
       if (!isAnswerThread(ctx, channel)) {
-        return replyEphemeral(i, 'Please give a topic, e.g. `/summarize topic: long-context attention`. (Inside an answer thread, `/summarize` without a topic recaps the thread.)', ctx.logger);
+        return replyEphemeral(
+          i,
+          'Please give a topic, e.g. `/summarize topic: long-context attention`. (Inside an answer thread, `/summarize` without a topic recaps the thread.)',
+          ctx.logger,
+        );
       }
       await i.deferReply(isPrivate ? { flags: MessageFlags.Ephemeral } : {});
       const { records } = await threadHistory(ctx, channel, undefined, 100);
       if (!records.some((r) => r.kind !== 'recap')) {
-        await interactionTarget(i, { ephemeral: isPrivate, logger: ctx.logger }).deliver([{ content: 'There are no answers in this thread to summarize yet.' }]);
+        await interactionTarget(i, { ephemeral: isPrivate, logger: ctx.logger }).deliver([
+          { content: 'There are no answers in this thread to summarize yet.' },
+        ]);
         return;
       }
-      const recap = buildThreadRecap(records, { threadName: channel.name, userId: i.user.id, guildId: i.guildId ?? undefined, channelId: channel.id, threadId: channel.id });
+      const recap = buildThreadRecap(records, {
+        threadName: channel.name,
+        userId: i.user.id,
+        guildId: i.guildId ?? undefined,
+        channelId: channel.id,
+        threadId: channel.id,
+      });
       await ctx.store.saveAnswer(recap);
       const messages = await interactionTarget(i, { ephemeral: isPrivate, logger: ctx.logger }).deliver(renderAnswer(recap));
       if (messages.length) await ctx.store.linkAnswer(recap.answerId, { messageIds: messages.map((m) => m.id) }).catch(() => undefined);
@@ -41,7 +53,14 @@ export const summarize: SlashCommand = {
     const ticket = await admitAndDefer(i, ctx, isPrivate);
     if (!ticket) return;
     await runAnswer(ctx, interactionTarget(i, { ephemeral: isPrivate, logger: ctx.logger }), ticket, (onPreview) =>
-      computeSummary(ctx, { question: topic, kind: 'summarize', userId: i.user.id, guildId: i.guildId ?? undefined, channelId: i.channelId, onPreview }),
+      computeSummary(ctx, {
+        question: topic,
+        kind: 'summarize',
+        userId: i.user.id,
+        guildId: i.guildId ?? undefined,
+        channelId: i.channelId,
+        onPreview,
+      }),
     );
   },
 };

@@ -5,7 +5,12 @@ import { titleChoices } from '../handlers.js';
 import { safely } from '../respond.js';
 
 export function titleOption(o: SlashCommandStringOption): SlashCommandStringOption {
-  return o.setName('title').setDescription('Paper title (start typing to pick one)').setRequired(true).setAutocomplete(true).setMaxLength(300);
+  return o
+    .setName('title')
+    .setDescription('Paper title (start typing to pick one)')
+    .setRequired(true)
+    .setAutocomplete(true)
+    .setMaxLength(300);
 }
 
 /** Answers from memory, no I/O: well inside the 3-second window. */

@@ -71,7 +71,8 @@ export function answerButtons(answerId: string): APIActionRowComponent<APIButton
 function footerText(r: AnswerRecord): string {
   const bits: string[] = [];
   if (r.kind === 'recap') bits.push('Recap of the answers in this thread');
-  else if (r.mode === 'llm' && !r.fallbackReason) bits.push(`Answer by ${r.chatModel ?? 'the language model'}, checked against the sources`);
+  else if (r.mode === 'llm' && !r.fallbackReason)
+    bits.push(`Answer by ${r.chatModel ?? 'the language model'}, checked against the sources`);
   else bits.push('Extractive digest: sentences quoted from the abstracts');
   if (r.retrievalMode) bits.push(`${r.retrievalMode} retrieval`);
   if (r.droppedCitations > 0) bits.push(`${r.droppedCitations} invalid citation${r.droppedCitations === 1 ? '' : 's'} removed`);
@@ -133,7 +134,11 @@ export function renderSourcesList(r: AnswerRecord): string[] {
   const cited = new Set(r.citations.map((c) => c.marker));
   const all = r.sources.length ? r.sources : r.citations.map((c) => ({ ...c, score: 0, date: undefined as string | undefined }));
   for (const s of all) {
-    const meta = [s.date, cited.has(s.marker) ? 'cited' : r.abstained ? undefined : 'retrieved, not cited', 'score' in s && s.score ? `score ${s.score}` : undefined]
+    const meta = [
+      s.date,
+      cited.has(s.marker) ? 'cited' : r.abstained ? undefined : 'retrieved, not cited',
+      'score' in s && s.score ? `score ${s.score}` : undefined,
+    ]
       .filter(Boolean)
       .join(' · ');
     lines.push(`**[${s.marker}]** ${escapeMarkdownText(truncate(s.title, 250))}`);

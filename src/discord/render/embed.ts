@@ -18,7 +18,9 @@ export function fitEmbed(input: APIEmbed): APIEmbed {
     e.fields = e.fields
       .filter((f) => f.name.trim() && f.value.trim())
       .slice(0, LIMITS.embedFields)
-      .map((f): APIEmbedField => ({ ...f, name: truncate(f.name, LIMITS.fieldName), value: truncateAtBoundary(f.value, LIMITS.fieldValue) }));
+      .map(
+        (f): APIEmbedField => ({ ...f, name: truncate(f.name, LIMITS.fieldName), value: truncateAtBoundary(f.value, LIMITS.fieldValue) }),
+      );
   }
   // Over the total: drop trailing fields first, then shorten the description.
   while (embedLength(e) > LIMITS.embedTotal && e.fields && e.fields.length) e.fields = e.fields.slice(0, -1);

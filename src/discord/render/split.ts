@@ -113,7 +113,11 @@ export function splitMessage(text: string, max: number = LIMITS.content): string
       const lowest = openerEnd < 0 ? fence.start + 1 : openerEnd + 2;
       const limit = max - CLOSE_FENCE.length;
       let c = -1;
-      for (let i = limit; i >= lowest; i--) if (LINE(s, i)) { c = i; break; }
+      for (let i = limit; i >= lowest; i--)
+        if (LINE(s, i)) {
+          c = i;
+          break;
+        }
       if (c < 0) c = findCut(s, limit, [], lowest);
       chunk = s.slice(0, c).replace(/\n$/, '') + CLOSE_FENCE;
       rest = `${fence.opener}\n${s.slice(c).replace(/^\n/, '')}`;

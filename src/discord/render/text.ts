@@ -44,7 +44,7 @@ export function truncateAtBoundary(text: string, max: number, ellipsis = '…'):
 
 /** Escape Discord markdown so a paper title renders literally (also inside link text). */
 export function escapeMarkdownText(text: string): string {
-  return text.replace(/[\\*_~`|\[\]]/g, (c) => `\\${c}`).replace(/^([>#-])/, '\\$1');
+  return text.replace(/[\\*_~`|[\]]/g, (c) => `\\${c}`).replace(/^([>#-])/, '\\$1');
 }
 
 /** A URL that is safe inside a markdown link target: no spaces, no unbalanced parentheses. */

@@ -18,20 +18,34 @@ export function describeDatabase(url: string): string {
 }
 
 // Driver / network failures and SQLSTATE classes that mean "the database is not usable from here".
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
 
 /** Any failure talking to Postgres as an AppError that names the database but never its password. */
 export function storeError(err: unknown, url: string, doing: string): AppError {
   if (err instanceof AppError) return err;
   const e = err as { code?: string; message?: string };
   const code = typeof e?.code === 'string' ? e.code : '';
-  const message = String(e?.message ?? err).replace(/postgres(ql)?:\/\/[^\s'"]+/g, (m) => describeDatabase(m)).slice(0, 300);
+  const message = String(e?.message ?? err)
+    .replace(/postgres(ql)?:\/\/[^\s'"]+/g, (m) => describeDatabase(m))
+    .slice(0, 300);
   let hint = '';
-  if (NETWORK_CODES.has(code) || code.startsWith('08') || /timeout|terminated|Connection/i.test(message)) hint = ' Is the server running and DATABASE_URL right?';
+  if (NETWORK_CODES.has(code) || code.startsWith('08') || /timeout|terminated|Connection/i.test(message))
+    hint = ' Is the server running and DATABASE_URL right?';
   else if (code.startsWith('28')) hint = ' Check the user and password in DATABASE_URL.';
   else if (code === '3D000') hint = ' Create the database first (CREATE DATABASE ...).';
   else if (code === '42501') hint = ' The database user lacks a privilege research-bot needs.';
-  return new AppError('STORE_UNAVAILABLE', `Postgres at ${describeDatabase(url)} failed while ${doing}: ${message}.${hint}`, { cause: err });
+  return new AppError('STORE_UNAVAILABLE', `Postgres at ${describeDatabase(url)} failed while ${doing}: ${message}.${hint}`, {
+    cause: err,
+  });
 }
 
 export interface PoolOptions {

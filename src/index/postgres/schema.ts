@@ -128,7 +128,9 @@ export async function ensureSchema(client: pg.ClientBase): Promise<SchemaInfo> {
           if (/extension "vector"|vector\.control/.test(e.message ?? '')) {
             throw new AppError(
               'STORE_UNAVAILABLE',
-              `This Postgres server does not have the pgvector extension (${e.message}). Use a server with pgvector (e.g. the pgvector/pgvector:pg16 image; managed services: enable the "vector" extension), or run CREATE EXTENSION vector as a superuser.`,
+              `This Postgres server does not have the pgvector extension (${e.message}). Use a server with pgvector ` +
+                `(e.g. the pgvector/pgvector:pg16 image; managed services: enable the "vector" extension), or run ` +
+                `CREATE EXTENSION vector as a superuser.`,
               { cause: err },
             );
           }
