@@ -9,7 +9,7 @@
  * order, so scores are bit-identical). When the LIMIT cut the candidates, a MaxScore pass also
  * fetches (up to the same LIMIT) the docs holding a term that could still lift them into the top
  * `depth`; only when that pass is cut too can the ranking differ from the embedded index's.
- * Measured on ../shared/eval/dev.jsonl (40 questions, full shipped corpus, top 5 papers through
+ * Measured on eval/dev.jsonl (40 questions, full shipped corpus, top 5 papers through
  * the Retriever; test/store/parity.test.ts prints these):
  *   ts_rank candidates + BM25F re-rank: Recall@5 0.987 (vectra 0.987); same top 5 as vectra on 40/40 (100%)
  *   plain ts_rank order:                Recall@5 0.579;                 same top 5 as vectra on  1/40 (2.5%)
@@ -21,6 +21,7 @@
  * past ef_search); depths over 1000 scan exactly.
  */
 import type pg from 'pg';
+import pgvector from 'pgvector';
 import type { Paper } from '../../corpus/types.js';
 import { AppError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
@@ -102,30 +103,52 @@ async function loadView(pool: pg.Pool, url: string): Promise<View> {
     if (!row) {
       throw new AppError(
         'INDEX_MISSING',
-        `No index in the Postgres database ${describeDatabase(url)} yet. Run \`research-bot ingest\` (with STORE=postgres), or copy an existing index with \`research-bot migrate-store --from vectra --to postgres\`.`,
+        `No index in the Postgres database ${describeDatabase(url)} yet. Run \`research-bot ingest\` (with ` +
+          `STORE=postgres), or copy an existing index with \`research-bot migrate-store --from vectra --to ` +
+          `postgres\`.`,
       );
     }
     const { generation, manifest, lexical: stats } = row;
-    const papers = (await c.query<{ data: Paper }>('SELECT data FROM rb_papers WHERE generation = $1 ORDER BY idx', [generation])).rows.map((r) => r.data);
+    const papers = (await c.query<{ data: Paper }>('SELECT data FROM rb_papers WHERE generation = $1 ORDER BY idx', [generation])).rows.map(
+      (r) => r.data,
+    );
     const chunkRows = (
       await c.query<{ idx: number; chunk_id: string; paper_id: string; position: number; text: string | null }>(
         'SELECT idx, chunk_id, paper_id, position, text FROM rb_chunks WHERE generation = $1 ORDER BY idx',
         [generation],
       )
     ).rows;
-    const dfRows = (await c.query<{ term: string; df: number }>('SELECT term, df FROM rb_term_df WHERE generation = $1', [generation])).rows;
+    const dfRows = (await c.query<{ term: string; df: number }>('SELECT term, df FROM rb_term_df WHERE generation = $1', [generation]))
+      .rows;
 
     const paperById = new Map(papers.map((p) => [p.id, p]));
     const chunks = chunkRows.map((r, i): Chunk => {
       const paper = paperById.get(r.paper_id);
-      if (r.idx !== i) throw new AppError('INDEX_CORRUPT', `Generation ${generation} in ${describeDatabase(url)} is missing chunk ${i}. Run \`research-bot ingest --force\`.`);
-      if (!paper) throw new AppError('INDEX_CORRUPT', `Chunk ${r.chunk_id} of generation ${generation} names an unknown paper. Run \`research-bot ingest --force\`.`);
-      return { id: r.chunk_id, paperId: r.paper_id, title: paper.title, text: r.text ?? paper.abstract, position: r.position, sources: paper.sources };
+      if (r.idx !== i)
+        throw new AppError(
+          'INDEX_CORRUPT',
+          `Generation ${generation} in ${describeDatabase(url)} is missing chunk ${i}. Run \`research-bot ingest --force\`.`,
+        );
+      if (!paper)
+        throw new AppError(
+          'INDEX_CORRUPT',
+          `Chunk ${r.chunk_id} of generation ${generation} names an unknown paper. Run \`research-bot ingest --force\`.`,
+        );
+      return {
+        id: r.chunk_id,
+        paperId: r.paper_id,
+        title: paper.title,
+        text: r.text ?? paper.abstract,
+        position: r.position,
+        sources: paper.sources,
+      };
     });
     if (papers.length !== manifest.counts.papers || chunks.length !== manifest.counts.chunks || stats.n !== chunks.length) {
       throw new AppError(
         'INDEX_CORRUPT',
-        `Generation ${generation} in ${describeDatabase(url)} holds ${papers.length} papers and ${chunks.length} chunks; its manifest says ${manifest.counts.papers} and ${manifest.counts.chunks}. Run \`research-bot ingest --force\`.`,
+        `Generation ${generation} in ${describeDatabase(url)} holds ${papers.length} papers and ${chunks.length} ` +
+          `chunks; its manifest says ${manifest.counts.papers} and ${manifest.counts.chunks}. Run \`research-bot ` +
+          `ingest --force\`.`,
       );
     }
     const lexical = new PgTermStats(stats.n, new Map(dfRows.map((r) => [r.term, r.df])));
@@ -242,7 +265,9 @@ export class PostgresStore implements SearchStore {
 
   private async maybeRefresh(): Promise<void> {
     if (this.refreshIntervalMs <= 0 || Date.now() - this.lastCheck < this.refreshIntervalMs) return;
-    await this.refresh().catch((err: unknown) => this.logger.warn('could not check for a new index generation; serving the current one', { err }));
+    await this.refresh().catch((err: unknown) =>
+      this.logger.warn('could not check for a new index generation; serving the current one', { err }),
+    );
   }
 
   /**
@@ -284,7 +309,12 @@ export class PostgresStore implements SearchStore {
       }
       // Candidates by ts_rank (GIN), re-ranked exactly by BM25F.
       const limit = Math.max(depth * 4, 400);
-      const first = await this.candidates(generation, known.map(([t]) => t), limit, []);
+      const first = await this.candidates(
+        generation,
+        known.map(([t]) => t),
+        limit,
+        [],
+      );
       let hits = bm25f(view, known, first);
       if (first.length >= limit) {
         // ts_rank knows no idf, so the cut may drop a doc BM25F ranks high. MaxScore guard: a doc
@@ -298,7 +328,12 @@ export class PostgresStore implements SearchStore {
         while (cut < bounds.length && sum + bounds[cut].ub < theta) sum += bounds[cut++].ub;
         const essential = bounds.slice(cut).map((b) => b.t);
         if (essential.length) {
-          const more = await this.candidates(generation, essential, limit, first.map((r) => r.idx));
+          const more = await this.candidates(
+            generation,
+            essential,
+            limit,
+            first.map((r) => r.idx),
+          );
           if (more.length >= limit) this.logger.debug('lexical candidates truncated; BM25F ranking may be approximate', { depth, limit });
           hits = bm25f(view, known, [...first, ...more]);
         }
@@ -314,14 +349,17 @@ export class PostgresStore implements SearchStore {
       `SELECT idx, title_terms, body_terms, len_title, len_body FROM rb_chunks, to_tsquery('simple', $2) q
         WHERE generation = $1 AND tsv @@ q ${exclude.length ? 'AND NOT (idx = ANY($4::int[]))' : ''}
         ORDER BY ts_rank(tsv, q) DESC, idx LIMIT $3`,
-      exclude.length ? [generation, terms.map(tsLiteral).join(' | '), limit, exclude] : [generation, terms.map(tsLiteral).join(' | '), limit],
+      exclude.length
+        ? [generation, terms.map(tsLiteral).join(' | '), limit, exclude]
+        : [generation, terms.map(tsLiteral).join(' | '), limit],
     );
     return r.rows;
   }
 
   async vectorSearch(vector: number[], depth: number): Promise<DocHit[]> {
     if (!this.hasVectors || depth <= 0) return [];
-    if (!vector.every(Number.isFinite)) throw new AppError('EMBEDDING_FAILED', 'The embedding endpoint returned a vector with non-numbers.');
+    if (!vector.every(Number.isFinite))
+      throw new AppError('EMBEDDING_FAILED', 'The embedding endpoint returned a vector with non-numbers.');
     return this.searchView(
       (view) => this.vectorIn(view, vector, depth),
       (view) => view.manifest.counts.vectors > 0,
@@ -331,7 +369,8 @@ export class PostgresStore implements SearchStore {
   private async vectorIn(view: View, vector: number[], depth: number): Promise<DocHit[]> {
     checkQueryVector(view.manifest, vector);
     const dims = view.manifest.embedding!.dimensions;
-    if (!Number.isInteger(dims) || dims < 1) throw new AppError('INDEX_CORRUPT', `The index manifest names ${String(dims)} embedding dimensions.`);
+    if (!Number.isInteger(dims) || dims < 1)
+      throw new AppError('INDEX_CORRUPT', `The index manifest names ${String(dims)} embedding dimensions.`);
     const exact = depth > MAX_INDEXED_DEPTH || dims > HNSW_MAX_DIMS;
     // The cast to vector(N) matches the writer's per-dimension partial HNSW index; the exact form does not use it.
     const sql = exact
@@ -358,8 +397,10 @@ export class PostgresStore implements SearchStore {
   /** The stored vectors of the current generation, in chunk order (for migrate-store). */
   async readVectors(): Promise<Float32Array[] | undefined> {
     if (!this.hasVectors) return undefined;
-    const r = await this.pool.query<{ e: string }>('SELECT embedding::text AS e FROM rb_chunks WHERE generation = $1 ORDER BY idx', [this.generation]);
-    return r.rows.map((x) => Float32Array.from(JSON.parse(x.e) as number[]));
+    const r = await this.pool.query<{ e: string }>('SELECT embedding::text AS e FROM rb_chunks WHERE generation = $1 ORDER BY idx', [
+      this.generation,
+    ]);
+    return r.rows.map((x) => Float32Array.from(pgvector.fromSql(x.e) as number[]));
   }
 
   checkEmbeddingModel(model: string | undefined): void {

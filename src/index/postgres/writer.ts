@@ -5,6 +5,7 @@
  * its half-written rows are deleted by the next ingest's cleanup.
  */
 import type pg from 'pg';
+import pgvector from 'pgvector';
 import type { Paper } from '../../corpus/types.js';
 import { AppError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
@@ -42,7 +43,8 @@ export interface LexicalStats {
 
 /** pgvector's text form, '[x,y,...]'. Float32 values print exactly enough to read back as the same float4. */
 export function vectorLiteral(v: ArrayLike<number>): string {
-  return `[${Array.from(v).join(',')}]`;
+  // pgvector's toSql serialises plain arrays only; typed arrays would pass through unconverted.
+  return pgvector.toSql(Array.from(v)) as string;
 }
 
 /** Terms of one field as stored: our tokenizer's stems joined by single spaces. */
@@ -87,7 +89,10 @@ export class PostgresWriter implements GenerationWriter {
   async lock(): Promise<() => Promise<void>> {
     const where = describeDatabase(this.databaseUrl);
     if (heldInProcess.has(where)) {
-      throw new AppError('INDEX_LOCKED', `Another ingest in this process is already updating the index in ${where}. Wait for it to finish.`);
+      throw new AppError(
+        'INDEX_LOCKED',
+        `Another ingest in this process is already updating the index in ${where}. Wait for it to finish.`,
+      );
     }
     heldInProcess.add(where);
     let client: pg.Client | undefined;
@@ -96,7 +101,11 @@ export class PostgresWriter implements GenerationWriter {
       client = await connectClient(this.databaseUrl, this.logger);
       await ensureSchema(client);
       const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [INGEST_LOCK_KEY]);
-      if (!r.rows[0].ok) throw new AppError('INDEX_LOCKED', `Another ingest${await this.lockHolder(client)} is already updating the index in ${where}. Wait for it to finish.`);
+      if (!r.rows[0].ok)
+        throw new AppError(
+          'INDEX_LOCKED',
+          `Another ingest${await this.lockHolder(client)} is already updating the index in ${where}. Wait for it to finish.`,
+        );
       const held = client;
       let released = false;
       return async () => {
@@ -131,7 +140,8 @@ export class PostgresWriter implements GenerationWriter {
       );
       const h = r.rows[0];
       if (!h) return '';
-      return ` (Postgres backend pid ${h.pid}${h.addr ? ` from ${h.addr}` : ''}${h.app ? `, ${h.app}` : ''}${h.since ? `, connected since ${new Date(h.since).toISOString()}` : ''})`;
+      const since = h.since ? `, connected since ${new Date(h.since).toISOString()}` : '';
+      return ` (Postgres backend pid ${h.pid}${h.addr ? ` from ${h.addr}` : ''}${h.app ? `, ${h.app}` : ''}${since})`;
     } catch {
       return '';
     }
@@ -140,7 +150,9 @@ export class PostgresWriter implements GenerationWriter {
   async currentManifest(): Promise<Manifest | undefined> {
     await this.ready();
     try {
-      const r = await this.pool.query<{ manifest: Manifest }>('SELECT g.manifest FROM rb_meta m JOIN rb_generations g ON g.generation = m.generation');
+      const r = await this.pool.query<{ manifest: Manifest }>(
+        'SELECT g.manifest FROM rb_meta m JOIN rb_generations g ON g.generation = m.generation',
+      );
       return r.rows[0]?.manifest;
     } catch (err) {
       throw storeError(err, this.databaseUrl, 'reading the live manifest');
@@ -154,7 +166,8 @@ export class PostgresWriter implements GenerationWriter {
     if (lexical.size !== chunks.length) throw new Error(`lexical index has ${lexical.size} docs for ${chunks.length} chunks`);
     if (vectors && vectors.length !== chunks.length) throw new Error(`${vectors.length} vectors for ${chunks.length} chunks`);
     const dims = vectors?.[0]?.length ?? 0;
-    if (vectors?.some((v) => v.length !== dims || !v.every(Number.isFinite))) throw new AppError('EMBEDDING_FAILED', 'Embeddings of different sizes or with non-numbers cannot be stored.');
+    if (vectors?.some((v) => v.length !== dims || !v.every(Number.isFinite)))
+      throw new AppError('EMBEDDING_FAILED', 'Embeddings of different sizes or with non-numbers cannot be stored.');
     const B = this.batchSize;
     const q = (sql: string, params: unknown[]) =>
       this.pool.query(sql, params).catch((err: unknown) => {
@@ -165,7 +178,11 @@ export class PostgresWriter implements GenerationWriter {
     const stats: LexicalStats = { n: lexical.size, avgTitle: avg.title, avgBody: avg.body, params: { ...lexical.params } };
 
     // Registered first, so cleanup can always find (and delete) whatever rows follow.
-    await q('INSERT INTO rb_generations (generation, manifest, lexical) VALUES ($1, $2, $3)', [generation, JSON.stringify(manifest), JSON.stringify(stats)]);
+    await q('INSERT INTO rb_generations (generation, manifest, lexical) VALUES ($1, $2, $3)', [
+      generation,
+      JSON.stringify(manifest),
+      JSON.stringify(stats),
+    ]);
 
     for (let i = 0; i < papers.length; i += B) {
       const batch = papers.slice(i, i + B);
@@ -180,10 +197,24 @@ export class PostgresWriter implements GenerationWriter {
     const titleCache = new Map<string, { terms: string; count: number }>();
     for (let i = 0; i < chunks.length; i += B) {
       const batch = chunks.slice(i, i + B);
-      const cols = { idx: [] as number[], id: [] as string[], paper: [] as string[], pos: [] as number[], text: [] as Array<string | null>, tt: [] as string[], bt: [] as string[], lt: [] as number[], lb: [] as number[], emb: [] as Array<string | null> };
+      const cols = {
+        idx: [] as number[],
+        id: [] as string[],
+        paper: [] as string[],
+        pos: [] as number[],
+        text: [] as Array<string | null>,
+        tt: [] as string[],
+        bt: [] as string[],
+        lt: [] as number[],
+        lb: [] as number[],
+        emb: [] as Array<string | null>,
+      };
       batch.forEach((c, j) => {
         let title = titleCache.get(c.title);
-        if (!title) titleCache.set(c.title, (title = fieldTerms(c.title)));
+        if (!title) {
+          title = fieldTerms(c.title);
+          titleCache.set(c.title, title);
+        }
         const body = fieldTerms(c.text);
         cols.idx.push(i + j);
         cols.id.push(c.id);
@@ -223,11 +254,15 @@ export class PostgresWriter implements GenerationWriter {
     if (dims > 0 && dims <= HNSW_MAX_DIMS) {
       // One partial index per embedding size (the column has none); built once, then maintained on insert.
       await q(
-        `CREATE INDEX IF NOT EXISTS ${hnswIndexName(dims)} ON rb_chunks USING hnsw ((embedding::vector(${dims})) vector_cosine_ops) WHERE vector_dims(embedding) = ${dims}`,
+        `CREATE INDEX IF NOT EXISTS ${hnswIndexName(dims)} ON rb_chunks USING hnsw ((embedding::vector(${dims})) ` +
+          `vector_cosine_ops) WHERE vector_dims(embedding) = ${dims}`,
         [],
       );
     } else if (dims > HNSW_MAX_DIMS) {
-      this.logger.warn('embeddings are too large for an HNSW index; vector search scans them exactly', { dimensions: dims, pgvector: schema.vector });
+      this.logger.warn('embeddings are too large for an HNSW index; vector search scans them exactly', {
+        dimensions: dims,
+        pgvector: schema.vector,
+      });
     }
 
     const counts = await q(
@@ -236,7 +271,9 @@ export class PostgresWriter implements GenerationWriter {
     );
     const got = counts.rows[0] as { papers: number; chunks: number };
     if (got.papers !== papers.length || got.chunks !== chunks.length) {
-      throw new Error(`generation ${generation} holds ${got.papers} papers and ${got.chunks} chunks, expected ${papers.length} and ${chunks.length}`);
+      throw new Error(
+        `generation ${generation} holds ${got.papers} papers and ${got.chunks} chunks, expected ${papers.length} and ${chunks.length}`,
+      );
     }
 
     // The swap: one statement in one short transaction.
@@ -245,7 +282,12 @@ export class PostgresWriter implements GenerationWriter {
        ON CONFLICT (singleton) DO UPDATE SET generation = EXCLUDED.generation, switched_at = now()`,
       [generation],
     );
-    this.logger.info('postgres generation live', { generation, papers: papers.length, chunks: chunks.length, vectors: vectors?.length ?? 0 });
+    this.logger.info('postgres generation live', {
+      generation,
+      papers: papers.length,
+      chunks: chunks.length,
+      vectors: vectors?.length ?? 0,
+    });
   }
 
   async cleanup(): Promise<void> {
@@ -259,10 +301,14 @@ export class PostgresWriter implements GenerationWriter {
 
   private async removeStale(): Promise<void> {
     const current = (await this.pool.query<{ generation: string }>('SELECT generation FROM rb_meta')).rows[0]?.generation ?? null;
-    const stale = await this.pool.query<{ generation: string }>('SELECT generation FROM rb_generations WHERE generation IS DISTINCT FROM $1 ORDER BY created_at', [current]);
+    const stale = await this.pool.query<{ generation: string }>(
+      'SELECT generation FROM rb_generations WHERE generation IS DISTINCT FROM $1 ORDER BY created_at',
+      [current],
+    );
     for (const { generation } of stale.rows) {
       // Data first, registry row last: a cleanup killed half-way is finished by the next one.
-      for (const table of ['rb_chunks', 'rb_papers', 'rb_term_df']) await this.pool.query(`DELETE FROM ${table} WHERE generation = $1`, [generation]);
+      for (const table of ['rb_chunks', 'rb_papers', 'rb_term_df'])
+        await this.pool.query(`DELETE FROM ${table} WHERE generation = $1`, [generation]);
       await this.pool.query('DELETE FROM rb_generations WHERE generation = $1', [generation]);
       this.logger.info('removed old postgres generation', { generation });
     }
