@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the report renderer reads JSON rows whose shape differs by section
 /**
  * `npm run bench`: measures ingest, query latency, scale (10k/100k synthetic papers, lexical and
  * with 384-d vectors), peers side by side, and Discord ack latency; writes
@@ -35,11 +36,17 @@ interface ChildResult {
 
 function runChild(job: string, opts: Record<string, unknown>, timeoutMs = 0): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--max-old-space-size=4096', join(here, 'child.js'), job, JSON.stringify(opts)], { maxBuffer: 64 * 1024 * 1024, cwd: root, timeout: timeoutMs }, (err, stdout, stderr) => {
-      if (err && (err as { killed?: boolean }).killed) return reject(new Error(`${job} did not finish within ${Math.round(timeoutMs / 1000)} s`));
-      if (err) reject(new Error(`${job} failed: ${stderr.slice(-2000) || err.message}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!));
-    });
+    execFile(
+      process.execPath,
+      ['--max-old-space-size=4096', join(here, 'child.js'), job, JSON.stringify(opts)],
+      { maxBuffer: 64 * 1024 * 1024, cwd: root, timeout: timeoutMs },
+      (err, stdout, stderr) => {
+        if (err && (err as { killed?: boolean }).killed)
+          return reject(new Error(`${job} did not finish within ${Math.round(timeoutMs / 1000)} s`));
+        if (err) reject(new Error(`${job} failed: ${stderr.slice(-2000) || err.message}`));
+        else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!));
+      },
+    );
   });
 }
 
@@ -55,20 +62,12 @@ const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
 async function devQuestions(): Promise<Array<{ question: string; expected: string[] }>> {
-  const candidates = [join(root, '..', 'shared', 'eval', 'dev.jsonl'), join(root, 'test', 'fixtures', 'dev-sample.jsonl')];
-  for (const file of candidates) {
-    try {
-      const text = await readFile(file, 'utf8');
-      return text
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { question: string; expected_titles: string[] })
-        .map((q) => ({ question: q.question, expected: q.expected_titles }));
-    } catch {
-      // try the next location
-    }
-  }
-  throw new Error('no dev questions found (../shared/eval/dev.jsonl)');
+  const text = await readFile(join(root, 'eval', 'dev.jsonl'), 'utf8');
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { question: string; expected_titles: string[] })
+    .map((q) => ({ question: q.question, expected: q.expected_titles }));
 }
 
 function recallAt5(rankings: string[][], qs: Array<{ expected: string[] }>): number {
@@ -106,8 +105,8 @@ async function main(): Promise<void> {
   // Written after every section, so a run cut short still leaves what it measured.
   const save = async () => {
     report.benchSeconds = Math.round((Date.now() - started) / 1000);
-    await writeFile(join(outDir, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
-    await writeFile(join(outDir, `${name}.md`), renderMarkdown(report).join('\n') + '\n');
+    await writeFile(join(outDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(join(outDir, `${name}.md`), `${renderMarkdown(report).join('\n')}\n`);
   };
   try {
     // 1. Ingest of the shipped corpus (offline), and re-ingest with no change.
@@ -153,7 +152,13 @@ async function main(): Promise<void> {
     })();
     report.peersShipped = {
       ours: { search: ours.search, recallAt5: ourRecall },
-      peers: peerShipped.map((p) => ({ name: p.name, buildMs: p.buildMs && r1(p.buildMs), search: p.search, recallAt5: p.rankings ? recallAt5(p.rankings, dev) : undefined, skipped: p.skipped })),
+      peers: peerShipped.map((p) => ({
+        name: p.name,
+        buildMs: p.buildMs && r1(p.buildMs),
+        search: p.search,
+        recallAt5: p.rankings ? recallAt5(p.rankings, dev) : undefined,
+        skipped: p.skipped,
+      })),
     };
     await save();
 
@@ -170,7 +175,13 @@ async function main(): Promise<void> {
         await rm(indexDir, { recursive: true, force: true });
         const ing = await runChild('ingest', { corpusDir: dir, indexDir, embedUrl: withVectors ? embedServer.url : undefined });
         const load = await runChild('load', { corpusDir: dir, indexDir, embedUrl: withVectors ? embedServer.url : undefined });
-        const qr = await runChild('query', { corpusDir: dir, indexDir, embedUrl: withVectors ? embedServer.url : undefined, queries: synthQueries, iterations: quick ? 1 : 3 });
+        const qr = await runChild('query', {
+          corpusDir: dir,
+          indexDir,
+          embedUrl: withVectors ? embedServer.url : undefined,
+          queries: synthQueries,
+          iterations: quick ? 1 : 3,
+        });
         const row: Record<string, unknown> = {
           papers: n,
           vectors: withVectors,
@@ -197,7 +208,8 @@ async function main(): Promise<void> {
           }));
         }
         const pgSizes = process.env.BENCH_PG_SIZES ? process.env.BENCH_PG_SIZES.split(',').map(Number) : sizes;
-        if (withVectors && pgSizes.includes(n)) row.postgres = await postgresRow(dir, indexDir, embedServer.url, synthQueries.slice(0, quick ? 10 : 20));
+        if (withVectors && pgSizes.includes(n))
+          row.postgres = await postgresRow(dir, indexDir, embedServer.url, synthQueries.slice(0, quick ? 10 : 20));
         scale.push(row);
         report.scale = scale;
         await save();
@@ -208,12 +220,14 @@ async function main(): Promise<void> {
     await save();
 
     // 5. Discord ack latency at 50 concurrent /ask.
-    report.discordAck = await measureAckLatency({ concurrency: 50, indexDir: idx, corpusDir }).catch((err: Error) => ({ error: err.message }));
+    report.discordAck = await measureAckLatency({ concurrency: 50, indexDir: idx, corpusDir }).catch((err: Error) => ({
+      error: err.message,
+    }));
   } finally {
     await embedServer.close();
   }
   await save();
-  process.stdout.write(renderMarkdown(report).join('\n') + '\n');
+  process.stdout.write(`${renderMarkdown(report).join('\n')}\n`);
 }
 
 function renderMarkdown(r: Record<string, any>): string[] {
@@ -221,8 +235,10 @@ function renderMarkdown(r: Record<string, any>): string[] {
   const lines = [
     '# research-bot benchmark',
     '',
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.platform}. Run ${m.date}${m.quick ? ' (quick mode)' : ''}; ${r.benchSeconds} s.`,
-    'Latencies are in-process (no process start-up), in ms; ingest/load numbers are medians of repeated runs in fresh processes; RSS is the peak of that process.',
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.platform}. Run ${m.date}${m.quick ? ' (quick mode)' : ''}; ` +
+      `${r.benchSeconds} s.`,
+    'Latencies are in-process (no process start-up), in ms; ingest/load numbers are medians of repeated ' +
+      'runs in fresh processes; RSS is the peak of that process.',
     '',
     '## Shipped corpus (offline)',
     '',
@@ -231,39 +247,100 @@ function renderMarkdown(r: Record<string, any>): string[] {
   ];
   const s = r.shipped ?? {};
   const lat = (x: any) => (x ? `${x.p50} / ${x.p95} / ${x.p99}` : '-');
-  lines.push(`| ${s.papers} | ${s.ingestMs} | ${s.papersPerSec} | ${s.ingestPeakRssMB} | ${s.reingestMs}${s.reingestUpToDate ? '' : ' (NOT up to date!)'} | ${s.loadMs} | ${lat(s.search)} | ${lat(s.ask)} | ${s.queryPeakRssMB} |`);
-  lines.push('', '## Peers on the shipped corpus (dev questions)', '', '| system | build ms | search p50/p95/p99 | Recall@5 | ours/theirs p95 |', '|---|---|---|---|---|');
+  const cells = (xs: unknown[]) => `| ${xs.join(' | ')} |`;
+  lines.push(
+    `| ${s.papers} | ${s.ingestMs} | ${s.papersPerSec} | ${s.ingestPeakRssMB} | ${s.reingestMs}${s.reingestUpToDate ? '' : ' (NOT up to date!)'} ` +
+      `| ${s.loadMs} | ${lat(s.search)} | ${lat(s.ask)} | ${s.queryPeakRssMB} |`,
+  );
+  lines.push(
+    '',
+    '## Peers on the shipped corpus (dev questions)',
+    '',
+    '| system | build ms | search p50/p95/p99 | Recall@5 | ours/theirs p95 |',
+    '|---|---|---|---|---|',
+  );
   const ours = r.peersShipped?.ours ?? { recallAt5: 0 };
   lines.push(`| research-bot (BM25F, offline) | - | ${lat(ours.search)} | ${ours.recallAt5.toFixed(3)} | 1 |`);
   for (const p of r.peersShipped?.peers ?? []) {
-    lines.push(`| ${p.name} | ${p.buildMs ?? '-'} | ${p.search ? lat(p.search) : '-'}${p.skipped ? ` (${p.skipped})` : ''} | ${p.recallAt5 === undefined ? '-' : p.recallAt5.toFixed(3)} | ${p.search ? (ours.search.p95 / p.search.p95).toFixed(3) : '-'} |`);
+    lines.push(
+      cells([
+        p.name,
+        p.buildMs ?? '-',
+        `${p.search ? lat(p.search) : '-'}${p.skipped ? ` (${p.skipped})` : ''}`,
+        p.recallAt5 === undefined ? '-' : p.recallAt5.toFixed(3),
+        p.search ? (ours.search.p95 / p.search.p95).toFixed(3) : '-',
+      ]),
+    );
   }
-  lines.push('', '## Scale (synthetic papers recombined from real abstracts, seed 42)', '', '| papers | vectors | ingest ms | ingest peak RSS MB | index MB | load ms | load peak RSS MB | search p50/p95/p99 | ask p95 | query peak RSS MB |', '|---|---|---|---|---|---|---|---|---|---|');
+  lines.push(
+    '',
+    '## Scale (synthetic papers recombined from real abstracts, seed 42)',
+    '',
+    '| papers | vectors | ingest ms | ingest peak RSS MB | index MB | load ms | load peak RSS MB | search p50/p95/p99 | ask p95 | query peak RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  );
   for (const row of r.scale ?? []) {
-    lines.push(`| ${row.papers} | ${row.vectors ? `${DIMS}-d` : 'no'} | ${row.ingestMs} | ${row.ingestPeakRssMB} | ${row.indexMB} | ${row.loadMs} | ${row.loadPeakRssMB} | ${lat(row.search)} | ${row.ask?.p95 ?? '-'} | ${row.queryPeakRssMB} |`);
+    lines.push(
+      cells([
+        row.papers,
+        row.vectors ? `${DIMS}-d` : 'no',
+        row.ingestMs,
+        row.ingestPeakRssMB,
+        row.indexMB,
+        row.loadMs,
+        row.loadPeakRssMB,
+        lat(row.search),
+        row.ask?.p95 ?? '-',
+        row.queryPeakRssMB,
+      ]),
+    );
   }
   const pgRows = (r.scale ?? []).filter((x: any) => x.postgres);
   if (pgRows.length) {
-    lines.push('', '### Postgres store at the same scale (384-d vectors, hybrid)', '', '| papers | server | ingest ms | ingest peak RSS MB | load ms | search p50/p95/p99 | ask p95 | query peak RSS MB |', '|---|---|---|---|---|---|---|---|');
+    lines.push(
+      '',
+      '### Postgres store at the same scale (384-d vectors, hybrid)',
+      '',
+      '| papers | server | ingest ms | ingest peak RSS MB | load ms | search p50/p95/p99 | ask p95 | query peak RSS MB |',
+      '|---|---|---|---|---|---|---|---|',
+    );
     for (const row of pgRows) {
       const p = row.postgres;
       if (p.error) lines.push(`| ${row.papers} | - | not measured: ${p.error} | | | | | |`);
-      else lines.push(`| ${row.papers} | ${p.server} | ${p.ingestMs} | ${p.ingestPeakRssMB} | ${p.loadMs} | ${lat(p.search)} | ${p.ask?.p95 ?? '-'} | ${p.queryPeakRssMB} |`);
+      else
+        lines.push(
+          `| ${row.papers} | ${p.server} | ${p.ingestMs} | ${p.ingestPeakRssMB} | ${p.loadMs} | ${lat(p.search)} ` +
+            `| ${p.ask?.p95 ?? '-'} | ${p.queryPeakRssMB} |`,
+        );
     }
   }
   const peerRows = (r.scale ?? []).filter((x: any) => x.peers);
   if (peerRows.length) {
-    lines.push('', '### Peers at scale (same papers, same queries, same 384-d embedder)', '', '| papers | system | build ms | search p50/p95/p99 | ours/theirs p95 |', '|---|---|---|---|---|');
+    lines.push(
+      '',
+      '### Peers at scale (same papers, same queries, same 384-d embedder)',
+      '',
+      '| papers | system | build ms | search p50/p95/p99 | ours/theirs p95 |',
+      '|---|---|---|---|---|',
+    );
     for (const row of peerRows) {
       lines.push(`| ${row.papers} | research-bot (hybrid) | ${row.ingestMs} | ${lat(row.search)} | 1 |`);
-      for (const p of row.peers) lines.push(`| ${row.papers} | ${p.name} | ${p.buildMs ?? '-'} | ${p.search ? lat(p.search) : '-'}${p.skipped ? ` (${p.skipped})` : ''} | ${p.ratioP95 ?? '-'} |`);
+      for (const p of row.peers)
+        lines.push(
+          `| ${row.papers} | ${p.name} | ${p.buildMs ?? '-'} | ${p.search ? lat(p.search) : '-'}${p.skipped ? ` (${p.skipped})` : ''} | ${p.ratioP95 ?? '-'} |`,
+        );
     }
   }
   lines.push('', '## Discord ack latency', '');
   const a = r.discordAck;
   if (!a) lines.push('Not measured yet.');
   else if (a.error) lines.push(`Not measured: ${a.error}`);
-  else if (a) lines.push(`${a.concurrency} concurrent /ask through the test Discord server (real discord.js client, loopback): warm burst ack p50 ${a.ack.p50} ms, p99 ${a.ack.p99} ms, max ${a.maxMs} ms (${a.deferred}/${a.concurrency} deferred); first (cold) burst p50 ${a.cold.p50} ms, p99 ${a.cold.p99} ms; all answered: ${a.allAnswered}.`);
+  else if (a)
+    lines.push(
+      `${a.concurrency} concurrent /ask through the test Discord server (real discord.js client, loopback): ` +
+        `warm burst ack p50 ${a.ack.p50} ms, p99 ${a.ack.p99} ms, max ${a.maxMs} ms (${a.deferred}/${a.concurrency} ` +
+        `deferred); first (cold) burst p50 ${a.cold.p50} ms, p99 ${a.cold.p99} ms; all answered: ${a.allAnswered}.`,
+    );
   return lines;
 }
 
@@ -272,7 +349,12 @@ function renderMarkdown(r: Record<string, any>): string[] {
  * loopback unless BENCH_DATABASE_URL names a real server. Embeddings come from the vectra run's
  * cache (same texts), so no embedding call is made and the numbers are the store's own.
  */
-async function postgresRow(corpusDir: string, cacheIndexDir: string, embedUrl: string, queries: string[]): Promise<Record<string, unknown>> {
+async function postgresRow(
+  corpusDir: string,
+  cacheIndexDir: string,
+  embedUrl: string,
+  queries: string[],
+): Promise<Record<string, unknown>> {
   const timeoutMs = Number(process.env.BENCH_PG_TIMEOUT_MS ?? 30 * 60_000);
   let db: { url: string; reset(): Promise<void>; close(): Promise<void> } | undefined;
   try {

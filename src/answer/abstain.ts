@@ -16,7 +16,8 @@ export const DEFAULT_ABSTAIN_COVERAGE = 0.12;
 
 // Acronyms (KV, NER), CamelCase (DreamBooth), names with digits (H100, Phi-2), Capitalised words.
 // Matches must be whole words, so "LLaMA" is one name rather than the fragments "LLa" and "MA".
-const ENTITY_RE = /(?<![A-Za-z0-9])(?:[A-Z]{2,}[a-z]*s?|[A-Za-z]*[a-z][A-Z][A-Za-z]*|[A-Za-z]+-?\d+[A-Za-z0-9-]*|[A-Z][a-z]+(?:-[A-Za-z]+)*)(?![A-Za-z0-9])/g;
+const ENTITY_RE =
+  /(?<![A-Za-z0-9])(?:[A-Z]{2,}[a-z]*s?|[A-Za-z]*[a-z][A-Z][A-Za-z]*|[A-Za-z]+-?\d+[A-Za-z0-9-]*|[A-Z][a-z]+(?:-[A-Za-z]+)*)(?![A-Za-z0-9])/g;
 /** One plain capitalised word ("Stable", "Diffusion"): often an ordinary word inside a product name. */
 const PLAIN_WORD = /^[A-Z][a-z]+$/;
 
@@ -74,7 +75,13 @@ export interface AbstainOptions {
   singlePaper?: boolean;
 }
 
-export function decideAbstain(retriever: Retriever, question: string, hits: PaperHit[], evidence: Evidence, opts: AbstainOptions = {}): AbstainDecision {
+export function decideAbstain(
+  retriever: Retriever,
+  question: string,
+  hits: PaperHit[],
+  evidence: Evidence,
+  opts: AbstainOptions = {},
+): AbstainDecision {
   if (hits.length === 0) return { abstain: true, reason: 'no paper in the corpus matches the question' };
   const lexical = retriever.store.lexical;
   const top = new Set(tokenize(`${hits[0].paper.title} ${hits[0].paper.abstract}`));
@@ -95,7 +102,12 @@ export function decideAbstain(retriever: Retriever, question: string, hits: Pape
     // is about that paper; details its abstract lacks are for the answer to report.
     const anchored = entities.some((e) => isSpecificName(retriever, e) && e.terms.every((t) => top.has(t)));
     const split =
-      splitByName(retriever, question, close, entities.filter((e) => !unknown.includes(e))) ?? (anchored ? undefined : splitByTopic(retriever, question, close, entities));
+      splitByName(
+        retriever,
+        question,
+        close,
+        entities.filter((e) => !unknown.includes(e)),
+      ) ?? (anchored ? undefined : splitByTopic(retriever, question, close, entities));
     if (split) return { abstain: true, reason: split };
   }
   const threshold = opts.coverage ?? DEFAULT_ABSTAIN_COVERAGE;
@@ -118,7 +130,7 @@ const SPLIT_MAX_DOC_SHARE = 0.05;
 /**
  * Topic split: the share of the question's word weight (idf) that even the most complete close
  * match lacks while one other close match is about it (two or more content words). Calibrated on
- * ../shared/eval/dev.jsonl plus eval/calibration.jsonl (68 answerable, 22 unanswerable):
+ * eval/dev.jsonl plus eval/calibration.jsonl (68 answerable, 22 unanswerable):
  * answerable questions reach 0.13, near-misses caught by nothing else 0.26-0.40; the threshold
  * sits between them.
  */
@@ -181,7 +193,10 @@ function splitByName(
     const naming = close.filter((p) => e.terms.every((t) => mentions(p, t)));
     if (naming.length === 0) continue;
     if (Math.max(...naming.map(overlap)) < bestOverlap * SPLIT_MIN_OVERLAP) {
-      return `no paper covers ${e.name} together with the rest of the question: the closest matches never mention ${e.name}, and the papers that do are about something else`;
+      return (
+        `no paper covers ${e.name} together with the rest of the question: the closest matches never mention ` +
+        `${e.name}, and the papers that do are about something else`
+      );
     }
   }
   return undefined;
@@ -206,7 +221,12 @@ export function topicSplitShare(retriever: Retriever, question: string, hits: Pa
   return topicSplit(retriever, question, closeMatches(hits), entityMentions(question))?.share ?? 0;
 }
 
-function topicSplit(retriever: Retriever, question: string, close: PaperTerms[], entities: EntityMention[]): { share: number; lacking: string[] } | undefined {
+function topicSplit(
+  retriever: Retriever,
+  question: string,
+  close: PaperTerms[],
+  entities: EntityMention[],
+): { share: number; lacking: string[] } | undefined {
   if (close.length < 2) return undefined;
   const lexical = retriever.store.lexical;
   // Names given as examples, and the "-style" that marks them, are not part of what is asked.

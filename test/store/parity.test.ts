@@ -20,7 +20,7 @@ import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-serv
 import { startTestDatabase, type TestDatabase } from '../servers/postgres-server.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const DEV = join(ROOT, '..', 'shared', 'eval', 'dev.jsonl');
+const DEV = join(ROOT, 'eval', 'dev.jsonl');
 const CORPUS = join(ROOT, 'data', 'corpus');
 const MODEL = 'parity-embed';
 const DIMS = 64;
@@ -107,7 +107,9 @@ async function measure(pg: SearchStore, hybrid: boolean): Promise<Measured> {
 }
 
 function report(label: string, m: Measured): string {
-  const line = `${label}: same top-5 papers on ${m.same}/${questions.length} questions (${(m.share * 100).toFixed(1)}%); Recall@5 vectra ${m.recallVectra.toFixed(3)}, postgres ${m.recallPostgres.toFixed(3)}`;
+  const line =
+    `${label}: same top-5 papers on ${m.same}/${questions.length} questions (${(m.share * 100).toFixed(1)}%); ` +
+    `Recall@5 vectra ${m.recallVectra.toFixed(3)}, postgres ${m.recallPostgres.toFixed(3)}`;
   console.log(`[parity] ${line}`);
   return line;
 }
@@ -140,7 +142,10 @@ describe('vectra / postgres parity on the dev questions (full shipped corpus)', 
     for (const q of questions.slice(0, 10)) {
       const a = await vectra.vectorSearch(qvec.get(q.id)!, 10);
       const b = await pgBm25.vectorSearch(qvec.get(q.id)!, 10);
-      expect(b.map((h) => h.doc), q.id).toEqual(a.map((h) => h.doc));
+      expect(
+        b.map((h) => h.doc),
+        q.id,
+      ).toEqual(a.map((h) => h.doc));
       b.forEach((h, i) => expect(h.score).toBeCloseTo(a[i].score, 5));
     }
   });
