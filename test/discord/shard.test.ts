@@ -4,11 +4,12 @@
  * forks one process per shard; each runs the real discord.js client. Asserts on what reached the
  * server and on the processes' JSON logs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupAlive, killChild, spawnChild } from '../helpers/children.js';
 import { MEMBER_PERMISSIONS, startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
 import { CORPUS_DIR, MANAGE_GUILD, answerMessages, customIds, removeDir, tempDir, userId } from './harness.js';
 
@@ -76,7 +77,12 @@ beforeAll(async () => {
     USER_COOLDOWN_SECONDS: '0',
     LOG_LEVEL: 'info',
   });
-  manager = spawn(process.execPath, managerCommand(), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  manager = spawnChild(
+    process.execPath,
+    managerCommand(),
+    { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    { scope: 'file', label: 'shard manager' },
+  );
   exited = new Promise((res) => manager!.once('exit', (code, signal) => res({ code, signal })));
   let buffered = '';
   const collect = (chunk: Buffer) => {
@@ -94,10 +100,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (manager && manager.exitCode === null && manager.signalCode === null) {
-    manager.kill('SIGKILL');
-    await exited;
-  }
+  // The manager and its shard processes form one process group: kill all of it.
+  if (manager) await killChild(manager);
   await server?.close();
   for (const d of dirs) await removeDir(d);
 });
@@ -130,7 +134,12 @@ describe('research-bot with DISCORD_SHARDS=2 (one process per shard)', () => {
 
   it('an /ask in each guild is answered once, by the shard that owns the guild', async () => {
     const question = (gid: string) =>
-      server.sendSlashCommand({ name: 'ask', guildId: gid, userId: userId(), options: [{ name: 'question', type: 3, value: 'What is dataset decomposition?' }] });
+      server.sendSlashCommand({
+        name: 'ask',
+        guildId: gid,
+        userId: userId(),
+        options: [{ name: 'question', type: 3, value: 'What is dataset decomposition?' }],
+      });
     const handles = server.guildIds.map((gid) => ({ gid, h: question(gid) }));
     for (const { gid, h } of handles) {
       const parts = await server.waitFor(() => answerMessages(server, h.token), 15_000);
@@ -149,13 +158,23 @@ describe('research-bot with DISCORD_SHARDS=2 (one process per shard)', () => {
   it('a /reindex in guild 1 (shard 0) with a new paper reaches guild 2 (shard 1) within INDEX_REFRESH_SECONDS', async () => {
     const [guild1, guild2] = server.guildIds;
     const search = async (gid: string) => {
-      const h = server.sendSlashCommand({ name: 'search', guildId: gid, userId: userId(), options: [{ name: 'query', type: 3, value: QUERY }] });
+      const h = server.sendSlashCommand({
+        name: 'search',
+        guildId: gid,
+        userId: userId(),
+        options: [{ name: 'query', type: 3, value: QUERY }],
+      });
       return server.waitFor(() => server.originalMessage(h.token)?.embeds?.[0], 10_000);
     };
     expect((await search(guild2)).description).not.toContain('Axolotl');
 
-    const paper = { title: NEW_TITLE, abstract: 'We route tokens in sparse mixture-of-experts layers with axolotl regeneration priors, which regrow pruned experts on demand.', date: '2025-02-01' };
-    await writeFile(join(corpusDir, 'zz-axolotl.jsonl'), JSON.stringify(paper) + '\n');
+    const paper = {
+      title: NEW_TITLE,
+      abstract:
+        'We route tokens in sparse mixture-of-experts layers with axolotl regeneration priors, which regrow pruned experts on demand.',
+      date: '2025-02-01',
+    };
+    await writeFile(join(corpusDir, 'zz-axolotl.jsonl'), `${JSON.stringify(paper)}\n`);
     const admin = (BigInt(MEMBER_PERMISSIONS) | MANAGE_GUILD).toString();
     const r = server.sendSlashCommand({ name: 'reindex', guildId: guild1, userId: userId(), permissions: admin });
     const done = await server.waitFor(() => server.originalMessage(r.token)?.content || undefined, 20_000);
@@ -181,19 +200,33 @@ describe('research-bot with DISCORD_SHARDS=2 (one process per shard)', () => {
     await server.waitFor(() => logs().some((l) => l.msg === 'shard exited: respawning it' && l.shard === 1), 5000);
     const identifies = () => server.gatewayEvents.filter((e) => e.op === 2 && e.d.shard[0] === 1).length;
     await server.waitFor(() => identifies() === 2 && logs().filter((l) => l.msg === 'bot ready' && l.shard === 1).length === 2, 15_000);
-    expect(logs().find((l) => l.msg === 'shard exited: respawning it')).toMatchObject({ level: 'warn', shard: 1, code: null, signal: 'SIGKILL' });
+    expect(logs().find((l) => l.msg === 'shard exited: respawning it')).toMatchObject({
+      level: 'warn',
+      shard: 1,
+      code: null,
+      signal: 'SIGKILL',
+    });
     const restarted = logs().filter((l) => l.msg === 'shard process started' && l.shard === 1);
     expect(restarted).toHaveLength(2);
     expect(restarted[1].pid).not.toBe(started[0].pid);
 
-    const h = server.sendSlashCommand({ name: 'ask', guildId: server.guildIds[1], userId: userId(), options: [{ name: 'question', type: 3, value: 'What is SkyReels-V2?' }] });
+    const h = server.sendSlashCommand({
+      name: 'ask',
+      guildId: server.guildIds[1],
+      userId: userId(),
+      options: [{ name: 'question', type: 3, value: 'What is SkyReels-V2?' }],
+    });
     const parts = await server.waitFor(() => answerMessages(server, h.token), 15_000);
     expect(parts[0].content).toMatch(/SkyReels/);
     expect(server.callbacks(h.interactionId)).toHaveLength(1);
     // The new process opened the index as it is now, with the paper added by the /reindex above.
     const answerId = customIds(parts.at(-1))[2].slice('src:'.length);
     expect(logs().find((l) => l.msg === 'answered' && l.answerId === answerId)?.shard).toBe(1);
-    expect(logs().filter((l) => l.msg === 'bot starting' && l.shard === 1).at(-1)).toMatchObject({ papers: 429 });
+    expect(
+      logs()
+        .filter((l) => l.msg === 'bot starting' && l.shard === 1)
+        .at(-1),
+    ).toMatchObject({ papers: 429 });
   });
 
   it('SIGTERM to the manager stops every shard cleanly; the manager exits 0', async () => {
@@ -203,9 +236,21 @@ describe('research-bot with DISCORD_SHARDS=2 (one process per shard)', () => {
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(Date.now() - sentAt).toBeLessThan(15_000);
     await server.waitFor(() => server.openConnections() === 0, 2000);
+    // No shard process outlives the manager.
+    await server.waitFor(() => !groupAlive(manager!) || undefined, 5000);
     const all = logs();
-    expect(all.filter((l) => l.msg === 'bot stopped').map((l) => l.shard).sort()).toEqual([0, 1]);
-    expect(all.filter((l) => l.msg === 'shard stopped').map((l) => [l.shard, l.code]).sort()).toEqual([
+    expect(
+      all
+        .filter((l) => l.msg === 'bot stopped')
+        .map((l) => l.shard)
+        .sort(),
+    ).toEqual([0, 1]);
+    expect(
+      all
+        .filter((l) => l.msg === 'shard stopped')
+        .map((l) => [l.shard, l.code])
+        .sort(),
+    ).toEqual([
       [0, 0],
       [1, 0],
     ]);

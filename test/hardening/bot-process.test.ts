@@ -4,12 +4,13 @@
  * answer log and closes the gateway, exiting 0; SIGINT when idle exits 0 at once. A gateway
  * dropped right after a command does not lose the answer.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
+import { spawnChild } from '../helpers/children.js';
 import { answerMessages, buildIndex, removeDir, tempDir, userId } from '../discord/harness.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -25,7 +26,13 @@ beforeAll(async () => {
   dirs.push(indexDir);
   discord = await startDiscordServer({ heartbeatIntervalMs: 500 });
   // A slow, well-cited model answer: ~2 s of streaming, so a signal can land mid-answer.
-  openai = await startOpenAIServer({ streamChunkDelayMs: 120, chatResponder: () => 'Dataset decomposition splits documents into buckets of equal-length sequences and trains with a variable sequence length curriculum [1]. It reaches target accuracy 3x faster than the concat-and-chunk baseline [1].' });
+  openai = await startOpenAIServer({
+    streamChunkDelayMs: 120,
+    chatResponder: () =>
+      'Dataset decomposition splits documents into buckets of equal-length sequences and trains with a ' +
+      'variable sequence length curriculum [1]. It reaches target accuracy 3x faster than the concat-and-chunk ' +
+      'baseline [1].',
+  });
 });
 afterAll(async () => {
   await discord?.close();
@@ -41,7 +48,7 @@ interface BotProcess {
 }
 
 async function startBotProcess(feedbackDir: string): Promise<BotProcess> {
-  const child = spawn(process.execPath, [BIN, 'bot'], {
+  const child = spawnChild(process.execPath, [BIN, 'bot'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -111,7 +118,10 @@ describe('the bot as a process', () => {
     expect(code).toBe(0);
     const messages = answerMessages(discord, h.token);
     expect(messages?.[0].content).toMatch(/3x faster .*\[1\]/s);
-    const records = (await readFile(join(feedbackDir, 'answers.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const records = (await readFile(join(feedbackDir, 'answers.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records.some((r) => r.question === 'What is dataset decomposition?')).toBe(true);
     expect(bot.logs.some((l) => l.msg === 'bot stopped')).toBe(true);
     await discord.waitFor(() => discord.sessionCount() === 0 || undefined, 5000);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { acquireLock } from '../../src/index/lock.js';
 import { Retriever } from '../../src/index/search.js';
 import { IndexStore, readCurrentGeneration } from '../../src/index/store.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
+import { spawnChild } from '../helpers/children.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const CORPUS = join(ROOT, 'data/corpus');
@@ -52,7 +53,14 @@ async function workspace(files: string[] = [F1, F2, F3, F4]): Promise<{ corpus: 
 const freshModel = () => `embed-${randomUUID().slice(0, 8)}`;
 
 function embedder(model: string, opts: { batchSize?: number; dimensions?: number } = {}): OpenAIEmbeddings {
-  return new OpenAIEmbeddings({ model, baseURL: server.url, maxRetries: 0, timeoutMs: 10_000, batchSize: opts.batchSize ?? 64, dimensions: opts.dimensions });
+  return new OpenAIEmbeddings({
+    model,
+    baseURL: server.url,
+    maxRetries: 0,
+    timeoutMs: 10_000,
+    batchSize: opts.batchSize ?? 64,
+    dimensions: opts.dimensions,
+  });
 }
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
@@ -88,7 +96,17 @@ describe('ingest: building and incremental updates', () => {
   it('builds a lexical index from the whole corpus', async () => {
     const { corpus, index } = await workspace();
     const s = await ingest({ corpusDir: corpus, indexDir: index });
-    expect(s).toMatchObject({ upToDate: false, papers: 428, chunks: 428, blocks: 481, duplicatesMerged: 53, files: 4, filesSkipped: [], blocksSkipped: [], embedding: null });
+    expect(s).toMatchObject({
+      upToDate: false,
+      papers: 428,
+      chunks: 428,
+      blocks: 481,
+      duplicatesMerged: 53,
+      files: 4,
+      filesSkipped: [],
+      blocksSkipped: [],
+      embedding: null,
+    });
     expect(s.generation).toMatch(/^gen-/);
     expect(await readCurrentGeneration(index)).toBe(s.generation);
     expect(await indexEntries(index)).toEqual(['CURRENT', s.generation]);
@@ -162,7 +180,11 @@ describe('ingest: building and incremental updates', () => {
     const { corpus, index } = await workspace([F1, F2]);
     await ingest({ corpusDir: corpus, indexDir: index });
     const before = (await stat(join(corpus, F2))).size;
-    await replaceInFile(join(corpus, F2), 'play an essential role in crisis communication', 'play an essentiaL role in crisis communication');
+    await replaceInFile(
+      join(corpus, F2),
+      'play an essential role in crisis communication',
+      'play an essentiaL role in crisis communication',
+    );
     expect((await stat(join(corpus, F2))).size).toBe(before);
 
     const second = await ingest({ corpusDir: corpus, indexDir: index });
@@ -170,7 +192,11 @@ describe('ingest: building and incremental updates', () => {
     const store = await IndexStore.open(index);
     expect(store.papers.find((p) => p.title.startsWith('CrisisTransformers'))!.abstract).toContain('an essentiaL role');
     for (const f of store.manifest.files) {
-      expect(f.sha1, f.name).toBe(createHash('sha1').update(await readFile(join(corpus, f.name))).digest('hex'));
+      expect(f.sha1, f.name).toBe(
+        createHash('sha1')
+          .update(await readFile(join(corpus, f.name)))
+          .digest('hex'),
+      );
     }
     expect((await ingest({ corpusDir: corpus, indexDir: index })).upToDate).toBe(true);
   });
@@ -179,7 +205,11 @@ describe('ingest: building and incremental updates', () => {
     const { corpus, index } = await workspace([F1, F2]);
     const model = freshModel();
     const first = await ingest({ corpusDir: corpus, indexDir: index, embedder: embedder(model) });
-    await replaceInFile(join(corpus, F2), 'Social media platforms play an essential role in crisis communication', 'Social media platforms play a central role in crisis communication');
+    await replaceInFile(
+      join(corpus, F2),
+      'Social media platforms play an essential role in crisis communication',
+      'Social media platforms play a central role in crisis communication',
+    );
 
     server.reset();
     const second = await ingest({ corpusDir: corpus, indexDir: index, embedder: embedder(model) });
@@ -208,7 +238,7 @@ describe('ingest: building and incremental updates', () => {
     const inputs = server.embeddedInputs();
     expect(inputs.length).toBeGreaterThan(0);
     expect(inputs.length).toBeLessThan(windows.length);
-    for (const text of inputs) expect(text.startsWith(crisis.title + '\n\n')).toBe(true);
+    for (const text of inputs) expect(text.startsWith(`${crisis.title}\n\n`)).toBe(true);
     expect(inputs.some((t) => t.includes('hoping that they will serve'))).toBe(true);
     expect(s.embedding).toMatchObject({ embedded: inputs.length, reused: s.chunks - inputs.length });
   });
@@ -220,16 +250,31 @@ describe('ingest: building and incremental updates', () => {
     const { papers: beforePapers } = await loadCorpus(corpus);
 
     const extra = [
-      { title: 'Graph Rewiring for Long-Range Message Passing', abstract: 'Message passing networks struggle with long-range interactions. We rewire the input graph with a curvature criterion and improve accuracy on five benchmarks without extra parameters.' },
-      { title: 'Quantised Adapters for On-Device Speech Recognition', abstract: 'We fit speech recognisers on phones by training four-bit adapters on top of a frozen encoder. Word error rate stays within one point of the full model.' },
+      {
+        title: 'Graph Rewiring for Long-Range Message Passing',
+        abstract:
+          'Message passing networks struggle with long-range interactions. We rewire the input graph with a ' +
+          'curvature criterion and improve accuracy on five benchmarks without extra parameters.',
+      },
+      {
+        title: 'Quantised Adapters for On-Device Speech Recognition',
+        abstract:
+          'We fit speech recognisers on phones by training four-bit adapters on top of a frozen encoder. Word ' +
+          'error rate stays within one point of the full model.',
+      },
     ];
-    await writeFile(join(corpus, 'extra.jsonl'), extra.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await writeFile(join(corpus, 'extra.jsonl'), `${extra.map((e) => JSON.stringify(e)).join('\n')}\n`);
     server.reset();
     const added = await ingest({ corpusDir: corpus, indexDir: index, embedder: embedder(model) });
     expect(added.papers).toBe(first.papers + 2);
     expect(added.files).toBe(3);
     expect(added.embedding).toMatchObject({ embedded: 2, reused: first.papers });
-    expect(server.embeddedInputs().map((t) => t.split('\n')[0]).sort()).toEqual(extra.map((e) => e.title).sort());
+    expect(
+      server
+        .embeddedInputs()
+        .map((t) => t.split('\n')[0])
+        .sort(),
+    ).toEqual(extra.map((e) => e.title).sort());
     expect(await topTitle(index, 'curvature rewiring long-range', embedder(model))).toBe(extra[0].title);
 
     await unlink(join(corpus, F2));
@@ -379,7 +424,10 @@ describe('ingest: the index lock', () => {
 
   it('of two ingests started at once, one builds and the other gets INDEX_LOCKED', async () => {
     const { corpus, index } = await workspace([F2]);
-    const results = await Promise.allSettled([ingest({ corpusDir: corpus, indexDir: index }), ingest({ corpusDir: corpus, indexDir: index })]);
+    const results = await Promise.allSettled([
+      ingest({ corpusDir: corpus, indexDir: index }),
+      ingest({ corpusDir: corpus, indexDir: index }),
+    ]);
     const ok = results.filter((r) => r.status === 'fulfilled');
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(ok).toHaveLength(1);
@@ -463,7 +511,12 @@ describe('IndexStore and the embedding model', () => {
 
   it('refuses an embedder on an index built lexical-only', async () => {
     const store = await IndexStore.open(lexical.index);
-    expect(() => new Retriever(store, embedder(modelA))).toThrow(expect.objectContaining({ code: 'INDEX_MODEL_MISMATCH', userMessage: expect.stringMatching(/built without embeddings.*Re-run `research-bot ingest`/s) }));
+    expect(() => new Retriever(store, embedder(modelA))).toThrow(
+      expect.objectContaining({
+        code: 'INDEX_MODEL_MISMATCH',
+        userMessage: expect.stringMatching(/built without embeddings.*Re-run `research-bot ingest`/s),
+      }),
+    );
   });
 
   it('refuses query vectors of another size', async () => {
@@ -546,31 +599,29 @@ await ingest({
 process.stdout.write('done\\n');
 `;
 
-  const children = new Set<ChildProcess>();
-  afterAll(() => {
-    // Only if a test failed before its kill: never leave an ingest running.
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  });
-
   /** Runs an ingest of the big corpus in a child process and SIGKILLs it `delayMs` after `trigger` is printed. */
   function runAndKill(trigger: string, delayMs: number, mode = ''): Promise<{ signal: NodeJS.Signals | null; out: string; pid: number }> {
     return new Promise((resolve, reject) => {
-      const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child, big, index, mode], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-      children.add(proc);
+      const proc = spawnChild(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child, big, index, mode], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       let armed = false;
-      proc.stdout.on('data', (d: Buffer) => {
+      proc.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
         if (!armed && out.split('\n').includes(trigger)) {
           armed = true;
           setTimeout(() => proc.kill('SIGKILL'), delayMs);
         }
       });
-      proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
       proc.on('error', reject);
       // 'exit' comes after the child is reaped, so its pid is really gone when the next ingest checks the lock.
-      proc.on('exit', (_code, signal) => (signal ? resolve({ signal, out, pid: proc.pid! }) : reject(new Error(`child exited on its own: ${out} ${err}`))));
+      proc.on('exit', (_code, signal) =>
+        signal ? resolve({ signal, out, pid: proc.pid! }) : reject(new Error(`child exited on its own: ${out} ${err}`)),
+      );
     });
   }
 
