@@ -7,7 +7,8 @@
  * the best paper matches almost none of the question's informative terms. With an LLM, the
  * model additionally judges sufficiency (INSUFFICIENT_EVIDENCE), as PaperQA2 does.
  */
-import { docFreqOf, isKnownTerm, queryTerms } from '../index/lexical.js';
+import { docFreqOf, isKnownTerm } from '../index/bm25f.js';
+import { queryTerms } from '../index/lexical.js';
 import { tokenize } from '../index/tokenize.js';
 import type { PaperHit, Retriever } from '../index/search.js';
 import type { Evidence } from './sources.js';

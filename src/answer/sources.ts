@@ -4,7 +4,8 @@
  * used to decide whether to answer at all.
  */
 import type { Paper } from '../corpus/types.js';
-import { isKnownTerm, queryTerms } from '../index/lexical.js';
+import { isKnownTerm } from '../index/bm25f.js';
+import { queryTerms } from '../index/lexical.js';
 import type { PaperHit, Retriever, SearchFilter } from '../index/search.js';
 import { tokenize } from '../index/tokenize.js';
 

@@ -3,6 +3,7 @@
  * form (typed arrays), so loading is a buffer copy and queries run entirely in memory: no file is
  * touched per query (vectra's BM25 path re-reads every document per query).
  */
+import { type Bm25fParams, bm25fTermScore, bm25Idf, DEFAULT_BM25F_PARAMS, fieldNorms, MAX_TF } from './bm25f.js';
 import { tokenize } from './tokenize.js';
 
 export interface LexicalDoc {
@@ -10,15 +11,7 @@ export interface LexicalDoc {
   body: string;
 }
 
-export interface LexicalParams {
-  k1: number;
-  titleWeight: number;
-  bodyWeight: number;
-  bTitle: number;
-  bBody: number;
-}
-
-export const DEFAULT_LEXICAL_PARAMS: LexicalParams = { k1: 1.2, titleWeight: 2.0, bodyWeight: 1.0, bTitle: 0.3, bBody: 0.75 };
+export type LexicalParams = Bm25fParams;
 
 export interface LexicalHit {
   doc: number;
@@ -51,7 +44,7 @@ export class LexicalIndex {
   params: LexicalParams;
 
   constructor(params: Partial<LexicalParams> = {}) {
-    this.params = { ...DEFAULT_LEXICAL_PARAMS, ...params };
+    this.params = { ...DEFAULT_BM25F_PARAMS, ...params };
   }
 
   get size(): number {
@@ -94,12 +87,12 @@ export class LexicalIndex {
       for (const term of t) {
         const id = idOf(term);
         const c = counts.get(id) ?? 0;
-        if (c >>> 16 < 65535) counts.set(id, c + 65536);
+        if (c >>> 16 < MAX_TF) counts.set(id, c + 65536);
       }
       for (const term of b) {
         const id = idOf(term);
         const c = counts.get(id) ?? 0;
-        if ((c & 0xffff) < 65535) counts.set(id, c + 1);
+        if ((c & 0xffff) < MAX_TF) counts.set(id, c + 1);
       }
       idx.lenTitle[i] = t.length;
       idx.lenBody[i] = b.length;
@@ -171,13 +164,13 @@ export class LexicalIndex {
   }
 
   idf(term: string): number {
-    const df = this.df(term);
-    return Math.log(1 + (this.n - df + 0.5) / (df + 0.5));
+    return bm25Idf(this.n, this.df(term));
   }
 
   /** Accumulate BM25F scores into the scratch buffer; returns the docs touched. */
   private accumulate(terms: Map<string, number>): Uint32Array {
-    const { k1, titleWeight, bodyWeight, bTitle, bBody } = this.params;
+    const params = this.params;
+    const norms = fieldNorms(params, this.avgTitle, this.avgBody);
     const acc = this.scratch;
     let touched = new Uint32Array(64);
     let nTouched = 0;
@@ -186,14 +179,9 @@ export class LexicalIndex {
       if (id === undefined) continue;
       const start = this.offsets[id];
       const end = this.offsets[id + 1];
-      const idf = Math.log(1 + (this.n - (end - start) + 0.5) / (end - start + 0.5));
-      const normT = bTitle / this.avgTitle;
-      const normB = bBody / this.avgBody;
+      const idf = bm25Idf(this.n, end - start);
       for (let j = start; j < end; j++) {
         const d = this.docs[j];
-        const tf =
-          (titleWeight * this.tfTitle[j]) / (1 - bTitle + normT * this.lenTitle[d]) +
-          (bodyWeight * this.tfBody[j]) / (1 - bBody + normB * this.lenBody[d]);
         if (acc[d] === 0) {
           if (nTouched === touched.length) {
             const grown = new Uint32Array(touched.length * 2);
@@ -202,7 +190,7 @@ export class LexicalIndex {
           }
           touched[nTouched++] = d;
         }
-        acc[d] += qWeight * idf * ((tf * (k1 + 1)) / (tf + k1));
+        acc[d] += bm25fTermScore(params, norms, qWeight, idf, this.tfTitle[j], this.tfBody[j], this.lenTitle[d], this.lenBody[d]);
       }
     }
     return touched.subarray(0, nTouched);
@@ -325,61 +313,8 @@ function alignedBytes(a: Uint32Array | Uint16Array | Float32Array): Buffer {
   return pad ? Buffer.concat([bytes, Buffer.alloc(pad)]) : bytes;
 }
 
-/** Term statistics as every store exposes them (see TermStats in search-store.ts). */
-interface IdfStats {
-  readonly size: number;
-  idf(term: string): number;
-}
-
-/** Whether any document has the term: its idf is below that of a term in no document (df = 0). */
-export function isKnownTerm(stats: IdfStats, term: string): boolean {
-  return stats.idf(term) < Math.log(1 + (stats.size + 0.5) / 0.5) - 1e-9;
-}
-
-/** How many documents have the term, read back from idf = ln(1 + (N - df + 0.5) / (df + 0.5)). */
-export function docFreqOf(stats: IdfStats, term: string): number {
-  return (stats.size + 1) / Math.exp(stats.idf(term)) - 0.5;
-}
-
 export function queryTerms(query: string): Map<string, number> {
   const terms = new Map<string, number>();
   for (const t of tokenize(query)) terms.set(t, (terms.get(t) ?? 0) + 1);
   return terms;
-}
-
-/** The k best hits, by a bounded selection rather than sorting everything. */
-export function topK(scores: Map<number, number>, k: number): LexicalHit[] {
-  if (scores.size <= k * 4) {
-    const all: LexicalHit[] = [];
-    for (const [doc, score] of scores) all.push({ doc, score });
-    return all.sort((a, b) => b.score - a.score || a.doc - b.doc).slice(0, k);
-  }
-  // Min-heap of size k.
-  const heap: LexicalHit[] = [];
-  const less = (a: LexicalHit, b: LexicalHit) => a.score < b.score || (a.score === b.score && a.doc > b.doc);
-  for (const [doc, score] of scores) {
-    const h = { doc, score };
-    if (heap.length < k) {
-      heap.push(h);
-      for (let i = heap.length - 1; i > 0; ) {
-        const p = (i - 1) >> 1;
-        if (!less(heap[i], heap[p])) break;
-        [heap[i], heap[p]] = [heap[p], heap[i]];
-        i = p;
-      }
-    } else if (less(heap[0], h)) {
-      heap[0] = h;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < k && less(heap[l], heap[m])) m = l;
-        if (r < k && less(heap[r], heap[m])) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m], heap[i]];
-        i = m;
-      }
-    }
-  }
-  return heap.sort((a, b) => b.score - a.score || a.doc - b.doc);
 }

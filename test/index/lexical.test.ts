@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../src/corpus/load.js';
-import { LexicalIndex, queryTerms, topK, type LexicalDoc, type LexicalHeader } from '../../src/index/lexical.js';
+import { LexicalIndex, queryTerms, type LexicalDoc, type LexicalHeader } from '../../src/index/lexical.js';
 import { isStopword, stem, tokenize } from '../../src/index/tokenize.js';
 
 const CORPUS = join(import.meta.dirname, '../../data/corpus');
@@ -55,7 +55,7 @@ describe('tokenize', () => {
   });
 });
 
-describe('queryTerms and topK', () => {
+describe('queryTerms and top-k selection', () => {
   it('counts repeated query terms', () => {
     expect(queryTerms('graph graphs neural')).toEqual(
       new Map([
@@ -66,19 +66,18 @@ describe('queryTerms and topK', () => {
   });
 
   it('sorts by score then doc and cuts at k', () => {
-    expect(
-      topK(
-        new Map([
-          [3, 1],
-          [1, 2],
-          [2, 1],
-        ]),
-        2,
-      ),
-    ).toEqual([
-      { doc: 1, score: 2 },
-      { doc: 2, score: 1 },
+    const same = { title: 'Graph Methods', body: 'graph networks' };
+    const idx = LexicalIndex.build([
+      { title: 'Other', body: 'unrelated text' },
+      same,
+      same,
+      { title: 'Graph Graph', body: 'graph graph' },
+      same,
     ]);
+    const hits = idx.search('graph', 3);
+    expect(hits.map((h) => h.doc)).toEqual([3, 1, 2]);
+    expect(hits[1].score).toBe(hits[2].score);
+    expect(hits[0].score).toBeGreaterThan(hits[1].score);
   });
 });
 

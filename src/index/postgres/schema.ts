@@ -160,6 +160,9 @@ export function vectorAtLeast(version: string, major: number, minor: number): bo
   return a > major || (a === major && (b ?? 0) >= minor);
 }
 
+/** pgvector's HNSW index takes vectors of at most this many dimensions; larger ones are scanned exactly. */
+export const HNSW_MAX_DIMS = 2000;
+
 /** Name of the HNSW index for one embedding size. */
 export function hnswIndexName(dims: number): string {
   return `rb_chunks_embedding_hnsw_${dims}`;

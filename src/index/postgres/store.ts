@@ -25,11 +25,12 @@ import pgvector from 'pgvector';
 import type { Paper } from '../../corpus/types.js';
 import { AppError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
+import { bm25fTermBound, bm25fTermScore, bm25Idf, fieldNorms, MAX_TF } from '../bm25f.js';
 import type { Chunk } from '../chunk.js';
 import type { DocHit, SearchStore, TermStats } from '../search-store.js';
 import { checkEmbeddingModel, checkQueryVector, type Manifest } from '../store.js';
 import { connectClient, createPool, describeDatabase, inTransaction, storeError } from './connection.js';
-import { ensureSchema, vectorAtLeast } from './schema.js';
+import { ensureSchema, HNSW_MAX_DIMS, vectorAtLeast } from './schema.js';
 import { vectorLiteral, type LexicalStats } from './writer.js';
 
 export type LexicalRanking = 'bm25f' | 'ts_rank';
@@ -60,8 +61,7 @@ export class PgTermStats implements TermStats {
   }
 
   idf(term: string): number {
-    const df = this.df(term);
-    return Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
+    return bm25Idf(this.size, this.df(term));
   }
 }
 
@@ -85,7 +85,6 @@ interface View {
 
 // Beyond this depth, HNSW (ef_search <= 1000) is no help: scan the generation exactly.
 const MAX_INDEXED_DEPTH = 1000;
-const HNSW_MAX_DIMS = 2000;
 
 /** A tsquery literal for one term: quoted, so no term can inject tsquery operators. */
 function tsLiteral(term: string): string {
@@ -321,8 +320,9 @@ export class PostgresStore implements SearchStore {
         // whose terms' upper bounds sum below the depth-th score cannot make the list, so only
         // docs with at least one "essential" (high-idf) term can, and those are fetched too.
         const theta = hits.length >= depth ? hits[depth - 1].score : 0;
-        const { k1 } = view.stats.params;
-        const bounds = known.map(([t, w]) => ({ t, ub: w * view.lexical.idf(t) * (k1 + 1) })).sort((a, b) => a.ub - b.ub);
+        const bounds = known
+          .map(([t, w]) => ({ t, ub: bm25fTermBound(view.stats.params, w, view.lexical.idf(t)) }))
+          .sort((a, b) => a.ub - b.ub);
         let sum = 0;
         let cut = 0;
         while (cut < bounds.length && sum + bounds[cut].ub < theta) sum += bounds[cut++].ub;
@@ -423,9 +423,8 @@ export class PostgresStore implements SearchStore {
  * embedded backend's (tf capped at 65535 as there; lengths and averages from the same tokens).
  */
 function bm25f(view: View, known: Array<[string, number]>, rows: CandidateRow[]): DocHit[] {
-  const { k1, titleWeight, bodyWeight, bTitle, bBody } = view.stats.params;
-  const normT = bTitle / view.stats.avgTitle;
-  const normB = bBody / view.stats.avgBody;
+  const params = view.stats.params;
+  const norms = fieldNorms(params, view.stats.avgTitle, view.stats.avgBody);
   const idf = known.map(([t]) => view.lexical.idf(t));
   const slot = new Map(known.map(([t], i) => [t, i]));
   const tfT = new Uint32Array(known.length);
@@ -444,11 +443,10 @@ function bm25f(view: View, known: Array<[string, number]>, rows: CandidateRow[])
     count(row.body_terms, tfB);
     let score = 0;
     for (let i = 0; i < known.length; i++) {
-      const t = Math.min(tfT[i], 65535);
-      const b = Math.min(tfB[i], 65535);
+      const t = Math.min(tfT[i], MAX_TF);
+      const b = Math.min(tfB[i], MAX_TF);
       if (t === 0 && b === 0) continue;
-      const tf = (titleWeight * t) / (1 - bTitle + normT * row.len_title) + (bodyWeight * b) / (1 - bBody + normB * row.len_body);
-      score += known[i][1] * idf[i] * ((tf * (k1 + 1)) / (tf + k1));
+      score += bm25fTermScore(params, norms, known[i][1], idf[i], t, b, row.len_title, row.len_body);
     }
     if (score > 0) hits.push({ doc: row.idx, score });
   }

@@ -5,6 +5,7 @@
  * its half-written rows are deleted by the next ingest's cleanup.
  */
 import type pg from 'pg';
+import type { Bm25fParams } from '../bm25f.js';
 import pgvector from 'pgvector';
 import type { Paper } from '../../corpus/types.js';
 import { AppError } from '../../errors.js';
@@ -13,12 +14,11 @@ import type { GenerationData, GenerationWriter } from '../search-store.js';
 import type { Manifest } from '../store.js';
 import { tokenize } from '../tokenize.js';
 import { connectClient, createPool, describeDatabase, storeError } from './connection.js';
-import { ensureSchema, hnswIndexName, type SchemaInfo } from './schema.js';
+import { ensureSchema, HNSW_MAX_DIMS, hnswIndexName, type SchemaInfo } from './schema.js';
 
 // pg_try_advisory_lock key held for the whole of an ingest (distinct from the migration key).
 export const INGEST_LOCK_KEY = 726_200_002;
 // pgvector's HNSW indexes `vector` columns of up to 2,000 dimensions; larger ones are scanned exactly.
-const HNSW_MAX_DIMS = 2000;
 
 // Databases this process is ingesting into. Postgres advisory locks are re-entrant within one
 // session, and a pooled or embedded server may hand two writers the same session, so two writers
@@ -38,7 +38,7 @@ export interface LexicalStats {
   n: number;
   avgTitle: number;
   avgBody: number;
-  params: { k1: number; titleWeight: number; bodyWeight: number; bTitle: number; bBody: number };
+  params: Bm25fParams;
 }
 
 /** pgvector's text form, '[x,y,...]'. Float32 values print exactly enough to read back as the same float4. */
