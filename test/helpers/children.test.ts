@@ -1,4 +1,5 @@
 /** The harness guarantee itself: a child left running (and its own children) is found and killed. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { groupAlive, reapChildren, spawnChild } from './children.js';
 
@@ -10,10 +11,11 @@ console.log(String(g.pid));
 setInterval(() => {}, 1000);
 `;
 
+/** Running, not a zombie waiting to be reaped. */
 function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }

@@ -6,6 +6,7 @@
  * running after the suite.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export type ChildScope = 'test' | 'file';
 
@@ -28,15 +29,48 @@ export function spawnChild(
   return child;
 }
 
+/**
+ * Live (non-zombie) members of a process group, read from /proc. A zombie has finished; it
+ * lingers only until its parent (or init, for an orphan) reaps it, so it does not count.
+ */
+function groupMembers(pgid: number): number[] | undefined {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return undefined; // no /proc: fall back to kill(0)
+  }
+  const out: number[] = [];
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so split after the last ')'.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') out.push(Number(pid));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return out;
+}
+
 /** True while any process of the child's group is alive (the leader may have exited already). */
 export function groupAlive(child: ChildProcess): boolean {
   if (child.pid === undefined) return false;
+  const members = groupMembers(child.pid);
+  if (members) return members.length > 0;
   try {
     process.kill(-child.pid, 0);
     return true;
   } catch {
     return false;
   }
+}
+
+async function waitGone(child: ChildProcess, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (groupAlive(child) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return !groupAlive(child);
 }
 
 function killGroup(child: ChildProcess): void {
@@ -51,8 +85,7 @@ function killGroup(child: ChildProcess): void {
 /** SIGKILLs the whole group and waits (at most `ms`) until nothing of it is left. */
 export async function killChild(child: ChildProcess, ms = 5000): Promise<void> {
   killGroup(child);
-  const deadline = Date.now() + ms;
-  while (groupAlive(child) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await waitGone(child, ms);
 }
 
 /**
@@ -63,7 +96,10 @@ export async function reapChildren(scope: ChildScope): Promise<string[]> {
   const leaked: string[] = [];
   for (const t of [...tracked]) {
     if (t.scope !== scope) continue;
-    if (groupAlive(t.child)) {
+    // A leader that has exited may leave helpers (tsx's esbuild service) that stop by themselves
+    // as soon as their pipe closes: give those a moment. A leader still running is a leak.
+    const leaderDone = t.child.exitCode !== null || t.child.signalCode !== null;
+    if (leaderDone ? !(await waitGone(t.child, 1000)) : groupAlive(t.child)) {
       leaked.push(`pid ${t.child.pid}: ${t.label}`);
       await killChild(t.child);
     }
