@@ -16,7 +16,7 @@ import { PostgresStore } from '../../src/index/postgres/store.js';
 import { Retriever } from '../../src/index/search.js';
 import { IndexStore } from '../../src/index/store.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
-import { startTestDatabase, TEST_DB_PASSWORD, type TestDatabase } from '../servers/postgres-server.js';
+import { startTestDatabase, type TestDatabase } from '../servers/postgres-server.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const CORPUS = join(ROOT, 'data/corpus');
@@ -65,6 +65,12 @@ async function cli(args: string[], vars: Record<string, string>): Promise<{ code
       else process.env[k] = v;
     }
   }
+}
+
+/** The database as `stats` shows it: the test server's URL with user, host, port and name, no password. */
+function withoutPassword(url: string): string {
+  const u = new URL(url);
+  return `postgres://${u.username}@${u.host}${u.pathname}`;
 }
 
 const embedder = () => new OpenAIEmbeddings({ model: MODEL, baseURL: server.url, maxRetries: 0, timeoutMs: 10_000, dimensions: DIMS });
@@ -166,7 +172,7 @@ describe('migrate-store', () => {
       papers: 145,
       vectors: 145,
       mode: 'hybrid',
-      database: expect.stringMatching(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/),
+      database: withoutPassword(db.url),
     });
     const vstats = await cli(['stats', '--json'], { ...baseEnv(), STORE: 'vectra', INDEX_DIR: vectraDir });
     expect(JSON.parse(vstats.out)).toMatchObject({ store: 'vectra', indexDir: vectraDir, papers: 145 });
@@ -185,7 +191,7 @@ describe('migrate-store', () => {
     expect(JSON.parse(again.out)).toMatchObject({ upToDate: true, generation: pgGeneration });
     expect(server.embeddingCalls()).toBe(0);
 
-    for (const r of [stats, onPg, again]) expect(r.out + r.err).not.toContain(TEST_DB_PASSWORD);
+    for (const r of [stats, onPg, again]) expect(r.out + r.err).not.toContain(db.password);
   });
 
   it('copies postgres back into a fresh vectra index, again without embedding', async () => {

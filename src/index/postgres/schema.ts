@@ -125,6 +125,16 @@ export async function ensureSchema(client: pg.ClientBase): Promise<SchemaInfo> {
           await client.query(m.sql);
         } catch (err) {
           const e = err as { code?: string; message?: string };
+          if (e.code === '42501' && /extension "vector"/.test(e.message ?? '')) {
+            // The server has pgvector; this role may not enable it in this database.
+            throw new AppError(
+              'STORE_UNAVAILABLE',
+              `This database has no "vector" extension yet and the connecting role may not create it (${e.message}). ` +
+                'Ask an administrator to run CREATE EXTENSION vector in this database once (managed services: enable ' +
+                'the "vector" extension), then start research-bot again.',
+              { cause: err },
+            );
+          }
           if (/extension "vector"|vector\.control/.test(e.message ?? '')) {
             throw new AppError(
               'STORE_UNAVAILABLE',
