@@ -84,7 +84,7 @@ export function decideAbstain(
   opts: AbstainOptions = {},
 ): AbstainDecision {
   if (hits.length === 0) return { abstain: true, reason: 'no paper in the corpus matches the question' };
-  const lexical = retriever.store.lexical;
+  const lexical = retriever.corpus.termStats;
   const top = new Set(tokenize(`${hits[0].paper.title} ${hits[0].paper.abstract}`));
   const entities = entityMentions(question).map((e) => ({ ...e, terms: nameTerms(e.name) }));
   const unknown = entities.filter((e) => !e.example && e.terms.length > 0 && e.terms.every((t) => !isKnownTerm(lexical, t)));
@@ -171,7 +171,7 @@ function nameTerms(name: string): string[] {
 
 /** A name the question asks about (not an example) that is rare in the corpus: a specific subject, not vocabulary. */
 function isSpecificName(retriever: Retriever, e: EntityMention & { terms: string[] }): boolean {
-  const lexical = retriever.store.lexical;
+  const lexical = retriever.corpus.termStats;
   const maxDocs = Math.max(1, lexical.size * SPLIT_MAX_DOC_SHARE);
   return !e.example && e.terms.length > 0 && !PLAIN_WORD.test(e.name) && e.terms.every((t) => docFreqOf(lexical, t) <= maxDocs);
 }
@@ -182,7 +182,7 @@ function splitByName(
   close: PaperTerms[],
   known: Array<EntityMention & { terms: string[] }>,
 ): string | undefined {
-  const lexical = retriever.store.lexical;
+  const lexical = retriever.corpus.termStats;
   const nameTermSet = new Set(known.flatMap((e) => e.terms));
   const rest = [...queryTerms(question).keys()].filter((t) => !nameTermSet.has(t) && isKnownTerm(lexical, t));
   const overlap = (p: PaperTerms) => rest.reduce((sum, t) => sum + (mentions(p, t) ? lexical.idf(t) : 0), 0);
@@ -229,7 +229,7 @@ function topicSplit(
   entities: EntityMention[],
 ): { share: number; lacking: string[] } | undefined {
   if (close.length < 2) return undefined;
-  const lexical = retriever.store.lexical;
+  const lexical = retriever.corpus.termStats;
   // Names given as examples, and the "-style" that marks them, are not part of what is asked.
   let asked = question.replace(EXAMPLE_MARKS, ' ');
   for (const e of entities) if (e.example) asked = asked.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');

@@ -125,11 +125,13 @@ function abstainText(reason: string | undefined, sources: Source[]): string {
   return lines.join('\n');
 }
 
-export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opts: AskOptions = {}): Promise<AnswerResult> {
+export async function answerQuestion(given: EngineDeps, rawQuestion: string, opts: AskOptions = {}): Promise<AnswerResult> {
+  // One generation for the whole answer: sources, statistics and citations all come from it.
+  const deps = { ...given, retriever: await given.retriever.pinned() };
   const started = Date.now();
   const logger = deps.logger ?? silentLogger;
   const question = cleanQuestion(rawQuestion);
-  const lexical = deps.retriever.store.lexical;
+  const lexical = deps.retriever.corpus.termStats;
   const { query } = await rewriteFollowUp(question, opts.history ?? [], { lexical, chat: deps.chat });
   // Answers cite only papers close to the best one; topic summaries (below) cast a wider net.
   const { sources, hits, evidence } = await gatherSources(deps.retriever, query, {
@@ -216,10 +218,11 @@ export interface SummaryResult extends Omit<AnswerResult, 'question' | 'query'> 
   topic: string;
 }
 
-export async function summarizeTopic(deps: EngineDeps, rawTopic: string, opts: Omit<AskOptions, 'history'> = {}): Promise<SummaryResult> {
+export async function summarizeTopic(given: EngineDeps, rawTopic: string, opts: Omit<AskOptions, 'history'> = {}): Promise<SummaryResult> {
+  const deps = { ...given, retriever: await given.retriever.pinned() };
   const started = Date.now();
   const topic = cleanQuestion(rawTopic);
-  const lexical = deps.retriever.store.lexical;
+  const lexical = deps.retriever.corpus.termStats;
   const { sources, hits, evidence } = await gatherSources(deps.retriever, topic, {
     max: opts.maxSources ?? 8,
     filter: opts.filter,
@@ -305,7 +308,7 @@ export async function similarPapers(retriever: Retriever, paper: Paper, k = 5): 
       title: h.paper.title,
       url: arxivSearchUrl(h.paper.title),
       score: Math.round(h.score * 1e4) / 1e4,
-      why: keySentences(`${paper.title} ${paper.abstract}`, h.paper.abstract, retriever.store.lexical, 1)[0] ?? '',
+      why: keySentences(`${paper.title} ${paper.abstract}`, h.paper.abstract, retriever.corpus.termStats, 1)[0] ?? '',
     }));
   return { paper, similar };
 }

@@ -68,7 +68,7 @@ export function diversify(hits: PaperHit[], n: number, lambda = 0.75): PaperHit[
 }
 
 export function measureEvidence(retriever: Retriever, query: string, hits: PaperHit[]): Evidence {
-  const lexical = retriever.store.lexical;
+  const lexical = retriever.corpus.termStats;
   const terms = queryTerms(query);
   let total = 0;
   let matched = 0;

@@ -277,7 +277,7 @@ export function requirePaper(store: SearchStore, idOrTitle: string): Paper {
 export async function paperView(ctx: BotContext, idOrTitle: string): Promise<APIEmbed> {
   const retriever = ctx.retriever();
   const paper = requirePaper(retriever.store, idOrTitle);
-  const key = keySentences(paper.title, paper.abstract, retriever.store.lexical, 3);
+  const key = keySentences(paper.title, paper.abstract, retriever.corpus.termStats, 3);
   const { similar } = await similarPapers(retriever, paper, 5);
   const links = paper.links.filter((l) => /^https?:\/\//.test(l));
   const fields = [

@@ -2,9 +2,12 @@
  * The contract every index backend implements: `vectra` (embedded, files under INDEX_DIR) and
  * `postgres` (pgvector + full-text search, shared by several bot processes).
  *
- * Reading: a store is an open, immutable view of one index generation. Papers and chunks are
- * held in memory (the answer engine needs them synchronously); lexical and vector search may
- * run in the backend.
+ * Reading is three narrow interfaces: a CorpusSnapshot (papers, chunks and term statistics of one
+ * generation, held in memory because the answer engine needs them synchronously), ChunkSearch
+ * (lexical and vector search over that generation, possibly run in the backend), and the
+ * GenerationLifecycle (which generation is live, pinning one, closing). A search or a whole answer
+ * pins one generation and uses it throughout, so its lexical and vector halves can never come
+ * from two generations (the Postgres store switches generation in place).
  * Writing: ingest computes papers, chunks, embeddings and the BM25F index, then hands them to a
  * GenerationWriter, which makes them live atomically (readers see the old or the new
  * generation, never a mix) and leaves the previous generation served if it fails half-way.
@@ -26,28 +29,61 @@ export interface DocHit {
   score: number;
 }
 
-export interface SearchStore {
-  readonly kind: 'vectra' | 'postgres';
-  readonly manifest: Manifest;
+/** One generation's corpus, read-only. */
+export interface CorpusSnapshot {
   readonly generation: string;
+  readonly manifest: Manifest;
   readonly papers: Paper[];
   readonly paperById: Map<string, Paper>;
   readonly chunks: Chunk[];
-  readonly lexical: TermStats;
+  readonly termStats: TermStats;
   readonly hasVectors: boolean;
+}
+
+/** Chunk search over one generation; `doc` in every hit indexes that generation's `chunks`. */
+export interface ChunkSearch {
   /** Best `depth` chunks by BM25F for weighted query terms, best first. */
-  lexicalSearch(terms: Map<string, number>, depth: number): Promise<DocHit[]>;
+  lexicalSearch(terms: Map<string, number>, depth: number, signal?: AbortSignal): Promise<DocHit[]>;
   /** Best `depth` chunks by cosine similarity, best first. */
-  vectorSearch(vector: number[], depth: number): Promise<DocHit[]>;
+  vectorSearch(vector: number[], depth: number, signal?: AbortSignal): Promise<DocHit[]>;
+  /** Throws EMBEDDING_MISMATCH-style errors for a query vector of the wrong size or with non-numbers. */
+  checkQueryVector(vector: number[]): void;
+}
+
+/**
+ * Thrown by a pinned generation's search when that generation's rows were removed under it (a
+ * later ingest superseded it); the store has already switched, so the caller pins again.
+ */
+export class GenerationGoneError extends Error {
+  constructor(readonly generation: string) {
+    super(`index generation ${generation} is no longer stored`);
+  }
+}
+
+/** A generation fixed for the holder's whole search or answer. */
+export interface PinnedGeneration extends CorpusSnapshot, ChunkSearch {}
+
+export interface GenerationLifecycle {
+  readonly kind: 'vectra' | 'postgres';
+  /**
+   * The generation served now (after any due check for a newer one), fixed: later switches do
+   * not affect the returned object.
+   */
+  pin(): Promise<PinnedGeneration>;
   /**
    * The generation currently live in the backend, which another process (a /reindex in another
    * shard) may have switched since this store was opened; callers reopen when it differs.
    */
   latestGeneration(): Promise<string | undefined>;
   checkEmbeddingModel(model: string | undefined): void;
-  checkQueryVector(vector: number[]): void;
   close(): Promise<void>;
 }
+
+/**
+ * What a backend implements: the lifecycle, plus the served generation's snapshot and search
+ * (which may switch between two calls; pin() for anything that spans several).
+ */
+export interface SearchStore extends GenerationLifecycle, PinnedGeneration {}
 
 export interface GenerationData {
   manifest: Manifest;

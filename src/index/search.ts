@@ -7,7 +7,7 @@ import type { Paper } from '../corpus/types.js';
 import type { Chunk } from './chunk.js';
 import type { EmbeddingsModel } from './embeddings.js';
 import { queryTerms } from './lexical.js';
-import type { DocHit, SearchStore } from './search-store.js';
+import { type CorpusSnapshot, type DocHit, GenerationGoneError, type PinnedGeneration, type SearchStore } from './search-store.js';
 
 export interface SearchFilter {
   /** Inclusive ISO dates; undated papers are excluded when either bound is set. */
@@ -64,21 +64,36 @@ function passes(paper: Paper, f: SearchFilter | undefined): boolean {
 }
 
 export class Retriever {
+  /**
+   * `pinned`: the one generation every search of this retriever uses (see pinned()); without
+   * it each search pins the generation the store serves when the search starts.
+   */
   constructor(
     readonly store: SearchStore,
     readonly embedder?: EmbeddingsModel,
+    private pinnedGeneration?: PinnedGeneration,
   ) {
     if (embedder) store.checkEmbeddingModel(embedder.model);
   }
 
-  get mode(): 'hybrid' | 'lexical' {
-    return this.embedder && this.store.hasVectors ? 'hybrid' : 'lexical';
+  /** The corpus this retriever searches: its pinned generation, or the store's current one. */
+  get corpus(): PinnedGeneration {
+    return this.pinnedGeneration ?? this.store;
   }
 
-  async embedQuery(query: string): Promise<number[] | undefined> {
-    if (!this.embedder || !this.store.hasVectors) return undefined;
+  /** A retriever whose every search uses the generation served now: one answer, one generation. */
+  async pinned(): Promise<Retriever> {
+    return this.pinnedGeneration ? this : new Retriever(this.store, this.embedder, await this.store.pin());
+  }
+
+  get mode(): 'hybrid' | 'lexical' {
+    return this.embedder && this.corpus.hasVectors ? 'hybrid' : 'lexical';
+  }
+
+  async embedQuery(query: string, generation: PinnedGeneration = this.corpus): Promise<number[] | undefined> {
+    if (!this.embedder || !generation.hasVectors) return undefined;
     const [v] = await this.embedder.createEmbeddings([query.slice(0, MAX_QUERY_CHARS)]);
-    this.store.checkQueryVector(v);
+    generation.checkQueryVector(v);
     return v;
   }
 
@@ -86,39 +101,35 @@ export class Retriever {
    * Lexical chunk scores grouped by paper, from the best `depth` chunks (all of them with a
    * filter, so filtered-out papers cannot starve the list).
    */
-  async lexicalPapers(query: string, filter?: SearchFilter, depth = 1000): Promise<Map<string, PaperEntry>> {
+  private async lexicalPapers(g: PinnedGeneration, query: string, filter: SearchFilter | undefined, depth: number) {
     const terms = queryTerms(query.slice(0, MAX_QUERY_CHARS));
-    const hits = await this.store.lexicalSearch(terms, filter ? this.store.chunks.length : depth);
-    return this.groupByPaper(hits, filter);
+    const hits = await g.lexicalSearch(terms, filter ? g.chunks.length : depth);
+    return groupByPaper(g, hits, filter);
   }
 
-  async vectorPapers(vector: number[], filter: SearchFilter | undefined, depth: number): Promise<Map<string, PaperEntry>> {
-    if (!this.store.hasVectors) return new Map();
-    return this.groupByPaper(await this.store.vectorSearch(vector, depth), filter);
-  }
-
-  /** Chunk hits grouped by paper (filtered): a paper's score is its best chunk's. */
-  private groupByPaper(hits: DocHit[], filter: SearchFilter | undefined): Map<string, PaperEntry> {
-    const byPaper = new Map<string, PaperEntry>();
-    for (const { doc: index, score } of hits) {
-      const chunk = this.store.chunks[index];
-      if (!chunk) continue;
-      const paper = this.store.paperById.get(chunk.paperId);
-      if (!paper || !passes(paper, filter)) continue;
-      const entry = byPaper.get(chunk.paperId);
-      if (!entry) byPaper.set(chunk.paperId, { paper, score, chunks: [{ chunk, index, score }] });
-      else {
-        entry.chunks.push({ chunk, index, score });
-        if (score > entry.score) entry.score = score;
-      }
-    }
-    return byPaper;
+  private async vectorPapers(g: PinnedGeneration, vector: number[], filter: SearchFilter | undefined, depth: number) {
+    if (!g.hasVectors) return new Map<string, PaperEntry>();
+    return groupByPaper(g, await g.vectorSearch(vector, depth), filter);
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<PaperHit[]> {
+    for (let attempt = 0; ; attempt++) {
+      // One generation for both halves: the lexical and vector hits index the same chunks.
+      const g = this.pinnedGeneration ?? (await this.store.pin());
+      try {
+        return await this.searchIn(g, query, opts);
+      } catch (err) {
+        if (!(err instanceof GenerationGoneError) || attempt >= 2) throw err;
+        // Superseded under us (the store has switched): start over on the live generation.
+        if (this.pinnedGeneration) this.pinnedGeneration = await this.store.pin();
+      }
+    }
+  }
+
+  private async searchIn(g: PinnedGeneration, query: string, opts: SearchOptions): Promise<PaperHit[]> {
     const k = opts.k ?? 10;
-    const lexical = await this.lexicalPapers(query, opts.filter, Math.max(1000, k * 20));
-    const vector = opts.queryVector ?? (await this.embedQuery(query));
+    const lexical = await this.lexicalPapers(g, query, opts.filter, Math.max(1000, k * 20));
+    const vector = opts.queryVector ?? (await this.embedQuery(query, g));
     const lexRanked = [...lexical.entries()].sort((a, b) => b[1].score - a[1].score);
     if (!vector) {
       return lexRanked.slice(0, k).map(([, e], i) => ({
@@ -130,8 +141,8 @@ export class Retriever {
       }));
     }
     // With a filter, scan deeper so filtered-out papers cannot starve the dense list.
-    const depth = opts.filter ? this.store.chunks.length : Math.max(100, k * 10);
-    const dense = await this.vectorPapers(vector, opts.filter, depth);
+    const depth = opts.filter ? g.chunks.length : Math.max(100, k * 10);
+    const dense = await this.vectorPapers(g, vector, opts.filter, depth);
     const vecRanked = [...dense.entries()].sort((a, b) => b[1].score - a[1].score);
     const fused = new Map<string, number>();
     lexRanked.forEach(([id], i) => {
@@ -149,7 +160,6 @@ export class Retriever {
         const chunks = new Map<number, ChunkHit>();
         for (const c of [...(lex?.chunks ?? []), ...(vec?.chunks ?? [])]) if (!chunks.has(c.index)) chunks.set(c.index, c);
         return {
-          // From the entries, not a fresh lookup: a store may switch generations between two awaits.
           paper: (lex ?? vec)!.paper,
           rank: i + 1,
           score,
@@ -161,8 +171,26 @@ export class Retriever {
   }
 }
 
+/** Chunk hits grouped by paper (filtered): a paper's score is its best chunk's. */
+function groupByPaper(g: PinnedGeneration, hits: DocHit[], filter: SearchFilter | undefined): Map<string, PaperEntry> {
+  const byPaper = new Map<string, PaperEntry>();
+  for (const { doc: index, score } of hits) {
+    const chunk = g.chunks[index];
+    if (!chunk) continue;
+    const paper = g.paperById.get(chunk.paperId);
+    if (!paper || !passes(paper, filter)) continue;
+    const entry = byPaper.get(chunk.paperId);
+    if (!entry) byPaper.set(chunk.paperId, { paper, score, chunks: [{ chunk, index, score }] });
+    else {
+      entry.chunks.push({ chunk, index, score });
+      if (score > entry.score) entry.score = score;
+    }
+  }
+  return byPaper;
+}
+
 /** Find a paper by id, exact title, or best title match. */
-export function findPaper(store: Pick<SearchStore, 'papers' | 'paperById'>, idOrTitle: string): Paper | undefined {
+export function findPaper(store: Pick<CorpusSnapshot, 'papers' | 'paperById'>, idOrTitle: string): Paper | undefined {
   const q = idOrTitle.trim();
   if (!q) return undefined;
   const byId = store.paperById.get(q);

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LocalIndex } from 'vectra';
-import type { DocHit, SearchStore } from './search-store.js';
+import type { DocHit, PinnedGeneration, SearchStore } from './search-store.js';
 import { VectorMatrix } from './vector-matrix.js';
 import { writeAll } from './write-all.js';
 import type { CorpusReport, Paper } from '../corpus/types.js';
@@ -94,11 +94,22 @@ export class IndexStore implements SearchStore {
     return this.vectors !== undefined;
   }
 
-  async lexicalSearch(terms: Map<string, number>, depth: number): Promise<DocHit[]> {
+  get termStats(): LexicalIndex {
+    return this.lexical;
+  }
+
+  /** An IndexStore never changes generation (a new one is opened instead): it is its own pin. */
+  async pin(): Promise<PinnedGeneration> {
+    return this;
+  }
+
+  async lexicalSearch(terms: Map<string, number>, depth: number, signal?: AbortSignal): Promise<DocHit[]> {
+    signal?.throwIfAborted();
     return this.lexical.topDocs(terms, depth);
   }
 
-  async vectorSearch(vector: number[], depth: number): Promise<DocHit[]> {
+  async vectorSearch(vector: number[], depth: number, signal?: AbortSignal): Promise<DocHit[]> {
+    signal?.throwIfAborted();
     if (!this.vectors) return [];
     return this.vectors.search(vector, depth).map((h) => ({ doc: this.vectors!.chunkOf[h.row], score: h.score }));
   }

@@ -125,17 +125,17 @@ describe('keySentences', () => {
 
   it('prefers the sentence with numbers for a numeric question', () => {
     const q = 'what inference speedup does pruning attention heads in language models give?';
-    expect(keySentences(q, abstract, retriever.store.lexical, 1)).toEqual([
+    expect(keySentences(q, abstract, retriever.corpus.termStats, 1)).toEqual([
       'Pruning reaches a 2.4x inference speedup with 1% accuracy loss.',
     ]);
   });
 
   it('prefers the matching sentence for a non-numeric question, and keeps abstract order', () => {
     const q = 'which redundant attention heads does the pruning method remove in language models?';
-    expect(keySentences(q, abstract, retriever.store.lexical, 1)).toEqual([
+    expect(keySentences(q, abstract, retriever.corpus.termStats, 1)).toEqual([
       'Our pruning method removes redundant attention heads in large language models.',
     ]);
-    expect(keySentences(q, abstract, retriever.store.lexical, 2)).toEqual(splitSentences(abstract));
+    expect(keySentences(q, abstract, retriever.corpus.termStats, 2)).toEqual(splitSentences(abstract));
   });
 });
 
@@ -317,12 +317,12 @@ describe('follow-up questions (offline)', () => {
   const followUp = 'what about its results on ImageNet?';
 
   it('recognises an anaphoric follow-up but not a standalone question', () => {
-    expect(looksLikeFollowUp(followUp, retriever.store.lexical)).toBe(true);
-    expect(looksLikeFollowUp('how does CLEX extend the context window of LLMs?', retriever.store.lexical)).toBe(false);
+    expect(looksLikeFollowUp(followUp, retriever.corpus.termStats)).toBe(true);
+    expect(looksLikeFollowUp('how does CLEX extend the context window of LLMs?', retriever.corpus.termStats)).toBe(false);
   });
 
   it('lexicalRewrite carries DropPos into the query', () => {
-    const q = lexicalRewrite(followUp, history(), retriever.store.lexical);
+    const q = lexicalRewrite(followUp, history(), retriever.corpus.termStats);
     expect(q.startsWith(followUp)).toBe(true);
     expect(q).toContain('DropPos');
     expect(q).toContain(dropPos().title);
@@ -330,8 +330,8 @@ describe('follow-up questions (offline)', () => {
 
   it('a standalone question is not rewritten even with history', async () => {
     const q = 'how does CLEX extend the context window of LLMs?';
-    expect(lexicalRewrite(q, history(), retriever.store.lexical)).toBe(q);
-    expect(await rewriteFollowUp(q, history(), { lexical: retriever.store.lexical })).toEqual({ query: q, method: 'none' });
+    expect(lexicalRewrite(q, history(), retriever.corpus.termStats)).toBe(q);
+    expect(await rewriteFollowUp(q, history(), { lexical: retriever.corpus.termStats })).toEqual({ query: q, method: 'none' });
   });
 
   it('answerQuestion with history retrieves DropPos first; without history it does not', async () => {

@@ -129,9 +129,9 @@ function storeContract(backend: StoreBackend): void {
       expect(store.paperById.get(papers[0].id)).toEqual(papers[0]);
       expect(store.hasVectors).toBe(false);
       expect(await store.vectorSearch(new Array(16).fill(0.1), 5)).toEqual([]);
-      expect(store.lexical.size).toBe(145);
-      expect(store.lexical.idf('crisi')).toBeGreaterThan(store.lexical.idf('model'));
-      expect(store.lexical.idf('qqqzzzx')).toBeCloseTo(Math.log(1 + 145.5 / 0.5));
+      expect(store.termStats.size).toBe(145);
+      expect(store.termStats.idf('crisi')).toBeGreaterThan(store.termStats.idf('model'));
+      expect(store.termStats.idf('qqqzzzx')).toBeCloseTo(Math.log(1 + 145.5 / 0.5));
 
       expect((await top(store, 'DropPos pre-training by reconstructing dropped positions'))[0]).toMatch(/^DropPos:/);
       expect((await top(store, 'crisis social media texts'))[0]).toMatch(/^CrisisTransformers/);
@@ -445,6 +445,50 @@ describe('postgres backend specifics', () => {
     expect(await db.query(`SELECT generation FROM rb_generations`)).toEqual([{ generation: s.generation }]);
   });
 
+  it('a hybrid search keeps one generation even when the store switches between its lexical and vector halves', async () => {
+    const corpus = await corpusOf([F2]);
+    const model = freshModel();
+    const wide = () => embedder(model, 256);
+    await ingestPg(corpus, { embedder: wide() });
+    const store = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
+    try {
+      const gen0Papers = new Set(store.papers.map((p) => p.id));
+      // The query is embedded after the lexical half: publish a different corpus right then and
+      // let the store switch to it, as a refresh in another task would.
+      let switched = false;
+      const inner = wide();
+      const racing: EmbeddingsModel = {
+        model: inner.model,
+        maxTokens: inner.maxTokens,
+        batchSize: inner.batchSize,
+        dimensions: inner.dimensions,
+        async createEmbeddings(inputs) {
+          const vectors = await inner.createEmbeddings(inputs);
+          if (!switched) {
+            switched = true;
+            await unlink(join(corpus, F2));
+            await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
+            await ingestPg(corpus, { embedder: wide() });
+            expect(await store.refresh()).toBe(true);
+          }
+          return vectors;
+        },
+      };
+      const query = 'instruction tuning data for code models';
+      const hits = await new Retriever(store, racing).search(query, { k: 10 });
+      expect(switched).toBe(true);
+      const gen1Papers = new Set(store.papers.map((p) => p.id));
+      expect(hits.length).toBeGreaterThan(0);
+      // gen0's rows were removed by the second ingest, so the search started over on gen1, whole:
+      // the same papers in the same order as a search that only ever saw gen1.
+      for (const h of hits) expect(gen1Papers.has(h.paper.id)).toBe(true);
+      const fresh = await new Retriever(store, wide()).search(query, { k: 10 });
+      expect(hits.map((h) => h.paper.id)).toEqual(fresh.map((h) => h.paper.id));
+    } finally {
+      await store.close();
+    }
+  });
+
   it('two processes: a reindex through one writer becomes visible to another store on refresh()', async () => {
     const corpus = await corpusOf([F2]);
     const gen0 = (await ingestPg(corpus)).generation;
@@ -463,7 +507,7 @@ describe('postgres backend specifics', () => {
       expect(b.generation).toBe(gen1);
       expect(b.papers).toHaveLength(145);
       expect(b.chunks).toHaveLength(145);
-      expect(b.lexical.size).toBe(145);
+      expect(b.termStats.size).toBe(145);
       expect((await new Retriever(b).search('DropPos reconstructing dropped positions', { k: 1 }))[0].paper.title).toMatch(/^DropPos:/);
 
       // c checks on its next search (interval elapsed) and answers from the new generation.

@@ -101,7 +101,7 @@ afterAll(async () => {
 async function sameResults(a: IndexStore | PostgresStore, b: IndexStore | PostgresStore): Promise<void> {
   expect(b.papers).toEqual(a.papers);
   expect(b.chunks).toEqual(a.chunks);
-  expect(b.lexical.size).toBe(a.lexical.size);
+  expect(b.termStats.size).toBe(a.termStats.size);
   const ra = new Retriever(a, embedder());
   const rb = new Retriever(b, embedder());
   for (const q of QUERIES) {

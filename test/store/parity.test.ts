@@ -119,7 +119,7 @@ describe('vectra / postgres parity on the dev questions (full shipped corpus)', 
     expect(questions.length).toBeGreaterThanOrEqual(40);
     expect(pgBm25.papers.map((p) => p.id)).toEqual(vectra.papers.map((p) => p.id));
     expect(pgBm25.chunks.length).toBe(vectra.chunks.length);
-    expect(pgBm25.lexical.size).toBe(vectra.lexical.size);
+    expect(pgBm25.termStats.size).toBe(vectra.termStats.size);
   });
 
   it('lexical (BM25F re-rank): the same top-5 papers for >= 95% of questions, with identical scores', async () => {

@@ -27,7 +27,7 @@ import { AppError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { bm25fTermBound, bm25fTermScore, bm25Idf, fieldNorms, MAX_TF } from '../bm25f.js';
 import type { Chunk } from '../chunk.js';
-import type { DocHit, SearchStore, TermStats } from '../search-store.js';
+import { type DocHit, GenerationGoneError, type PinnedGeneration, type SearchStore, type TermStats } from '../search-store.js';
 import { checkEmbeddingModel, checkQueryVector, type Manifest } from '../store.js';
 import { connectClient, createPool, describeDatabase, inTransaction, storeError } from './connection.js';
 import { ensureSchema, HNSW_MAX_DIMS, vectorAtLeast } from './schema.js';
@@ -85,6 +85,20 @@ interface View {
 
 // Beyond this depth, HNSW (ef_search <= 1000) is no help: scan the generation exactly.
 const MAX_INDEXED_DEPTH = 1000;
+
+function viewHasVectors(view: View): boolean {
+  return Boolean(view.manifest.embedding) && view.manifest.counts.vectors > 0;
+}
+
+/** The query's terms that this generation has (the rest cannot match). */
+function knownTerms(view: View, terms: Map<string, number>): Array<[string, number]> {
+  return [...terms].filter(([t]) => view.lexical.df(t) > 0);
+}
+
+function finiteVector(vector: number[]): number[] {
+  if (!vector.every(Number.isFinite)) throw new AppError('EMBEDDING_FAILED', 'The embedding endpoint returned a vector with non-numbers.');
+  return vector;
+}
 
 /** A tsquery literal for one term: quoted, so no term can inject tsquery operators. */
 function tsLiteral(term: string): string {
@@ -221,11 +235,47 @@ export class PostgresStore implements SearchStore {
   get chunks(): Chunk[] {
     return this.view.chunks;
   }
-  get lexical(): PgTermStats {
+  get termStats(): PgTermStats {
     return this.view.lexical;
   }
   get hasVectors(): boolean {
-    return Boolean(this.view.manifest.embedding) && this.view.manifest.counts.vectors > 0;
+    return viewHasVectors(this.view);
+  }
+
+  /**
+   * The generation served now, for a whole search or answer: its searches run on that
+   * generation even if this store switches meanwhile (they never refresh).
+   */
+  async pin(): Promise<PinnedGeneration> {
+    await this.maybeRefresh();
+    const view = this.view;
+    // Nothing found where the statistics promise matches: the generation's rows are gone.
+    const gone = async (hits: DocHit[], expected: boolean): Promise<DocHit[]> => {
+      if (hits.length > 0 || !expected) return hits;
+      if (view === this.view) await this.refresh();
+      if (view !== this.view) throw new GenerationGoneError(view.manifest.generation);
+      return hits;
+    };
+    return {
+      generation: view.manifest.generation,
+      manifest: view.manifest,
+      papers: view.papers,
+      paperById: view.paperById,
+      chunks: view.chunks,
+      termStats: view.lexical,
+      hasVectors: viewHasVectors(view),
+      lexicalSearch: async (terms, depth, signal) => {
+        signal?.throwIfAborted();
+        const known = knownTerms(view, terms);
+        return gone(await this.lexicalIn(view, known, depth), depth > 0 && known.length > 0);
+      },
+      vectorSearch: async (vector, depth, signal) => {
+        signal?.throwIfAborted();
+        if (!viewHasVectors(view) || depth <= 0) return [];
+        return gone(await this.vectorIn(view, finiteVector(vector), depth), true);
+      },
+      checkQueryVector: (vector) => checkQueryVector(view.manifest, vector),
+    };
   }
 
   /** The generation rb_meta points at now (undefined if none). */
@@ -284,12 +334,12 @@ export class PostgresStore implements SearchStore {
     }
   }
 
-  async lexicalSearch(terms: Map<string, number>, depth: number): Promise<DocHit[]> {
+  async lexicalSearch(terms: Map<string, number>, depth: number, signal?: AbortSignal): Promise<DocHit[]> {
+    signal?.throwIfAborted();
     await this.maybeRefresh();
-    const known = (view: View) => [...terms].filter(([t]) => view.lexical.df(t) > 0);
     return this.searchView(
-      (view) => this.lexicalIn(view, known(view), depth),
-      (view) => depth > 0 && known(view).length > 0,
+      (view) => this.lexicalIn(view, knownTerms(view, terms), depth),
+      (view) => depth > 0 && knownTerms(view, terms).length > 0,
     );
   }
 
@@ -356,10 +406,10 @@ export class PostgresStore implements SearchStore {
     return r.rows;
   }
 
-  async vectorSearch(vector: number[], depth: number): Promise<DocHit[]> {
+  async vectorSearch(vector: number[], depth: number, signal?: AbortSignal): Promise<DocHit[]> {
+    signal?.throwIfAborted();
     if (!this.hasVectors || depth <= 0) return [];
-    if (!vector.every(Number.isFinite))
-      throw new AppError('EMBEDDING_FAILED', 'The embedding endpoint returned a vector with non-numbers.');
+    finiteVector(vector);
     return this.searchView(
       (view) => this.vectorIn(view, vector, depth),
       (view) => view.manifest.counts.vectors > 0,
