@@ -59,5 +59,5 @@ export async function renderPrompt(name: PromptName, vars: Record<string, string
   // Values are substituted, never parsed as templates, so braces in user text are harmless;
   // they are still stripped from the template inputs that come from documents above.
   const messages = await template.formatMessages(vars);
-  return messages.map((m) => ({ role: m._getType() === 'system' ? 'system' : 'user', content: String(m.content) }));
+  return messages.map((m) => ({ role: m.type === 'system' ? 'system' : 'user', content: String(m.content) }));
 }

@@ -5,7 +5,7 @@ import { buildThreadRecap, leadSentences } from '../../src/discord/handlers.js';
 import { answerIdFromComponents, parseCustomId, renderAnswer, renderSourcesList, sourcesEmbed } from '../../src/discord/render/answer.js';
 import { embedLength, fitEmbed } from '../../src/discord/render/embed.js';
 import { previewText, splitMessage } from '../../src/discord/render/split.js';
-import { mdLink, neutralizeMentions, safeUrl, threadNameFor, truncate } from '../../src/discord/render/text.js';
+import { escapeMarkdownText, mdLink, neutralizeMentions, safeUrl, threadNameFor, truncate } from '../../src/discord/render/text.js';
 
 function fencesBalanced(part: string): boolean {
   return (part.match(/^[ \t]*```/gm) ?? []).length % 2 === 0;
@@ -217,6 +217,15 @@ describe('answer rendering', () => {
     expect(truncate('abc😀def', 5)).toBe('abc…');
     expect(safeUrl('https://x.org/a (b)')).toBe('https://x.org/a%20%28b%29');
     expect(mdLink('a]b', 'javascript:alert(1)')).toBe('a\\]b');
+  });
+
+  it('escaped text renders literally on every line; bare URLs and lone ~ | are left intact', () => {
+    expect(escapeMarkdownText('**bold** _it_ `code` ~~s~~ ||sp|| [x] back\\slash')).toBe(
+      '\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\~\\~s\\~\\~ \\|\\|sp\\|\\| \\[x\\] back\\\\slash',
+    );
+    expect(escapeMarkdownText('Title\n# Heading\n> quote\n- item')).toBe('Title\n\\# Heading\n\\> quote\n\\- item');
+    // A backslash inside a URL would break the autolink.
+    expect(escapeMarkdownText('see https://x.org/a_b_c, a ~ b | c')).toBe('see https://x.org/a_b_c, a ~ b | c');
   });
 });
 

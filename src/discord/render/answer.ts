@@ -3,7 +3,7 @@
  * numbered, linked sources embed plus 👍 / 👎 / Sources buttons. custom_ids carry the answer id
  * so the buttons keep working after a restart (the record is looked up in the answers log).
  */
-import type { APIActionRowComponent, APIButtonComponent, APIEmbed } from 'discord.js';
+import { type APIActionRowComponent, type APIButtonComponent, type APIEmbed, ButtonStyle, ComponentType, hideLinkEmbed } from 'discord.js';
 import type { AnswerRecord } from '../feedback.js';
 import { fitEmbed, joinLinesWithin } from './embed.js';
 import { splitMessage } from './split.js';
@@ -55,11 +55,11 @@ export function answerIdFromComponents(components: ReadonlyArray<{ components?: 
 
 export function answerButtons(answerId: string): APIActionRowComponent<APIButtonComponent> {
   return {
-    type: 1,
+    type: ComponentType.ActionRow,
     components: [
-      { type: 2, style: 2, emoji: { name: '👍' }, custom_id: feedbackId('up', answerId) },
-      { type: 2, style: 2, emoji: { name: '👎' }, custom_id: feedbackId('down', answerId) },
-      { type: 2, style: 1, label: 'Sources', custom_id: sourcesId(answerId) },
+      { type: ComponentType.Button, style: ButtonStyle.Secondary, emoji: { name: '👍' }, custom_id: feedbackId('up', answerId) },
+      { type: ComponentType.Button, style: ButtonStyle.Secondary, emoji: { name: '👎' }, custom_id: feedbackId('down', answerId) },
+      { type: ComponentType.Button, style: ButtonStyle.Primary, label: 'Sources', custom_id: sourcesId(answerId) },
     ],
   };
 }
@@ -142,9 +142,9 @@ export function renderSourcesList(r: AnswerRecord): string[] {
       .filter(Boolean)
       .join(' · ');
     lines.push(`**[${s.marker}]** ${escapeMarkdownText(truncate(s.title, 250))}`);
-    lines.push(`<${safeUrl(s.url)}>${meta ? ` · ${meta}` : ''}`);
+    lines.push(`${hideLinkEmbed(safeUrl(s.url))}${meta ? ` · ${meta}` : ''}`);
     const links = s.links.filter((l) => /^https?:\/\//.test(l)).slice(0, 4);
-    if (links.length) lines.push(`Links: ${links.map((l) => `<${safeUrl(l)}>`).join(' ')}`);
+    if (links.length) lines.push(`Links: ${links.map((l) => hideLinkEmbed(safeUrl(l))).join(' ')}`);
     lines.push('');
   }
   if (!all.length) lines.push('_This answer has no sources._');

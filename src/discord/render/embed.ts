@@ -1,12 +1,9 @@
 /** Make an embed fit Discord's limits, whatever the data: per-field caps, 25 fields, 6000 total. */
-import type { APIEmbed, APIEmbedField } from 'discord.js';
+import { type APIEmbed, type APIEmbedField, embedLength } from 'discord.js';
 import { LIMITS, truncate, truncateAtBoundary } from './text.js';
 
-export function embedLength(e: APIEmbed): number {
-  let n = (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0);
-  for (const f of e.fields ?? []) n += f.name.length + f.value.length;
-  return n;
-}
+// discord.js counts what Discord counts toward the 6000 total: title, description, field names and values, footer, author.
+export { embedLength };
 
 export function fitEmbed(input: APIEmbed): APIEmbed {
   const e: APIEmbed = { ...input };

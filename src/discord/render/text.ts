@@ -2,6 +2,7 @@
  * Small text helpers for Discord output: truncation that never breaks a surrogate pair,
  * markdown escaping for titles inside links, and neutralising mass mentions in generated text.
  */
+import { escapeMarkdown, hyperlink } from 'discord.js';
 
 /** Discord limits, in characters. */
 export const LIMITS = {
@@ -42,9 +43,14 @@ export function truncateAtBoundary(text: string, max: number, ellipsis = '…'):
   return at > 0 ? head.slice(0, at).trimEnd() + ellipsis : truncate(text, max, ellipsis);
 }
 
-/** Escape Discord markdown so a paper title renders literally (also inside link text). */
+/**
+ * Escape Discord markdown so a paper title renders literally (also inside link text). discord.js
+ * leaves square brackets (which would end a link label early) and block quotes alone.
+ */
 export function escapeMarkdownText(text: string): string {
-  return text.replace(/[\\*_~`|[\]]/g, (c) => `\\${c}`).replace(/^([>#-])/, '\\$1');
+  return escapeMarkdown(text, { heading: true, bulletedList: true })
+    .replace(/[[\]]/g, (c) => `\\${c}`)
+    .replace(/^>/gm, '\\>');
 }
 
 /** A URL that is safe inside a markdown link target: no spaces, no unbalanced parentheses. */
@@ -55,7 +61,7 @@ export function safeUrl(url: string): string {
 /** `[text](url)` with escaped text; plain escaped text when there is no http(s) URL. */
 export function mdLink(text: string, url: string | undefined): string {
   const label = escapeMarkdownText(text);
-  return url && /^https?:\/\//.test(url) ? `[${label}](${safeUrl(url)})` : label;
+  return url && /^https?:\/\//.test(url) ? hyperlink(label, safeUrl(url)) : label;
 }
 
 /**
