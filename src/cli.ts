@@ -8,7 +8,7 @@ import { openRetriever, openStore, requireDatabaseUrl, runIngest } from './conte
 import { AppError, isAppError, toAppError } from './errors.js';
 import { createProgress, noProgress } from './index/progress.js';
 import { answerQuestion, similarPapers, summarizeTopic, type AnswerResult, type SummaryResult } from './answer/engine.js';
-import { formatEvalTable, readQuestions, runEval } from './answer/eval.js';
+import { formatEvalTable, readQuestions, runEval, selectSplit } from './answer/eval.js';
 import { createChatModel } from './answer/llm.js';
 import { findPaper, type SearchFilter } from './index/search.js';
 import { createLogger, redact, registerSecret, type Logger } from './logger.js';
@@ -260,11 +260,12 @@ export const commands: Record<string, Command> = {
   },
   eval: {
     summary: 'Evaluate retrieval, abstention, numeric answers and citations on a JSONL question set.',
-    usage: 'research-bot eval <questions.jsonl> [--json]',
-    options: { ...jsonOpt },
+    usage: 'research-bot eval <questions.jsonl> [--split tuning|heldout] [--json]',
+    options: { split: { type: 'string' }, ...jsonOpt },
     async run({ config, logger, io }, v, pos) {
       const file = requireText(pos.join(' '), 'questions file');
-      const { questions, errors } = await readQuestions(file);
+      const { questions: all, errors } = await readQuestions(file);
+      const questions = selectSplit(all, v.split as string | undefined);
       if (!questions.length)
         throw new AppError('QUESTION_INVALID', `No usable questions in ${file}${errors.length ? ` (${errors[0]})` : ''}.`);
       const retriever = await openRetriever(config, { logger, autoIngest: true, progress: v.json ? noProgress : createProgress() });

@@ -14,8 +14,70 @@ const lineSchema = z.object({
   kind: z.string().default('unknown'),
   expected_titles: z.array(z.string()).default([]),
   answer_key: z.string().optional(),
+  split: z.enum(['tuning', 'heldout']).optional(),
 });
 export type EvalQuestion = z.infer<typeof lineSchema>;
+
+export const SPLITS = ['tuning', 'heldout'] as const;
+export type Split = (typeof SPLITS)[number];
+
+/**
+ * The questions of one split (all of them when `split` is undefined). Tuning uses one half of a
+ * question bank and the other half is reported untouched, so an unknown split name or a file
+ * without that split is an error rather than a silent evaluation of nothing or of everything.
+ */
+export function selectSplit(questions: EvalQuestion[], split: string | undefined): EvalQuestion[] {
+  if (split === undefined) return questions;
+  if (!(SPLITS as readonly string[]).includes(split)) {
+    throw new AppError('QUESTION_INVALID', `Unknown split "${split}": use ${SPLITS.join(' or ')}.`);
+  }
+  const selected = questions.filter((q) => q.split === split);
+  if (!selected.length) throw new AppError('QUESTION_INVALID', `No questions are marked "split": "${split}".`);
+  return selected;
+}
+
+/** Seed of the question bank's tuning/held-out split (scripts/split-bank.mjs). Changing it re-deals the bank. */
+export const BANK_SPLIT_SEED = 13;
+
+/** mulberry32: a small seeded PRNG, so the split is reproducible on every Node version. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Tuning/held-out split stratified by kind: within each kind (in name order) the questions, sorted
+ * by id, are shuffled with the seeded PRNG and dealt alternately. Odd kinds give their extra question
+ * to tuning and heldout in turn, so both halves stay within one question of each other overall.
+ * It depends only on the ids, kinds and seed, so the split can be recomputed and checked.
+ */
+export function assignSplits(questions: Array<{ id: string; kind: string }>, seed = BANK_SPLIT_SEED): Map<string, Split> {
+  const random = seededRandom(seed);
+  const out = new Map<string, Split>();
+  const kinds = [...new Set(questions.map((q) => q.kind))].sort();
+  let odd = 0;
+  for (const kind of kinds) {
+    const ids = questions
+      .filter((q) => q.kind === kind)
+      .map((q) => q.id)
+      .sort();
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [ids[i], ids[j]] = [ids[j], ids[i]];
+    }
+    const first: Split = odd % 2 === 0 ? 'tuning' : 'heldout';
+    const second: Split = first === 'tuning' ? 'heldout' : 'tuning';
+    for (const [i, id] of ids.entries()) out.set(id, i % 2 === 0 ? first : second);
+    if (ids.length % 2 === 1) odd++;
+  }
+  return out;
+}
 
 export async function readQuestions(path: string): Promise<{ questions: EvalQuestion[]; errors: string[] }> {
   let text: string;
@@ -63,6 +125,8 @@ export interface EvalReport {
     kind: string;
     ranks: number[];
     abstained: boolean;
+    /** Why the engine abstained (which signal fired), for reading failures by category. */
+    abstainReason?: string;
     numericHit?: boolean;
     citationsValid: boolean;
     mode: string;
@@ -91,6 +155,7 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
       kind: q.kind,
       ranks,
       abstained: ans.abstained,
+      abstainReason: ans.abstainReason,
       numericHit: q.answer_key !== undefined ? ans.answer.includes(q.answer_key) : undefined,
       citationsValid,
       mode: ans.mode,

@@ -1,0 +1,187 @@
+/**
+ * eval/bank.jsonl, the question bank that judges answer quality (issue 13): its shape, that every
+ * label points at the shipped corpus, that its tuning/held-out split is the seeded one, that it
+ * shares no question with the sets the abstention rules were fitted on, and `eval --split`.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assignSplits, readQuestions, selectSplit, SPLITS, type EvalQuestion } from '../../src/answer/eval.js';
+import { main } from '../../src/cli.js';
+import { loadCorpus } from '../../src/corpus/load.js';
+import { titleKey } from '../../src/corpus/normalize.js';
+import { buildIndex, captureIO, ROOT, setCliEnv, SHIPPED_CORPUS, type BuiltIndex } from './helpers.js';
+
+const BANK = join(ROOT, 'eval', 'bank.jsonl');
+/** Issue 13's floor per kind; together at least 150 answerable and 50 unanswerable. */
+const MIN_PER_KIND: Record<string, number> = { paraphrase: 50, keyword: 30, multi: 35, numeric: 35, unanswerable: 50 };
+const UNANSWERABLE_TYPES = ['near-miss', 'adjacent', 'unknown-name', 'off-topic'];
+
+interface BankLine {
+  id: string;
+  question: string;
+  kind: string;
+  expected_titles: string[];
+  answer_key?: string;
+  split?: string;
+  unanswerable_type?: string;
+}
+
+let raw: BankLine[];
+let questions: EvalQuestion[];
+let parseErrors: string[];
+let abstracts: Map<string, string>;
+
+beforeAll(async () => {
+  const text = await readFile(BANK, 'utf8');
+  raw = text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as BankLine);
+  ({ questions, errors: parseErrors } = await readQuestions(BANK));
+  const corpus = await loadCorpus(SHIPPED_CORPUS);
+  abstracts = new Map(corpus.papers.map((p) => [titleKey(p.title), p.abstract]));
+});
+
+const words = (s: string) => new Set(s.toLowerCase().match(/[a-z0-9]+/g) ?? []);
+/** Share of distinct words two questions have in common (Jaccard). */
+function overlap(wa: Set<string>, wb: Set<string>): number {
+  const shared = [...wa].filter((w) => wb.has(w)).length;
+  return shared / (wa.size + wb.size - shared);
+}
+
+describe('eval/bank.jsonl', () => {
+  it('parses completely, with unique ids and unique questions', () => {
+    expect(parseErrors).toEqual([]);
+    expect(questions).toHaveLength(raw.length);
+    expect(new Set(raw.map((q) => q.id)).size).toBe(raw.length);
+    expect(new Set(raw.map((q) => q.question.trim().toLowerCase())).size).toBe(raw.length);
+  });
+
+  it('meets the minimum count of every kind and has no other kind', () => {
+    const counts = new Map<string, number>();
+    for (const q of questions) counts.set(q.kind, (counts.get(q.kind) ?? 0) + 1);
+    expect([...counts.keys()].sort()).toEqual(Object.keys(MIN_PER_KIND).sort());
+    for (const [kind, min] of Object.entries(MIN_PER_KIND)) expect(counts.get(kind), kind).toBeGreaterThanOrEqual(min);
+    expect(questions.filter((q) => q.expected_titles.length > 0).length).toBeGreaterThanOrEqual(150);
+  });
+
+  it('labels match the kind: titles for answerable questions (2-4 for multi), none for unanswerable ones', () => {
+    for (const q of raw) {
+      if (q.kind === 'unanswerable') {
+        expect(q.expected_titles, q.id).toEqual([]);
+        expect(UNANSWERABLE_TYPES, q.id).toContain(q.unanswerable_type);
+      } else if (q.kind === 'multi') {
+        expect(q.expected_titles.length, q.id).toBeGreaterThanOrEqual(2);
+        expect(q.expected_titles.length, q.id).toBeLessThanOrEqual(4);
+      } else {
+        expect(q.expected_titles.length, q.id).toBeGreaterThan(0);
+      }
+      expect(new Set(q.expected_titles).size, q.id).toBe(q.expected_titles.length);
+      expect(q.answer_key !== undefined, q.id).toBe(q.kind === 'numeric');
+    }
+  });
+
+  it('every expected title is a paper of the shipped corpus', () => {
+    for (const q of raw) for (const t of q.expected_titles) expect(abstracts.has(titleKey(t)), `${q.id}: ${t}`).toBe(true);
+  });
+
+  it("every answer key appears verbatim in one of its expected papers' abstracts", () => {
+    for (const q of raw.filter((x) => x.answer_key !== undefined)) {
+      const key = q.answer_key as string;
+      expect(key.trim().length, q.id).toBeGreaterThan(0);
+      const found = q.expected_titles.some((t) => abstracts.get(titleKey(t))?.includes(key));
+      expect(found, `${q.id}: "${key}"`).toBe(true);
+    }
+  });
+
+  it('is split about 50/50 within every kind', () => {
+    for (const kind of Object.keys(MIN_PER_KIND)) {
+      const ofKind = questions.filter((q) => q.kind === kind);
+      const tuning = ofKind.filter((q) => q.split === 'tuning').length;
+      const heldout = ofKind.filter((q) => q.split === 'heldout').length;
+      expect(tuning + heldout, kind).toBe(ofKind.length);
+      expect(Math.abs(tuning - heldout), kind).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('carries exactly the seeded split of scripts/split-bank.mjs, so no question was moved by hand', () => {
+    const dealt = assignSplits(raw);
+    for (const q of raw) expect(q.split, q.id).toBe(dealt.get(q.id));
+  });
+
+  it('shares no question with eval/dev.jsonl or eval/calibration.jsonl', async () => {
+    for (const name of ['dev.jsonl', 'calibration.jsonl']) {
+      const other = await readQuestions(join(ROOT, 'eval', name));
+      expect(other.questions.length, name).toBeGreaterThan(0);
+      const theirs = other.questions.map((o) => ({ id: o.id, words: words(o.question) }));
+      for (const q of questions) {
+        const ours = words(q.question);
+        // At most 0.32 today; a copied or lightly edited question scores far higher.
+        for (const o of theirs) expect(overlap(ours, o.words), `${q.id} vs ${o.id}`).toBeLessThan(0.5);
+      }
+    }
+  });
+});
+
+describe('assignSplits', () => {
+  const items = [
+    ...Array.from({ length: 7 }, (_, i) => ({ id: `a${i}`, kind: 'alpha' })),
+    ...Array.from({ length: 5 }, (_, i) => ({ id: `b${i}`, kind: 'beta' })),
+  ];
+
+  it('is stratified, balanced across odd kinds, and depends only on ids, kinds and seed', () => {
+    const s = assignSplits(items, 7);
+    const count = (kind: string, split: string) => items.filter((q) => q.kind === kind && s.get(q.id) === split).length;
+    expect([count('alpha', 'tuning'), count('alpha', 'heldout')]).toEqual([4, 3]);
+    expect([count('beta', 'tuning'), count('beta', 'heldout')]).toEqual([2, 3]);
+    expect(assignSplits([...items].reverse(), 7)).toEqual(s);
+    const other = [1, 2, 3, 4, 5].map((seed) => assignSplits(items, seed));
+    expect(other.some((o) => items.some((q) => o.get(q.id) !== s.get(q.id)))).toBe(true);
+  });
+});
+
+describe('selectSplit', () => {
+  it('keeps all questions without a split, and one half with one', () => {
+    expect(selectSplit(questions, undefined)).toBe(questions);
+    const halves = SPLITS.map((s) => selectSplit(questions, s));
+    for (const [i, half] of halves.entries()) expect(half.every((q) => q.split === SPLITS[i])).toBe(true);
+    expect(halves[0].length + halves[1].length).toBe(questions.length);
+  });
+
+  it('rejects an unknown split name and a file without that split', () => {
+    expect(() => selectSplit(questions, 'test')).toThrow(expect.objectContaining({ code: 'QUESTION_INVALID' }));
+    const noSplit = questions.map(({ split: _split, ...q }) => q);
+    expect(() => selectSplit(noSplit, 'heldout')).toThrow(/No questions are marked "split": "heldout"/);
+  });
+});
+
+describe('research-bot eval --split', () => {
+  let built: BuiltIndex;
+  let restore: () => void;
+  beforeAll(async () => {
+    built = await buildIndex();
+    restore = setCliEnv({ CORPUS_DIR: SHIPPED_CORPUS, INDEX_DIR: built.indexDir });
+  });
+  afterAll(async () => {
+    restore?.();
+    await built?.cleanup();
+  });
+
+  it('evaluates only the held-out half', async () => {
+    const c = captureIO();
+    expect(await main(['eval', BANK, '--split', 'heldout', '--json'], c.io)).toBe(0);
+    const report = JSON.parse(c.out());
+    const heldout = raw.filter((q) => q.split === 'heldout');
+    expect(report.perQuestion.map((p: { id: string }) => p.id)).toEqual(heldout.map((q) => q.id));
+    expect(report.overall.n).toBe(heldout.length);
+    // Abstentions say which signal fired, so failures can be read by category.
+    for (const p of report.perQuestion) expect(typeof p.abstainReason === 'string').toBe(p.abstained);
+  });
+
+  it('an unknown split is a QUESTION_INVALID error', async () => {
+    const c = captureIO();
+    expect(await main(['eval', BANK, '--split', 'dev', '--json'], c.io)).toBe(1);
+    expect(JSON.parse(c.out())).toEqual({ error: { code: 'QUESTION_INVALID', message: expect.stringContaining('Unknown split "dev"') } });
+  });
+});
