@@ -441,7 +441,8 @@ describe('ingest: the index lock', () => {
     const { corpus, index } = await workspace([F2]);
     await mkdir(index, { recursive: true });
     const other = process.ppid;
-    await writeFile(join(index, '.lock'), JSON.stringify({ pid: other, startedAt: '2026-01-01T00:00:00.000Z' }));
+    // A lock older than its holder process would be a reused pid: this one is written now.
+    await writeFile(join(index, '.lock'), JSON.stringify({ pid: other, startedAt: new Date().toISOString() }));
     const err = await rejection(ingest({ corpusDir: corpus, indexDir: index }));
     expect(err.code).toBe('INDEX_LOCKED');
     expect(err.userMessage).toContain(`pid ${other}`);
