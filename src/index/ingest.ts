@@ -27,7 +27,7 @@ import {
   writeGenerationFiles,
   type Manifest,
 } from './store.js';
-import { FileDigest } from './write-all.js';
+import { FileDigest, type FileChecksum } from './write-all.js';
 
 export interface IngestOptions {
   corpusDir: string;
@@ -260,10 +260,10 @@ export class VectraWriter implements GenerationWriter {
       if (name.startsWith('gen-') && name.endsWith('.partial')) await rm(join(this.indexDir, name), { recursive: true, force: true });
     }
     const partial = join(this.indexDir, `${generation}.partial`);
-    let live = false;
+    let renamed = false;
     try {
       await mkdir(partial, { recursive: true });
-      const written: Record<string, ReturnType<FileDigest['result']>> = {};
+      const written: Record<string, FileChecksum> = {};
       if (data.vectors) {
         // vectra's own index file, written item by item (see vectra-file.ts for why not insertItem).
         await mkdir(join(partial, 'vectors'), { recursive: true });
@@ -284,11 +284,12 @@ export class VectraWriter implements GenerationWriter {
       await hooks.onWritten?.();
       // The swap: a complete directory gets its final name, then CURRENT is atomically repointed.
       await rename(partial, join(this.indexDir, generation));
-      live = true;
+      renamed = true;
       await writeFileAtomic(join(this.indexDir, 'CURRENT'), `${generation}\n`);
     } catch (err) {
-      // Nothing of a failed attempt is kept: the next try needs the space, and nothing reads it.
-      await rm(live ? join(this.indexDir, generation) : partial, { recursive: true, force: true }).catch(() => undefined);
+      // Nothing of a failed attempt is kept: the next try needs the space, and nothing reads it
+      // (CURRENT still names the previous generation).
+      await rm(renamed ? join(this.indexDir, generation) : partial, { recursive: true, force: true }).catch(() => undefined);
       throw err;
     }
   }
