@@ -4,13 +4,14 @@
  *
  *   <indexDir>/CURRENT              name of the live generation
  *   <indexDir>/gen-<stamp>/         manifest.json, papers.jsonl, chunks.json, lexical.json + lexical.bin,
- *                                   vectors/ (vectra LocalIndex, protobuf codec) + vectors.f32 (read path)
+ *                                   vectors/ (vectra LocalIndex, protobuf codec) + vectors.f32 (read path);
+ *                                   the manifest records every other file's size and SHA-256
  *   <indexDir>/embeddings/<model>.jsonl  append-only embedding cache (resume without re-embedding)
  *   <indexDir>/.lock                held while an ingest runs
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile, rename, open, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { LocalIndex } from 'vectra';
 import type { DocHit, SearchStore } from './search-store.js';
 import { VectorMatrix } from './vector-matrix.js';
@@ -74,6 +75,13 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
   }
 }
 
+/** A file of the generation by its manifest name; a name that would leave the directory is damage. */
+function generationFile(dir: string, name: string): string {
+  if (isAbsolute(name) || name.split(/[\\/]/).includes('..'))
+    throw new Error(`the manifest names a file outside its generation: ${name.slice(0, 60)}`);
+  return join(dir, name);
+}
+
 /** fs errors from a FileHandle carry no path; the operator needs it to act on ENOSPC or EROFS. */
 function withPath(err: unknown, path: string): unknown {
   const e = err as NodeJS.ErrnoException;
@@ -92,9 +100,9 @@ export async function verifyGeneration(dir: string, manifest: Manifest): Promise
   for (const [name, want] of Object.entries(checksums)) {
     const hash = new FileDigest();
     try {
-      for await (const chunk of createReadStream(join(dir, name))) hash.update(chunk as Buffer);
+      for await (const chunk of createReadStream(generationFile(dir, name))) hash.update(chunk as Buffer);
     } catch (err) {
-      return `${name} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+      return `${name.slice(0, 60)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
     }
     const got = hash.result();
     if (got.size !== want.size) return `${name} is ${got.size} bytes, the manifest says ${want.size}`;
@@ -111,7 +119,7 @@ async function checkLoadedFiles(dir: string, checksums: Record<string, FileCheck
   for (const name of GENERATION_FILES) if (!checksums[name]) throw new Error(`the manifest has no checksum for ${name}`);
   for (const [name, want] of Object.entries(checksums)) {
     const buf = read[name];
-    const size = buf ? buf.length : await stat(join(dir, name)).then((st) => st.size);
+    const size = buf ? buf.length : await stat(generationFile(dir, name)).then((st) => st.size);
     if (size !== want.size) throw new Error(`${name} is ${size} bytes, the manifest says ${want.size}`);
     if (buf && checksumOf(buf).sha256 !== want.sha256) throw new Error(`${name} does not match its checksum`);
   }
