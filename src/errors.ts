@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   INDEX_CORRUPT: 'The index on disk is unreadable. Run `research-bot ingest` to rebuild it.',
   INDEX_MODEL_MISMATCH: 'The index was built with a different embedding model. Re-run `research-bot ingest`.',
   INDEX_LOCKED: 'Another ingest is already running on this index.',
+  DISK_FULL: 'There is no space left on the disk that holds the index.',
+  INDEX_READ_ONLY: 'The index directory is on a read-only file system.',
   STORE_UNAVAILABLE: 'The index database cannot be reached.',
   EMBEDDING_FAILED: 'The embedding endpoint failed.',
   LLM_FAILED: 'The language model endpoint failed.',
@@ -45,4 +47,32 @@ export function isAppError(err: unknown): err is AppError {
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   return new AppError('INTERNAL', undefined, { cause: err });
+}
+
+/**
+ * A write that failed for lack of space or on a read-only file system, as DISK_FULL or
+ * INDEX_READ_ONLY naming the path; any other error unchanged. The live index is untouched by such
+ * a failure (a generation becomes live only once complete), and the message says so.
+ */
+export function storageError(err: unknown, dir: string): unknown {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (!e || typeof e !== 'object' || err instanceof AppError) return err;
+  const where = e.path ?? dir;
+  if (e.code === 'ENOSPC' || e.code === 'EDQUOT') {
+    return new AppError(
+      'DISK_FULL',
+      `No space left on the device (${e.code}) while writing ${where}. Free some space and run \`research-bot ingest\` again; ` +
+        'the live index was left as it was.',
+      { cause: err },
+    );
+  }
+  if (e.code === 'EROFS') {
+    return new AppError(
+      'INDEX_READ_ONLY',
+      `Cannot write ${where}: the file system is read-only (EROFS). Point INDEX_DIR (or --index) at a writable directory; ` +
+        'the live index was left as it was.',
+      { cause: err },
+    );
+  }
+  return err;
 }

@@ -1,6 +1,6 @@
 /** Reads a corpus folder: every supported file is parsed, papers are merged across files. */
 import { createHash } from 'node:crypto';
-import { createReadStream, type Dirent } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { AppError } from '../errors.js';
@@ -16,6 +16,8 @@ export interface CorpusFile {
   path: string;
   size: number;
   mtimeMs: number;
+  /** Why this entry is not read (a broken or looping symbolic link...); reported like an unreadable file. */
+  skip?: string;
 }
 
 /** A corpus file as read: its content hash is of exactly the bytes that were parsed. */
@@ -39,10 +41,22 @@ export async function sha1File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+function symlinkProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'broken symbolic link (its target does not exist; e.g. `git annex get` or `dvc pull` it)';
+  if (code === 'ELOOP') return 'symbolic link loop';
+  return `unreadable symbolic link (${code ?? (err as Error).message})`;
+}
+
+/**
+ * Every non-hidden file under `dir`, by relative path. Symbolic links are followed (git-annex and
+ * DVC check corpora out as links), folders included; a folder is read once however many links
+ * lead to it, which also ends link loops. Links that lead nowhere are listed with `skip` set.
+ */
 export async function listCorpusFiles(dir: string): Promise<CorpusFile[]> {
-  let entries: Dirent[];
+  let root: Stats;
   try {
-    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+    root = await stat(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new AppError('CORPUS_NOT_FOUND', `The corpus folder ${dir} does not exist.`, { cause: err });
@@ -50,14 +64,36 @@ export async function listCorpusFiles(dir: string): Promise<CorpusFile[]> {
     throw err;
   }
   const files: CorpusFile[] = [];
-  for (const e of entries) {
-    if (!e.isFile() || e.name.startsWith('.')) continue;
-    const parent = (e as unknown as { parentPath?: string; path?: string }).parentPath ?? (e as unknown as { path: string }).path;
-    const path = join(parent, e.name);
-    const st = await stat(path);
-    const name = relative(dir, path).split('\\').join('/');
-    files.push({ name, path, size: st.size, mtimeMs: st.mtimeMs });
-  }
+  const seenDirs = new Set([`${root.dev}:${root.ino}`]);
+  const walk = async (folder: string): Promise<void> => {
+    const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const path = join(folder, e.name);
+      const name = relative(dir, path).split('\\').join('/');
+      if (!e.isFile() && !e.isDirectory() && !e.isSymbolicLink()) continue; // sockets, fifos, devices
+      let st: Stats;
+      try {
+        st = await stat(path);
+      } catch (err) {
+        files.push({ name, path, size: 0, mtimeMs: 0, skip: symlinkProblem(err) });
+        continue;
+      }
+      if (st.isFile()) files.push({ name, path, size: st.size, mtimeMs: st.mtimeMs });
+      else if (st.isDirectory()) {
+        const key = `${st.dev}:${st.ino}`;
+        if (!seenDirs.has(key)) {
+          seenDirs.add(key);
+          await walk(path);
+        } else if (e.isSymbolicLink()) {
+          files.push({ name, path, size: 0, mtimeMs: 0, skip: 'symbolic link to a folder that is already read (not followed again)' });
+        }
+      } else if (e.isSymbolicLink()) {
+        files.push({ name, path, size: 0, mtimeMs: 0, skip: 'symbolic link to something that is not a file or folder' });
+      }
+    }
+  };
+  await walk(dir);
   return files.sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -169,6 +205,11 @@ export async function loadCorpus(dir: string, opts: { maxFileBytes?: number } = 
   const reports: FileReport[] = [];
   const items: Array<{ file: string; paper: RawPaper | StructuredPaper }> = [];
   for (const f of listed) {
+    if (f.skip) {
+      files.push({ ...f, sha1: '' });
+      reports.push({ file: f.name, format: 'unsupported', blocks: 0, papers: 0, skipped: [], error: f.skip });
+      continue;
+    }
     const tooLarge = f.size > (opts.maxFileBytes ?? Infinity);
     let buf: Buffer;
     try {

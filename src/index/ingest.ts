@@ -8,7 +8,7 @@ import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listCorpusFiles, loadCorpus, sha1File, type CorpusFile } from '../corpus/load.js';
 import type { SkippedItem } from '../corpus/types.js';
-import { AppError } from '../errors.js';
+import { AppError, storageError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { chunkPaper, embeddingText, type ChunkStrategy } from './chunk.js';
 import { EmbeddingCache, textHash } from './embedding-cache.js';
@@ -19,7 +19,15 @@ import { noProgress, type Progress } from './progress.js';
 import type { GenerationData, GenerationWriter } from './search-store.js';
 import { VectorMatrix } from './vector-matrix.js';
 import { VECTRA_INDEX_FILE, writeVectraIndexFile } from './vectra-file.js';
-import { INDEX_FORMAT_VERSION, readCurrentGeneration, writeFileAtomic, writeGenerationFiles, type Manifest } from './store.js';
+import {
+  INDEX_FORMAT_VERSION,
+  readCurrentGeneration,
+  verifyGeneration,
+  writeFileAtomic,
+  writeGenerationFiles,
+  type Manifest,
+} from './store.js';
+import { FileDigest, type FileChecksum } from './write-all.js';
 
 export interface IngestOptions {
   corpusDir: string;
@@ -59,7 +67,7 @@ export function newGenerationName(): string {
 /** Content hashes of the listed files (the up-to-date check). */
 async function hashFiles(files: CorpusFile[]): Promise<Manifest['files']> {
   const out: Manifest['files'] = [];
-  for (const f of files) out.push({ name: f.name, size: f.size, sha1: await sha1File(f.path) });
+  for (const f of files) out.push({ name: f.name, size: f.size, sha1: f.skip ? '' : await sha1File(f.path) });
   return out;
 }
 
@@ -106,6 +114,14 @@ function summaryFrom(manifest: Manifest, extra: Partial<IngestSummary>, started:
 }
 
 export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
+  try {
+    return await ingestOnce(opts);
+  } catch (err) {
+    throw storageError(err, opts.indexDir);
+  }
+}
+
+async function ingestOnce(opts: IngestOptions): Promise<IngestSummary> {
   const started = Date.now();
   const logger = opts.logger ?? silentLogger;
   const progress = opts.progress ?? noProgress;
@@ -131,10 +147,16 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       previous.files.every((f, i) => f.name === listed[i].name && f.size === listed[i].size) &&
       sameFiles(previous.files, await hashFiles(listed))
     ) {
-      logger.info('index is up to date', { generation: previous.generation });
-      // A killed ingest leaves a half-written generation behind even when the corpus is unchanged.
-      await writer.cleanup();
-      return summaryFrom(previous, { upToDate: true }, started);
+      // The corpus is unchanged, but `search` may be failing on a damaged index: only an index
+      // whose files still match what was written is up to date.
+      const damage = await writer.verifyLive?.(previous);
+      if (!damage) {
+        logger.info('index is up to date', { generation: previous.generation });
+        // A killed ingest leaves a half-written generation behind even when the corpus is unchanged.
+        await writer.cleanup();
+        return summaryFrom(previous, { upToDate: true }, started);
+      }
+      logger.warn('the live index does not match its manifest; rebuilding it', { generation: previous.generation, damage });
     }
 
     const corpus = await loadCorpus(opts.corpusDir, { maxFileBytes: opts.maxFileBytes });
@@ -226,26 +248,50 @@ export class VectraWriter implements GenerationWriter {
     return readManifest(this.indexDir);
   }
 
+  verifyLive(manifest: Manifest): Promise<string | undefined> {
+    return verifyGeneration(join(this.indexDir, manifest.generation), manifest);
+  }
+
   async commit(data: GenerationData, hooks: { onWritten?: () => void | Promise<void> } = {}): Promise<void> {
     const { generation } = data.manifest;
-    const partial = join(this.indexDir, `${generation}.partial`);
-    await rm(partial, { recursive: true, force: true });
-    await mkdir(partial, { recursive: true });
-    if (data.vectors) {
-      // vectra's own index file, written item by item (see vectra-file.ts for why not insertItem).
-      await mkdir(join(partial, 'vectors'), { recursive: true });
-      await writeVectraIndexFile(
-        join(partial, 'vectors', VECTRA_INDEX_FILE),
-        data.vectors.map((vector, chunk) => ({ id: data.chunks[chunk].id, chunk, vector })),
-      );
-      // The read path: one normalised float32 matrix, loaded without materialising JS arrays.
-      await VectorMatrix.writeFile(join(partial, 'vectors.f32'), data.vectors, data.manifest.embedding!.dimensions);
+    // We hold the lock, so every partial generation is debris of a failed or killed ingest; on a
+    // full disk it may be exactly the space this one needs.
+    for (const name of await readdir(this.indexDir)) {
+      if (name.startsWith('gen-') && name.endsWith('.partial')) await rm(join(this.indexDir, name), { recursive: true, force: true });
     }
-    await writeGenerationFiles(partial, data);
-    await hooks.onWritten?.();
-    // The swap: a complete directory gets its final name, then CURRENT is atomically repointed.
-    await rename(partial, join(this.indexDir, generation));
-    await writeFileAtomic(join(this.indexDir, 'CURRENT'), `${generation}\n`);
+    const partial = join(this.indexDir, `${generation}.partial`);
+    let renamed = false;
+    try {
+      await mkdir(partial, { recursive: true });
+      const written: Record<string, FileChecksum> = {};
+      if (data.vectors) {
+        // vectra's own index file, written item by item (see vectra-file.ts for why not insertItem).
+        await mkdir(join(partial, 'vectors'), { recursive: true });
+        const vectraFile = `vectors/${VECTRA_INDEX_FILE}`;
+        const vectraDigest = new FileDigest();
+        await writeVectraIndexFile(
+          join(partial, vectraFile),
+          data.vectors.map((vector, chunk) => ({ id: data.chunks[chunk].id, chunk, vector })),
+          vectraDigest,
+        );
+        written[vectraFile] = vectraDigest.result();
+        // The read path: one normalised float32 matrix, loaded without materialising JS arrays.
+        const f32Digest = new FileDigest();
+        await VectorMatrix.writeFile(join(partial, 'vectors.f32'), data.vectors, data.manifest.embedding!.dimensions, f32Digest);
+        written['vectors.f32'] = f32Digest.result();
+      }
+      await writeGenerationFiles(partial, data, written);
+      await hooks.onWritten?.();
+      // The swap: a complete directory gets its final name, then CURRENT is atomically repointed.
+      await rename(partial, join(this.indexDir, generation));
+      renamed = true;
+      await writeFileAtomic(join(this.indexDir, 'CURRENT'), `${generation}\n`);
+    } catch (err) {
+      // Nothing of a failed attempt is kept: the next try needs the space, and nothing reads it
+      // (CURRENT still names the previous generation).
+      await rm(renamed ? join(this.indexDir, generation) : partial, { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    }
   }
 
   async cleanup(): Promise<void> {

@@ -269,6 +269,10 @@ export class LexicalIndex {
 
   static deserialize(header: LexicalHeader, body: Buffer, params?: Partial<LexicalParams>): LexicalIndex {
     if (header.version !== 2) throw new Error(`unsupported lexical index version ${String(header.version)}`);
+    const count = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < 2 ** 32;
+    if (!count(header.n) || !count(header.postings) || !Array.isArray(header.terms) || header.terms.some((t) => typeof t !== 'string')) {
+      throw new Error('lexical index header is malformed');
+    }
     const idx = new LexicalIndex({ ...header.params, ...params });
     idx.n = header.n;
     idx.terms = header.terms;
@@ -302,8 +306,41 @@ export class LexicalIndex {
     idx.tfBody = take(Uint16Array, p);
     idx.lenTitle = take(Float32Array, header.n);
     idx.lenBody = take(Float32Array, header.n);
+    if (off !== body.length) throw new Error(`lexical index body is ${body.length} bytes, expected ${off}`);
+    idx.validate();
     idx.finish();
     return idx;
+  }
+
+  /**
+   * Scoring trusts these invariants: one bad offset would make a query walk billions of postings
+   * (and block the event loop), a bad doc id would write outside the score buffer. O(postings):
+   * about 30 ms at 100k papers.
+   */
+  private validate(): void {
+    const { offsets, docs, n } = this;
+    const T = this.terms.length;
+    if (offsets[0] !== 0 || offsets[T] !== docs.length) throw new Error('lexical index offsets do not span the postings');
+    // Bounds first: the posting walk below must never leave the array.
+    for (let t = 0; t < T; t++) {
+      if (offsets[t + 1] < offsets[t] || offsets[t + 1] > docs.length)
+        throw new Error(`lexical index offsets out of order or bounds at term ${t}`);
+    }
+    for (let t = 0; t < T; t++) {
+      const start = offsets[t];
+      const end = offsets[t + 1];
+      let prev = -1;
+      for (let j = start; j < end; j++) {
+        const d = docs[j];
+        if (d >= n || d <= prev) throw new Error(`lexical index posting ${j} of term ${t} names doc ${d} (of ${n}) out of order`);
+        prev = d;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const lt = this.lenTitle[i];
+      const lb = this.lenBody[i];
+      if (!(lt >= 0 && lb >= 0 && lt < 2 ** 24 && lb < 2 ** 24)) throw new Error(`lexical index has an invalid length for doc ${i}`);
+    }
   }
 }
 

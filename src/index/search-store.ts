@@ -100,6 +100,12 @@ export interface GenerationWriter {
   lock(): Promise<() => Promise<void>>;
   /** Manifest of the live generation, if any. */
   currentManifest(): Promise<Manifest | undefined>;
+  /**
+   * Why the live generation's stored files no longer match what was written (truncated, changed,
+   * missing), or undefined when they match. Ingest rebuilds instead of reporting "up to date" when
+   * this finds damage. Backends whose storage guarantees this by itself (Postgres) omit it.
+   */
+  verifyLive?(manifest: Manifest): Promise<string | undefined>;
   /** Write a complete generation and make it live atomically. */
   commit(data: GenerationData, hooks?: { onWritten?: () => void | Promise<void> }): Promise<void>;
   /** Remove leftovers of failed or superseded generations. */

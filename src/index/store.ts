@@ -4,17 +4,18 @@
  *
  *   <indexDir>/CURRENT              name of the live generation
  *   <indexDir>/gen-<stamp>/         manifest.json, papers.jsonl, chunks.json, lexical.json + lexical.bin,
- *                                   vectors/ (vectra LocalIndex, protobuf codec) + vectors.f32 (read path)
+ *                                   vectors/ (vectra LocalIndex, protobuf codec) + vectors.f32 (read path);
+ *                                   the manifest records every other file's size and SHA-256
  *   <indexDir>/embeddings/<model>.jsonl  append-only embedding cache (resume without re-embedding)
  *   <indexDir>/.lock                held while an ingest runs
  */
-import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile, open } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createReadStream, existsSync } from 'node:fs';
+import { readFile, rename, open, rm, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { LocalIndex } from 'vectra';
 import type { DocHit, PinnedGeneration, SearchStore } from './search-store.js';
 import { VectorMatrix } from './vector-matrix.js';
-import { writeAll } from './write-all.js';
+import { checksumOf, FileDigest, type FileChecksum, writeAll } from './write-all.js';
 import type { CorpusReport, Paper } from '../corpus/types.js';
 import { AppError } from '../errors.js';
 import type { Chunk, ChunkStrategy } from './chunk.js';
@@ -33,7 +34,16 @@ export interface Manifest {
   files: Array<{ name: string; size: number; sha1: string }>;
   counts: { papers: number; chunks: number; vectors: number };
   report: CorpusReport;
+  /**
+   * Size and SHA-256 of every file of the generation, by path inside it, computed while writing.
+   * Absent in manifests written before checksums existed: those load with the structural checks
+   * only, and the next ingest rebuilds them (it cannot tell a damaged file from a good one).
+   */
+  checksums?: Record<string, FileChecksum>;
 }
+
+/** The files every generation has (vectors.f32 and vectors/ only with embeddings). */
+export const GENERATION_FILES = ['papers.jsonl', 'chunks.json', 'lexical.json', 'lexical.bin'] as const;
 
 export type VectorMetadata = { chunk: number };
 
@@ -49,14 +59,70 @@ export async function readCurrentGeneration(indexDir: string): Promise<string | 
 /** Write a file so that readers see either the old or the new content, never a torn one. */
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w');
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
+    const fh = await open(tmp, 'w');
+    try {
+      await writeAll(fh, Buffer.from(data, 'utf8'));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    // A full disk must not also keep the half-written copy that fills it.
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw withPath(err, path);
   }
-  await rename(tmp, path);
+}
+
+/** A file of the generation by its manifest name; a name that would leave the directory is damage. */
+function generationFile(dir: string, name: string): string {
+  if (isAbsolute(name) || name.split(/[\\/]/).includes('..'))
+    throw new Error(`the manifest names a file outside its generation: ${name.slice(0, 60)}`);
+  return join(dir, name);
+}
+
+/** fs errors from a FileHandle carry no path; the operator needs it to act on ENOSPC or EROFS. */
+function withPath(err: unknown, path: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e === 'object' && e.code && !e.path) e.path = path;
+  return err;
+}
+
+/**
+ * Why the files of a generation do not match its manifest's checksums, or undefined when they do.
+ * Reads every file once (streamed). Used by ingest before it declares an index up to date.
+ */
+export async function verifyGeneration(dir: string, manifest: Manifest): Promise<string | undefined> {
+  const checksums = manifest.checksums;
+  if (!checksums) return 'its manifest has no checksums (written by an older version)';
+  for (const name of GENERATION_FILES) if (!checksums[name]) return `its manifest has no checksum for ${name}`;
+  for (const [name, want] of Object.entries(checksums)) {
+    const hash = new FileDigest();
+    try {
+      for await (const chunk of createReadStream(generationFile(dir, name))) hash.update(chunk as Buffer);
+    } catch (err) {
+      return `${name.slice(0, 60)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    }
+    const got = hash.result();
+    if (got.size !== want.size) return `${name} is ${got.size} bytes, the manifest says ${want.size}`;
+    if (got.sha256 !== want.sha256) return `${name} does not match its checksum`;
+  }
+  return undefined;
+}
+
+/**
+ * Compare the files a load has already read with the manifest: sizes always (free), SHA-256 of
+ * each buffer (about 0.3 s per 250 MB), and the size of any listed file that is not read.
+ */
+async function checkLoadedFiles(dir: string, checksums: Record<string, FileChecksum>, read: Record<string, Buffer>): Promise<void> {
+  for (const name of GENERATION_FILES) if (!checksums[name]) throw new Error(`the manifest has no checksum for ${name}`);
+  for (const [name, want] of Object.entries(checksums)) {
+    const buf = read[name];
+    const size = buf ? buf.length : await stat(generationFile(dir, name)).then((st) => st.size);
+    if (size !== want.size) throw new Error(`${name} is ${size} bytes, the manifest says ${want.size}`);
+    if (buf && checksumOf(buf).sha256 !== want.sha256) throw new Error(`${name} does not match its checksum`);
+  }
 }
 
 export async function indexExists(indexDir: string): Promise<boolean> {
@@ -134,22 +200,27 @@ export class IndexStore implements SearchStore {
           `The index in ${indexDir} has format ${manifest.formatVersion}; this version reads ${INDEX_FORMAT_VERSION}. Run \`research-bot ingest\`.`,
         );
       }
-      const [papersBuf, chunksText, lexicalText, lexicalBody] = await Promise.all([
+      const [papersBuf, chunksBuf, lexicalHead, lexicalBody] = await Promise.all([
         readFile(join(dir, 'papers.jsonl')),
-        readFile(join(dir, 'chunks.json'), 'utf8'),
-        readFile(join(dir, 'lexical.json'), 'utf8'),
+        readFile(join(dir, 'chunks.json')),
+        readFile(join(dir, 'lexical.json')),
         readFile(join(dir, 'lexical.bin')),
       ]);
+      const f32Path = join(dir, 'vectors.f32');
+      const f32 = manifest.embedding && existsSync(f32Path) ? await readFile(f32Path) : undefined;
+      if (manifest.checksums) {
+        const read = { 'papers.jsonl': papersBuf, 'chunks.json': chunksBuf, 'lexical.json': lexicalHead, 'lexical.bin': lexicalBody };
+        await checkLoadedFiles(dir, manifest.checksums, f32 ? { ...read, 'vectors.f32': f32 } : read);
+      }
       const papers = parseJsonLines<Paper>(papersBuf);
       const byId = new Map(papers.map((p) => [p.id, p]));
-      const chunks = (JSON.parse(chunksText) as StoredChunk[]).map((c) => inflateChunk(c, byId));
-      const lexical = LexicalIndex.deserialize(JSON.parse(lexicalText) as LexicalHeader, lexicalBody);
+      const chunks = (JSON.parse(chunksBuf.toString('utf8')) as StoredChunk[]).map((c) => inflateChunk(c, byId));
+      const lexical = LexicalIndex.deserialize(JSON.parse(lexicalHead.toString('utf8')) as LexicalHeader, lexicalBody);
       let vectors: VectorMatrix | undefined;
       if (manifest.embedding) {
-        vectors = existsSync(join(dir, 'vectors.f32'))
-          ? VectorMatrix.fromBuffer(await readFile(join(dir, 'vectors.f32')))
-          : await matrixFromVectra(join(dir, 'vectors'), manifest.embedding.dimensions);
+        vectors = f32 ? VectorMatrix.fromBuffer(f32) : await matrixFromVectra(join(dir, 'vectors'), manifest.embedding.dimensions);
         if (vectors.count !== chunks.length) throw new Error(`vector index has ${vectors.count} items for ${chunks.length} chunks`);
+        if (vectors.chunkOf.some((c) => c >= chunks.length)) throw new Error('vector index names a chunk that does not exist');
       }
       if (lexical.size !== chunks.length) throw new Error(`lexical index has ${lexical.size} docs for ${chunks.length} chunks`);
       return new IndexStore(dir, manifest, papers, chunks, lexical, vectors);
@@ -249,8 +320,9 @@ export async function matrixFromVectra(folder: string, dims: number): Promise<Ve
   );
 }
 
-/** Write `render(item)` for every item, then `tail`, about 1 MB per write. */
-async function writeJoined<T>(path: string, items: readonly T[], render: (item: T, i: number) => string, tail = ''): Promise<void> {
+/** Write `render(item)` for every item, then `tail`, about 1 MB per write; returns the file's checksum. */
+async function writeJoined<T>(path: string, items: readonly T[], render: (item: T, i: number) => string, tail = ''): Promise<FileChecksum> {
+  const digest = new FileDigest();
   const fh = await open(path, 'w');
   try {
     let parts: string[] = [];
@@ -260,36 +332,58 @@ async function writeJoined<T>(path: string, items: readonly T[], render: (item: 
       parts.push(part);
       size += part.length;
       if (size >= 1 << 20) {
-        await writeAll(fh, Buffer.from(parts.join(''), 'utf8'));
+        await writeAll(fh, Buffer.from(parts.join(''), 'utf8'), digest);
         parts = [];
         size = 0;
       }
     }
     parts.push(tail);
-    await writeAll(fh, Buffer.from(parts.join(''), 'utf8'));
+    await writeAll(fh, Buffer.from(parts.join(''), 'utf8'), digest);
+  } catch (err) {
+    throw withPath(err, path);
   } finally {
     await fh.close();
   }
+  return digest.result();
 }
 
+async function writeBytes(path: string, bytes: Uint8Array): Promise<FileChecksum> {
+  const digest = new FileDigest();
+  const fh = await open(path, 'w');
+  try {
+    await writeAll(fh, bytes, digest);
+  } catch (err) {
+    throw withPath(err, path);
+  } finally {
+    await fh.close();
+  }
+  return digest.result();
+}
+
+/**
+ * The generation's own files, then its manifest with the checksums of those and of `written`
+ * (files the caller already wrote into `dir`, such as the vectors).
+ */
 export async function writeGenerationFiles(
   dir: string,
   data: { manifest: Manifest; papers: Paper[]; chunks: Chunk[]; lexical: LexicalIndex },
+  written: Record<string, FileChecksum> = {},
 ): Promise<void> {
+  const checksums: Record<string, FileChecksum> = { ...written };
   // JSON lines: read back line by line, so loading never holds the whole file as one string.
   // Both written in batches: one joined string of 100k papers is hundreds of MB at ingest's peak.
-  await writeJoined(join(dir, 'papers.jsonl'), data.papers, (p) => `${JSON.stringify(p)}\n`);
+  checksums['papers.jsonl'] = await writeJoined(join(dir, 'papers.jsonl'), data.papers, (p) => `${JSON.stringify(p)}\n`);
   const byId = new Map(data.papers.map((p) => [p.id, p]));
   // The same bytes as JSON.stringify(array): '[' + elements joined by ',' + ']'.
-  await writeJoined(
+  checksums['chunks.json'] = await writeJoined(
     join(dir, 'chunks.json'),
     data.chunks,
     (c, i) => (i === 0 ? '[' : ',') + JSON.stringify(deflateChunk(c, byId.get(c.paperId))),
     data.chunks.length ? ']' : '[]',
   );
   const { header, body } = data.lexical.serialize();
-  await writeFile(join(dir, 'lexical.json'), JSON.stringify(header));
-  await writeFile(join(dir, 'lexical.bin'), body);
+  checksums['lexical.json'] = await writeBytes(join(dir, 'lexical.json'), Buffer.from(JSON.stringify(header), 'utf8'));
+  checksums['lexical.bin'] = await writeBytes(join(dir, 'lexical.bin'), body);
   // The manifest goes last: a generation without one is incomplete by definition.
-  await writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(data.manifest, null, 1));
+  await writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify({ ...data.manifest, checksums }, null, 1));
 }

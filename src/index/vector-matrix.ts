@@ -4,7 +4,7 @@
  * and keeps ~2x the memory, so the items are copied here once at load.
  */
 import { open } from 'node:fs/promises';
-import { writeAll } from './write-all.js';
+import { type FileDigest, writeAll } from './write-all.js';
 
 export interface VectorHit {
   row: number;
@@ -50,20 +50,20 @@ export class VectorMatrix {
    * at ingest the vectors are already in memory once, and a second normalised copy plus the
    * concatenated buffer would add twice their size to the peak.
    */
-  static async writeFile(path: string, vectors: ArrayLike<number>[], dims: number): Promise<void> {
+  static async writeFile(path: string, vectors: ArrayLike<number>[], dims: number, digest?: FileDigest): Promise<void> {
     const fh = await open(path, 'w');
     try {
       const head = Buffer.alloc(8 + vectors.length * 4);
       head.writeUInt32LE(vectors.length, 0);
       head.writeUInt32LE(dims, 4);
       for (let i = 0; i < vectors.length; i++) head.writeUInt32LE(i, 8 + i * 4);
-      await writeAll(fh, head);
+      await writeAll(fh, head, digest);
       const batchRows = Math.max(1, Math.floor((1 << 20) / (dims * 4)));
       const batch = new Float32Array(batchRows * dims);
       for (let start = 0; start < vectors.length; start += batchRows) {
         const n = Math.min(batchRows, vectors.length - start);
         for (let r = 0; r < n; r++) normalizeInto(vectors[start + r], dims, start + r, batch, r * dims);
-        await writeAll(fh, Buffer.from(batch.buffer, 0, n * dims * 4));
+        await writeAll(fh, Buffer.from(batch.buffer, 0, n * dims * 4), digest);
       }
       await fh.sync();
     } finally {

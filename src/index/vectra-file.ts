@@ -12,7 +12,7 @@
  */
 import { open } from 'node:fs/promises';
 import { vectorNorm } from './vector-matrix.js';
-import { writeAll } from './write-all.js';
+import { type FileDigest, writeAll } from './write-all.js';
 
 export interface VectraFileItem {
   id: string;
@@ -110,7 +110,7 @@ function encodeItem(out: Bytes, item: VectraFileItem, scratch: Bytes): void {
 }
 
 /** Write `items` as a vectra protobuf index file at `path` (created or replaced). */
-export async function writeVectraIndexFile(path: string, items: Iterable<VectraFileItem>): Promise<number> {
+export async function writeVectraIndexFile(path: string, items: Iterable<VectraFileItem>, digest?: FileDigest): Promise<number> {
   if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f)
     throw new Error('big-endian platforms are not supported by the vectra file writer');
   const fh = await open(path, 'w');
@@ -127,12 +127,12 @@ export async function writeVectraIndexFile(path: string, items: Iterable<VectraF
       encodeItem(out, item, scratch);
       count++;
       if (++inBatch === BATCH_ITEMS) {
-        await writeAll(fh, out.view());
+        await writeAll(fh, out.view(), digest);
         out.reset();
         inBatch = 0;
       }
     }
-    if (out.length) await writeAll(fh, out.view());
+    if (out.length) await writeAll(fh, out.view(), digest);
     await fh.sync();
   } finally {
     await fh.close();

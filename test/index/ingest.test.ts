@@ -15,7 +15,7 @@ import { acquireLock } from '../../src/index/lock.js';
 import { Retriever } from '../../src/index/search.js';
 import { IndexStore, readCurrentGeneration } from '../../src/index/store.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
-import { spawnChild } from '../helpers/children.js';
+import { killChild, spawnChild } from '../helpers/children.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const CORPUS = join(ROOT, 'data/corpus');
@@ -364,6 +364,29 @@ describe('ingest: failures leave the previous index live', () => {
     });
   }
 
+  it('a full disk while writing is DISK_FULL naming the index, and leaves no partial generation (nor an old one) behind', async () => {
+    const { corpus, index } = await workspace([F2]);
+    const gen0 = (await ingest({ corpusDir: corpus, indexDir: index })).generation;
+    // Debris of an ingest killed before this fix: it must not keep taking the space.
+    await mkdir(join(index, 'gen-20200101000000000-dead00.partial'));
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 });
+    const opts: IngestOptions = {
+      corpusDir: corpus,
+      indexDir: index,
+      force: true,
+      onPhase: (p) => {
+        if (p === 'written') throw enospc;
+      },
+    };
+    const err = await rejection(ingest(opts));
+    expect(err.code).toBe('DISK_FULL');
+    expect(err.userMessage).toContain(`while writing ${index}.`);
+    expect(err.cause).toBe(enospc);
+    expect(await generations(index)).toEqual([gen0]);
+    expect(existsSync(join(index, '.lock'))).toBe(false);
+    expect((await IndexStore.open(index)).generation).toBe(gen0);
+  });
+
   it('a failing embedding endpoint rejects with EMBEDDING_FAILED, and the retry only embeds what is missing', async () => {
     const { corpus, index } = await workspace([F2]);
     const model = freshModel();
@@ -441,7 +464,8 @@ describe('ingest: the index lock', () => {
     const { corpus, index } = await workspace([F2]);
     await mkdir(index, { recursive: true });
     const other = process.ppid;
-    await writeFile(join(index, '.lock'), JSON.stringify({ pid: other, startedAt: '2026-01-01T00:00:00.000Z' }));
+    // A lock older than its holder process would be a reused pid: this one is written now.
+    await writeFile(join(index, '.lock'), JSON.stringify({ pid: other, startedAt: new Date().toISOString() }));
     const err = await rejection(ingest({ corpusDir: corpus, indexDir: index }));
     expect(err.code).toBe('INDEX_LOCKED');
     expect(err.userMessage).toContain(`pid ${other}`);
@@ -619,8 +643,12 @@ process.stdout.write('done\\n');
       proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
       proc.on('error', reject);
       // 'exit' comes after the child is reaped, so its pid is really gone when the next ingest checks the lock.
+      // Something else in the child's process group occasionally outlived it for a moment (a flaky
+      // "outlived its test" failure at 50 ms): the whole group is killed and gone before the test goes on.
       proc.on('exit', (_code, signal) =>
-        signal ? resolve({ signal, out, pid: proc.pid! }) : reject(new Error(`child exited on its own: ${out} ${err}`)),
+        signal
+          ? void killChild(proc).then(() => resolve({ signal, out, pid: proc.pid! }))
+          : reject(new Error(`child exited on its own: ${out} ${err}`)),
       );
     });
   }

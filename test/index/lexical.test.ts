@@ -209,4 +209,30 @@ describe('LexicalIndex serialisation', () => {
     );
     expect(() => LexicalIndex.deserialize(header, body.subarray(0, Math.floor(body.length / 2)))).toThrow(/truncated/);
   });
+
+  it('refuses a body whose offsets or doc ids are out of bounds, promptly (one bad offset used to freeze a query)', () => {
+    const { header, body } = original.serialize();
+    const T = header.terms.length;
+    const lora = header.terms.indexOf('lora');
+    expect(lora).toBeGreaterThan(0);
+    const corrupt = (patch: (b: Buffer) => void) => {
+      const copy = Buffer.from(body);
+      patch(copy);
+      return () => LexicalIndex.deserialize(header, copy);
+    };
+    const started = Date.now();
+    // A term's end offset far past the postings, as in issue 11.
+    expect(corrupt((b) => b.writeUInt32LE(0x7fffff00, 4 * (lora + 1)))).toThrow(/offsets out of order or bounds at term/);
+    // An end offset before its start.
+    expect(corrupt((b) => b.writeUInt32LE(0, 4 * (lora + 1)))).toThrow(/offsets out of order or bounds/);
+    const docsAt = Math.ceil((4 * (T + 1)) / 8) * 8;
+    // A posting naming a document that does not exist, and a posting list out of order.
+    expect(corrupt((b) => b.writeUInt32LE(428, docsAt))).toThrow(/names doc 428 \(of 428\)/);
+    const firstMulti = header.terms.findIndex((_, t) => body.readUInt32LE(4 * (t + 1)) - body.readUInt32LE(4 * t) > 1);
+    const at = docsAt + 4 * body.readUInt32LE(4 * firstMulti);
+    expect(corrupt((b) => b.writeUInt32LE(b.readUInt32LE(at + 4), at))).toThrow(/out of order/);
+    expect(() => LexicalIndex.deserialize(header, Buffer.concat([body, Buffer.alloc(8)]))).toThrow(/expected/);
+    expect(() => LexicalIndex.deserialize({ ...header, n: -1 }, body)).toThrow(/header is malformed/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
 });
