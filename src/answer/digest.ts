@@ -44,6 +44,14 @@ export function keySentences(question: string, text: string, lexical: TermStats,
   return chosen.sort((a, b) => a.index - b.index).map((c) => c.text);
 }
 
+/**
+ * Corpus text quoted into a digest, unable to open a code block: a ``` run (which, unclosed, would
+ * turn the rest of the message into code) becomes look-alike modifier graves (U+02CB).
+ */
+export function quoteCorpusText(text: string): string {
+  return text.replace(/`{3,}/g, (run) => '\u02CB'.repeat(run.length));
+}
+
 export function extractiveDigest(
   question: string,
   sources: Source[],
@@ -54,12 +62,13 @@ export function extractiveDigest(
   const lines: string[] = [];
   const n = sources.length;
   lines.push(
-    opts.lead ?? `Found ${n} relevant paper${n === 1 ? '' : 's'} in the corpus; the closest match is "${sources[0].paper.title}" [1].`,
+    opts.lead ??
+      `Found ${n} relevant paper${n === 1 ? '' : 's'} in the corpus; the closest match is "${quoteCorpusText(sources[0].paper.title)}" [1].`,
   );
   sources.forEach((s, i) => {
     const max = opts.perPaper ?? (i === 0 ? 3 : 2);
     const sentences = keySentences(question, s.paper.abstract, lexical, max);
-    lines.push(`**${s.paper.title}** [${s.marker}]: ${sentences.join(' ')}`);
+    lines.push(`**${quoteCorpusText(s.paper.title)}** [${s.marker}]: ${quoteCorpusText(sentences.join(' '))}`);
   });
   return lines.join('\n\n');
 }
