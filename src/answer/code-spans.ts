@@ -33,13 +33,20 @@ function fencedBlocks(text: string): Range[] {
 function inlineSpans(text: string, from: number, to: number, out: Range[]): void {
   const re = /`+/g;
   re.lastIndex = from;
+  const blank = /\n[ \t]*\n/g;
+  let paragraphEnd = -1;
   for (let m = re.exec(text); m && m.index < to; m = re.exec(text)) {
     const run = m[0];
+    // The end of this run's paragraph, found once per paragraph (the scan only moves forward).
+    if (paragraphEnd < m.index) {
+      blank.lastIndex = m.index;
+      const b = blank.exec(text);
+      paragraphEnd = b ? b.index : text.length;
+    }
+    const limit = Math.min(to, paragraphEnd);
     const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
     close.lastIndex = m.index + run.length;
     const c = close.exec(text);
-    const paragraphEnd = text.slice(m.index, to).search(/\n[ \t]*\n/);
-    const limit = paragraphEnd < 0 ? to : m.index + paragraphEnd;
     if (c && c.index + run.length <= limit) {
       out.push({ start: m.index, end: c.index + run.length });
       re.lastIndex = c.index + run.length;

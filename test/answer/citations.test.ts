@@ -144,4 +144,18 @@ describe('validateCitations', () => {
     const text = 'Table:\n  col1    col2 [1]\n    [9] nested item\n- a  b';
     expect(validateCitations(text, 5).text).toBe('Table:\n  col1    col2 [1]\n    nested item\n- a  b');
   });
+
+  it('stays fast on 100k characters of adversarial markers and backtick runs', () => {
+    const inputs = [
+      'Claim [1] and [9999] x [2-400] y 【7】. '.repeat(2800),
+      'a ` b `` c ``` d [1]\n'.repeat(5000),
+      'p `x\n\n'.repeat(20_000),
+      Array.from({ length: 440 }, (_, i) => '`'.repeat(i + 1)).join(' x '),
+    ];
+    for (const text of inputs) {
+      const started = performance.now();
+      validateCitations(text, 5);
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
+  });
 });
