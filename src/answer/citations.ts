@@ -103,3 +103,11 @@ export function validateCitations(text: string, sourceCount: number): CitationCh
   out += text.slice(pos);
   return { text: out.trim(), cited, dropped };
 }
+
+/**
+ * Corpus text quoted as-is (the offline digest) keeps its own reference numbers, but as "(12)":
+ * in brackets they would read as citations of the numbered sources.
+ */
+export function neutralizeMarkers(text: string): string {
+  return text.replace(MARKER, (_m, list: string) => `(${list.trim()})`);
+}

@@ -3,6 +3,7 @@
  * question, verbatim (numbers, method names and claims survive exactly), with citation markers.
  */
 import { queryTerms } from '../index/lexical.js';
+import { neutralizeMarkers } from './citations.js';
 import type { TermStats } from '../index/search-store.js';
 import { splitSentences } from '../index/sentences.js';
 import { tokenize } from '../index/tokenize.js';
@@ -46,10 +47,11 @@ export function keySentences(question: string, text: string, lexical: TermStats,
 
 /**
  * Corpus text quoted into a digest, unable to open a code block: a ``` run (which, unclosed, would
- * turn the rest of the message into code) becomes look-alike modifier graves (U+02CB).
+ * turn the rest of the message into code) becomes look-alike modifier graves (U+02CB). Reference
+ * numbers of the paper itself ("[12]") become "(12)", so they never pass for our citations.
  */
 export function quoteCorpusText(text: string): string {
-  return text.replace(/`{3,}/g, (run) => '\u02CB'.repeat(run.length));
+  return neutralizeMarkers(text.replace(/`{3,}/g, (run) => '\u02CB'.repeat(run.length)));
 }
 
 export function extractiveDigest(
