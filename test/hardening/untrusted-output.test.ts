@@ -116,7 +116,8 @@ describe('model answers through the CLI', () => {
     const code = ['```python', 'def speedup(x):', '    if x[9] > 0:', '        return x[10]  # [7]', '    return  None', '```'].join('\n');
     server.setChatResponder(
       () =>
-        `Quokka decodes 3.1x faster [1]. Invented: [1234] [10000] 【7】 [^9] [2-400] [1-3-5] [1](https://evil.example/x).\n\n${code}\n\nUse \`x[9]\`  as shown [1].`,
+        'Quokka decodes 3.1x faster [1]. Invented: [1234] [10000] 【7】 [^9] [2-400] [1-3-5] [1](https://evil.example/x).' +
+        `\n\n${code}\n\nUse \`x[9]\`  as shown [1].`,
     );
     const r = await cli(['ask', QUESTION, '--json'], chatEnv());
     server.reset();
