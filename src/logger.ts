@@ -38,8 +38,10 @@ function compiledSecrets(): RegExp | undefined {
   return secretPattern;
 }
 
-// user:password@ (or a token alone) in any scheme://...@host URL: never worth showing.
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
+// The password in any scheme://user:password@host URL (up to the last "@", in case one is not
+// encoded). The user name stays: it helps to find the account and is no secret on its own; a token
+// used as a user name (https://TOKEN@host) is registered from the configuration instead.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*):[^\s/?#]*@/gi;
 
 /**
  * The one redactor: registered secrets, URL credentials, bearer and Discord bot tokens. Used for
@@ -49,7 +51,7 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
 export function redact(text: string): string {
   const pattern = compiledSecrets();
   let out = pattern ? text.replace(pattern, '[redacted]') : text;
-  out = out.replace(URL_CREDENTIALS, '$1[redacted]@');
+  out = out.replace(URL_CREDENTIALS, '$1:[redacted]@');
   // Belt and braces for values never registered: bearer tokens and Discord bot tokens.
   out = out.replace(/(Bearer|Bot)\s+[A-Za-z0-9._-]{12,}/g, '$1 [redacted]');
   return out;

@@ -25,12 +25,14 @@ describe('redact', () => {
     const err = new TypeError(
       'Request cannot be constructed from a URL that includes credentials: https://bot:pw-never-registered@api.example/v1',
     );
-    logger.error('fetch failed', { err, route: 'http://token-only@discord.example/api/v10/gateway' });
+    logger.error('fetch failed', { err, route: 'http://u:p@ss-unencoded@discord.example/api/v10/gateway' });
     expect(lines[0]).not.toContain('pw-never-registered');
-    expect(lines[0]).not.toContain('token-only');
-    expect(lines[0]).toContain('https://[redacted]@api.example/v1');
-    expect(redact('see postgres://u:p@db:5432/x and mailto-free text a@b')).toBe(
-      'see postgres://[redacted]@db:5432/x and mailto-free text a@b',
+    expect(lines[0]).not.toContain('ss-unencoded');
+    expect(lines[0]).toContain('https://bot:[redacted]@api.example/v1');
+    expect(lines[0]).toContain('http://u:[redacted]@discord.example/api');
+    // A user name alone is no secret (a Postgres error names the account); free text with "@" is left alone.
+    expect(redact('see postgres://bot@db:5432/x, postgres://u:p@db/x and text a@b')).toBe(
+      'see postgres://bot@db:5432/x, postgres://u:[redacted]@db/x and text a@b',
     );
   });
 

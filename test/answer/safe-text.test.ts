@@ -33,7 +33,7 @@ describe('sanitizedStream', () => {
     for (let i = 1; i <= raw.length; i++) s.onToken?.(raw[i - 1], raw.slice(0, i));
     s.finish(raw);
     const final = sanitizeModelText(raw);
-    expect(final).toBe('Answer [1]. Key [redacted], Bearer [redacted], endpoint https://[redacted]@llm.example/v1 and colour done.');
+    expect(final).toBe('Answer [1]. Key [redacted], Bearer [redacted], endpoint https://bot:[redacted]@llm.example/v1 and colour done.');
     expect(deltas.join('')).toBe(final);
     expect(seen[seen.length - 1]).toBe(final);
     for (let i = 1; i < seen.length; i++) expect(seen[i].startsWith(seen[i - 1])).toBe(true);
