@@ -3,13 +3,14 @@
  * document on stdout and nothing else (logs and progress go to stderr).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { databaseUrlSecrets, loadConfig, type Config } from './config.js';
+import { configUrlSecrets, loadConfig, type Config } from './config.js';
 import { openRetriever, openStore, requireDatabaseUrl, runIngest } from './context.js';
 import { AppError, isAppError, toAppError } from './errors.js';
 import { createProgress, noProgress } from './index/progress.js';
 import { answerQuestion, similarPapers, summarizeTopic, type AnswerResult, type SummaryResult } from './answer/engine.js';
 import { formatEvalTable, readQuestions, runEval, selectSplit } from './answer/eval.js';
 import { createChatModel } from './answer/llm.js';
+import { sanitizeModelText } from './answer/safe-text.js';
 import { findPaper, type SearchFilter } from './index/search.js';
 import { createLogger, redact, registerSecret, type Logger } from './logger.js';
 
@@ -334,13 +335,14 @@ function answerJson(r: AnswerResult | SummaryResult) {
 }
 
 export function renderAnswer(r: AnswerResult | SummaryResult): string {
-  const lines = [r.answer, ''];
+  // The engine already cleaned the text; this renderer must be safe for a terminal on its own too.
+  const lines = [sanitizeModelText(r.answer), ''];
   // An abstention already names the possibly related papers in its text.
   if (!r.abstained && r.citations.length) {
     lines.push('Sources:');
     for (const c of r.citations) {
       lines.push(`  [${c.marker}] ${c.title}`, `      ${c.url}`);
-      for (const l of c.links) lines.push(`      ${l}`);
+      for (const l of c.links) lines.push(`      mentioned in the abstract: ${l}`);
     }
   }
   lines.push(
@@ -403,7 +405,7 @@ export async function main(
     const config = loadConfig();
     registerSecret(config.openai.apiKey);
     registerSecret(config.discord.token);
-    for (const secret of databaseUrlSecrets(config.databaseUrl)) registerSecret(secret);
+    for (const secret of configUrlSecrets(config)) registerSecret(secret);
     logger = createLogger({ level: config.logLevel ?? 'warn' });
     return await command.run({ args: rest, config, logger, io }, values, positionals);
   } catch (err) {

@@ -174,8 +174,10 @@ export function loadConfig(env?: Record<string, string | undefined>, opts: { cwd
     const problems = parsed.error.issues.map((i) => {
       const name = i.path.join('.') || '(environment)';
       const got = env![String(i.path[0])];
-      // Secrets are never echoed; a database URL may carry a password.
-      const shown = got === undefined || /KEY|TOKEN|DATABASE_URL/.test(name) ? '' : ` (got ${JSON.stringify(got.slice(0, 60))})`;
+      // Secrets are never echoed. Any URL may carry user:password@ (a bad one too, which the
+      // redactor's URL pattern might not recognise), so a value with an "@" is not echoed either.
+      const hidden = got === undefined || /KEY|TOKEN|DATABASE_URL/.test(name) || got.includes('@');
+      const shown = hidden ? '' : ` (got ${JSON.stringify(got.slice(0, 60))})`;
       return `${name}: ${i.message}${shown}`;
     });
     throw new AppError('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -218,15 +220,38 @@ export function loadConfig(env?: Record<string, string | undefined>, opts: { cwd
 
 /** Values derived from DATABASE_URL that must never appear in a log line or error message. */
 export function databaseUrlSecrets(url: string | undefined): string[] {
+  return url ? [url, ...urlCredentials(url)] : [];
+}
+
+/** The credentials in a URL's user:password@ part, as written and decoded; none when it has none. */
+export function urlCredentials(url: string | undefined): string[] {
   if (!url) return [];
-  const out = [url];
+  const out: string[] = [];
   try {
-    const password = new URL(url).password;
-    if (password) out.push(password, decodeURIComponent(password));
+    const { username, password } = new URL(url);
+    const decode = (v: string) => {
+      try {
+        return decodeURIComponent(v);
+      } catch {
+        return v;
+      }
+    };
+    // A password is the secret; a username alone (https://TOKEN@host) is one too.
+    const secret = password || username;
+    if (secret) out.push(secret, decode(secret));
+    if (username && password) out.push(`${username}:${password}`);
   } catch {
     // An unparsable URL was already refused by the schema.
   }
-  return out;
+  return [...new Set(out)];
+}
+
+/**
+ * Every secret carried by a URL in the configuration (DATABASE_URL, OPENAI_BASE_URL,
+ * DISCORD_API_URL): each entry point registers these with the logger's redactor.
+ */
+export function configUrlSecrets(config: Config): string[] {
+  return [...databaseUrlSecrets(config.databaseUrl), ...urlCredentials(config.openai.baseURL), ...urlCredentials(config.discord.apiUrl)];
 }
 
 /** Embeddings are used only when a model is named; the endpoint defaults to OpenAI's. */

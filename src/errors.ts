@@ -2,6 +2,8 @@
  * Typed errors with stable codes. `userMessage` is safe to show to anyone (CLI, Discord);
  * `cause` and `detail` are for the structured log only.
  */
+import { redact } from './logger.js';
+
 export const ERROR_CODES = {
   CONFIG_INVALID: 'The configuration is invalid.',
   CORPUS_EMPTY: 'No papers could be read from the corpus.',
@@ -31,10 +33,13 @@ export class AppError extends Error {
   readonly detail?: Record<string, unknown>;
 
   constructor(code: ErrorCode, userMessage?: string, options?: { cause?: unknown; detail?: Record<string, unknown> }) {
-    super(userMessage ?? ERROR_CODES[code], options?.cause !== undefined ? { cause: options.cause } : undefined);
+    // Messages often quote what an endpoint said, and endpoints echo keys and URLs with
+    // credentials: whichever screen shows this message, it has been through the redactor.
+    const message = redact(userMessage ?? ERROR_CODES[code]);
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'AppError';
     this.code = code;
-    this.userMessage = userMessage ?? ERROR_CODES[code];
+    this.userMessage = message;
     this.detail = options?.detail;
   }
 }

@@ -16,15 +16,42 @@ export interface Logger {
 export type LogSink = (line: string) => void;
 
 const secrets = new Set<string>();
+let secretPattern: RegExp | undefined;
 
-/** Register a secret value (token, API key) so it never appears in a log line. */
+/**
+ * Register a secret value (token, API key, password) so it never appears in a log line, an
+ * error message or model output. Every length counts: a short key is still a key.
+ */
 export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 6) secrets.add(value);
+  if (!value) return;
+  // A log line is JSON, so a secret with quotes or backslashes appears there in escaped form.
+  for (const form of [value, JSON.stringify(value).slice(1, -1)]) secrets.add(form);
+  secretPattern = undefined;
 }
 
+/** The longest secret first, so a secret that contains another is masked whole. */
+function compiledSecrets(): RegExp | undefined {
+  if (!secretPattern && secrets.size) {
+    const alternatives = [...secrets].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    secretPattern = new RegExp(alternatives.join('|'), 'g');
+  }
+  return secretPattern;
+}
+
+// The password in any scheme://user:password@host URL (up to the last "@", in case one is not
+// encoded). The user name stays: it helps to find the account and is no secret on its own; a token
+// used as a user name (https://TOKEN@host) is registered from the configuration instead.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*):[^\s/?#]*@/gi;
+
+/**
+ * The one redactor: registered secrets, URL credentials, bearer and Discord bot tokens. Used for
+ * log lines, error messages shown to users and model output alike. One pass, so a mask is never
+ * itself masked again by a shorter secret.
+ */
 export function redact(text: string): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join('[redacted]');
+  const pattern = compiledSecrets();
+  let out = pattern ? text.replace(pattern, '[redacted]') : text;
+  out = out.replace(URL_CREDENTIALS, '$1:[redacted]@');
   // Belt and braces for values never registered: bearer tokens and Discord bot tokens.
   out = out.replace(/(Bearer|Bot)\s+[A-Za-z0-9._-]{12,}/g, '$1 [redacted]');
   return out;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chatEnabled, databaseUrlSecrets, embeddingsEnabled, loadConfig } from '../src/config.js';
+import { chatEnabled, configUrlSecrets, databaseUrlSecrets, embeddingsEnabled, loadConfig } from '../src/config.js';
 import { AppError } from '../src/errors.js';
 
 function configError(env: Record<string, string | undefined>): AppError {
@@ -144,6 +144,29 @@ describe('loadConfig', () => {
     }
   });
 
+  it('never echoes credentials from an invalid URL variable', () => {
+    const err = configError({ OPENAI_BASE_URL: 'ftp://bot:hunter2-pass@127.0.0.1/v1', DISCORD_API_URL: 'discord.example/api?k=@tok-3' });
+    expect(err.userMessage).toMatch(/OPENAI_BASE_URL: expected an http\(s\) URL/);
+    expect(err.userMessage).toMatch(/DISCORD_API_URL: expected an http\(s\) URL/);
+    for (const text of [err.message, err.userMessage]) {
+      expect(text).not.toContain('hunter2-pass');
+      expect(text).not.toContain('tok-3');
+    }
+  });
+
+  it('lists the credentials of every URL in the configuration for the redactor', () => {
+    const c = loadConfig({
+      OPENAI_BASE_URL: 'https://bot:op%40en-pass@llm.example/v1',
+      DISCORD_API_URL: 'https://TOKENONLY@discord.example/api',
+      STORE: 'postgres',
+      DATABASE_URL: 'postgres://u:db-pass@db/x',
+    });
+    expect(configUrlSecrets(c)).toEqual(
+      expect.arrayContaining(['db-pass', 'op%40en-pass', 'op@en-pass', 'bot:op%40en-pass', 'TOKENONLY', 'postgres://u:db-pass@db/x']),
+    );
+    expect(configUrlSecrets(loadConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' }))).toEqual([]);
+  });
+
   it('keeps secrets in the config itself', () => {
     const c = loadConfig({ OPENAI_API_KEY: 'sk-abc123456', DISCORD_TOKEN: 'tok-abc123456' });
     expect(c.openai.apiKey).toBe('sk-abc123456');
@@ -163,7 +186,7 @@ describe('loadConfig: the index store', () => {
     const c = loadConfig({ STORE: 'postgres', DATABASE_URL: url });
     expect(c.store).toBe('postgres');
     expect(c.databaseUrl).toBe(url);
-    expect(databaseUrlSecrets(url)).toEqual([url, 'pa%40ss-word', 'pa@ss-word']);
+    expect(databaseUrlSecrets(url)).toEqual([url, 'pa%40ss-word', 'pa@ss-word', 'bot:pa%40ss-word']);
     expect(databaseUrlSecrets(undefined)).toEqual([]);
   });
 

@@ -3,6 +3,7 @@
  * question, verbatim (numbers, method names and claims survive exactly), with citation markers.
  */
 import { queryTerms } from '../index/lexical.js';
+import { neutralizeMarkers } from './citations.js';
 import type { TermStats } from '../index/search-store.js';
 import { splitSentences } from '../index/sentences.js';
 import { tokenize } from '../index/tokenize.js';
@@ -44,6 +45,15 @@ export function keySentences(question: string, text: string, lexical: TermStats,
   return chosen.sort((a, b) => a.index - b.index).map((c) => c.text);
 }
 
+/**
+ * Corpus text quoted into a digest, unable to open a code block: a ``` run (which, unclosed, would
+ * turn the rest of the message into code) becomes look-alike modifier graves (U+02CB). Reference
+ * numbers of the paper itself ("[12]") become "(12)", so they never pass for our citations.
+ */
+export function quoteCorpusText(text: string): string {
+  return neutralizeMarkers(text.replace(/`{3,}/g, (run) => '\u02CB'.repeat(run.length)));
+}
+
 export function extractiveDigest(
   question: string,
   sources: Source[],
@@ -54,12 +64,13 @@ export function extractiveDigest(
   const lines: string[] = [];
   const n = sources.length;
   lines.push(
-    opts.lead ?? `Found ${n} relevant paper${n === 1 ? '' : 's'} in the corpus; the closest match is "${sources[0].paper.title}" [1].`,
+    opts.lead ??
+      `Found ${n} relevant paper${n === 1 ? '' : 's'} in the corpus; the closest match is "${quoteCorpusText(sources[0].paper.title)}" [1].`,
   );
   sources.forEach((s, i) => {
     const max = opts.perPaper ?? (i === 0 ? 3 : 2);
     const sentences = keySentences(question, s.paper.abstract, lexical, max);
-    lines.push(`**${s.paper.title}** [${s.marker}]: ${sentences.join(' ')}`);
+    lines.push(`**${quoteCorpusText(s.paper.title)}** [${s.marker}]: ${quoteCorpusText(sentences.join(' '))}`);
   });
   return lines.join('\n\n');
 }

@@ -9,11 +9,12 @@ import type { Retriever, SearchFilter } from '../index/search.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { decideAbstain } from './abstain.js';
 import { validateCitations } from './citations.js';
-import { extractiveDigest, keySentences } from './digest.js';
+import { extractiveDigest, keySentences, quoteCorpusText } from './digest.js';
 import { rewriteFollowUp, type Turn } from './followup.js';
 import type { ChatModel } from './llm.js';
 import { formatSources, renderPrompt, type PromptName } from './prompts.js';
-import { arxivSearchUrl, gatherSources, type Evidence, type Source } from './sources.js';
+import { sanitizedStream, sanitizeModelText } from './safe-text.js';
+import { gatherSources, paperUrl, type Evidence, type Source } from './sources.js';
 
 export interface Citation {
   marker: number;
@@ -101,15 +102,19 @@ async function runLlm(
   opts: { onToken?: AskOptions['onToken']; signal?: AbortSignal },
 ): Promise<{ insufficient: boolean; text: string; cited: number[]; dropped: number }> {
   const { RunnableLambda, RunnableSequence } = await import('@langchain/core/runnables');
+  // Nobody sees raw model text, streamed or final: control sequences and secrets are removed first.
+  const stream = sanitizedStream(opts.onToken);
   const chain = RunnableSequence.from([
     RunnableLambda.from((v: Record<string, string>) => renderPrompt(prompt, v)),
-    RunnableLambda.from((messages: Awaited<ReturnType<typeof renderPrompt>>) =>
-      chat.complete(messages, { onToken: opts.onToken, signal: opts.signal }),
-    ),
-    RunnableLambda.from((raw: string) => {
-      if (INSUFFICIENT.test(raw) && raw.replace(INSUFFICIENT, '').trim().length < 40)
+    RunnableLambda.from(async (messages: Awaited<ReturnType<typeof renderPrompt>>) => {
+      const raw = await chat.complete(messages, { onToken: stream.onToken, signal: opts.signal });
+      stream.finish(raw);
+      return sanitizeModelText(raw);
+    }),
+    RunnableLambda.from((text: string) => {
+      if (INSUFFICIENT.test(text) && text.replace(INSUFFICIENT, '').trim().length < 40)
         return { insufficient: true, text: '', cited: [], dropped: 0 };
-      const check = validateCitations(raw.replace(INSUFFICIENT, '').trim(), sourceCount);
+      const check = validateCitations(text.replace(INSUFFICIENT, ''), sourceCount);
       return { insufficient: false, ...check };
     }),
   ]);
@@ -120,7 +125,7 @@ function abstainText(reason: string | undefined, sources: Source[]): string {
   const lines = [`I couldn't find an answer to this in the paper corpus${reason ? ` (${reason})` : ''}, so I won't guess.`];
   if (sources.length) {
     lines.push('', 'Possibly related papers:');
-    for (const s of sources.slice(0, 3)) lines.push(`- ${s.paper.title}`);
+    for (const s of sources.slice(0, 3)) lines.push(`- ${quoteCorpusText(s.paper.title)}`);
   }
   return lines.join('\n');
 }
@@ -306,7 +311,7 @@ export async function similarPapers(retriever: Retriever, paper: Paper, k = 5): 
     .map((h) => ({
       paperId: h.paper.id,
       title: h.paper.title,
-      url: arxivSearchUrl(h.paper.title),
+      url: paperUrl(h.paper),
       score: Math.round(h.score * 1e4) / 1e4,
       why: keySentences(`${paper.title} ${paper.abstract}`, h.paper.abstract, retriever.corpus.termStats, 1)[0] ?? '',
     }));

@@ -7,6 +7,7 @@ import { tokenize } from '../index/tokenize.js';
 import type { TermStats } from '../index/search-store.js';
 import type { ChatModel } from './llm.js';
 import { renderPrompt } from './prompts.js';
+import { sanitizeModelText } from './safe-text.js';
 
 export interface Turn {
   question: string;
@@ -69,7 +70,9 @@ export async function rewriteFollowUp(
         )
         .join('\n\n');
       const messages = await renderPrompt('rewrite', { history: historyText, question });
-      const out = (await deps.chat.complete(messages, { budgetMs: deps.budgetMs ?? 10_000, maxTokens: 80 })).trim().split('\n')[0].trim();
+      // The rewritten query is shown back (--json "query"), so it is model text like any answer.
+      const raw = await deps.chat.complete(messages, { budgetMs: deps.budgetMs ?? 10_000, maxTokens: 80 });
+      const out = sanitizeModelText(raw).trim().split('\n')[0].trim();
       if (out && out.length <= 500 && !/INSUFFICIENT_EVIDENCE/.test(out)) return { query: out.replace(/^["']|["']$/g, ''), method: 'llm' };
     } catch {
       // Fall through to the offline rewrite: a follow-up must never fail because the model did.

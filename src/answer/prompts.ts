@@ -34,9 +34,32 @@ export function loadPromptFile(file: string): string {
   return text;
 }
 
+// Chat-template control tokens of common model families: ChatML and friends (<|im_end|>, <|system|>,
+// <|eot_id|>), DeepSeek's fullwidth form (<｜User｜>), Llama 2 ([INST], <<SYS>>), Gemma
+// (<start_of_turn>), Mistral ([SYSTEM_PROMPT], [TOOL_CALLS]) and sentence markers (<s>, </s>).
+// A server that tokenises prompt text may turn these into real turn boundaries.
+const CHAT_TOKENS = new RegExp(
+  [
+    '<\\s*\\|[^|<>\\n]{1,40}\\|\\s*>',
+    '<\\s*\\uFF5C[^\\uFF5C<>\\n]{1,40}\\uFF5C\\s*>',
+    '\\[\\s*\\/?\\s*(?:INST|SYS|SYSTEM_PROMPT|TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\\s*\\]',
+    '<<\\s*\\/?\\s*SYS\\s*>>',
+    '<\\s*\\/?\\s*(?:start_of_turn|end_of_turn|s|bos|eos|eot|endoftext)\\s*>',
+  ].join('|'),
+  'gi',
+);
+
+/**
+ * Text from outside (documents, the question, earlier answers), made unable to pose as prompt
+ * structure: no <source> tags and no chat-template tokens.
+ */
+export function neutralizePromptMarkup(text: string): string {
+  return text.replace(/<\s*\/?\s*source[^>]*>/gi, '[tag removed]').replace(CHAT_TOKENS, '[token removed]');
+}
+
 /** Text from a document, made safe to place inside a <source> block. */
 export function sanitizeSourceText(text: string): string {
-  return text.replace(/<\s*\/?\s*source[^>]*>/gi, '[tag removed]').replace(/[{}]/g, (c) => (c === '{' ? '(' : ')'));
+  return neutralizePromptMarkup(text).replace(/[{}]/g, (c) => (c === '{' ? '(' : ')'));
 }
 
 export function formatSources(sources: Source[]): string {
@@ -58,6 +81,8 @@ export async function renderPrompt(name: PromptName, vars: Record<string, string
   ]);
   // Values are substituted, never parsed as templates, so braces in user text are harmless;
   // they are still stripped from the template inputs that come from documents above.
-  const messages = await template.formatMessages(vars);
+  // `sources` is built by formatSources (its own <source> tags must stay); every other value is outside text.
+  const safe = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, k === 'sources' ? v : neutralizePromptMarkup(v)]));
+  const messages = await template.formatMessages(safe);
   return messages.map((m) => ({ role: m.type === 'system' ? 'system' : 'user', content: String(m.content) }));
 }

@@ -15,8 +15,9 @@ export interface Source {
   score: number;
   /** Best chunk texts for this paper, most relevant first. */
   passages: string[];
-  /** arXiv title search: the dumps carry no paper URL. */
+  /** The paper's own link: its record's url, else an arXiv title search (the dumps carry no URL). */
   url: string;
+  /** URLs mentioned in the abstract: corpus text, never shown as the paper's own link. */
   links: string[];
 }
 
@@ -32,6 +33,16 @@ export interface Evidence {
 
 export function arxivSearchUrl(title: string): string {
   return `https://arxiv.org/search/?query=${encodeURIComponent(title)}&searchtype=title`;
+}
+
+/** The paper's own link. Never a URL from its abstract: anyone can write one there. */
+export function paperUrl(paper: Paper): string {
+  return paper.url && /^https?:\/\//i.test(paper.url) ? paper.url : arxivSearchUrl(paper.title);
+}
+
+/** URLs the abstract mentions (the corpus puts the record's own url in `links` too). */
+export function abstractLinks(paper: Paper): string[] {
+  return paper.links.filter((l) => l !== paper.url);
 }
 
 function termSet(paper: Paper): Set<string> {
@@ -109,8 +120,8 @@ export async function gatherSources(
     paper: h.paper,
     score: h.score,
     passages: h.chunks.slice(0, 3).map((c) => c.chunk.text),
-    url: arxivSearchUrl(h.paper.title),
-    links: h.paper.links,
+    url: paperUrl(h.paper),
+    links: abstractLinks(h.paper),
   }));
   return { sources, hits, evidence };
 }

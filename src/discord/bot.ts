@@ -5,7 +5,7 @@
  */
 import { Events, type Client, type ClientOptions } from 'discord.js';
 import { createChatModel, type ChatModel } from '../answer/llm.js';
-import type { Config } from '../config.js';
+import { configUrlSecrets, type Config } from '../config.js';
 import { openRetriever } from '../context.js';
 import { AppError } from '../errors.js';
 import { registerSecret, type Logger } from '../logger.js';
@@ -43,6 +43,7 @@ export interface BotHandle {
 export async function runBot(config: Config, logger: Logger, opts: BotOptions = {}): Promise<BotHandle> {
   registerSecret(config.discord.token);
   registerSecret(config.openai.apiKey);
+  for (const secret of configUrlSecrets(config)) registerSecret(secret);
   const token = config.discord.token;
   if (!token)
     throw new AppError(

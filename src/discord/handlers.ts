@@ -16,7 +16,7 @@ import {
 } from '../answer/engine.js';
 import { keySentences } from '../answer/digest.js';
 import type { Turn } from '../answer/followup.js';
-import { arxivSearchUrl } from '../answer/sources.js';
+import { abstractLinks, arxivSearchUrl, paperUrl } from '../answer/sources.js';
 import { openRetriever, runIngest } from '../context.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -247,10 +247,6 @@ export function buildThreadRecap(
 // Papers: search, card, similar, autocomplete
 // ---------------------------------------------------------------------------------------------
 
-function paperUrl(p: Paper): string {
-  return p.url && /^https?:\/\//.test(p.url) ? p.url : arxivSearchUrl(p.title);
-}
-
 export async function searchView(ctx: BotContext, rawQuery: string, k = 10): Promise<APIEmbed> {
   const query = cleanQuestion(rawQuery);
   const retriever = ctx.retriever();
@@ -279,7 +275,8 @@ export async function paperView(ctx: BotContext, idOrTitle: string): Promise<API
   const paper = requirePaper(retriever.store, idOrTitle);
   const key = keySentences(paper.title, paper.abstract, retriever.corpus.termStats, 3);
   const { similar } = await similarPapers(retriever, paper, 5);
-  const links = paper.links.filter((l) => /^https?:\/\//.test(l));
+  const links = abstractLinks(paper).filter((l) => /^https?:\/\//.test(l));
+  const search = arxivSearchUrl(paper.title);
   const fields = [
     { name: 'Date', value: paper.date ?? 'unknown', inline: true },
     ...(paper.authors?.length || paper.authorsCount
@@ -293,11 +290,22 @@ export async function paperView(ctx: BotContext, idOrTitle: string): Promise<API
       : []),
     {
       name: 'Links',
-      value: [
-        mdLink('arXiv search', arxivSearchUrl(paper.title)),
-        ...links.slice(0, 5).map((l) => mdLink(truncate(l.replace(/^https?:\/\//, ''), 60), l)),
-      ].join('\n'),
+      value: [paperUrl(paper) !== search ? mdLink('Paper', paperUrl(paper)) : '', mdLink('arXiv search', search)]
+        .filter(Boolean)
+        .join('\n'),
     },
+    // Abstract URLs are corpus text: shown under their own name, never as the paper's link.
+    ...(links.length
+      ? [
+          {
+            name: 'Mentioned in the abstract',
+            value: links
+              .slice(0, 5)
+              .map((l) => mdLink(truncate(l.replace(/^https?:\/\//, ''), 60), l))
+              .join('\n'),
+          },
+        ]
+      : []),
     ...(similar.length
       ? [
           {

@@ -1,6 +1,6 @@
 /** Slash-command registration through the REST API (guild-scoped when DISCORD_GUILD_ID is set). */
 import { REST, Routes, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
-import type { Config } from '../config.js';
+import { configUrlSecrets, type Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { registerSecret, type Logger } from '../logger.js';
 import { COMMANDS } from './commands/index.js';
@@ -22,6 +22,7 @@ export async function registerCommands(config: Config, logger: Logger): Promise<
   if (!applicationId)
     throw new AppError('CONFIG_INVALID', 'DISCORD_APPLICATION_ID is not set: it is needed to register the slash commands.');
   registerSecret(token);
+  for (const secret of configUrlSecrets(config)) registerSecret(secret);
   const rest = new REST(apiUrl ? { api: apiUrl } : {}).setToken(token);
   try {
     const body = commandData();

@@ -6,7 +6,7 @@
  * its code.
  */
 import { EventEmitter } from 'node:events';
-import { databaseUrlSecrets, loadConfig, type Config } from '../config.js';
+import { configUrlSecrets, loadConfig, type Config } from '../config.js';
 import { isAppError } from '../errors.js';
 import { createLogger, redact, registerSecret } from '../logger.js';
 import { serveBot } from './bot.js';
@@ -51,7 +51,7 @@ try {
 }
 registerSecret(config.discord.token);
 registerSecret(config.openai.apiKey);
-for (const secret of databaseUrlSecrets(config.databaseUrl)) registerSecret(secret);
+for (const secret of configUrlSecrets(config)) registerSecret(secret);
 const logger = createLogger({ level: config.logLevel ?? 'info', base: { shard: Number(shardId) } });
 // discord.js reports to the manager over IPC; once the manager is gone that must not crash the shard.
 process.on('error', (err) => logger.debug('IPC channel error', { err }));

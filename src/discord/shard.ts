@@ -20,7 +20,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { REST, Routes, ShardingManager, type Shard } from 'discord.js';
-import { databaseUrlSecrets, type Config } from '../config.js';
+import { configUrlSecrets, type Config } from '../config.js';
 import { runIngest, storeHasIndex } from '../context.js';
 import { AppError } from '../errors.js';
 import { registerSecret, type Logger } from '../logger.js';
@@ -83,7 +83,7 @@ export async function serveShards(config: Config, logger: Logger, opts: ShardOpt
   const token = config.discord.token;
   registerSecret(token);
   registerSecret(config.openai.apiKey);
-  for (const secret of databaseUrlSecrets(config.databaseUrl)) registerSecret(secret);
+  for (const secret of configUrlSecrets(config)) registerSecret(secret);
   if (!token)
     throw new AppError(
       'CONFIG_INVALID',

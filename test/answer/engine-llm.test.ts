@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { answerQuestion, summarizeTopic, type AnswerResult } from '../../src/answer/engine.js';
 import { OpenAIChat } from '../../src/answer/llm.js';
+import { registerSecret } from '../../src/logger.js';
 import type { Retriever } from '../../src/index/search.js';
 import { startOpenAIServer, type Fault, type FakeOpenAIServer } from '../servers/openai-server.js';
 import { buildIndex, markersIn, type BuiltIndex } from './helpers.js';
@@ -135,6 +136,31 @@ describe('cited LLM answers', () => {
     expect(r.answer).toContain('1.3x');
     expect(r.citations).toHaveLength(1);
     expect(r.citations[0].title.startsWith('Domino')).toBe(true);
+  });
+
+  it('streams and returns model text without escape sequences or an echoed key, however the chunks fall', async () => {
+    const key = 'sk-echoed-by-endpoint-77';
+    registerSecret(key);
+    server.setChatResponder(
+      () => `\u001b]0;a window title with spaces\u0007\u001b[1;31mDomino reaches 1.3x speedup [1].\u001b[0m Your key ${key} works.`,
+    );
+    const seen: string[] = [];
+    const deltas: string[] = [];
+    const r = await answerQuestion({ retriever, chat: chatAt(server.url, { apiKey: key }) }, DOMINO_Q, {
+      onToken: (d, soFar) => {
+        deltas.push(d);
+        seen.push(soFar);
+      },
+    });
+    expect(r.mode).toBe('llm');
+    expect(r.answer).toBe('Domino reaches 1.3x speedup [1]. Your key [redacted] works.');
+    expect(deltas.join('')).toBe(r.answer);
+    expect(deltas.length).toBeGreaterThanOrEqual(3);
+    for (const text of [...seen, ...deltas]) {
+      for (const c of ['\u001b', '\u0007']) expect(text).not.toContain(c);
+      expect(text).not.toContain(key);
+      expect(text).not.toContain('window title');
+    }
   });
 
   it('removes a hallucinated [7] when only 5 sources were given', async () => {

@@ -225,6 +225,14 @@ describe('research-bot on Discord (offline answers)', () => {
     expect(simCard.embeds[0].title).toBe('Papers similar to: SkyReels-V2: Infinite-length Film Generative Model');
     expect(simCard.embeds[0].description).toMatch(/^\*\*1\.\*\* \[/);
 
+    // A URL written in the abstract is corpus text: listed apart, never as the paper's own link.
+    const dp = s.sendSlashCommand({ name: 'paper', options: [{ name: 'title', type: 3, value: 'DropPos' }] });
+    const dpCard = await s.waitFor(() => s.originalMessage(dp.token)?.embeds?.length && s.originalMessage(dp.token), 10_000);
+    const field = (name: string) => dpCard.embeds[0].fields.find((f: any) => f.name === name)?.value ?? '';
+    expect(dpCard.embeds[0].url).toMatch(/^https:\/\/arxiv\.org\/search\//);
+    expect(field('Links')).not.toContain('github.com');
+    expect(field('Mentioned in the abstract')).toContain('https://github.com/Haochen-Wang409/DropPos');
+
     const missing = s.sendSlashCommand({ name: 'paper', options: [{ name: 'title', type: 3, value: 'zzzz qqqq no such paper' }] });
     const missingMsg = await s.waitFor(() => s.followUps(missing.token)[0], 10_000);
     expect(missingMsg.flags & 64).toBe(64);

@@ -149,6 +149,18 @@ describe('answer rendering', () => {
     ]);
   });
 
+  it('shows answer text without control sequences or masked links, and leaves code alone', () => {
+    const code = '```py\nx = [a](b)\n    y = 1\n```';
+    const answer =
+      '\u001b]0;title\u0007\u001b[31mAttention relates tokens [1].\u001b[0m Code: [Official paper](https://evil.example/p).\n\n' +
+      `${code}\n\nInline \`[k](v)\` stays.`;
+    const [msg] = renderAnswer(record({ answer }));
+    for (const c of ['\u001b', '\u0007']) expect(msg.content).not.toContain(c);
+    expect(msg.content).toContain('Attention relates tokens [1]. Code: Official paper (<https://evil.example/p>).');
+    expect(msg.content).toContain(code);
+    expect(msg.content).toContain('Inline `[k](v)` stays.');
+  });
+
   it('respects embed limits with hundreds of long sources', () => {
     const many = Array.from({ length: 300 }, (_, i) => ({
       marker: i + 1,
@@ -186,7 +198,7 @@ describe('answer rendering', () => {
     expect(parts).toHaveLength(1);
     expect(parts[0]).toContain('**[3]** Not cited');
     expect(parts[0]).toContain('retrieved, not cited');
-    expect(parts[0]).toContain('Links: <https://github.com/a/b>');
+    expect(parts[0]).toContain('Mentioned in the abstract: <https://github.com/a/b>');
     const many = Array.from({ length: 40 }, (_, i) => ({
       marker: i + 1,
       paperId: `p${i}`,

@@ -452,7 +452,6 @@ describe('postgres backend specifics', () => {
     await ingestPg(corpus, { embedder: wide() });
     const store = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
     try {
-      const gen0Papers = new Set(store.papers.map((p) => p.id));
       // The query is embedded after the lexical half: publish a different corpus right then and
       // let the store switch to it, as a refresh in another task would.
       let switched = false;

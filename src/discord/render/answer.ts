@@ -7,7 +7,8 @@ import { type APIActionRowComponent, type APIButtonComponent, type APIEmbed, But
 import type { AnswerRecord } from '../feedback.js';
 import { fitEmbed, joinLinesWithin } from './embed.js';
 import { splitMessage } from './split.js';
-import { LIMITS, escapeMarkdownText, mdLink, neutralizeMentions, safeUrl, truncate } from './text.js';
+import { sanitizeModelText } from '../../answer/safe-text.js';
+import { LIMITS, escapeMarkdownText, mdLink, neutralizeMentions, safeUrl, truncate, unmaskLinks } from './text.js';
 
 export interface OutgoingMessage {
   content: string;
@@ -118,7 +119,8 @@ function header(r: AnswerRecord): string {
 
 /** The answer as messages; the last one carries the sources embed and the buttons. */
 export function renderAnswer(r: AnswerRecord): OutgoingMessage[] {
-  const text = neutralizeMentions(header(r) + r.answer);
+  // Records written before answers were sanitised at the source are still shown: clean them here too.
+  const text = neutralizeMentions(header(r) + unmaskLinks(sanitizeModelText(r.answer)));
   const parts = splitMessage(text, LIMITS.content);
   if (!parts.length) parts.push('_(empty answer)_');
   const messages: OutgoingMessage[] = parts.map((content) => ({ content }));
@@ -144,7 +146,8 @@ export function renderSourcesList(r: AnswerRecord): string[] {
     lines.push(`**[${s.marker}]** ${escapeMarkdownText(truncate(s.title, 250))}`);
     lines.push(`${hideLinkEmbed(safeUrl(s.url))}${meta ? ` · ${meta}` : ''}`);
     const links = s.links.filter((l) => /^https?:\/\//.test(l)).slice(0, 4);
-    if (links.length) lines.push(`Links: ${links.map((l) => hideLinkEmbed(safeUrl(l))).join(' ')}`);
+    // Links from the abstract are corpus text: labelled as such, apart from the paper's own link above.
+    if (links.length) lines.push(`Mentioned in the abstract: ${links.map((l) => hideLinkEmbed(safeUrl(l))).join(' ')}`);
     lines.push('');
   }
   if (!all.length) lines.push('_This answer has no sources._');

@@ -3,6 +3,7 @@
  * markdown escaping for titles inside links, and neutralising mass mentions in generated text.
  */
 import { escapeMarkdown, hyperlink } from 'discord.js';
+import { mapOutsideCode } from '../../answer/code-spans.js';
 
 /** Discord limits, in characters. */
 export const LIMITS = {
@@ -70,6 +71,15 @@ export function mdLink(text: string, url: string | undefined): string {
  */
 export function neutralizeMentions(text: string): string {
   return text.replace(/@(everyone|here)\b/g, '@\u200b$1');
+}
+
+/**
+ * Masked links [label](url) in generated or quoted text shown with their real target,
+ * "label (<url>)", so a link from an abstract (or invented by the model) cannot pass for the
+ * paper's own link next to its title. Code is left alone.
+ */
+export function unmaskLinks(text: string): string {
+  return mapOutsideCode(text, (prose) => prose.replace(/\[([^\]\n]{1,300})\]\(\s*<?([^)\s>]{1,600})>?\s*\)/g, '$1 (<$2>)'));
 }
 
 /** One-line version of a text (thread names, choice names). */
