@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.js';
-import type { LogLevel } from './logger.js';
+import { registerSecret, type LogLevel } from './logger.js';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
@@ -227,6 +227,16 @@ export function databaseUrlSecrets(url: string | undefined): string[] {
     // An unparsable URL was already refused by the schema.
   }
   return out;
+}
+
+/**
+ * Register every secret the configuration holds with the logger, so that no log line, error
+ * message or reply can show it. Every entry point calls this right after loading its Config.
+ */
+export function registerSecrets(config: Config): void {
+  registerSecret(config.openai.apiKey);
+  registerSecret(config.discord.token);
+  for (const secret of databaseUrlSecrets(config.databaseUrl)) registerSecret(secret);
 }
 
 /** Embeddings are used only when a model is named; the endpoint defaults to OpenAI's. */

@@ -150,22 +150,29 @@ describe('cli main()', () => {
     expect(JSON.parse(r.out).results[0].title).toBe(DROPPOS);
   });
 
-  it('rejects an empty query with exit 1 and a clear message', async () => {
+  it('rejects an empty query as a usage error: exit 2, code USAGE, with the usage line', async () => {
     for (const q of [[], [''], ['   ']]) {
       const r = await run('search', ...q);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.out).toBe('');
-      expect(r.err).toBe('error [QUESTION_INVALID]: Please give a query.\n');
+      expect(r.err).toMatch(/^error \[USAGE\]: Please give a query\.\nUsage: research-bot search /);
     }
     const json = await run('search', '', '--json');
-    expect(json.code).toBe(1);
-    expect(JSON.parse(json.out)).toEqual({ error: { code: 'QUESTION_INVALID', message: 'Please give a query.' } });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.out)).toEqual({
+      error: { code: 'USAGE', message: 'Please give a query.', usage: expect.stringMatching(/^research-bot search/) },
+    });
   });
 
-  it('rejects a bad -k', async () => {
-    const r = await run('search', 'DropPos', '-k', 'lots');
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/-k must be a whole number/);
+  it('rejects a bad -k as a usage error (exit 2)', async () => {
+    for (const k of ['lots', '0', '101', '2.5']) {
+      const r = await run('search', 'DropPos', '-k', k);
+      expect(r.code, k).toBe(2);
+      expect(r.err).toMatch(/^error \[USAGE\]: -k must be a whole number/);
+    }
+    const json = await run('similar', 'DropPos', '-k', '99', '--json');
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.out).error).toMatchObject({ code: 'USAGE', message: '-k must be a whole number from 1 to 25.' });
   });
 
   it('paper <id> shows the paper', async () => {
@@ -227,18 +234,35 @@ describe('cli main()', () => {
     expect(JSON.parse(r.out).error.code).toBe('INDEX_MISSING');
   });
 
-  it('an unknown command exits 2 with the help', async () => {
+  it('an unknown command exits 2 with code USAGE and the help', async () => {
     const r = await run('frobnicate');
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
-    expect(r.err).toMatch(/^Unknown command "frobnicate"/);
+    expect(r.err).toMatch(/^error \[USAGE\]: Unknown command "frobnicate"\./);
     expect(r.err).toContain('Commands:');
   });
 
-  it('an unknown flag exits 2 with the usage', async () => {
+  it('an unknown flag exits 2 with code USAGE and the usage', async () => {
     const r = await run('search', 'x', '--bogus');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/Usage: research-bot search/);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^error \[USAGE\]: Unknown option '--bogus'.*\nUsage: research-bot search/s);
+  });
+
+  it('with --json a usage error is one JSON document on stdout, nothing on stderr, exit 2', async () => {
+    for (const argv of [
+      ['search', 'x', '--bogus', '--json'],
+      ['frobnicate', '--json'],
+      ['search', '--json'],
+    ]) {
+      const r = await run(...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err, argv.join(' ')).toBe('');
+      const body = JSON.parse(r.out);
+      expect(Object.keys(body)).toEqual(['error']);
+      expect(body.error.code).toBe('USAGE');
+      expect(body.error.message.length).toBeGreaterThan(5);
+    }
   });
 
   it('no command prints the help and exits 2; help exits 0', async () => {
@@ -302,6 +326,6 @@ describe('built bin/research-bot.js', () => {
       (e: { code?: number; stderr?: string }) => e,
     );
     expect(err?.code).toBe(2);
-    expect(err?.stderr).toMatch(/Unknown command "frobnicate"/);
+    expect(err?.stderr).toMatch(/^error \[USAGE\]: Unknown command "frobnicate"/);
   });
 });

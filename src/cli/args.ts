@@ -8,7 +8,7 @@ export const filterOpts = { from: { type: 'string' }, to: { type: 'string' }, so
 export function positiveInt(value: unknown, name: string, def: number, max = 100): number {
   if (value === undefined) return def;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new AppError('QUESTION_INVALID', `${name} must be a whole number from 1 to ${max}.`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new AppError('USAGE', `${name} must be a whole number from 1 to ${max}.`);
   return n;
 }
 
@@ -17,7 +17,7 @@ export function filterFrom(v: Record<string, unknown>): SearchFilter | undefined
   for (const key of ['from', 'to'] as const) {
     const val = v[key] as string | undefined;
     if (val === undefined) continue;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(val)) throw new AppError('QUESTION_INVALID', `--${key} must be a date like 2024-01-31.`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(val)) throw new AppError('USAGE', `--${key} must be a date like 2024-01-31.`);
     f[key] = val;
   }
   if (v.source) f.source = String(v.source);
@@ -26,6 +26,6 @@ export function filterFrom(v: Record<string, unknown>): SearchFilter | undefined
 
 export function requireText(text: string, what: string): string {
   const t = text.trim();
-  if (!t) throw new AppError('QUESTION_INVALID', `Please give a ${what}.`);
+  if (!t) throw new AppError('USAGE', `Please give a ${what}.`);
   return t;
 }

@@ -4,11 +4,11 @@
  * exit code.
  */
 import { parseArgs } from 'node:util';
-import { databaseUrlSecrets, loadConfig } from '../config.js';
-import { isAppError, toAppError } from '../errors.js';
-import { createLogger, redact, registerSecret, type Logger } from '../logger.js';
+import { loadConfig, registerSecrets } from '../config.js';
+import { AppError } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
 import { commands } from './commands/index.js';
-import { printJson } from './output.js';
+import { printFailure } from './output.js';
 import type { CliIO } from './types.js';
 
 function helpText(): string {
@@ -27,10 +27,9 @@ export async function main(
     return name ? 0 : 2;
   }
   const command = commands[name];
-  if (!command) {
-    io.err(`Unknown command "${name}".\n\n${helpText()}`);
-    return 2;
-  }
+  // Flags are not parsed yet (or failed to parse): a usage error honours a literal --json.
+  const wantsJson = rest.includes('--json');
+  if (!command) return printFailure(io, new AppError('USAGE', `Unknown command "${name}".`), { json: wantsJson, help: helpText() });
   let values: Record<string, unknown>;
   let positionals: string[];
   try {
@@ -41,8 +40,7 @@ export async function main(
       strict: true,
     }));
   } catch (err) {
-    io.err(`${(err as Error).message}\nUsage: ${command.usage}\n`);
-    return 2;
+    return printFailure(io, new AppError('USAGE', (err as Error).message, { cause: err }), { json: wantsJson, usage: command.usage });
   }
   if (values.help) {
     io.out(`${command.summary}\nUsage: ${command.usage}\n`);
@@ -51,18 +49,10 @@ export async function main(
   let logger: Logger | undefined;
   try {
     const config = loadConfig();
-    registerSecret(config.openai.apiKey);
-    registerSecret(config.discord.token);
-    for (const secret of databaseUrlSecrets(config.databaseUrl)) registerSecret(secret);
+    registerSecrets(config);
     logger = createLogger({ level: config.logLevel ?? 'warn' });
     return await command.run({ args: rest, config, logger, io }, values, positionals);
   } catch (err) {
-    const e = toAppError(err);
-    if (!isAppError(err) || e.code === 'INTERNAL') logger?.error('command failed', { command: name, code: e.code, err });
-    // Endpoint error texts can echo credentials back; nothing printed may carry a secret.
-    const message = redact(e.userMessage);
-    if (values.json) printJson(io, { error: { code: e.code, message } });
-    else io.err(`error [${e.code}]: ${message}\n`);
-    return 1;
+    return printFailure(io, err, { json: Boolean(values.json), usage: command.usage, logger, command: name });
   }
 }

@@ -1,9 +1,31 @@
 /** Output shared by the commands: the `--json` document and the text views of answers. */
 import type { AnswerResult, SummaryResult } from '../answer/engine.js';
+import { describeFailure } from '../errors.js';
+import type { Logger } from '../logger.js';
 import type { CliIO } from './types.js';
 
 export function printJson(io: CliIO, value: unknown): void {
   io.out(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * A failed command as one line on stderr (`error [CODE]: text`), or with `--json` as one JSON
+ * document on stdout; returns the exit code (2 for a usage error, else 1). A usage error also
+ * shows the command's usage line (or the full help for an unknown command).
+ */
+export function printFailure(
+  io: CliIO,
+  err: unknown,
+  opts: { json: boolean; usage?: string; help?: string; logger?: Logger; command?: string },
+): number {
+  const f = describeFailure(err);
+  // A generic text says nothing about what happened: the details go to the log (stderr).
+  if (f.visibility === 'log') opts.logger?.error('command failed', { command: opts.command, code: f.code, err });
+  const usage = f.code === 'USAGE' ? opts.usage : undefined;
+  if (opts.json) printJson(io, { error: { code: f.code, message: f.userText, ...(usage ? { usage } : {}) } });
+  else if (f.code === 'USAGE') io.err(`error [${f.code}]: ${f.userText}\n${usage ? `Usage: ${usage}\n` : `\n${opts.help ?? ''}`}`);
+  else io.err(`error [${f.code}]: ${f.userText}\n`);
+  return f.exitCode;
 }
 
 export function answerJson(r: AnswerResult | SummaryResult) {

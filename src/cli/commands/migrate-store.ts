@@ -12,8 +12,7 @@ export const migrateStore: Command = {
     const kinds = ['vectra', 'postgres'] as const;
     const from = kinds.find((k) => k === v.from);
     const to = kinds.find((k) => k === v.to);
-    if (!from || !to || from === to)
-      throw new AppError('QUESTION_INVALID', 'Use --from vectra --to postgres, or --from postgres --to vectra.');
+    if (!from || !to || from === to) throw new AppError('USAGE', 'Use --from vectra --to postgres, or --from postgres --to vectra.');
     const { migrateStore } = await import('../../index/migrate.js');
     const s = await migrateStore({
       from,
