@@ -175,6 +175,38 @@ describe('cli main()', () => {
     expect(JSON.parse(json.out).error).toMatchObject({ code: 'USAGE', message: '-k must be a whole number from 1 to 25.' });
   });
 
+  it('date filters: one validator for search and ask, exit 2 on a bad value or --from after --to', async () => {
+    for (const argv of [
+      ['search', 'DropPos', '--from', 'yesterday'],
+      ['ask', 'DropPos', '--from', 'yesterday'],
+      ['search', 'DropPos', '--to', '2024-13-45'],
+      ['ask', 'DropPos', '--from', '2024-13-45'],
+      ['summarize', 'vision transformers', '--to', '2023-02-29'],
+      ['search', 'DropPos', '--from', '2024-02-01', '--to', '2024-01-01'],
+      ['ask', 'DropPos', '--from', '2024-02-01', '--to', '2024-01-01'],
+    ]) {
+      const r = await run(...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err, argv.join(' ')).toMatch(/^error \[USAGE\]: --(from|to) /);
+    }
+  });
+
+  it('when the filter (not the corpus) empties the result, the message names the filter', async () => {
+    const search = await run('search', 'DropPos', '--from', '2030-01-01');
+    expect(search.code).toBe(0);
+    expect(search.out).toBe('No paper dated 2030-01-01 or later matches the query; without the filter, some do.\n');
+    const json = JSON.parse((await run('search', 'DropPos', '--from', '2030-01-01', '--json')).out);
+    expect(json.results).toEqual([]);
+    expect(json.note).toContain('dated 2030-01-01 or later');
+    const ask = JSON.parse((await run('ask', 'How does DropPos pre-train vision transformers?', '--to', '1990-01-01', '--json')).out);
+    expect(ask.abstained).toBe(true);
+    expect(ask.abstainReason).toBe('no paper dated 1990-01-01 or earlier matches it');
+    expect(ask.answer).not.toContain('no paper in the corpus');
+    // Without a filter, an empty result still blames the corpus.
+    expect((await run('search', 'zzzzqqq', '--json')).out).not.toContain('note');
+  });
+
   it('paper <id> shows the paper', async () => {
     const id = JSON.parse((await run('search', 'DropPos', '--json')).out).results[0].paperId;
     const r = await run('paper', id);
@@ -254,6 +286,7 @@ describe('cli main()', () => {
       ['search', 'x', '--bogus', '--json'],
       ['frobnicate', '--json'],
       ['search', '--json'],
+      ['ask', 'x', '--from', '2024-13-45', '--json'],
     ]) {
       const r = await run(...argv);
       expect(r.code, argv.join(' ')).toBe(2);

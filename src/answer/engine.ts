@@ -148,7 +148,11 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opts
     sources: sources.slice(0, 3).map(toSourceInfo),
     durationMs: Date.now() - started,
   });
-  const decision = decideAbstain(deps.retriever, query, hits, evidence, { coverage: deps.abstainThreshold, singlePaper: true });
+  const decision = decideAbstain(deps.retriever, query, hits, evidence, {
+    coverage: deps.abstainThreshold,
+    singlePaper: true,
+    filter: opts.filter,
+  });
   if (decision.abstain) return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
   const digest = () => extractiveDigest(question, sources, lexical);
   const allCited = sources.map(toCitation);
@@ -226,7 +230,11 @@ export async function summarizeTopic(deps: EngineDeps, rawTopic: string, opts: O
     minRelative: 0.25,
     candidates: 30,
   });
-  const decision = decideAbstain(deps.retriever, topic, hits, evidence, { coverage: deps.abstainThreshold, singlePaper: false });
+  const decision = decideAbstain(deps.retriever, topic, hits, evidence, {
+    coverage: deps.abstainThreshold,
+    singlePaper: false,
+    filter: opts.filter,
+  });
   const base = { topic, evidence, droppedCitations: 0 };
   if (decision.abstain) {
     return {

@@ -1,6 +1,7 @@
 /** Flags and argument checks shared by the commands. */
 import { AppError } from '../errors.js';
 import type { SearchFilter } from '../index/search.js';
+import { parseFilter } from '../search-filter.js';
 
 export const jsonOpt = { json: { type: 'boolean' } } as const;
 export const filterOpts = { from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' } } as const;
@@ -13,15 +14,7 @@ export function positiveInt(value: unknown, name: string, def: number, max = 100
 }
 
 export function filterFrom(v: Record<string, unknown>): SearchFilter | undefined {
-  const f: SearchFilter = {};
-  for (const key of ['from', 'to'] as const) {
-    const val = v[key] as string | undefined;
-    if (val === undefined) continue;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(val)) throw new AppError('USAGE', `--${key} must be a date like 2024-01-31.`);
-    f[key] = val;
-  }
-  if (v.source) f.source = String(v.source);
-  return Object.keys(f).length ? f : undefined;
+  return parseFilter({ from: v.from as string | undefined, to: v.to as string | undefined, source: v.source as string | undefined });
 }
 
 export function requireText(text: string, what: string): string {
