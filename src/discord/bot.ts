@@ -164,8 +164,8 @@ export async function serveBot(
   );
 }
 
-/** A failed login as one clear error: a rejected token is configuration, anything else is Discord's side or the network. */
-export function discordStartError(err: unknown, apiUrl: string | undefined): AppError {
+/** A failed login (or other start-up call to Discord) as one clear error: a rejected token is configuration, anything else is Discord's side or the network. */
+export function discordStartError(err: unknown, apiUrl: string | undefined, what = 'log in to Discord'): AppError {
   if (err instanceof AppError) return err;
   const e = err as { status?: number; code?: string; cause?: { code?: string } };
   if (e.code === 'TokenInvalid' || e.status === 401)
@@ -173,5 +173,5 @@ export function discordStartError(err: unknown, apiUrl: string | undefined): App
   // The host only: a URL can carry credentials.
   const where = apiUrl && URL.canParse(apiUrl) ? `the Discord API at ${new URL(apiUrl).host}` : 'the Discord API';
   const why = e.cause?.code ?? (e.status ? `HTTP ${e.status}` : e.code) ?? (err as Error)?.message ?? 'unknown error';
-  return new AppError('UPSTREAM', `Could not log in to Discord: ${where} failed (${String(why).slice(0, 80)}).`, { cause: err });
+  return new AppError('UPSTREAM', `Could not ${what}: ${where} failed (${String(why).slice(0, 80)}).`, { cause: err });
 }

@@ -25,6 +25,7 @@ import { runIngest, storeHasIndex } from '../context.js';
 import { AppError } from '../errors.js';
 import { runLifecycle, type Service } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
+import { discordStartError } from './bot.js';
 import { logProgress } from './handlers.js';
 
 export interface ShardOptions {
@@ -61,12 +62,13 @@ export async function recommendedShardCount(config: Config): Promise<number> {
     const body = (await rest.get(Routes.gatewayBot())) as { shards?: unknown };
     const shards = Number(body.shards);
     if (!Number.isInteger(shards) || shards < 1)
-      throw new AppError('INTERNAL', `Discord's /gateway/bot returned no usable shard count (${JSON.stringify(body.shards)}).`);
+      throw new AppError(
+        'UPSTREAM',
+        `Discord's /gateway/bot returned no usable shard count (${JSON.stringify(body.shards).slice(0, 40)}).`,
+      );
     return shards;
   } catch (err) {
-    if ((err as { status?: number }).status === 401)
-      throw new AppError('CONFIG_INVALID', 'Discord rejected DISCORD_TOKEN. Check the bot token.', { cause: err });
-    throw err;
+    throw discordStartError(err, config.discord.apiUrl, 'ask Discord for the recommended shard count');
   } finally {
     rest.clearHashSweeper();
     rest.clearHandlerSweeper();

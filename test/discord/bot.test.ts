@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -451,6 +452,34 @@ describe('research-bot on Discord (offline answers)', () => {
     expect(put.every((c) => c.authorized)).toBe(true);
     await expect(registerCommands(loadConfig({ DISCORD_TOKEN: TOKEN }), logger)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
+
+  it('registerCommands: a rejected token is CONFIG_INVALID; Discord failing or unreachable is UPSTREAM', async () => {
+    const s = (server ??= await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN }));
+    const dirsFor = { indexDir, feedbackDir: await tempDir('feedback') };
+    dirs.push(dirsFor.feedbackDir);
+    const logger = createLogger({ level: 'debug', sink: (l) => allLogs.push(l) });
+    await expect(
+      registerCommands(botConfig(s, dirsFor, { DISCORD_TOKEN: 'MTIz.wrong.token-value-for-register' }), logger),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      userMessage: 'Registering the slash commands failed: the token was rejected.',
+    });
+    s.failNext({ method: 'PUT', pathIncludes: '/commands' }, { status: 503 }, 10);
+    await expect(registerCommands(botConfig(s, dirsFor), logger)).rejects.toMatchObject({
+      code: 'UPSTREAM',
+      userMessage: 'Registering the slash commands failed: Discord answered HTTP 503.',
+    });
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((r) => closed.close(() => r()));
+    await expect(
+      registerCommands(botConfig(s, dirsFor, { DISCORD_API_URL: `http://127.0.0.1:${port}/api` }), logger),
+    ).rejects.toMatchObject({
+      code: 'UPSTREAM',
+      userMessage: 'Registering the slash commands failed: Discord answered ECONNREFUSED.',
+    });
+  }, 30_000);
 
   it('serveBot: SIGTERM stops the bot cleanly and resolves with exit code 0', async () => {
     const s = (server ??= await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN }));
