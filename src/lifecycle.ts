@@ -15,6 +15,8 @@
  *
  * Resolves with the exit code instead of calling process.exit, except for the second signal.
  */
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from './logger.js';
 
 export interface Service {
@@ -143,4 +145,22 @@ export async function runLifecycle<S extends Service>(start: () => Promise<S>, o
   } finally {
     removeHooks();
   }
+}
+
+/**
+ * A module next to `here` (an import.meta.url) to run in another process or worker thread:
+ * compiled, the .js file; from the TypeScript sources (tsx, vitest), the .ts file, which needs
+ * tsx's loader registered there first (`tsx`, resolved from `here`, names it).
+ */
+export function siblingModule(here: string, name: string): { file: string; tsx?: (specifier: 'tsx' | 'tsx/esm/api') => string } {
+  if (!here.endsWith('.ts')) return { file: fileURLToPath(new URL(`./${name}.js`, here)) };
+  const require = createRequire(fileURLToPath(here));
+  return {
+    file: fileURLToPath(new URL(`./${name}.ts`, here)),
+    tsx: (specifier) => {
+      const path = require.resolve(specifier);
+      // A worker imports the ESM build of tsx's API; `--import tsx` takes the package entry as is.
+      return pathToFileURL(specifier === 'tsx/esm/api' ? path.replace(/\.cjs$/, '.mjs') : path).href;
+    },
+  };
 }

@@ -17,15 +17,16 @@ import {
 import { keySentences } from '../answer/digest.js';
 import type { Turn } from '../answer/followup.js';
 import { arxivSearchUrl } from '../answer/sources.js';
+import { configToEnv } from '../config.js';
 import { openRetriever, runIngest } from '../context.js';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors.js';
 import type { IngestSummary } from '../index/ingest.js';
 import type { Progress } from '../index/progress.js';
 import { findPaper } from '../index/search.js';
 import type { SearchStore } from '../index/search-store.js';
+import { siblingModule } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import type { BotContext } from './context.js';
 import { newAnswerId, type AnswerKind, type AnswerRecord } from './feedback.js';
@@ -524,17 +525,11 @@ export interface ReindexOutcome {
  * sources (tsx, vitest), the .ts file with tsx's loader registered inside the worker first (loader
  * hooks are per thread, so `--import tsx` in execArgv does not reach the worker's entry module).
  */
-function startIngestWorker(workerData: { config: unknown; force: boolean }): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./reindex-worker.js', here), { workerData });
-  const entry = new URL('./reindex-worker.ts', here).href;
-  const tsxApi = pathToFileURL(
-    createRequire(fileURLToPath(here))
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
+function startIngestWorker(workerData: { env: Record<string, string>; force: boolean }): Worker {
+  const { file, tsx } = siblingModule(import.meta.url, 'reindex-worker');
+  if (!tsx) return new Worker(file, { workerData });
   const code =
-    `import(${JSON.stringify(tsxApi)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry)}))` +
+    `import(${JSON.stringify(tsx('tsx/esm/api'))}).then((m) => m.register()).then(() => import(${JSON.stringify(pathToFileURL(file).href)}))` +
     '.catch((err) => { process.nextTick(() => { throw err; }); });';
   return new Worker(code, { eval: true, workerData });
 }
@@ -549,7 +544,7 @@ async function ingestOffThread(ctx: BotContext, force: boolean): Promise<IngestS
   let heard = false;
   try {
     return await new Promise<IngestSummary>((resolve, reject) => {
-      const worker = startIngestWorker({ config: ctx.config, force });
+      const worker = startIngestWorker({ env: configToEnv(ctx.config), force });
       let settled = false;
       worker.on(
         'message',

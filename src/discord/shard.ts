@@ -17,13 +17,11 @@
  * A /reindex in one shard becomes visible to the others through INDEX_REFRESH_SECONDS.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { REST, Routes, ShardingManager, type Shard } from 'discord.js';
 import { handConfigToChildren, registerSecrets, type Config } from '../config.js';
 import { runIngest, storeHasIndex } from '../context.js';
 import { AppError } from '../errors.js';
-import { runLifecycle, type Service } from '../lifecycle.js';
+import { runLifecycle, siblingModule, type Service } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import { discordStartError } from './bot.js';
 import { logProgress } from './handlers.js';
@@ -46,11 +44,9 @@ export interface ShardOptions {
 
 /** The compiled shard entry next to this file; from the TypeScript sources, the .ts file run through tsx. */
 export function shardEntry(): { file: string; execArgv: string[] } {
-  const here = import.meta.url;
   const passOn = process.execArgv.filter((a) => a === '--enable-source-maps' || a.startsWith('--max-old-space-size'));
-  if (!here.endsWith('.ts')) return { file: fileURLToPath(new URL('./shard-entry.js', here)), execArgv: passOn };
-  const tsx = pathToFileURL(createRequire(fileURLToPath(here)).resolve('tsx')).href;
-  return { file: fileURLToPath(new URL('./shard-entry.ts', here)), execArgv: [...passOn, '--import', tsx] };
+  const { file, tsx } = siblingModule(import.meta.url, 'shard-entry');
+  return { file, execArgv: tsx ? [...passOn, '--import', tsx('tsx')] : passOn };
 }
 
 /** GET /gateway/bot through the configured API base: the recommended shard count (and a token check). */
