@@ -24,10 +24,11 @@ import { Worker } from 'node:worker_threads';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors.js';
 import type { IngestSummary } from '../index/ingest.js';
 import type { Progress } from '../index/progress.js';
-import { findPaper } from '../index/search.js';
+import { findPaper, type SearchFilter } from '../index/search.js';
 import type { SearchStore } from '../index/search-store.js';
 import { siblingModule } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
+import { describeFilter, hasUserFilter } from '../search-filter.js';
 import type { BotContext } from './context.js';
 import { newAnswerId, type AnswerKind, type AnswerRecord } from './feedback.js';
 import type { Ticket } from './limiter.js';
@@ -67,6 +68,8 @@ export interface AnswerRequest {
   question: string;
   kind: AnswerKind;
   history?: Turn[];
+  /** Date filter from the command's options. */
+  filter?: SearchFilter;
   userId?: string;
   guildId?: string;
   channelId?: string;
@@ -115,6 +118,7 @@ export async function computeAnswer(ctx: BotContext, req: AnswerRequest): Promis
     req.question,
     {
       history: req.history,
+      filter: req.filter,
       signal: req.signal ?? ctx.shutdown.signal,
       onToken: req.onPreview ? (_d, soFar) => req.onPreview!(soFar) : undefined,
     },
@@ -252,16 +256,21 @@ function paperUrl(p: Paper): string {
   return p.url && /^https?:\/\//.test(p.url) ? p.url : arxivSearchUrl(p.title);
 }
 
-export async function searchView(ctx: BotContext, rawQuery: string, k = 10): Promise<APIEmbed> {
+export async function searchView(ctx: BotContext, rawQuery: string, k = 10, filter?: SearchFilter): Promise<APIEmbed> {
   const query = cleanQuestion(rawQuery);
   const retriever = ctx.retriever();
-  const hits = await retriever.search(query, { k });
+  const hits = await retriever.search(query, { k, filter });
+  // Say when the filter, not the corpus, left nothing.
+  const empty =
+    !hits.length && hasUserFilter(filter) && (await retriever.search(query, { k: 1 })).length
+      ? `No paper ${describeFilter(filter)} matches; without the date filter, some do.`
+      : 'No matching papers.';
   const lines = hits.map(
     (h) => `**${h.rank}.** ${mdLink(truncate(h.paper.title, 200), paperUrl(h.paper))}${h.paper.date ? ` · ${h.paper.date}` : ''}`,
   );
   return fitEmbed({
     title: `Top papers for "${truncate(oneLine(query), 200)}"`,
-    description: lines.length ? joinLinesWithin(lines, LIMITS.embedDescription, (n) => `…and ${n} more`) : 'No matching papers.',
+    description: lines.length ? joinLinesWithin(lines, LIMITS.embedDescription, (n) => `…and ${n} more`) : empty,
     color: COLOR.answer,
     footer: { text: `${retriever.mode} retrieval · ${retriever.store.papers.length} papers` },
   });

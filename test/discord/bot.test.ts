@@ -198,6 +198,30 @@ describe('research-bot on Discord (offline answers)', () => {
     expect(lines.length).toBeLessThanOrEqual(10);
     expect(lines[0]).toMatch(/^\*\*1\.\*\* \[.+\]\(https:\/\//);
 
+    // Date options: the CLI's validator; a bad value is refused ephemerally, naming the option.
+    const refusal = async (name: string, options: Array<{ name: string; type: number; value: string }>) => {
+      const h = s.sendSlashCommand({ name, userId: userId(), options });
+      await s.waitFor(() => s.callbacks(h.interactionId).length > 0);
+      const cb = s.callbacks(h.interactionId)[0].body;
+      expect(cb.type).toBe(4);
+      expect(cb.data.flags).toBe(64);
+      return cb.data.content as string;
+    };
+    const q = { name: 'query', type: 3, value: 'video generation diffusion' };
+    expect(await refusal('search', [q, { name: 'from', type: 3, value: '2024-13-45' }])).toBe(
+      'from must be a calendar date written YYYY-MM-DD, like 2024-01-31 (got "2024-13-45").',
+    );
+    expect(
+      await refusal('ask', [
+        { name: 'question', type: 3, value: 'What is dataset decomposition?' },
+        { name: 'from', type: 3, value: '2024-02-01' },
+        { name: 'to', type: 3, value: '2024-01-01' },
+      ]),
+    ).toBe('from 2024-02-01 is after to 2024-01-01: no date can match.');
+    const late = s.sendSlashCommand({ name: 'search', options: [q, { name: 'from', type: 3, value: '2030-01-01' }] });
+    const lateMsg = await s.waitFor(() => s.originalMessage(late.token)?.embeds?.length && s.originalMessage(late.token), 10_000);
+    expect(lateMsg.embeds[0].description).toBe('No paper dated 2030-01-01 or later matches; without the date filter, some do.');
+
     const ac = s.sendAutocomplete({ name: 'paper', options: [{ name: 'title', type: 3, value: 'dataset decomp', focused: true }] });
     await s.waitFor(() => s.callbacks(ac.interactionId).length > 0);
     const acCb = s.callbacks(ac.interactionId)[0];
