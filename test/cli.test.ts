@@ -274,6 +274,14 @@ describe('cli main()', () => {
     expect(r.err).toContain('Commands:');
   });
 
+  it('a name inherited from Object is not a command either', async () => {
+    for (const name of ['toString', 'constructor', '__proto__']) {
+      const r = await run(name);
+      expect(r.code, name).toBe(2);
+      expect(r.err).toMatch(/^error \[USAGE\]: Unknown command/);
+    }
+  });
+
   it('an unknown flag exits 2 with code USAGE and the usage', async () => {
     const r = await run('search', 'x', '--bogus');
     expect(r.code).toBe(2);

@@ -26,7 +26,7 @@ export async function main(
     io.out(helpText());
     return name ? 0 : 2;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   // Flags are not parsed yet (or failed to parse): a usage error honours a literal --json.
   const wantsJson = rest.includes('--json');
   if (!command) return printFailure(io, new AppError('USAGE', `Unknown command "${name}".`), { json: wantsJson, help: helpText() });
