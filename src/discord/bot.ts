@@ -170,6 +170,13 @@ export function discordStartError(err: unknown, apiUrl: string | undefined, what
   const e = err as { status?: number; code?: string; cause?: { code?: string } };
   if (e.code === 'TokenInvalid' || e.status === 401)
     return new AppError('CONFIG_INVALID', 'Discord rejected DISCORD_TOKEN. Check the bot token.', { cause: err });
+  // Gateway close 4014; @discordjs/ws reports it only by its message.
+  if (e.code === 'DisallowedIntents' || /disallowed intents/i.test(String((err as Error)?.message)))
+    return new AppError(
+      'CONFIG_INVALID',
+      'Discord refused the Message Content intent: enable it for the bot in the Developer Portal, or set THREAD_FOLLOWUPS=false and leave QA_CHANNEL_IDS empty.',
+      { cause: err },
+    );
   // The host only: a URL can carry credentials.
   const where = apiUrl && URL.canParse(apiUrl) ? `the Discord API at ${new URL(apiUrl).host}` : 'the Discord API';
   const why = e.cause?.code ?? (e.status ? `HTTP ${e.status}` : e.code) ?? (err as Error)?.message ?? 'unknown error';

@@ -8,7 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { serveBot, type BotHandle } from '../../src/discord/bot.js';
+import { runBot, serveBot, type BotHandle } from '../../src/discord/bot.js';
 import { commandData, registerCommands } from '../../src/discord/register.js';
 import { createLogger } from '../../src/logger.js';
 import { MEMBER_PERMISSIONS, startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
@@ -506,6 +506,36 @@ describe('research-bot on Discord (offline answers)', () => {
       userMessage: 'Registering the slash commands failed: Discord answered ECONNREFUSED.',
     });
   }, 30_000);
+
+  it('start-up failures are one clear error and leave nothing running: gateway timeout UPSTREAM, refused intent CONFIG_INVALID', async () => {
+    const s = (server ??= await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN }));
+    const feedbackDir = await tempDir('feedback');
+    dirs.push(feedbackDir);
+    const logger = createLogger({ level: 'debug', sink: (l) => allLogs.push(l) });
+    const rejections: unknown[] = [];
+    const onRejection = (r: unknown) => void rejections.push(r);
+    process.on('unhandledRejection', onRejection);
+    try {
+      await expect(runBot(botConfig(s, { indexDir, feedbackDir }), logger, { readyTimeoutMs: 1 })).rejects.toMatchObject({
+        code: 'UPSTREAM',
+        userMessage: 'Timed out waiting for the Discord gateway to become ready.',
+      });
+      const strict = await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN, allowedPrivilegedIntents: 0 });
+      try {
+        await expect(runBot(botConfig(strict, { indexDir, feedbackDir }), logger)).rejects.toMatchObject({
+          code: 'CONFIG_INVALID',
+          userMessage: expect.stringMatching(/^Discord refused the Message Content intent/),
+        });
+        expect(strict.sessionCount()).toBe(0);
+      } finally {
+        await strict.close();
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
 
   it('serveBot: SIGTERM stops the bot cleanly and resolves with exit code 0', async () => {
     const s = (server ??= await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN }));
