@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.js';
-import type { LogLevel } from './logger.js';
+import { registerSecret, type LogLevel } from './logger.js';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
@@ -218,6 +218,84 @@ export function loadConfig(env?: Record<string, string | undefined>, opts: { cwd
   };
 }
 
+/**
+ * The environment that reproduces `config` through loadConfig: how the shard manager hands its
+ * exact configuration to each shard process, which then validates it like any other.
+ */
+export function configToEnv(config: Config): Record<string, string> {
+  const d = config.discord;
+  const env: Record<string, string | number | boolean | undefined> = {
+    CORPUS_DIR: config.corpusDir,
+    INDEX_DIR: config.indexDir,
+    FEEDBACK_DIR: config.feedbackDir,
+    OPENAI_API_KEY: config.openai.apiKey,
+    OPENAI_BASE_URL: config.openai.baseURL,
+    EMBEDDING_MODEL: config.embedding.model,
+    EMBEDDING_DIMENSIONS: config.embedding.dimensions,
+    EMBEDDING_BATCH_SIZE: config.embedding.batchSize,
+    CHAT_MODEL: config.chat.model,
+    LLM_TIMEOUT_MS: config.chat.timeoutMs,
+    LLM_MAX_RETRIES: config.chat.maxRetries,
+    LLM_TOTAL_BUDGET_MS: config.chat.totalBudgetMs,
+    LLM_TEMPERATURE: config.chat.temperature,
+    CHUNK_STRATEGY: config.chunkStrategy,
+    ABSTAIN_THRESHOLD: config.abstainThreshold,
+    MAX_CORPUS_FILE_MB: config.maxCorpusFileBytes / (1024 * 1024),
+    DISCORD_TOKEN: d.token,
+    DISCORD_APPLICATION_ID: d.applicationId,
+    DISCORD_GUILD_ID: d.guildId,
+    DISCORD_API_URL: d.apiUrl,
+    QA_CHANNEL_IDS: d.qaChannelIds.join(','),
+    THREAD_FOLLOWUPS: d.threadFollowups,
+    USER_COOLDOWN_SECONDS: d.userCooldownMs / 1000,
+    MAX_CONCURRENT_MODEL_CALLS: d.maxConcurrentModelCalls,
+    STREAM_EDIT_INTERVAL_MS: d.streamEditIntervalMs,
+    DISCORD_SHARDS: d.shards,
+    INDEX_REFRESH_SECONDS: d.indexRefreshMs / 1000,
+    STORE: config.store,
+    DATABASE_URL: config.databaseUrl,
+    LOG_LEVEL: config.logLevel,
+  } satisfies Record<keyof Env, unknown>;
+  return Object.fromEntries(Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
+}
+
+/** Where a parent process puts the configuration for the child processes it creates (see handConfigToChildren). */
+const HANDED_CONFIG_ENV = 'RESEARCH_BOT_HANDED_CONFIG';
+
+/**
+ * Child processes created from now on (they copy this process's environment) run with exactly
+ * `config`. Returns the function that stops handing it over.
+ */
+export function handConfigToChildren(config: Config): () => void {
+  const saved = process.env[HANDED_CONFIG_ENV];
+  process.env[HANDED_CONFIG_ENV] = JSON.stringify(configToEnv(config));
+  return () => {
+    if (saved === undefined) delete process.env[HANDED_CONFIG_ENV];
+    else process.env[HANDED_CONFIG_ENV] = saved;
+  };
+}
+
+/** In a child process: the configuration its parent handed over (validated by the schema), else the environment and .env. */
+export function loadHandedConfig(): Config {
+  const handed = process.env[HANDED_CONFIG_ENV];
+  if (handed === undefined) return loadConfig();
+  let env: unknown;
+  try {
+    env = JSON.parse(handed);
+  } catch (err) {
+    throw new AppError('CONFIG_INVALID', `Invalid configuration: ${HANDED_CONFIG_ENV} is not JSON.`, { cause: err });
+  }
+  if (!env || typeof env !== 'object' || Array.isArray(env))
+    throw new AppError('CONFIG_INVALID', `Invalid configuration: ${HANDED_CONFIG_ENV} is not an object of variables.`);
+  return loadConfig(env as Record<string, string>);
+}
+
+/** The shard id discord.js gives a shard process (its SHARDS variable), for log lines; undefined outside a shard. */
+export function shardProcessId(): number | undefined {
+  const id = Number(process.env.SHARDS);
+  return process.env.SHARDS !== undefined && Number.isInteger(id) ? id : undefined;
+}
+
 /** Values derived from DATABASE_URL that must never appear in a log line or error message. */
 export function databaseUrlSecrets(url: string | undefined): string[] {
   return url ? [url, ...urlCredentials(url)] : [];
@@ -252,6 +330,16 @@ export function urlCredentials(url: string | undefined): string[] {
  */
 export function configUrlSecrets(config: Config): string[] {
   return [...databaseUrlSecrets(config.databaseUrl), ...urlCredentials(config.openai.baseURL), ...urlCredentials(config.discord.apiUrl)];
+}
+
+/**
+ * Register every secret the configuration holds with the logger, so that no log line, error
+ * message or reply can show it. Every entry point calls this right after loading its Config.
+ */
+export function registerSecrets(config: Config): void {
+  registerSecret(config.openai.apiKey);
+  registerSecret(config.discord.token);
+  for (const secret of configUrlSecrets(config)) registerSecret(secret);
 }
 
 /** Embeddings are used only when a model is named; the endpoint defaults to OpenAI's. */

@@ -5,6 +5,7 @@
 import { redact } from './logger.js';
 
 export const ERROR_CODES = {
+  USAGE: 'That command line is not valid. Run `research-bot help` for the usage.',
   CONFIG_INVALID: 'The configuration is invalid.',
   CORPUS_EMPTY: 'No papers could be read from the corpus.',
   CORPUS_NOT_FOUND: 'The corpus folder does not exist.',
@@ -22,7 +23,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: 'You are going a bit fast. Please wait a moment.',
   BUSY: 'The bot is busy right now. Please try again in a moment.',
   FORBIDDEN: 'You do not have permission to do that.',
-  INTERNAL: 'Something went wrong on our side.',
+  UPSTREAM: 'A service the bot depends on failed or could not be reached.',
+  INTERNAL: 'Something went wrong on our side. Please try again in a moment.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -80,4 +82,45 @@ export function storageError(err: unknown, dir: string): unknown {
     );
   }
   return err;
+}
+
+/**
+ * How a failure is shown, decided once for every surface (CLI, slash-command replies, thread
+ * messages), after vercel/ai-chatbot's lib/errors.ts: a stable code, a visibility, one user text.
+ * INTERNAL errors are visible only in the log: their message may describe our internals, so people
+ * get the code's generic text. Every other code's message was written for the person reading it.
+ */
+const LOG_ONLY: ReadonlySet<ErrorCode> = new Set(['INTERNAL']);
+
+/** Codes that mean something failed (logged at error); the rest are refusals of what was asked (warn). */
+const FAILURES: ReadonlySet<ErrorCode> = new Set([
+  'INTERNAL',
+  'UPSTREAM',
+  'LLM_FAILED',
+  'EMBEDDING_FAILED',
+  'STORE_UNAVAILABLE',
+  'INDEX_CORRUPT',
+]);
+
+export interface FailureView {
+  level: 'warn' | 'error';
+  code: ErrorCode;
+  /** 'log': userText is generic and the details are only in the log, so log them with the cause. */
+  visibility: 'user' | 'log';
+  /** Safe to show to anyone: registered secrets are masked (endpoint errors can echo credentials). */
+  userText: string;
+  /** Process exit code for the CLI: 2 for a usage error, else 1. */
+  exitCode: 1 | 2;
+}
+
+export function describeFailure(err: unknown): FailureView {
+  const e = toAppError(err);
+  const logOnly = LOG_ONLY.has(e.code);
+  return {
+    level: !isAppError(err) || FAILURES.has(e.code) ? 'error' : 'warn',
+    code: e.code,
+    visibility: logOnly ? 'log' : 'user',
+    userText: redact(logOnly ? ERROR_CODES[e.code] : e.userMessage),
+    exitCode: e.code === 'USAGE' ? 2 : 1,
+  };
 }

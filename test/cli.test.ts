@@ -150,22 +150,61 @@ describe('cli main()', () => {
     expect(JSON.parse(r.out).results[0].title).toBe(DROPPOS);
   });
 
-  it('rejects an empty query with exit 1 and a clear message', async () => {
+  it('rejects an empty query as a usage error: exit 2, code USAGE, with the usage line', async () => {
     for (const q of [[], [''], ['   ']]) {
       const r = await run('search', ...q);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.out).toBe('');
-      expect(r.err).toBe('error [QUESTION_INVALID]: Please give a query.\n');
+      expect(r.err).toMatch(/^error \[USAGE\]: Please give a query\.\nUsage: research-bot search /);
     }
     const json = await run('search', '', '--json');
-    expect(json.code).toBe(1);
-    expect(JSON.parse(json.out)).toEqual({ error: { code: 'QUESTION_INVALID', message: 'Please give a query.' } });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.out)).toEqual({
+      error: { code: 'USAGE', message: 'Please give a query.', usage: expect.stringMatching(/^research-bot search/) },
+    });
   });
 
-  it('rejects a bad -k', async () => {
-    const r = await run('search', 'DropPos', '-k', 'lots');
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/-k must be a whole number/);
+  it('rejects a bad -k as a usage error (exit 2)', async () => {
+    for (const k of ['lots', '0', '101', '2.5']) {
+      const r = await run('search', 'DropPos', '-k', k);
+      expect(r.code, k).toBe(2);
+      expect(r.err).toMatch(/^error \[USAGE\]: -k must be a whole number/);
+    }
+    const json = await run('similar', 'DropPos', '-k', '99', '--json');
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.out).error).toMatchObject({ code: 'USAGE', message: '-k must be a whole number from 1 to 25.' });
+  });
+
+  it('date filters: one validator for search and ask, exit 2 on a bad value or --from after --to', async () => {
+    for (const argv of [
+      ['search', 'DropPos', '--from', 'yesterday'],
+      ['ask', 'DropPos', '--from', 'yesterday'],
+      ['search', 'DropPos', '--to', '2024-13-45'],
+      ['ask', 'DropPos', '--from', '2024-13-45'],
+      ['summarize', 'vision transformers', '--to', '2023-02-29'],
+      ['search', 'DropPos', '--from', '2024-02-01', '--to', '2024-01-01'],
+      ['ask', 'DropPos', '--from', '2024-02-01', '--to', '2024-01-01'],
+    ]) {
+      const r = await run(...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err, argv.join(' ')).toMatch(/^error \[USAGE\]: --(from|to) /);
+    }
+  });
+
+  it('when the filter (not the corpus) empties the result, the message names the filter', async () => {
+    const search = await run('search', 'DropPos', '--from', '2030-01-01');
+    expect(search.code).toBe(0);
+    expect(search.out).toBe('No paper dated 2030-01-01 or later matches the query; without the filter, some do.\n');
+    const json = JSON.parse((await run('search', 'DropPos', '--from', '2030-01-01', '--json')).out);
+    expect(json.results).toEqual([]);
+    expect(json.note).toContain('dated 2030-01-01 or later');
+    const ask = JSON.parse((await run('ask', 'How does DropPos pre-train vision transformers?', '--to', '1990-01-01', '--json')).out);
+    expect(ask.abstained).toBe(true);
+    expect(ask.abstainReason).toBe('no paper dated 1990-01-01 or earlier matches it');
+    expect(ask.answer).not.toContain('no paper in the corpus');
+    // Without a filter, an empty result still blames the corpus.
+    expect((await run('search', 'zzzzqqq', '--json')).out).not.toContain('note');
   });
 
   it('paper <id> shows the paper', async () => {
@@ -227,18 +266,44 @@ describe('cli main()', () => {
     expect(JSON.parse(r.out).error.code).toBe('INDEX_MISSING');
   });
 
-  it('an unknown command exits 2 with the help', async () => {
+  it('an unknown command exits 2 with code USAGE and the help', async () => {
     const r = await run('frobnicate');
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
-    expect(r.err).toMatch(/^Unknown command "frobnicate"/);
+    expect(r.err).toMatch(/^error \[USAGE\]: Unknown command "frobnicate"\./);
     expect(r.err).toContain('Commands:');
   });
 
-  it('an unknown flag exits 2 with the usage', async () => {
+  it('a name inherited from Object is not a command either', async () => {
+    for (const name of ['toString', 'constructor', '__proto__']) {
+      const r = await run(name);
+      expect(r.code, name).toBe(2);
+      expect(r.err).toMatch(/^error \[USAGE\]: Unknown command/);
+    }
+  });
+
+  it('an unknown flag exits 2 with code USAGE and the usage', async () => {
     const r = await run('search', 'x', '--bogus');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/Usage: research-bot search/);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^error \[USAGE\]: Unknown option '--bogus'.*\nUsage: research-bot search/s);
+  });
+
+  it('with --json a usage error is one JSON document on stdout, nothing on stderr, exit 2', async () => {
+    for (const argv of [
+      ['search', 'x', '--bogus', '--json'],
+      ['frobnicate', '--json'],
+      ['search', '--json'],
+      ['ask', 'x', '--from', '2024-13-45', '--json'],
+    ]) {
+      const r = await run(...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err, argv.join(' ')).toBe('');
+      const body = JSON.parse(r.out);
+      expect(Object.keys(body)).toEqual(['error']);
+      expect(body.error.code).toBe('USAGE');
+      expect(body.error.message.length).toBeGreaterThan(5);
+    }
   });
 
   it('no command prints the help and exits 2; help exits 0', async () => {
@@ -302,6 +367,6 @@ describe('built bin/research-bot.js', () => {
       (e: { code?: number; stderr?: string }) => e,
     );
     expect(err?.code).toBe(2);
-    expect(err?.stderr).toMatch(/Unknown command "frobnicate"/);
+    expect(err?.stderr).toMatch(/^error \[USAGE\]: Unknown command "frobnicate"/);
   });
 });

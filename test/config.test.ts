@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chatEnabled, configUrlSecrets, databaseUrlSecrets, embeddingsEnabled, loadConfig } from '../src/config.js';
+import { chatEnabled, configToEnv, configUrlSecrets, databaseUrlSecrets, embeddingsEnabled, envSchema, loadConfig } from '../src/config.js';
 import { AppError } from '../src/errors.js';
 
 function configError(env: Record<string, string | undefined>): AppError {
@@ -215,5 +215,47 @@ describe('loadConfig: several bot processes', () => {
     for (const bad of ['0', '-1', '1.5', 'many']) {
       expect(configError({ DISCORD_SHARDS: bad }).userMessage).toMatch(/DISCORD_SHARDS: expected "auto" or a whole number of shards/);
     }
+  });
+});
+
+describe('configToEnv: the configuration a shard manager hands to its shards', () => {
+  it('loadConfig(configToEnv(config)) is the same configuration, every variable set', () => {
+    const full = loadConfig({
+      CORPUS_DIR: '/srv/corpus',
+      INDEX_DIR: '/srv/index',
+      FEEDBACK_DIR: '/srv/feedback',
+      OPENAI_API_KEY: 'sk-roundtrip-123456',
+      OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
+      EMBEDDING_MODEL: 'nomic-embed-text',
+      EMBEDDING_DIMENSIONS: '384',
+      EMBEDDING_BATCH_SIZE: '16',
+      CHAT_MODEL: 'llama3',
+      LLM_TIMEOUT_MS: '1500',
+      LLM_MAX_RETRIES: '1',
+      LLM_TOTAL_BUDGET_MS: '9000',
+      LLM_TEMPERATURE: '0.3',
+      CHUNK_STRATEGY: 'sentences',
+      ABSTAIN_THRESHOLD: '0.2',
+      MAX_CORPUS_FILE_MB: '3',
+      DISCORD_TOKEN: 'MTIzNDU2.roundtrip-token',
+      DISCORD_APPLICATION_ID: '123456789012345678',
+      DISCORD_GUILD_ID: '223456789012345678',
+      DISCORD_API_URL: 'http://127.0.0.1:9/api',
+      QA_CHANNEL_IDS: '323456789012345678, 423456789012345678',
+      THREAD_FOLLOWUPS: 'false',
+      USER_COOLDOWN_SECONDS: '2.5',
+      MAX_CONCURRENT_MODEL_CALLS: '3',
+      STREAM_EDIT_INTERVAL_MS: '500',
+      DISCORD_SHARDS: 'auto',
+      INDEX_REFRESH_SECONDS: '0.5',
+      STORE: 'postgres',
+      DATABASE_URL: 'postgres://bot:pw@127.0.0.1:5432/research',
+      LOG_LEVEL: 'debug',
+    });
+    const env = configToEnv(full);
+    expect(Object.keys(env).sort()).toEqual(Object.keys(envSchema.shape).sort());
+    expect(loadConfig(env)).toEqual(full);
+    const defaults = loadConfig({});
+    expect(loadConfig(configToEnv(defaults))).toEqual(defaults);
   });
 });

@@ -10,7 +10,8 @@
 import { docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import { tokenize } from '../index/tokenize.js';
-import type { PaperHit, Retriever } from '../index/search.js';
+import type { PaperHit, Retriever, SearchFilter } from '../index/search.js';
+import { describeFilter, hasUserFilter } from '../search-filter.js';
 import type { Evidence } from './sources.js';
 
 export const DEFAULT_ABSTAIN_COVERAGE = 0.12;
@@ -74,6 +75,8 @@ export interface AbstainOptions {
    * by design, so evidence spread across them is expected there, not a sign of a gap.
    */
   singlePaper?: boolean;
+  /** The search's filter, so that an empty result caused by it says so rather than blaming the corpus. */
+  filter?: SearchFilter;
 }
 
 export function decideAbstain(
@@ -83,7 +86,12 @@ export function decideAbstain(
   evidence: Evidence,
   opts: AbstainOptions = {},
 ): AbstainDecision {
-  if (hits.length === 0) return { abstain: true, reason: 'no paper in the corpus matches the question' };
+  if (hits.length === 0) {
+    const reason = hasUserFilter(opts.filter)
+      ? `no paper ${describeFilter(opts.filter)} matches it`
+      : 'no paper in the corpus matches the question';
+    return { abstain: true, reason };
+  }
   const lexical = retriever.corpus.termStats;
   const top = new Set(tokenize(`${hits[0].paper.title} ${hits[0].paper.abstract}`));
   const entities = entityMentions(question).map((e) => ({ ...e, terms: nameTerms(e.name) }));

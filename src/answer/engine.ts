@@ -155,7 +155,11 @@ export async function answerQuestion(given: EngineDeps, rawQuestion: string, opt
     sources: sources.slice(0, 3).map(toSourceInfo),
     durationMs: Date.now() - started,
   });
-  const decision = decideAbstain(deps.retriever, query, hits, evidence, { coverage: deps.abstainThreshold, singlePaper: true });
+  const decision = decideAbstain(deps.retriever, query, hits, evidence, {
+    coverage: deps.abstainThreshold,
+    singlePaper: true,
+    filter: opts.filter,
+  });
   if (decision.abstain) return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
   const digest = () => extractiveDigest(question, sources, lexical);
   const allCited = sources.map(toCitation);
@@ -234,7 +238,11 @@ export async function summarizeTopic(given: EngineDeps, rawTopic: string, opts: 
     minRelative: 0.25,
     candidates: 30,
   });
-  const decision = decideAbstain(deps.retriever, topic, hits, evidence, { coverage: deps.abstainThreshold, singlePaper: false });
+  const decision = decideAbstain(deps.retriever, topic, hits, evidence, {
+    coverage: deps.abstainThreshold,
+    singlePaper: false,
+    filter: opts.filter,
+  });
   const base = { topic, evidence, droppedCitations: 0 };
   if (decision.abstain) {
     return {

@@ -5,10 +5,11 @@
  */
 import { Events, type Client, type ClientOptions } from 'discord.js';
 import { createChatModel, type ChatModel } from '../answer/llm.js';
-import { configUrlSecrets, type Config } from '../config.js';
+import { registerSecrets, type Config } from '../config.js';
 import { openRetriever } from '../context.js';
 import { AppError } from '../errors.js';
-import { registerSecret, type Logger } from '../logger.js';
+import { runLifecycle } from '../lifecycle.js';
+import type { Logger } from '../logger.js';
 import { createDiscordClient, intentsFor, wantsMessages } from './client.js';
 import { commandMap } from './commands/index.js';
 import { createBotContext, type BotContext } from './context.js';
@@ -41,9 +42,7 @@ export interface BotHandle {
 }
 
 export async function runBot(config: Config, logger: Logger, opts: BotOptions = {}): Promise<BotHandle> {
-  registerSecret(config.discord.token);
-  registerSecret(config.openai.apiKey);
-  for (const secret of configUrlSecrets(config)) registerSecret(secret);
+  registerSecrets(config);
   const token = config.discord.token;
   if (!token)
     throw new AppError(
@@ -87,30 +86,29 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
     logger.warn('discord rate limit', { route: info.route, retryAfterMs: info.retryAfter, global: info.global, scope: info.scope }),
   );
 
+  let readyTimer: NodeJS.Timeout | undefined;
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new AppError('INTERNAL', 'Timed out waiting for the Discord gateway to become ready.')),
+    readyTimer = setTimeout(
+      () => reject(new AppError('UPSTREAM', 'Timed out waiting for the Discord gateway to become ready.')),
       opts.readyTimeoutMs ?? 60_000,
     );
     client.once(Events.ClientReady, (c) => {
-      clearTimeout(timer);
+      clearTimeout(readyTimer);
       ctx.botUserId = c.user.id;
       logger.info('bot ready', { user: c.user.tag, userId: c.user.id, guilds: c.guilds.cache.size });
       resolve();
     });
   });
   try {
-    await client.login(token);
-    await ready;
+    // Both awaited together: a login that fails must not leave the ready timer to reject later,
+    // unhandled, with nobody listening (that kept a failed start-up alive for a minute).
+    await Promise.all([client.login(token), ready]);
   } catch (err) {
+    clearTimeout(readyTimer);
     await client.destroy().catch(() => undefined);
     await store.close().catch(() => undefined);
     await retriever.store.close().catch(() => undefined);
-    const status = (err as { status?: number; code?: string }).code;
-    if (status === 'TokenInvalid' || (err as { status?: number }).status === 401) {
-      throw new AppError('CONFIG_INVALID', 'Discord rejected DISCORD_TOKEN. Check the bot token.', { cause: err });
-    }
-    throw err;
+    throw discordStartError(err, config.discord.apiUrl);
   }
 
   // Pick up index generations made live by other processes (shards, other bots, `ingest`).
@@ -148,93 +146,39 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
 }
 
 /**
- * For the CLI: SIGINT/SIGTERM stop the bot cleanly (a second signal exits at once), and stray
- * rejections are logged instead of killing the process. Returns a function that removes the hooks.
- */
-export function installShutdownHandlers(
-  handle: Pick<BotHandle, 'stop'>,
-  logger: Logger,
-  opts: { exit?: (code: number) => void; timeoutMs?: number; process?: NodeJS.EventEmitter } = {},
-): () => void {
-  const exit = opts.exit ?? ((code: number) => process.exit(code));
-  const proc = opts.process ?? process;
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) {
-      logger.warn('second signal: exiting now', { signal });
-      exit(1);
-      return;
-    }
-    signalled = true;
-    logger.info('signal received: shutting down', { signal });
-    handle.stop({ timeoutMs: opts.timeoutMs }).then(
-      () => exit(0),
-      (err) => {
-        logger.error('shutdown failed', { err });
-        exit(1);
-      },
-    );
-  };
-  const onRejection = (reason: unknown) => logger.error('unhandled promise rejection (kept running)', { err: reason });
-  const onException = (err: Error) => {
-    logger.error('uncaught exception: shutting down', { err });
-    if (!signalled) {
-      signalled = true;
-      handle.stop({ timeoutMs: opts.timeoutMs }).finally(() => exit(1));
-    }
-  };
-  proc.on('SIGINT', onSignal);
-  proc.on('SIGTERM', onSignal);
-  proc.on('unhandledRejection', onRejection);
-  proc.on('uncaughtException', onException);
-  return () => {
-    proc.off('SIGINT', onSignal);
-    proc.off('SIGTERM', onSignal);
-    proc.off('unhandledRejection', onRejection);
-    proc.off('uncaughtException', onException);
-  };
-}
-
-/**
  * Everything `research-bot bot` needs: run the bot until SIGINT/SIGTERM, shut down cleanly, and
- * resolve with the exit code (0 after a clean stop) instead of calling process.exit.
+ * resolve with the exit code (0 after a clean stop). Signals, bounds and exit codes are the
+ * shared process lifecycle's (src/lifecycle.ts).
  */
 export async function serveBot(
   config: Config,
   logger: Logger,
   opts: BotOptions & { shutdownTimeoutMs?: number; process?: NodeJS.EventEmitter; onReady?: (handle: BotHandle) => void } = {},
 ): Promise<number> {
-  // A signal that arrives while the bot is still starting (logging in, loading the index) is
-  // kept and honoured with a clean stop once it is up; a second one exits at once, as later.
-  const proc = opts.process ?? process;
-  let early: NodeJS.Signals | undefined;
-  const onEarly = (signal: NodeJS.Signals) => {
-    if (early) {
-      logger.warn('second signal while starting: exiting now', { signal });
-      process.exit(1);
-    }
-    early = signal;
-    logger.info('signal received while starting: stopping once started', { signal });
-  };
-  proc.on('SIGINT', onEarly);
-  proc.on('SIGTERM', onEarly);
-  let handle: BotHandle;
-  try {
-    handle = await runBot(config, logger, opts);
-  } finally {
-    proc.off('SIGINT', onEarly);
-    proc.off('SIGTERM', onEarly);
-  }
-  return new Promise<number>((resolve) => {
-    const remove = installShutdownHandlers(handle, logger, {
-      timeoutMs: opts.shutdownTimeoutMs,
-      process: proc,
-      exit: (code) => {
-        remove();
-        resolve(code);
-      },
-    });
-    opts.onReady?.(handle);
-    if (early) proc.emit(early, early);
-  });
+  return runLifecycle(
+    async () => {
+      const handle = await runBot(config, logger, opts);
+      return { handle, stop: () => handle.stop({ timeoutMs: opts.shutdownTimeoutMs }).then(() => 0) };
+    },
+    { logger, process: opts.process, onStarted: (s) => opts.onReady?.(s.handle) },
+  );
+}
+
+/** A failed login (or other start-up call to Discord) as one clear error: a rejected token is configuration, anything else is Discord's side or the network. */
+export function discordStartError(err: unknown, apiUrl: string | undefined, what = 'log in to Discord'): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as { status?: number; code?: string; cause?: { code?: string } };
+  if (e.code === 'TokenInvalid' || e.status === 401)
+    return new AppError('CONFIG_INVALID', 'Discord rejected DISCORD_TOKEN. Check the bot token.', { cause: err });
+  // Gateway close 4014; @discordjs/ws reports it only by its message.
+  if (e.code === 'DisallowedIntents' || /disallowed intents/i.test(String((err as Error)?.message)))
+    return new AppError(
+      'CONFIG_INVALID',
+      'Discord refused the Message Content intent: enable it for the bot in the Developer Portal, or set THREAD_FOLLOWUPS=false and leave QA_CHANNEL_IDS empty.',
+      { cause: err },
+    );
+  // The host only: a URL can carry credentials.
+  const where = apiUrl && URL.canParse(apiUrl) ? `the Discord API at ${new URL(apiUrl).host}` : 'the Discord API';
+  const why = e.cause?.code ?? (e.status ? `HTTP ${e.status}` : e.code) ?? (err as Error)?.message ?? 'unknown error';
+  return new AppError('UPSTREAM', `Could not ${what}: ${where} failed (${String(why).slice(0, 80)}).`, { cause: err });
 }

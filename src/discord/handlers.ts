@@ -17,16 +17,18 @@ import {
 import { keySentences } from '../answer/digest.js';
 import type { Turn } from '../answer/followup.js';
 import { abstractLinks, arxivSearchUrl, paperUrl } from '../answer/sources.js';
+import { configToEnv } from '../config.js';
 import { openRetriever, runIngest } from '../context.js';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors.js';
 import type { IngestSummary } from '../index/ingest.js';
 import type { Progress } from '../index/progress.js';
-import { findPaper } from '../index/search.js';
+import { findPaper, type SearchFilter } from '../index/search.js';
 import type { SearchStore } from '../index/search-store.js';
+import { siblingModule } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
+import { describeFilter, hasUserFilter } from '../search-filter.js';
 import type { BotContext } from './context.js';
 import { newAnswerId, type AnswerKind, type AnswerRecord } from './feedback.js';
 import type { Ticket } from './limiter.js';
@@ -66,6 +68,8 @@ export interface AnswerRequest {
   question: string;
   kind: AnswerKind;
   history?: Turn[];
+  /** Date filter from the command's options. */
+  filter?: SearchFilter;
   userId?: string;
   guildId?: string;
   channelId?: string;
@@ -114,6 +118,7 @@ export async function computeAnswer(ctx: BotContext, req: AnswerRequest): Promis
     req.question,
     {
       history: req.history,
+      filter: req.filter,
       signal: req.signal ?? ctx.shutdown.signal,
       onToken: req.onPreview ? (_d, soFar) => req.onPreview!(soFar) : undefined,
     },
@@ -247,16 +252,21 @@ export function buildThreadRecap(
 // Papers: search, card, similar, autocomplete
 // ---------------------------------------------------------------------------------------------
 
-export async function searchView(ctx: BotContext, rawQuery: string, k = 10): Promise<APIEmbed> {
+export async function searchView(ctx: BotContext, rawQuery: string, k = 10, filter?: SearchFilter): Promise<APIEmbed> {
   const query = cleanQuestion(rawQuery);
   const retriever = ctx.retriever();
-  const hits = await retriever.search(query, { k });
+  const hits = await retriever.search(query, { k, filter });
+  // Say when the filter, not the corpus, left nothing.
+  const empty =
+    !hits.length && hasUserFilter(filter) && (await retriever.search(query, { k: 1 })).length
+      ? `No paper ${describeFilter(filter)} matches; without the date filter, some do.`
+      : 'No matching papers.';
   const lines = hits.map(
     (h) => `**${h.rank}.** ${mdLink(truncate(h.paper.title, 200), paperUrl(h.paper))}${h.paper.date ? ` · ${h.paper.date}` : ''}`,
   );
   return fitEmbed({
     title: `Top papers for "${truncate(oneLine(query), 200)}"`,
-    description: lines.length ? joinLinesWithin(lines, LIMITS.embedDescription, (n) => `…and ${n} more`) : 'No matching papers.',
+    description: lines.length ? joinLinesWithin(lines, LIMITS.embedDescription, (n) => `…and ${n} more`) : empty,
     color: COLOR.answer,
     footer: { text: `${retriever.mode} retrieval · ${retriever.store.papers.length} papers` },
   });
@@ -532,17 +542,11 @@ export interface ReindexOutcome {
  * sources (tsx, vitest), the .ts file with tsx's loader registered inside the worker first (loader
  * hooks are per thread, so `--import tsx` in execArgv does not reach the worker's entry module).
  */
-function startIngestWorker(workerData: { config: unknown; force: boolean }): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./reindex-worker.js', here), { workerData });
-  const entry = new URL('./reindex-worker.ts', here).href;
-  const tsxApi = pathToFileURL(
-    createRequire(fileURLToPath(here))
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
+function startIngestWorker(workerData: { env: Record<string, string>; force: boolean }): Worker {
+  const { file, tsx } = siblingModule(import.meta.url, 'reindex-worker');
+  if (!tsx) return new Worker(file, { workerData });
   const code =
-    `import(${JSON.stringify(tsxApi)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry)}))` +
+    `import(${JSON.stringify(tsx('tsx/esm/api'))}).then((m) => m.register()).then(() => import(${JSON.stringify(pathToFileURL(file).href)}))` +
     '.catch((err) => { process.nextTick(() => { throw err; }); });';
   return new Worker(code, { eval: true, workerData });
 }
@@ -557,7 +561,7 @@ async function ingestOffThread(ctx: BotContext, force: boolean): Promise<IngestS
   let heard = false;
   try {
     return await new Promise<IngestSummary>((resolve, reject) => {
-      const worker = startIngestWorker({ config: ctx.config, force });
+      const worker = startIngestWorker({ env: configToEnv(ctx.config), force });
       let settled = false;
       worker.on(
         'message',

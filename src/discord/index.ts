@@ -1,5 +1,5 @@
-/** Discord front end. The CLI needs serveBot / serveShards (DISCORD_SHARDS), installShutdownHandlers and registerCommands. */
-export { runBot, serveBot, installShutdownHandlers, type BotHandle, type BotOptions } from './bot.js';
+/** Discord front end. The CLI needs serveBot / serveShards (DISCORD_SHARDS) and registerCommands. */
+export { runBot, serveBot, type BotHandle, type BotOptions } from './bot.js';
 export { registerCommands, commandData, type RegisterResult } from './register.js';
 export { createDiscordClient, intentsFor, NO_MENTIONS } from './client.js';
 export { FeedbackStore, type AnswerRecord, type VoteRecord } from './feedback.js';

@@ -6,7 +6,7 @@
  *  - a new forum post in a Q&A forum channel gets an answer in its thread.
  */
 import { ChannelType, MessageType, ThreadAutoArchiveDuration, type AnyThreadChannel, type Message } from 'discord.js';
-import { isAppError, toAppError } from '../errors.js';
+import { describeFailure } from '../errors.js';
 import type { BotContext } from './context.js';
 import { admit, cleanQuestion, computeAnswer } from './handlers.js';
 import { isAnswerThread, threadHistory } from './history.js';
@@ -71,13 +71,11 @@ export function createMessageHandlers(ctx: BotContext) {
       );
     } catch (err) {
       admission.ticket.release();
-      const e = toAppError(err);
+      const f = describeFailure(err);
       ctx.stats.errors++;
-      if (!isAppError(err) || e.code === 'INTERNAL')
-        ctx.logger.error('message answer failed', { messageId: a.message.id, code: e.code, err });
-      else ctx.logger.warn('message answer refused', { messageId: a.message.id, code: e.code, message: e.userMessage });
-      const text = e.code === 'INTERNAL' ? 'Sorry, something went wrong while answering. Please try again in a moment.' : e.userMessage;
-      await safely(ctx.logger, 'error notice', () => a.thread.send({ content: text, allowedMentions: NO_MENTIONS }));
+      if (f.level === 'error') ctx.logger.error('message answer failed', { messageId: a.message.id, code: f.code, err });
+      else ctx.logger.warn('message answer refused', { messageId: a.message.id, code: f.code, message: f.userText });
+      await safely(ctx.logger, 'error notice', () => a.thread.send({ content: f.userText, allowedMentions: NO_MENTIONS }));
     }
   }
 

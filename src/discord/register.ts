@@ -1,8 +1,8 @@
 /** Slash-command registration through the REST API (guild-scoped when DISCORD_GUILD_ID is set). */
 import { REST, Routes, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
-import { configUrlSecrets, type Config } from '../config.js';
+import { registerSecrets, type Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { registerSecret, type Logger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import { COMMANDS } from './commands/index.js';
 
 /** JSON of every slash command, as sent to Discord. */
@@ -21,8 +21,7 @@ export async function registerCommands(config: Config, logger: Logger): Promise<
   if (!token) throw new AppError('CONFIG_INVALID', 'DISCORD_TOKEN is not set: it is needed to register the slash commands.');
   if (!applicationId)
     throw new AppError('CONFIG_INVALID', 'DISCORD_APPLICATION_ID is not set: it is needed to register the slash commands.');
-  registerSecret(token);
-  for (const secret of configUrlSecrets(config)) registerSecret(secret);
+  registerSecrets(config);
   const rest = new REST(apiUrl ? { api: apiUrl } : {}).setToken(token);
   try {
     const body = commandData();
@@ -40,14 +39,18 @@ export async function registerCommands(config: Config, logger: Logger): Promise<
       );
     return result;
   } catch (err) {
-    const status = (err as { status?: number }).status;
-    const hint =
-      status === 401
-        ? 'the token was rejected'
-        : status === 403
-          ? 'the application has no access (is the bot in that server, with the applications.commands scope?)'
-          : `HTTP ${status ?? 'error'}`;
-    throw new AppError('CONFIG_INVALID', `Registering the slash commands failed: ${hint}.`, { cause: err });
+    const e = err as { status?: number; code?: string; cause?: { code?: string } };
+    // A rejected token or missing access is ours to fix in the configuration; anything else is Discord's side or the network.
+    if (e.status === 401)
+      throw new AppError('CONFIG_INVALID', 'Registering the slash commands failed: the token was rejected.', { cause: err });
+    if (e.status === 403)
+      throw new AppError(
+        'CONFIG_INVALID',
+        'Registering the slash commands failed: the application has no access (is the bot in that server, with the applications.commands scope?).',
+        { cause: err },
+      );
+    const why = e.status ? `HTTP ${e.status}` : (e.cause?.code ?? e.code ?? 'network error');
+    throw new AppError('UPSTREAM', `Registering the slash commands failed: Discord answered ${why}.`, { cause: err });
   } finally {
     rest.clearHashSweeper();
     rest.clearHandlerSweeper();

@@ -1,16 +1,17 @@
 /**
  * Runs an ingest in a worker thread so parsing, tokenising and BM25 building never block the bot's
  * event loop (which must acknowledge every interaction within 3 s while a re-index runs).
- * Protocol: workerData = { config, force }; posts { type: 'log' | 'done' | 'error', ... }.
+ * Protocol: workerData = { env, force } (env: the bot's configuration as variables, validated here
+ * like any other); posts { type: 'log' | 'done' | 'error', ... }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Config } from '../config.js';
+import { loadConfig } from '../config.js';
 import { runIngest } from '../context.js';
 import { isAppError } from '../errors.js';
 import type { Progress } from '../index/progress.js';
 import { createLogger } from '../logger.js';
 
-const { config, force } = workerData as { config: Config; force?: boolean };
+const { env, force } = workerData as { env: Record<string, string>; force?: boolean };
 const port = parentPort!;
 
 // Forward log lines to the parent, which owns the real logger (and its secret redaction).
@@ -42,7 +43,7 @@ const progress: Progress = {
 };
 
 try {
-  const summary = await runIngest(config, { force, logger, progress });
+  const summary = await runIngest(loadConfig(env), { force, logger, progress });
   port.postMessage({ type: 'done', summary });
 } catch (err) {
   port.postMessage({

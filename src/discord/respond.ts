@@ -12,7 +12,7 @@ import {
   type RepliableInteraction,
   type SendableChannels,
 } from 'discord.js';
-import { isAppError, toAppError } from '../errors.js';
+import { describeFailure } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { NO_MENTIONS } from './client.js';
 import type { BotContext } from './context.js';
@@ -104,12 +104,11 @@ export async function reportInteractionError(
   err: unknown,
   meta: Record<string, unknown>,
 ): Promise<void> {
-  const e = toAppError(err);
+  const f = describeFailure(err);
   ctx.stats.errors++;
-  if (!isAppError(err) || e.code === 'INTERNAL') ctx.logger.error('interaction failed', { ...meta, code: e.code, ...describe(err), err });
-  else ctx.logger.warn('interaction refused', { ...meta, code: e.code, message: e.userMessage });
-  const text = e.code === 'INTERNAL' ? 'Something went wrong on our side. Please try again in a moment.' : e.userMessage;
-  await replyEphemeral(i, text, ctx.logger);
+  if (f.level === 'error') ctx.logger.error('interaction failed', { ...meta, code: f.code, ...describe(err), err });
+  else ctx.logger.warn('interaction refused', { ...meta, code: f.code, message: f.userText });
+  await replyEphemeral(i, f.userText, ctx.logger);
 }
 
 // ---------------------------------------------------------------------------------------------

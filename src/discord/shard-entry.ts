@@ -1,23 +1,34 @@
 /**
  * Child process of one shard, forked by the ShardingManager in shard.ts. discord.js puts SHARDS
  * and SHARD_COUNT in this process's environment and the Client identifies with them; the
- * manager hands over its configuration in RESEARCH_BOT_SHARD_CONFIG (else it is loaded from the
- * environment and .env like the CLI does). Runs serveBot until asked to stop, then exits with
- * its code.
+ * configuration is the one the manager handed over (validated by config.ts's schema), else the
+ * environment and .env like the CLI. Runs serveBot (the shared process lifecycle) until asked to
+ * stop, then exits with its code.
  */
 import { EventEmitter } from 'node:events';
-import { configUrlSecrets, loadConfig, type Config } from '../config.js';
-import { isAppError } from '../errors.js';
-import { createLogger, redact, registerSecret } from '../logger.js';
+import { loadHandedConfig, registerSecrets, shardProcessId, type Config } from '../config.js';
+import { describeFailure } from '../errors.js';
+import { createLogger } from '../logger.js';
 import { serveBot } from './bot.js';
-import { SHARD_CONFIG_ENV } from './shard.js';
 
 /** A repeat signal within this window is the same stop request (a Ctrl-C reaches the manager and every shard). */
 const REPEAT_WINDOW_MS = 2000;
 
-// Stop requests reach serveBot through this relay: real signals, and the manager going away.
-// serveBot listens from the start of start-up (a stop then waits for the bot to be up and stops
-// it cleanly); before serveBot is called there is nothing to finish: exit at once.
+const shardId = shardProcessId();
+let config: Config;
+try {
+  config = loadHandedConfig();
+} catch (err) {
+  const f = describeFailure(err);
+  process.stderr.write(`shard ${shardId ?? '?'}: error [${f.code}]: ${f.userText}\n`);
+  process.exit(1);
+}
+registerSecrets(config);
+const logger = createLogger({ level: config.logLevel ?? 'info', base: { shard: shardId } });
+
+// Stop requests and process errors reach the lifecycle through this relay: signals (a repeat
+// within the window counts once), and the manager going away. Until serveBot listens there is
+// nothing to finish: exit at once.
 const relay = new EventEmitter();
 let firstStopAt = 0;
 const requestStop = (signal: NodeJS.Signals, fromManager: boolean) => {
@@ -31,28 +42,13 @@ process.on('SIGTERM', () => requestStop('SIGTERM', false));
 // The manager died or closed the channel: nobody is left to respawn or stop this shard.
 process.on('disconnect', () => requestStop('SIGTERM', true));
 process.on('unhandledRejection', (reason, promise) => {
-  if (!relay.emit('unhandledRejection', reason, promise))
-    process.stderr.write(`${redact(`shard ${process.env.SHARDS}: unhandled rejection: ${String(reason)}`)}\n`);
+  if (!relay.emit('unhandledRejection', reason, promise)) logger.error('unhandled promise rejection', { err: reason });
 });
 process.on('uncaughtException', (err, origin) => {
   if (relay.emit('uncaughtException', err, origin)) return;
-  process.stderr.write(`${redact(`shard ${process.env.SHARDS}: uncaught exception while starting: ${err?.stack ?? err}`)}\n`);
+  logger.error('uncaught exception', { err });
   process.exit(1);
 });
-
-const shardId = process.env.SHARDS ?? '?';
-let config: Config;
-try {
-  const handed = process.env[SHARD_CONFIG_ENV];
-  config = handed ? (JSON.parse(handed) as Config) : loadConfig();
-} catch (err) {
-  process.stderr.write(`shard ${shardId}: ${isAppError(err) ? err.userMessage : String(err)}\n`);
-  process.exit(1);
-}
-registerSecret(config.discord.token);
-registerSecret(config.openai.apiKey);
-for (const secret of configUrlSecrets(config)) registerSecret(secret);
-const logger = createLogger({ level: config.logLevel ?? 'info', base: { shard: Number(shardId) } });
 // discord.js reports to the manager over IPC; once the manager is gone that must not crash the shard.
 process.on('error', (err) => logger.debug('IPC channel error', { err }));
 
@@ -60,11 +56,8 @@ let code: number;
 try {
   code = await serveBot(config, logger, { process: relay });
 } catch (err) {
-  logger.error('shard failed to start', {
-    err,
-    code: isAppError(err) ? err.code : undefined,
-    message: isAppError(err) ? err.userMessage : undefined,
-  });
+  const f = describeFailure(err);
+  logger.error('shard failed to start', { err, code: f.code, message: f.userText });
   code = 1;
 }
 process.exit(code);

@@ -17,17 +17,14 @@
  * A /reindex in one shard becomes visible to the others through INDEX_REFRESH_SECONDS.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { REST, Routes, ShardingManager, type Shard } from 'discord.js';
-import { configUrlSecrets, type Config } from '../config.js';
+import { handConfigToChildren, registerSecrets, type Config } from '../config.js';
 import { runIngest, storeHasIndex } from '../context.js';
 import { AppError } from '../errors.js';
-import { registerSecret, type Logger } from '../logger.js';
+import { runLifecycle, siblingModule, type Service } from '../lifecycle.js';
+import type { Logger } from '../logger.js';
+import { discordStartError } from './bot.js';
 import { logProgress } from './handlers.js';
-
-/** Environment variable through which the manager hands its resolved Config to the shards. */
-export const SHARD_CONFIG_ENV = 'RESEARCH_BOT_SHARD_CONFIG';
 
 export interface ShardOptions {
   /** Where SIGINT/SIGTERM come from (tests); default: the process. */
@@ -47,11 +44,9 @@ export interface ShardOptions {
 
 /** The compiled shard entry next to this file; from the TypeScript sources, the .ts file run through tsx. */
 export function shardEntry(): { file: string; execArgv: string[] } {
-  const here = import.meta.url;
   const passOn = process.execArgv.filter((a) => a === '--enable-source-maps' || a.startsWith('--max-old-space-size'));
-  if (!here.endsWith('.ts')) return { file: fileURLToPath(new URL('./shard-entry.js', here)), execArgv: passOn };
-  const tsx = pathToFileURL(createRequire(fileURLToPath(here)).resolve('tsx')).href;
-  return { file: fileURLToPath(new URL('./shard-entry.ts', here)), execArgv: [...passOn, '--import', tsx] };
+  const { file, tsx } = siblingModule(import.meta.url, 'shard-entry');
+  return { file, execArgv: tsx ? [...passOn, '--import', tsx('tsx')] : passOn };
 }
 
 /** GET /gateway/bot through the configured API base: the recommended shard count (and a token check). */
@@ -63,12 +58,13 @@ export async function recommendedShardCount(config: Config): Promise<number> {
     const body = (await rest.get(Routes.gatewayBot())) as { shards?: unknown };
     const shards = Number(body.shards);
     if (!Number.isInteger(shards) || shards < 1)
-      throw new AppError('INTERNAL', `Discord's /gateway/bot returned no usable shard count (${JSON.stringify(body.shards)}).`);
+      throw new AppError(
+        'UPSTREAM',
+        `Discord's /gateway/bot returned no usable shard count (${JSON.stringify(body.shards).slice(0, 40)}).`,
+      );
     return shards;
   } catch (err) {
-    if ((err as { status?: number }).status === 401)
-      throw new AppError('CONFIG_INVALID', 'Discord rejected DISCORD_TOKEN. Check the bot token.', { cause: err });
-    throw err;
+    throw discordStartError(err, config.discord.apiUrl, 'ask Discord for the recommended shard count');
   } finally {
     rest.clearHashSweeper();
     rest.clearHandlerSweeper();
@@ -77,19 +73,24 @@ export async function recommendedShardCount(config: Config): Promise<number> {
 
 /**
  * Run the bot as `config.discord.shards` shard processes until SIGINT/SIGTERM; resolves with the
- * exit code (0 after every shard stopped cleanly) instead of calling process.exit.
+ * exit code (0 after every shard stopped cleanly) instead of calling process.exit. Signals and
+ * bounds are the shared process lifecycle's (src/lifecycle.ts).
  */
 export async function serveShards(config: Config, logger: Logger, opts: ShardOptions = {}): Promise<number> {
+  registerSecrets(config);
   const token = config.discord.token;
-  registerSecret(token);
-  registerSecret(config.openai.apiKey);
-  for (const secret of configUrlSecrets(config)) registerSecret(secret);
   if (!token)
     throw new AppError(
       'CONFIG_INVALID',
       'DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications and put its token in .env.',
     );
+  return runLifecycle(() => startShards(config, token, logger, opts), { logger, process: opts.process, stopBoundMs: STOP_BOUND_MS });
+}
 
+/** Past the shards' own bound (killAfterMs, then SIGKILL and 5 s). */
+const STOP_BOUND_MS = 45_000;
+
+async function startShards(config: Config, token: string, logger: Logger, opts: ShardOptions): Promise<Service> {
   // One process builds a missing index; the shards then only open it.
   if (!(await storeHasIndex(config, logger))) {
     logger.info('no index yet: building it from the corpus before starting the shards', {
@@ -119,7 +120,6 @@ export async function serveShards(config: Config, logger: Logger, opts: ShardOpt
   const { file, execArgv } = shardEntry();
   const manager = new ShardingManager(file, { totalShards, token, respawn: true, mode: 'process', execArgv, shardArgs: [] });
 
-  const proc = opts.process ?? process;
   const live = new Set<ChildProcess>();
   const deaths = new Map<number, number[]>();
   const maxRestarts = opts.maxRestarts ?? 5;
@@ -127,8 +127,8 @@ export async function serveShards(config: Config, logger: Logger, opts: ShardOpt
   let stopping: Promise<number> | undefined;
   let failed = false;
   let emptied: (() => void) | undefined;
-  let resolveDone!: (code: number) => void;
-  const done = new Promise<number>((r) => (resolveDone = r));
+  let endWith!: { resolve: (code: number) => void; reject: (err: unknown) => void };
+  const ended = new Promise<number>((resolve, reject) => (endWith = { resolve, reject }));
 
   const waitForExits = (ms: number): Promise<boolean> =>
     new Promise<boolean>((resolve) => {
@@ -176,7 +176,7 @@ export async function serveShards(config: Config, logger: Logger, opts: ShardOpt
         exits: recent.length,
         windowMs: crashWindowMs,
       });
-      void shutdown('crash loop', 1).then(resolveDone);
+      void shutdown('crash loop', 1).then(endWith.resolve);
       return;
     }
     logger.warn('shard exited: respawning it', { shard: shard.id, code: exitCode, signal });
@@ -202,66 +202,37 @@ export async function serveShards(config: Config, logger: Logger, opts: ShardOpt
     shard.on('error', (err: unknown) => logger.error('shard error', { shard: shard.id, err }));
   });
 
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) {
-      logger.warn('second signal: killing the shards now', { signal });
-      failed = true;
-      manager.respawn = false;
-      for (const child of live) child.kill('SIGKILL');
-      resolveDone(1);
-      return;
-    }
-    signalled = true;
-    logger.info('signal received: shutting down', { signal });
-    void shutdown(`signal ${signal}`, 0, signal).then(resolveDone);
-  };
-  const onRejection = (reason: unknown) => logger.error('unhandled promise rejection (kept running)', { err: reason });
-  const onException = (err: Error) => {
-    logger.error('uncaught exception in the shard manager: shutting down', { err });
-    void shutdown('uncaught exception', 1).then(resolveDone);
-  };
-  proc.on('SIGINT', onSignal);
-  proc.on('SIGTERM', onSignal);
-  proc.on('unhandledRejection', onRejection);
-  proc.on('uncaughtException', onException);
-  const removeHooks = () => {
-    proc.off('SIGINT', onSignal);
-    proc.off('SIGTERM', onSignal);
-    proc.off('unhandledRejection', onRejection);
-    proc.off('uncaughtException', onException);
-  };
-
   logger.info('starting shards', { shards: totalShards, entry: file });
   // Each shard copies the environment when it is created (and reuses that copy when respawned):
-  // hand them exactly this configuration (its secrets were in the environment or .env already)
-  // rather than letting each re-read it.
-  const savedEnv = process.env[SHARD_CONFIG_ENV];
-  process.env[SHARD_CONFIG_ENV] = JSON.stringify(config);
-  try {
-    await manager.spawn({ amount: totalShards, delay: opts.spawnDelayMs ?? 5500, timeout: opts.readyTimeoutMs ?? 120_000 });
-    if (!stopping) {
-      logger.info('all shards ready', { shards: totalShards });
-      opts.onReady?.(manager);
-    }
-  } catch (err) {
-    if (!stopping) {
-      logger.error('a shard did not start: stopping all shards', { err });
-      await shutdown('startup failed', 1);
-      removeHooks();
-      throw new AppError('INTERNAL', `A shard did not start (${(err as Error)?.message ?? err}); see its log above.`, { cause: err });
-    }
-  } finally {
-    restoreEnv(savedEnv);
-  }
-  try {
-    return await done;
-  } finally {
-    removeHooks();
-  }
-}
+  // hand them exactly this configuration rather than letting each re-read it. Spawning runs in
+  // the background, so a stop request during the (5.5 s per shard) start-up is acted on at once.
+  const stopHanding = handConfigToChildren(config);
+  manager
+    .spawn({ amount: totalShards, delay: opts.spawnDelayMs ?? 5500, timeout: opts.readyTimeoutMs ?? 120_000 })
+    .then(
+      () => {
+        if (stopping) return;
+        logger.info('all shards ready', { shards: totalShards });
+        opts.onReady?.(manager);
+      },
+      async (err: unknown) => {
+        if (stopping) return;
+        logger.error('a shard did not start: stopping all shards', { err });
+        await shutdown('startup failed', 1);
+        endWith.reject(
+          new AppError('UPSTREAM', `A shard did not start (${(err as Error)?.message ?? err}); see its log above.`, { cause: err }),
+        );
+      },
+    )
+    .finally(stopHanding);
 
-function restoreEnv(saved: string | undefined): void {
-  if (saved === undefined) delete process.env[SHARD_CONFIG_ENV];
-  else process.env[SHARD_CONFIG_ENV] = saved;
+  return {
+    stop: (reason, signal) => shutdown(reason, 0, signal),
+    ended,
+    abort: () => {
+      logger.warn('killing the shards now', { running: live.size });
+      manager.respawn = false;
+      for (const child of live) child.kill('SIGKILL');
+    },
+  };
 }

@@ -76,19 +76,20 @@ describe('research-bot ask --json (offline)', () => {
     expect(JSON.parse(out)).toEqual({ error: { code: 'QUESTION_INVALID', message: expect.any(String) } });
   });
 
-  it('a missing question and a bad date are QUESTION_INVALID', async () => {
+  it('a missing question and a bad date are usage errors: USAGE, exit 2', async () => {
     const missing = await run(['ask', '--json']);
-    expect(missing.code).toBe(1);
-    expect(JSON.parse(missing.out).error.code).toBe('QUESTION_INVALID');
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.out).error.code).toBe('USAGE');
     const badDate = await run(['ask', DOMINO_Q, '--from', '2024/01/01', '--json']);
-    expect(badDate.code).toBe(1);
-    expect(JSON.parse(badDate.out).error.message).toContain('--from');
+    expect(badDate.code).toBe(2);
+    expect(JSON.parse(badDate.out).error).toMatchObject({ code: 'USAGE', message: expect.stringContaining('--from') });
   });
 
   it('an unknown flag is a usage error (exit 2) on stderr', async () => {
     const { code, out, err } = await run(['ask', DOMINO_Q, '--nope']);
     expect(code).toBe(2);
     expect(out).toBe('');
+    expect(err).toMatch(/^error \[USAGE\]: .*--nope/);
     expect(err).toContain('Usage: research-bot ask');
   });
 });

@@ -4,10 +4,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { serveBot, type BotHandle } from '../../src/discord/bot.js';
+import { runBot, serveBot, type BotHandle } from '../../src/discord/bot.js';
 import { commandData, registerCommands } from '../../src/discord/register.js';
 import { createLogger } from '../../src/logger.js';
 import { MEMBER_PERMISSIONS, startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
@@ -197,6 +198,30 @@ describe('research-bot on Discord (offline answers)', () => {
     expect(lines.length).toBeLessThanOrEqual(10);
     expect(lines[0]).toMatch(/^\*\*1\.\*\* \[.+\]\(https:\/\//);
 
+    // Date options: the CLI's validator; a bad value is refused ephemerally, naming the option.
+    const refusal = async (name: string, options: Array<{ name: string; type: number; value: string }>) => {
+      const h = s.sendSlashCommand({ name, userId: userId(), options });
+      await s.waitFor(() => s.callbacks(h.interactionId).length > 0);
+      const cb = s.callbacks(h.interactionId)[0].body;
+      expect(cb.type).toBe(4);
+      expect(cb.data.flags).toBe(64);
+      return cb.data.content as string;
+    };
+    const q = { name: 'query', type: 3, value: 'video generation diffusion' };
+    expect(await refusal('search', [q, { name: 'from', type: 3, value: '2024-13-45' }])).toBe(
+      'from must be a calendar date written YYYY-MM-DD, like 2024-01-31 (got "2024-13-45").',
+    );
+    expect(
+      await refusal('ask', [
+        { name: 'question', type: 3, value: 'What is dataset decomposition?' },
+        { name: 'from', type: 3, value: '2024-02-01' },
+        { name: 'to', type: 3, value: '2024-01-01' },
+      ]),
+    ).toBe('from 2024-02-01 is after to 2024-01-01: no date can match.');
+    const late = s.sendSlashCommand({ name: 'search', options: [q, { name: 'from', type: 3, value: '2030-01-01' }] });
+    const lateMsg = await s.waitFor(() => s.originalMessage(late.token)?.embeds?.length && s.originalMessage(late.token), 10_000);
+    expect(lateMsg.embeds[0].description).toBe('No paper dated 2030-01-01 or later matches; without the date filter, some do.');
+
     const ac = s.sendAutocomplete({ name: 'paper', options: [{ name: 'title', type: 3, value: 'dataset decomp', focused: true }] });
     await s.waitFor(() => s.callbacks(ac.interactionId).length > 0);
     const acCb = s.callbacks(ac.interactionId)[0];
@@ -328,6 +353,8 @@ describe('research-bot on Discord (offline answers)', () => {
     const done = await s.waitFor(() => (s.originalMessage(r.token)?.content ? s.originalMessage(r.token) : undefined), 20_000);
     expect(s.callbacks(r.interactionId)[0].body).toMatchObject({ type: 5, data: { flags: 64 } });
     expect(done.content).toMatch(/Re-indexed 428 papers/);
+    // It ran in the worker thread (which validates the configuration it is handed), not the fallback.
+    expect(bot.logs.some((l) => l.includes('reindex worker could not start'))).toBe(false);
     const editAt = (token: string) => s.calls.filter((c) => c.method === 'PATCH' && c.path.includes(token) && c.status === 200).at(-1)!.at;
     expect(editAt(q.token)).toBeLessThanOrEqual(editAt(r.token));
     const genAfter = bot.handle.context.retriever().store.generation;
@@ -458,6 +485,64 @@ describe('research-bot on Discord (offline answers)', () => {
     ]);
     expect(put.every((c) => c.authorized)).toBe(true);
     await expect(registerCommands(loadConfig({ DISCORD_TOKEN: TOKEN }), logger)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+
+  it('registerCommands: a rejected token is CONFIG_INVALID; Discord failing or unreachable is UPSTREAM', async () => {
+    const s = (server ??= await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN }));
+    const dirsFor = { indexDir, feedbackDir: await tempDir('feedback') };
+    dirs.push(dirsFor.feedbackDir);
+    const logger = createLogger({ level: 'debug', sink: (l) => allLogs.push(l) });
+    await expect(
+      registerCommands(botConfig(s, dirsFor, { DISCORD_TOKEN: 'MTIz.wrong.token-value-for-register' }), logger),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      userMessage: 'Registering the slash commands failed: the token was rejected.',
+    });
+    s.failNext({ method: 'PUT', pathIncludes: '/commands' }, { status: 503 }, 10);
+    await expect(registerCommands(botConfig(s, dirsFor), logger)).rejects.toMatchObject({
+      code: 'UPSTREAM',
+      userMessage: 'Registering the slash commands failed: Discord answered HTTP 503.',
+    });
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((r) => closed.close(() => r()));
+    await expect(
+      registerCommands(botConfig(s, dirsFor, { DISCORD_API_URL: `http://127.0.0.1:${port}/api` }), logger),
+    ).rejects.toMatchObject({
+      code: 'UPSTREAM',
+      userMessage: 'Registering the slash commands failed: Discord answered ECONNREFUSED.',
+    });
+  }, 30_000);
+
+  it('start-up failures are one clear error and leave nothing running: gateway timeout UPSTREAM, refused intent CONFIG_INVALID', async () => {
+    const s = (server ??= await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN }));
+    const feedbackDir = await tempDir('feedback');
+    dirs.push(feedbackDir);
+    const logger = createLogger({ level: 'debug', sink: (l) => allLogs.push(l) });
+    const rejections: unknown[] = [];
+    const onRejection = (r: unknown) => void rejections.push(r);
+    process.on('unhandledRejection', onRejection);
+    try {
+      await expect(runBot(botConfig(s, { indexDir, feedbackDir }), logger, { readyTimeoutMs: 1 })).rejects.toMatchObject({
+        code: 'UPSTREAM',
+        userMessage: 'Timed out waiting for the Discord gateway to become ready.',
+      });
+      const strict = await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN, allowedPrivilegedIntents: 0 });
+      try {
+        await expect(runBot(botConfig(strict, { indexDir, feedbackDir }), logger)).rejects.toMatchObject({
+          code: 'CONFIG_INVALID',
+          userMessage: expect.stringMatching(/^Discord refused the Message Content intent/),
+        });
+        expect(strict.sessionCount()).toBe(0);
+      } finally {
+        await strict.close();
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
   });
 
   it('serveBot: SIGTERM stops the bot cleanly and resolves with exit code 0', async () => {

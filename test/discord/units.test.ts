@@ -213,7 +213,10 @@ describe('autocomplete and command data', () => {
     expect(ask.options).toEqual([
       expect.objectContaining({ name: 'question', type: 3, required: true }),
       expect.objectContaining({ name: 'private', type: 5 }),
+      expect.objectContaining({ name: 'from', type: 3, min_length: 10, max_length: 10 }),
+      expect.objectContaining({ name: 'to', type: 3, min_length: 10, max_length: 10 }),
     ]);
+    expect(data.find((c) => c.name === 'search')!.options!.map((o) => o.name)).toEqual(['query', 'from', 'to']);
     expect(data.find((c) => c.name === 'paper')!.options![0]).toMatchObject({ name: 'title', autocomplete: true, required: true });
     expect(data.find((c) => c.name === 'reindex')!.default_member_permissions).toBe(String(1n << 5n));
   });

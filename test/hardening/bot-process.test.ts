@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
@@ -47,27 +48,27 @@ interface BotProcess {
   exited: Promise<number | null>;
 }
 
+function botEnv(feedbackDir: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: feedbackDir,
+    CORPUS_DIR: join(ROOT, 'data', 'corpus'),
+    INDEX_DIR: indexDir,
+    FEEDBACK_DIR: feedbackDir,
+    DISCORD_TOKEN: discord.token,
+    DISCORD_APPLICATION_ID: discord.applicationId,
+    DISCORD_API_URL: discord.restUrl,
+    OPENAI_BASE_URL: openai.url,
+    OPENAI_API_KEY: 'sk-process-test-key-123456',
+    CHAT_MODEL: 'fake-chat',
+    USER_COOLDOWN_SECONDS: '0',
+    STREAM_EDIT_INTERVAL_MS: '250',
+    LOG_LEVEL: 'debug',
+  };
+}
+
 async function startBotProcess(feedbackDir: string): Promise<BotProcess> {
-  const child = spawnChild(process.execPath, [BIN, 'bot'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: feedbackDir,
-      CORPUS_DIR: join(ROOT, 'data', 'corpus'),
-      INDEX_DIR: indexDir,
-      FEEDBACK_DIR: feedbackDir,
-      DISCORD_TOKEN: discord.token,
-      DISCORD_APPLICATION_ID: discord.applicationId,
-      DISCORD_API_URL: discord.restUrl,
-      OPENAI_BASE_URL: openai.url,
-      OPENAI_API_KEY: 'sk-process-test-key-123456',
-      CHAT_MODEL: 'fake-chat',
-      USER_COOLDOWN_SECONDS: '0',
-      STREAM_EDIT_INTERVAL_MS: '250',
-      LOG_LEVEL: 'debug',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnChild(process.execPath, [BIN, 'bot'], { cwd: ROOT, env: botEnv(feedbackDir), stdio: ['ignore', 'pipe', 'pipe'] });
   let raw = '';
   const logs: Array<Record<string, any>> = [];
   let pending = '';
@@ -158,4 +159,58 @@ describe('the bot as a process', () => {
       expect(await withTimeout(bot.exited, 30_000, 'exit')).toBe(0);
     }
   }, 80_000);
+
+  describe('a start-up that cannot log in exits promptly with code 1 and one error line', () => {
+    async function failedStart(env: NodeJS.ProcessEnv) {
+      const feedbackDir = await tempDir('proc-feedback');
+      dirs.push(feedbackDir);
+      const child = spawnChild(process.execPath, [BIN, 'bot'], {
+        cwd: ROOT,
+        env: { ...botEnv(feedbackDir), LOG_LEVEL: 'warn', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      let stdout = '';
+      child.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));
+      child.stdout!.on('data', (d: Buffer) => void (stdout += d.toString()));
+      const started = Date.now();
+      const code = await withTimeout(
+        new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c))),
+        20_000,
+        'exit after a failed start-up',
+      );
+      return { code, ms: Date.now() - started, stderr, stdout };
+    }
+
+    it('the Discord fake rejects the token', async () => {
+      const r = await failedStart({ DISCORD_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gx7abc.wrong-bot-token-value' });
+      expect(r.code).toBe(1);
+      expect(r.ms).toBeLessThan(10_000);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe('error [CONFIG_INVALID]: Discord rejected DISCORD_TOKEN. Check the bot token.\n');
+    }, 30_000);
+
+    it('DISCORD_API_URL points at a closed loopback port', async () => {
+      const closed = await closedPort();
+      const r = await failedStart({ DISCORD_API_URL: `http://127.0.0.1:${closed}/api` });
+      expect(r.code).toBe(1);
+      expect(r.ms).toBeLessThan(10_000);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^error \\[UPSTREAM\\]: Could not log in to Discord: the Discord API at 127\\.0\\.0\\.1:${closed} failed \\(ECONNREFUSED\\)\\.\\n$`,
+        ),
+      );
+      expect(r.stderr).not.toContain(discord.token);
+    }, 30_000);
+  });
 });
+
+/** A loopback port nothing listens on: bound once, then closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -219,8 +219,8 @@ describe('migrate-store', () => {
 
   it('refuses bad arguments and a missing DATABASE_URL clearly', async () => {
     const same = await cli(['migrate-store', '--from', 'vectra', '--to', 'vectra'], { ...baseEnv(), INDEX_DIR: vectraDir });
-    expect(same.code).toBe(1);
-    expect(same.err).toMatch(/--from vectra --to postgres/);
+    expect(same.code).toBe(2);
+    expect(same.err).toMatch(/^error \[USAGE\]: .*--from vectra --to postgres/);
     const noUrl = await cli(['migrate-store', '--from', 'vectra', '--to', 'postgres'], { INDEX_DIR: vectraDir });
     expect(noUrl.code).toBe(1);
     expect(noUrl.err).toMatch(/CONFIG_INVALID.*\n.*DATABASE_URL: required for migrate-store/);

@@ -5,6 +5,7 @@ import { isAnswerThread, threadHistory } from '../history.js';
 import { runAnswer } from '../pipeline.js';
 import { threadNameFor } from '../render/text.js';
 import { admitAndDefer, interactionTarget, safely } from '../respond.js';
+import { dateFilter, dateOption } from './date-options.js';
 import type { SlashCommand } from './types.js';
 
 export const ask: SlashCommand = {
@@ -12,12 +13,15 @@ export const ask: SlashCommand = {
     .setName('ask')
     .setDescription('Ask a question; get an answer with citations from the paper corpus')
     .addStringOption((o) => o.setName('question').setDescription('Your question').setRequired(true).setMaxLength(1500))
-    .addBooleanOption((o) => o.setName('private').setDescription('Only you see the answer (no thread)')),
+    .addBooleanOption((o) => o.setName('private').setDescription('Only you see the answer (no thread)'))
+    .addStringOption((o) => dateOption(o, 'from'))
+    .addStringOption((o) => dateOption(o, 'to')),
 
   async execute(i, ctx) {
     const isPrivate = i.options.getBoolean('private') ?? false;
     // Cheap, synchronous checks first: a refusal is itself the acknowledgement.
     const question = cleanQuestion(i.options.getString('question', true));
+    const filter = dateFilter(i);
     const ticket = await admitAndDefer(i, ctx, isPrivate);
     if (!ticket) return;
     const channel = i.channel;
@@ -32,6 +36,7 @@ export const ask: SlashCommand = {
           question,
           kind: inThread ? 'followup' : 'ask',
           history,
+          filter,
           userId: i.user.id,
           guildId: i.guildId ?? undefined,
           channelId: i.channelId,
