@@ -174,7 +174,8 @@ export function discordStartError(err: unknown, apiUrl: string | undefined, what
   if (e.code === 'DisallowedIntents' || /disallowed intents/i.test(String((err as Error)?.message)))
     return new AppError(
       'CONFIG_INVALID',
-      'Discord refused the Message Content intent: enable it for the bot in the Developer Portal, or set THREAD_FOLLOWUPS=false and leave QA_CHANNEL_IDS empty.',
+      'Discord refused the Message Content intent: enable it for the bot in the Developer Portal, ' +
+        'or set THREAD_FOLLOWUPS=false and leave QA_CHANNEL_IDS empty.',
       { cause: err },
     );
   // The host only: a URL can carry credentials.
