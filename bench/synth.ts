@@ -2,21 +2,13 @@
  * Deterministic synthetic corpora for scale benchmarks: papers recombined from the sentences of
  * the real abstracts (seeded PRNG), written as JSONL so they go through the normal parser.
  */
+import { mulberry32 } from '../src/seeded-random.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadCorpus } from '../src/corpus/load.js';
 import { splitSentences } from '../src/index/sentences.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export async function writeSyntheticCorpus(sourceDir: string, outDir: string, papers: number, seed = 42, files = 10): Promise<void> {
   const { papers: real } = await loadCorpus(sourceDir);

@@ -2,6 +2,7 @@
  * Evaluation over a JSONL question set: retrieval Recall@1/5/10 and MRR by kind (title match),
  * abstention precision/recall, numeric answer-key hits, and citation validity.
  */
+import { mulberry32 } from '../seeded-random.js';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { titleKey } from '../corpus/normalize.js';
@@ -39,18 +40,6 @@ export function selectSplit(questions: EvalQuestion[], split: string | undefined
 /** Seed of the question bank's tuning/held-out split (scripts/split-bank.mjs). Changing it re-deals the bank. */
 export const BANK_SPLIT_SEED = 13;
 
-/** mulberry32: a small seeded PRNG, so the split is reproducible on every Node version. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Tuning/held-out split stratified by kind: within each kind (in name order) the questions, sorted
  * by id, are shuffled with the seeded PRNG and dealt alternately. Odd kinds give their extra question
@@ -58,7 +47,7 @@ function seededRandom(seed: number): () => number {
  * It depends only on the ids, kinds and seed, so the split can be recomputed and checked.
  */
 export function assignSplits(questions: Array<{ id: string; kind: string }>, seed = BANK_SPLIT_SEED): Map<string, Split> {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const out = new Map<string, Split>();
   const kinds = [...new Set(questions.map((q) => q.kind))].sort();
   let odd = 0;
