@@ -41,14 +41,20 @@ export interface BotHandle {
   stop(opts?: { timeoutMs?: number }): Promise<void>;
 }
 
-export async function runBot(config: Config, logger: Logger, opts: BotOptions = {}): Promise<BotHandle> {
-  registerSecrets(config);
+/** The bot token, or CONFIG_INVALID saying where to get one. */
+export function requireDiscordToken(config: Config): string {
   const token = config.discord.token;
   if (!token)
     throw new AppError(
       'CONFIG_INVALID',
       'DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications and put its token in .env.',
     );
+  return token;
+}
+
+export async function runBot(config: Config, logger: Logger, opts: BotOptions = {}): Promise<BotHandle> {
+  registerSecrets(config);
+  const token = requireDiscordToken(config);
 
   const retriever = await openRetriever(config, { autoIngest: true, logger, progress: logProgress(logger, 'index') });
   const chat = opts.chat === null ? undefined : (opts.chat ?? createChatModel(config));

@@ -23,7 +23,7 @@ import { runIngest, storeHasIndex } from '../context.js';
 import { AppError } from '../errors.js';
 import { runLifecycle, siblingModule, type Service } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
-import { discordStartError } from './bot.js';
+import { discordStartError, requireDiscordToken } from './bot.js';
 import { logProgress } from './handlers.js';
 
 export interface ShardOptions {
@@ -78,12 +78,7 @@ export async function recommendedShardCount(config: Config): Promise<number> {
  */
 export async function serveShards(config: Config, logger: Logger, opts: ShardOptions = {}): Promise<number> {
   registerSecrets(config);
-  const token = config.discord.token;
-  if (!token)
-    throw new AppError(
-      'CONFIG_INVALID',
-      'DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications and put its token in .env.',
-    );
+  const token = requireDiscordToken(config);
   return runLifecycle(() => startShards(config, token, logger, opts), { logger, process: opts.process, stopBoundMs: STOP_BOUND_MS });
 }
 

@@ -19,14 +19,8 @@ import { noProgress, type Progress } from './progress.js';
 import type { GenerationData, GenerationWriter } from './search-store.js';
 import { VectorMatrix } from './vector-matrix.js';
 import { VECTRA_INDEX_FILE, writeVectraIndexFile } from './vectra-file.js';
-import {
-  INDEX_FORMAT_VERSION,
-  readCurrentGeneration,
-  verifyGeneration,
-  writeFileAtomic,
-  writeGenerationFiles,
-  type Manifest,
-} from './store.js';
+import { INDEX_FORMAT_VERSION, readCurrentGeneration, verifyGeneration, writeFileAtomic, writeGenerationFiles } from './store.js';
+import type { Manifest } from './manifest.js';
 import { FileDigest, type FileChecksum } from './write-all.js';
 
 export interface IngestOptions {

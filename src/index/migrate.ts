@@ -13,7 +13,8 @@ import { LexicalIndex } from './lexical.js';
 import { PostgresStore } from './postgres/store.js';
 import { PostgresWriter } from './postgres/writer.js';
 import type { GenerationData, GenerationWriter } from './search-store.js';
-import { IndexStore, openVectorIndex, type Manifest } from './store.js';
+import type { Manifest } from './manifest.js';
+import { IndexStore, openVectorIndex } from './store.js';
 
 export type StoreKind = 'vectra' | 'postgres';
 

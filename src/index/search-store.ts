@@ -15,7 +15,7 @@
 import type { Paper } from '../corpus/types.js';
 import type { Chunk } from './chunk.js';
 import type { LexicalIndex } from './lexical.js';
-import type { Manifest } from './store.js';
+import type { Manifest } from './manifest.js';
 
 /** Corpus statistics the answer engine needs synchronously (abstention, digests). */
 export interface TermStats {

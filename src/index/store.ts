@@ -16,31 +16,13 @@ import type { LocalIndex } from 'vectra';
 import type { DocHit, PinnedGeneration, SearchStore } from './search-store.js';
 import { VectorMatrix } from './vector-matrix.js';
 import { checksumOf, FileDigest, type FileChecksum, writeAll } from './write-all.js';
-import type { CorpusReport, Paper } from '../corpus/types.js';
+import type { Paper } from '../corpus/types.js';
+import { checkEmbeddingModel, checkQueryVector, type Manifest } from './manifest.js';
 import { AppError } from '../errors.js';
-import type { Chunk, ChunkStrategy } from './chunk.js';
+import type { Chunk } from './chunk.js';
 import { LexicalIndex, type LexicalHeader } from './lexical.js';
 
 export const INDEX_FORMAT_VERSION = 3;
-
-export interface Manifest {
-  formatVersion: number;
-  generation: string;
-  createdAt: string;
-  chunkStrategy: ChunkStrategy;
-  /** The file size limit in force: files skipped as too large may fit under a new limit. */
-  maxFileBytes: number | null;
-  embedding: { model: string; dimensions: number } | null;
-  files: Array<{ name: string; size: number; sha1: string }>;
-  counts: { papers: number; chunks: number; vectors: number };
-  report: CorpusReport;
-  /**
-   * Size and SHA-256 of every file of the generation, by path inside it, computed while writing.
-   * Absent in manifests written before checksums existed: those load with the structural checks
-   * only, and the next ingest rebuilds them (it cannot tell a damaged file from a good one).
-   */
-  checksums?: Record<string, FileChecksum>;
-}
 
 /** The files every generation has (vectors.f32 and vectors/ only with embeddings). */
 export const GENERATION_FILES = ['papers.jsonl', 'chunks.json', 'lexical.json', 'lexical.bin'] as const;
@@ -244,34 +226,6 @@ export class IndexStore implements SearchStore {
 }
 
 /** Refuse to mix query vectors from one model with an index built by another (every backend). */
-export function checkEmbeddingModel(manifest: Manifest, model: string | undefined): void {
-  const built = manifest.embedding;
-  if (!model) return;
-  if (!built) {
-    throw new AppError(
-      'INDEX_MODEL_MISMATCH',
-      `The index was built without embeddings, but EMBEDDING_MODEL=${model} is set. Re-run \`research-bot ingest\` to add vectors (or unset EMBEDDING_MODEL).`,
-    );
-  }
-  if (built.model !== model) {
-    throw new AppError(
-      'INDEX_MODEL_MISMATCH',
-      `The index was built with embedding model "${built.model}" (${built.dimensions} dimensions) but ` +
-        `EMBEDDING_MODEL is "${model}". Re-run \`research-bot ingest\` to rebuild it.`,
-    );
-  }
-}
-
-export function checkQueryVector(manifest: Manifest, vector: number[]): void {
-  const dims = manifest.embedding?.dimensions;
-  if (dims && vector.length !== dims) {
-    throw new AppError(
-      'INDEX_MODEL_MISMATCH',
-      `The embedding endpoint returned ${vector.length}-dimension vectors but the index holds ${dims}-dimension vectors. Re-run \`research-bot ingest\`.`,
-    );
-  }
-}
-
 function parseJsonLines<T>(buf: Buffer): T[] {
   const out: T[] = [];
   for (let start = 0; start < buf.length; ) {

@@ -28,7 +28,7 @@ import { silentLogger, type Logger } from '../../logger.js';
 import { bm25fTermBound, bm25fTermScore, bm25Idf, fieldNorms, MAX_TF } from '../bm25f.js';
 import type { Chunk } from '../chunk.js';
 import { type DocHit, GenerationGoneError, type PinnedGeneration, type SearchStore, type TermStats } from '../search-store.js';
-import { checkEmbeddingModel, checkQueryVector, type Manifest } from '../store.js';
+import { checkEmbeddingModel, checkQueryVector, type Manifest } from '../manifest.js';
 import { connectClient, createPool, describeDatabase, inTransaction, storeError } from './connection.js';
 import { ensureSchema, HNSW_MAX_DIMS, vectorAtLeast } from './schema.js';
 import { vectorLiteral, type LexicalStats } from './writer.js';

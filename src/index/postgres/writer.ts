@@ -11,7 +11,7 @@ import type { Paper } from '../../corpus/types.js';
 import { AppError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { GenerationData, GenerationWriter } from '../search-store.js';
-import type { Manifest } from '../store.js';
+import type { Manifest } from '../manifest.js';
 import { tokenize } from '../tokenize.js';
 import { connectClient, createPool, describeDatabase, storeError } from './connection.js';
 import { ensureSchema, HNSW_MAX_DIMS, hnswIndexName, type SchemaInfo } from './schema.js';
