@@ -8,7 +8,7 @@ import type { BotContext } from './context.js';
 import type { AnswerRecord } from './feedback.js';
 import type { Ticket } from './limiter.js';
 import { renderAnswer } from './render/answer.js';
-import { EditThrottle, type AnswerTarget } from './respond.js';
+import { EditThrottle, streamingPreview, type AnswerTarget } from './respond.js';
 
 export interface Delivered {
   record: AnswerRecord;
@@ -25,9 +25,7 @@ export async function runAnswer(
   let record: AnswerRecord;
   try {
     await ticket.wait(ctx.queueWaitMs);
-    const throttle = ctx.chat
-      ? new EditThrottle(ctx.config.discord.streamEditIntervalMs, (text) => target.preview(text), ctx.logger)
-      : undefined;
+    const throttle = ctx.chat ? new EditThrottle(ctx.config.discord.streamEditIntervalMs, streamingPreview(target), ctx.logger) : undefined;
     try {
       record = await compute(throttle ? (text) => throttle.push(text) : undefined);
     } finally {

@@ -19,7 +19,7 @@ import type { BotContext } from './context.js';
 import { admit } from './handlers.js';
 import type { Ticket } from './limiter.js';
 import type { OutgoingMessage } from './render/answer.js';
-import { previewText } from './render/split.js';
+import { StreamLayout } from './render/split.js';
 import { LIMITS, neutralizeMentions, truncate } from './render/text.js';
 
 /** Interaction token gone (15 min), unknown webhook/interaction/message. */
@@ -179,10 +179,32 @@ export class EditThrottle {
 // ---------------------------------------------------------------------------------------------
 
 export interface AnswerTarget {
-  /** Show partial text while the model streams. */
-  preview(text: string): Promise<unknown>;
-  /** Post the final answer; returns the messages that landed (possibly fewer on failure). */
+  /** Show streamed message `index` (0 = the first); the first call for an index posts it. */
+  showPart(index: number, content: string): Promise<unknown>;
+  /**
+   * Post the final answer, editing the streamed messages in order and posting the rest; streamed
+   * messages the final answer does not need are deleted. Returns the messages that landed
+   * (possibly fewer on failure).
+   */
   deliver(messages: OutgoingMessage[]): Promise<Message[]>;
+}
+
+/**
+ * What the throttle sends while a model streams: the text laid out over as many messages as it
+ * needs (StreamLayout), and only the messages whose content changed, so no edit repeats the last.
+ */
+export function streamingPreview(target: AnswerTarget): (textSoFar: string) => Promise<void> {
+  const layout = new StreamLayout();
+  const shown: string[] = [];
+  return async (textSoFar) => {
+    const parts = layout.layout(textSoFar);
+    for (const [n, content] of parts.entries()) {
+      const safe = neutralizeMentions(content);
+      if (shown[n] === safe) continue;
+      shown[n] = safe;
+      await target.showPart(n, safe);
+    }
+  };
 }
 
 function payloadOf(m: OutgoingMessage) {
@@ -191,17 +213,32 @@ function payloadOf(m: OutgoingMessage) {
 
 /** A deferred interaction: edit the placeholder, then follow-ups for the remaining parts. */
 export function interactionTarget(i: RepliableInteraction, opts: { ephemeral: boolean; logger: Logger }): AnswerTarget {
+  // Follow-up messages posted while streaming, by part index (part 0 is the deferred reply).
+  const streamed: Message[] = [];
+  const followUp = (p: ReturnType<typeof payloadOf> | { content: string; allowedMentions: typeof NO_MENTIONS }) =>
+    i.followUp({ ...p, ...(opts.ephemeral ? { flags: ephemeral } : {}) });
   return {
-    preview: (text) => i.editReply({ content: previewText(neutralizeMentions(text)), allowedMentions: NO_MENTIONS }),
+    async showPart(n, content) {
+      const payload = { content, allowedMentions: NO_MENTIONS };
+      if (n === 0) await i.editReply(payload);
+      else if (streamed[n]) await i.editReply({ ...payload, message: streamed[n] });
+      else streamed[n] = await followUp(payload);
+    },
     async deliver(messages) {
       const out: Message[] = [];
       for (const [n, m] of messages.entries()) {
         const sent = await safely(opts.logger, n === 0 ? 'final answer edit' : 'answer follow-up', () =>
-          n === 0 ? i.editReply(payloadOf(m)) : i.followUp({ ...payloadOf(m), ...(opts.ephemeral ? { flags: ephemeral } : {}) }),
+          n === 0
+            ? i.editReply(payloadOf(m))
+            : streamed[n]
+              ? i.editReply({ ...payloadOf(m), message: streamed[n] })
+              : followUp(payloadOf(m)),
         );
         if (!sent) break;
         out.push(sent);
       }
+      for (const extra of streamed.slice(messages.length).filter(Boolean))
+        await safely(opts.logger, 'remove a streamed message', () => i.deleteReply(extra));
       return out;
     },
   };
@@ -209,14 +246,15 @@ export function interactionTarget(i: RepliableInteraction, opts: { ephemeral: bo
 
 /** A channel or thread: reply to the asking message (no ping), edit while streaming, then send the rest. */
 export function channelTarget(channel: SendableChannels, opts: { replyTo?: Message; logger: Logger }): AnswerTarget {
-  let first: Message | undefined;
   const post = async (p: ReturnType<typeof payloadOf> | { content: string; allowedMentions: typeof NO_MENTIONS }): Promise<Message> =>
     opts.replyTo ? opts.replyTo.reply(p) : channel.send(p);
+  // Messages posted while streaming, by part index.
+  const streamed: Message[] = [];
   return {
-    async preview(text) {
-      const payload = { content: previewText(neutralizeMentions(text)), allowedMentions: NO_MENTIONS };
-      if (!first) first = await post(payload);
-      else await first.edit(payload);
+    async showPart(n, content) {
+      const payload = { content, allowedMentions: NO_MENTIONS };
+      if (streamed[n]) await streamed[n].edit(payload);
+      else streamed[n] = await (n === 0 ? post(payload) : channel.send(payload));
     },
     async deliver(messages) {
       const out: Message[] = [];
@@ -225,11 +263,13 @@ export function channelTarget(channel: SendableChannels, opts: { replyTo?: Messa
           opts.logger,
           'answer message',
           async (): Promise<Message> =>
-            n === 0 && first ? first.edit(payloadOf(m)) : n === 0 ? post(payloadOf(m)) : channel.send(payloadOf(m)),
+            streamed[n] ? streamed[n].edit(payloadOf(m)) : n === 0 ? post(payloadOf(m)) : channel.send(payloadOf(m)),
         );
         if (!sent) break;
         out.push(sent);
       }
+      for (const extra of streamed.slice(messages.length).filter(Boolean))
+        await safely(opts.logger, 'remove a streamed message', () => extra.delete());
       return out;
     },
   };

@@ -174,6 +174,38 @@ describe('research-bot with a chat model', () => {
     for (const p of followUpPosts) expect(p.body.allowed_mentions).toMatchObject({ parse: [] });
   });
 
+  it('a long streamed answer continues in a new message once the first is full; no edit repeats, nothing shrinks', async () => {
+    answerText = longAnswer(4200);
+    // ~4200 characters at 2 words per chunk, 6 ms per chunk: a couple of seconds of streaming.
+    const { s } = await setup({}, {}, 6);
+    const h = ask(s, 'Summarize dataset decomposition and related training work');
+    const parts = await s.waitFor(() => answerMessages(s, h.token), 30_000);
+    const hook = `/webhooks/${s.applicationId}/${h.token}`;
+    const calls = s.calls.filter((c) => c.path.startsWith(hook));
+    // The final answer is the edit of the original message that carries the question header.
+    const finalAt = calls.find((c) => c.method === 'PATCH' && c.path.endsWith('/@original') && /\*\*Q:\*\*/.test(c.body.content ?? ''))!.at;
+    const streamedPosts = calls.filter((c) => c.method === 'POST' && c.at < finalAt);
+    expect(streamedPosts.length).toBeGreaterThanOrEqual(1); // the second message started while streaming
+    // Per message: streamed contents never repeat and only grow.
+    const byMessage = new Map<string, string[]>();
+    for (const c of calls) {
+      if (c.at >= finalAt || typeof c.body?.content !== 'string') continue;
+      const id = c.method === 'POST' ? `post-${streamedPosts.indexOf(c)}` : c.path.slice(c.path.lastIndexOf('/') + 1);
+      byMessage.set(id, [...(byMessage.get(id) ?? []), c.body.content]);
+    }
+    for (const contents of byMessage.values()) {
+      for (let k = 1; k < contents.length; k++) {
+        expect(contents[k]).not.toBe(contents[k - 1]);
+        expect(contents[k].replace(/ …$/, '').startsWith(contents[k - 1].replace(/ …$/, ''))).toBe(true);
+      }
+    }
+    // The final answer reuses the streamed messages instead of posting new ones beside them.
+    const posts = calls.filter((c) => c.method === 'POST').length;
+    const deletes = calls.filter((c) => c.method === 'DELETE').length;
+    expect(posts - deletes).toBe(parts.length - 1);
+    for (const p of parts) expect((p.content as string).length).toBeLessThanOrEqual(2000);
+  });
+
   it('over the concurrency cap (and its queue) an ask gets an ephemeral "busy" reply within 3 s', async () => {
     answerText = longAnswer(600);
     const { s } = await setup({ MAX_CONCURRENT_MODEL_CALLS: '1' }, { maxQueued: 1 }, 15);

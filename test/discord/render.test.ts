@@ -4,7 +4,7 @@ import type { AnswerRecord } from '../../src/discord/feedback.js';
 import { buildThreadRecap, leadSentences } from '../../src/discord/handlers.js';
 import { answerIdFromComponents, parseCustomId, renderAnswer, renderSourcesList, sourcesEmbed } from '../../src/discord/render/answer.js';
 import { embedLength, fitEmbed } from '../../src/discord/render/embed.js';
-import { previewText, splitMessage } from '../../src/discord/render/split.js';
+import { splitMessage, StreamLayout } from '../../src/discord/render/split.js';
 import { escapeMarkdownText, mdLink, neutralizeMentions, safeUrl, threadNameFor, truncate } from '../../src/discord/render/text.js';
 
 function fencesBalanced(part: string): boolean {
@@ -82,12 +82,40 @@ describe('splitMessage', () => {
     expect(splitMessage('y'.repeat(4000)).map((p) => p.length)).toEqual([2000, 2000]);
   });
 
-  it('previewText hides a half-written marker and marks the text as in progress', () => {
-    expect(previewText('Attention helps [1')).toBe('Attention helps …');
-    expect(previewText('')).toBe('…');
-    const long = previewText('word [1]. '.repeat(400));
-    expect(long.length).toBeLessThanOrEqual(2000);
-    expect(long.endsWith(' …')).toBe(true);
+  it('a streamed preview hides a half-written marker and marks the text as in progress', () => {
+    expect(new StreamLayout().layout('Attention helps [1')).toEqual(['Attention helps …']);
+    expect(new StreamLayout().layout('')).toEqual(['…']);
+  });
+
+  it('streaming past one message finishes it and continues in the next; nothing shown ever shrinks or changes', () => {
+    const layout = new StreamLayout(300);
+    const words = 'Dataset decomposition trains on buckets of equal-length sequences [1]. '.repeat(40);
+    let previous: string[] = [];
+    for (let end = 1; end <= words.length; end += 7) {
+      const parts = layout.layout(words.slice(0, end));
+      for (const p of parts) expect(p.length).toBeLessThanOrEqual(300);
+      // Finished messages never change again; the live one only grows.
+      for (let n = 0; n < previous.length - 1; n++) expect(parts[n]).toBe(previous[n]);
+      const live = previous.at(-1)?.replace(/ …$/, '') ?? '';
+      const now = parts[previous.length - 1]?.replace(/ …$/, '') ?? '';
+      if (previous.length && live !== '…') expect(now.startsWith(live)).toBe(true);
+      for (const p of parts) expect(p).not.toMatch(/\[\d*$|\[\d* …$/);
+      previous = parts;
+    }
+    previous = layout.layout(words);
+    expect(previous.length).toBeGreaterThanOrEqual(9);
+    // Together the finished messages and the live one hold the whole text, in order.
+    // (A message may end mid-word when that is what it already showed: compare without spaces.)
+    const joined = previous.map((p) => p.replace(/ …$/, '')).join('');
+    expect(joined.replace(/\s+/g, '')).toBe(words.replace(/\s+/g, ''));
+  });
+
+  it('a code block cut between two streamed messages is closed in one and reopened in the next', () => {
+    const code = ['```python', ...Array.from({ length: 40 }, (_, i) => `    x[${i}] = f(x[${i - 1}])  # step ${i}`), '```'].join('\n');
+    const parts = new StreamLayout(400).layout(`Here is the loop:\n\n${code}\n\nThat is all [1].`);
+    expect(parts.length).toBeGreaterThan(2);
+    for (const p of parts.slice(0, -1)) expect((p.match(/^```/gm) ?? []).length % 2).toBe(0);
+    expect(parts[1].startsWith('```\n')).toBe(true);
   });
 });
 

@@ -135,13 +135,59 @@ export function splitMessage(text: string, max: number = LIMITS.content): string
   return out;
 }
 
+const PARTIAL_MARKER = /\[[\d,\s–-]*$/;
+const FENCE_LINE = /^(```|~~~)/gm;
+
 /**
- * A streaming preview: the text so far, cut to fit one message, with a half-written marker at
- * the end hidden and a trailing ellipsis to show more is coming.
+ * The messages a growing, streamed answer is shown in (as llmcord does): once the text outgrows
+ * one message, that message is finished and never changes again, and streaming continues in the
+ * next. The visible text never shrinks: a message is finished no earlier than what it already
+ * showed. A cut never falls inside a citation marker, and a code block cut in two is closed at
+ * the end of one message and reopened in the next.
  */
-export function previewText(textSoFar: string, max = 1900): string {
-  const text = textSoFar.replace(/\[[\d,\s–-]*$/, '').trimEnd();
-  if (!text) return '…';
-  const first = splitMessage(text, max)[0] ?? '';
-  return `${first} …`;
+export class StreamLayout {
+  private readonly done: string[] = [];
+  /** Characters of the text that finished messages hold. */
+  private consumed = 0;
+  /** Length (in the text) of what the live message showed last time. */
+  private liveShown = 0;
+
+  constructor(private readonly max = 1900) {}
+
+  /** Contents of every message for the text so far: finished ones, then the live one (ending " …"). */
+  layout(textSoFar: string): string[] {
+    const text = textSoFar.replace(PARTIAL_MARKER, '').trimEnd();
+    const limit = this.max - 8; // room to close and reopen a code block
+    for (let guard = 0; text.length - this.consumed > this.max - 2 && guard < 1000; guard++) {
+      const rest = text.slice(this.consumed);
+      let cut = bestCut(rest, limit);
+      cut = Math.max(cut, Math.min(this.liveShown, this.max - 2));
+      const opened = inFence(text.slice(0, this.consumed));
+      const body = rest.slice(0, cut).trimEnd();
+      const closes = inFence(text.slice(0, this.consumed + cut)) ? '\n```' : '';
+      this.done.push((opened ? '```\n' : '') + body + closes);
+      this.consumed += cut;
+      while (this.consumed < text.length && /\s/.test(text[this.consumed])) this.consumed++;
+      this.liveShown = 0;
+    }
+    const live = text.slice(this.consumed);
+    this.liveShown = Math.max(this.liveShown, live.length);
+    const lead = inFence(text.slice(0, this.consumed)) ? '```\n' : '';
+    return [...this.done, live ? `${lead}${live} …` : '…'];
+  }
+}
+
+/** Where to end a message of at most `limit` characters: a paragraph, line or word boundary, outside a marker. */
+function bestCut(s: string, limit: number): number {
+  for (const sep of ['\n\n', '\n', ' ']) {
+    const at = s.lastIndexOf(sep, limit);
+    if (at >= limit / 2) return at;
+  }
+  const m = PARTIAL_MARKER.exec(s.slice(0, limit));
+  return m ? m.index : limit;
+}
+
+/** True when `s` ends inside a fenced code block. */
+function inFence(s: string): boolean {
+  return ((s.match(FENCE_LINE) ?? []).length & 1) === 1;
 }
