@@ -42,7 +42,9 @@ export { cleanQuestion };
 // Admission
 // ---------------------------------------------------------------------------------------------
 
-export type Admission = { ok: true; ticket: Ticket } | { ok: false; reason: 'cooldown' | 'busy' | 'stopping'; message: string };
+export type Admission =
+  | { ok: true; ticket: Ticket }
+  | { ok: false; reason: 'cooldown' | 'busy' | 'stopping'; message: string; retryAfterMs?: number };
 
 /** Cooldown + concurrency decision for one answer, taken synchronously. */
 export function admit(ctx: BotContext, userId: string): Admission {
@@ -50,7 +52,12 @@ export function admit(ctx: BotContext, userId: string): Admission {
   const cd = ctx.cooldowns.take(userId);
   if (!cd.ok) {
     const secs = Math.max(1, Math.ceil(cd.retryAfterMs / 1000));
-    return { ok: false, reason: 'cooldown', message: `${ERROR_CODES.RATE_LIMITED} You can ask again in ${secs} s.` };
+    return {
+      ok: false,
+      reason: 'cooldown',
+      message: `${ERROR_CODES.RATE_LIMITED} You can ask again in ${secs} s.`,
+      retryAfterMs: cd.retryAfterMs,
+    };
   }
   const ticket = ctx.gate.tryEnter();
   if (!ticket) {

@@ -40,11 +40,35 @@ interface Ask {
 
 export function createMessageHandlers(ctx: BotContext) {
   const handled = new RecentIds();
+  // One message per user waits out that user's cooldown; a newer one takes its place.
+  const waiting = new Map<string, { ask: Ask; timer: NodeJS.Timeout }>();
+  ctx.shutdown.signal.addEventListener('abort', () => {
+    for (const w of waiting.values()) clearTimeout(w.timer);
+    waiting.clear();
+  });
+
+  /** Answer once the cooldown ends; ⏳ on the message says it is queued, ⏭️ that a newer one replaced it. */
+  async function queueForCooldown(a: Ask, retryAfterMs: number): Promise<void> {
+    const user = a.message.author.id;
+    const previous = waiting.get(user);
+    if (previous) {
+      clearTimeout(previous.timer);
+      void safely(ctx.logger, 'superseded reaction', () => previous.ask.message.react('⏭️'));
+    }
+    const timer = setTimeout(() => {
+      waiting.delete(user);
+      void answerInThread(a);
+    }, retryAfterMs + 50);
+    timer.unref(); // a queued message never holds the process open at shutdown (it is dropped then)
+    waiting.set(user, { ask: a, timer });
+    await safely(ctx.logger, 'cooldown reaction', () => a.message.react('⏳'));
+  }
 
   async function answerInThread(a: Ask): Promise<void> {
+    if (ctx.stopping) return;
     const admission = admit(ctx, a.message.author.id);
     if (!admission.ok) {
-      if (admission.reason === 'cooldown') await safely(ctx.logger, 'cooldown reaction', () => a.message.react('⏳'));
+      if (admission.reason === 'cooldown') await queueForCooldown(a, admission.retryAfterMs ?? 1000);
       else await safely(ctx.logger, 'busy notice', () => a.thread.send({ content: admission.message, allowedMentions: NO_MENTIONS }));
       return;
     }

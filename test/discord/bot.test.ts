@@ -166,6 +166,35 @@ describe('research-bot on Discord (offline answers)', () => {
     expect(s.callbacks(empty.interactionId)[0].body.data.content).toMatch(/Please ask a question/);
   });
 
+  it('a follow-up typed during the cooldown is queued (⏳) and answered when the cooldown ends; a newer one replaces it (⏭️)', async () => {
+    const { s } = await setup({ USER_COOLDOWN_SECONDS: '2' });
+    const user = userId();
+    const h = s.sendSlashCommand({
+      name: 'ask',
+      userId: user,
+      options: [{ name: 'question', type: 3, value: 'What is dataset decomposition?' }],
+    });
+    await s.waitFor(() => answerMessages(s, h.token), 10_000);
+    const askedAt = Date.now();
+    const thread = await s.waitFor(() => s.threads()[0]);
+    const first = s.sendMessage({ channelId: thread.id, content: 'how much faster is it?', authorId: user });
+    const second = s.sendMessage({ channelId: thread.id, content: 'and what sequence lengths does it use?', authorId: user });
+    const reactions = (mid: string) =>
+      s.calls
+        .filter((c) => c.method === 'PUT' && c.path.includes(`/messages/${mid}/reactions/`))
+        .map((c) => decodeURIComponent(c.path.split('/')[6]));
+    await s.waitFor(() => reactions(second.messageId).includes('⏳') || undefined, 5000);
+    await s.waitFor(() => reactions(first.messageId).includes('⏭️') || undefined, 5000);
+    const answer = await s.waitFor(
+      () => s.channelMessages(thread.id).find((m) => m.author.id === s.botUserId && m.message_reference?.message_id === second.messageId),
+      10_000,
+    );
+    expect(Date.now() - askedAt).toBeGreaterThanOrEqual(1500);
+    expect(answer.content.length).toBeGreaterThan(0);
+    // The superseded message is not answered separately.
+    expect(s.channelMessages(thread.id).some((m) => m.message_reference?.message_id === first.messageId)).toBe(false);
+  });
+
   it('mentions in a question never ping: every message body sent has allowed_mentions.parse = []', async () => {
     const { s } = await setup();
     const h = ask(s, '@everyone what is <@123> dataset decomposition <@&456> @here?');
