@@ -54,6 +54,9 @@ export function quoteCorpusText(text: string): string {
   return neutralizeMarkers(text.replace(/`{3,}/g, (run) => '\u02CB'.repeat(run.length)));
 }
 
+/** The digest's opening line when no lead is given: it says what was found, not what the papers say. */
+export const DIGEST_OPENER = /^Found \d+ relevant papers? in the corpus; the closest match is [^\n]*\n+/;
+
 export function extractiveDigest(
   question: string,
   sources: Source[],

@@ -2,6 +2,7 @@
  * The bot's behaviour as plain functions over a BotContext: no Discord objects in or out (views
  * are plain API embed JSON), so tests and other front ends can drive them directly.
  */
+import { DIGEST_OPENER } from '../answer/digest.js';
 import type { APIEmbed } from 'discord.js';
 import type { Paper } from '../corpus/types.js';
 import {
@@ -176,7 +177,8 @@ const DIGEST_NOTE = /^_Showing an extractive digest because[^\n]*_\s*/;
 
 /** The first sentence or two of an answer (markers kept), at most ~`max` chars. */
 export function leadSentences(text: string, max = 320): string {
-  const body = text.replace(DIGEST_NOTE, '').replace(/\s+/g, ' ').trim();
+  // An offline digest opens with "Found N relevant papers…": the lead is what the papers say.
+  const body = text.replace(DIGEST_NOTE, '').replace(DIGEST_OPENER, '').replace(/\s+/g, ' ').trim();
   const sentences = body.match(/[^.!?]+[.!?]+(?:\s*\[\d+\])*|[^.!?]+$/g) ?? [body];
   let out = '';
   for (const s of sentences) {

@@ -87,7 +87,8 @@ export async function threadHistory(ctx: BotContext, thread: AnyThreadChannel, b
       }
       continue;
     }
-    if (m.type !== MessageType.Default && m.type !== MessageType.Reply) continue;
+    // Typed messages, replies, and slash-command answers (/ask inside the thread: type 20).
+    if (m.type !== MessageType.Default && m.type !== MessageType.Reply && m.type !== MessageType.ChatInputCommand) continue;
     infos.push(info(m));
   }
   // Threads whose starter scrolled out of the fetched page still know their first answer.

@@ -150,6 +150,33 @@ describe('research-bot with a chat model', () => {
     expect(bot.logs.some((l) => l.includes('sk-test-key-123456'))).toBe(false);
   });
 
+  it('an /ask inside the thread is part of the thread history that later typed follow-ups see', async () => {
+    answerText = 'Dataset decomposition trains on buckets of same-length sequences [1].';
+    const { s, o } = await setup();
+    const h = ask(s, 'How does dataset decomposition speed up LLM training?');
+    await s.waitFor(() => answerMessages(s, h.token), 15_000);
+    const thread = await s.waitFor(() => s.threads()[0]);
+    const inThread = s.sendSlashCommand({
+      name: 'ask',
+      userId: userId(),
+      channelId: thread.id,
+      options: [{ name: 'question', type: 3, value: 'Which paper packs prompts for faster prefilling?' }],
+    });
+    await s.waitFor(() => answerMessages(s, inThread.token), 15_000);
+    s.sendMessage({ channelId: thread.id, content: 'and how much faster is that?' });
+    const rewrite = await s.waitFor(
+      () =>
+        o.requests.find(
+          (r) =>
+            r.path === '/v1/chat/completions' &&
+            /rewrite a follow-up/.test(r.body.messages[0].content) &&
+            r.body.messages[1].content.includes('and how much faster is that?'),
+        ),
+      15_000,
+    );
+    expect(rewrite?.body.messages[1].content).toContain('Which paper packs prompts for faster prefilling?');
+  });
+
   it('a 2500+ character answer is split into ≤ 2000-char messages without cutting a citation marker', async () => {
     answerText = longAnswer(2600);
     const { s } = await setup({}, {}, 1);

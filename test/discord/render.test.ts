@@ -292,5 +292,11 @@ describe('thread recap', () => {
     expect(leadSentences(`_Showing an extractive digest because x._\n\nOne [1]. Two [2]. ${'Three. '.repeat(100)}`)).toMatch(
       /^One \[1\]\. Two \[2\]\./,
     );
+    // An offline digest's line is what its best paper says, not the canned "Found 5 relevant papers" opener.
+    const digest =
+      'Found 5 relevant papers in the corpus; the closest match is "Prepacking" [1].\n\n' +
+      '**Prepacking** [1]: Prepacking packs prompts of different lengths into one sequence. It speeds up prefilling.\n\n' +
+      '**Other** [2]: Something else.';
+    expect(leadSentences(digest)).toMatch(/^\*\*Prepacking\*\* \[1\]: Prepacking packs prompts/);
   });
 });
