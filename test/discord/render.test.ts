@@ -189,6 +189,15 @@ describe('answer rendering', () => {
     expect(msg.content).toContain('Inline `[k](v)` stays.');
   });
 
+  it('an abstention has its own footer, never "checked against the sources"', () => {
+    const footer = (over: Partial<AnswerRecord>) => renderAnswer(record(over)).at(-1)!.embeds![0].footer!.text;
+    expect(footer({ mode: 'llm', chatModel: 'm1' })).toMatch(/^Answer by m1, checked against the sources/);
+    const byModel = footer({ mode: 'llm', chatModel: 'm1', abstained: true, citations: [] });
+    expect(byModel).toMatch(/^No answer: m1 found the sources insufficient/);
+    expect(byModel).not.toMatch(/checked against the sources/);
+    expect(footer({ mode: 'extractive', abstained: true, citations: [] })).toMatch(/^No answer: the corpus does not cover this/);
+  });
+
   it('respects embed limits with hundreds of long sources', () => {
     const many = Array.from({ length: 300 }, (_, i) => ({
       marker: i + 1,

@@ -72,6 +72,12 @@ export function answerButtons(answerId: string): APIActionRowComponent<APIButton
 function footerText(r: AnswerRecord): string {
   const bits: string[] = [];
   if (r.kind === 'recap') bits.push('Recap of the answers in this thread');
+  else if (r.abstained)
+    bits.push(
+      r.mode === 'llm'
+        ? `No answer: ${r.chatModel ?? 'the language model'} found the sources insufficient`
+        : 'No answer: the corpus does not cover this',
+    );
   else if (r.mode === 'llm' && !r.fallbackReason)
     bits.push(`Answer by ${r.chatModel ?? 'the language model'}, checked against the sources`);
   else bits.push('Extractive digest: sentences quoted from the abstracts');
