@@ -60,6 +60,14 @@ export interface VoteRecord {
   time: string;
   guildId?: string;
   channelId?: string;
+  /** The same user's earlier vote on this answer, which this one replaces (one vote per user per answer). */
+  replaces?: 'up' | 'down';
+}
+
+export interface VoteOutcome {
+  /** 'same': the user had already cast this vote; nothing was written. */
+  status: 'new' | 'changed' | 'same';
+  previous?: 'up' | 'down';
 }
 
 export function newAnswerId(): string {
@@ -128,6 +136,8 @@ export class FeedbackStore {
   private readonly byMessage = new Map<string, string>();
   private readonly byThread = new Map<string, string[]>();
   private readonly cache = new Map<string, AnswerRecord>();
+  /** Each user's current vote per answer (`answerId user`), from the feedback log. */
+  private readonly currentVotes = new Map<string, 'up' | 'down'>();
   private static readonly CACHE_SIZE = 500;
 
   private constructor(
@@ -142,6 +152,7 @@ export class FeedbackStore {
     await mkdir(dir, { recursive: true });
     const store = new FeedbackStore(dir, logger);
     await store.scan();
+    await store.scanVotes();
     await store.answers.open();
     await store.votes.open();
     return store;
@@ -183,6 +194,25 @@ export class FeedbackStore {
     }
     if (bad) this.logger.warn('skipped unreadable lines in the answers log', { path, lines: bad });
     this.logger.debug('answers log loaded', { path, answers: this.byId.size });
+  }
+
+  /** Latest vote per user per answer from the feedback log (later lines replace earlier ones). */
+  private async scanVotes(): Promise<void> {
+    const path = join(this.dir, 'feedback.jsonl');
+    try {
+      await stat(path);
+    } catch {
+      return;
+    }
+    const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+    for await (const line of rl) {
+      try {
+        const v = JSON.parse(line) as VoteRecord;
+        if (v.type === 'vote' && v.answerId && v.userId) this.currentVotes.set(`${v.answerId} ${v.userId}`, v.vote);
+      } catch {
+        // a torn last line: the vote it held was never acknowledged
+      }
+    }
   }
 
   private addThread(threadId: string, answerId: string): void {
@@ -250,10 +280,20 @@ export class FeedbackStore {
     return [...(this.byThread.get(threadId) ?? [])];
   }
 
-  async recordVote(vote: Omit<VoteRecord, 'type' | 'time'> & { time?: string }): Promise<VoteRecord> {
-    const rec: VoteRecord = { type: 'vote', ...vote, time: vote.time ?? new Date().toISOString() };
+  /** One vote per user per answer: a new vote replaces the user's earlier one; repeating it writes nothing. */
+  async recordVote(vote: Omit<VoteRecord, 'type' | 'time' | 'replaces'> & { time?: string }): Promise<VoteOutcome> {
+    const key = `${vote.answerId} ${vote.userId}`;
+    const previous = this.currentVotes.get(key);
+    if (previous === vote.vote) return { status: 'same', previous };
+    const rec: VoteRecord = {
+      type: 'vote',
+      ...vote,
+      time: vote.time ?? new Date().toISOString(),
+      ...(previous ? { replaces: previous } : {}),
+    };
     await this.votes.append(rec);
-    return rec;
+    this.currentVotes.set(key, vote.vote);
+    return previous ? { status: 'changed', previous } : { status: 'new' };
   }
 
   async flush(): Promise<void> {

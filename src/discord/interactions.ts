@@ -54,16 +54,25 @@ async function handleButton(ctx: BotContext, i: ButtonInteraction): Promise<void
     });
     // The vote is on disk before we say thanks; if the disk is slow, acknowledge first.
     const onTime = await Promise.race([write.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 1500).unref())]);
-    if (!onTime) {
-      await i.deferReply({ flags: MessageFlags.Ephemeral });
-      await write;
-    }
-    ctx.stats.feedback++;
-    ctx.logger.info('feedback', { answerId: action.answerId, vote: action.vote, userId: i.user.id, known: Boolean(record) });
+    if (!onTime) await i.deferReply({ flags: MessageFlags.Ephemeral });
+    const outcome = await write;
+    const emoji = (v: 'up' | 'down') => (v === 'up' ? '👍' : '👎');
+    if (outcome.status !== 'same') ctx.stats.feedback++;
+    ctx.logger.info('feedback', {
+      answerId: action.answerId,
+      vote: action.vote,
+      status: outcome.status,
+      userId: i.user.id,
+      known: Boolean(record),
+    });
     const thanks =
-      action.vote === 'up'
-        ? 'Thanks for the 👍: your feedback was recorded.'
-        : 'Thanks for the 👎: your feedback was recorded and helps us improve the answers.';
+      outcome.status === 'same'
+        ? `You already gave this answer a ${emoji(action.vote)}; it counts once.`
+        : outcome.status === 'changed'
+          ? `Your vote is now ${emoji(action.vote)} (it replaces your ${emoji(outcome.previous!)}).`
+          : action.vote === 'up'
+            ? 'Thanks for the 👍: your feedback was recorded.'
+            : 'Thanks for the 👎: your feedback was recorded and helps us improve the answers.';
     return replyEphemeral(i, thanks, ctx.logger);
   }
   const record = await ctx.store.getAnswer(action.answerId);

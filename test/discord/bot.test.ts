@@ -436,6 +436,13 @@ describe('research-bot on Discord (offline answers)', () => {
     const votes2 = await readJsonl(join(first.feedbackDir, 'feedback.jsonl'));
     expect(votes2.map((v) => v.vote)).toEqual(['up', 'down']);
     expect(votes2[1].question).toBe('What is dataset decomposition?');
+    // One vote per user per answer, across the restart: the 👎 replaced the 👍, and repeating it counts nothing.
+    expect(votes2[1].replaces).toBe('up');
+    expect(s.callbacks(down.interactionId)[0].body.data.content).toMatch(/now 👎 \(it replaces your 👍\)/);
+    const again = s.sendButton({ customId: `fb:down:${answerId}`, messageId: last.id, userId: voter });
+    await s.waitFor(() => s.callbacks(again.interactionId).length > 0);
+    expect(s.callbacks(again.interactionId)[0].body.data.content).toMatch(/already gave this answer a 👎/);
+    expect(await readJsonl(join(first.feedbackDir, 'feedback.jsonl'))).toHaveLength(2);
 
     const unknown = s.sendButton({ customId: 'src:zzzzzzzzzz', userId: userId() });
     await s.waitFor(() => s.callbacks(unknown.interactionId).length > 0);
