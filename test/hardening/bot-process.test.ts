@@ -204,6 +204,24 @@ describe('the bot as a process', () => {
       expect(r.stderr).not.toContain(discord.token);
     }, 30_000);
   });
+
+  it('register-commands registers, says what it registered, and exits within seconds', async () => {
+    const feedbackDir = await tempDir('proc-feedback');
+    dirs.push(feedbackDir);
+    const child = spawnChild(process.execPath, [BIN, 'register-commands'], {
+      cwd: ROOT,
+      env: { ...botEnv(feedbackDir), LOG_LEVEL: 'warn', DISCORD_GUILD_ID: discord.guildId },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => void (stdout += d.toString()));
+    const started = Date.now();
+    const code = await withTimeout(new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c))), 20_000, 'exit');
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(stdout).toMatch(new RegExp(`^Registered \\d+ commands in guild ${discord.guildId}\\.`));
+    expect(discord.commands(discord.guildId).map((c) => c.name)).toContain('ask');
+  }, 30_000);
 });
 
 /** A loopback port nothing listens on: bound once, then closed. */
