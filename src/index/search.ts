@@ -4,6 +4,7 @@
  * best chunks.
  */
 import type { Paper } from '../corpus/types.js';
+import { isAppError } from '../errors.js';
 import type { Chunk } from './chunk.js';
 import type { EmbeddingsModel } from './embeddings.js';
 import { queryTerms } from './lexical.js';
@@ -39,7 +40,22 @@ export interface SearchOptions {
   filter?: SearchFilter;
   /** Override the embedder (tests, benchmarks); defaults to the retriever's. */
   queryVector?: number[];
+  /** Cancels embedding the query (the search then runs lexically). */
+  signal?: AbortSignal;
+  /** Epoch ms by which the query must be embedded, if sooner than the retriever's own bound. */
+  deadline?: number;
 }
+
+export interface SearchResult {
+  hits: PaperHit[];
+  /** How this search actually ran. */
+  retrieval: 'hybrid' | 'lexical';
+  /** Why a hybrid index was searched lexically (the embedding endpoint failed or timed out). */
+  degraded?: string;
+}
+
+/** After the embedding endpoint fails, questions skip it this long, so an outage costs one wait, not one per question. */
+export const EMBEDDING_COOLOFF_MS = 30_000;
 
 /** A paper's best chunks from one retrieval path. */
 export interface PaperEntry {
@@ -64,22 +80,49 @@ function passes(paper: Paper, f: SearchFilter | undefined): boolean {
 }
 
 export class Retriever {
+  private readonly queryTimeoutMs: number;
+  private embeddingDown?: { until: number; reason: string };
+
   constructor(
     readonly store: SearchStore,
     readonly embedder?: EmbeddingsModel,
+    opts: { queryTimeoutMs?: number } = {},
   ) {
     if (embedder) store.checkEmbeddingModel(embedder.model);
+    this.queryTimeoutMs = opts.queryTimeoutMs ?? 5000;
   }
 
   get mode(): 'hybrid' | 'lexical' {
     return this.embedder && this.store.hasVectors ? 'hybrid' : 'lexical';
   }
 
-  async embedQuery(query: string): Promise<number[] | undefined> {
+  async embedQuery(query: string, opts: { signal?: AbortSignal; deadline?: number } = {}): Promise<number[] | undefined> {
     if (!this.embedder || !this.store.hasVectors) return undefined;
-    const [v] = await this.embedder.createEmbeddings([query.slice(0, MAX_QUERY_CHARS)]);
+    const deadline = Math.min(Date.now() + this.queryTimeoutMs, opts.deadline ?? Number.POSITIVE_INFINITY);
+    const [v] = await this.embedder.createEmbeddings([query.slice(0, MAX_QUERY_CHARS)], { signal: opts.signal, deadline });
     this.store.checkQueryVector(v);
     return v;
+  }
+
+  /**
+   * The query's vector, or why there is none: the lexical index is in memory, so an embedding
+   * outage (EMBEDDING_FAILED: down, slow, rate limited) degrades a search instead of failing it.
+   */
+  private async queryVectorOrReason(query: string, opts: SearchOptions): Promise<{ vector?: number[]; degraded?: string }> {
+    if (opts.queryVector) return { vector: opts.queryVector };
+    if (!this.embedder || !this.store.hasVectors) return {};
+    const down = this.embeddingDown;
+    if (down && Date.now() < down.until) return { degraded: down.reason };
+    try {
+      const vector = await this.embedQuery(query, opts);
+      this.embeddingDown = undefined;
+      return { vector };
+    } catch (err) {
+      if (!isAppError(err) || err.code !== 'EMBEDDING_FAILED') throw err;
+      const reason = err.userMessage.replace(/^The embedding endpoint/, 'the embedding endpoint').replace(/\.$/, '');
+      this.embeddingDown = { until: Date.now() + EMBEDDING_COOLOFF_MS, reason };
+      return { degraded: reason };
+    }
   }
 
   /**
@@ -116,18 +159,23 @@ export class Retriever {
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<PaperHit[]> {
+    return (await this.searchWithMode(query, opts)).hits;
+  }
+
+  async searchWithMode(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
     const k = opts.k ?? 10;
     const lexical = await this.lexicalPapers(query, opts.filter, Math.max(1000, k * 20));
-    const vector = opts.queryVector ?? (await this.embedQuery(query));
+    const { vector, degraded } = await this.queryVectorOrReason(query, opts);
     const lexRanked = [...lexical.entries()].sort((a, b) => b[1].score - a[1].score);
     if (!vector) {
-      return lexRanked.slice(0, k).map(([, e], i) => ({
+      const hits = lexRanked.slice(0, k).map(([, e], i) => ({
         paper: e.paper,
         rank: i + 1,
         score: e.score,
         lexicalScore: e.score,
         chunks: e.chunks.sort((a, b) => b.score - a.score),
       }));
+      return { hits, retrieval: 'lexical', ...(degraded ? { degraded } : {}) };
     }
     // With a filter, scan deeper so filtered-out papers cannot starve the dense list.
     const depth = opts.filter ? this.store.chunks.length : Math.max(100, k * 10);
@@ -140,7 +188,7 @@ export class Retriever {
     vecRanked.forEach(([id], i) => {
       fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + i + 1));
     });
-    return [...fused.entries()]
+    const hits = [...fused.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, k)
       .map(([id, score], i) => {
@@ -158,6 +206,7 @@ export class Retriever {
           chunks: [...chunks.values()].sort((a, b) => b.score - a.score),
         };
       });
+    return { hits, retrieval: 'hybrid' };
   }
 }
 
