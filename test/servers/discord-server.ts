@@ -411,6 +411,7 @@ interface UploadedFile {
   name: string;
   size: number;
   contentType: string;
+  data: Buffer;
 }
 
 async function readBody(req: http.IncomingMessage): Promise<{ body: any; files: UploadedFile[] | undefined; error?: HttpError }> {
@@ -429,7 +430,7 @@ async function readBody(req: http.IncomingMessage): Promise<{ body: any; files: 
         if (field === 'payload_json') body = { ...body, ...JSON.parse(value) };
         else body[field] = value;
       } else {
-        files.push({ field, name: value.name, size: value.size, contentType: value.type });
+        files.push({ field, name: value.name, size: value.size, contentType: value.type, data: Buffer.from(await value.arrayBuffer()) });
       }
     }
     return { body, files };
@@ -1087,6 +1088,9 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     return { mentions, mention_everyone: everyone };
   }
 
+  /** Uploaded bytes by attachment id, served at the attachment's url like Discord's CDN. */
+  const attachmentData = new Map<string, { data: Buffer; contentType: string }>();
+
   function buildAttachments(body: any, files: UploadedFile[], existing: any[] = []): any[] {
     const described: any[] = Array.isArray(body?.attachments) ? body.attachments : [];
     const kept = body?.attachments === undefined ? existing : existing.filter((a) => described.some((d) => String(d.id) === a.id));
@@ -1095,6 +1099,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       const id = snowflake();
       const filename = meta.filename ?? f.name;
       const url = `http://127.0.0.1:${port}/attachments/${id}/${encodeURIComponent(filename)}`;
+      attachmentData.set(id, { data: f.data, contentType: f.contentType || 'application/octet-stream' });
       return {
         id,
         filename,
@@ -2072,6 +2077,13 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       parsed = await readBody(req);
     } catch {
       parsed = { body: undefined, files: undefined, error: apiError(400, 50109, 'The request body contains invalid JSON.') };
+    }
+    const cdn = method === 'GET' ? /^\/attachments\/(\d+)\//.exec(url.pathname) : null;
+    const stored = cdn ? attachmentData.get(cdn[1]) : undefined;
+    if (stored) {
+      res.writeHead(200, { 'content-type': stored.contentType, 'content-length': String(stored.data.length) });
+      res.end(stored.data);
+      return;
     }
     const prefix = '/api/v10';
     const rawPath = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : url.pathname;
