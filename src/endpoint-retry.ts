@@ -23,6 +23,12 @@ export class RetryWaitTooLong extends Error {
   }
 }
 
+/** "answered HTTP 429 and asked to wait 3600 s, longer than the time left", for user-facing errors. */
+export function describeRefusedWait(err: RetryWaitTooLong): string {
+  const limit = err.leftMs <= MAX_RETRY_WAIT_MS ? 'the time left' : `the ${MAX_RETRY_WAIT_MS / 1000} s research-bot waits at most`;
+  return `answered HTTP ${err.status} and asked to wait ${Math.ceil(err.waitMs / 1000)} s, longer than ${limit}`;
+}
+
 function retryable(err: unknown): boolean {
   if (err instanceof APIUserAbortError) return false;
   if (err instanceof APIConnectionError) return true;

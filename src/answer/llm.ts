@@ -8,7 +8,7 @@
  */
 import OpenAI from 'openai';
 import type { Config } from '../config.js';
-import { withRetries, RetryWaitTooLong } from '../endpoint-retry.js';
+import { describeRefusedWait, RetryWaitTooLong, withRetries } from '../endpoint-retry.js';
 import { AppError } from '../errors.js';
 
 export interface ChatMessage {
@@ -162,7 +162,7 @@ export class OpenAIChat implements ChatModel {
       const status = err instanceof RetryWaitTooLong ? err.status : (err as { status?: number }).status;
       const what =
         err instanceof RetryWaitTooLong
-          ? `answered HTTP ${status} and asked to wait ${Math.ceil(err.waitMs / 1000)} s, longer than the time left`
+          ? describeRefusedWait(err)
           : reason === 'budget'
             ? `took longer than ${budgetMs} ms`
             : reason === 'idle'

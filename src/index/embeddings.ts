@@ -5,7 +5,7 @@
  */
 import OpenAI from 'openai';
 import type { Config } from '../config.js';
-import { RetryWaitTooLong, withRetries } from '../endpoint-retry.js';
+import { describeRefusedWait, RetryWaitTooLong, withRetries } from '../endpoint-retry.js';
 import { AppError } from '../errors.js';
 
 export interface EmbedOptions {
@@ -95,7 +95,7 @@ export class OpenAIEmbeddings implements EmbeddingsModel {
           const status = err instanceof RetryWaitTooLong ? err.status : (err as { status?: number }).status;
           const why =
             err instanceof RetryWaitTooLong
-              ? ` with HTTP ${status} and asked to wait ${Math.ceil(err.waitMs / 1000)} s, longer than the time left`
+              ? `: it ${describeRefusedWait(err)}`
               : timedOut
                 ? ' to answer in time'
                 : controller.signal.aborted

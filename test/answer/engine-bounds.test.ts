@@ -256,6 +256,25 @@ describe('an embedding outage answers from the lexical index', () => {
     }
   });
 
+  it('an ingest (no deadline) refuses a retry-after over 60 s instead of sleeping an hour', async () => {
+    server.setPersistentFault('embeddings', { kind: 'status', status: 429, headers: { 'retry-after': '3600' } });
+    const { r: err, ms } = await timed(() =>
+      embedder()
+        .createEmbeddings(['some text'])
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+    );
+    expect(err).toMatchObject({
+      code: 'EMBEDDING_FAILED',
+      userMessage:
+        'The embedding endpoint failed: it answered HTTP 429 and asked to wait 3600 s, longer than the 60 s research-bot waits at most.',
+    });
+    expect(ms).toBeLessThan(1000);
+    expect(server.embeddingCalls()).toBe(1);
+  });
+
   it('a closed port fails over at once', async () => {
     const s = createServer();
     await new Promise<void>((res) => s.listen(0, '127.0.0.1', () => res()));
