@@ -122,6 +122,7 @@ describe('research-bot bot (the binary) with a model call stuck in a retry wait'
   it('SIGTERM: the answer lands as a digest and the process exits 0 within the shutdown bound', async () => {
     const feedbackDir = await tempDir('bounds-feedback');
     dirs.push(feedbackDir);
+    openai.reset();
     // 50 s fits in the 120 s budget (and under the 60 s cap on one wait), so the call waits: only the shutdown can end it.
     openai.setPersistentFault('chat', { kind: 'status', status: 429, headers: { 'retry-after': '50' } });
     let child: ChildProcess | undefined;
