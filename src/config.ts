@@ -64,11 +64,13 @@ export const envSchema = z
     EMBEDDING_MODEL: optionalString,
     EMBEDDING_DIMENSIONS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(8).max(8192).optional()),
     EMBEDDING_BATCH_SIZE: int(64, 1, 2048),
+    EMBEDDING_QUERY_TIMEOUT_MS: int(5_000, 100, 600_000),
     CHAT_MODEL: optionalString,
     LLM_TIMEOUT_MS: int(20_000, 100, 600_000),
     LLM_MAX_RETRIES: int(2, 0, 10),
     LLM_TOTAL_BUDGET_MS: int(45_000, 500, 600_000),
     LLM_TEMPERATURE: num(0.1, 0, 2),
+    LLM_MAX_OUTPUT_TOKENS: int(1_024, 16, 65_536),
     // Retrieval
     CHUNK_STRATEGY: z.enum(['abstract', 'sentences']).default('abstract'),
     ABSTAIN_THRESHOLD: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).optional()),
@@ -127,8 +129,10 @@ export interface Config {
   indexDir: string;
   feedbackDir: string;
   openai: { apiKey?: string; baseURL?: string };
-  embedding: { model?: string; dimensions?: number; batchSize: number };
-  chat: { model?: string; timeoutMs: number; maxRetries: number; totalBudgetMs: number; temperature: number };
+  /** queryTimeoutMs bounds embedding a question (retries included); past it the answer uses lexical retrieval. */
+  embedding: { model?: string; dimensions?: number; batchSize: number; queryTimeoutMs: number };
+  /** totalBudgetMs bounds a whole answer's model time; maxOutputTokens is sent as max_tokens. */
+  chat: { model?: string; timeoutMs: number; maxRetries: number; totalBudgetMs: number; temperature: number; maxOutputTokens: number };
   chunkStrategy: 'abstract' | 'sentences';
   abstainThreshold?: number;
   maxCorpusFileBytes: number;
@@ -188,13 +192,19 @@ export function loadConfig(env?: Record<string, string | undefined>, opts: { cwd
     indexDir: resolve(cwd, e.INDEX_DIR),
     feedbackDir: resolve(cwd, e.FEEDBACK_DIR),
     openai: { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL },
-    embedding: { model: e.EMBEDDING_MODEL, dimensions: e.EMBEDDING_DIMENSIONS, batchSize: e.EMBEDDING_BATCH_SIZE },
+    embedding: {
+      model: e.EMBEDDING_MODEL,
+      dimensions: e.EMBEDDING_DIMENSIONS,
+      batchSize: e.EMBEDDING_BATCH_SIZE,
+      queryTimeoutMs: e.EMBEDDING_QUERY_TIMEOUT_MS,
+    },
     chat: {
       model: e.CHAT_MODEL,
       timeoutMs: e.LLM_TIMEOUT_MS,
       maxRetries: e.LLM_MAX_RETRIES,
       totalBudgetMs: e.LLM_TOTAL_BUDGET_MS,
       temperature: e.LLM_TEMPERATURE,
+      maxOutputTokens: e.LLM_MAX_OUTPUT_TOKENS,
     },
     chunkStrategy: e.CHUNK_STRATEGY,
     abstainThreshold: e.ABSTAIN_THRESHOLD,
@@ -233,11 +243,13 @@ export function configToEnv(config: Config): Record<string, string> {
     EMBEDDING_MODEL: config.embedding.model,
     EMBEDDING_DIMENSIONS: config.embedding.dimensions,
     EMBEDDING_BATCH_SIZE: config.embedding.batchSize,
+    EMBEDDING_QUERY_TIMEOUT_MS: config.embedding.queryTimeoutMs,
     CHAT_MODEL: config.chat.model,
     LLM_TIMEOUT_MS: config.chat.timeoutMs,
     LLM_MAX_RETRIES: config.chat.maxRetries,
     LLM_TOTAL_BUDGET_MS: config.chat.totalBudgetMs,
     LLM_TEMPERATURE: config.chat.temperature,
+    LLM_MAX_OUTPUT_TOKENS: config.chat.maxOutputTokens,
     CHUNK_STRATEGY: config.chunkStrategy,
     ABSTAIN_THRESHOLD: config.abstainThreshold,
     MAX_CORPUS_FILE_MB: config.maxCorpusFileBytes / (1024 * 1024),

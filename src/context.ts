@@ -88,7 +88,7 @@ export async function openRetriever(config: Config, opts: OpenOptions = {}): Pro
   const store = await openStore(config, { logger });
   const embedder = opts.embedder === null ? undefined : (opts.embedder ?? createEmbedder(config));
   try {
-    return new Retriever(store, embedder);
+    return new Retriever(store, embedder, { queryTimeoutMs: config.embedding.queryTimeoutMs });
   } catch (err) {
     await store.close();
     throw err;

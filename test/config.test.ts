@@ -22,8 +22,15 @@ describe('loadConfig', () => {
     expect(c.indexDir).toBe(resolve('/srv/bot', 'data/index'));
     expect(c.feedbackDir).toBe(resolve('/srv/bot', 'data/feedback'));
     expect(c.openai).toEqual({ apiKey: undefined, baseURL: undefined });
-    expect(c.embedding).toEqual({ model: undefined, dimensions: undefined, batchSize: 64 });
-    expect(c.chat).toEqual({ model: undefined, timeoutMs: 20_000, maxRetries: 2, totalBudgetMs: 45_000, temperature: 0.1 });
+    expect(c.embedding).toEqual({ model: undefined, dimensions: undefined, batchSize: 64, queryTimeoutMs: 5000 });
+    expect(c.chat).toEqual({
+      model: undefined,
+      timeoutMs: 20_000,
+      maxRetries: 2,
+      totalBudgetMs: 45_000,
+      temperature: 0.1,
+      maxOutputTokens: 1024,
+    });
     expect(c.chunkStrategy).toBe('abstract');
     expect(c.abstainThreshold).toBeUndefined();
     expect(c.maxCorpusFileBytes).toBe(64 * 1024 * 1024);
@@ -79,7 +86,7 @@ describe('loadConfig', () => {
     expect(c.corpusDir).toBe('/data/papers');
     expect(c.indexDir).toBe(resolve('/srv/bot', 'idx'));
     expect(c.openai.baseURL).toBe('http://127.0.0.1:11434/v1');
-    expect(c.embedding).toEqual({ model: 'nomic-embed-text', dimensions: 256, batchSize: 64 });
+    expect(c.embedding).toEqual({ model: 'nomic-embed-text', dimensions: 256, batchSize: 64, queryTimeoutMs: 5000 });
     expect(c.chat.model).toBe('llama3');
     expect(c.chat.timeoutMs).toBe(1500);
     expect(c.chat.temperature).toBe(0.7);

@@ -11,7 +11,7 @@ import { decideAbstain } from './abstain.js';
 import { validateCitations } from './citations.js';
 import { extractiveDigest, keySentences, quoteCorpusText } from './digest.js';
 import { rewriteFollowUp, type Turn } from './followup.js';
-import type { ChatModel } from './llm.js';
+import type { ChatModel, CutOff } from './llm.js';
 import { formatSources, renderPrompt, type PromptName } from './prompts.js';
 import { sanitizedStream, sanitizeModelText } from './safe-text.js';
 import { gatherSources, paperUrl, type Evidence, type Source } from './sources.js';
@@ -41,6 +41,12 @@ export interface AnswerResult {
   droppedCitations: number;
   /** Why an LLM answer was replaced by the digest, if it was. */
   fallbackReason?: string;
+  /** The model's answer stopped short; `answer` is its complete part and says it was cut off. */
+  truncated?: boolean;
+  /** How retrieval actually ran for this answer. */
+  retrieval: 'hybrid' | 'lexical';
+  /** Why a hybrid index was searched lexically for this answer (the embedding endpoint failed). */
+  retrievalFallback?: string;
   abstainReason?: string;
   evidence: Evidence;
   durationMs: number;
@@ -51,6 +57,11 @@ export interface EngineDeps {
   chat?: ChatModel;
   logger?: Logger;
   abstainThreshold?: number;
+  /**
+   * Hard bound on one answer's endpoint time (follow-up rewrite, question embedding, the model's
+   * answer, retries and their waits), in ms. Defaults to the chat model's total budget.
+   */
+  budgetMs?: number;
 }
 
 export interface AskOptions {
@@ -65,6 +76,15 @@ export const MAX_QUESTION_CHARS = 4000;
 const INSUFFICIENT = /INSUFFICIENT_EVIDENCE/;
 
 /** Normalise a user question; reject what cannot be a question. */
+/** A follow-up rewrite is a short call: it may use at most this much of the answer's budget. */
+const REWRITE_BUDGET_MS = 10_000;
+
+/** The answer's budget and the epoch ms it ends at; none without a chat model or an explicit budget. */
+function answerBudget(deps: EngineDeps, started: number): { ms: number; deadline: number } | undefined {
+  const ms = deps.budgetMs ?? deps.chat?.totalBudgetMs;
+  return ms === undefined ? undefined : { ms, deadline: started + ms };
+}
+
 export function cleanQuestion(raw: string): string {
   const text = String(raw ?? '')
     .normalize('NFC')
@@ -94,31 +114,70 @@ function toSourceInfo(s: Source): SourceInfo {
   return { ...toCitation(s), date: s.paper.date, score: Math.round(s.score * 1e4) / 1e4 };
 }
 
+/** Why an answer stopped short, as a clause for the notice and the fallback reason. */
+const CUT_OFF_WHY: Record<CutOff, string> = {
+  length: 'the model reached its output limit',
+  chars: 'the model ran past the length cap',
+  stream: "the model's stream ended before the answer was finished",
+  filter: "the model's provider stopped the answer",
+};
+
+export function cutOffNotice(cutOff: CutOff): string {
+  return `_(Answer cut off: ${CUT_OFF_WHY[cutOff]}. Only its complete sentences are shown.)_`;
+}
+
+// A sentence end: . ! ? (optionally followed by citation markers, a closing quote or bracket) before whitespace or the end.
+const SENTENCE_END = /[.!?](?:\s*\[\d{1,3}(?:\s*[-–,]\s*\d{1,3})*\])*["')\]*]*(?=\s|$)/g;
+
+/** The text up to its last complete sentence ('' if there is none). */
+export function completeSentences(text: string): string {
+  let end = 0;
+  for (const m of text.matchAll(SENTENCE_END)) end = (m.index ?? 0) + m[0].length;
+  return text.slice(0, end).trimEnd();
+}
+
+/** Time left before `deadline` (epoch ms), never negative; undefined without a deadline. */
+function leftMs(deadline: number | undefined): number | undefined {
+  return deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
+}
+
 async function runLlm(
   chat: ChatModel,
   prompt: PromptName,
   vars: Record<string, string>,
   sourceCount: number,
-  opts: { onToken?: AskOptions['onToken']; signal?: AbortSignal },
-): Promise<{ insufficient: boolean; text: string; cited: number[]; dropped: number }> {
+  opts: { onToken?: AskOptions['onToken']; signal?: AbortSignal; budget?: { ms: number; deadline: number } },
+): Promise<{ insufficient: boolean; text: string; cited: number[]; dropped: number; cutOff?: CutOff }> {
   const { RunnableLambda, RunnableSequence } = await import('@langchain/core/runnables');
   // Nobody sees raw model text, streamed or final: control sequences and secrets are removed first.
   const stream = sanitizedStream(opts.onToken);
   const chain = RunnableSequence.from([
     RunnableLambda.from((v: Record<string, string>) => renderPrompt(prompt, v)),
     RunnableLambda.from(async (messages: Awaited<ReturnType<typeof renderPrompt>>) => {
-      const raw = await chat.complete(messages, { onToken: stream.onToken, signal: opts.signal });
-      stream.finish(raw);
-      return sanitizeModelText(raw);
+      const reply = await chat.complete(messages, {
+        onToken: stream.onToken,
+        signal: opts.signal,
+        budgetMs: opts.budget?.ms,
+        deadline: opts.budget?.deadline,
+      });
+      stream.finish(reply.text);
+      return { ...reply, text: sanitizeModelText(reply.text) };
     }),
-    RunnableLambda.from((text: string) => {
-      if (INSUFFICIENT.test(text) && text.replace(INSUFFICIENT, '').trim().length < 40)
+    RunnableLambda.from(({ text: full, cutOff }: Awaited<ReturnType<ChatModel['complete']>>) => {
+      // A reply that stopped short keeps only its complete sentences, and says so.
+      const raw = cutOff ? completeSentences(full) : full;
+      if (INSUFFICIENT.test(raw) && raw.replace(INSUFFICIENT, '').trim().length < 40)
         return { insufficient: true, text: '', cited: [], dropped: 0 };
-      const check = validateCitations(text.replace(INSUFFICIENT, ''), sourceCount);
-      return { insufficient: false, ...check };
+      const check = validateCitations(raw.replace(INSUFFICIENT, '').trim(), sourceCount);
+      return { insufficient: false, ...check, ...(cutOff ? { cutOff } : {}) };
     }),
   ]);
   return chain.invoke(vars);
+}
+
+/** The model's checked text, with the cut-off notice when it stopped short. */
+function llmAnswerText(out: { text: string; cutOff?: CutOff }): string {
+  return out.cutOff ? `${out.text}\n\n${cutOffNotice(out.cutOff)}` : out.text;
 }
 
 function abstainText(reason: string | undefined, sources: Source[]): string {
@@ -137,14 +196,24 @@ export async function answerQuestion(given: EngineDeps, rawQuestion: string, opt
   const logger = deps.logger ?? silentLogger;
   const question = cleanQuestion(rawQuestion);
   const lexical = deps.retriever.corpus.termStats;
-  const { query } = await rewriteFollowUp(question, opts.history ?? [], { lexical, chat: deps.chat });
+  // One wall for every endpoint call of this answer: what the rewrite and the embedding spend, the answer cannot.
+  const budget = answerBudget(deps, started);
+  const deadline = budget?.deadline;
+  const { query } = await rewriteFollowUp(question, opts.history ?? [], {
+    lexical,
+    chat: deps.chat,
+    budgetMs: Math.min(REWRITE_BUDGET_MS, leftMs(deadline) ?? REWRITE_BUDGET_MS),
+  });
   // Answers cite only papers close to the best one; topic summaries (below) cast a wider net.
-  const { sources, hits, evidence } = await gatherSources(deps.retriever, query, {
+  const { sources, hits, evidence, retrieval, degraded } = await gatherSources(deps.retriever, query, {
     max: opts.maxSources ?? 5,
     filter: opts.filter,
     minRelative: 0.45,
+    signal: opts.signal,
+    deadline,
   });
-  const base = { question, query, evidence, droppedCitations: 0 };
+  if (degraded) logger.warn('question embedding failed; answering from the lexical index', { reason: degraded });
+  const base = { question, query, evidence, droppedCitations: 0, retrieval, ...(degraded ? { retrievalFallback: degraded } : {}) };
   const abstained = (reason: string | undefined, mode: AnswerResult['mode']): AnswerResult => ({
     ...base,
     answer: abstainText(reason, sources),
@@ -195,21 +264,27 @@ export async function answerQuestion(given: EngineDeps, rawQuestion: string, opt
       'answer',
       { sources: formatSources(sources), question, history: history ? `${history}\n` : '', maxWords: '220' },
       sources.length,
-      { onToken: opts.onToken, signal: opts.signal },
+      { onToken: opts.onToken, signal: opts.signal, budget },
     );
     if (out.insufficient) return abstained('the language model found that the retrieved papers do not answer it', 'llm');
     if (out.cited.length > 0) {
       const bySource = new Map(sources.map((s) => [s.marker, s]));
+      if (out.cutOff) logger.warn('llm answer was cut off; keeping its complete sentences', { cutOff: out.cutOff });
       return {
         ...base,
-        answer: out.text,
+        answer: llmAnswerText(out),
         mode: 'llm',
         abstained: false,
+        ...(out.cutOff ? { truncated: true } : {}),
         citations: out.cited.map((m) => toCitation(bySource.get(m)!)),
         sources: sources.map(toSourceInfo),
         droppedCitations: out.dropped,
         durationMs: Date.now() - started,
       };
+    }
+    if (out.cutOff) {
+      logger.warn('llm answer was cut off before a cited sentence; using extractive digest', { cutOff: out.cutOff });
+      return fallback(`the model's answer was cut off (${CUT_OFF_WHY[out.cutOff]})`, out.dropped);
     }
     logger.warn('llm answer had no valid citation; using extractive digest', { dropped: out.dropped });
     return fallback(
@@ -232,18 +307,22 @@ export async function summarizeTopic(given: EngineDeps, rawTopic: string, opts: 
   const started = Date.now();
   const topic = cleanQuestion(rawTopic);
   const lexical = deps.retriever.corpus.termStats;
-  const { sources, hits, evidence } = await gatherSources(deps.retriever, topic, {
+  const budget = answerBudget(deps, started);
+  const { sources, hits, evidence, retrieval, degraded } = await gatherSources(deps.retriever, topic, {
     max: opts.maxSources ?? 8,
     filter: opts.filter,
     minRelative: 0.25,
     candidates: 30,
+    signal: opts.signal,
+    deadline: budget?.deadline,
   });
+  if (degraded) deps.logger?.warn('topic embedding failed; summarizing from the lexical index', { reason: degraded });
   const decision = decideAbstain(deps.retriever, topic, hits, evidence, {
     coverage: deps.abstainThreshold,
     singlePaper: false,
     filter: opts.filter,
   });
-  const base = { topic, evidence, droppedCitations: 0 };
+  const base = { topic, evidence, droppedCitations: 0, retrieval, ...(degraded ? { retrievalFallback: degraded } : {}) };
   if (decision.abstain) {
     return {
       ...base,
@@ -271,21 +350,27 @@ export async function summarizeTopic(given: EngineDeps, rawTopic: string, opts: 
       const out = await runLlm(deps.chat, 'summarize', { sources: formatSources(sources), topic, maxWords: '350' }, sources.length, {
         onToken: opts.onToken,
         signal: opts.signal,
+        budget,
       });
       if (!out.insufficient && out.cited.length) {
         const bySource = new Map(sources.map((s) => [s.marker, s]));
         return {
           ...base,
-          answer: out.text,
+          answer: llmAnswerText(out),
           mode: 'llm',
           abstained: false,
+          ...(out.cutOff ? { truncated: true } : {}),
           citations: out.cited.map((m) => toCitation(bySource.get(m)!)),
           sources: sources.map(toSourceInfo),
           droppedCitations: out.dropped,
           durationMs: Date.now() - started,
         };
       }
-      fallbackReason = out.insufficient ? 'the language model judged the papers off-topic' : "the model's summary cited no valid source";
+      fallbackReason = out.insufficient
+        ? 'the language model judged the papers off-topic'
+        : out.cutOff
+          ? `the model's summary was cut off (${CUT_OFF_WHY[out.cutOff]})`
+          : "the model's summary cited no valid source";
     } catch (err) {
       if (!isAppError(err) || err.code !== 'LLM_FAILED') throw err;
       fallbackReason = err.userMessage.replace(/^The language model/, 'the language model').replace(/\.$/, '');

@@ -71,9 +71,11 @@ export async function rewriteFollowUp(
         .join('\n\n');
       const messages = await renderPrompt('rewrite', { history: historyText, question });
       // The rewritten query is shown back (--json "query"), so it is model text like any answer.
-      const raw = await deps.chat.complete(messages, { budgetMs: deps.budgetMs ?? 10_000, maxTokens: 80 });
-      const out = sanitizeModelText(raw).trim().split('\n')[0].trim();
-      if (out && out.length <= 500 && !/INSUFFICIENT_EVIDENCE/.test(out)) return { query: out.replace(/^["']|["']$/g, ''), method: 'llm' };
+      const reply = await deps.chat.complete(messages, { budgetMs: deps.budgetMs ?? 10_000, maxTokens: 80 });
+      const out = sanitizeModelText(reply.text).trim().split('\n')[0].trim();
+      // A rewrite cut short is half a query: the offline rewrite is the better one.
+      if (out && !reply.cutOff && out.length <= 500 && !/INSUFFICIENT_EVIDENCE/.test(out))
+        return { query: out.replace(/^["']|["']$/g, ''), method: 'llm' };
     } catch {
       // Fall through to the offline rewrite: a follow-up must never fail because the model did.
     }

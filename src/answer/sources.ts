@@ -6,7 +6,7 @@
 import type { Paper } from '../corpus/types.js';
 import { isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
-import type { PaperHit, Retriever, SearchFilter } from '../index/search.js';
+import type { PaperHit, Retriever, SearchFilter, SearchResult } from '../index/search.js';
 import { tokenize } from '../index/tokenize.js';
 
 export interface Source {
@@ -103,14 +103,22 @@ export interface GatherOptions {
   /** Drop papers scoring below this share of the best one. */
   minRelative?: number;
   candidates?: number;
+  signal?: AbortSignal;
+  /** Epoch ms by which the question must be embedded (the answer's budget); past it, lexical only. */
+  deadline?: number;
 }
 
 export async function gatherSources(
   retriever: Retriever,
   query: string,
   opts: GatherOptions,
-): Promise<{ sources: Source[]; hits: PaperHit[]; evidence: Evidence }> {
-  const hits = await retriever.search(query, { k: opts.candidates ?? Math.max(20, opts.max * 3), filter: opts.filter });
+): Promise<{ sources: Source[]; hits: PaperHit[]; evidence: Evidence; retrieval: SearchResult['retrieval']; degraded?: string }> {
+  const { hits, retrieval, degraded } = await retriever.searchWithMode(query, {
+    k: opts.candidates ?? Math.max(20, opts.max * 3),
+    filter: opts.filter,
+    signal: opts.signal,
+    deadline: opts.deadline,
+  });
   const evidence = measureEvidence(retriever, query, hits);
   const top = hits[0]?.score ?? 0;
   const relevant = hits.filter((h) => h.score >= top * (opts.minRelative ?? 0.3));
@@ -123,5 +131,5 @@ export async function gatherSources(
     url: paperUrl(h.paper),
     links: abstractLinks(h.paper),
   }));
-  return { sources, hits, evidence };
+  return { sources, hits, evidence, retrieval, ...(degraded ? { degraded } : {}) };
 }

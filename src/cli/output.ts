@@ -38,6 +38,8 @@ export function answerJson(r: AnswerResult | SummaryResult) {
     sources: r.sources,
     droppedCitations: r.droppedCitations,
     ...(r.fallbackReason ? { fallbackReason: r.fallbackReason } : {}),
+    ...(r.truncated ? { truncated: true } : {}),
+    ...(r.retrievalFallback ? { retrieval: r.retrieval, retrievalFallback: r.retrievalFallback } : {}),
     ...(r.abstainReason ? { abstainReason: r.abstainReason } : {}),
     ...('query' in r && r.query !== r.question ? { query: r.query } : {}),
   };
@@ -57,7 +59,8 @@ export function renderAnswer(r: AnswerResult | SummaryResult): string {
   lines.push(
     '',
     `(${r.mode === 'llm' ? 'LLM answer' : 'offline extractive digest'}` +
-      `${r.droppedCitations ? `; ${r.droppedCitations} invalid citation(s) removed` : ''}; ${r.durationMs} ms)`,
+      `${r.droppedCitations ? `; ${r.droppedCitations} invalid citation(s) removed` : ''}` +
+      `${r.retrievalFallback ? `; lexical retrieval only because ${r.retrievalFallback}` : ''}; ${r.durationMs} ms)`,
   );
   return `${lines.join('\n')}\n`;
 }

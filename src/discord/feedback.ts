@@ -25,7 +25,16 @@ export type AnswerKind = 'ask' | 'followup' | 'summarize' | 'qa' | 'recap';
 export interface AnswerRecord
   extends Pick<
     AnswerResult,
-    'question' | 'answer' | 'mode' | 'abstained' | 'citations' | 'sources' | 'droppedCitations' | 'fallbackReason'
+    | 'question'
+    | 'answer'
+    | 'mode'
+    | 'abstained'
+    | 'citations'
+    | 'sources'
+    | 'droppedCitations'
+    | 'fallbackReason'
+    | 'truncated'
+    | 'retrievalFallback'
   > {
   type: 'answer';
   answerId: string;

@@ -91,7 +91,7 @@ function toRecord(
   ctx: BotContext,
   r: (AnswerResult | SummaryResult) & { question?: string; topic?: string; query?: string },
   req: Omit<AnswerRequest, 'onPreview' | 'signal' | 'history'>,
-  retriever: { mode: string; store: { generation: string } },
+  retriever: { store: { generation: string } },
 ): AnswerRecord {
   return {
     type: 'answer',
@@ -107,8 +107,11 @@ function toRecord(
     sources: r.sources,
     droppedCitations: r.droppedCitations,
     ...(r.fallbackReason ? { fallbackReason: r.fallbackReason } : {}),
+    ...(r.truncated ? { truncated: true } : {}),
     ...(ctx.chat ? { chatModel: ctx.chat.model } : {}),
-    retrievalMode: retriever.mode,
+    // What this answer actually used: a hybrid index answers lexically while embeddings are down.
+    retrievalMode: r.retrieval,
+    ...(r.retrievalFallback ? { retrievalFallback: r.retrievalFallback } : {}),
     indexGeneration: retriever.store.generation,
     durationMs: r.durationMs,
     ...(req.userId ? { userId: req.userId } : {}),

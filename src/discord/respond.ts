@@ -208,7 +208,13 @@ export function streamingPreview(target: AnswerTarget): (textSoFar: string) => P
 }
 
 function payloadOf(m: OutgoingMessage) {
-  return { content: m.content, embeds: m.embeds ?? [], components: m.components ?? [], allowedMentions: NO_MENTIONS };
+  return {
+    content: m.content,
+    embeds: m.embeds ?? [],
+    components: m.components ?? [],
+    allowedMentions: NO_MENTIONS,
+    ...(m.files?.length ? { files: m.files.map((f) => ({ attachment: f.data, name: f.name })) } : {}),
+  };
 }
 
 /** A deferred interaction: edit the placeholder, then follow-ups for the remaining parts. */

@@ -1,10 +1,19 @@
 /**
  * One embedding client for any OpenAI-compatible /v1/embeddings endpoint (OpenAI, Azure OpenAI,
- * Ollama, vLLM, LM Studio). Batched; the SDK retries 429/5xx with backoff and honours retry-after.
+ * Ollama, vLLM, LM Studio). Batched; 429/5xx are retried with backoff honouring retry-after
+ * (endpoint-retry.ts), and a call can be bounded by a deadline and cancelled by a signal.
  */
 import OpenAI from 'openai';
 import type { Config } from '../config.js';
+import { describeRefusedWait, RetryWaitTooLong, withRetries } from '../endpoint-retry.js';
 import { AppError } from '../errors.js';
+
+export interface EmbedOptions {
+  /** Cancels the request in flight and any wait between retries. */
+  signal?: AbortSignal;
+  /** Epoch ms: the whole call (every batch, retries included) fails with EMBEDDING_FAILED past it. */
+  deadline?: number;
+}
 
 /** Shaped like vectra's EmbeddingsModel (maxTokens + createEmbeddings), which keeps fakes trivial. */
 export interface EmbeddingsModel {
@@ -13,7 +22,7 @@ export interface EmbeddingsModel {
   readonly batchSize: number;
   /** Output size requested from the endpoint, when the model supports choosing one. */
   readonly dimensions?: number;
-  createEmbeddings(inputs: string[]): Promise<number[][]>;
+  createEmbeddings(inputs: string[], opts?: EmbedOptions): Promise<number[][]>;
 }
 
 // Rough character budget per input (~4 chars a token) so one long text never fails a whole batch.
@@ -24,6 +33,8 @@ export class OpenAIEmbeddings implements EmbeddingsModel {
   readonly model: string;
   readonly batchSize: number;
   private readonly client: OpenAI;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
   readonly dimensions?: number;
 
   constructor(opts: {
@@ -38,52 +49,82 @@ export class OpenAIEmbeddings implements EmbeddingsModel {
     this.model = opts.model;
     this.batchSize = opts.batchSize ?? 64;
     this.dimensions = opts.dimensions;
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.maxRetries = opts.maxRetries ?? 4;
     this.client = new OpenAI({
       // Local servers (Ollama, vLLM) accept any key; the SDK insists on one.
       apiKey: opts.apiKey ?? 'not-needed',
       baseURL: opts.baseURL,
-      timeout: opts.timeoutMs ?? 60_000,
-      maxRetries: opts.maxRetries ?? 4,
+      timeout: this.timeoutMs,
+      // Retries are ours (withRetries): the SDK's own waits cannot be bounded or cancelled.
+      maxRetries: 0,
       // The SDK would print malformed chunks straight to stderr; our errors carry what matters.
       logLevel: 'off',
     });
   }
 
-  async createEmbeddings(inputs: string[]): Promise<number[][]> {
+  async createEmbeddings(inputs: string[], opts: EmbedOptions = {}): Promise<number[][]> {
     const out: number[][] = [];
-    for (let i = 0; i < inputs.length; i += this.batchSize) {
-      const batch = inputs.slice(i, i + this.batchSize).map((s) => (s.length > MAX_INPUT_CHARS ? s.slice(0, MAX_INPUT_CHARS) : s || ' '));
-      let res: OpenAI.CreateEmbeddingResponse;
-      try {
-        res = await this.client.embeddings.create({
-          model: this.model,
-          input: batch,
-          encoding_format: 'float',
-          ...(this.dimensions ? { dimensions: this.dimensions } : {}),
-        });
-      } catch (err) {
-        const status = (err as { status?: number }).status;
-        throw new AppError(
-          'EMBEDDING_FAILED',
-          `The embedding endpoint failed${status ? ` with HTTP ${status}` : ''}: ${(err as Error).message.slice(0, 200)}`,
-          { cause: err, detail: { status, model: this.model } },
-        );
-      }
-      if (!Array.isArray(res?.data) || res.data.length !== batch.length) {
-        throw new AppError(
-          'EMBEDDING_FAILED',
-          `The embedding endpoint returned ${res?.data?.length ?? 'no'} vectors for ${batch.length} inputs.`,
-        );
-      }
-      const sorted = [...res.data].sort((a, b) => a.index - b.index);
-      for (const d of sorted) {
-        if (!Array.isArray(d.embedding) || d.embedding.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
-          throw new AppError('EMBEDDING_FAILED', 'The embedding endpoint returned a malformed vector.');
+    const controller = new AbortController();
+    let timedOut = false;
+    const boundMs = opts.deadline === undefined ? undefined : Math.max(0, Math.round(opts.deadline - Date.now()));
+    const onAbort = () => controller.abort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) controller.abort();
+    const timer =
+      opts.deadline === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, boundMs);
+    try {
+      for (let i = 0; i < inputs.length; i += this.batchSize) {
+        const batch = inputs.slice(i, i + this.batchSize).map((s) => (s.length > MAX_INPUT_CHARS ? s.slice(0, MAX_INPUT_CHARS) : s || ' '));
+        let res: OpenAI.CreateEmbeddingResponse;
+        try {
+          res = await withRetries(
+            () =>
+              this.client.embeddings.create(
+                { model: this.model, input: batch, encoding_format: 'float', ...(this.dimensions ? { dimensions: this.dimensions } : {}) },
+                { signal: controller.signal },
+              ),
+            { maxRetries: this.maxRetries, signal: controller.signal, deadline: opts.deadline },
+          );
+        } catch (err) {
+          const status = err instanceof RetryWaitTooLong ? err.status : (err as { status?: number }).status;
+          const why =
+            err instanceof RetryWaitTooLong
+              ? `: it ${describeRefusedWait(err)}`
+              : timedOut
+                ? ' to answer in time'
+                : controller.signal.aborted
+                  ? ': the request was cancelled'
+                  : `${status ? ` with HTTP ${status}` : ''}: ${(err as Error).message.slice(0, 200)}`;
+          throw new AppError('EMBEDDING_FAILED', `The embedding endpoint failed${why}.`, {
+            cause: err,
+            detail: { status, model: this.model, timedOut, boundMs },
+          });
         }
-        out.push(d.embedding);
+        if (!Array.isArray(res?.data) || res.data.length !== batch.length) {
+          throw new AppError(
+            'EMBEDDING_FAILED',
+            `The embedding endpoint returned ${res?.data?.length ?? 'no'} vectors for ${batch.length} inputs.`,
+          );
+        }
+        const sorted = [...res.data].sort((a, b) => a.index - b.index);
+        for (const d of sorted) {
+          if (!Array.isArray(d.embedding) || d.embedding.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
+            throw new AppError('EMBEDDING_FAILED', 'The embedding endpoint returned a malformed vector.');
+          }
+          out.push(d.embedding);
+        }
       }
+      return out;
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
     }
-    return out;
   }
 }
 

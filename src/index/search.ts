@@ -4,6 +4,7 @@
  * best chunks.
  */
 import type { Paper } from '../corpus/types.js';
+import { isAppError } from '../errors.js';
 import type { Chunk } from './chunk.js';
 import type { EmbeddingsModel } from './embeddings.js';
 import { queryTerms } from './lexical.js';
@@ -39,7 +40,22 @@ export interface SearchOptions {
   filter?: SearchFilter;
   /** Override the embedder (tests, benchmarks); defaults to the retriever's. */
   queryVector?: number[];
+  /** Cancels embedding the query (the search then runs lexically). */
+  signal?: AbortSignal;
+  /** Epoch ms by which the query must be embedded, if sooner than the retriever's own bound. */
+  deadline?: number;
 }
+
+export interface SearchResult {
+  hits: PaperHit[];
+  /** How this search actually ran. */
+  retrieval: 'hybrid' | 'lexical';
+  /** Why a hybrid index was searched lexically (the embedding endpoint failed or timed out). */
+  degraded?: string;
+}
+
+/** After the embedding endpoint fails, questions skip it this long, so an outage costs one wait, not one per question. */
+export const EMBEDDING_COOLOFF_MS = 30_000;
 
 /** A paper's best chunks from one retrieval path. */
 export interface PaperEntry {
@@ -63,17 +79,26 @@ function passes(paper: Paper, f: SearchFilter | undefined): boolean {
   return true;
 }
 
+/** Whether the embedding endpoint is usable, shared by a retriever and the per-answer copies it pins. */
+interface EmbeddingHealth {
+  down?: { until: number; reason: string };
+}
+
 export class Retriever {
-  /**
-   * `pinned`: the one generation every search of this retriever uses (see pinned()); without
-   * it each search pins the generation the store serves when the search starts.
-   */
+  private readonly queryTimeoutMs: number;
+  private readonly health: EmbeddingHealth;
+  /** The one generation every search of this retriever uses (see pinned()), if pinned. */
+  private pinnedGeneration?: PinnedGeneration;
+
   constructor(
     readonly store: SearchStore,
     readonly embedder?: EmbeddingsModel,
-    private pinnedGeneration?: PinnedGeneration,
+    opts: { queryTimeoutMs?: number; pinned?: PinnedGeneration; health?: EmbeddingHealth } = {},
   ) {
     if (embedder) store.checkEmbeddingModel(embedder.model);
+    this.queryTimeoutMs = opts.queryTimeoutMs ?? 5000;
+    this.pinnedGeneration = opts.pinned;
+    this.health = opts.health ?? {};
   }
 
   /** The corpus this retriever searches: its pinned generation, or the store's current one. */
@@ -83,18 +108,53 @@ export class Retriever {
 
   /** A retriever whose every search uses the generation served now: one answer, one generation. */
   async pinned(): Promise<Retriever> {
-    return this.pinnedGeneration ? this : new Retriever(this.store, this.embedder, await this.store.pin());
+    if (this.pinnedGeneration) return this;
+    return new Retriever(this.store, this.embedder, {
+      queryTimeoutMs: this.queryTimeoutMs,
+      pinned: await this.store.pin(),
+      health: this.health,
+    });
   }
 
   get mode(): 'hybrid' | 'lexical' {
     return this.embedder && this.corpus.hasVectors ? 'hybrid' : 'lexical';
   }
 
-  async embedQuery(query: string, generation: PinnedGeneration = this.corpus): Promise<number[] | undefined> {
+  async embedQuery(
+    query: string,
+    opts: { signal?: AbortSignal; deadline?: number } = {},
+    generation: PinnedGeneration = this.corpus,
+  ): Promise<number[] | undefined> {
     if (!this.embedder || !generation.hasVectors) return undefined;
-    const [v] = await this.embedder.createEmbeddings([query.slice(0, MAX_QUERY_CHARS)]);
+    const deadline = Math.min(Date.now() + this.queryTimeoutMs, opts.deadline ?? Number.POSITIVE_INFINITY);
+    const [v] = await this.embedder.createEmbeddings([query.slice(0, MAX_QUERY_CHARS)], { signal: opts.signal, deadline });
     generation.checkQueryVector(v);
     return v;
+  }
+
+  /**
+   * The query's vector, or why there is none: the lexical index is in memory, so an embedding
+   * outage (EMBEDDING_FAILED: down, slow, rate limited) degrades a search instead of failing it.
+   */
+  private async queryVectorOrReason(
+    g: PinnedGeneration,
+    query: string,
+    opts: SearchOptions,
+  ): Promise<{ vector?: number[]; degraded?: string }> {
+    if (opts.queryVector) return { vector: opts.queryVector };
+    if (!this.embedder || !g.hasVectors) return {};
+    const down = this.health.down;
+    if (down && Date.now() < down.until) return { degraded: down.reason };
+    try {
+      const vector = await this.embedQuery(query, opts, g);
+      this.health.down = undefined;
+      return { vector };
+    } catch (err) {
+      if (!isAppError(err) || err.code !== 'EMBEDDING_FAILED') throw err;
+      const reason = err.userMessage.replace(/^The embedding endpoint/, 'the embedding endpoint').replace(/\.$/, '');
+      this.health.down = { until: Date.now() + EMBEDDING_COOLOFF_MS, reason };
+      return { degraded: reason };
+    }
   }
 
   /**
@@ -113,6 +173,10 @@ export class Retriever {
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<PaperHit[]> {
+    return (await this.searchWithMode(query, opts)).hits;
+  }
+
+  async searchWithMode(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
     for (let attempt = 0; ; attempt++) {
       // One generation for both halves: the lexical and vector hits index the same chunks.
       const g = this.pinnedGeneration ?? (await this.store.pin());
@@ -126,19 +190,20 @@ export class Retriever {
     }
   }
 
-  private async searchIn(g: PinnedGeneration, query: string, opts: SearchOptions): Promise<PaperHit[]> {
+  private async searchIn(g: PinnedGeneration, query: string, opts: SearchOptions): Promise<SearchResult> {
     const k = opts.k ?? 10;
     const lexical = await this.lexicalPapers(g, query, opts.filter, Math.max(1000, k * 20));
-    const vector = opts.queryVector ?? (await this.embedQuery(query, g));
+    const { vector, degraded } = await this.queryVectorOrReason(g, query, opts);
     const lexRanked = [...lexical.entries()].sort((a, b) => b[1].score - a[1].score);
     if (!vector) {
-      return lexRanked.slice(0, k).map(([, e], i) => ({
+      const hits = lexRanked.slice(0, k).map(([, e], i) => ({
         paper: e.paper,
         rank: i + 1,
         score: e.score,
         lexicalScore: e.score,
         chunks: e.chunks.sort((a, b) => b.score - a.score),
       }));
+      return { hits, retrieval: 'lexical', ...(degraded ? { degraded } : {}) };
     }
     // With a filter, scan deeper so filtered-out papers cannot starve the dense list.
     const depth = opts.filter ? g.chunks.length : Math.max(100, k * 10);
@@ -151,7 +216,7 @@ export class Retriever {
     vecRanked.forEach(([id], i) => {
       fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + i + 1));
     });
-    return [...fused.entries()]
+    const hits = [...fused.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, k)
       .map(([id, score], i) => {
@@ -168,6 +233,7 @@ export class Retriever {
           chunks: [...chunks.values()].sort((a, b) => b.score - a.score),
         };
       });
+    return { hits, retrieval: 'hybrid' };
   }
 }
 

@@ -26,7 +26,20 @@ export type Fault =
    * only covers the wait for response headers, so this is what a consumer's own idle timeout
    * must handle.
    */
-  | { kind: 'stallBody'; afterChunks?: number };
+  | { kind: 'stallBody'; afterChunks?: number }
+  /**
+   * Streaming only: send the first `afterChunks` content chunks (default all), then end the
+   * response cleanly, with neither a finish_reason nor `data: [DONE]` (a proxy or server that
+   * closed the stream early without an error).
+   */
+  | { kind: 'noFinish'; afterChunks?: number }
+  /** Streaming only: the first `afterChunks` content chunks (default 3), then finish_reason "length" and [DONE]. */
+  | { kind: 'finishLength'; afterChunks?: number }
+  /**
+   * Streaming only: ignore max_tokens and stream `text` (default "word ") over and over until the
+   * client goes away (or `maxChars`, default 64 MB, is reached; then finish_reason "stop").
+   */
+  | { kind: 'runaway'; text?: string; maxChars?: number };
 
 export type FaultRoute = 'embeddings' | 'chat' | 'any';
 
@@ -42,6 +55,8 @@ export interface FakeOpenAIServer {
   embeddingCalls(): number;
   /** Number of POST /v1/chat/completions requests so far, whatever their outcome. */
   chatCalls(): number;
+  /** Content characters written by `runaway` faults so far (what a client read, at most). */
+  runawayChars(): number;
   /**
    * All inputs embedded so far, flattened, in order. Only requests that were answered with a
    * complete 200 response count, so a batch that failed and was retried is not double-counted.
@@ -54,7 +69,7 @@ export interface FakeOpenAIServer {
   setPersistentFault(route: FaultRoute, fault: Fault | null): void;
   /** Drops queued and persistent faults. */
   clearFaults(): void;
-  /** Forgets recorded requests and embedded inputs, drops faults and restores the initial responder. */
+  /** Forgets recorded requests, embedded inputs and the runaway count, drops faults and restores the initial responder. */
   reset(): void;
   /** Closes the server and destroys open sockets (stalled requests too). Idempotent. */
   close(): Promise<void>;
@@ -196,6 +211,7 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
   let closed = false;
   let closing: Promise<void> | undefined;
   let idCounter = 0;
+  let runawayChars = 0;
 
   const later = (ms: number, fn: () => void): void => {
     if (closed) return;
@@ -452,6 +468,47 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
         }
         return;
       }
+      case 'noFinish':
+      case 'finishLength':
+      case 'runaway': {
+        const r = reply();
+        if (r.type !== 'sse') return sendNormal(res, r);
+        const chunks = r.chunks as Array<{ choices?: Array<{ delta?: { content?: string }; finish_reason: string | null }> }>;
+        const content = chunks.filter((c) => c.choices?.[0]?.delta?.content);
+        const template = chunks[0];
+        const withChoice = (choice: object) => ({ ...template, choices: [{ index: 0, logprobs: null, ...choice }] });
+        writeSseHead(res);
+        if (fault.kind === 'noFinish') {
+          const n = fault.afterChunks ?? content.length;
+          writeSseChunks(res, [template, ...content.slice(0, n)].map(sseEvent), () => res.end());
+        } else if (fault.kind === 'finishLength') {
+          const n = fault.afterChunks ?? 3;
+          const tail = [withChoice({ delta: {}, finish_reason: 'length' })].map(sseEvent);
+          writeSseChunks(res, [...[template, ...content.slice(0, n)].map(sseEvent), ...tail, 'data: [DONE]\n\n'], () => res.end());
+        } else {
+          const piece = fault.text ?? 'word ';
+          const max = fault.maxChars ?? 64 * 1024 * 1024;
+          const event = sseEvent(withChoice({ delta: { content: piece }, finish_reason: null }));
+          let sent = 0;
+          res.write(sseEvent(template));
+          // Bounded by maxChars; stops as soon as the client closes the connection.
+          const pump = (): void => {
+            if (closed || res.destroyed || res.writableEnded) return;
+            while (sent < max) {
+              sent += piece.length;
+              runawayChars += piece.length;
+              if (!res.write(event)) {
+                res.once('drain', pump);
+                return;
+              }
+            }
+            res.end(`${sseEvent(withChoice({ delta: {}, finish_reason: 'stop' }))}data: [DONE]\n\n`);
+          };
+          res.on('close', () => res.off('drain', pump));
+          setImmediate(pump);
+        }
+        return;
+      }
       case 'cut':
       case 'stallBody': {
         const r = reply();
@@ -542,6 +599,7 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     requests,
     embeddingCalls: () => requests.filter((r) => routeOf(r.method, r.path) === 'embeddings').length,
     chatCalls: () => requests.filter((r) => routeOf(r.method, r.path) === 'chat').length,
+    runawayChars: () => runawayChars,
     embeddedInputs: () => [...embedded],
     setChatResponder(fn) {
       responder = fn;
@@ -559,6 +617,7 @@ export async function startOpenAIServer(opts: StartOpenAIServerOptions = {}): Pr
     },
     reset() {
       requests.length = 0;
+      runawayChars = 0;
       embedded.length = 0;
       queued = [];
       persistent.clear();

@@ -14,7 +14,11 @@ export interface OutgoingMessage {
   content: string;
   embeds?: APIEmbed[];
   components?: APIActionRowComponent<APIButtonComponent>[];
+  files?: Array<{ name: string; data: Buffer }>;
 }
+
+/** Messages one answer may post; what does not fit goes into an attached Markdown file. */
+export const MAX_ANSWER_MESSAGES = 4;
 
 export const COLOR = { answer: 0x5865f2, abstain: 0x99aab5, warn: 0xfee75c, error: 0xed4245, ok: 0x57f287 } as const;
 
@@ -81,7 +85,8 @@ function footerText(r: AnswerRecord): string {
   else if (r.mode === 'llm' && !r.fallbackReason)
     bits.push(`Answer by ${r.chatModel ?? 'the language model'}, checked against the sources`);
   else bits.push('Extractive digest: sentences quoted from the abstracts');
-  if (r.retrievalMode) bits.push(`${r.retrievalMode} retrieval`);
+  if (r.truncated) bits.push('cut off: complete sentences only');
+  if (r.retrievalMode) bits.push(`${r.retrievalMode} retrieval${r.retrievalFallback ? ' (embeddings unavailable)' : ''}`);
   if (r.droppedCitations > 0) bits.push(`${r.droppedCitations} invalid citation${r.droppedCitations === 1 ? '' : 's'} removed`);
   bits.push(`id ${r.answerId}`);
   return bits.join(' · ');
@@ -123,14 +128,38 @@ function header(r: AnswerRecord): string {
   }
 }
 
-/** The answer as messages; the last one carries the sources embed and the buttons. */
+/** The whole answer as one Markdown document, sources listed, for the attachment. */
+function answerDocument(r: AnswerRecord): string {
+  const lines = [header(r) + r.answer, '', '## Sources', ''];
+  for (const s of r.sources) lines.push(`[${s.marker}] ${s.title}${s.date ? ` (${s.date})` : ''}  `, `<${safeUrl(s.url)}>`, '');
+  return lines.join('\n');
+}
+
+/**
+ * The answer as at most MAX_ANSWER_MESSAGES messages; the last one carries the sources embed and
+ * the buttons, and, when the text needed more messages, the whole answer as an attached file.
+ */
 export function renderAnswer(r: AnswerRecord): OutgoingMessage[] {
   // Records written before answers were sanitised at the source are still shown: clean them here too.
   const text = neutralizeMentions(header(r) + unmaskLinks(sanitizeModelText(r.answer)));
   const parts = splitMessage(text, LIMITS.content);
   if (!parts.length) parts.push('_(empty answer)_');
+  let files: OutgoingMessage['files'];
+  if (parts.length > MAX_ANSWER_MESSAGES) {
+    const name = `answer-${r.answerId}.md`;
+    const shown = parts.slice(0, MAX_ANSWER_MESSAGES - 1);
+    const left = text.length - shown.reduce((n, p) => n + p.length, 0);
+    parts.splice(
+      0,
+      parts.length,
+      ...shown,
+      `_The answer continues (about ${left} more characters): the whole answer is in **${name}** below._`,
+    );
+    files = [{ name, data: Buffer.from(answerDocument(r), 'utf8') }];
+  }
   const messages: OutgoingMessage[] = parts.map((content) => ({ content }));
   const last = messages[messages.length - 1];
+  if (files) last.files = files;
   last.embeds = [sourcesEmbed(r)];
   last.components = [answerButtons(r.answerId)];
   return messages;

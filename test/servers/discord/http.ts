@@ -13,6 +13,7 @@ export interface UploadedFile {
   name: string;
   size: number;
   contentType: string;
+  data: Buffer;
 }
 
 export async function readBody(req: http.IncomingMessage): Promise<{ body: any; files: UploadedFile[] | undefined; error?: HttpError }> {
@@ -31,7 +32,7 @@ export async function readBody(req: http.IncomingMessage): Promise<{ body: any; 
         if (field === 'payload_json') body = { ...body, ...JSON.parse(value) };
         else body[field] = value;
       } else {
-        files.push({ field, name: value.name, size: value.size, contentType: value.type });
+        files.push({ field, name: value.name, size: value.size, contentType: value.type, data: Buffer.from(await value.arrayBuffer()) });
       }
     }
     return { body, files };

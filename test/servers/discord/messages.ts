@@ -38,6 +38,7 @@ export function createMessages(state: FakeState, gateway: Gateway) {
     channels,
     history,
     messagesById,
+    attachmentData,
     applicationId,
     botUserId,
     createdThreads,
@@ -65,6 +66,7 @@ export function createMessages(state: FakeState, gateway: Gateway) {
       const id = snowflake();
       const filename = meta.filename ?? f.name;
       const url = `http://127.0.0.1:${state.port}/attachments/${id}/${encodeURIComponent(filename)}`;
+      attachmentData.set(id, { data: f.data, contentType: f.contentType || 'application/octet-stream' });
       return {
         id,
         filename,

@@ -345,6 +345,13 @@ export function createRest(state: FakeState, messages: Messages, interactions: I
     } catch {
       parsed = { body: undefined, files: undefined, error: apiError(400, 50109, 'The request body contains invalid JSON.') };
     }
+    const cdn = method === 'GET' ? /^\/attachments\/(\d+)\//.exec(url.pathname) : null;
+    const stored = cdn ? state.attachmentData.get(cdn[1]) : undefined;
+    if (stored) {
+      res.writeHead(200, { 'content-type': stored.contentType, 'content-length': String(stored.data.length) });
+      res.end(stored.data);
+      return;
+    }
     const prefix = '/api/v10';
     const rawPath = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : url.pathname;
     // discord-api-types' Routes percent-encode segments (`@original` goes out as `%40original`).

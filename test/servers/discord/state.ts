@@ -98,6 +98,8 @@ export function createState(opts: StartDiscordServerOptions) {
   const channels = new Map<string, any>();
   const history = new Map<string, any[]>();
   const messagesById = new Map<string, any>();
+  /** Uploaded bytes by attachment id, served at the attachment's url like Discord's CDN. */
+  const attachmentData = new Map<string, { data: Buffer; contentType: string }>();
   const interactions = new Map<string, InteractionState>();
   const interactionsByToken = new Map<string, InteractionState>();
   const globalCommands: any[] = [];
@@ -397,6 +399,7 @@ export function createState(opts: StartDiscordServerOptions) {
     channels,
     history,
     messagesById,
+    attachmentData,
     interactions,
     interactionsByToken,
     globalCommands,
