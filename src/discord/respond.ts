@@ -18,7 +18,7 @@ import { NO_MENTIONS } from './client.js';
 import type { BotContext } from './context.js';
 import { admit } from './handlers.js';
 import type { Ticket } from './limiter.js';
-import type { OutgoingMessage } from './render/answer.js';
+import { MAX_ANSWER_MESSAGES, type OutgoingMessage } from './render/answer.js';
 import { StreamLayout } from './render/split.js';
 import { LIMITS, neutralizeMentions, truncate } from './render/text.js';
 
@@ -197,7 +197,10 @@ export function streamingPreview(target: AnswerTarget): (textSoFar: string) => P
   const layout = new StreamLayout();
   const shown: string[] = [];
   return async (textSoFar) => {
-    const parts = layout.layout(textSoFar);
+    let parts = layout.layout(textSoFar);
+    // The final answer posts at most MAX_ANSWER_MESSAGES messages (the rest attached): so does streaming.
+    if (parts.length > MAX_ANSWER_MESSAGES)
+      parts = [...parts.slice(0, MAX_ANSWER_MESSAGES - 1), `${parts[MAX_ANSWER_MESSAGES - 1].replace(/ …$/, '')} …`];
     for (const [n, content] of parts.entries()) {
       const safe = neutralizeMentions(content);
       if (shown[n] === safe) continue;
