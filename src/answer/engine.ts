@@ -136,6 +136,23 @@ export function completeSentences(text: string): string {
   return text.slice(0, end).trimEnd();
 }
 
+type LlmOutput = { insufficient: boolean; text: string; cited: number[]; dropped: number; cutOff?: CutOff };
+
+/** What a model answer or summary that cites valid sources is made of: its text, citations and sources. */
+function citedLlmResult(out: LlmOutput, sources: Source[], started: number) {
+  const bySource = new Map(sources.map((s) => [s.marker, s]));
+  return {
+    answer: llmAnswerText(out),
+    mode: 'llm' as const,
+    abstained: false,
+    ...(out.cutOff ? { truncated: true } : {}),
+    citations: out.cited.map((m) => toCitation(bySource.get(m)!)),
+    sources: sources.map(toSourceInfo),
+    droppedCitations: out.dropped,
+    durationMs: Date.now() - started,
+  };
+}
+
 /** Time left before `deadline` (epoch ms), never negative; undefined without a deadline. */
 function leftMs(deadline: number | undefined): number | undefined {
   return deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
@@ -147,7 +164,7 @@ async function runLlm(
   vars: Record<string, string>,
   sourceCount: number,
   opts: { onToken?: AskOptions['onToken']; signal?: AbortSignal; budget?: { ms: number; deadline: number } },
-): Promise<{ insufficient: boolean; text: string; cited: number[]; dropped: number; cutOff?: CutOff }> {
+): Promise<LlmOutput> {
   const { RunnableLambda, RunnableSequence } = await import('@langchain/core/runnables');
   // Nobody sees raw model text, streamed or final: control sequences and secrets are removed first.
   const stream = sanitizedStream(opts.onToken);
@@ -268,19 +285,8 @@ export async function answerQuestion(given: EngineDeps, rawQuestion: string, opt
     );
     if (out.insufficient) return abstained('the language model found that the retrieved papers do not answer it', 'llm');
     if (out.cited.length > 0) {
-      const bySource = new Map(sources.map((s) => [s.marker, s]));
       if (out.cutOff) logger.warn('llm answer was cut off; keeping its complete sentences', { cutOff: out.cutOff });
-      return {
-        ...base,
-        answer: llmAnswerText(out),
-        mode: 'llm',
-        abstained: false,
-        ...(out.cutOff ? { truncated: true } : {}),
-        citations: out.cited.map((m) => toCitation(bySource.get(m)!)),
-        sources: sources.map(toSourceInfo),
-        droppedCitations: out.dropped,
-        durationMs: Date.now() - started,
-      };
+      return { ...base, ...citedLlmResult(out, sources, started) };
     }
     if (out.cutOff) {
       logger.warn('llm answer was cut off before a cited sentence; using extractive digest', { cutOff: out.cutOff });
@@ -352,20 +358,7 @@ export async function summarizeTopic(given: EngineDeps, rawTopic: string, opts: 
         signal: opts.signal,
         budget,
       });
-      if (!out.insufficient && out.cited.length) {
-        const bySource = new Map(sources.map((s) => [s.marker, s]));
-        return {
-          ...base,
-          answer: llmAnswerText(out),
-          mode: 'llm',
-          abstained: false,
-          ...(out.cutOff ? { truncated: true } : {}),
-          citations: out.cited.map((m) => toCitation(bySource.get(m)!)),
-          sources: sources.map(toSourceInfo),
-          droppedCitations: out.dropped,
-          durationMs: Date.now() - started,
-        };
-      }
+      if (!out.insufficient && out.cited.length) return { ...base, ...citedLlmResult(out, sources, started) };
       fallbackReason = out.insufficient
         ? 'the language model judged the papers off-topic'
         : out.cutOff
