@@ -10,7 +10,9 @@ set -euo pipefail
 dir="${PG_TEST_DIR:-/tmp/research-bot-pg}"
 pgbin=/usr/lib/postgresql/15/bin
 log() { echo "postgres-test-server: $*" >&2; }
-as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# runuser lives in sbin, which a CI PATH may lack.
+runuser_bin="$(command -v runuser || echo /usr/sbin/runuser)"
+as_owner() { if [ "$(id -u)" = 0 ]; then "$runuser_bin" -u postgres -- "$@"; else "$@"; fi; }
 
 install_server() {
   if [ ! -x "$pgbin/postgres" ] || ! command -v pg_config >/dev/null || [ ! -d "$(pg_config --includedir-server 2>/dev/null)" ]; then

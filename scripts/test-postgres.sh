@@ -6,5 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PG_TEST_DIR="${PG_TEST_DIR:-$(mktemp -u /tmp/research-bot-pg.XXXXXX)}"
 trap 'bash scripts/postgres-test-server.sh stop' EXIT
-eval "$(bash scripts/postgres-test-server.sh start)"
+# An assignment, not eval "$(…)" directly: a server that fails to start must fail this script.
+server_env="$(bash scripts/postgres-test-server.sh start)"
+eval "$server_env"
+[ -n "${TEST_DATABASE_URL:-}" ] || { echo "test-postgres: the server did not start" >&2; exit 1; }
 node node_modules/vitest/vitest.mjs run --config vitest.postgres.config.ts "$@"
