@@ -109,7 +109,8 @@ export function decideConfidence(
   const known = (t: string) => isKnownTerm(lexical, t) || table.expansions.has(t);
   const top = new Set(tokenize(`${hits[0].paper.title} ${hits[0].paper.abstract}`));
   const entities = entityMentions(question).map((e) => ({ ...e, terms: nameTerms(e.name) }));
-  const gap = unknownWords(retriever, question, entities, known);
+  const close = closeMatches(hits, table);
+  const gap = unknownWords(retriever, question, entities, (t) => known(t) || spelledOutIn(close, t));
   if (gap.share >= NONE_UNKNOWN_WORD_SHARE) {
     return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
   }
@@ -118,7 +119,6 @@ export function decideConfidence(
     const names = unknown.map((u) => u.name);
     return { confidence: 'low', reason: `the corpus never mentions ${names.join(', ')}`, missing: names };
   }
-  const close = closeMatches(hits, table);
   if (opts.singlePaper ?? true) {
     // A question naming the best paper's own rare method or model ("DropPos ImageNet-1K results")
     // is about that paper; details its abstract lacks are for the answer to report.
@@ -141,6 +141,19 @@ export function decideConfidence(
 export const UNKNOWN_WORD_SHARE = 0.3;
 /** Most of the question is words the corpus never uses ("how do I center a div in css"): nothing here is close. */
 export const NONE_UNKNOWN_WORD_SHARE = 0.6;
+
+/** Chat shorthand shorter than this ("lr") is too ambiguous to read as the start of a longer word. */
+const MIN_TRUNCATION = 4;
+
+/**
+ * "params", "langs", "astro": a truncation of a word the close matches spell out in full
+ * ("parameters", "languages", "astronomy") is not a word the corpus lacks.
+ */
+function spelledOutIn(close: PaperTerms[], term: string): boolean {
+  if (term.length < MIN_TRUNCATION || !/^[a-z]+$/.test(term)) return false;
+  const longer = (x: string) => x.length > term.length && x.startsWith(term);
+  return close.some((p) => [...p.title].some(longer) || [...p.tf.keys()].some(longer));
+}
 
 /** The question's words the corpus never uses (no term of the word known, abbreviations included), with their idf share. */
 export function unknownWords(
