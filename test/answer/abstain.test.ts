@@ -218,3 +218,23 @@ describe('entityMentions', () => {
     ]);
   });
 });
+
+describe('words the corpus never uses (offline)', () => {
+  it('grades a question low when a large share of it is words no paper uses, naming them', async () => {
+    const r = await answerQuestion({ retriever: without.built.retriever }, 'grommet sets for quantization?');
+    expect(r).toMatchObject({ confidence: 'low', abstained: false });
+    expect(r.answer).toMatch(/^_Low confidence: no paper here mentions grommet\./);
+    expect(r.citations[0].title).toMatch(/Quantization/);
+  });
+
+  it('reads chat shorthand the close matches spell out in full ("calib" for "calibration") as known', async () => {
+    const r = await answerQuestion({ retriever: without.built.retriever }, 'calib sets for quantization?');
+    expect(r).toMatchObject({ confidence: 'high', abstained: false });
+  });
+
+  it('refuses when most of the question is words no paper uses', async () => {
+    const r = await answerQuestion({ retriever: without.built.retriever }, 'how do I center a div in css?');
+    expect(r).toMatchObject({ confidence: 'none', abstained: true });
+    expect(r.citations).toEqual([]);
+  });
+});
