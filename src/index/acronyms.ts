@@ -1,7 +1,9 @@
 /**
  * Abbreviation <-> expansion pairs mined from the corpus itself ("Low-Rank Adaptation (LoRA)",
- * "knowledge distillation (KD)"), so a question that abbreviates what the papers spell out, or
- * spells out what they abbreviate, still meets them. Mined once per generation, when the answer
+ * "knowledge distillation (KD)"), so answerability checks count a paper that spells out "KD" as
+ * mentioning it. Adding the long form to search queries was tried and dropped: it moved held-out
+ * Recall@1 up by 0.006 but pushed one dev question's paper from rank 2 to 3 ("tasks like NER"
+ * expanded to "named entity recognition", though NER was only an example). Mined once per generation, when the answer
  * engine or the retriever first needs them (about a millisecond per hundred abstracts), and kept
  * with that generation's paper list.
  */
@@ -92,23 +94,6 @@ export function acronymsOf(papers: readonly Paper[]): AcronymTable {
     tables.set(papers, table);
   }
   return table;
-}
-
-/** Weight of an expansion's terms relative to the words the user typed. */
-export const EXPANSION_WEIGHT = 0.5;
-
-/**
- * Query terms with each abbreviation's most common long form added at a lower weight: "KD" also
- * searches "knowledge distillation". The reverse (adding "lora" for "low-rank adaptation") lowered
- * Recall@5 on the held-out half of eval/bank.jsonl, so it is not done.
- */
-export function expandQueryTerms(terms: Map<string, number>, table: AcronymTable): Map<string, number> {
-  const out = new Map(terms);
-  for (const t of terms.keys()) {
-    const long = table.expansions.get(t)?.[0];
-    if (long) for (const lt of long) if (!out.has(lt)) out.set(lt, EXPANSION_WEIGHT);
-  }
-  return out;
 }
 
 /** Whether a set of paper terms mentions the term, directly or through an abbreviation pair. */

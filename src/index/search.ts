@@ -4,7 +4,6 @@
  * best chunks.
  */
 import type { Paper } from '../corpus/types.js';
-import { acronymsOf, expandQueryTerms } from './acronyms.js';
 import type { Chunk } from './chunk.js';
 import type { EmbeddingsModel } from './embeddings.js';
 import { queryTerms } from './lexical.js';
@@ -103,7 +102,7 @@ export class Retriever {
    * filter, so filtered-out papers cannot starve the list).
    */
   private async lexicalPapers(g: PinnedGeneration, query: string, filter: SearchFilter | undefined, depth: number) {
-    const terms = expandQueryTerms(queryTerms(query.slice(0, MAX_QUERY_CHARS)), acronymsOf(g.papers));
+    const terms = queryTerms(query.slice(0, MAX_QUERY_CHARS));
     const hits = await g.lexicalSearch(terms, filter ? g.chunks.length : depth);
     return groupByPaper(g, hits, filter);
   }

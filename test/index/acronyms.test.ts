@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandQueryTerms, longFormFor, mentionsTerm, mineAcronyms } from '../../src/index/acronyms.js';
-import { queryTerms } from '../../src/index/lexical.js';
+import { longFormFor, mentionsTerm, mineAcronyms } from '../../src/index/acronyms.js';
 
 describe('abbreviations mined from the corpus', () => {
   it('finds the long form whose letters the abbreviation takes, skipping function words', () => {
@@ -26,15 +25,6 @@ describe('abbreviations mined from the corpus', () => {
       ['kernel', 'densiti'],
     ]);
     expect(table.expansions.has('see')).toBe(false);
-  });
-
-  it('adds the long form of an abbreviation to a query at a lower weight', () => {
-    const table = mineAcronyms(['Knowledge distillation (KD) transfers knowledge from a teacher.']);
-    const terms = expandQueryTerms(queryTerms('KD to a small classifier'), table);
-    expect(terms.get('kd')).toBe(1);
-    expect(terms.get('knowledg')).toBe(0.5);
-    expect(terms.get('distil')).toBe(0.5);
-    expect(expandQueryTerms(queryTerms('pruning a classifier'), table)).toEqual(queryTerms('pruning a classifier'));
   });
 
   it('counts a paper that spells the abbreviation out as mentioning it', () => {
