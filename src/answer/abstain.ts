@@ -1,16 +1,16 @@
 /**
  * How well retrieval evidence answers the question: `none` (nothing in the corpus is close:
  * refuse), `low` (answer with the closest papers, saying plainly what no paper mentions) or
- * `high`. Only a best match covering almost none of the question is `none`; the finer signals
- * below grade an answer `low` rather than refusing it, because on questions written by others
- * they misfire on answerable ones (abbreviations the papers spell out, ordinary two-part questions).
- * Offline signals for `low`: the question
- * names something (a method, model or dataset) the corpus never mentions; the question names
- * something the corpus does know, but the evidence is split (the best paper never names it, and
- * the close matches that do name it cover little else of the question: "KV cache" + "2-bit
- * quantization" when the corpus has quantization papers and, separately, KV-cache papers); or
- * the best paper matches almost none of the question's informative terms. With an LLM, the
- * model additionally judges sufficiency (INSUFFICIENT_EVIDENCE), as PaperQA2 does.
+ * `high`. `none` only when no paper matches, the best one covers almost none of the question, or
+ * most of the question is words no paper uses. The finer signals grade an answer `low` rather
+ * than refusing it, because on questions written by others they misfire on answerable ones
+ * (abbreviations the papers spell out, ordinary two-part questions). Signals for `low`: the
+ * question names something (a method, model or dataset) the corpus never mentions; the question
+ * names something the corpus does know, but the evidence is split (the best paper never names
+ * it, and the close matches that do name it cover little else of the question: "KV cache" +
+ * "2-bit quantization" when the corpus has quantization papers and, separately, KV-cache papers);
+ * or a large share of the question is words no paper uses. With an LLM, this decides only `none`;
+ * the model judges the rest (INSUFFICIENT_EVIDENCE, PARTIAL_EVIDENCE), as PaperQA2 does.
  */
 import { type AcronymTable, acronymsOf, mentionsTerm } from '../index/acronyms.js';
 import { docFreqOf, isKnownTerm } from '../index/bm25f.js';
