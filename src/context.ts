@@ -1,6 +1,7 @@
 /** Wiring shared by the CLI and the bot: open the index (building it on first use) and a retriever. */
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
+import { acronymsOf } from './index/acronyms.js';
 import { createEmbedder, type EmbeddingsModel } from './index/embeddings.js';
 import { ingest, type IngestSummary } from './index/ingest.js';
 import { noProgress, type Progress } from './index/progress.js';
@@ -88,7 +89,10 @@ export async function openRetriever(config: Config, opts: OpenOptions = {}): Pro
   const store = await openStore(config, { logger });
   const embedder = opts.embedder === null ? undefined : (opts.embedder ?? createEmbedder(config));
   try {
-    return new Retriever(store, embedder, { queryTimeoutMs: config.embedding.queryTimeoutMs });
+    const retriever = new Retriever(store, embedder, { queryTimeoutMs: config.embedding.queryTimeoutMs });
+    // Mined at load (about 15 µs a paper), so the first question does not pay for it.
+    acronymsOf((await store.pin()).papers);
+    return retriever;
   } catch (err) {
     await store.close();
     throw err;

@@ -7,14 +7,14 @@ import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Retriever, SearchFilter } from '../index/search.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { decideAbstain } from './abstain.js';
+import { type Confidence, type ConfidenceDecision, decideConfidence } from './abstain.js';
 import { validateCitations } from './citations.js';
 import { extractiveDigest, keySentences, quoteCorpusText } from './digest.js';
 import { rewriteFollowUp, type Turn } from './followup.js';
 import type { ChatModel, CutOff } from './llm.js';
 import { formatSources, renderPrompt, type PromptName } from './prompts.js';
 import { sanitizedStream, sanitizeModelText } from './safe-text.js';
-import { gatherSources, paperUrl, type Evidence, type Source } from './sources.js';
+import { asksForList, gatherSources, paperUrl, type Evidence, type Source } from './sources.js';
 
 export interface Citation {
   marker: number;
@@ -35,6 +35,11 @@ export interface AnswerResult {
   query: string;
   answer: string;
   mode: 'llm' | 'extractive';
+  /**
+   * `none`: nothing in the corpus is close, so no answer (then and only then `abstained`); `low`:
+   * an answer that says what no paper covers and shows the closest papers; `high`: answered.
+   */
+  confidence: Confidence;
   abstained: boolean;
   citations: Citation[];
   sources: SourceInfo[];
@@ -74,6 +79,8 @@ export interface AskOptions {
 
 export const MAX_QUESTION_CHARS = 4000;
 const INSUFFICIENT = /INSUFFICIENT_EVIDENCE/;
+/** The model's mark for an answer that covers only part of the question (prompts/answer-system.md). */
+const PARTIAL = /PARTIAL_EVIDENCE:?\s*/;
 
 /** Normalise a user question; reject what cannot be a question. */
 /** A follow-up rewrite is a short call: it may use at most this much of the answer's budget. */
@@ -206,6 +213,14 @@ function abstainText(reason: string | undefined, sources: Source[]): string {
   return lines.join('\n');
 }
 
+/** The opening of a `low` answer: what no paper covers, said plainly, before the closest work. */
+function lowConfidenceNote(decision: ConfidenceDecision): string {
+  const gap = decision.missing.length
+    ? `no paper here mentions ${decision.missing.map((m) => quoteCorpusText(m)).join(', ')}`
+    : (decision.reason ?? 'the papers here cover only part of the question');
+  return `_Low confidence: ${gap}. The closest work in the corpus:_`;
+}
+
 export async function answerQuestion(given: EngineDeps, rawQuestion: string, opts: AskOptions = {}): Promise<AnswerResult> {
   // One generation for the whole answer: sources, statistics and citations all come from it.
   const deps = { ...given, retriever: await given.retriever.pinned() };
@@ -223,7 +238,7 @@ export async function answerQuestion(given: EngineDeps, rawQuestion: string, opt
   });
   // Answers cite only papers close to the best one; topic summaries (below) cast a wider net.
   const { sources, hits, evidence, retrieval, degraded } = await gatherSources(deps.retriever, query, {
-    max: opts.maxSources ?? 5,
+    max: opts.maxSources ?? (asksForList(question) ? 8 : 5),
     filter: opts.filter,
     minRelative: 0.45,
     signal: opts.signal,
@@ -235,24 +250,31 @@ export async function answerQuestion(given: EngineDeps, rawQuestion: string, opt
     ...base,
     answer: abstainText(reason, sources),
     mode,
+    confidence: 'none',
     abstained: true,
     abstainReason: reason,
     citations: [],
     sources: sources.slice(0, 3).map(toSourceInfo),
     durationMs: Date.now() - started,
   });
-  const decision = decideAbstain(deps.retriever, query, hits, evidence, {
+  // The lexical side alone decides only `none`; with a model, the model judges the rest.
+  const decision = decideConfidence(deps.retriever, query, hits, evidence, {
     coverage: deps.abstainThreshold,
     singlePaper: true,
     filter: opts.filter,
   });
-  if (decision.abstain) return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
-  const digest = () => extractiveDigest(question, sources, lexical);
+  if (decision.confidence === 'none') return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
+  const lexicalGrade = { confidence: decision.confidence, ...(decision.confidence === 'low' ? { abstainReason: decision.reason } : {}) };
+  const digest = () => {
+    const text = extractiveDigest(question, sources, lexical);
+    return decision.confidence === 'low' ? `${lowConfidenceNote(decision)}\n\n${text}` : text;
+  };
   const allCited = sources.map(toCitation);
   const fallback = (fallbackReason: string, droppedCitations: number): AnswerResult => ({
     ...base,
     answer: `_Showing an extractive digest because ${fallbackReason}._\n\n${digest()}`,
     mode: 'extractive',
+    ...lexicalGrade,
     abstained: false,
     citations: allCited,
     sources: sources.map(toSourceInfo),
@@ -265,6 +287,7 @@ export async function answerQuestion(given: EngineDeps, rawQuestion: string, opt
       ...base,
       answer: digest(),
       mode: 'extractive',
+      ...lexicalGrade,
       abstained: false,
       citations: allCited,
       sources: sources.map(toSourceInfo),
@@ -286,7 +309,14 @@ export async function answerQuestion(given: EngineDeps, rawQuestion: string, opt
     if (out.insufficient) return abstained('the language model found that the retrieved papers do not answer it', 'llm');
     if (out.cited.length > 0) {
       if (out.cutOff) logger.warn('llm answer was cut off; keeping its complete sentences', { cutOff: out.cutOff });
-      return { ...base, ...citedLlmResult(out, sources, started) };
+      const result = citedLlmResult(out, sources, started);
+      const partial = PARTIAL.test(result.answer);
+      return {
+        ...base,
+        ...result,
+        answer: partial ? result.answer.replace(PARTIAL, '_Low confidence:_ ') : result.answer,
+        confidence: partial ? ('low' as const) : ('high' as const),
+      };
     }
     if (out.cutOff) {
       logger.warn('llm answer was cut off before a cited sentence; using extractive digest', { cutOff: out.cutOff });
@@ -323,17 +353,18 @@ export async function summarizeTopic(given: EngineDeps, rawTopic: string, opts: 
     deadline: budget?.deadline,
   });
   if (degraded) deps.logger?.warn('topic embedding failed; summarizing from the lexical index', { reason: degraded });
-  const decision = decideAbstain(deps.retriever, topic, hits, evidence, {
+  const decision = decideConfidence(deps.retriever, topic, hits, evidence, {
     coverage: deps.abstainThreshold,
     singlePaper: false,
     filter: opts.filter,
   });
   const base = { topic, evidence, droppedCitations: 0, retrieval, ...(degraded ? { retrievalFallback: degraded } : {}) };
-  if (decision.abstain) {
+  if (decision.confidence === 'none') {
     return {
       ...base,
       answer: abstainText(decision.reason, sources),
       mode: deps.chat ? 'llm' : 'extractive',
+      confidence: 'none',
       abstained: true,
       abstainReason: decision.reason,
       citations: [],
@@ -358,7 +389,7 @@ export async function summarizeTopic(given: EngineDeps, rawTopic: string, opts: 
         signal: opts.signal,
         budget,
       });
-      if (!out.insufficient && out.cited.length) return { ...base, ...citedLlmResult(out, sources, started) };
+      if (!out.insufficient && out.cited.length) return { ...base, ...citedLlmResult(out, sources, started), confidence: 'high' as const };
       fallbackReason = out.insufficient
         ? 'the language model judged the papers off-topic'
         : out.cutOff
@@ -369,11 +400,13 @@ export async function summarizeTopic(given: EngineDeps, rawTopic: string, opts: 
       fallbackReason = err.userMessage.replace(/^The language model/, 'the language model').replace(/\.$/, '');
     }
   }
-  const answer = fallbackReason ? `_Showing an extractive digest because ${fallbackReason}._\n\n${digest()}` : digest();
+  const body = decision.confidence === 'low' ? `${lowConfidenceNote(decision)}\n\n${digest()}` : digest();
+  const answer = fallbackReason ? `_Showing an extractive digest because ${fallbackReason}._\n\n${body}` : body;
   return {
     ...base,
     answer,
     mode: 'extractive',
+    confidence: decision.confidence,
     abstained: false,
     citations: all,
     sources: sources.map(toSourceInfo),

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { titleKey } from '../corpus/normalize.js';
 import { AppError } from '../errors.js';
+import type { Confidence } from './abstain.js';
 import { answerQuestion, type EngineDeps } from './engine.js';
 
 const lineSchema = z.object({
@@ -99,6 +100,8 @@ export interface KindRow {
   r10: number;
   mrr: number;
   abstained: number;
+  /** Answers per confidence level: answerable with `none` are wrongly refused, unanswerable with `high` wrongly answered. */
+  confidence: Record<Confidence, number>;
   numericHit?: number;
   citationsValid: number;
 }
@@ -107,6 +110,8 @@ export interface EvalReport {
   rows: KindRow[];
   overall: KindRow;
   abstention: { precision: number; recall: number; truePositives: number; falsePositives: number; falseNegatives: number };
+  /** The same measure counting `low` as flagged too: how often a hedge lands on an unanswerable question. */
+  flagged: { precision: number; recall: number; truePositives: number; falsePositives: number; falseNegatives: number };
   numeric: { n: number; hits: number };
   citationValidity: number;
   perQuestion: Array<{
@@ -114,6 +119,7 @@ export interface EvalReport {
     kind: string;
     ranks: number[];
     abstained: boolean;
+    confidence: Confidence;
     /** Why the engine abstained (which signal fired), for reading failures by category. */
     abstainReason?: string;
     numericHit?: boolean;
@@ -144,6 +150,7 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
       kind: q.kind,
       ranks,
       abstained: ans.abstained,
+      confidence: ans.confidence,
       abstainReason: ans.abstainReason,
       numericHit: q.answer_key !== undefined ? ans.answer.includes(q.answer_key) : undefined,
       citationsValid,
@@ -167,14 +174,28 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
       r10: recall(10),
       mrr,
       abstained: items.filter((p) => p.abstained).length,
+      confidence: {
+        high: items.filter((p) => p.confidence === 'high').length,
+        low: items.filter((p) => p.confidence === 'low').length,
+        none: items.filter((p) => p.confidence === 'none').length,
+      },
       numericHit: numeric.length ? numeric.filter((p) => p.numericHit).length / numeric.length : undefined,
       citationsValid: items.length ? items.filter((p) => p.citationsValid).length / items.length : 1,
     };
   };
   const kinds = [...new Set(per.map((p) => p.kind))];
-  const tp = per.filter((p) => p.ranks.length === 0 && p.abstained).length;
-  const fp = per.filter((p) => p.ranks.length > 0 && p.abstained).length;
-  const fn = per.filter((p) => p.ranks.length === 0 && !p.abstained).length;
+  const detection = (flag: (p: (typeof per)[number]) => boolean) => {
+    const tp = per.filter((p) => p.ranks.length === 0 && flag(p)).length;
+    const fp = per.filter((p) => p.ranks.length > 0 && flag(p)).length;
+    const fn = per.filter((p) => p.ranks.length === 0 && !flag(p)).length;
+    return {
+      precision: tp + fp ? tp / (tp + fp) : 1,
+      recall: tp + fn ? tp / (tp + fn) : 1,
+      truePositives: tp,
+      falsePositives: fp,
+      falseNegatives: fn,
+    };
+  };
   const numeric = per.filter((p) => p.numericHit !== undefined);
   const sorted = [...durations].sort((a, b) => a - b);
   return {
@@ -185,13 +206,8 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
       ),
     ),
     overall: rowFor('all', per),
-    abstention: {
-      precision: tp + fp ? tp / (tp + fp) : 1,
-      recall: tp + fn ? tp / (tp + fn) : 1,
-      truePositives: tp,
-      falsePositives: fp,
-      falseNegatives: fn,
-    },
+    abstention: detection((p) => p.abstained),
+    flagged: detection((p) => p.confidence !== 'high'),
     numeric: { n: numeric.length, hits: numeric.filter((p) => p.numericHit).length },
     citationValidity: per.length ? per.filter((p) => p.citationsValid).length / per.length : 1,
     perQuestion: per,
@@ -205,20 +221,22 @@ export function formatEvalTable(r: EvalReport): string {
   const lines = [
     `Mode: ${r.mode}; retrieval: ${r.rows.length ? '' : ''}`.replace(/; retrieval: $/, ''),
     '',
-    '| kind | n | R@1 | R@5 | R@10 | MRR | abstained | numeric hit | citations valid |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| kind | n | R@1 | R@5 | R@10 | MRR | abstained | confidence high/low/none | numeric hit | citations valid |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const row of [...r.rows, r.overall]) {
     const rec = row.answerable ? `${f(row.r1)} | ${f(row.r5)} | ${f(row.r10)} | ${f(row.mrr)}` : '- | - | - | -';
-    lines.push(
-      `| ${row.kind} | ${row.n} | ${rec} | ${row.abstained}/${row.n} | ${row.numericHit === undefined ? '-' : f(row.numericHit)} | ${f(row.citationsValid)} |`,
-    );
+    const graded = `${row.confidence.high}/${row.confidence.low}/${row.confidence.none}`;
+    const numeric = row.numericHit === undefined ? '-' : f(row.numericHit);
+    lines.push(`| ${row.kind} | ${row.n} | ${rec} | ${row.abstained}/${row.n} | ${graded} | ${numeric} | ${f(row.citationsValid)} |`);
   }
   const a = r.abstention;
   lines.push(
     '',
     `Abstention: precision ${f(a.precision)}, recall ${f(a.recall)} (${a.truePositives} correct, ${a.falsePositives} ` +
       `answerable questions abstained, ${a.falseNegatives} unanswerable answered)`,
+    `Flagged (confidence low or none): precision ${f(r.flagged.precision)}, recall ${f(r.flagged.recall)} (${r.flagged.truePositives} ` +
+      `unanswerable flagged, ${r.flagged.falsePositives} answerable flagged, ${r.flagged.falseNegatives} unanswerable answered with high confidence)`,
     `Numeric answer key found: ${r.numeric.hits}/${r.numeric.n}`,
     `Answers with only valid citations: ${f(r.citationValidity)}`,
     `Time: ${r.ms.total} ms total, ${r.ms.perQuestionP50} ms median per answer`,

@@ -97,6 +97,14 @@ export function measureEvidence(retriever: Retriever, query: string, hits: Paper
   return { coverage: total ? matched / total : 0, unknownTerms, knownTerms, topScore: top?.lexicalScore ?? 0 };
 }
 
+/**
+ * "which papers…", "list the papers…", "any papers on…": the user wants every paper that
+ * matches, so an answer may cite more than the usual five.
+ */
+export function asksForList(question: string): boolean {
+  return /\b(?:which|what|list|any|all)\b[^?.]{0,40}\bpapers\b|\bpapers\s+(?:about|on|that|which|using|propos)/i.test(question);
+}
+
 export interface GatherOptions {
   max: number;
   filter?: SearchFilter;

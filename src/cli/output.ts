@@ -33,6 +33,7 @@ export function answerJson(r: AnswerResult | SummaryResult) {
   return {
     answer: r.answer,
     mode: r.mode,
+    confidence: r.confidence,
     abstained: r.abstained,
     citations: r.citations.map((c) => ({ marker: c.marker, paperId: c.paperId, title: c.title, url: c.url, links: c.links })),
     sources: r.sources,

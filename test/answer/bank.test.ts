@@ -175,8 +175,11 @@ describe('research-bot eval --split', () => {
     const heldout = raw.filter((q) => q.split === 'heldout');
     expect(report.perQuestion.map((p: { id: string }) => p.id)).toEqual(heldout.map((q) => q.id));
     expect(report.overall.n).toBe(heldout.length);
-    // Abstentions say which signal fired, so failures can be read by category.
-    for (const p of report.perQuestion) expect(typeof p.abstainReason === 'string').toBe(p.abstained);
+    // Refusals and low-confidence answers say which signal fired, so failures can be read by category.
+    for (const p of report.perQuestion) {
+      expect(p.abstained).toBe(p.confidence === 'none');
+      if (p.mode === 'extractive') expect(typeof p.abstainReason === 'string').toBe(p.confidence !== 'high');
+    }
   });
 
   it('an unknown split is a QUESTION_INVALID error', async () => {

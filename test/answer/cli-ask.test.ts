@@ -32,7 +32,8 @@ describe('research-bot ask --json (offline)', () => {
     expect(code).toBe(0);
     expect(err).toBe('');
     const json = JSON.parse(out);
-    expect(Object.keys(json).sort()).toEqual(['abstained', 'answer', 'citations', 'droppedCitations', 'mode', 'sources']);
+    expect(Object.keys(json).sort()).toEqual(['abstained', 'answer', 'citations', 'confidence', 'droppedCitations', 'mode', 'sources']);
+    expect(json.confidence).toBe('high');
     expect(json.mode).toBe('extractive');
     expect(json.abstained).toBe(false);
     expect(json.droppedCitations).toBe(0);

@@ -194,6 +194,7 @@ describe('cited LLM answers', () => {
     server.setChatResponder(() => 'INSUFFICIENT_EVIDENCE');
     const r = await answerQuestion({ retriever, chat: chatAt(server.url) }, DOMINO_Q);
     expect(r.abstained).toBe(true);
+    expect(r.confidence).toBe('none');
     expect(r.mode).toBe('llm');
     expect(r.citations).toEqual([]);
     expect(r.abstainReason).toMatch(/language model/);
@@ -201,8 +202,23 @@ describe('cited LLM answers', () => {
     expect(markersIn(r.answer)).toEqual([]);
   });
 
+  it('lets the model judge a question the lexical side only grades low, and reads a partial answer as low', async () => {
+    // Offline this is `low` (no paper mentions DreamBooth); with a model, the model decides.
+    const q = 'how many fine-tuning steps does DreamBooth need with Stable Diffusion?';
+    server.setChatResponder(() => 'Diffusion models are fine-tuned in the cited work [1].');
+    const full = await answerQuestion({ retriever, chat: chatAt(server.url) }, q);
+    expect(server.chatCalls()).toBeGreaterThan(0);
+    expect(full).toMatchObject({ mode: 'llm', confidence: 'high', abstained: false });
+    server.setChatResponder(() => 'PARTIAL_EVIDENCE: no source covers DreamBooth. Diffusion models are fine-tuned in the cited work [1].');
+    const partial = await answerQuestion({ retriever, chat: chatAt(server.url) }, q);
+    expect(partial).toMatchObject({ mode: 'llm', confidence: 'low', abstained: false });
+    expect(partial.answer).toMatch(/^_Low confidence:_ no source covers DreamBooth/);
+    expect(partial.citations.map((c) => c.marker)).toEqual([1]);
+  });
+
   it('does not call the model when retrieval already abstains', async () => {
     const r = await answerQuestion({ retriever, chat: chatAt(server.url) }, 'where is the best pizza in Naples?');
+    expect(r.confidence).toBe('none');
     expect(r.abstained).toBe(true);
     expect(server.chatCalls()).toBe(0);
   });

@@ -13,6 +13,7 @@ import {
 } from '../../src/answer/engine.js';
 import { namedEntities } from '../../src/answer/abstain.js';
 import { keySentences } from '../../src/answer/digest.js';
+import { asksForList } from '../../src/answer/sources.js';
 import { lexicalRewrite, looksLikeFollowUp, rewriteFollowUp, type Turn } from '../../src/answer/followup.js';
 import type { Paper } from '../../src/corpus/types.js';
 import { AppError } from '../../src/errors.js';
@@ -141,14 +142,23 @@ describe('keySentences', () => {
 
 describe('abstention (offline)', () => {
   const outOfCorpus = [
-    'how many fine-tuning steps does DreamBooth need with Stable Diffusion?',
     'what learning rate should I use to fine-tune DreamBooth on 4 photos of my dog?',
     'where is the best pizza in Naples?',
   ];
 
+  it('answers with low confidence when the corpus has related work but never mentions the name asked about', async () => {
+    const r = await answerQuestion({ retriever }, 'how many fine-tuning steps does DreamBooth need with Stable Diffusion?');
+    expect(r.confidence).toBe('low');
+    expect(r.abstained).toBe(false);
+    expect(r.answer).toMatch(/^_Low confidence: no paper here mentions DreamBooth\. The closest work in the corpus:_/);
+    expect(r.sources.length).toBeGreaterThan(0);
+    expect(r.citations.length).toBe(r.sources.length);
+  });
+
   it.each(outOfCorpus)('abstains on %s', async (question) => {
     const r = await answerQuestion({ retriever }, question);
     expect(r.abstained).toBe(true);
+    expect(r.confidence).toBe('none');
     expect(r.abstainReason).toBeTruthy();
     expect(r.citations).toEqual([]);
     expect(r.mode).toBe('extractive');
@@ -252,6 +262,26 @@ describe('cleanQuestion', () => {
   });
 });
 
+describe('questions asking for a list of papers', () => {
+  it('cite more than five papers when more match, while other questions cite five', async () => {
+    const list = await answerQuestion({ retriever }, 'which papers study knowledge distillation from large language models?');
+    expect(list.citations.length).toBeGreaterThan(5);
+    expect(list.citations.map((c) => c.marker)).toEqual(list.sources.map((s) => s.marker));
+    const one = await answerQuestion({ retriever }, 'what does knowledge distillation from large language models do?');
+    expect(one.citations).toHaveLength(5);
+  });
+
+  it.each([
+    ['which papers extend the context window?', true],
+    ['any papers on model merging?', true],
+    ['list the papers about unlearning', true],
+    ['papers about initializing a larger model from a smaller one', true],
+    ['what does the DropPos paper report on ImageNet?', false],
+  ])('%s -> list: %s', (q, expected) => {
+    expect(asksForList(q)).toBe(expected);
+  });
+});
+
 describe('summarizeTopic (offline)', () => {
   it('returns several papers, one block per paper, with markers', async () => {
     const r = await summarizeTopic({ retriever }, 'data selection for language model pretraining');
@@ -275,9 +305,17 @@ describe('summarizeTopic (offline)', () => {
     });
   });
 
-  it('abstains on a topic the corpus does not cover', async () => {
+  it('summarizes a topic the corpus only touches with low confidence, saying what it lacks', async () => {
     const r = await summarizeTopic({ retriever }, 'DreamBooth personalization of Stable Diffusion');
+    expect(r.abstained).toBe(false);
+    expect(r.confidence).toBe('low');
+    expect(r.answer).toMatch(/^_Low confidence: no paper here mentions DreamBooth\./);
+  });
+
+  it('abstains on a topic with nothing close in the corpus', async () => {
+    const r = await summarizeTopic({ retriever }, 'best pizza in Naples');
     expect(r.abstained).toBe(true);
+    expect(r.confidence).toBe('none');
     expect(r.citations).toEqual([]);
   });
 });

@@ -141,7 +141,12 @@ describe('runEval', () => {
 
   it('rows per kind add up to the overall row', () => {
     expect(report.rows.map((r) => r.kind).sort()).toEqual(['keyword', 'multi', 'numeric', 'unanswerable']);
-    expect(report.rows.find((r) => r.kind === 'unanswerable')).toMatchObject({ n: 3, answerable: 0, abstained: 2 });
+    expect(report.rows.find((r) => r.kind === 'unanswerable')).toMatchObject({
+      n: 3,
+      answerable: 0,
+      abstained: 1,
+      confidence: { high: 1, low: 1, none: 1 },
+    });
     expect(report.rows.find((r) => r.kind === 'keyword')).toMatchObject({ n: 2, answerable: 2, r1: 0.5, abstained: 1 });
     expect(report.rows.reduce((s, r) => s + r.n, 0)).toBe(report.overall.n);
     expect(report.rows.reduce((s, r) => s + r.abstained, 0)).toBe(report.overall.abstained);
@@ -155,12 +160,17 @@ describe('runEval', () => {
     const fp = report.perQuestion.filter((p) => p.ranks.length > 0 && p.abstained).length;
     const fn = report.perQuestion.filter((p) => p.ranks.length === 0 && !p.abstained).length;
     expect(report.abstention).toMatchObject({ truePositives: tp, falsePositives: fp, falseNegatives: fn });
-    // u1, u2 abstain (true positives); m2 abstains though labelled answerable; m1 is answered.
-    expect(report.perQuestion.filter((p) => p.abstained).map((p) => p.id)).toEqual(['u1', 'u2', 'm2']);
-    expect([tp, fp, fn]).toEqual([2, 1, 1]);
-    expect(report.abstention.precision).toBeCloseTo(2 / 3, 10);
-    expect(report.abstention.recall).toBeCloseTo(2 / 3, 10);
-    expect(report.overall.abstained).toBe(3);
+    // u1 abstains (a true positive); m2 abstains though labelled answerable; u2 is answered with
+    // low confidence (the corpus has diffusion papers, none on DreamBooth); m1 is answered.
+    expect(report.perQuestion.filter((p) => p.abstained).map((p) => p.id)).toEqual(['u1', 'm2']);
+    expect(report.perQuestion.every((p) => p.abstained === (p.confidence === 'none'))).toBe(true);
+    expect([tp, fp, fn]).toEqual([1, 1, 2]);
+    expect(report.abstention.precision).toBeCloseTo(1 / 2, 10);
+    expect(report.abstention.recall).toBeCloseTo(1 / 3, 10);
+    expect(report.overall.abstained).toBe(2);
+    // Counting `low` as flagged: u2 joins the true positives.
+    expect(report.perQuestion.find((p) => p.id === 'u2')!.confidence).toBe('low');
+    expect(report.flagged).toMatchObject({ truePositives: 2, falsePositives: 1, falseNegatives: 1 });
   });
 
   it('numeric answer keys are found and citations are valid', () => {
@@ -173,9 +183,12 @@ describe('runEval', () => {
   it('the table shows every kind and the skipped lines', () => {
     const table = formatEvalTable({ ...report, errors: ['line 3: invalid JSON (x)'] });
     expect(table).toContain('| all | 8 |');
-    expect(table).toContain('| unanswerable | 3 | - | - | - | - | 2/3 |');
+    expect(table).toContain('| unanswerable | 3 | - | - | - | - | 1/3 | 1/1/1 |');
     expect(table).toContain(
-      'Abstention: precision 0.667, recall 0.667 (2 correct, 1 answerable questions abstained, 1 unanswerable answered)',
+      'Abstention: precision 0.500, recall 0.333 (1 correct, 1 answerable questions abstained, 2 unanswerable answered)',
+    );
+    expect(table).toContain(
+      'Flagged (confidence low or none): precision 0.667, recall 0.667 (2 unanswerable flagged, 1 answerable flagged',
     );
     expect(table).toContain('Numeric answer key found: 2/2');
     expect(table).toContain('Skipped 1 bad lines:');
@@ -199,7 +212,7 @@ describe('research-bot eval', () => {
     expect(report.errors).toHaveLength(2);
     expect(report.perQuestion).toHaveLength(8);
     expect(report.overall.n).toBe(8);
-    expect(report.abstention).toMatchObject({ truePositives: 2, falsePositives: 1, falseNegatives: 1 });
+    expect(report.abstention).toMatchObject({ truePositives: 1, falsePositives: 1, falseNegatives: 2 });
     expect(report.numeric).toEqual({ n: 2, hits: 2 });
     expect(c.err()).toBe('');
   });
