@@ -344,6 +344,16 @@ export function configUrlSecrets(config: Config): string[] {
   return [...databaseUrlSecrets(config.databaseUrl), ...urlCredentials(config.openai.baseURL), ...urlCredentials(config.discord.apiUrl)];
 }
 
+/** How to reach the OpenAI-compatible endpoint, the same for chat and embeddings. */
+export function endpointOptions(config: Config): { apiKey?: string; baseURL?: string; timeoutMs: number; maxRetries: number } {
+  return {
+    apiKey: config.openai.apiKey,
+    baseURL: config.openai.baseURL,
+    timeoutMs: config.chat.timeoutMs,
+    maxRetries: config.chat.maxRetries,
+  };
+}
+
 /**
  * Register every secret the configuration holds with the logger, so that no log line, error
  * message or reply can show it. Every entry point calls this right after loading its Config.

@@ -7,7 +7,7 @@
  * finish_reason) says so in `cutOff` rather than passing for a complete answer.
  */
 import OpenAI from 'openai';
-import type { Config } from '../config.js';
+import { type Config, endpointOptions } from '../config.js';
 import { describeRefusedWait, RetryWaitTooLong, withRetries } from '../endpoint-retry.js';
 import { AppError } from '../errors.js';
 
@@ -192,10 +192,7 @@ export function createChatModel(config: Config): ChatModel | undefined {
   if (!config.chat.model) return undefined;
   return new OpenAIChat({
     model: config.chat.model,
-    apiKey: config.openai.apiKey,
-    baseURL: config.openai.baseURL,
-    timeoutMs: config.chat.timeoutMs,
-    maxRetries: config.chat.maxRetries,
+    ...endpointOptions(config),
     totalBudgetMs: config.chat.totalBudgetMs,
     temperature: config.chat.temperature,
     maxOutputTokens: config.chat.maxOutputTokens,

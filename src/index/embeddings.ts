@@ -4,7 +4,7 @@
  * (endpoint-retry.ts), and a call can be bounded by a deadline and cancelled by a signal.
  */
 import OpenAI from 'openai';
-import type { Config } from '../config.js';
+import { type Config, endpointOptions } from '../config.js';
 import { describeRefusedWait, RetryWaitTooLong, withRetries } from '../endpoint-retry.js';
 import { AppError } from '../errors.js';
 
@@ -132,12 +132,9 @@ export function createEmbedder(config: Config): EmbeddingsModel | undefined {
   if (!config.embedding.model) return undefined;
   return new OpenAIEmbeddings({
     model: config.embedding.model,
-    apiKey: config.openai.apiKey,
-    baseURL: config.openai.baseURL,
+    ...endpointOptions(config),
     dimensions: config.embedding.dimensions,
     batchSize: config.embedding.batchSize,
-    timeoutMs: config.chat.timeoutMs,
-    maxRetries: config.chat.maxRetries,
   });
 }
 
