@@ -10,7 +10,7 @@ import { openRetriever } from '../context.js';
 import { AppError } from '../errors.js';
 import { runLifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
-import { createDiscordClient, intentsFor, wantsMessages } from './client.js';
+import { createDiscordClient, intentsFor } from './client.js';
 import { commandMap } from './commands/index.js';
 import { createBotContext, type BotContext } from './context.js';
 import { FeedbackStore } from './feedback.js';
@@ -76,11 +76,10 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
     void ctx.track(work()).catch((err) => logger.error(`${what} handler failed`, { err }));
   };
   client.on(Events.InteractionCreate, (i) => run('interaction', () => onInteraction(i)));
-  if (wantsMessages(config)) {
-    const { onMessage, onThreadCreate } = createMessageHandlers(ctx);
-    client.on(Events.MessageCreate, (m) => run('message', () => onMessage(m)));
-    if (config.discord.qaChannelIds.length) client.on(Events.ThreadCreate, (t, isNew) => run('thread', () => onThreadCreate(t, isNew)));
-  }
+  // Messages are always handled: mentions and DMs need no privileged intent (typed follow-ups and Q&A channels do).
+  const { onMessage, onThreadCreate } = createMessageHandlers(ctx);
+  client.on(Events.MessageCreate, (m) => run('message', () => onMessage(m)));
+  if (config.discord.qaChannelIds.length) client.on(Events.ThreadCreate, (t, isNew) => run('thread', () => onThreadCreate(t, isNew)));
   client.on(Events.Error, (err) => logger.error('discord client error', { err }));
   client.on(Events.ShardError, (err, shardId) => logger.error('gateway connection error', { shardId, err }));
   client.on(Events.Warn, (message) => logger.warn('discord warning', { message }));

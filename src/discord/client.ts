@@ -11,9 +11,11 @@ export function wantsMessages(config: Config): boolean {
 }
 
 export function intentsFor(config: Config): GatewayIntentBits[] {
-  const intents = [GatewayIntentBits.Guilds];
-  // Message content is a privileged intent: ask for it only when messages are actually read.
-  if (wantsMessages(config)) intents.push(GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent);
+  // Guild messages are not privileged, and a message that mentions the bot carries its text
+  // without Message Content: @research-bot works on every server.
+  const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages];
+  // Message content is a privileged intent: ask for it only when typed messages are actually read.
+  if (wantsMessages(config)) intents.push(GatewayIntentBits.MessageContent);
   return intents;
 }
 

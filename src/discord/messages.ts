@@ -5,7 +5,14 @@
  *  - a new message in a Q&A text channel gets a thread opened on it and an answer there;
  *  - a new forum post in a Q&A forum channel gets an answer in its thread.
  */
-import { ChannelType, MessageType, ThreadAutoArchiveDuration, type AnyThreadChannel, type Message } from 'discord.js';
+import {
+  ChannelType,
+  MessageType,
+  ThreadAutoArchiveDuration,
+  type AnyThreadChannel,
+  type Message,
+  type SendableChannels,
+} from 'discord.js';
 import { describeFailure } from '../errors.js';
 import type { BotContext } from './context.js';
 import { admit, cleanQuestion, computeAnswer } from './handlers.js';
@@ -30,13 +37,18 @@ class RecentIds {
 
 interface Ask {
   message: Message;
-  thread: AnyThreadChannel;
+  /** Where the answer goes: an answer thread, a DM, or the channel a mention was typed in. */
+  thread: SendableChannels;
   question: string;
   kind: 'followup' | 'qa';
   withHistory: boolean;
   /** Reply to the message (it is in the thread) rather than posting plainly. */
   reply: boolean;
 }
+
+/** The one-line hint in an answer thread when typed follow-ups are off. */
+const FOLLOWUP_HINT = (botId: string | undefined) =>
+  `To ask a follow-up here, use \`/ask\` in this thread${botId ? ` or mention <@${botId}>` : ''}: typed messages are not read.`;
 
 export function createMessageHandlers(ctx: BotContext) {
   const handled = new RecentIds();
@@ -69,12 +81,13 @@ export function createMessageHandlers(ctx: BotContext) {
     const admission = admit(ctx, a.message.author.id);
     if (!admission.ok) {
       if (admission.reason === 'cooldown') await queueForCooldown(a, admission.retryAfterMs ?? 1000);
-      else await safely(ctx.logger, 'busy notice', () => a.thread.send({ content: admission.message, allowedMentions: NO_MENTIONS }));
+      else
+        await safely<unknown>(ctx.logger, 'busy notice', () => a.thread.send({ content: admission.message, allowedMentions: NO_MENTIONS }));
       return;
     }
     try {
       void safely(ctx.logger, 'typing', () => a.thread.sendTyping());
-      const history = a.withHistory ? (await threadHistory(ctx, a.thread, a.message.id)).turns : [];
+      const history = a.withHistory && a.thread.isThread() ? (await threadHistory(ctx, a.thread, a.message.id)).turns : [];
       const target = channelTarget(a.thread, { replyTo: a.reply ? a.message : undefined, logger: ctx.logger });
       await runAnswer(
         ctx,
@@ -88,10 +101,10 @@ export function createMessageHandlers(ctx: BotContext) {
             userId: a.message.author.id,
             guildId: a.message.guildId ?? undefined,
             channelId: a.thread.id,
-            threadId: a.thread.id,
+            threadId: a.thread.isThread() ? a.thread.id : undefined,
             onPreview,
           }),
-        { threadId: a.thread.id },
+        a.thread.isThread() ? { threadId: a.thread.id } : {},
       );
     } catch (err) {
       admission.ticket.release();
@@ -99,7 +112,7 @@ export function createMessageHandlers(ctx: BotContext) {
       ctx.stats.errors++;
       if (f.level === 'error') ctx.logger.error('message answer failed', { messageId: a.message.id, code: f.code, err });
       else ctx.logger.warn('message answer refused', { messageId: a.message.id, code: f.code, message: f.userText });
-      await safely(ctx.logger, 'error notice', () => a.thread.send({ content: f.userText, allowedMentions: NO_MENTIONS }));
+      await safely<unknown>(ctx.logger, 'error notice', () => a.thread.send({ content: f.userText, allowedMentions: NO_MENTIONS }));
     }
   }
 
@@ -111,26 +124,70 @@ export function createMessageHandlers(ctx: BotContext) {
     }
   }
 
+  /** The message's text with mentions of the bot removed, when it mentions the bot. */
+  function mentionQuestion(message: Message): string | undefined {
+    const id = ctx.botUserId;
+    if (!id || !message.mentions.users.has(id)) return undefined;
+    return questionOf(message.content.replace(new RegExp(`<@!?${id}>`, 'g'), ' '));
+  }
+
+  // Answer threads already told that typed follow-ups are off (THREAD_FOLLOWUPS=false).
+  const hinted = new RecentIds(1000);
+
   async function onMessage(message: Message): Promise<void> {
-    if (ctx.stopping || message.author.bot || message.webhookId || message.system || !message.inGuild()) return;
+    if (ctx.stopping || message.author.bot || message.webhookId || message.system) return;
     if (message.type !== MessageType.Default && message.type !== MessageType.Reply) return;
     const channel = message.channel;
+    if (!message.inGuild()) return;
     const qa = ctx.config.discord.qaChannelIds;
+    const mentioned = mentionQuestion(message);
     if (channel.isThread()) {
-      if (!isAnswerThread(ctx, channel)) return;
+      if (!isAnswerThread(ctx, channel)) {
+        // @research-bot in someone else's thread: answer there.
+        if (!mentioned || !handled.add(message.id)) return;
+        return answerInThread({ message, thread: channel, question: mentioned, kind: 'qa', withHistory: false, reply: true });
+      }
       const forumStarter = message.id === channel.id && Boolean(channel.parentId && qa.includes(channel.parentId));
       if (forumStarter) {
         const question = questionOf(`${channel.name}\n${message.content}`);
         if (!question || !handled.add(message.id)) return;
         return answerInThread({ message, thread: channel, question, kind: 'qa', withHistory: false, reply: true });
       }
-      if (!ctx.config.discord.threadFollowups) return;
+      if (!ctx.config.discord.threadFollowups) {
+        if (mentioned && handled.add(message.id))
+          return answerInThread({ message, thread: channel, question: mentioned, kind: 'followup', withHistory: true, reply: true });
+        // Typed text is not read here: say once per thread how to ask a follow-up.
+        if (!mentioned && hinted.add(channel.id))
+          await safely(ctx.logger, 'follow-up hint', () =>
+            message.reply({ content: FOLLOWUP_HINT(ctx.botUserId), allowedMentions: NO_MENTIONS }),
+          );
+        return;
+      }
       const question = questionOf(message.content);
       if (!question || !handled.add(message.id)) return;
       return answerInThread({ message, thread: channel, question, kind: 'followup', withHistory: true, reply: true });
     }
-    if (!qa.includes(channel.id) || (channel.type !== ChannelType.GuildText && channel.type !== ChannelType.GuildAnnouncement)) return;
-    const question = questionOf(message.content);
+    const textChannel = channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement;
+    if (!qa.includes(channel.id) || !textChannel) {
+      // @research-bot anywhere else it can read: a thread on the message where one can be made, else a reply in place.
+      if (!mentioned || !handled.add(message.id)) return;
+      const thread = textChannel
+        ? await safely(ctx.logger, 'open mention thread', () =>
+            message.startThread({ name: threadNameFor(mentioned), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay }),
+          )
+        : undefined;
+      if (thread) return answerInThread({ message, thread, question: mentioned, kind: 'qa', withHistory: false, reply: false });
+      if (!channel.isSendable()) return;
+      return answerInThread({
+        message,
+        thread: channel,
+        question: mentioned,
+        kind: 'qa',
+        withHistory: false,
+        reply: true,
+      });
+    }
+    const question = mentioned ?? questionOf(message.content);
     if (!question || !handled.add(message.id)) return;
     const thread = await safely(ctx.logger, 'open Q&A thread', () =>
       message.startThread({ name: threadNameFor(question), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay }),

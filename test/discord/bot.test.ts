@@ -466,14 +466,42 @@ describe('research-bot on Discord (offline answers)', () => {
     server = await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN });
     const off = await setup({ THREAD_FOLLOWUPS: 'false' });
     const identify = off.s.gatewayEvents.find((e) => e.op === 2);
+    // No privileged intent: Message Content off; guild messages (for mentions and the hint) on.
     expect(identify!.d.intents & (1 << 15)).toBe(0);
-    expect(identify!.d.intents & (1 << 9)).toBe(0);
+    expect(identify!.d.intents & (1 << 9)).not.toBe(0);
     const h = ask(off.s, 'What is SkyReels-V2?');
     await off.s.waitFor(() => answerMessages(off.s, h.token), 10_000);
     const t = await off.s.waitFor(() => off.s.threads()[0]);
+    const botReplies = () => off.s.channelMessages(t.id).filter((m) => m.author.id === off.s.botUserId && m.type !== 21);
+    // A typed follow-up is not read, but the first one gets a one-line hint (and only the first).
     off.s.sendMessage({ channelId: t.id, content: 'what about its resolution?' });
+    const hint = await off.s.waitFor(() => botReplies()[0], 5000);
+    expect(hint.content).toMatch(/use `\/ask` in this thread/);
+    off.s.sendMessage({ channelId: t.id, content: 'and its frame rate?' });
     await new Promise((r) => setTimeout(r, 400));
-    expect(off.s.channelMessages(t.id).filter((m) => m.author.id === off.s.botUserId && m.type !== 21)).toEqual([]);
+    expect(botReplies()).toHaveLength(1);
+    // A mention's text arrives without the privileged intent: answered like /ask.
+    off.s.sendMessage({ channelId: t.id, content: `<@${off.s.botUserId}> what resolution does SkyReels-V2 generate?` });
+    await off.s.waitFor(() => botReplies().find((m) => customIds(m).length === 3), 10_000);
+  });
+
+  it('@research-bot in any channel it can read gets a thread and an answer there', async () => {
+    const { s } = await setup();
+    const { messageId } = s.sendMessage({ channelId: s.textChannelId, content: `<@${s.botUserId}> What is dataset decomposition?` });
+    const thread = await s.waitFor(() => s.threads().find((t) => t.id === messageId), 10_000);
+    expect(thread.name).toBe('What is dataset decomposition?');
+    await s.waitFor(() => s.channelMessages(thread.id).find((m) => m.author.id === s.botUserId && customIds(m).length === 3), 10_000);
+    const answerText = (id: string) =>
+      s
+        .channelMessages(id)
+        .filter((m) => m.author.id === s.botUserId)
+        .map((m) => m.content)
+        .join('\n');
+    expect(answerText(thread.id)).toMatch(/Dataset Decomposition/);
+    // A plain message there, without the mention, is left alone (the channel is not a Q&A channel).
+    s.sendMessage({ channelId: s.textChannelId, content: 'lunch anyone?' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.threads()).toHaveLength(1);
   });
 
   it('builds the index at start when it is missing (progress in the log), before logging in', async () => {
