@@ -18,6 +18,7 @@ import { PostgresStore } from '../../src/index/postgres/store.js';
 import { INGEST_LOCK_KEY, PostgresWriter } from '../../src/index/postgres/writer.js';
 import type { GenerationWriter, SearchStore } from '../../src/index/search-store.js';
 import { Retriever } from '../../src/index/search.js';
+import { IndexStore } from '../../src/index/store.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
 import { postgresBackend, vectraBackend, type StoreBackend, type StoreHandle } from './backends.js';
 import { TEST_DB_PASSWORD } from '../servers/postgres-server.js';
@@ -483,6 +484,40 @@ describe('postgres backend specifics', () => {
       for (const h of hits) expect(gen1Papers.has(h.paper.id)).toBe(true);
       const fresh = await new Retriever(store, wide()).search(query, { k: 10 });
       expect(hits.map((h) => h.paper.id)).toEqual(fresh.map((h) => h.paper.id));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lexical search reads the rare terms only, yet ranks and scores exactly like the embedded index', async () => {
+    const db = pgBackend.db();
+    const corpus = await corpusOf([F1, F4]);
+    await ingestPg(corpus);
+    const vectraDir = join(root, `v${n++}`);
+    await ingest({ corpusDir: corpus, indexDir: vectraDir });
+    const vectra = await IndexStore.open(vectraDir);
+    const reads: Array<{ terms: string[]; rows: number }> = [];
+    const store = await PostgresStore.open({ databaseUrl: url, onLexicalRead: (terms, rows) => reads.push({ terms, rows }) });
+    try {
+      // Common stems around one rare one: the shape of a real question.
+      const terms = queryTerms('How do language models learn from data with a transformer model for crisis tweets?');
+      const df = (t: string) => store.termStats.df(t);
+      const known = [...terms.keys()].filter((t) => df(t) > 0);
+      const rarest = known.reduce((a, b) => (df(a) <= df(b) ? a : b));
+      const commonest = known.reduce((a, b) => (df(a) >= df(b) ? a : b));
+      expect(df(rarest)).toBeLessThan(10);
+      expect(df(commonest)).toBeGreaterThan(50);
+      const [{ any }] = await db.query<{ any: number }>(
+        `SELECT count(*)::int AS any FROM rb_chunks WHERE tsv @@ to_tsquery('simple', $1)`,
+        [known.join(' | ')],
+      );
+      const hits = await store.lexicalSearch(terms, 5);
+      expect(hits).toEqual(await vectra.lexicalSearch(terms, 5));
+      expect(hits.length).toBe(5);
+      const readTerms = reads.flatMap((r) => r.terms);
+      expect(readTerms[0]).toBe(rarest);
+      expect(readTerms).not.toContain(commonest);
+      expect(reads.reduce((s, r) => s + r.rows, 0)).toBeLessThan(any / 2);
     } finally {
       await store.close();
     }

@@ -3,18 +3,15 @@
  * loaded into memory (the answer engine needs them synchronously); lexical and vector search run
  * in Postgres, so several bot processes can share one database.
  *
- * Lexical search: the GIN-indexed tsvector (built from our own tokenizer's stems) finds the
- * candidate chunks, ordered by ts_rank with a generous LIMIT (max(depth * 4, 400)), and they are
- * re-ranked here with exactly LexicalIndex's BM25F (same parameters, lengths, df and summation
- * order, so scores are bit-identical). When the LIMIT cut the candidates, a MaxScore pass also
- * fetches (up to the same LIMIT) the docs holding a term that could still lift them into the top
- * `depth`; only when that pass is cut too can the ranking differ from the embedded index's.
- * Measured on eval/dev.jsonl (40 questions, full shipped corpus, top 5 papers through
- * the Retriever; test/store/parity.test.ts prints these):
- *   ts_rank candidates + BM25F re-rank: Recall@5 0.987 (vectra 0.987); same top 5 as vectra on 40/40 (100%)
- *   plain ts_rank order:                Recall@5 0.579;                 same top 5 as vectra on  1/40 (2.5%)
- * ts_rank has no idf and weighs fields by fixed labels, so the re-rank is kept; `lexicalRanking:
- * 'ts_rank'` remains for measurement.
+ * Lexical search: exact BM25F top-k (bm25fTopK). The query's terms are read rarest first through
+ * the GIN-indexed tsvector (built from our own tokenizer's stems); every chunk read is scored here
+ * with exactly LexicalIndex's BM25F (same parameters, lengths, df and summation order, so scores
+ * are bit-identical), and reading stops once the terms left could not lift an unread chunk into
+ * the top `depth` (MaxScore). Questions OR together a dozen stems, most of which match nearly
+ * every chunk; those are the terms this never reads, so a search touches the rows of its rare
+ * terms only instead of scanning the generation. test/store/parity.test.ts compares the top 5
+ * with the embedded index on eval/dev.jsonl. `lexicalRanking: 'ts_rank'` (Postgres' own order,
+ * no idf: Recall@5 0.579 against 0.987, same top 5 as vectra on 1/40) remains for measurement.
  *
  * Vector search: `ORDER BY embedding::vector(N) <=> query` within the generation, served by the
  * writer's per-dimension HNSW index (iterative scans on pgvector >= 0.8, so LIMIT is honoured
@@ -47,6 +44,8 @@ export interface PostgresStoreOptions {
   refreshIntervalMs?: number;
   /** 'bm25f' (default): ts_rank candidates re-ranked by our BM25F. 'ts_rank': Postgres' order as is. */
   lexicalRanking?: LexicalRanking;
+  /** Test and bench hook: each lexical read, with the terms it read and how many chunks it returned. */
+  onLexicalRead?: (terms: string[], rows: number) => void;
 }
 
 /** Term statistics of one generation: corpus size and document frequencies (LexicalIndex's idf). */
@@ -356,52 +355,59 @@ export class PostgresStore implements SearchStore {
         );
         return r.rows.map((x) => ({ doc: x.idx, score: Number(x.score) }));
       }
-      // Candidates by ts_rank (GIN), re-ranked exactly by BM25F.
-      const limit = Math.max(depth * 4, 400);
-      const first = await this.candidates(
-        generation,
-        known.map(([t]) => t),
-        limit,
-        [],
-      );
-      let hits = bm25f(view, known, first);
-      if (first.length >= limit) {
-        // ts_rank knows no idf, so the cut may drop a doc BM25F ranks high. MaxScore guard: a doc
-        // whose terms' upper bounds sum below the depth-th score cannot make the list, so only
-        // docs with at least one "essential" (high-idf) term can, and those are fetched too.
-        const theta = hits.length >= depth ? hits[depth - 1].score : 0;
-        const bounds = known
-          .map(([t, w]) => ({ t, ub: bm25fTermBound(view.stats.params, w, view.lexical.idf(t)) }))
-          .sort((a, b) => a.ub - b.ub);
-        let sum = 0;
-        let cut = 0;
-        while (cut < bounds.length && sum + bounds[cut].ub < theta) sum += bounds[cut++].ub;
-        const essential = bounds.slice(cut).map((b) => b.t);
-        if (essential.length) {
-          const more = await this.candidates(
-            generation,
-            essential,
-            limit,
-            first.map((r) => r.idx),
-          );
-          if (more.length >= limit) this.logger.debug('lexical candidates truncated; BM25F ranking may be approximate', { depth, limit });
-          hits = bm25f(view, known, [...first, ...more]);
-        }
-      }
-      return hits.slice(0, depth);
+      return await this.bm25fTopK(view, known, depth);
     } catch (err) {
       throw storeError(err, this.opts.databaseUrl, 'searching');
     }
   }
 
-  private async candidates(generation: string, terms: string[], limit: number, exclude: number[]): Promise<CandidateRow[]> {
+  /**
+   * Exact BM25F top `depth`, reading terms rarest first. A question's common stems match nearly
+   * every chunk (reading them is a scan of the generation), but their idf is tiny: once the
+   * depth-th score found so far exceeds the most the unread terms could add together
+   * (bm25fTermBound, tf -> infinity), no unread chunk can enter the list and the search stops.
+   * Every chunk read is scored with all query terms, so the scores are LexicalIndex's.
+   */
+  private async bm25fTopK(view: View, known: Array<[string, number]>, depth: number): Promise<DocHit[]> {
+    const params = view.stats.params;
+    const order = known
+      .map(([t, w]) => ({ t, df: view.lexical.df(t), ub: bm25fTermBound(params, w, view.lexical.idf(t)) }))
+      .sort((a, b) => a.df - b.df || b.ub - a.ub);
+    // Terms per round: the rarest unread one, plus more while their postings fit this budget (fewer
+    // round trips); a small share of the generation, or small corpora would read everything in one go.
+    const budget = Math.min(Math.max(depth * 4, 400), Math.ceil(view.stats.n / 50));
+    const read: string[] = [];
+    let hits: DocHit[] = [];
+    let i = 0;
+    while (i < order.length) {
+      if (read.length > 0) {
+        const theta = hits.length >= depth ? hits[depth - 1].score : 0;
+        let rest = 0;
+        for (let j = i; j < order.length; j++) rest += order[j].ub;
+        // The margin covers rounding in the summed bounds; a chunk at exactly theta ties and may not be dropped.
+        if (rest * (1 + 1e-9) < theta) break;
+      }
+      const batch = [order[i].t];
+      let postings = order[i++].df;
+      while (i < order.length && postings + order[i].df <= budget) {
+        postings += order[i].df;
+        batch.push(order[i++].t);
+      }
+      const rows = await this.chunksWith(view.manifest.generation, batch, read);
+      read.push(...batch);
+      this.opts.onLexicalRead?.(batch, rows.length);
+      if (rows.length) hits = [...hits, ...bm25f(view, known, rows)].sort((a, b) => b.score - a.score || a.doc - b.doc);
+    }
+    return hits.slice(0, depth);
+  }
+
+  /** Chunks holding any of `terms` and none of `readBefore` (those were scored already). */
+  private async chunksWith(generation: string, terms: string[], readBefore: string[]): Promise<CandidateRow[]> {
+    const q = (ts: string[]) => ts.map(tsLiteral).join(' | ');
     const r = await this.pool.query<CandidateRow>(
-      `SELECT idx, title_terms, body_terms, len_title, len_body FROM rb_chunks, to_tsquery('simple', $2) q
-        WHERE generation = $1 AND tsv @@ q ${exclude.length ? 'AND NOT (idx = ANY($4::int[]))' : ''}
-        ORDER BY ts_rank(tsv, q) DESC, idx LIMIT $3`,
-      exclude.length
-        ? [generation, terms.map(tsLiteral).join(' | '), limit, exclude]
-        : [generation, terms.map(tsLiteral).join(' | '), limit],
+      `SELECT idx, title_terms, body_terms, len_title, len_body FROM rb_chunks
+        WHERE generation = $1 AND tsv @@ to_tsquery('simple', $2)${readBefore.length ? ` AND NOT (tsv @@ to_tsquery('simple', $3))` : ''}`,
+      readBefore.length ? [generation, q(terms), q(readBefore)] : [generation, q(terms)],
     );
     return r.rows;
   }
