@@ -158,6 +158,28 @@ export class LexicalIndex {
     return this.terms.map((t, id) => [t, this.offsets[id + 1] - this.offsets[id]]);
   }
 
+  /**
+   * Every term's postings (docs ascending, per-field tf) with the doc lengths they are scored
+   * against, for a store that keeps postings itself (the Postgres writer). Views, not copies.
+   */
+  *postingLists(): Generator<{ term: string; docs: Uint32Array; tfTitle: Uint16Array; tfBody: Uint16Array }> {
+    for (let id = 0; id < this.terms.length; id++) {
+      const a = this.offsets[id];
+      const b = this.offsets[id + 1];
+      yield {
+        term: this.terms[id],
+        docs: this.docs.subarray(a, b),
+        tfTitle: this.tfTitle.subarray(a, b),
+        tfBody: this.tfBody.subarray(a, b),
+      };
+    }
+  }
+
+  /** Title and body length of one doc, in terms. */
+  docLengths(doc: number): { title: number; body: number } {
+    return { title: this.lenTitle[doc], body: this.lenBody[doc] };
+  }
+
   df(term: string): number {
     const id = this.termIds.get(term);
     return id === undefined ? 0 : this.offsets[id + 1] - this.offsets[id];

@@ -15,9 +15,11 @@ import { ingest, type IngestOptions, type IngestSummary } from '../../src/index/
 import { queryTerms } from '../../src/index/lexical.js';
 import { tokenize } from '../../src/index/tokenize.js';
 import { PostgresStore } from '../../src/index/postgres/store.js';
+import { hnswIndexName } from '../../src/index/postgres/schema.js';
 import { INGEST_LOCK_KEY, PostgresWriter } from '../../src/index/postgres/writer.js';
 import type { GenerationWriter, SearchStore } from '../../src/index/search-store.js';
 import { Retriever } from '../../src/index/search.js';
+import { IndexStore } from '../../src/index/store.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
 import { postgresBackend, vectraBackend, type StoreBackend, type StoreHandle } from './backends.js';
 import { TEST_DB_PASSWORD } from '../servers/postgres-server.js';
@@ -364,23 +366,24 @@ describe('postgres backend specifics', () => {
     }
   }
 
-  it('migrates on start (versioned, idempotent) and indexes vectors with HNSW per dimension', async () => {
+  it('migrates on start (versioned, idempotent) and gives each generation its own HNSW index', async () => {
     const db = pgBackend.db();
     const empty = await rejection(PostgresStore.open({ databaseUrl: url }));
     expect(empty.code).toBe('INDEX_MISSING');
     expect(empty.userMessage).toMatch(/migrate-store --from vectra --to postgres/);
-    expect(await db.query('SELECT version FROM rb_schema_migrations')).toEqual([{ version: 1 }]);
+    expect(await db.query('SELECT version FROM rb_schema_migrations ORDER BY 1')).toEqual([{ version: 1 }, { version: 2 }]);
     const model = freshModel();
     await ingestPg(await corpusOf([F2]), { embedder: embedder(model) });
     const store = await PostgresStore.open({ databaseUrl: url });
     await store.close();
-    expect(await db.query('SELECT version FROM rb_schema_migrations')).toEqual([{ version: 1 }]);
+    expect(await db.query('SELECT version FROM rb_schema_migrations ORDER BY 1')).toEqual([{ version: 1 }, { version: 2 }]);
     const idx = await db.query<{ indexname: string; indexdef: string }>(
       `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'rb_chunks' ORDER BY 1`,
     );
-    expect(idx.map((i) => i.indexname)).toEqual(expect.arrayContaining(['rb_chunks_embedding_hnsw_16', 'rb_chunks_tsv']));
-    expect(idx.find((i) => i.indexname === 'rb_chunks_embedding_hnsw_16')!.indexdef).toMatch(
-      /hnsw .*vector\(16\).*vector_cosine_ops.*vector_dims\(embedding\) = 16/,
+    const hnsw = hnswIndexName(store.generation);
+    expect(idx.map((i) => i.indexname)).toEqual(expect.arrayContaining([hnsw, 'rb_chunks_tsv']));
+    expect(idx.find((i) => i.indexname === hnsw)!.indexdef).toMatch(
+      new RegExp(`hnsw .*vector\\(16\\).*vector_cosine_ops.*generation = '${store.generation}'.*vector_dims\\(embedding\\) = 16`),
     );
     // Stems of our tokenizer, weighted A (title) / D (body).
     const [row] = await db.query<{ title_terms: string; len_title: number; tsv: string }>(
@@ -483,6 +486,86 @@ describe('postgres backend specifics', () => {
       for (const h of hits) expect(gen1Papers.has(h.paper.id)).toBe(true);
       const fresh = await new Retriever(store, wide()).search(query, { k: 10 });
       expect(hits.map((h) => h.paper.id)).toEqual(fresh.map((h) => h.paper.id));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lexical search reads the rare terms only, yet ranks and scores exactly like the embedded index', async () => {
+    const db = pgBackend.db();
+    const corpus = await corpusOf([F1, F4]);
+    await ingestPg(corpus);
+    const vectraDir = join(root, `v${n++}`);
+    await ingest({ corpusDir: corpus, indexDir: vectraDir });
+    const vectra = await IndexStore.open(vectraDir);
+    // Common stems around one rare one: the shape of a real question.
+    const terms = queryTerms('How do language models learn from data with a transformer model for crisis tweets?');
+    const expected = await vectra.lexicalSearch(terms, 5);
+    expect(expected.length).toBe(5);
+    const search = async () => {
+      const reads: Array<{ terms: string[]; rows: number }> = [];
+      const store = await PostgresStore.open({ databaseUrl: url, onLexicalRead: (t, rows) => reads.push({ terms: t, rows }) });
+      try {
+        const df = (t: string) => store.termStats.df(t);
+        const known = [...terms.keys()].filter((t) => df(t) > 0);
+        const byDf = [...known].sort((a, b) => df(a) - df(b));
+        expect(df(byDf[0])).toBeLessThan(10);
+        expect(df(byDf[byDf.length - 1])).toBeGreaterThan(50);
+        expect(await store.lexicalSearch(terms, 5)).toEqual(expected);
+        const readTerms = reads.flatMap((r) => r.terms);
+        expect(readTerms[0]).toBe(byDf[0]);
+        expect(readTerms).not.toContain(byDf[byDf.length - 1]);
+        return { read: reads.reduce((s, r) => s + r.rows, 0), all: known.reduce((s, t) => s + df(t), 0) };
+      } finally {
+        await store.close();
+      }
+    };
+    // Through rb_postings: fewer postings read than half of those of the query's terms.
+    const postings = await search();
+    expect(postings.read).toBeLessThan(postings.all / 2);
+    // A generation written before rb_postings existed is searched through the tsvector, as exactly.
+    await db.query(`UPDATE rb_generations SET lexical = lexical - 'postings'`);
+    const [{ any }] = await db.query<{ any: number }>(`SELECT count(*)::int AS any FROM rb_chunks WHERE tsv @@ to_tsquery('simple', $1)`, [
+      [...terms.keys()].join(' | '),
+    ]);
+    expect((await search()).read).toBeLessThan(any);
+  });
+
+  it('loads a new generation with no HNSW index over it, then builds its own; cleanup drops the old ones', async () => {
+    const db = pgBackend.db();
+    const model = freshModel();
+    const corpus = await corpusOf([F2]);
+    await ingestPg(corpus, { embedder: embedder(model) });
+    const first = (await db.query<{ generation: string }>('SELECT generation FROM rb_meta'))[0].generation;
+    // The shared per-dimension index of earlier versions, which every insert went through.
+    await db.query(
+      `CREATE INDEX rb_chunks_embedding_hnsw_16 ON rb_chunks USING hnsw ((embedding::vector(16)) vector_cosine_ops) WHERE vector_dims(embedding) = 16`,
+    );
+    const indexes = async () =>
+      (await db.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE tablename = 'rb_chunks' ORDER BY 1`)).map(
+        (r) => r.name,
+      );
+    const before = await indexes();
+    expect(before).toContain(hnswIndexName(first));
+    const during: string[][] = [];
+    await writeFile(join(corpus, F1), await readFile(join(CORPUS, F1)));
+    await ingestPg(
+      corpus,
+      { embedder: embedder(model) },
+      new PostgresWriter(url, { batchSize: 50, afterBatch: async (table) => void (table === 'chunks' && during.push(await indexes())) }),
+    );
+    const second = (await db.query<{ generation: string }>('SELECT generation FROM rb_meta'))[0].generation;
+    expect(second).not.toBe(first);
+    expect(during.length).toBeGreaterThan(1);
+    for (const names of during) expect(names).toEqual(before);
+    const after = await indexes();
+    expect(after).toContain(hnswIndexName(second));
+    expect(after).not.toContain(hnswIndexName(first));
+    expect(after).not.toContain('rb_chunks_embedding_hnsw_16');
+    const store = await PostgresStore.open({ databaseUrl: url });
+    try {
+      const [v] = await embedder(model).createEmbeddings(['crisis tweets']);
+      expect((await store.vectorSearch(v, 5)).length).toBe(5);
     } finally {
       await store.close();
     }

@@ -8,9 +8,12 @@
  *   rb_generations   manifest + BM25F statistics of every generation being written or live
  *   rb_papers        papers (JSONB) in corpus order
  *   rb_chunks        chunks with our tokenizer's stems per field, a weighted tsvector (GIN) and
- *                    an optional embedding (HNSW per dimension, created by the writer)
- *   rb_term_df       document frequency of every term (our BM25F vocabulary)
+ *                    an optional embedding (an HNSW index per generation, built by the writer
+ *                    after loading it: hnswIndexName)
+ *   rb_term_df       document frequency of every term (our BM25F vocabulary) and its score bound
+ *   rb_postings      every term's postings (chunk, tf per field), read term by term by lexical search
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { AppError } from '../../errors.js';
 
@@ -78,6 +81,25 @@ export const MIGRATIONS: Migration[] = [
         df         integer NOT NULL,
         PRIMARY KEY (generation, term)
       );
+    `,
+  },
+  {
+    version: 2,
+    name: 'per-term postings with their BM25F bound, so lexical search reads only the terms it needs',
+    sql: `
+      -- One row per (generation, term): the term's postings packed as little-endian
+      -- (uint32 chunk idx, uint16 tf title, uint16 tf body) records, chunks ascending.
+      -- EXTERNAL: stored out of line uncompressed (cheaper to write and to read than pglz).
+      CREATE TABLE rb_postings (
+        generation text NOT NULL,
+        term       text NOT NULL,
+        postings   bytea NOT NULL,
+        PRIMARY KEY (generation, term)
+      );
+      ALTER TABLE rb_postings ALTER COLUMN postings SET STORAGE EXTERNAL;
+      -- The largest saturated tf of the term in any chunk (bm25fTermScore with weight and idf 1):
+      -- times weight and idf, the most the term adds to a score. NULL in generations without postings.
+      ALTER TABLE rb_term_df ADD COLUMN max_sat double precision;
     `,
   },
 ];
@@ -173,7 +195,14 @@ export function vectorAtLeast(version: string, major: number, minor: number): bo
 /** pgvector's HNSW index takes vectors of at most this many dimensions; larger ones are scanned exactly. */
 export const HNSW_MAX_DIMS = 2000;
 
-/** Name of the HNSW index for one embedding size. */
-export function hnswIndexName(dims: number): string {
-  return `rb_chunks_embedding_hnsw_${dims}`;
+/**
+ * Name of one generation's HNSW index (partial: WHERE generation = ...). Per generation, so a new
+ * generation is loaded with no HNSW index to maintain row by row and gets its own built once,
+ * and dropping a generation drops its index.
+ */
+export function hnswIndexName(generation: string): string {
+  return `rb_chunks_hnsw_${createHash('sha256').update(generation).digest('hex').slice(0, 16)}`;
 }
+
+/** Before per-generation indexes, one HNSW index per embedding size covered every generation. */
+export const LEGACY_HNSW_PREFIX = 'rb_chunks_embedding_hnsw_';

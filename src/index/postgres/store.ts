@@ -3,18 +3,15 @@
  * loaded into memory (the answer engine needs them synchronously); lexical and vector search run
  * in Postgres, so several bot processes can share one database.
  *
- * Lexical search: the GIN-indexed tsvector (built from our own tokenizer's stems) finds the
- * candidate chunks, ordered by ts_rank with a generous LIMIT (max(depth * 4, 400)), and they are
- * re-ranked here with exactly LexicalIndex's BM25F (same parameters, lengths, df and summation
- * order, so scores are bit-identical). When the LIMIT cut the candidates, a MaxScore pass also
- * fetches (up to the same LIMIT) the docs holding a term that could still lift them into the top
- * `depth`; only when that pass is cut too can the ranking differ from the embedded index's.
- * Measured on eval/dev.jsonl (40 questions, full shipped corpus, top 5 papers through
- * the Retriever; test/store/parity.test.ts prints these):
- *   ts_rank candidates + BM25F re-rank: Recall@5 0.987 (vectra 0.987); same top 5 as vectra on 40/40 (100%)
- *   plain ts_rank order:                Recall@5 0.579;                 same top 5 as vectra on  1/40 (2.5%)
- * ts_rank has no idf and weighs fields by fixed labels, so the re-rank is kept; `lexicalRanking:
- * 'ts_rank'` remains for measurement.
+ * Lexical search: exact BM25F top-k (bm25fTopK). The query's terms are read rarest first through
+ * the GIN-indexed tsvector (built from our own tokenizer's stems); every chunk read is scored here
+ * with exactly LexicalIndex's BM25F (same parameters, lengths, df and summation order, so scores
+ * are bit-identical), and reading stops once the terms left could not lift an unread chunk into
+ * the top `depth` (MaxScore). Questions OR together a dozen stems, most of which match nearly
+ * every chunk; those are the terms this never reads, so a search touches the rows of its rare
+ * terms only instead of scanning the generation. test/store/parity.test.ts compares the top 5
+ * with the embedded index on eval/dev.jsonl. `lexicalRanking: 'ts_rank'` (Postgres' own order,
+ * no idf: Recall@5 0.579 against 0.987, same top 5 as vectra on 1/40) remains for measurement.
  *
  * Vector search: `ORDER BY embedding::vector(N) <=> query` within the generation, served by the
  * writer's per-dimension HNSW index (iterative scans on pgvector >= 0.8, so LIMIT is honoured
@@ -31,7 +28,7 @@ import { type DocHit, GenerationGoneError, type PinnedGeneration, type SearchSto
 import { checkEmbeddingModel, checkQueryVector, type Manifest } from '../manifest.js';
 import { connectClient, createPool, describeDatabase, inTransaction, storeError } from './connection.js';
 import { ensureSchema, HNSW_MAX_DIMS, vectorAtLeast } from './schema.js';
-import { vectorLiteral, type LexicalStats } from './writer.js';
+import { POSTING_BYTES, vectorLiteral, type LexicalStats } from './writer.js';
 
 export type LexicalRanking = 'bm25f' | 'ts_rank';
 
@@ -47,6 +44,8 @@ export interface PostgresStoreOptions {
   refreshIntervalMs?: number;
   /** 'bm25f' (default): ts_rank candidates re-ranked by our BM25F. 'ts_rank': Postgres' order as is. */
   lexicalRanking?: LexicalRanking;
+  /** Test and bench hook: each lexical read, with the terms it read and how many chunks it returned. */
+  onLexicalRead?: (terms: string[], rows: number) => void;
 }
 
 /** Term statistics of one generation: corpus size and document frequencies (LexicalIndex's idf). */
@@ -81,6 +80,11 @@ interface View {
   chunks: Chunk[];
   lexical: PgTermStats;
   stats: LexicalStats;
+  /** Per chunk, title and body length in terms (BM25F's length normalisation of postings). */
+  lenTitle: Float64Array;
+  lenBody: Float64Array;
+  /** Per term, its largest saturated tf (rb_term_df.max_sat); empty for generations without postings. */
+  maxSat: Map<string, number>;
 }
 
 // Beyond this depth, HNSW (ef_search <= 1000) is no help: scan the generation exactly.
@@ -126,13 +130,24 @@ async function loadView(pool: pg.Pool, url: string): Promise<View> {
       (r) => r.data,
     );
     const chunkRows = (
-      await c.query<{ idx: number; chunk_id: string; paper_id: string; position: number; text: string | null }>(
-        'SELECT idx, chunk_id, paper_id, position, text FROM rb_chunks WHERE generation = $1 ORDER BY idx',
+      await c.query<{
+        idx: number;
+        chunk_id: string;
+        paper_id: string;
+        position: number;
+        text: string | null;
+        len_title: number;
+        len_body: number;
+      }>('SELECT idx, chunk_id, paper_id, position, text, len_title, len_body FROM rb_chunks WHERE generation = $1 ORDER BY idx', [
+        generation,
+      ])
+    ).rows;
+    const dfRows = (
+      await c.query<{ term: string; df: number; max_sat: number | null }>(
+        'SELECT term, df, max_sat FROM rb_term_df WHERE generation = $1',
         [generation],
       )
     ).rows;
-    const dfRows = (await c.query<{ term: string; df: number }>('SELECT term, df FROM rb_term_df WHERE generation = $1', [generation]))
-      .rows;
 
     const paperById = new Map(papers.map((p) => [p.id, p]));
     const chunks = chunkRows.map((r, i): Chunk => {
@@ -165,7 +180,11 @@ async function loadView(pool: pg.Pool, url: string): Promise<View> {
       );
     }
     const lexical = new PgTermStats(stats.n, new Map(dfRows.map((r) => [r.term, r.df])));
-    return { manifest, papers, paperById, chunks, lexical, stats };
+    const maxSat = new Map<string, number>();
+    if (stats.postings) for (const r of dfRows) if (r.max_sat !== null) maxSat.set(r.term, r.max_sat);
+    const lenTitle = Float64Array.from(chunkRows, (r) => r.len_title);
+    const lenBody = Float64Array.from(chunkRows, (r) => r.len_body);
+    return { manifest, papers, paperById, chunks, lexical, stats, lenTitle, lenBody, maxSat };
   });
 }
 
@@ -356,52 +375,142 @@ export class PostgresStore implements SearchStore {
         );
         return r.rows.map((x) => ({ doc: x.idx, score: Number(x.score) }));
       }
-      // Candidates by ts_rank (GIN), re-ranked exactly by BM25F.
-      const limit = Math.max(depth * 4, 400);
-      const first = await this.candidates(
-        generation,
-        known.map(([t]) => t),
-        limit,
-        [],
-      );
-      let hits = bm25f(view, known, first);
-      if (first.length >= limit) {
-        // ts_rank knows no idf, so the cut may drop a doc BM25F ranks high. MaxScore guard: a doc
-        // whose terms' upper bounds sum below the depth-th score cannot make the list, so only
-        // docs with at least one "essential" (high-idf) term can, and those are fetched too.
-        const theta = hits.length >= depth ? hits[depth - 1].score : 0;
-        const bounds = known
-          .map(([t, w]) => ({ t, ub: bm25fTermBound(view.stats.params, w, view.lexical.idf(t)) }))
-          .sort((a, b) => a.ub - b.ub);
-        let sum = 0;
-        let cut = 0;
-        while (cut < bounds.length && sum + bounds[cut].ub < theta) sum += bounds[cut++].ub;
-        const essential = bounds.slice(cut).map((b) => b.t);
-        if (essential.length) {
-          const more = await this.candidates(
-            generation,
-            essential,
-            limit,
-            first.map((r) => r.idx),
-          );
-          if (more.length >= limit) this.logger.debug('lexical candidates truncated; BM25F ranking may be approximate', { depth, limit });
-          hits = bm25f(view, known, [...first, ...more]);
-        }
-      }
-      return hits.slice(0, depth);
+      return await (view.stats.postings ? this.postingsTopK(view, known, depth) : this.bm25fTopK(view, known, depth));
     } catch (err) {
       throw storeError(err, this.opts.databaseUrl, 'searching');
     }
   }
 
-  private async candidates(generation: string, terms: string[], limit: number, exclude: number[]): Promise<CandidateRow[]> {
+  /**
+   * Exact BM25F top `depth`, reading terms rarest first. A question's common stems match nearly
+   * every chunk (reading them is a scan of the generation), but their idf is tiny: once the
+   * depth-th score found so far exceeds the most the unread terms could add together
+   * (bm25fTermBound, tf -> infinity), no unread chunk can enter the list and the search stops.
+   * Every chunk read is scored with all query terms, so the scores are LexicalIndex's.
+   */
+  private async bm25fTopK(view: View, known: Array<[string, number]>, depth: number): Promise<DocHit[]> {
+    const params = view.stats.params;
+    const order = known
+      .map(([t, w]) => ({ t, df: view.lexical.df(t), ub: bm25fTermBound(params, w, view.lexical.idf(t)) }))
+      .sort((a, b) => a.df - b.df || b.ub - a.ub);
+    // Terms per round: the rarest unread one, plus more while their postings fit this budget (fewer
+    // round trips); a small share of the generation, or small corpora would read everything in one go.
+    const budget = Math.min(Math.max(depth * 4, 400), Math.ceil(view.stats.n / 50));
+    const read: string[] = [];
+    let hits: DocHit[] = [];
+    let i = 0;
+    while (i < order.length) {
+      if (read.length > 0) {
+        const theta = hits.length >= depth ? hits[depth - 1].score : 0;
+        let rest = 0;
+        for (let j = i; j < order.length; j++) rest += order[j].ub;
+        // The margin covers rounding in the summed bounds; a chunk at exactly theta ties and may not be dropped.
+        if (rest * (1 + 1e-9) < theta) break;
+      }
+      const batch = [order[i].t];
+      let postings = order[i++].df;
+      while (i < order.length && postings + order[i].df <= budget) {
+        postings += order[i].df;
+        batch.push(order[i++].t);
+      }
+      const rows = await this.chunksWith(view.manifest.generation, batch, read);
+      read.push(...batch);
+      this.opts.onLexicalRead?.(batch, rows.length);
+      if (rows.length) hits = [...hits, ...bm25f(view, known, rows)].sort((a, b) => b.score - a.score || a.doc - b.doc);
+    }
+    return hits.slice(0, depth);
+  }
+
+  /**
+   * Exact BM25F top `depth` from rb_postings (MaxScore). Terms are read rarest first, each as one
+   * row of packed postings, adding their contributions to a partial score per chunk. A chunk's
+   * full score is at most its partial score plus the bounds (rb_term_df.max_sat x weight x idf)
+   * of the unread terms, and the depth-th best partial score is a floor under the depth-th best
+   * full score; reading stops once the unread terms could lift only few chunks (and no chunk
+   * never seen) past that floor. Those candidates are then scored in full from their stored
+   * terms by the same BM25F as LexicalIndex, so the ranking and scores are its exactly.
+   */
+  private async postingsTopK(view: View, known: Array<[string, number]>, depth: number): Promise<DocHit[]> {
+    const generation = view.manifest.generation;
+    const params = view.stats.params;
+    const norms = fieldNorms(params, view.stats.avgTitle, view.stats.avgBody);
+    const terms = known
+      .map(([t, w]) => {
+        const idf = view.lexical.idf(t);
+        // No recorded bound: the loosest one (tf -> infinity).
+        const sat = view.maxSat.get(t);
+        return { t, w, idf, df: view.lexical.df(t), ub: sat === undefined ? bm25fTermBound(params, w, idf) : w * idf * sat };
+      })
+      .sort((a, b) => a.df - b.df || b.ub - a.ub);
+    const n = view.chunks.length;
+    const partial = new Float64Array(n);
+    const seen: number[] = [];
+    // Candidates re-scored in full at the end: enough to fill the depth, few enough to fetch quickly.
+    const maxCandidates = Math.max(depth * 3, 300);
+    // Postings per round trip: the rarest unread term, plus more while they fit (a small share of the generation).
+    const budget = Math.min(Math.max(depth * 4, 2000), Math.ceil(n / 50));
+    let rest = terms.reduce((sum, x) => sum + x.ub, 0);
+    let candidates: number[] = [];
+    let i = 0;
+    while (i < terms.length) {
+      const batch = [terms[i]];
+      let postings = terms[i++].df;
+      while (i < terms.length && postings + terms[i].df <= budget) {
+        postings += terms[i].df;
+        batch.push(terms[i++]);
+      }
+      const r = await this.pool.query<{ term: string; postings: Buffer }>(
+        'SELECT term, postings FROM rb_postings WHERE generation = $1 AND term = ANY($2::text[])',
+        [generation, batch.map((b) => b.t)],
+      );
+      let rows = 0;
+      for (const row of r.rows) {
+        const x = batch.find((b) => b.t === row.term)!;
+        const buf = row.postings;
+        for (let off = 0; off + POSTING_BYTES <= buf.length; off += POSTING_BYTES) {
+          const d = buf.readUInt32LE(off);
+          if (d >= n) throw new AppError('INDEX_CORRUPT', `Postings of "${row.term}" in generation ${generation} name chunk ${d} of ${n}.`);
+          if (partial[d] === 0) seen.push(d);
+          partial[d] += bm25fTermScore(
+            params,
+            norms,
+            x.w,
+            x.idf,
+            buf.readUInt16LE(off + 4),
+            buf.readUInt16LE(off + 6),
+            view.lenTitle[d],
+            view.lenBody[d],
+          );
+          rows++;
+        }
+      }
+      this.opts.onLexicalRead?.(
+        batch.map((b) => b.t),
+        rows,
+      );
+      for (const b of batch) rest -= b.ub;
+      if (i >= terms.length) rest = 0;
+      const theta = kthLargest(seen, partial, depth);
+      // The margin covers rounding in summed bounds; a chunk exactly at theta may tie and is kept.
+      const reach = theta - rest * (1 + 1e-9) - Math.abs(theta) * 1e-12;
+      candidates = seen.filter((d) => partial[d] >= reach);
+      if (rest * (1 + 1e-9) < theta && candidates.length <= maxCandidates) break;
+    }
+    if (!candidates.length) return [];
+    const rows = await this.pool.query<CandidateRow>(
+      'SELECT idx, title_terms, body_terms, len_title, len_body FROM rb_chunks WHERE generation = $1 AND idx = ANY($2::int[])',
+      [generation, candidates],
+    );
+    return bm25f(view, known, rows.rows).slice(0, depth);
+  }
+
+  /** Chunks holding any of `terms` and none of `readBefore` (those were scored already). */
+  private async chunksWith(generation: string, terms: string[], readBefore: string[]): Promise<CandidateRow[]> {
+    const q = (ts: string[]) => ts.map(tsLiteral).join(' | ');
     const r = await this.pool.query<CandidateRow>(
-      `SELECT idx, title_terms, body_terms, len_title, len_body FROM rb_chunks, to_tsquery('simple', $2) q
-        WHERE generation = $1 AND tsv @@ q ${exclude.length ? 'AND NOT (idx = ANY($4::int[]))' : ''}
-        ORDER BY ts_rank(tsv, q) DESC, idx LIMIT $3`,
-      exclude.length
-        ? [generation, terms.map(tsLiteral).join(' | '), limit, exclude]
-        : [generation, terms.map(tsLiteral).join(' | '), limit],
+      `SELECT idx, title_terms, body_terms, len_title, len_body FROM rb_chunks
+        WHERE generation = $1 AND tsv @@ to_tsquery('simple', $2)${readBefore.length ? ` AND NOT (tsv @@ to_tsquery('simple', $3))` : ''}`,
+      readBefore.length ? [generation, q(terms), q(readBefore)] : [generation, q(terms)],
     );
     return r.rows;
   }
@@ -501,6 +610,36 @@ function bm25f(view: View, known: Array<[string, number]>, rows: CandidateRow[])
     if (score > 0) hits.push({ doc: row.idx, score });
   }
   return hits.sort((a, b) => b.score - a.score || a.doc - b.doc);
+}
+
+/** The k-th largest of `values[d]` over `docs` (0 when there are fewer than k). */
+function kthLargest(docs: number[], values: Float64Array, k: number): number {
+  if (docs.length < k || k <= 0) return 0;
+  const a = Float64Array.from(docs, (d) => values[d]);
+  // Quickselect for index len - k in ascending order: bounded by the array's length per pass.
+  let lo = 0;
+  let hi = a.length - 1;
+  const target = a.length - k;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let l = lo;
+    let h = hi;
+    while (l <= h) {
+      while (a[l] < pivot) l++;
+      while (a[h] > pivot) h--;
+      if (l <= h) {
+        const t = a[l];
+        a[l] = a[h];
+        a[h] = t;
+        l++;
+        h--;
+      }
+    }
+    if (target <= h) hi = h;
+    else if (target >= l) lo = l;
+    else break;
+  }
+  return a[target];
 }
 
 /** True when the database holds a live generation (runs pending migrations first). */
