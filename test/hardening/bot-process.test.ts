@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
+import { botProcessEnv } from '../helpers/bot-env.js';
 import { spawnChild } from '../helpers/children.js';
 import { answerMessages, buildIndex, removeDir, tempDir, userId } from '../discord/harness.js';
 
@@ -50,18 +51,10 @@ interface BotProcess {
 
 function botEnv(feedbackDir: string): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH ?? '',
-    HOME: feedbackDir,
-    CORPUS_DIR: join(ROOT, 'data', 'corpus'),
-    INDEX_DIR: indexDir,
-    FEEDBACK_DIR: feedbackDir,
-    DISCORD_TOKEN: discord.token,
-    DISCORD_APPLICATION_ID: discord.applicationId,
-    DISCORD_API_URL: discord.restUrl,
+    ...botProcessEnv({ discord, indexDir, feedbackDir }),
     OPENAI_BASE_URL: openai.url,
     OPENAI_API_KEY: 'sk-process-test-key-123456',
     CHAT_MODEL: 'fake-chat',
-    USER_COOLDOWN_SECONDS: '0',
     STREAM_EDIT_INTERVAL_MS: '250',
     LOG_LEVEL: 'debug',
   };

@@ -5,6 +5,7 @@
  * a full or read-only index disk is reported as DISK_FULL / INDEX_READ_ONLY and leaves no debris;
  * a corpus of symbolic links is read; a lock whose pid was reused is taken over.
  */
+import { botProcessEnv } from '../helpers/bot-env.js';
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
@@ -154,15 +155,7 @@ describe('a corrupted offset in lexical.bin', () => {
       bot = spawnChild(process.execPath, [BIN, 'bot'], {
         cwd: root,
         env: {
-          PATH: process.env.PATH ?? '',
-          HOME: root,
-          CORPUS_DIR: CORPUS,
-          INDEX_DIR: indexDir,
-          FEEDBACK_DIR: feedbackDir,
-          DISCORD_TOKEN: discord.token,
-          DISCORD_APPLICATION_ID: discord.applicationId,
-          DISCORD_API_URL: discord.restUrl,
-          USER_COOLDOWN_SECONDS: '0',
+          ...botProcessEnv({ discord, indexDir, feedbackDir, home: root }),
           INDEX_REFRESH_SECONDS: '1',
           LOG_LEVEL: 'info',
         },

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { runIngest } from '../../src/context.js';
 import { OpenAIEmbeddings } from '../../src/index/embeddings.js';
+import { botProcessEnv } from '../helpers/bot-env.js';
 import { spawnChild } from '../helpers/children.js';
 import { answerMessages, buildIndex, removeDir, tempDir, userId } from '../discord/harness.js';
 import { startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
@@ -130,18 +131,10 @@ describe('research-bot bot (the binary) with a model call stuck in a retry wait'
       child = spawnChild(process.execPath, [BIN, 'bot'], {
         cwd: ROOT,
         env: {
-          PATH: process.env.PATH ?? '',
-          HOME: feedbackDir,
-          CORPUS_DIR: CORPUS,
-          INDEX_DIR: indexDir,
-          FEEDBACK_DIR: feedbackDir,
-          DISCORD_TOKEN: discord.token,
-          DISCORD_APPLICATION_ID: discord.applicationId,
-          DISCORD_API_URL: discord.restUrl,
+          ...botProcessEnv({ discord, indexDir, feedbackDir }),
           OPENAI_BASE_URL: openai.url,
           CHAT_MODEL: 'fake-chat',
           LLM_TOTAL_BUDGET_MS: '120000',
-          USER_COOLDOWN_SECONDS: '0',
           LOG_LEVEL: 'info',
         },
         stdio: ['ignore', 'ignore', 'pipe'],
