@@ -1,6 +1,7 @@
 /** An exclusive lock file so two ingests never write the same index at once. */
 import { readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppError } from '../errors.js';
 
@@ -90,22 +91,22 @@ export async function acquireLock(dir: string): Promise<() => Promise<void>> {
   try {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        const fh = await open(file, 'wx');
+        // The holder is written to a private file first and then linked into place, which fails
+        // with EEXIST when a lock exists: a lock file is never seen empty, so an ingest killed at
+        // any instant leaves either no lock or a complete one (whose dead pid frees it at once).
+        const me: LockHolder = {
+          pid: process.pid,
+          startedAt: new Date().toISOString(),
+          procStart: processStartTicks(process.pid),
+          bootId: bootId(),
+        };
+        const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
         try {
-          const me: LockHolder = {
-            pid: process.pid,
-            startedAt: new Date().toISOString(),
-            procStart: processStartTicks(process.pid),
-            bootId: bootId(),
-          };
-          await fh.writeFile(JSON.stringify(me));
-        } catch (err) {
-          // An empty lock (disk full) would block the next ingest for the grace period.
-          await fh.close();
-          await rm(file, { force: true });
-          throw err;
+          await writeFile(tmp, JSON.stringify(me));
+          await link(tmp, file);
+        } finally {
+          await rm(tmp, { force: true });
         }
-        await fh.close();
         let released = false;
         return async () => {
           if (released) return;
