@@ -14,6 +14,8 @@ interface Span {
 interface Fence extends Span {
   /** The opening fence line, e.g. "```py". */
   opener: string;
+  /** True when no closing fence follows (the block runs to the end of the text). */
+  unclosed?: boolean;
 }
 
 const PROTECTED: RegExp[] = [
@@ -42,7 +44,7 @@ function findFences(s: string): Fence[] {
       open = null;
     }
   }
-  if (open) fences.push({ start: open.start, end: s.length, opener: open.opener });
+  if (open) fences.push({ start: open.start, end: s.length, opener: open.opener, unclosed: true });
   return fences;
 }
 
@@ -136,7 +138,6 @@ export function splitMessage(text: string, max: number = LIMITS.content): string
 }
 
 const PARTIAL_MARKER = /\[[\d,\s–-]*$/;
-const FENCE_LINE = /^(```|~~~)/gm;
 
 /**
  * The messages a growing, streamed answer is shown in (as llmcord does): once the text outgrows
@@ -189,5 +190,5 @@ function bestCut(s: string, limit: number): number {
 
 /** True when `s` ends inside a fenced code block. */
 function inFence(s: string): boolean {
-  return ((s.match(FENCE_LINE) ?? []).length & 1) === 1;
+  return findFences(s).at(-1)?.unclosed === true;
 }
