@@ -113,6 +113,8 @@ export interface EvalReport {
   /** The same measure counting `low` as flagged too: how often a hedge lands on an unanswerable question. */
   flagged: { precision: number; recall: number; truePositives: number; falsePositives: number; falseNegatives: number };
   numeric: { n: number; hits: number };
+  /** Answered (not refused) answerable questions whose opening paragraph cites an expected paper; numeric keys in it. */
+  lead: { n: number; cited: number; numericN: number; numericHits: number };
   citationValidity: number;
   perQuestion: Array<{
     id?: string;
@@ -123,12 +125,21 @@ export interface EvalReport {
     /** Why the engine abstained (which signal fired), for reading failures by category. */
     abstainReason?: string;
     numericHit?: boolean;
+    /** The answer's opening paragraph cites an expected paper (answerable questions). */
+    leadCited?: boolean;
+    /** The answer's opening paragraph holds the numeric answer key. */
+    leadNumericHit?: boolean;
     citationsValid: boolean;
     mode: string;
   }>;
   errors: string[];
   mode: string;
-  ms: { total: number; perQuestionP50: number };
+  ms: { total: number; perQuestionP50: number; perQuestionP95: number };
+}
+
+/** The reply's first paragraph after the notes in italics (low confidence, fallback): what a reader sees first. */
+export function leadParagraph(answer: string): string {
+  return answer.split('\n\n').find((p) => p.trim() && !/^_[^\n]*_$/.test(p.trim())) ?? '';
 }
 
 export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Promise<Omit<EvalReport, 'errors'>> {
@@ -144,6 +155,10 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
     durations.push(Date.now() - t0);
     const validMarkers = new Set(ans.sources.map((s) => s.marker));
     const markersInText = [...ans.answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
+    const lead = leadParagraph(ans.answer);
+    const expected = new Set(q.expected_titles.map(titleKey));
+    const leadMarkers = new Set([...lead.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])));
+    const answered = expected.size > 0 && !ans.abstained;
     const citationsValid = markersInText.every((m) => validMarkers.has(m)) && ans.citations.every((c) => validMarkers.has(c.marker));
     per.push({
       id: q.id,
@@ -153,6 +168,8 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
       confidence: ans.confidence,
       abstainReason: ans.abstainReason,
       numericHit: q.answer_key !== undefined ? ans.answer.includes(q.answer_key) : undefined,
+      leadCited: answered ? ans.sources.some((s) => leadMarkers.has(s.marker) && expected.has(titleKey(s.title))) : undefined,
+      leadNumericHit: answered && q.answer_key !== undefined ? lead.includes(q.answer_key) : undefined,
       citationsValid,
       mode: ans.mode,
     });
@@ -209,10 +226,20 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
     abstention: detection((p) => p.abstained),
     flagged: detection((p) => p.confidence !== 'high'),
     numeric: { n: numeric.length, hits: numeric.filter((p) => p.numericHit).length },
+    lead: {
+      n: per.filter((p) => p.leadCited !== undefined).length,
+      cited: per.filter((p) => p.leadCited).length,
+      numericN: per.filter((p) => p.leadNumericHit !== undefined).length,
+      numericHits: per.filter((p) => p.leadNumericHit).length,
+    },
     citationValidity: per.length ? per.filter((p) => p.citationsValid).length / per.length : 1,
     perQuestion: per,
     mode: deps.chat ? `llm (${deps.chat.model})` : 'extractive (offline)',
-    ms: { total: Date.now() - started, perQuestionP50: sorted[Math.floor(sorted.length / 2)] ?? 0 },
+    ms: {
+      total: Date.now() - started,
+      perQuestionP50: sorted[Math.floor(sorted.length / 2)] ?? 0,
+      perQuestionP95: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? 0,
+    },
   };
 }
 
@@ -238,8 +265,9 @@ export function formatEvalTable(r: EvalReport): string {
     `Flagged (confidence low or none): precision ${f(r.flagged.precision)}, recall ${f(r.flagged.recall)} (${r.flagged.truePositives} ` +
       `unanswerable flagged, ${r.flagged.falsePositives} answerable flagged, ${r.flagged.falseNegatives} unanswerable answered with high confidence)`,
     `Numeric answer key found: ${r.numeric.hits}/${r.numeric.n}`,
+    `Opening paragraph cites an expected paper: ${r.lead.cited}/${r.lead.n}; holds the numeric key: ${r.lead.numericHits}/${r.lead.numericN}`,
     `Answers with only valid citations: ${f(r.citationValidity)}`,
-    `Time: ${r.ms.total} ms total, ${r.ms.perQuestionP50} ms median per answer`,
+    `Time: ${r.ms.total} ms total, ${r.ms.perQuestionP50} ms median, ${r.ms.perQuestionP95} ms p95 per answer`,
   );
   if (r.errors.length) lines.push('', `Skipped ${r.errors.length} bad lines:`, ...r.errors.map((e) => `  ${e}`));
   return `${lines.join('\n')}\n`;
