@@ -11,16 +11,31 @@
  * "2-bit quantization" when the corpus has quantization papers and, separately, KV-cache papers);
  * or a large share of the question is words no paper uses. With an LLM, this decides only `none`;
  * the model judges the rest (INSUFFICIENT_EVIDENCE, PARTIAL_EVIDENCE), as PaperQA2 does.
+ * The thresholds are the profile's `answerability` settings (settings.ts).
  */
 import { type AcronymTable, acronymsOf, mentionsTerm } from '../index/acronyms.js';
 import { docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import { tokenize } from '../index/tokenize.js';
-import type { PaperHit, Retriever, SearchFilter } from '../index/search.js';
+import type { PaperHit, SearchFilter } from '../index/search.js';
+import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
 import { describeFilter, hasUserFilter } from '../search-filter.js';
+import { ASK, type AnswerabilitySettings } from './settings.js';
 import type { Evidence } from './sources.js';
 
-export const DEFAULT_ABSTAIN_COVERAGE = 0.12;
+/**
+ * What answerability reads of the corpus: its term statistics and its abbreviation pairs, never
+ * the retriever (the hits are searched before, by the caller).
+ */
+export interface CorpusTerms {
+  termStats: TermStats;
+  acronyms: AcronymTable;
+}
+
+/** The corpus terms of one generation (its abbreviation table is mined once per generation and cached). */
+export function corpusTerms(corpus: Pick<CorpusSnapshot, 'termStats' | 'papers'>): CorpusTerms {
+  return { termStats: corpus.termStats, acronyms: acronymsOf(corpus.papers) };
+}
 
 // Acronyms (KV, NER), CamelCase (DreamBooth), names with digits (H100, Phi-2), Capitalised words.
 // Matches must be whole words, so "LLaMA" is one name rather than the fragments "LLa" and "MA".
@@ -79,22 +94,16 @@ export interface ConfidenceDecision {
 }
 
 export interface AbstainOptions {
-  /** Share of the question's idf mass the best paper must match (ABSTAIN_THRESHOLD). */
-  coverage?: number;
-  /**
-   * Whether one paper must cover the whole question (ask). Topic summaries gather several papers
-   * by design, so evidence spread across them is expected there, not a sign of a gap.
-   */
-  singlePaper?: boolean;
   /** The search's filter, so that an empty result caused by it says so rather than blaming the corpus. */
   filter?: SearchFilter;
 }
 
 export function decideConfidence(
-  retriever: Retriever,
+  corpus: CorpusTerms,
   question: string,
   hits: PaperHit[],
   evidence: Evidence,
+  settings: AnswerabilitySettings,
   opts: AbstainOptions = {},
 ): ConfidenceDecision {
   if (hits.length === 0) {
@@ -103,23 +112,22 @@ export function decideConfidence(
       : 'no paper in the corpus matches the question';
     return { confidence: 'none', reason, missing: [] };
   }
-  const threshold = opts.coverage ?? DEFAULT_ABSTAIN_COVERAGE;
-  if (evidence.coverage < threshold) {
+  if (evidence.coverage < settings.coverage) {
     return {
       confidence: 'none',
       reason: `the best match covers only ${(evidence.coverage * 100).toFixed(0)}% of the question`,
       missing: [],
     };
   }
-  const lexical = retriever.corpus.termStats;
-  const table = acronymsOf(retriever.corpus.papers);
+  const lexical = corpus.termStats;
+  const table = corpus.acronyms;
   // An abbreviation the corpus only spells out ("KD" for "knowledge distillation") is known.
   const known = (t: string) => isKnownTerm(lexical, t) || table.expansions.has(t);
   const top = new Set(tokenize(`${hits[0].paper.title} ${hits[0].paper.abstract}`));
   const entities = entityMentions(question).map((e) => ({ ...e, terms: nameTerms(e.name) }));
-  const close = closeMatches(hits, table);
-  const gap = unknownWords(retriever, question, entities, (t) => known(t) || spelledOutIn(close, t));
-  if (gap.share >= NONE_UNKNOWN_WORD_SHARE) {
+  const close = closeMatches(hits, table, settings);
+  const gap = unknownWords(lexical, question, entities, (t) => known(t) || spelledOutIn(close, t));
+  if (gap.share >= settings.noneUnknownWordShare) {
     return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
   }
   const unknown = entities.filter((e) => !e.example && e.terms.length > 0 && e.terms.every((t) => !known(t)));
@@ -127,28 +135,20 @@ export function decideConfidence(
     const names = unknown.map((u) => u.name);
     return { confidence: 'low', reason: `the corpus never mentions ${names.join(', ')}`, missing: names };
   }
-  if (opts.singlePaper ?? true) {
+  if (settings.singlePaper) {
     // A question naming the best paper's own rare method or model ("DropPos ImageNet-1K results")
     // is about that paper; details its abstract lacks are for the answer to report.
-    const anchored = entities.some((e) => isSpecificName(retriever, e) && e.terms.every((t) => top.has(t)));
+    const anchored = entities.some((e) => isSpecificName(lexical, settings, e) && e.terms.every((t) => top.has(t)));
     const split =
-      splitByName(retriever, question, close, entities) ?? (anchored ? undefined : splitByTopic(retriever, question, close, entities));
+      splitByName(lexical, settings, question, close, entities) ??
+      (anchored ? undefined : splitByTopic(lexical, settings, question, close, entities));
     if (split) return { confidence: 'low', ...split };
   }
-  if (gap.share >= UNKNOWN_WORD_SHARE) {
+  if (gap.share >= settings.unknownWordShare) {
     return { confidence: 'low', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
   }
   return { confidence: 'high', missing: [] };
 }
-
-/**
- * Share of the question's word weight (idf) carried by words the corpus never uses, above which
- * the question is about something the corpus lacks ("finetuning whisper for swiss german ASR").
- * Tuned on the tuning half of eval/bank.jsonl and kept because the held-out half agreed.
- */
-export const UNKNOWN_WORD_SHARE = 0.3;
-/** Most of the question is words the corpus never uses ("how do I center a div in css"): nothing here is close. */
-export const NONE_UNKNOWN_WORD_SHARE = 0.6;
 
 /** Chat shorthand shorter than this ("lr") is too ambiguous to read as the start of a longer word. */
 const MIN_TRUNCATION = 4;
@@ -165,12 +165,11 @@ function spelledOutIn(close: PaperTerms[], term: string): boolean {
 
 /** The question's words the corpus never uses (no term of the word known, abbreviations included), with their idf share. */
 export function unknownWords(
-  retriever: Retriever,
+  lexical: TermStats,
   question: string,
   entities: EntityMention[],
   known: (t: string) => boolean,
 ): { share: number; words: string[] } {
-  const lexical = retriever.corpus.termStats;
   let asked = question.replace(EXAMPLE_MARKS, ' ');
   for (const e of entities) if (e.example) asked = asked.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
   let mass = 0;
@@ -191,27 +190,6 @@ export function unknownWords(
   return { share: mass ? missing / mass : 0, words };
 }
 
-/** Close matches considered for split evidence: as many as an answer would cite. */
-const SPLIT_CANDIDATES = 5;
-const SPLIT_MIN_RELATIVE = 0.45;
-/**
- * A paper that names the entity must match at least this share of what the best paper matches of
- * the rest of the question; below it, one paper has the name and another has the topic.
- */
-const SPLIT_MIN_OVERLAP = 0.6;
-/** Names this common in the corpus (e.g. "SFT", "Transformer") are vocabulary, not a specific subject. */
-const SPLIT_MAX_DOC_SHARE = 0.05;
-/**
- * Topic split: the share of the question's word weight (idf) that even the most complete close
- * match lacks while one other close match is about it (two or more content words). Calibrated on
- * eval/dev.jsonl plus eval/calibration.jsonl (68 answerable, 22 unanswerable):
- * answerable questions reach 0.13, near-misses caught by nothing else 0.26-0.40; the threshold
- * sits between them.
- */
-const SPLIT_TOPIC_SHARE = 0.2;
-/** Words rarer than this (idf) carry content; commoner ones ("model", "training") do not name a subject. */
-const CONTENT_IDF = 2;
-
 interface PaperTerms {
   hit: PaperHit;
   table: AcronymTable;
@@ -220,11 +198,11 @@ interface PaperTerms {
   tf: Map<string, number>;
 }
 
-function closeMatches(hits: PaperHit[], table: AcronymTable): PaperTerms[] {
+function closeMatches(hits: PaperHit[], table: AcronymTable, settings: AnswerabilitySettings): PaperTerms[] {
   const best = hits[0].score;
   return hits
-    .slice(0, SPLIT_CANDIDATES)
-    .filter((h) => h.score >= best * SPLIT_MIN_RELATIVE)
+    .slice(0, settings.closeMatches.count)
+    .filter((h) => h.score >= best * settings.closeMatches.minRelative)
     .map((hit) => {
       const tf = new Map<string, number>();
       for (const t of tokenize(hit.paper.abstract)) tf.set(t, (tf.get(t) ?? 0) + 1);
@@ -245,30 +223,29 @@ function nameTerms(name: string): string[] {
 }
 
 /** A name the question asks about (not an example) that is rare in the corpus: a specific subject, not vocabulary. */
-function isSpecificName(retriever: Retriever, e: EntityMention & { terms: string[] }): boolean {
-  const lexical = retriever.corpus.termStats;
-  const maxDocs = Math.max(1, lexical.size * SPLIT_MAX_DOC_SHARE);
+function isSpecificName(lexical: TermStats, settings: AnswerabilitySettings, e: EntityMention & { terms: string[] }): boolean {
+  const maxDocs = Math.max(1, lexical.size * settings.split.maxDocShare);
   return !e.example && e.terms.length > 0 && !PLAIN_WORD.test(e.name) && e.terms.every((t) => docFreqOf(lexical, t) <= maxDocs);
 }
 
 function splitByName(
-  retriever: Retriever,
+  lexical: TermStats,
+  settings: AnswerabilitySettings,
   question: string,
   close: PaperTerms[],
   known: Array<EntityMention & { terms: string[] }>,
 ): { reason: string; missing: string[] } | undefined {
-  const lexical = retriever.corpus.termStats;
   const nameTermSet = new Set(known.flatMap((e) => e.terms));
   const rest = [...queryTerms(question).keys()].filter((t) => !nameTermSet.has(t) && isKnownTerm(lexical, t));
   const overlap = (p: PaperTerms) => rest.reduce((sum, t) => sum + (mentions(p, t) ? lexical.idf(t) : 0), 0);
   const bestOverlap = overlap(close[0]);
   if (bestOverlap === 0) return undefined;
   for (const e of known) {
-    if (!isSpecificName(retriever, e)) continue;
+    if (!isSpecificName(lexical, settings, e)) continue;
     if (e.terms.every((t) => mentions(close[0], t))) continue;
     const naming = close.filter((p) => e.terms.every((t) => mentions(p, t)));
     if (naming.length === 0) continue;
-    if (Math.max(...naming.map(overlap)) < bestOverlap * SPLIT_MIN_OVERLAP) {
+    if (Math.max(...naming.map(overlap)) < bestOverlap * settings.split.minOverlap) {
       return {
         reason:
           `no paper covers ${e.name} together with the rest of the question: the closest matches never mention ` +
@@ -288,13 +265,14 @@ function splitByName(
  * unit, so "ImageNet-1K" (imagenet, 1k, imagenet1k) weighs as one word.
  */
 function splitByTopic(
-  retriever: Retriever,
+  lexical: TermStats,
+  settings: AnswerabilitySettings,
   question: string,
   close: PaperTerms[],
   entities: EntityMention[],
 ): { reason: string; missing: string[] } | undefined {
-  const best = topicSplit(retriever, question, close, entities);
-  if (!best || best.share < SPLIT_TOPIC_SHARE) return undefined;
+  const best = topicSplit(lexical, settings, question, close, entities);
+  if (!best || best.share < settings.split.topicShare) return undefined;
   return {
     reason: `no single paper covers the whole question; the closest matches leave out "${best.lacking.join(' ')}", which only other papers discuss`,
     missing: best.lacking,
@@ -302,19 +280,20 @@ function splitByTopic(
 }
 
 /** The topic-split share of a question over its search hits (diagnostics and calibration). */
-export function topicSplitShare(retriever: Retriever, question: string, hits: PaperHit[]): number {
+export function topicSplitShare(corpus: CorpusTerms, question: string, hits: PaperHit[], settings = ASK.answerability): number {
   if (hits.length === 0) return 0;
-  return topicSplit(retriever, question, closeMatches(hits, acronymsOf(retriever.corpus.papers)), entityMentions(question))?.share ?? 0;
+  const close = closeMatches(hits, corpus.acronyms, settings);
+  return topicSplit(corpus.termStats, settings, question, close, entityMentions(question))?.share ?? 0;
 }
 
 function topicSplit(
-  retriever: Retriever,
+  lexical: TermStats,
+  settings: AnswerabilitySettings,
   question: string,
   close: PaperTerms[],
   entities: EntityMention[],
 ): { share: number; lacking: string[] } | undefined {
   if (close.length < 2) return undefined;
-  const lexical = retriever.corpus.termStats;
   // Names given as examples, and the "-style" that marks them, are not part of what is asked.
   let asked = question.replace(EXAMPLE_MARKS, ' ');
   for (const e of entities) if (e.example) asked = asked.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
@@ -333,7 +312,7 @@ function topicSplit(
     for (const other of close) {
       if (other === p) continue;
       const lacking = [...words.values()].filter((w) => !w.terms.some((t) => mentions(p, t)) && w.terms.some((t) => isAbout(other, t)));
-      const content = lacking.filter((w) => w.weight >= CONTENT_IDF).map((w) => w.word);
+      const content = lacking.filter((w) => w.weight >= settings.split.contentIdf).map((w) => w.word);
       // One missing word is wording ("speed up" vs "faster"); a subject takes two or more.
       if (content.length < 2) continue;
       const share = lacking.reduce((sum, w) => sum + w.weight, 0) / mass;

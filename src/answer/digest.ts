@@ -1,12 +1,16 @@
 /**
- * Offline extractive digest: for each source paper, the abstract sentences most relevant to the
- * question, verbatim (numbers, method names and claims survive exactly), with citation markers.
+ * Offline extractive replies, quoting abstract sentences verbatim (numbers, method names and claims
+ * survive exactly) with their citation markers. An answer opens with the sentences, from any of
+ * the retrieved papers, that answer most of the question, then gives the supporting evidence paper
+ * by paper; a yes/no question opens with each paper's finding side by side. A topic summary groups
+ * the papers into themes named after the distinctive terms they share.
  */
 import { queryTerms } from '../index/lexical.js';
 import { neutralizeMarkers } from './citations.js';
 import type { TermStats } from '../index/search-store.js';
 import { splitSentences } from '../index/sentences.js';
 import { tokenize } from '../index/tokenize.js';
+import type { DigestSettings } from './settings.js';
 import type { Source } from './sources.js';
 
 const NUMERIC_INTENT = new RegExp(
@@ -54,26 +58,299 @@ export function quoteCorpusText(text: string): string {
   return neutralizeMarkers(text.replace(/`{3,}/g, (run) => '\u02CB'.repeat(run.length)));
 }
 
-/** The digest's opening line when no lead is given: it says what was found, not what the papers say. */
+/**
+ * The opening line of offline answers before they opened with what the papers say. Answers stored
+ * by earlier versions still carry it, so a thread recap strips it from them.
+ */
 export const DIGEST_OPENER = /^Found \d+ relevant papers? in the corpus; the closest match is [^\n]*\n+/;
 
-export function extractiveDigest(
-  question: string,
+/** One abstract sentence of one retrieved paper, scored by how much of the question it answers. */
+export interface Candidate {
+  source: Source;
+  text: string;
+  /** Position in the abstract. */
+  index: number;
+  score: number;
+}
+
+/** Pairs of question terms next to each other (stop words removed): the question's phrases. */
+function phrases(question: string): Array<[string, string]> {
+  const terms = tokenize(question);
+  const out: Array<[string, string]> = [];
+  for (let i = 1; i < terms.length; i++) if (terms[i] !== terms[i - 1]) out.push([terms[i - 1], terms[i]]);
+  return out;
+}
+
+/** Whether `a` and `b` occur within `window` terms of each other in the term sequence. */
+function near(terms: string[], a: string, b: string, window: number): boolean {
+  let lastA = Number.NEGATIVE_INFINITY;
+  let lastB = Number.NEGATIVE_INFINITY;
+  for (const [i, t] of terms.entries()) {
+    if (t === a) lastA = i;
+    else if (t === b) lastB = i;
+    else continue;
+    if (Math.abs(lastA - lastB) <= window) return true;
+  }
+  return false;
+}
+
+/**
+ * Every sentence of every source, scored for the question: the idf of the question's terms it
+ * contains (scoreSentences), plus the question's phrases it keeps together, weighted by how close
+ * its paper is to the best one (a sentence of a weaker match must answer more to come first).
+ */
+export function scoreCandidates(question: string, sources: Source[], lexical: TermStats, settings: DigestSettings): Candidate[] {
+  const top = sources[0]?.score || 1;
+  const pairs = phrases(question);
+  const out: Candidate[] = [];
+  for (const source of sources) {
+    const prior = 1 - settings.paperPrior + settings.paperPrior * Math.min(1, source.score / top);
+    for (const s of scoreSentences(question, source.paper.abstract, lexical)) {
+      const terms = tokenize(s.text);
+      let phrase = 0;
+      for (const [a, b] of pairs) if (near(terms, a, b, 2)) phrase += Math.min(lexical.idf(a), lexical.idf(b));
+      const score = s.score > 0 ? (s.score + settings.phraseWeight * phrase) * prior : 0;
+      out.push({ source, text: s.text, index: s.index, score });
+    }
+  }
+  return out;
+}
+
+const byScore = (a: Candidate, b: Candidate) => b.score - a.score || a.source.marker - b.source.marker || a.index - b.index;
+
+/**
+ * "does X help?", "is X better than Y?", "can you …?": a question answered by yes or no.
+ * "Is there a paper…" and "do any papers…" ask for papers, not a verdict.
+ */
+export function isYesNoQuestion(question: string): boolean {
+  const q = question.trim();
+  if (/^(?:is|are) there\b|^(?:does|do|did|has|have) (?:any|anyone|anybody|some|you know)\b/i.test(q)) return false;
+  return /^(?:(?:so|and|but|hey|ok|okay|also)[,:]?\s+)*(?:does|do|did|is|are|was|were|can|could|will|would|should|has|have|had)\b/i.test(q);
+}
+
+/** A comparison ("better than Y", "X vs Y", "X or Y"): which way a finding points depends on the order, so no verdict. */
+const COMPARATIVE = /\b(?:better|worse|faster|slower|than|vs\.?|versus|compared?|outperforms?|beats?|or)\b/i;
+/** Wording that reports a finding against: only a sentence that says so is read as a "no". */
+const AGAINST = new RegExp(
+  "\\b(?:does not|do not|did not|doesn't|don't|didn't|fails? to|cannot" +
+    '|no (?:significant |clear |consistent )?(?:improvement|gain|benefit|effect|advantage)|hurts?|harms?|degrades?|worse|underperforms?)\\b',
+  'i',
+);
+/** Wording that reports a finding for. */
+const FOR = new RegExp(
+  '\\b(?:improv(?:e|es|ed|ing|ement|ements)|outperforms?|outperformed|better|helps?|helped|boosts?|boosted|benefits?|gains?' +
+    '|surpass(?:es|ed)?|speeds? up|faster|effective(?:ly)?|enables?)\\b',
+  'i',
+);
+
+/** The finding a sentence states for a yes/no question: `yes`, `no`, or undefined when its wording does not say. */
+export function findingOf(sentence: string): 'yes' | 'no' | undefined {
+  const against = AGAINST.test(sentence);
+  // "does not improve": the negated verb is no finding for.
+  const supports = FOR.test(sentence.replace(new RegExp(`${AGAINST.source}(?:\\s+\\w+)?`, 'gi'), ' '));
+  if (against === supports) return undefined;
+  return against ? 'no' : 'yes';
+}
+
+/** A quoted sentence with its marker. */
+const cite = (c: Candidate) => `${quoteCorpusText(c.text)} [${c.source.marker}]`;
+
+/**
+ * The opening of a yes/no answer: each paper's most responsive sentence, side by side, led by the
+ * verdict its wording states ("Yes, in [1]: … But [2] finds: …"); no verdict where it states none,
+ * or where the question compares two things (the sentence may name them the other way round).
+ */
+function sideBySide(question: string, best: Candidate[]): string {
+  const verdicts = !COMPARATIVE.test(question);
+  const first = verdicts ? findingOf(best[0].text) : undefined;
+  const parts = best.map((c, i) => {
+    const finding = verdicts ? findingOf(c.text) : undefined;
+    const quoted = quoteCorpusText(c.text);
+    const m = c.source.marker;
+    if (i === 0) return first ? `${first === 'yes' ? 'Yes' : 'No'}, in [${m}]: ${quoted}` : `In [${m}]: ${quoted}`;
+    if (first && finding && finding !== first) return `But [${m}] finds: ${quoted}`;
+    if (first && finding === first) return `Also in [${m}]: ${quoted}`;
+    return `[${m}] reports: ${quoted}`;
+  });
+  return parts.join(' ');
+}
+
+/** The opening: the one or two sentences that answer most directly, or each paper's finding side by side. */
+function leadOf(question: string, ranked: Candidate[], settings: DigestSettings): { text: string; used: Candidate[] } {
+  const best = ranked[0];
+  if (!best || best.score <= 0) return { text: '', used: [] };
+  if (isYesNoQuestion(question)) {
+    const floor = best.score * settings.sideBySideShare;
+    const perPaper: Candidate[] = [];
+    for (const c of ranked) {
+      if (perPaper.length >= settings.sideBySideMax || c.score < floor) break;
+      if (perPaper.some((p) => p.source === c.source)) continue;
+      // A paper's finding is the best of its sentences that states one ("X improves…"), when one is close enough.
+      const stated = ranked.find((o) => o.source === c.source && o.score >= floor && findingOf(o.text));
+      perPaper.push(stated ?? c);
+    }
+    return { text: sideBySide(question, perPaper), used: perPaper };
+  }
+  const used = [best];
+  const second = ranked.slice(1).find((c) => c.score >= best.score * settings.leadSecondShare);
+  if (second && settings.leadMax > 1) used.push(second);
+  return { text: used.map(cite).join(' '), used };
+}
+
+/**
+ * An offline answer: the sentences that answer most of the question first, then each paper's
+ * supporting sentences ("**Title** [n]: …", in abstract order, the opening's sentences not repeated).
+ */
+export function answerDigest(question: string, sources: Source[], lexical: TermStats, settings: DigestSettings): string {
+  if (!sources.length) return '';
+  const ranked = scoreCandidates(question, sources, lexical, settings).sort(byScore);
+  const lead = leadOf(question, ranked, settings);
+  const inLead = new Set(lead.used);
+  const blocks = sources.map((source, i) => {
+    const own = ranked.filter((c) => c.source === source);
+    // A paper none of whose sentences match is shown by its opening sentence only.
+    const budget = own[0]?.score ? (i === 0 ? settings.perPaper.first : settings.perPaper.others) : 1;
+    // Scoreless sentences are picked in abstract order, so a paper matched on its title shows its opening.
+    const top = own.slice(0, budget).filter((c) => !inLead.has(c));
+    const rest = top.length
+      ? top
+      : own
+          .filter((c) => !inLead.has(c))
+          .sort((a, b) => b.score - a.score || a.index - b.index)
+          .slice(0, 1);
+    const text = rest
+      .sort((a, b) => a.index - b.index)
+      .map((c) => c.text)
+      .join(' ');
+    return `**${quoteCorpusText(source.paper.title)}** [${source.marker}]${text ? `: ${quoteCorpusText(text)}` : ''}`;
+  });
+  return [lead.text, ...blocks].filter(Boolean).join('\n\n');
+}
+
+/** Words as the tokenizer sees them, hyphenated compounds split into their parts. */
+const WORD_RE = /[\p{L}\p{N}]+/gu;
+
+interface Theme {
+  name: string;
+  members: Source[];
+}
+
+/** Per stem, the surface words it comes from in `text`, counted (to name a theme in words people wrote). */
+function surfaces(text: string, into: Map<string, Map<string, number>>): void {
+  for (const m of text.toLowerCase().matchAll(WORD_RE)) {
+    const [t] = tokenize(m[0]);
+    if (!t) continue;
+    const forms = into.get(t) ?? new Map<string, number>();
+    forms.set(m[0], (forms.get(m[0]) ?? 0) + 1);
+    into.set(t, forms);
+  }
+}
+
+const commonest = (forms: Map<string, number> | undefined, fallback: string) =>
+  [...(forms ?? new Map<string, number>()).entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? fallback;
+
+/**
+ * Themes: repeatedly, the distinctive term (not the topic's own, rare in the corpus, in the papers'
+ * titles or repeated in their abstracts) that the most remaining papers share, weighted by how often
+ * they use it and its idf, gathers those papers; the theme is named by that
+ * term, or by the two-word phrase around it that its papers share. Papers sharing nothing are
+ * listed after the themes.
+ */
+export function themesOf(
+  topic: string,
   sources: Source[],
   lexical: TermStats,
-  opts: { perPaper?: number; lead?: string } = {},
+  settings: DigestSettings,
+): { themes: Theme[]; rest: Source[] } {
+  const asked = new Set(tokenize(topic));
+  const termsOf = new Map<Source, string[]>();
+  const holders = new Map<string, Set<Source>>();
+  /** Per term, its uses across the papers: a theme's term is one its papers keep coming back to. */
+  const uses = new Map<string, number>();
+  const forms = new Map<string, Map<string, number>>();
+  for (const s of sources) {
+    const text = `${s.paper.title}. ${s.paper.abstract}`;
+    const terms = tokenize(text);
+    termsOf.set(s, terms);
+    surfaces(text, forms);
+    const title = new Set(tokenize(s.paper.title));
+    const tf = new Map<string, number>();
+    for (const t of tokenize(s.paper.abstract)) tf.set(t, (tf.get(t) ?? 0) + 1);
+    for (const t of new Set(terms)) {
+      // A hyphenated compound's joined form ("mixtureofexpert") is no word to name a theme by.
+      if (asked.has(t) || !forms.has(t) || lexical.idf(t) < settings.themes.minIdf || !/\p{L}{3}/u.test(t)) continue;
+      // What the paper is about (its title, or repeated in its abstract), not a word it uses in passing.
+      if (!title.has(t) && (tf.get(t) ?? 0) < 2) continue;
+      uses.set(t, (uses.get(t) ?? 0) + (tf.get(t) ?? 0) + (title.has(t) ? 1 : 0));
+      const set = holders.get(t) ?? new Set<Source>();
+      set.add(s);
+      holders.set(t, set);
+    }
+  }
+  const themes: Theme[] = [];
+  let left = [...sources];
+  while (themes.length < settings.themes.max && left.length >= settings.themes.minPapers) {
+    let best: { term: string; members: Source[]; weight: number } | undefined;
+    for (const [term, set] of holders) {
+      const members = left.filter((s) => set.has(s));
+      if (members.length < settings.themes.minPapers) continue;
+      const weight = members.length * (uses.get(term) ?? 0) * lexical.idf(term);
+      if (!best || weight > best.weight || (weight === best.weight && term < best.term)) best = { term, members, weight };
+    }
+    if (!best) break;
+    themes.push({ name: themeName(best.term, best.members, termsOf, forms, settings), members: best.members });
+    left = left.filter((s) => !best.members.includes(s));
+  }
+  return { themes, rest: left };
+}
+
+/** The two-word phrase around `term` that at least two of the theme's papers share, else the term's commonest word. */
+function themeName(
+  term: string,
+  members: Source[],
+  termsOf: Map<Source, string[]>,
+  forms: Map<string, Map<string, number>>,
+  settings: DigestSettings,
 ): string {
+  const pairs = new Map<string, { words: [string, string]; count: number }>();
+  for (const s of members) {
+    const terms = termsOf.get(s) ?? [];
+    const seen = new Set<string>();
+    terms.forEach((t, i) => {
+      if (t !== term) return;
+      for (const pair of [
+        [terms[i - 1], t],
+        [t, terms[i + 1]],
+      ] as Array<[string, string]>) {
+        if (!forms.has(pair[0]) || !forms.has(pair[1]) || pair[0] === pair[1]) continue;
+        const key = pair.join(' ');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        pairs.set(key, { words: pair, count: (pairs.get(key)?.count ?? 0) + 1 });
+      }
+    });
+  }
+  const shared = [...pairs.values()].filter((p) => p.count >= settings.themes.minPapers).sort((a, b) => b.count - a.count)[0];
+  const words = shared ? shared.words : [term];
+  const name = words.map((w) => commonest(forms.get(w), w)).join(' ');
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** An offline topic summary: the papers grouped by theme, one verbatim sentence each. */
+export function themedDigest(topic: string, sources: Source[], lexical: TermStats, settings: DigestSettings): string {
   if (!sources.length) return '';
-  const lines: string[] = [];
-  const n = sources.length;
-  lines.push(
-    opts.lead ??
-      `Found ${n} relevant paper${n === 1 ? '' : 's'} in the corpus; the closest match is "${quoteCorpusText(sources[0].paper.title)}" [1].`,
-  );
-  sources.forEach((s, i) => {
-    const max = opts.perPaper ?? (i === 0 ? 3 : 2);
-    const sentences = keySentences(question, s.paper.abstract, lexical, max);
-    lines.push(`**${quoteCorpusText(s.paper.title)}** [${s.marker}]: ${quoteCorpusText(sentences.join(' '))}`);
+  const line = (s: Source, about: string) => {
+    const [sentence] = keySentences(about, s.paper.abstract, lexical, 1);
+    return `- **${quoteCorpusText(s.paper.title)}** [${s.marker}]${sentence ? `: ${quoteCorpusText(sentence)}` : ''}`;
+  };
+  const { themes, rest } = themesOf(topic, sources, lexical, settings);
+  const groups = themes.map((t) => {
+    const markers = t.members.map((s) => `[${s.marker}]`).join('');
+    return [`**${quoteCorpusText(t.name)}** ${markers}`, ...t.members.map((s) => line(s, `${topic} ${t.name}`))].join('\n');
   });
-  return lines.join('\n\n');
+  if (rest.length) {
+    const lines = rest.map((s) => line(s, topic));
+    groups.push(themes.length ? [`**Other papers on the topic**`, ...lines].join('\n') : lines.join('\n'));
+  }
+  return groups.join('\n\n');
 }

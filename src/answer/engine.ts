@@ -6,14 +6,16 @@
 import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Retriever, SearchFilter } from '../index/search.js';
+import type { TermStats } from '../index/search-store.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { type Confidence, type ConfidenceDecision, decideConfidence } from './abstain.js';
+import { type Confidence, type ConfidenceDecision, corpusTerms, decideConfidence } from './abstain.js';
 import { validateCitations } from './citations.js';
-import { extractiveDigest, keySentences, quoteCorpusText } from './digest.js';
+import { answerDigest, keySentences, quoteCorpusText, themedDigest } from './digest.js';
 import { rewriteFollowUp, type Turn } from './followup.js';
 import type { ChatModel, CutOff } from './llm.js';
 import { formatSources, renderPrompt, type PromptName } from './prompts.js';
 import { sanitizedStream, sanitizeModelText } from './safe-text.js';
+import { ASK, type AnswerSettings, SUMMARIZE } from './settings.js';
 import { asksForList, gatherSources, paperUrl, type Evidence, type Source } from './sources.js';
 
 export interface Citation {
@@ -221,117 +223,131 @@ function lowConfidenceNote(decision: ConfidenceDecision): string {
   return `_Low confidence: ${gap}. The closest work in the corpus:_`;
 }
 
-export async function answerQuestion(given: EngineDeps, rawQuestion: string, opts: AskOptions = {}): Promise<AnswerResult> {
+type PipelineResult = Omit<AnswerResult, 'question' | 'query'>;
+
+/**
+ * The one answer pipeline, driven by a profile (settings.ts): clean the text, rewrite a follow-up,
+ * retrieve, grade answerability (the lexical side decides only `none`), then the model's cited
+ * reply, or the extractive digest offline and whenever the model's reply cannot be used.
+ */
+async function runPipeline(
+  given: EngineDeps,
+  raw: string,
+  settings: AnswerSettings,
+  opts: AskOptions,
+): Promise<{ text: string; query: string; result: PipelineResult }> {
   // One generation for the whole answer: sources, statistics and citations all come from it.
   const deps = { ...given, retriever: await given.retriever.pinned() };
   const started = Date.now();
   const logger = deps.logger ?? silentLogger;
-  const question = cleanQuestion(rawQuestion);
+  const text = cleanQuestion(raw);
   const lexical = deps.retriever.corpus.termStats;
   // One wall for every endpoint call of this answer: what the rewrite and the embedding spend, the answer cannot.
   const budget = answerBudget(deps, started);
   const deadline = budget?.deadline;
-  const { query } = await rewriteFollowUp(question, opts.history ?? [], {
+  const history = opts.history ?? [];
+  const { query } = await rewriteFollowUp(text, history, {
     lexical,
     chat: deps.chat,
     budgetMs: Math.min(REWRITE_BUDGET_MS, leftMs(deadline) ?? REWRITE_BUDGET_MS),
   });
-  // Answers cite only papers close to the best one; topic summaries (below) cast a wider net.
   const { sources, hits, evidence, retrieval, degraded } = await gatherSources(deps.retriever, query, {
-    max: opts.maxSources ?? (asksForList(question) ? 8 : 5),
+    max: opts.maxSources ?? (asksForList(text) ? settings.sources.listMaxSources : settings.sources.maxSources),
     filter: opts.filter,
-    minRelative: 0.45,
+    minRelative: settings.sources.minRelative,
+    candidates: settings.sources.candidates,
+    mmrLambda: settings.sources.mmrLambda,
+    cooccurrenceWindow: settings.sources.cooccurrenceWindow,
     signal: opts.signal,
     deadline,
   });
-  if (degraded) logger.warn('question embedding failed; answering from the lexical index', { reason: degraded });
-  const base = { question, query, evidence, droppedCitations: 0, retrieval, ...(degraded ? { retrievalFallback: degraded } : {}) };
-  const abstained = (reason: string | undefined, mode: AnswerResult['mode']): AnswerResult => ({
-    ...base,
-    answer: abstainText(reason, sources),
-    mode,
-    confidence: 'none',
-    abstained: true,
-    abstainReason: reason,
-    citations: [],
-    sources: sources.slice(0, 3).map(toSourceInfo),
-    durationMs: Date.now() - started,
+  if (degraded) logger.warn(`${settings.subject} embedding failed; searching the lexical index only`, { reason: degraded });
+  const base = { evidence, droppedCitations: 0, retrieval, ...(degraded ? { retrievalFallback: degraded } : {}) };
+  const done = (result: Omit<PipelineResult, keyof typeof base | 'durationMs'> & Partial<PipelineResult>) => ({
+    text,
+    query,
+    result: { ...base, ...result, durationMs: Date.now() - started },
   });
-  // The lexical side alone decides only `none`; with a model, the model judges the rest.
-  const decision = decideConfidence(deps.retriever, query, hits, evidence, {
-    coverage: deps.abstainThreshold,
-    singlePaper: true,
-    filter: opts.filter,
-  });
+  const abstained = (reason: string | undefined, mode: AnswerResult['mode']) =>
+    done({
+      answer: abstainText(reason, sources),
+      mode,
+      confidence: 'none',
+      abstained: true,
+      abstainReason: reason,
+      citations: [],
+      sources: sources.slice(0, 3).map(toSourceInfo),
+    });
+  const answerability = { ...settings.answerability, coverage: deps.abstainThreshold ?? settings.answerability.coverage };
+  const decision = decideConfidence(corpusTerms(deps.retriever.corpus), query, hits, evidence, answerability, { filter: opts.filter });
   if (decision.confidence === 'none') return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
-  const lexicalGrade = { confidence: decision.confidence, ...(decision.confidence === 'low' ? { abstainReason: decision.reason } : {}) };
-  const digest = () => {
-    const text = extractiveDigest(question, sources, lexical);
-    return decision.confidence === 'low' ? `${lowConfidenceNote(decision)}\n\n${text}` : text;
-  };
-  const allCited = sources.map(toCitation);
-  const fallback = (fallbackReason: string, droppedCitations: number): AnswerResult => ({
-    ...base,
-    answer: `_Showing an extractive digest because ${fallbackReason}._\n\n${digest()}`,
-    mode: 'extractive',
-    ...lexicalGrade,
-    abstained: false,
-    citations: allCited,
-    sources: sources.map(toSourceInfo),
-    droppedCitations,
-    fallbackReason,
-    durationMs: Date.now() - started,
-  });
-  if (!deps.chat) {
-    return {
-      ...base,
-      answer: digest(),
+  const digest = (fallbackReason?: string, droppedCitations = 0) => {
+    const body = composeDigest(settings, text, sources, lexical);
+    const graded = decision.confidence === 'low' ? `${lowConfidenceNote(decision)}\n\n${body}` : body;
+    return done({
+      answer: fallbackReason ? `_Showing an extractive digest because ${fallbackReason}._\n\n${graded}` : graded,
       mode: 'extractive',
-      ...lexicalGrade,
+      confidence: decision.confidence,
+      ...(decision.confidence === 'low' ? { abstainReason: decision.reason } : {}),
       abstained: false,
-      citations: allCited,
+      citations: sources.map(toCitation),
       sources: sources.map(toSourceInfo),
-      durationMs: Date.now() - started,
-    };
-  }
+      droppedCitations,
+      ...(fallbackReason ? { fallbackReason } : {}),
+    });
+  };
+  if (!deps.chat) return digest();
+  const reply = settings.reply;
   try {
-    const history = (opts.history ?? [])
+    const earlier = history
       .slice(-3)
       .map((t) => `Earlier question: ${t.question}\n`)
       .join('');
-    const out = await runLlm(
-      deps.chat,
-      'answer',
-      { sources: formatSources(sources), question, history: history ? `${history}\n` : '', maxWords: '220' },
-      sources.length,
-      { onToken: opts.onToken, signal: opts.signal, budget },
-    );
-    if (out.insufficient) return abstained('the language model found that the retrieved papers do not answer it', 'llm');
+    const vars = {
+      sources: formatSources(sources),
+      [settings.subject]: text,
+      history: earlier ? `${earlier}\n` : '',
+      maxWords: String(settings.maxWords),
+    };
+    const out = await runLlm(deps.chat, settings.prompt, vars, sources.length, { onToken: opts.onToken, signal: opts.signal, budget });
+    if (out.insufficient) {
+      if (settings.onInsufficient === 'abstain')
+        return abstained('the language model found that the retrieved papers do not answer it', 'llm');
+      return digest('the language model judged the papers off-topic');
+    }
     if (out.cited.length > 0) {
-      if (out.cutOff) logger.warn('llm answer was cut off; keeping its complete sentences', { cutOff: out.cutOff });
+      if (out.cutOff) logger.warn(`llm ${reply} was cut off; keeping its complete sentences`, { cutOff: out.cutOff });
       const result = citedLlmResult(out, sources, started);
       const partial = PARTIAL.test(result.answer);
-      return {
-        ...base,
+      return done({
         ...result,
         answer: partial ? result.answer.replace(PARTIAL, '_Low confidence:_ ') : result.answer,
-        confidence: partial ? ('low' as const) : ('high' as const),
-      };
+        confidence: partial ? 'low' : 'high',
+      });
     }
     if (out.cutOff) {
-      logger.warn('llm answer was cut off before a cited sentence; using extractive digest', { cutOff: out.cutOff });
-      return fallback(`the model's answer was cut off (${CUT_OFF_WHY[out.cutOff]})`, out.dropped);
+      logger.warn(`llm ${reply} was cut off before a cited sentence; using extractive digest`, { cutOff: out.cutOff });
+      return digest(`the model's ${reply} was cut off (${CUT_OFF_WHY[out.cutOff]})`, out.dropped);
     }
-    logger.warn('llm answer had no valid citation; using extractive digest', { dropped: out.dropped });
-    return fallback(
-      `the model's answer cited no valid source${out.dropped ? ` (${out.dropped} invalid marker${out.dropped === 1 ? '' : 's'} removed)` : ''}`,
-      out.dropped,
-    );
+    logger.warn(`llm ${reply} had no valid citation; using extractive digest`, { dropped: out.dropped });
+    const removed = out.dropped ? ` (${out.dropped} invalid marker${out.dropped === 1 ? '' : 's'} removed)` : '';
+    return digest(`the model's ${reply} cited no valid source${removed}`, out.dropped);
   } catch (err) {
     if (!isAppError(err) || err.code !== 'LLM_FAILED') throw err;
     logger.warn('llm failed; using extractive digest', { err });
-    return fallback(err.userMessage.replace(/^The language model/, 'the language model').replace(/\.$/, ''), 0);
+    return digest(err.userMessage.replace(/^The language model/, 'the language model').replace(/\.$/, ''));
   }
+}
+
+/** The offline reply in the profile's layout. */
+function composeDigest(settings: AnswerSettings, text: string, sources: Source[], lexical: TermStats): string {
+  const compose = settings.digest.layout === 'answer' ? answerDigest : themedDigest;
+  return compose(text, sources, lexical, settings.digest);
+}
+
+export async function answerQuestion(given: EngineDeps, rawQuestion: string, opts: AskOptions = {}): Promise<AnswerResult> {
+  const { text, query, result } = await runPipeline(given, rawQuestion, ASK, opts);
+  return { question: text, query, ...result };
 }
 
 export interface SummaryResult extends Omit<AnswerResult, 'question' | 'query'> {
@@ -339,80 +355,8 @@ export interface SummaryResult extends Omit<AnswerResult, 'question' | 'query'> 
 }
 
 export async function summarizeTopic(given: EngineDeps, rawTopic: string, opts: Omit<AskOptions, 'history'> = {}): Promise<SummaryResult> {
-  const deps = { ...given, retriever: await given.retriever.pinned() };
-  const started = Date.now();
-  const topic = cleanQuestion(rawTopic);
-  const lexical = deps.retriever.corpus.termStats;
-  const budget = answerBudget(deps, started);
-  const { sources, hits, evidence, retrieval, degraded } = await gatherSources(deps.retriever, topic, {
-    max: opts.maxSources ?? 8,
-    filter: opts.filter,
-    minRelative: 0.25,
-    candidates: 30,
-    signal: opts.signal,
-    deadline: budget?.deadline,
-  });
-  if (degraded) deps.logger?.warn('topic embedding failed; summarizing from the lexical index', { reason: degraded });
-  const decision = decideConfidence(deps.retriever, topic, hits, evidence, {
-    coverage: deps.abstainThreshold,
-    singlePaper: false,
-    filter: opts.filter,
-  });
-  const base = { topic, evidence, droppedCitations: 0, retrieval, ...(degraded ? { retrievalFallback: degraded } : {}) };
-  if (decision.confidence === 'none') {
-    return {
-      ...base,
-      answer: abstainText(decision.reason, sources),
-      mode: deps.chat ? 'llm' : 'extractive',
-      confidence: 'none',
-      abstained: true,
-      abstainReason: decision.reason,
-      citations: [],
-      sources: sources.slice(0, 3).map(toSourceInfo),
-      durationMs: Date.now() - started,
-    };
-  }
-  const digest = () =>
-    extractiveDigest(topic, sources, lexical, {
-      perPaper: 1,
-      lead: `${sources.length} papers in the corpus on "${topic}", most relevant first:`,
-    })
-      .split('\n\n')
-      .map((l, i) => (i === 0 ? l : `- ${l}`))
-      .join('\n');
-  const all = sources.map(toCitation);
-  let fallbackReason: string | undefined;
-  if (deps.chat) {
-    try {
-      const out = await runLlm(deps.chat, 'summarize', { sources: formatSources(sources), topic, maxWords: '350' }, sources.length, {
-        onToken: opts.onToken,
-        signal: opts.signal,
-        budget,
-      });
-      if (!out.insufficient && out.cited.length) return { ...base, ...citedLlmResult(out, sources, started), confidence: 'high' as const };
-      fallbackReason = out.insufficient
-        ? 'the language model judged the papers off-topic'
-        : out.cutOff
-          ? `the model's summary was cut off (${CUT_OFF_WHY[out.cutOff]})`
-          : "the model's summary cited no valid source";
-    } catch (err) {
-      if (!isAppError(err) || err.code !== 'LLM_FAILED') throw err;
-      fallbackReason = err.userMessage.replace(/^The language model/, 'the language model').replace(/\.$/, '');
-    }
-  }
-  const body = decision.confidence === 'low' ? `${lowConfidenceNote(decision)}\n\n${digest()}` : digest();
-  const answer = fallbackReason ? `_Showing an extractive digest because ${fallbackReason}._\n\n${body}` : body;
-  return {
-    ...base,
-    answer,
-    mode: 'extractive',
-    confidence: decision.confidence,
-    abstained: false,
-    citations: all,
-    sources: sources.map(toSourceInfo),
-    fallbackReason,
-    durationMs: Date.now() - started,
-  };
+  const { text, result } = await runPipeline(given, rawTopic, SUMMARIZE, opts);
+  return { topic: text, ...result };
 }
 
 export interface SimilarResult {

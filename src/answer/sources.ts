@@ -8,6 +8,7 @@ import { isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import type { PaperHit, Retriever, SearchFilter, SearchResult } from '../index/search.js';
 import { tokenize } from '../index/tokenize.js';
+import { ASK } from './settings.js';
 
 export interface Source {
   marker: number;
@@ -56,7 +57,7 @@ function jaccard(a: Set<string>, b: Set<string>): number {
 }
 
 /** Maximal marginal relevance over paper hits; relevance is the score relative to the best. */
-export function diversify(hits: PaperHit[], n: number, lambda = 0.75): PaperHit[] {
+export function diversify(hits: PaperHit[], n: number, lambda = ASK.sources.mmrLambda): PaperHit[] {
   if (hits.length <= 1) return hits.slice(0, n);
   const top = hits[0].score || 1;
   const sets = new Map(hits.map((h) => [h.paper.id, termSet(h.paper)]));
@@ -111,6 +112,10 @@ export interface GatherOptions {
   /** Drop papers scoring below this share of the best one. */
   minRelative?: number;
   candidates?: number;
+  /** MMR trade-off between relevance and novelty (diversify). */
+  mmrLambda?: number;
+  /** Keep only papers that use two of the query's terms together (onTopic), within this many terms. */
+  cooccurrenceWindow?: number;
   signal?: AbortSignal;
   /** Epoch ms by which the question must be embedded (the answer's budget); past it, lexical only. */
   deadline?: number;
@@ -129,8 +134,9 @@ export async function gatherSources(
   });
   const evidence = measureEvidence(retriever, query, hits);
   const top = hits[0]?.score ?? 0;
-  const relevant = hits.filter((h) => h.score >= top * (opts.minRelative ?? 0.3));
-  const picked = diversify(relevant, opts.max);
+  const close = hits.filter((h) => h.score >= top * (opts.minRelative ?? 0.3));
+  const relevant = opts.cooccurrenceWindow === undefined ? close : onTopic(retriever, query, close, opts.cooccurrenceWindow);
+  const picked = diversify(relevant, opts.max, opts.mmrLambda);
   const sources = picked.map((h, i) => ({
     marker: i + 1,
     paper: h.paper,
@@ -140,4 +146,29 @@ export async function gatherSources(
     links: abstractLinks(h.paper),
   }));
   return { sources, hits, evidence, retrieval, ...(degraded ? { degraded } : {}) };
+}
+
+/** Whether two different terms of `pairs` occur within `window` positions of each other in `terms`. */
+function together(terms: string[], asked: Set<string>, window: number): boolean {
+  const last = new Map<string, number>();
+  for (const [i, t] of terms.entries()) {
+    if (!asked.has(t)) continue;
+    for (const [other, j] of last) if (other !== t && i - j <= window) return true;
+    last.set(t, i);
+  }
+  return false;
+}
+
+/**
+ * The hits that use at least two of the query's terms together (within `window` terms, stop words
+ * not counted, in the title or the abstract). A paper that has each word only apart matched the
+ * words, not the subject: for "data mixtures", a mixture-of-experts paper that also says "data"
+ * somewhere. A one-term query, or one that no hit uses together, keeps every hit.
+ */
+export function onTopic(retriever: Retriever, query: string, hits: PaperHit[], window: number): PaperHit[] {
+  const lexical = retriever.corpus.termStats;
+  const asked = new Set([...queryTerms(query).keys()].filter((t) => isKnownTerm(lexical, t)));
+  if (asked.size < 2) return hits;
+  const kept = hits.filter((h) => together(tokenize(h.paper.title), asked, window) || together(tokenize(h.paper.abstract), asked, window));
+  return kept.length ? kept : hits;
 }

@@ -1,0 +1,184 @@
+/**
+ * Offline replies that answer, over a small fixture corpus: the sentence that answers the question
+ * opens the reply (not an abstract's first sentence), yes/no questions get each paper's finding
+ * side by side, and topic summaries are grouped into named themes without the papers that share
+ * only one of the topic's words in another sense.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findingOf, isYesNoQuestion } from '../../src/answer/digest.js';
+import { answerQuestion, summarizeTopic, type AnswerResult } from '../../src/answer/engine.js';
+import { leadParagraph } from '../../src/answer/eval.js';
+import { SUMMARIZE } from '../../src/answer/settings.js';
+import { buildIndex, type BuiltIndex } from './helpers.js';
+
+const DEDUP_BETTER = {
+  title: 'Deduplicating Training Data Makes Language Models Better',
+  abstract:
+    'Large language models are trained on web text that contains many repeated documents. ' +
+    'We find that deduplicating the pretraining data improves accuracy on held-out benchmarks and cuts memorized output by 10x. ' +
+    'We release the deduplication code.',
+};
+const DEDUP_SMALL = {
+  title: 'When Deduplication Fails: Small Models and Repeated Data',
+  abstract:
+    'We revisit deduplicating the pretraining data for small language models. ' +
+    'Deduplicating the pretraining data does not improve accuracy for models under 100M parameters.',
+};
+const MIXTURE_PAPERS = [
+  {
+    title: 'Scaling Laws for Data Mixtures',
+    abstract:
+      'We fit scaling laws that predict validation loss from the data mixture proportions of web, code and book text. ' +
+      'The fitted scaling laws transfer across model sizes.',
+  },
+  {
+    title: 'Data Mixing Laws via Scaling Laws',
+    abstract:
+      'Scaling laws of the data mixture predict the loss of a large model from small runs. We choose mixture proportions with these scaling laws.',
+  },
+  {
+    title: 'Proxy Models Choose Domain Weights',
+    abstract:
+      'A small proxy model learns domain weights for the data mixture. The proxy weights transfer to large models and speed up pretraining.',
+  },
+  {
+    title: 'Online Data Mixture Reweighting with a Proxy',
+    abstract:
+      'We reweight the data mixture online with a proxy model trained alongside. Proxy reweighting reaches the baseline loss sooner.',
+  },
+];
+const MOE_PAPERS = [
+  {
+    title: 'Sparse Mixture-of-Experts Layers',
+    abstract: 'A mixture of experts routes each token to two experts. We train the sparse experts on web data at scale.',
+  },
+  {
+    title: 'Expert Pruning for Mixture-of-Experts Models',
+    abstract: 'Pruning the experts of a mixture cuts memory by half. Training data stays unchanged during pruning.',
+  },
+];
+const FILLER = [
+  ['Two-Bit Weight Quantization', 'We quantize language model weights to 2 bits with a small calibration set.'],
+  ['Packing Prompts for Faster Prefill', 'We pack several prompts into one sequence to compute their KV caches together.'],
+  ['Encoders Still Win at Classification', 'Fine-tuned BERT encoders remain strong at sentence classification at small scale.'],
+  ['Binarized Language Models', 'We binarize the weights of large language models to 1 bit and keep most accuracy.'],
+  ['Self-Supervised Speech Recognition', 'We pretrain on unlabeled speech audio and fine-tune for recognition.'],
+  ['Curriculum Schedules for Reinforcement Learning', 'Ordering environments by difficulty speeds up policy learning with sparse rewards.'],
+  ['Retrieval-Augmented Code Generation', 'Retrieving similar functions from a repository improves code completion.'],
+  ['Vision Transformers Need Registers', 'Artifacts in attention maps disappear when register tokens are added.'],
+  ['Long-Context Evaluation Without Leakage', 'A benchmark of long documents written after the cutoff evaluates long-context reasoning.'],
+  ['Speculative Decoding with Small Drafts', 'A small draft model proposes tokens that a large model verifies in parallel.'],
+  ['Instruction Tuning on Synthetic Dialogues', 'A teacher writes multi-turn dialogues and a student is tuned on them.'],
+  ['Pruning Attention Heads After Training', 'Many attention heads can be removed after training with little loss.'],
+  ['Tokenizer-Free Byte Models', 'Byte-level models skip the tokenizer and read raw bytes of text.'],
+  ['Watermarking Generated Text', 'A secret key biases token choices so generated text can be detected later.'],
+].map(([title, abstract]) => ({ title, abstract }));
+
+let dir: string;
+let built: BuiltIndex;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rb-digest-corpus-'));
+  const papers = [DEDUP_BETTER, DEDUP_SMALL, ...MIXTURE_PAPERS, ...MOE_PAPERS, ...FILLER];
+  await writeFile(join(dir, 'papers.jsonl'), `${papers.map((p) => JSON.stringify(p)).join('\n')}\n`);
+  built = await buildIndex(dir);
+});
+afterAll(async () => {
+  await built?.cleanup();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const markerOf = (r: AnswerResult, title: string) => r.sources.find((s) => s.title === title)?.marker;
+
+describe('offline answers open with what answers the question', () => {
+  it('the sentence that answers wins over the abstract’s first sentence, quoted verbatim with its [n]', async () => {
+    const r = await answerQuestion(
+      { retriever: built.retriever },
+      'how much does deduplicating the pretraining data cut memorized output?',
+    );
+    expect(r.confidence).toBe('high');
+    const m = markerOf(r, DEDUP_BETTER.title);
+    const lead = leadParagraph(r.answer);
+    expect(
+      lead.startsWith(
+        `We find that deduplicating the pretraining data improves accuracy on held-out benchmarks and cuts memorized output by 10x. [${m}]`,
+      ),
+    ).toBe(true);
+    expect(lead).not.toContain('Large language models are trained on web text');
+    // No canned opener: the reply starts with what the paper says.
+    expect(r.answer).not.toMatch(/^Found \d+ relevant paper/);
+    // Then the evidence paper by paper, without repeating the opening's sentence.
+    expect(r.answer).toContain(`**${DEDUP_BETTER.title}** [${m}]: Large language models are trained on web text`);
+    expect(r.answer.split('cuts memorized output by 10x').length).toBe(2);
+  });
+
+  it('a yes/no question opens with each paper’s finding side by side, the verdict only where the sentence states it', async () => {
+    const r = await answerQuestion({ retriever: built.retriever }, 'does deduplicating the pretraining data help?');
+    const yes = markerOf(r, DEDUP_BETTER.title);
+    const no = markerOf(r, DEDUP_SMALL.title);
+    const finds =
+      'We find that deduplicating the pretraining data improves accuracy on held-out benchmarks and cuts memorized output by 10x.';
+    const fails = 'Deduplicating the pretraining data does not improve accuracy for models under 100M parameters.';
+    // Whichever paper ranks first gives the verdict its sentence states; the other is set against it.
+    const expected =
+      yes! < no! ? `Yes, in [${yes}]: ${finds} But [${no}] finds: ${fails}` : `No, in [${no}]: ${fails} But [${yes}] finds: ${finds}`;
+    expect(leadParagraph(r.answer)).toBe(expected);
+  });
+
+  it('a comparison gets the findings side by side without a verdict', async () => {
+    const r = await answerQuestion(
+      { retriever: built.retriever },
+      'is deduplicating the pretraining data better than training on repeated data?',
+    );
+    expect(leadParagraph(r.answer)).toMatch(/^In \[\d\]: /);
+    expect(leadParagraph(r.answer)).not.toMatch(/\b(?:Yes|No),/);
+  });
+
+  it('reads yes/no questions and the finding a sentence states', () => {
+    expect(isYesNoQuestion('does deduplicating the data help?')).toBe(true);
+    expect(isYesNoQuestion('so is X better than Y?')).toBe(true);
+    expect(isYesNoQuestion('is there a paper on data mixtures?')).toBe(false);
+    expect(isYesNoQuestion('do any papers study data mixtures?')).toBe(false);
+    expect(isYesNoQuestion('how does deduplication help?')).toBe(false);
+    expect(findingOf('Deduplication improves accuracy.')).toBe('yes');
+    expect(findingOf('Deduplication does not improve accuracy.')).toBe('no');
+    expect(findingOf('We study deduplication.')).toBeUndefined();
+  });
+});
+
+describe('offline topic summaries', () => {
+  it('drop papers that share only one of the topic’s words in another sense, and group the rest into named themes', async () => {
+    // Without the check, retrieval alone brings the mixture-of-experts papers into the summary.
+    const hits = await built.retriever.search('data mixtures', { k: 30 });
+    const best = hits[0].score;
+    const moeClose = hits.filter(
+      (h) => MOE_PAPERS.some((p) => p.title === h.paper.title) && h.score >= best * SUMMARIZE.sources.minRelative,
+    );
+    expect(moeClose.length).toBeGreaterThan(0);
+
+    const r = await summarizeTopic({ retriever: built.retriever }, 'data mixtures');
+    const cited = r.citations.map((c) => c.title).sort();
+    expect(cited).toEqual(MIXTURE_PAPERS.map((p) => p.title).sort());
+    // Two themes named after the terms their papers share, each listing its papers' markers.
+    const heads = r.answer.split('\n').filter((l) => /^\*\*[^*]+\*\* (?:\[\d+\])+$/.test(l));
+    expect(heads).toHaveLength(2);
+    const theme = (name: RegExp) => heads.find((h) => name.test(h)) ?? '';
+    const markers = (titles: string[]) => titles.map((t) => `[${r.citations.find((c) => c.title === t)?.marker}]`).sort();
+    expect([...theme(/^\*\*Scaling laws\*\*/).matchAll(/\[\d+\]/g)].map((m) => m[0]).sort()).toEqual(
+      markers(MIXTURE_PAPERS.slice(0, 2).map((p) => p.title)),
+    );
+    expect([...theme(/^\*\*Proxy/).matchAll(/\[\d+\]/g)].map((m) => m[0]).sort()).toEqual(
+      markers(MIXTURE_PAPERS.slice(2).map((p) => p.title)),
+    );
+    for (const c of r.citations) expect(r.answer).toContain(`- **${c.title}** [${c.marker}]: `);
+  });
+
+  it('keeps the papers that use the topic’s words together', async () => {
+    const r = await summarizeTopic({ retriever: built.retriever }, 'mixture of experts');
+    const cited = r.citations.map((c) => c.title);
+    for (const p of MOE_PAPERS) expect(cited).toContain(p.title);
+  });
+});
