@@ -176,7 +176,7 @@ function sideBySide(question: string, best: Candidate[]): string {
 }
 
 /** The opening: the one or two sentences that answer most directly, or each paper's finding side by side. */
-function leadOf(question: string, ranked: Candidate[], settings: DigestSettings): { text: string; used: Candidate[] } {
+function leadOf(question: string, ranked: Candidate[], lexical: TermStats, settings: DigestSettings): { text: string; used: Candidate[] } {
   const best = ranked[0];
   if (!best || best.score <= 0) return { text: '', used: [] };
   if (isYesNoQuestion(question)) {
@@ -192,7 +192,15 @@ function leadOf(question: string, ranked: Candidate[], settings: DigestSettings)
     return { text: sideBySide(question, perPaper), used: perPaper };
   }
   const used = [best];
-  const second = ranked.slice(1).find((c) => c.score >= best.score * settings.leadSecondShare);
+  // Of the close runners-up, the one that answers a part of the question the first leaves out.
+  const asked = [...queryTerms(question).keys()];
+  const covered = new Set(tokenize(best.text));
+  const novelty = (c: Candidate) => {
+    const terms = new Set(tokenize(c.text));
+    return asked.reduce((sum, t) => sum + (terms.has(t) && !covered.has(t) ? lexical.idf(t) : 0), 0);
+  };
+  const close = ranked.slice(1).filter((c) => c.score >= best.score * settings.leadSecondShare);
+  const second = close.reduce<Candidate | undefined>((pick, c) => (!pick || novelty(c) > novelty(pick) ? c : pick), undefined);
   if (second && settings.leadMax > 1) used.push(second);
   return { text: used.map(cite).join(' '), used };
 }
@@ -204,7 +212,7 @@ function leadOf(question: string, ranked: Candidate[], settings: DigestSettings)
 export function answerDigest(question: string, sources: Source[], lexical: TermStats, settings: DigestSettings): string {
   if (!sources.length) return '';
   const ranked = scoreCandidates(question, sources, lexical, settings).sort(byScore);
-  const lead = leadOf(question, ranked, settings);
+  const lead = leadOf(question, ranked, lexical, settings);
   const inLead = new Set(lead.used);
   const blocks = sources.map((source, i) => {
     const own = ranked.filter((c) => c.source === source);
