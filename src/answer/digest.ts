@@ -136,10 +136,21 @@ const AGAINST = new RegExp(
     '|no (?:significant |clear |consistent )?(?:improvement|gain|benefit|effect|advantage)|hurts?|harms?|degrades?|worse|underperforms?)\\b',
   'i',
 );
-/** Wording that reports a finding for. */
+/** Wording that reports a finding for; read as a "yes" only in a sentence that reports a result (RESULT). */
 const FOR = new RegExp(
   '\\b(?:improv(?:e|es|ed|ing|ement|ements)|outperforms?|outperformed|better|helps?|helped|boosts?|boosted|benefits?|gains?' +
-    '|surpass(?:es|ed)?|speeds? up|faster|effective(?:ly)?|enables?)\\b',
+    '|surpass(?:es|ed)?|speeds? up|faster)\\b',
+  'i',
+);
+
+/**
+ * A sentence reporting a result ("we find that", "results show"), not background: "improving X has
+ * been a goal" is no finding that X improves.
+ */
+const RESULT = new RegExp(
+  '\\b(?:we (?:find|found|show|showed|observe|observed|demonstrate|demonstrated)' +
+    '|(?:results?|experiments?|analys[ie]s) (?:show|shows|indicate|indicates|suggest|suggests|demonstrate|demonstrates|reveal|reveals)' +
+    '|(?:finds?|shows?|demonstrates?|reveals?) that|leads? to)\\b',
   'i',
 );
 
@@ -149,7 +160,8 @@ export function findingOf(sentence: string): 'yes' | 'no' | undefined {
   // "does not improve": the negated verb is no finding for.
   const supports = FOR.test(sentence.replace(new RegExp(`${AGAINST.source}(?:\\s+\\w+)?`, 'gi'), ' '));
   if (against === supports) return undefined;
-  return against ? 'no' : 'yes';
+  if (against) return 'no';
+  return RESULT.test(sentence) ? 'yes' : undefined;
 }
 
 /** A quoted sentence with its marker. */

@@ -143,7 +143,9 @@ describe('offline answers open with what answers the question', () => {
     expect(isYesNoQuestion('is there a paper on data mixtures?')).toBe(false);
     expect(isYesNoQuestion('do any papers study data mixtures?')).toBe(false);
     expect(isYesNoQuestion('how does deduplication help?')).toBe(false);
-    expect(findingOf('Deduplication improves accuracy.')).toBe('yes');
+    expect(findingOf('We find that deduplication improves accuracy.')).toBe('yes');
+    // Background is no finding: improving something has been a goal, not a result.
+    expect(findingOf('Improving accuracy has long been a goal of deduplication.')).toBeUndefined();
     expect(findingOf('Deduplication does not improve accuracy.')).toBe('no');
     expect(findingOf('We study deduplication.')).toBeUndefined();
   });
