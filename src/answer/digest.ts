@@ -108,7 +108,7 @@ export function scoreCandidates(question: string, sources: Source[], lexical: Te
     for (const s of scoreSentences(question, source.paper.abstract, lexical)) {
       const terms = tokenize(s.text);
       let phrase = 0;
-      for (const [a, b] of pairs) if (near(terms, a, b, 2)) phrase += Math.min(lexical.idf(a), lexical.idf(b));
+      for (const [a, b] of pairs) if (near(terms, a, b, settings.phraseWindow)) phrase += Math.min(lexical.idf(a), lexical.idf(b));
       const score = s.score > 0 ? (s.score + settings.phraseWeight * phrase) * prior : 0;
       out.push({ source, text: s.text, index: s.index, score });
     }

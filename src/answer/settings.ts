@@ -96,6 +96,8 @@ export interface DigestSettings {
   paperPrior: number;
   /** Weight of the question's two-word phrases a sentence keeps together, against its single terms. */
   phraseWeight: number;
+  /** A phrase's two terms count as together within this many terms (stop words not counted). */
+  phraseWindow: number;
   /** Sentences in the opening. */
   leadMax: number;
   /** A second opening sentence must score at least this share of the first. */
@@ -143,6 +145,7 @@ const DIGEST: DigestSettings = {
   perPaper: { first: 3, others: 2 },
   paperPrior: 0.5,
   phraseWeight: 0.5,
+  phraseWindow: 2,
   leadMax: 2,
   leadSecondShare: 0.6,
   sideBySideMax: 3,
