@@ -29,7 +29,7 @@ import { findPaper, type SearchFilter } from '../index/search.js';
 import type { SearchStore } from '../index/search-store.js';
 import { siblingModule } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
-import { describeFilter, hasUserFilter } from '../search-filter.js';
+import { addedText, describeFilter, hasUserFilter } from '../search-filter.js';
 import type { BotContext } from './context.js';
 import { newAnswerId, type AnswerKind, type AnswerRecord } from './feedback.js';
 import type { Ticket } from './limiter.js';
@@ -301,6 +301,7 @@ export async function paperView(ctx: BotContext, idOrTitle: string): Promise<API
   const search = arxivSearchUrl(paper.title);
   const fields = [
     { name: 'Date', value: paper.date ?? 'unknown', inline: true },
+    ...(paper.firstSeen ? [{ name: 'Added', value: addedText(paper)!.replace(/^added /, ''), inline: true }] : []),
     ...(paper.authors?.length || paper.authorsCount
       ? [
           {
