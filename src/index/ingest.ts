@@ -37,6 +37,8 @@ export interface IngestOptions {
   writer?: GenerationWriter;
   progress?: Progress;
   logger?: Logger;
+  /** Sees the papers of the generation being built once their first-seen times are set (before anything is written). */
+  onPapers?: (papers: readonly Paper[], createdAt: string) => void;
   /** Test hook: called after each phase; throwing simulates a crash at that point. */
   onPhase?: (phase: 'parsed' | 'embedded' | 'written') => void | Promise<void>;
 }
@@ -203,6 +205,7 @@ async function ingestOnce(opts: IngestOptions): Promise<IngestSummary> {
     }
     const createdAt = new Date().toISOString();
     const newPapers = await stampFirstSeen(corpus.papers, writer, previous, createdAt, logger);
+    opts.onPapers?.(corpus.papers, createdAt);
     const chunks = corpus.papers.flatMap((p) => chunkPaper(p, strategy));
     logger.info('corpus parsed', { papers: corpus.papers.length, chunks: chunks.length, blocks: corpus.report.blocks });
     await opts.onPhase?.('parsed');
