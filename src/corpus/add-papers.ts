@@ -26,6 +26,8 @@ export const ADD_EXTENSIONS = ['.txt', '.md', '.jsonl', '.json'] as const;
 export interface IncomingFile {
   name: string;
   bytes: Uint8Array;
+  /** Why the file could not be received (a failed download): it is refused with this reason. */
+  problem?: string;
 }
 
 export interface AddedFile {
@@ -71,8 +73,9 @@ export function displayName(name: string): string {
   return base || '(unnamed)';
 }
 
-function megabytes(n: number): string {
-  return `${Math.round((n / 1048576) * 10) / 10} MB`;
+/** The reason given for a file over the limit, wherever that is noticed. */
+export function tooLargeReason(maxBytes = ADD_MAX_FILE_BYTES): string {
+  return `file too large (over the ${Math.round((maxBytes / 1048576) * 10) / 10} MB limit)`;
 }
 
 interface Candidate {
@@ -87,10 +90,11 @@ interface Candidate {
 function check(file: IncomingFile, maxBytes: number): Candidate | AddedFile {
   const shown = displayName(file.name);
   const rejected = (reason: string): AddedFile => ({ file: shown, status: 'rejected', papers: 0, new: 0, merged: 0, skipped: [], reason });
+  if (file.problem) return rejected(file.problem);
   const ext = extname(shown).toLowerCase();
   if (!(ADD_EXTENSIONS as readonly string[]).includes(ext))
     return rejected(`unsupported file type "${ext || '(none)'}" (expected ${ADD_EXTENSIONS.join(', ')})`);
-  if (file.bytes.length > maxBytes) return rejected(`file too large (over the ${megabytes(maxBytes)} limit)`);
+  if (file.bytes.length > maxBytes) return rejected(tooLargeReason(maxBytes));
   const bytes = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
   const storedAs = `added-${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}${ext}`;
   const { report, papers } = parseCorpusFile(storedAs, bytes, maxBytes);
