@@ -7,6 +7,7 @@ import { main } from '../src/cli.js';
 import { addPapers, ADD_MAX_FILE_BYTES } from '../src/corpus/add-papers.js';
 import { loadCorpus } from '../src/corpus/load.js';
 import { AppError } from '../src/errors.js';
+import { startTestDatabase, type TestDatabase } from './servers/postgres-server.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const CORPUS = join(ROOT, 'data/corpus');
@@ -25,6 +26,8 @@ const ENV_KEYS = [
   'LOG_LEVEL',
   'CHUNK_STRATEGY',
   'MAX_CORPUS_FILE_MB',
+  'STORE',
+  'DATABASE_URL',
 ];
 
 let root: string;
@@ -51,6 +54,8 @@ beforeEach(async () => {
   process.env.LOG_LEVEL = 'silent';
   delete process.env.CHUNK_STRATEGY;
   delete process.env.MAX_CORPUS_FILE_MB;
+  delete process.env.STORE;
+  delete process.env.DATABASE_URL;
 });
 afterEach(() => {
   for (const [k, v] of Object.entries(saved)) {
@@ -282,5 +287,35 @@ describe('research-bot add', () => {
       }),
     ).rejects.toThrow('the endpoint is down');
     expect(await readdir(sub)).toEqual([]);
+  });
+});
+
+describe('research-bot add with STORE=postgres', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await startTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('counts new and merged papers against the Postgres index, which keeps first-seen times', async () => {
+    process.env.STORE = 'postgres';
+    process.env.DATABASE_URL = db.url;
+    expect((await run('ingest')).code).toBe(0);
+    const crisisBefore = (await json('paper', CRISIS)).value.firstSeen;
+    const list = await paperList();
+    const { code, value } = await json('add', list);
+    expect(code).toBe(0);
+    expect(value.files[0]).toMatchObject({ status: 'added', papers: 3, new: 2, merged: 1 });
+    const novel = (await json('paper', NOVEL)).value;
+    expect(novel.firstSeen > crisisBefore).toBe(true);
+    expect((await json('paper', CRISIS)).value.firstSeen).toBe(crisisBefore);
+    const [row] = await db.query<{ first_seen: Date }>(
+      'SELECT p.first_seen FROM rb_papers p JOIN rb_meta m USING (generation) WHERE p.paper_id = $1',
+      [novel.id],
+    );
+    expect(new Date(row.first_seen).toISOString()).toBe(novel.firstSeen);
+    expect((await json('add', list)).value.files[0].status).toBe('duplicate');
   });
 });
