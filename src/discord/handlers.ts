@@ -552,6 +552,8 @@ export interface ReindexOutcome {
   chunks: number;
   generation: string;
   previousGeneration: string;
+  /** Papers first seen in this ingest (0 when nothing was ingested). */
+  newPapers: number;
   durationMs: number;
   /** For /add-papers: what happened to each file. */
   added?: AddPapersResult;
@@ -674,6 +676,7 @@ export async function reindex(ctx: BotContext, opts: { force?: boolean; add?: In
       chunks: summary?.chunks ?? live.chunks.length,
       generation: summary?.generation ?? previous,
       previousGeneration: previous,
+      newPapers: summary?.newPapers ?? 0,
       durationMs: Date.now() - started,
     };
     ctx.logger.info('reindex finished', { ...outcome, ...(added ? { files: added.files.map((f) => f.status) } : {}) });

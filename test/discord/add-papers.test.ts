@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { runIngest } from '../../src/context.js';
 import { MEMBER_PERMISSIONS, startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
-import { botConfig, CORPUS_DIR, MANAGE_GUILD, removeDir, startBot, tempDir, type TestBot, userId } from './harness.js';
+import { botConfig, CORPUS_DIR, MANAGE_GUILD, parsedLogs, removeDir, startBot, tempDir, type TestBot, userId } from './harness.js';
 
 const F2 = '002_8ade21b1ef0670a8.txt';
 const NOVEL = 'Quokka Routing: Sparse Expert Dispatch for Marsupial Language Models';
@@ -97,6 +97,9 @@ describe('/add-papers', () => {
     );
     expect(bot.handle.context.retriever().store.generation).not.toBe(before);
     expect(bot.logs.some((l) => l.includes('reindex worker could not start'))).toBe(false);
+    expect(parsedLogs(bot.logs).filter((l) => l.msg === 'reindex finished')).toEqual([
+      expect.objectContaining({ newPapers: 1, papers: 33, swapped: true, files: ['added', 'rejected'] }),
+    ]);
 
     const p = server.sendSlashCommand({ name: 'paper', userId: userId(), options: [{ name: 'title', type: 3, value: 'Quokka Routing' }] });
     const embed = await server.waitFor(() => server.originalMessage(p.token)?.embeds?.[0], 10_000);
