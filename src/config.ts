@@ -81,6 +81,7 @@ export const envSchema = z
     DISCORD_GUILD_ID: z.preprocess(emptyToUndefined, snowflake.optional()),
     DISCORD_API_URL: optionalUrl,
     QA_CHANNEL_IDS: idList,
+    ADMIN_ROLE_IDS: idList,
     THREAD_FOLLOWUPS: bool(true),
     USER_COOLDOWN_SECONDS: num(5, 0, 3600),
     MAX_CONCURRENT_MODEL_CALLS: int(4, 1, 256),
@@ -142,6 +143,8 @@ export interface Config {
     guildId?: string;
     apiUrl?: string;
     qaChannelIds: string[];
+    /** Roles allowed admin commands (/add-papers) besides members with Manage Server. */
+    adminRoleIds: string[];
     threadFollowups: boolean;
     userCooldownMs: number;
     maxConcurrentModelCalls: number;
@@ -215,6 +218,7 @@ export function loadConfig(env?: Record<string, string | undefined>, opts: { cwd
       guildId: e.DISCORD_GUILD_ID,
       apiUrl: e.DISCORD_API_URL,
       qaChannelIds: e.QA_CHANNEL_IDS,
+      adminRoleIds: e.ADMIN_ROLE_IDS,
       threadFollowups: e.THREAD_FOLLOWUPS,
       userCooldownMs: Math.round(e.USER_COOLDOWN_SECONDS * 1000),
       maxConcurrentModelCalls: e.MAX_CONCURRENT_MODEL_CALLS,
@@ -258,6 +262,7 @@ export function configToEnv(config: Config): Record<string, string> {
     DISCORD_GUILD_ID: d.guildId,
     DISCORD_API_URL: d.apiUrl,
     QA_CHANNEL_IDS: d.qaChannelIds.join(','),
+    ADMIN_ROLE_IDS: d.adminRoleIds.join(','),
     THREAD_FOLLOWUPS: d.threadFollowups,
     USER_COOLDOWN_SECONDS: d.userCooldownMs / 1000,
     MAX_CONCURRENT_MODEL_CALLS: d.maxConcurrentModelCalls,

@@ -1,9 +1,10 @@
 /** Wiring shared by the CLI and the bot: open the index (building it on first use) and a retriever. */
 import type { Config } from './config.js';
+import { addPapers, type AddPapersResult, type IncomingFile } from './corpus/add-papers.js';
 import { AppError } from './errors.js';
 import { acronymsOf } from './index/acronyms.js';
 import { createEmbedder, type EmbeddingsModel } from './index/embeddings.js';
-import { ingest, type IngestSummary } from './index/ingest.js';
+import { ingest, type IngestOptions, type IngestSummary } from './index/ingest.js';
 import { noProgress, type Progress } from './index/progress.js';
 import type { GenerationWriter, SearchStore } from './index/search-store.js';
 import { Retriever } from './index/search.js';
@@ -41,7 +42,7 @@ async function createWriter(config: Config, logger: Logger): Promise<GenerationW
 /** Build or update the index. With STORE=postgres, indexDir still holds the embedding cache. */
 export async function runIngest(
   config: Config,
-  opts: OpenOptions & { force?: boolean; corpusDir?: string; indexDir?: string } = {},
+  opts: OpenOptions & { force?: boolean; corpusDir?: string; indexDir?: string; onPapers?: IngestOptions['onPapers'] } = {},
 ): Promise<IngestSummary> {
   const logger = opts.logger ?? silentLogger;
   const writer = await createWriter(config, logger);
@@ -56,10 +57,18 @@ export async function runIngest(
       writer,
       progress: opts.progress ?? noProgress,
       logger,
+      onPapers: opts.onPapers,
     });
   } finally {
     await writer?.close();
   }
+}
+
+/** Add paper files to the corpus folder and ingest them (see corpus/add-papers.ts). */
+export function runAddPapers(config: Config, files: IncomingFile[], opts: OpenOptions = {}): Promise<AddPapersResult> {
+  return addPapers({ corpusDir: config.corpusDir, files, maxFileBytes: config.maxCorpusFileBytes }, (onPapers) =>
+    runIngest(config, { ...opts, onPapers }),
+  );
 }
 
 /** Whether the configured store holds an index. */

@@ -4,6 +4,7 @@
  * error naming the flag or option as the person typed it.
  */
 import { AppError } from './errors.js';
+import type { Paper } from './corpus/types.js';
 import type { SearchFilter } from './index/search.js';
 
 export interface FilterInput {
@@ -47,6 +48,20 @@ export function parseFilter(input: FilterInput, names: FilterNames = CLI_FILTER_
   const source = input.source?.trim();
   if (source) f.source = source;
   return Object.keys(f).length ? f : undefined;
+}
+
+/**
+ * The day the date filters compare (YYYY-MM-DD): the paper's own date when its source gives one,
+ * else the UTC day it first entered the index; undefined when neither is known.
+ */
+export function filterDate(paper: Pick<Paper, 'date' | 'firstSeen'>): string | undefined {
+  return paper.date ?? paper.firstSeen?.slice(0, 10);
+}
+
+/** "added to the corpus on 2026-11-26 20:41 UTC", for the paper card and `research-bot paper`. */
+export function addedText(paper: Pick<Paper, 'firstSeen'>): string | undefined {
+  const t = paper.firstSeen?.match(/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/);
+  return t ? `added to the corpus on ${t[1]} ${t[2]} UTC` : undefined;
 }
 
 /** The filter in words, for a message saying it (not the corpus) left nothing: "dated from 2024-01-01 to 2024-02-01". */

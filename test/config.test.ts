@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       guildId: undefined,
       apiUrl: undefined,
       qaChannelIds: [],
+      adminRoleIds: [],
       threadFollowups: true,
       userCooldownMs: 5000,
       maxConcurrentModelCalls: 4,
@@ -77,6 +78,7 @@ describe('loadConfig', () => {
         MAX_CORPUS_FILE_MB: '3',
         DISCORD_GUILD_ID: '123456789012345678',
         QA_CHANNEL_IDS: '123456789012345678, 223456789012345678',
+        ADMIN_ROLE_IDS: '323456789012345678',
         THREAD_FOLLOWUPS: 'off',
         USER_COOLDOWN_SECONDS: '2.5',
         LOG_LEVEL: 'debug',
@@ -95,6 +97,7 @@ describe('loadConfig', () => {
     expect(c.maxCorpusFileBytes).toBe(3 * 1024 * 1024);
     expect(c.discord.guildId).toBe('123456789012345678');
     expect(c.discord.qaChannelIds).toEqual(['123456789012345678', '223456789012345678']);
+    expect(c.discord.adminRoleIds).toEqual(['323456789012345678']);
     expect(c.discord.threadFollowups).toBe(false);
     expect(c.discord.userCooldownMs).toBe(2500);
     expect(c.logLevel).toBe('debug');

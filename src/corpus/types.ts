@@ -12,6 +12,11 @@ export interface Paper {
   links: string[];
   /** Corpus file names this paper was read from (several when merged). */
   sources: string[];
+  /**
+   * ISO-8601 UTC time this paper first entered the index: set by ingest, carried over from the
+   * previous generation (absent only in indexes built before it existed).
+   */
+  firstSeen?: string;
 }
 
 export interface SkippedItem {

@@ -19,7 +19,8 @@ import { keySentences } from '../answer/digest.js';
 import type { Turn } from '../answer/followup.js';
 import { abstractLinks, arxivSearchUrl, paperUrl } from '../answer/sources.js';
 import { configToEnv } from '../config.js';
-import { openRetriever, runIngest } from '../context.js';
+import { openRetriever, runAddPapers, runIngest } from '../context.js';
+import type { AddPapersResult, IncomingFile } from '../corpus/add-papers.js';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors.js';
@@ -29,7 +30,7 @@ import { findPaper, type SearchFilter } from '../index/search.js';
 import type { SearchStore } from '../index/search-store.js';
 import { siblingModule } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
-import { describeFilter, hasUserFilter } from '../search-filter.js';
+import { addedText, describeFilter, hasUserFilter } from '../search-filter.js';
 import type { BotContext } from './context.js';
 import { newAnswerId, type AnswerKind, type AnswerRecord } from './feedback.js';
 import type { Ticket } from './limiter.js';
@@ -301,6 +302,7 @@ export async function paperView(ctx: BotContext, idOrTitle: string): Promise<API
   const search = arxivSearchUrl(paper.title);
   const fields = [
     { name: 'Date', value: paper.date ?? 'unknown', inline: true },
+    ...(paper.firstSeen ? [{ name: 'Added', value: addedText(paper)!.replace(/^added /, ''), inline: true }] : []),
     ...(paper.authors?.length || paper.authorsCount
       ? [
           {
@@ -489,6 +491,10 @@ export const HELP_LINES: Array<[string, string]> = [
   ['/similar title:', 'Papers most like a given one.'],
   ['/stats', 'Index size, retrieval mode and chat model.'],
   ['/reindex [force:]', 'Rebuild the index from the corpus (Manage Server only). Answers keep working meanwhile.'],
+  [
+    '/add-papers file1: [file2: …]',
+    'Add Daily Papers dumps or .jsonl/.json paper lists to the corpus (admins). Answers keep working meanwhile.',
+  ],
 ];
 
 export function helpView(ctx?: BotContext): APIEmbed {
@@ -546,7 +552,23 @@ export interface ReindexOutcome {
   chunks: number;
   generation: string;
   previousGeneration: string;
+  /** Papers first seen in this ingest (0 when nothing was ingested). */
+  newPapers: number;
   durationMs: number;
+  /** For /add-papers: what happened to each file. */
+  added?: AddPapersResult;
+}
+
+/** What the ingest worker is asked to do: re-ingest the corpus, or add files to it first. */
+interface IngestJob {
+  force: boolean;
+  add?: IncomingFile[];
+}
+
+/** The worker's answer: no summary when /add-papers had nothing to add (nothing was ingested). */
+interface IngestJobResult {
+  summary?: IngestSummary;
+  added?: AddPapersResult;
 }
 
 /**
@@ -554,7 +576,7 @@ export interface ReindexOutcome {
  * sources (tsx, vitest), the .ts file with tsx's loader registered inside the worker first (loader
  * hooks are per thread, so `--import tsx` in execArgv does not reach the worker's entry module).
  */
-function startIngestWorker(workerData: { env: Record<string, string>; force: boolean }): Worker {
+function startIngestWorker(workerData: IngestJob & { env: Record<string, string> }): Worker {
   const { file, tsx } = siblingModule(import.meta.url, 'reindex-worker');
   if (!tsx) return new Worker(file, { workerData });
   const code =
@@ -567,13 +589,13 @@ function startIngestWorker(workerData: { env: Record<string, string>; force: boo
  * Run the ingest in a worker thread (parsing and indexing are CPU-bound and would otherwise stall
  * interaction acknowledgements); if a worker cannot be started, run it here.
  */
-async function ingestOffThread(ctx: BotContext, force: boolean): Promise<IngestSummary> {
+async function ingestOffThread(ctx: BotContext, job: IngestJob): Promise<IngestJobResult> {
   const progress = logProgress(ctx.logger, 'reindex');
   // Fall back to the main thread only if the worker never got going (e.g. its file is missing).
   let heard = false;
   try {
-    return await new Promise<IngestSummary>((resolve, reject) => {
-      const worker = startIngestWorker({ env: configToEnv(ctx.config), force });
+    return await new Promise<IngestJobResult>((resolve, reject) => {
+      const worker = startIngestWorker({ env: configToEnv(ctx.config), ...job });
       let settled = false;
       worker.on(
         'message',
@@ -584,6 +606,7 @@ async function ingestOffThread(ctx: BotContext, force: boolean): Promise<IngestS
           done?: number;
           total?: number;
           summary?: IngestSummary;
+          added?: AddPapersResult;
           code?: ErrorCode;
           message?: string;
         }) => {
@@ -600,9 +623,9 @@ async function ingestOffThread(ctx: BotContext, force: boolean): Promise<IngestS
             if (m.done === 0) progress.start(m.phase, m.total ?? 0);
             else if (m.done === m.total) progress.done();
             else ctx.logger.info(`reindex: ${m.phase} ${m.done}/${m.total}`, { phase: m.phase, done: m.done, total: m.total });
-          } else if (m.type === 'done' && m.summary) {
+          } else if (m.type === 'done') {
             settled = true;
-            resolve(m.summary);
+            resolve({ summary: m.summary, added: m.added });
           } else if (m.type === 'error') {
             settled = true;
             reject(new AppError(m.code ?? 'INTERNAL', m.message));
@@ -619,38 +642,45 @@ async function ingestOffThread(ctx: BotContext, force: boolean): Promise<IngestS
   } catch (err) {
     if (heard || err instanceof AppError) throw err;
     ctx.logger.warn('reindex worker could not start; indexing on the main thread', { err });
-    return runIngest(ctx.config, { force, logger: ctx.logger, progress });
+    if (job.add) {
+      const added = await runAddPapers(ctx.config, job.add, { logger: ctx.logger, progress });
+      return { summary: added.ingest, added };
+    }
+    return { summary: await runIngest(ctx.config, { force: job.force, logger: ctx.logger, progress }) };
   }
 }
 
 /**
  * Re-ingest the corpus into a new index generation while answers keep using the old retriever,
- * then swap the new one in. One at a time.
+ * then swap the new one in. One at a time. With `add` (/add-papers), the files are first checked
+ * and stored in the corpus, in the same worker.
  */
-export async function reindex(ctx: BotContext, opts: { force?: boolean } = {}): Promise<ReindexOutcome> {
+export async function reindex(ctx: BotContext, opts: { force?: boolean; add?: IncomingFile[] } = {}): Promise<ReindexOutcome> {
   if (ctx.reindexing) throw new AppError('INDEX_LOCKED', 'A re-index is already running. Please wait for it to finish.');
   const started = Date.now();
   const run = (async (): Promise<ReindexOutcome> => {
-    const previous = ctx.retriever().store.generation;
-    ctx.logger.info('reindex started', { corpusDir: ctx.config.corpusDir, force: Boolean(opts.force) });
-    const summary = await ingestOffThread(ctx, Boolean(opts.force));
+    const live = ctx.retriever().store;
+    const previous = live.generation;
+    ctx.logger.info('reindex started', { corpusDir: ctx.config.corpusDir, force: Boolean(opts.force), adding: opts.add?.length ?? 0 });
+    const { summary, added } = await ingestOffThread(ctx, { force: Boolean(opts.force), add: opts.add });
     let swapped = false;
-    if (summary.generation !== previous) {
+    if (summary && summary.generation !== previous) {
       const next = await openRetriever(ctx.config, { logger: ctx.logger });
       ctx.swapRetriever(next);
       swapped = true;
     }
     const outcome = {
-      upToDate: summary.upToDate,
+      upToDate: summary?.upToDate ?? true,
       swapped,
-      papers: summary.papers,
-      chunks: summary.chunks,
-      generation: summary.generation,
+      papers: summary?.papers ?? live.papers.length,
+      chunks: summary?.chunks ?? live.chunks.length,
+      generation: summary?.generation ?? previous,
       previousGeneration: previous,
+      newPapers: summary?.newPapers ?? 0,
       durationMs: Date.now() - started,
     };
-    ctx.logger.info('reindex finished', { ...outcome });
-    return outcome;
+    ctx.logger.info('reindex finished', { ...outcome, ...(added ? { files: added.files.map((f) => f.status) } : {}) });
+    return { ...outcome, ...(added ? { added } : {}) };
   })();
   ctx.reindexing = run;
   try {

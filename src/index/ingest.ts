@@ -4,10 +4,12 @@
  * file hashes and costs no work; embeddings are reused by text hash, so only new text is embedded.
  */
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listCorpusFiles, loadCorpus, sha1File, type CorpusFile } from '../corpus/load.js';
-import type { SkippedItem } from '../corpus/types.js';
+import type { Paper, SkippedItem } from '../corpus/types.js';
 import { AppError, storageError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { chunkPaper, embeddingText, type ChunkStrategy } from './chunk.js';
@@ -35,6 +37,8 @@ export interface IngestOptions {
   writer?: GenerationWriter;
   progress?: Progress;
   logger?: Logger;
+  /** Sees the papers of the generation being built once their first-seen times are set (before anything is written). */
+  onPapers?: (papers: readonly Paper[], createdAt: string) => void;
   /** Test hook: called after each phase; throwing simulates a crash at that point. */
   onPhase?: (phase: 'parsed' | 'embedded' | 'written') => void | Promise<void>;
 }
@@ -50,6 +54,8 @@ export interface IngestSummary {
   filesSkipped: SkippedItem[];
   blocksSkipped: SkippedItem[];
   embedding: { model: string; dimensions: number; reused: number; embedded: number; calls: number } | null;
+  /** Papers that were not in the previous generation (their firstSeen is this ingest's time). */
+  newPapers: number;
   durationMs: number;
 }
 
@@ -102,9 +108,42 @@ function summaryFrom(manifest: Manifest, extra: Partial<IngestSummary>, started:
     filesSkipped: manifest.report.files.filter((f) => f.error).map((f) => ({ file: f.file, reason: f.error! })),
     blocksSkipped: manifest.report.files.flatMap((f) => f.skipped),
     embedding: manifest.embedding ? { ...manifest.embedding, reused: 0, embedded: 0, calls: 0 } : null,
+    newPapers: 0,
     durationMs: Date.now() - started,
     ...extra,
   };
+}
+
+/**
+ * Give every paper its firstSeen: carried over from the live generation for papers already in it
+ * (its creation time for papers indexed before first-seen dates were recorded: they were in the
+ * index by then at the latest), `now` for the rest. Returns how many are new.
+ */
+async function stampFirstSeen(
+  papers: Paper[],
+  writer: GenerationWriter,
+  previous: Manifest | undefined,
+  now: string,
+  logger: Logger,
+): Promise<number> {
+  let seen = new Map<string, string | undefined>();
+  if (previous) {
+    try {
+      seen = await writer.firstSeen(previous);
+    } catch (err) {
+      // A damaged live generation is being replaced: its papers count as new rather than failing the rebuild.
+      logger.warn('could not read first-seen dates of the live generation; its papers count as new', { err });
+    }
+  }
+  let fresh = 0;
+  for (const p of papers) {
+    if (seen.has(p.id)) p.firstSeen = seen.get(p.id) ?? previous!.createdAt;
+    else {
+      p.firstSeen = now;
+      fresh++;
+    }
+  }
+  return fresh;
 }
 
 export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
@@ -164,6 +203,9 @@ async function ingestOnce(opts: IngestOptions): Promise<IngestSummary> {
         { detail: { skipped: corpus.report.skipped.slice(0, 20) } },
       );
     }
+    const createdAt = new Date().toISOString();
+    const newPapers = await stampFirstSeen(corpus.papers, writer, previous, createdAt, logger);
+    opts.onPapers?.(corpus.papers, createdAt);
     const chunks = corpus.papers.flatMap((p) => chunkPaper(p, strategy));
     logger.info('corpus parsed', { papers: corpus.papers.length, chunks: chunks.length, blocks: corpus.report.blocks });
     await opts.onPhase?.('parsed');
@@ -207,7 +249,7 @@ async function ingestOnce(opts: IngestOptions): Promise<IngestSummary> {
     const manifest: Manifest = {
       formatVersion: INDEX_FORMAT_VERSION,
       generation,
-      createdAt: new Date().toISOString(),
+      createdAt,
       chunkStrategy: strategy,
       maxFileBytes: opts.maxFileBytes ?? null,
       embedding: embeddingStats ? { model: embeddingStats.model, dimensions: embeddingStats.dimensions } : null,
@@ -217,7 +259,7 @@ async function ingestOnce(opts: IngestOptions): Promise<IngestSummary> {
     };
     await writer.commit({ manifest, papers: corpus.papers, chunks, lexical, vectors }, { onWritten: () => opts.onPhase?.('written') });
     await writer.cleanup();
-    const summary = summaryFrom(manifest, { embedding: embeddingStats }, started);
+    const summary = summaryFrom(manifest, { embedding: embeddingStats, newPapers }, started);
     logger.info('ingest complete', { generation, papers: summary.papers, chunks: summary.chunks, durationMs: summary.durationMs });
     return summary;
   } finally {
@@ -244,6 +286,20 @@ export class VectraWriter implements GenerationWriter {
 
   verifyLive(manifest: Manifest): Promise<string | undefined> {
     return verifyGeneration(join(this.indexDir, manifest.generation), manifest);
+  }
+
+  async firstSeen(manifest: Manifest): Promise<Map<string, string | undefined>> {
+    const out = new Map<string, string | undefined>();
+    const lines = createInterface({
+      input: createReadStream(join(this.indexDir, manifest.generation, 'papers.jsonl')),
+      crlfDelay: Infinity,
+    });
+    for await (const line of lines) {
+      if (!line) continue;
+      const p = JSON.parse(line) as Pick<Paper, 'id' | 'firstSeen'>;
+      out.set(p.id, p.firstSeen);
+    }
+    return out;
   }
 
   async commit(data: GenerationData, hooks: { onWritten?: () => void | Promise<void> } = {}): Promise<void> {

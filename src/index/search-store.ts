@@ -106,6 +106,11 @@ export interface GenerationWriter {
    * this finds damage. Backends whose storage guarantees this by itself (Postgres) omit it.
    */
   verifyLive?(manifest: Manifest): Promise<string | undefined>;
+  /**
+   * When each paper of the live generation `manifest` names first entered the index, by paper id
+   * (undefined for papers indexed before first-seen dates were recorded).
+   */
+  firstSeen(manifest: Manifest): Promise<Map<string, string | undefined>>;
   /** Write a complete generation and make it live atomically. */
   commit(data: GenerationData, hooks?: { onWritten?: () => void | Promise<void> }): Promise<void>;
   /** Remove leftovers of failed or superseded generations. */

@@ -7,11 +7,12 @@ import type { Paper } from '../corpus/types.js';
 import { isAppError } from '../errors.js';
 import type { Chunk } from './chunk.js';
 import type { EmbeddingsModel } from './embeddings.js';
+import { filterDate } from '../search-filter.js';
 import { queryTerms } from './lexical.js';
 import { type CorpusSnapshot, type DocHit, GenerationGoneError, type PinnedGeneration, type SearchStore } from './search-store.js';
 
 export interface SearchFilter {
-  /** Inclusive ISO dates; undated papers are excluded when either bound is set. */
+  /** Inclusive ISO dates compared with filterDate (the paper's date, else its first-seen day); papers with neither are excluded. */
   from?: string;
   to?: string;
   /** Substring of a corpus file name the paper must come from. */
@@ -72,9 +73,10 @@ function passes(paper: Paper, f: SearchFilter | undefined): boolean {
   if (f.paperIds && !f.paperIds.includes(paper.id)) return false;
   if (f.source && !paper.sources.some((s) => s.toLowerCase().includes(f.source!.toLowerCase()))) return false;
   if (f.from || f.to) {
-    if (!paper.date) return false;
-    if (f.from && paper.date < f.from) return false;
-    if (f.to && paper.date > f.to) return false;
+    const day = filterDate(paper);
+    if (!day) return false;
+    if (f.from && day < f.from) return false;
+    if (f.to && day > f.to) return false;
   }
   return true;
 }

@@ -538,6 +538,7 @@ describe('research-bot on Discord (offline answers)', () => {
       'help',
       'stats',
       'reindex',
+      'add-papers',
     ]);
     const global = await registerCommands(botConfig(s, dirsFor), logger);
     expect(global.scope).toBe('global');

@@ -201,11 +201,11 @@ describe('autocomplete and command data', () => {
     expect(titleChoices(store, before[0].id).some((c) => c.value === before[0].id)).toBe(false);
   });
 
-  it('commandData: all eight commands, valid names and option shapes', () => {
+  it('commandData: all nine commands, valid names and option shapes', () => {
     const data = commandData();
-    expect(data.map((c) => c.name)).toEqual(['ask', 'summarize', 'search', 'paper', 'similar', 'help', 'stats', 'reindex']);
+    expect(data.map((c) => c.name)).toEqual(['ask', 'summarize', 'search', 'paper', 'similar', 'help', 'stats', 'reindex', 'add-papers']);
     for (const c of data) {
-      expect(c.name).toMatch(/^[a-z]{1,32}$/);
+      expect(c.name).toMatch(/^[a-z][a-z-]{0,31}$/);
       expect(c.description.length).toBeGreaterThan(0);
       expect(c.description.length).toBeLessThanOrEqual(100);
     }
@@ -219,5 +219,12 @@ describe('autocomplete and command data', () => {
     expect(data.find((c) => c.name === 'search')!.options!.map((o) => o.name)).toEqual(['query', 'from', 'to']);
     expect(data.find((c) => c.name === 'paper')!.options![0]).toMatchObject({ name: 'title', autocomplete: true, required: true });
     expect(data.find((c) => c.name === 'reindex')!.default_member_permissions).toBe(String(1n << 5n));
+    // Visible to everyone (an ADMIN_ROLE_IDS role may lack Manage Server); the command checks who may use it.
+    const add = data.find((c) => c.name === 'add-papers')!;
+    expect(add.default_member_permissions).toBeUndefined();
+    expect(add.options).toEqual([
+      expect.objectContaining({ name: 'file1', type: 11, required: true }),
+      ...['file2', 'file3', 'file4', 'file5'].map((name) => expect.objectContaining({ name, type: 11, required: false })),
+    ]);
   });
 });

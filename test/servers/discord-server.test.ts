@@ -219,6 +219,30 @@ describe('fake Discord server with the real discord.js client', () => {
     });
   });
 
+  it('attachment options arrive resolved with a URL on the fake that serves the bytes; member roles are passed through', async () => {
+    const s = await start();
+    const client = await connect(s);
+    let got: { name: string; size: number; contentType: string | null; url: string; roles: string[] } | undefined;
+    onInteraction(client, async (i) => {
+      if (!i.isChatInputCommand() || !i.inCachedGuild()) return;
+      const a = i.options.getAttachment('file', true);
+      got = { name: a.name, size: a.size, contentType: a.contentType, url: a.url, roles: [...i.member.roles.cache.keys()] };
+      await i.reply({ content: 'ok' });
+    });
+    const h = s.sendSlashCommand({
+      name: 'add',
+      roles: [s.staffRoleId],
+      options: [{ name: 'file', type: 11, attachment: { filename: 'day one.md', data: 'Paper title\n\nAbstract.' } }],
+    });
+    await s.waitFor(() => s.callbacks(h.interactionId).length > 0);
+    expect(got).toMatchObject({ name: 'day one.md', size: 22, contentType: 'text/plain; charset=utf-8' });
+    expect(got!.roles).toContain(s.staffRoleId);
+    expect(got!.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${s.port}/attachments/\\d+/day%20one\\.md$`));
+    const res = await fetch(got!.url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('Paper title\n\nAbstract.');
+  });
+
   it('button: ephemeral reply is callback type 4 with flags 64 and stays out of channel history', async () => {
     const s = await start();
     const client = await connect(s);

@@ -121,6 +121,7 @@ function storeContract(backend: StoreBackend): void {
       expect(store.manifest.files.map((f) => f.name)).toEqual([F2, F4]);
       const { papers } = await loadCorpus(corpus);
       expect(store.papers.map((p) => p.id)).toEqual(papers.map((p) => p.id));
+      for (const p of papers) p.firstSeen = store.manifest.createdAt;
       expect(store.papers).toEqual(papers);
       expect(store.chunks).toHaveLength(145);
       store.chunks.forEach((c, i) => {
@@ -197,6 +198,35 @@ function storeContract(backend: StoreBackend): void {
       const [best] = await store.vectorSearch(v, 1);
       expect(store.chunks[best.doc].paperId).toBe(crisis.id);
       expect(best.score).toBeCloseTo(1, 5);
+    });
+
+    it('records when each paper first entered the index and carries it over across re-ingests', async () => {
+      const corpus = await corpusOf([F2]);
+      const first = await run(corpus);
+      expect(first.newPapers).toBe(32);
+      const s1 = await openStore();
+      const t1 = s1.manifest.createdAt;
+      expect(s1.papers.every((p) => p.firstSeen === t1)).toBe(true);
+
+      await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
+      const second = await run(corpus);
+      const s2 = await openStore();
+      const t2 = s2.manifest.createdAt;
+      expect(t2 > t1).toBe(true);
+      const old = s2.papers.filter((p) => s1.paperById.has(p.id));
+      const fresh = s2.papers.filter((p) => !s1.paperById.has(p.id));
+      expect(old).toHaveLength(32);
+      expect(fresh.length).toBeGreaterThan(100);
+      expect(second.newPapers).toBe(fresh.length);
+      for (const p of old) expect(p.firstSeen, p.title).toBe(t1);
+      for (const p of fresh) expect(p.firstSeen, p.title).toBe(t2);
+
+      // A forced rebuild changes no date.
+      const third = await run(corpus, { force: true });
+      expect(third.newPapers).toBe(0);
+      const s3 = await openStore();
+      expect(s3.generation).toBe(third.generation);
+      expect(new Map(s3.papers.map((p) => [p.id, p.firstSeen]))).toEqual(new Map(s2.papers.map((p) => [p.id, p.firstSeen])));
     });
 
     it('removing a file removes the papers found only there', async () => {
@@ -371,12 +401,12 @@ describe('postgres backend specifics', () => {
     const empty = await rejection(PostgresStore.open({ databaseUrl: url }));
     expect(empty.code).toBe('INDEX_MISSING');
     expect(empty.userMessage).toMatch(/migrate-store --from vectra --to postgres/);
-    expect(await db.query('SELECT version FROM rb_schema_migrations ORDER BY 1')).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(await db.query('SELECT version FROM rb_schema_migrations ORDER BY 1')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     const model = freshModel();
     await ingestPg(await corpusOf([F2]), { embedder: embedder(model) });
     const store = await PostgresStore.open({ databaseUrl: url });
     await store.close();
-    expect(await db.query('SELECT version FROM rb_schema_migrations ORDER BY 1')).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(await db.query('SELECT version FROM rb_schema_migrations ORDER BY 1')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     const idx = await db.query<{ indexname: string; indexdef: string }>(
       `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'rb_chunks' ORDER BY 1`,
     );
@@ -395,6 +425,30 @@ describe('postgres backend specifics', () => {
     expect(row.len_title).toBe(tokenize(title).length);
     expect(row.tsv).toContain(`'crisistransform':1A`);
     expect(row.tsv).toMatch(/'crisi':\d+A,\d+/);
+  });
+
+  it('stores first-seen times in their own column; papers of a generation written before it get its creation time', async () => {
+    const db = pgBackend.db();
+    await ingestPg(await corpusOf([F2]));
+    const [gen] = await db.query<{ generation: string; created: string }>(
+      `SELECT m.generation, g.manifest->>'createdAt' AS created FROM rb_meta m JOIN rb_generations g USING (generation)`,
+    );
+    const rows = await db.query<{ same: boolean }>(
+      `SELECT first_seen = (data->>'firstSeen')::timestamptz AND first_seen = $2::timestamptz AS same FROM rb_papers WHERE generation = $1`,
+      [gen.generation, gen.created],
+    );
+    expect(rows).toHaveLength(32);
+    expect(rows.every((r) => r.same)).toBe(true);
+    // What a generation written by the previous version looks like.
+    await db.query(`UPDATE rb_papers SET first_seen = NULL, data = data - 'firstSeen'`);
+    const next = await ingestPg(await corpusOf([F2]), { force: true });
+    expect(next.newPapers).toBe(0);
+    const store = await PostgresStore.open({ databaseUrl: url });
+    try {
+      expect(store.papers.every((p) => p.firstSeen === gen.created)).toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 
   it('holds the ingest lock as a Postgres advisory lock on its own session', async () => {

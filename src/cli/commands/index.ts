@@ -1,5 +1,6 @@
 /** Every `research-bot` command by name, in the order the help lists them. */
 import type { Command } from '../types.js';
+import { add } from './add.js';
 import { ask } from './ask.js';
 import { bot } from './bot.js';
 import { evalCommand } from './eval.js';
@@ -14,6 +15,7 @@ import { summarize } from './summarize.js';
 
 export const commands: Record<string, Command> = {
   ingest,
+  add,
   search,
   paper,
   stats,

@@ -1,6 +1,7 @@
 import { openRetriever } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { findPaper } from '../../index/search.js';
+import { addedText } from '../../search-filter.js';
 import { jsonOpt, requireText } from '../args.js';
 import { printJson } from '../output.js';
 import type { Command } from '../types.js';
@@ -20,6 +21,8 @@ export const paper: Command = {
     }
     io.out(`${paper.title}\n  id: ${paper.id}\n`);
     if (paper.date) io.out(`  date: ${paper.date}\n`);
+    const added = addedText(paper);
+    if (added) io.out(`  ${added}\n`);
     if (paper.authorsCount) io.out(`  authors: ${paper.authors?.join(', ') ?? paper.authorsCount}\n`);
     io.out(`  sources: ${paper.sources.join(', ')}\n`);
     if (paper.links.length) io.out(`  links: ${paper.links.join(' ')}\n`);

@@ -7,7 +7,9 @@ export function dateOption(o: SlashCommandStringOption, name: 'from' | 'to'): Sl
   return o
     .setName(name)
     .setDescription(
-      name === 'from' ? 'Only papers dated on or after this day (YYYY-MM-DD)' : 'Only papers dated on or before this day (YYYY-MM-DD)',
+      name === 'from'
+        ? 'Only papers dated (if undated: added) on or after this day (YYYY-MM-DD)'
+        : 'Only papers dated (if undated: added) on or before this day (YYYY-MM-DD)',
     )
     .setMinLength(10)
     .setMaxLength(10);

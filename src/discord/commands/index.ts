@@ -1,3 +1,4 @@
+import { addPapers } from './add-papers.js';
 import { ask } from './ask.js';
 import { help } from './help.js';
 import { paper } from './paper.js';
@@ -10,7 +11,7 @@ import type { SlashCommand } from './types.js';
 
 export type { SlashCommand } from './types.js';
 
-export const COMMANDS: readonly SlashCommand[] = [ask, summarize, search, paper, similar, help, stats, reindex];
+export const COMMANDS: readonly SlashCommand[] = [ask, summarize, search, paper, similar, help, stats, reindex, addPapers];
 
 export function commandMap(): Map<string, SlashCommand> {
   return new Map(COMMANDS.map((c) => [c.data.name, c]));

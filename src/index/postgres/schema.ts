@@ -6,7 +6,7 @@
  * Everything is keyed by generation (the same `gen-...` names as the vectra backend):
  *   rb_meta          one row: the live generation (the pointer an ingest flips)
  *   rb_generations   manifest + BM25F statistics of every generation being written or live
- *   rb_papers        papers (JSONB) in corpus order
+ *   rb_papers        papers (JSONB) in corpus order, with when each first entered the index
  *   rb_chunks        chunks with our tokenizer's stems per field, a weighted tsvector (GIN) and
  *                    an optional embedding (an HNSW index per generation, built by the writer
  *                    after loading it: hnswIndexName)
@@ -100,6 +100,17 @@ export const MIGRATIONS: Migration[] = [
       -- The largest saturated tf of the term in any chunk (bm25fTermScore with weight and idf 1):
       -- times weight and idf, the most the term adds to a score. NULL in generations without postings.
       ALTER TABLE rb_term_df ADD COLUMN max_sat double precision;
+    `,
+  },
+  {
+    version: 3,
+    name: 'first-seen time of every paper, so "new since" is one indexed range scan',
+    sql: `
+      -- The same value as data->>'firstSeen' (the reader's copy); NULL in generations written
+      -- before first-seen dates were recorded (the next ingest gives those papers the
+      -- generation's creation time).
+      ALTER TABLE rb_papers ADD COLUMN first_seen timestamptz;
+      CREATE INDEX rb_papers_first_seen ON rb_papers (generation, first_seen);
     `,
   },
 ];

@@ -170,6 +170,19 @@ export class PostgresWriter implements GenerationWriter {
     }
   }
 
+  async firstSeen(manifest: Manifest): Promise<Map<string, string | undefined>> {
+    await this.ready();
+    try {
+      const r = await this.pool.query<{ id: string; first_seen: Date | null }>(
+        'SELECT paper_id AS id, first_seen FROM rb_papers WHERE generation = $1',
+        [manifest.generation],
+      );
+      return new Map(r.rows.map((row) => [row.id, row.first_seen ? new Date(row.first_seen).toISOString() : undefined]));
+    } catch (err) {
+      throw storeError(err, this.databaseUrl, 'reading first-seen dates');
+    }
+  }
+
   async commit(data: GenerationData, hooks: { onWritten?: () => void | Promise<void> } = {}): Promise<void> {
     const schema = await this.ready();
     const { manifest, papers, chunks, lexical, vectors } = data;
@@ -198,9 +211,16 @@ export class PostgresWriter implements GenerationWriter {
     for (let i = 0; i < papers.length; i += B) {
       const batch = papers.slice(i, i + B);
       await q(
-        `INSERT INTO rb_papers (generation, idx, paper_id, data)
-         SELECT $1, t.idx, t.paper_id, t.data::jsonb FROM unnest($2::int[], $3::text[], $4::text[]) AS t(idx, paper_id, data)`,
-        [generation, batch.map((_, j) => i + j), batch.map((p) => p.id), batch.map((p) => JSON.stringify(p))],
+        `INSERT INTO rb_papers (generation, idx, paper_id, data, first_seen)
+         SELECT $1, t.idx, t.paper_id, t.data::jsonb, t.first_seen::timestamptz
+           FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) AS t(idx, paper_id, data, first_seen)`,
+        [
+          generation,
+          batch.map((_, j) => i + j),
+          batch.map((p) => p.id),
+          batch.map((p) => JSON.stringify(p)),
+          batch.map((p) => p.firstSeen ?? null),
+        ],
       );
       await this.opts.afterBatch?.('papers', i + batch.length);
     }

@@ -80,6 +80,7 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
     textChannelId,
     guildIds: guildList.map((g) => g.id),
     textChannelIds: guildList.map((g) => g.textChannelId),
+    staffRoleId: guildList[0].staffRoleId,
     shardCount,
     shardOf,
     forumChannelId,

@@ -46,7 +46,10 @@ export function createInteractions(state: FakeState, gateway: Gateway, messages:
     requireGuild,
     requireKnownChannel,
     dmChannelFor,
+    attachmentData,
   } = state;
+  /** Attachment objects of ATTACHMENT options, by id, for `resolved.attachments`. */
+  const optionAttachments = new Map<string, any>();
   const { sessionsFor, eventShard, dispatch } = gateway;
   const { createMessage, storeMessage, dispatchMessage, editMessage } = messages;
 
@@ -63,6 +66,30 @@ export function createInteractions(state: FakeState, gateway: Gateway, messages:
     let id = commandIds.get(key);
     if (!id) commandIds.set(key, (id = snowflake()));
     return { id };
+  }
+
+  /** Give every ATTACHMENT option with a file an id (its value) and serve the bytes, as Discord's upload would. */
+  function uploadOptionAttachments(options: CommandOption[] | undefined): void {
+    for (const o of options ?? []) {
+      uploadOptionAttachments(o.options);
+      if (o.type !== 11 || !o.attachment || o.value !== undefined) continue;
+      const a = o.attachment;
+      const id = snowflake();
+      const data = Buffer.isBuffer(a.data) ? a.data : Buffer.from(a.data, 'utf8');
+      const contentType = a.contentType ?? 'text/plain; charset=utf-8';
+      const url = a.url ?? `http://127.0.0.1:${state.port}/attachments/${id}/${encodeURIComponent(a.filename)}`;
+      attachmentData.set(id, { data, contentType });
+      optionAttachments.set(id, {
+        id,
+        filename: a.filename,
+        size: a.size ?? data.length,
+        url,
+        proxy_url: url,
+        content_type: contentType,
+        ephemeral: true,
+      });
+      o.value = id;
+    }
   }
 
   function buildResolved(options: CommandOption[] | undefined, gid: string | null): any {
@@ -90,6 +117,8 @@ export function createInteractions(state: FakeState, gateway: Gateway, messages:
             permissions: MEMBER_PERMISSIONS,
             ...(ch.parent_id ? { parent_id: ch.parent_id } : {}),
           };
+        } else if (o.type === 11 && optionAttachments.has(id)) {
+          (resolved.attachments ??= {})[id] = clone(optionAttachments.get(id));
         } else if (o.type === 8) {
           const role = guildList.flatMap((g) => g.roles).find((r) => r.id === id);
           if (role) (resolved.roles ??= {})[id] = clone(role);
@@ -108,7 +137,7 @@ export function createInteractions(state: FakeState, gateway: Gateway, messages:
 
   function baseInteraction(
     type: number,
-    o: { userId?: string; channelId?: string; guildId?: string; permissions?: string; guild?: boolean; locale?: string },
+    o: { userId?: string; channelId?: string; guildId?: string; permissions?: string; roles?: string[]; guild?: boolean; locale?: string },
   ) {
     const id = snowflake();
     const uid = o.userId ?? userId;
@@ -140,7 +169,7 @@ export function createInteractions(state: FakeState, gateway: Gateway, messages:
       payload.guild_id = gid;
       payload.guild = { id: gid, locale: 'en-US', features: [] };
       payload.guild_locale = 'en-US';
-      payload.member = { ...member, user: clone(user), permissions };
+      payload.member = { ...member, ...(o.roles ? { roles: [...o.roles] } : {}), user: clone(user), permissions };
     } else {
       payload.user = clone(user);
     }
@@ -171,6 +200,7 @@ export function createInteractions(state: FakeState, gateway: Gateway, messages:
   }
 
   function commandInteraction(type: number, o: SlashCommandOptions): InteractionHandle {
+    if (type === InteractionType.ApplicationCommand) uploadOptionAttachments(o.options);
     const { payload, state, gid } = baseInteraction(type, o);
     const cmd = commandIdFor(o.name, gid);
     const data: any = { id: cmd.id, name: o.name, type: 1 };

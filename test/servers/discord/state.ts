@@ -34,6 +34,8 @@ export interface GuildState {
   name: string;
   textChannelId: string;
   botRoleId: string;
+  /** A plain role with no permissions (a bot's admin role is configured by id, like ADMIN_ROLE_IDS). */
+  staffRoleId: string;
   roles: any[];
 }
 
@@ -84,6 +86,7 @@ export function createState(opts: StartDiscordServerOptions) {
     name: k === 0 ? 'Fake Research Guild' : `Fake Research Guild ${k + 1}`,
     textChannelId: snowflake(),
     botRoleId: snowflake(),
+    staffRoleId: snowflake(),
     roles: [],
   }));
   const guildsById = new Map(guildList.map((g) => [g.id, g]));
@@ -226,6 +229,20 @@ export function createState(opts: StartDiscordServerOptions) {
         mentionable: false,
         flags: 0,
         tags: { bot_id: botUserId },
+      },
+      {
+        id: guild.staffRoleId,
+        name: 'research-staff',
+        color: 0,
+        colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+        hoist: false,
+        icon: null,
+        unicode_emoji: null,
+        position: 2,
+        permissions: '0',
+        managed: false,
+        mentionable: false,
+        flags: 0,
       },
     ];
 

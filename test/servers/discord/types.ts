@@ -27,6 +27,12 @@ export interface CommandOption {
   focused?: boolean;
   /** Nested options for SUB_COMMAND (1) / SUB_COMMAND_GROUP (2). */
   options?: CommandOption[];
+  /**
+   * For an ATTACHMENT option (type 11): the uploaded file. The fake gives it an id (the option's
+   * value), lists it in `resolved.attachments` and serves its bytes at its `url` on 127.0.0.1,
+   * unless `url` (or `size`) is given here to stand in for what Discord would send.
+   */
+  attachment?: { filename: string; data: Buffer | string; contentType?: string; url?: string; size?: number };
 }
 
 export interface SlashCommandOptions {
@@ -36,6 +42,8 @@ export interface SlashCommandOptions {
   channelId?: string;
   /** Member permission bitfield as a decimal string; default: a plain member without admin bits. */
   permissions?: string;
+  /** Role ids of the invoking member (`member.roles`); default none. */
+  roles?: string[];
   /** false = invoked in a DM with the bot (payload carries `user` instead of `member`). */
   guild?: boolean;
   /** Guild to invoke it in (its text channel unless `channelId` is given); default: the first guild. */
@@ -77,6 +85,8 @@ export interface FakeDiscordServer {
   shardCount: number;
   /** The shard that owns a guild: (BigInt(guildId) >> 22n) % shardCount. */
   shardOf(guildId: string): number;
+  /** The first guild's "research-staff" role: no permissions of its own (give it with sendSlashCommand's `roles`). */
+  staffRoleId: string;
   /** Forum channel of the first guild. */
   forumChannelId?: string;
   /** Default user that interactions and messages come from. */
