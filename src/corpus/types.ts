@@ -12,6 +12,7 @@ export interface Paper {
   links: string[];
   /** Corpus file names this paper was read from (several when merged). */
   sources: string[];
+  firstSeen?: string;
 }
 
 export interface SkippedItem {

@@ -103,6 +103,7 @@ function toRecord(
     answer: r.answer,
     mode: r.mode,
     abstained: r.abstained,
+    confidence: r.confidence,
     citations: r.citations,
     sources: r.sources,
     droppedCitations: r.droppedCitations,
@@ -489,6 +490,9 @@ export const HELP_LINES: Array<[string, string]> = [
   ['/similar title:', 'Papers most like a given one.'],
   ['/stats', 'Index size, retrieval mode and chat model.'],
   ['/reindex [force:]', 'Rebuild the index from the corpus (Manage Server only). Answers keep working meanwhile.'],
+  ['/watch add topic: · list · remove watch:', 'Topics this channel gets a digest of new papers for after each ingest (Manage Channels).'],
+  ['/digest [days:] [topic:]', "Papers first seen in the last days (default 7) that match this channel's watched topics."],
+  ['/gaps', 'Questions the corpus answers poorly, grouped, with the closest papers (Manage Server only).'],
 ];
 
 export function helpView(ctx?: BotContext): APIEmbed {

@@ -538,6 +538,9 @@ describe('research-bot on Discord (offline answers)', () => {
       'help',
       'stats',
       'reindex',
+      'watch',
+      'digest',
+      'gaps',
     ]);
     const global = await registerCommands(botConfig(s, dirsFor), logger);
     expect(global.scope).toBe('global');

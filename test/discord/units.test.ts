@@ -201,9 +201,21 @@ describe('autocomplete and command data', () => {
     expect(titleChoices(store, before[0].id).some((c) => c.value === before[0].id)).toBe(false);
   });
 
-  it('commandData: all eight commands, valid names and option shapes', () => {
+  it('commandData: every command, valid names and option shapes', () => {
     const data = commandData();
-    expect(data.map((c) => c.name)).toEqual(['ask', 'summarize', 'search', 'paper', 'similar', 'help', 'stats', 'reindex']);
+    expect(data.map((c) => c.name)).toEqual([
+      'ask',
+      'summarize',
+      'search',
+      'paper',
+      'similar',
+      'help',
+      'stats',
+      'reindex',
+      'watch',
+      'digest',
+      'gaps',
+    ]);
     for (const c of data) {
       expect(c.name).toMatch(/^[a-z]{1,32}$/);
       expect(c.description.length).toBeGreaterThan(0);

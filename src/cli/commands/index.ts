@@ -2,7 +2,9 @@
 import type { Command } from '../types.js';
 import { ask } from './ask.js';
 import { bot } from './bot.js';
+import { digest } from './digest.js';
 import { evalCommand } from './eval.js';
+import { gaps } from './gaps.js';
 import { ingest } from './ingest.js';
 import { migrateStore } from './migrate-store.js';
 import { paper } from './paper.js';
@@ -21,6 +23,8 @@ export const commands: Record<string, Command> = {
   ask,
   summarize,
   similar,
+  digest,
+  gaps,
   eval: evalCommand,
   bot,
   'register-commands': registerCommands,

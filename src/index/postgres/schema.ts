@@ -12,6 +12,7 @@
  *                    after loading it: hnswIndexName)
  *   rb_term_df       document frequency of every term (our BM25F vocabulary) and its score bound
  *   rb_postings      every term's postings (chunk, tf per field), read term by term by lexical search
+ *   rb_watches, rb_radar_generations, rb_radar_baseline, rb_announcements: the paper radar (src/radar/)
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
@@ -100,6 +101,42 @@ export const MIGRATIONS: Migration[] = [
       -- The largest saturated tf of the term in any chunk (bm25fTermScore with weight and idf 1):
       -- times weight and idf, the most the term adds to a score. NULL in generations without postings.
       ALTER TABLE rb_term_df ADD COLUMN max_sat double precision;
+    `,
+  },
+  {
+    version: 3,
+    name: 'paper radar: watches, what each generation brought, announced digests',
+    sql: `
+      CREATE TABLE rb_watches (
+        id         text PRIMARY KEY,
+        guild_id   text NOT NULL,
+        channel_id text NOT NULL,
+        topic      text NOT NULL,
+        topic_key  text NOT NULL,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (channel_id, topic_key)
+      );
+      CREATE INDEX rb_watches_guild ON rb_watches (guild_id);
+      -- Not keyed to rb_generations: a record outlives the generation it describes.
+      CREATE TABLE rb_radar_generations (
+        generation    text PRIMARY KEY,
+        noticed_at    timestamptz NOT NULL DEFAULT now(),
+        previous      text,
+        new_paper_ids jsonb NOT NULL
+      );
+      CREATE TABLE rb_radar_baseline (
+        singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        generation text NOT NULL,
+        paper_ids  jsonb NOT NULL
+      );
+      -- One row per digest: the primary key is the exactly-once claim.
+      CREATE TABLE rb_announcements (
+        channel_id text NOT NULL,
+        generation text NOT NULL,
+        claimed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (channel_id, generation)
+      );
     `,
   },
 ];
