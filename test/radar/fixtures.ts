@@ -29,11 +29,13 @@ export const PROTEIN = 'Protein Folding with Equivariant Networks';
 export const NEW_PAPERS = [
   paper(
     SPEC_A,
-    'Speculative decoding accelerates generation by drafting tokens cheaply. Medusa adds extra decoding heads that propose several tokens at once, verified in one pass.',
+    'Speculative decoding accelerates generation by drafting tokens cheaply. ' +
+      'Medusa adds extra decoding heads that propose several tokens at once, verified in one pass.',
   ),
   paper(
     SPEC_B,
-    'We study inference speed of large models. A small draft model proposes tokens and the large model verifies them, which is speculative decoding without quality loss.',
+    'We study inference speed of large models. ' +
+      'A small draft model proposes tokens and the large model verifies them, which is speculative decoding without quality loss.',
   ),
   paper(PROTEIN, 'Protein folding predicts 3D structure from sequence. Equivariant networks respect rotations of the molecule.'),
 ];
