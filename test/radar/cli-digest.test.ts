@@ -5,9 +5,20 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { FileRadarStore } from '../../src/radar/file-store.js';
+import { startTestDatabase, type TestDatabase } from '../servers/postgres-server.js';
 import { addNewPapers, PROTEIN, SPEC_A, SPEC_B, writeBaseCorpus } from './fixtures.js';
 
-const ENV_KEYS = ['INDEX_DIR', 'CORPUS_DIR', 'FEEDBACK_DIR', 'EMBEDDING_MODEL', 'CHAT_MODEL', 'OPENAI_BASE_URL', 'LOG_LEVEL', 'STORE'];
+const ENV_KEYS = [
+  'INDEX_DIR',
+  'CORPUS_DIR',
+  'FEEDBACK_DIR',
+  'EMBEDDING_MODEL',
+  'CHAT_MODEL',
+  'OPENAI_BASE_URL',
+  'LOG_LEVEL',
+  'STORE',
+  'DATABASE_URL',
+];
 
 let root: string;
 let saved: Record<string, string | undefined>;
@@ -45,9 +56,20 @@ function useDirs(name: string) {
   return dirs;
 }
 
-describe('research-bot digest', () => {
+let db: TestDatabase | undefined;
+afterAll(async () => {
+  await db?.close();
+});
+
+describe.each(['vectra', 'postgres'])('research-bot digest (STORE=%s)', (store) => {
   it('lists the papers an ingest added that match each topic, ranked, with the matching sentence; nothing older', async () => {
-    const dirs = useDirs('digest');
+    const dirs = useDirs(`digest-${store}`);
+    if (store === 'postgres') {
+      db ??= await startTestDatabase();
+      await db.reset();
+      process.env.STORE = 'postgres';
+      process.env.DATABASE_URL = db.url;
+    }
     await writeBaseCorpus(dirs.corpus);
     expect((await run('ingest')).code).toBe(0);
     const between = new Date().toISOString();
@@ -88,8 +110,10 @@ describe('research-bot digest', () => {
     expect(text.code).toBe(0);
     expect(text.out).toMatch(/speculative decoding\n {2}1\. /);
     expect(text.out).toContain(SPEC_A);
-  });
+  }, 60_000);
+});
 
+describe('research-bot digest', () => {
   it('defaults to the watched topics; without any it is a usage error, as is a bad --since', async () => {
     const dirs = useDirs('digest-watched');
     await writeBaseCorpus(dirs.corpus);
