@@ -4,7 +4,7 @@
  * ingest (/reindex, then a CLI-style ingest picked up by the index refresh), none in a channel
  * whose topics match nothing, none again after a restart, /digest, and /gaps after an abstention.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -191,6 +191,9 @@ describe('paper radar through discord.js', () => {
       return m && !(m.flags & (1 << 7)) && (m.content || m.embeds?.length) ? m : undefined;
     }, 20_000);
     expect(answered.content).toMatch(/I couldn't find an answer to this in the paper corpus/);
+    await bot.handle.context.store.flush();
+    const records = (await readFile(join(feedbackDir, 'answers.jsonl'), 'utf8')).split('\n').filter((l) => l.includes('"type":"answer"'));
+    expect(JSON.parse(records[0])).toMatchObject({ question: q, abstained: true, confidence: 'none' });
 
     expect((await command(s, 'gaps', { permissions: channelManager })).content).toMatch(/Only members with the \*\*Manage Server\*\*/);
     const gaps = await command(s, 'gaps', { permissions: admin });

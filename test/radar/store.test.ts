@@ -109,6 +109,21 @@ for (const backend of [vectraBackend(), pg]) {
       expect((await a.generationsSince(x!.time)).map((r) => r.generation)).toEqual([g2.generation]);
     });
 
+    it('a failed ingest records nothing new, so nothing is announced', async () => {
+      const a = await radar();
+      const g1 = await runIngest();
+      const base = await a.noteLiveGeneration();
+      await addNewPapers(corpusDir);
+      const writer = handle.writer();
+      writer.commit = async () => {
+        throw new Error('injected: the disk filled up');
+      };
+      await expect(ingest({ corpusDir, indexDir: handle.indexDir, writer })).rejects.toThrow(/injected/);
+      await writer.close();
+      expect(await a.noteLiveGeneration()).toEqual(base);
+      expect(base).toMatchObject({ generation: g1.generation, newPaperIds: [] });
+    });
+
     it('claims a digest exactly once per (channel, generation) across store instances; a refused send can be claimed again', async () => {
       const stores = [await radar(), await radar(), await radar()];
       const wins = await Promise.all(Array.from({ length: 12 }, (_, i) => stores[i % 3].claimAnnouncement('c1', 'gen-1')));
