@@ -140,7 +140,7 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
   const refresher = refreshMs > 0 ? startIndexRefresh(ctx, { intervalMs: refreshMs }) : undefined;
   if (refresher) logger.debug('index refresh on', { everyMs: refreshMs, generation: retriever.store.generation });
   // A generation that went live while no bot was running (or whose digests a restart cut short) is announced now.
-  const radar = startRadar(ctx, client);
+  const radar = startRadar(ctx, client, refreshMs);
   void radar?.check();
 
   let stopping: Promise<void> | undefined;

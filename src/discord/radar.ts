@@ -22,19 +22,28 @@ export function digestMessage(d: Pick<ChannelDigest, 'groups' | 'newPapers'>): s
   return renderDigest(heading, d.groups, '');
 }
 
-export function startRadar(ctx: BotContext, client: Client): RadarAnnouncer | undefined {
+/**
+ * `intervalMs`: how often to look whether the served generation changed without a swap (the
+ * Postgres store switches in place on its own); 0 = only at start and after swaps.
+ */
+export function startRadar(ctx: BotContext, client: Client, intervalMs = 0): RadarAnnouncer | undefined {
   const radar = ctx.radar;
   if (!radar) return undefined;
   let stopped = false;
   let chain: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  /** The generation whose digests this process has dealt with. */
+  let handled: string | undefined;
+  let failures = 0;
 
   const once = async (): Promise<AnnounceOutcome | undefined> => {
     if (stopped || ctx.stopping) return undefined;
     const record = await radar.noteLiveGeneration();
-    if (!record?.newPaperIds.length) return undefined;
     const retriever = await ctx.retriever().pinned();
-    // The swap to that generation will call again; matching needs its papers.
-    if (retriever.corpus.generation !== record.generation) return undefined;
+    // Matching needs that generation's papers: the swap to it (or the next tick) calls again.
+    if (!record || retriever.corpus.generation !== record.generation) return undefined;
+    handled = record.generation;
+    if (!record.newPaperIds.length) return undefined;
     return announceGeneration(
       {
         radar,
@@ -53,10 +62,18 @@ export function startRadar(ctx: BotContext, client: Client): RadarAnnouncer | un
   };
 
   const check = (): Promise<AnnounceOutcome | undefined> => {
-    const run = chain.then(once).catch((err: unknown) => {
-      ctx.logger.warn('radar: announcing the new papers failed', { err });
-      return undefined;
-    });
+    const run = chain.then(once).then(
+      (outcome) => {
+        failures = 0;
+        return outcome;
+      },
+      (err: unknown) => {
+        failures++;
+        // A store that stays down is retried every tick: log the first failures, then every tenth.
+        if (failures <= 3 || failures % 10 === 0) ctx.logger.warn('radar: announcing the new papers failed', { failures, err });
+        return undefined;
+      },
+    );
     chain = run;
     return ctx.track(run);
   };
@@ -64,10 +81,20 @@ export function startRadar(ctx: BotContext, client: Client): RadarAnnouncer | un
   ctx.onSwap = () => {
     void check();
   };
+  const tick = () => {
+    if (stopped || intervalMs <= 0) return;
+    timer = setTimeout(() => {
+      const pending = handled !== ctx.retriever().store.generation ? check() : Promise.resolve(undefined);
+      void pending.finally(tick);
+    }, intervalMs);
+    timer.unref();
+  };
+  tick();
   return {
     check,
     async stop() {
       stopped = true;
+      clearTimeout(timer);
       ctx.onSwap = undefined;
       await chain;
     },

@@ -27,7 +27,7 @@ export interface AnnounceDeps {
   retriever: Retriever;
   /** Whether this process announces for the guild (the shard that owns it). */
   ownsGuild(guildId: string): boolean;
-  /** Post the digest; resolves once posted. Throw `{ refused: true }`-marked errors via `isRefusal` to release the claim. */
+  /** Post the digest; resolves once posted. */
   send(digest: ChannelDigest): Promise<void>;
   /** True when a send failure means nothing was posted (safe to retry later). */
   isRefusal(err: unknown): boolean;
