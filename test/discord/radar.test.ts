@@ -12,7 +12,7 @@ import { runIngest } from '../../src/context.js';
 import { FileRadarStore } from '../../src/radar/file-store.js';
 import { MEMBER_PERMISSIONS, startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
 import { addNewPapers, PROTEIN, SPEC_B, writeBaseCorpus } from '../radar/fixtures.js';
-import { botConfig, MANAGE_GUILD, removeDir, startBot, tempDir, userId, type TestBot } from './harness.js';
+import { answerMessages, botConfig, customIds, MANAGE_GUILD, removeDir, startBot, tempDir, userId, type TestBot } from './harness.js';
 
 const MANAGE_CHANNELS = 1n << 4n;
 const member = MEMBER_PERMISSIONS;
@@ -175,7 +175,7 @@ describe('paper radar through discord.js', () => {
     expect((await radar.listWatches()).map((w) => w.topic)).toEqual(['robot grasping']);
   });
 
-  it('/gaps: refused without Manage Server; lists an abstained question with the closest papers', async () => {
+  it('/gaps: refused without Manage Server; lists an abstained and a 👎 question with the closest papers', async () => {
     const corpusDir = await tempDir('gaps-corpus');
     const indexDir = await tempDir('gaps-index');
     const feedbackDir = await tempDir('gaps-feedback');
@@ -195,13 +195,25 @@ describe('paper radar through discord.js', () => {
     const records = (await readFile(join(feedbackDir, 'answers.jsonl'), 'utf8')).split('\n').filter((l) => l.includes('"type":"answer"'));
     expect(JSON.parse(records[0])).toMatchObject({ question: q, abstained: true, confidence: 'none' });
 
+    // A confident answer voted 👎 is a gap too (asked later: listed first among equal counts).
+    const good = s.sendSlashCommand({
+      name: 'ask',
+      userId: userId(),
+      options: [str('question', 'How do diffusion models compare with GANs for image synthesis?')],
+    });
+    const parts = await s.waitFor(() => answerMessages(s, good.token), 20_000);
+    const down = customIds(parts.at(-1)).find((c) => c.startsWith('fb:down:'))!;
+    const click = s.sendButton({ customId: down, messageId: parts.at(-1).id, userId: userId() });
+    await s.waitFor(() => s.callbacks(click.interactionId).length > 0);
+
     expect((await command(s, 'gaps', { permissions: channelManager })).content).toMatch(/Only members with the \*\*Manage Server\*\*/);
     const gaps = await command(s, 'gaps', { permissions: admin });
     expect(gaps.flags & 64).toBe(64);
     expect(gaps.content).toContain('What the corpus lacks');
     expect(gaps.content).toMatch(
-      /1\. “Which quantum chromodynamics lattice gluon simulations use diffusion models\?” — 1× \((1 abstained|1 low)\), last <t:\d+:R>/,
+      /2\. “Which quantum chromodynamics lattice gluon simulations use diffusion models\?” — 1× \(1 abstained\), last <t:\d+:R>/,
     );
     expect(gaps.content).toMatch(/closest: Diffusion Models Beat GANs on Image Synthesis/);
+    expect(gaps.content).toMatch(/1\. “How do diffusion models compare with GANs for image synthesis\?” — 1× \(1 downvoted\)/);
   });
 });
