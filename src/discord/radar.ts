@@ -42,9 +42,12 @@ export function startRadar(ctx: BotContext, client: Client, intervalMs = 0): Rad
     const retriever = await ctx.retriever().pinned();
     // Matching needs that generation's papers: the swap to it (or the next tick) calls again.
     if (!record || retriever.corpus.generation !== record.generation) return undefined;
-    handled = record.generation;
-    if (!record.newPaperIds.length) return undefined;
-    return announceGeneration(
+    // Set only once done: a check that failed half-way is retried on the next tick.
+    if (!record.newPaperIds.length) {
+      handled = record.generation;
+      return undefined;
+    }
+    const outcome = await announceGeneration(
       {
         radar,
         retriever,
@@ -59,6 +62,8 @@ export function startRadar(ctx: BotContext, client: Client, intervalMs = 0): Rad
       },
       record,
     );
+    handled = record.generation;
+    return outcome;
   };
 
   const check = (): Promise<AnnounceOutcome | undefined> => {
