@@ -5,8 +5,8 @@
  * Order per channel: match, claim (an exclusive create / unique row), send. A process that dies
  * between claim and send loses that channel's digest rather than risking a second copy: at most
  * once, and with the claim taken just before the send the window is one HTTP request. A send
- * that Discord refused outright (nothing was posted) releases the claim, so the next check
- * (another refresh, a restart) tries again.
+ * that Discord refused outright (nothing was posted) releases the claim, so a later check of
+ * the same generation (a restart) tries again.
  */
 import type { Retriever } from '../index/search.js';
 import type { Logger } from '../logger.js';
