@@ -10,6 +10,7 @@ import type { GenerationWriter, SearchStore } from './index/search-store.js';
 import { Retriever } from './index/search.js';
 import { IndexStore, indexExists } from './index/store.js';
 import { silentLogger, type Logger } from './logger.js';
+import { noteIngest } from './radar/note.js';
 
 export interface OpenOptions {
   logger?: Logger;
@@ -47,7 +48,7 @@ export async function runIngest(
   const logger = opts.logger ?? silentLogger;
   const writer = await createWriter(config, logger);
   try {
-    return await ingest({
+    const summary = await ingest({
       corpusDir: opts.corpusDir ?? config.corpusDir,
       indexDir: opts.indexDir ?? config.indexDir,
       chunkStrategy: config.chunkStrategy,
@@ -59,6 +60,8 @@ export async function runIngest(
       logger,
       onPapers: opts.onPapers,
     });
+    await noteIngest(config, opts.indexDir ?? config.indexDir, logger);
+    return summary;
   } finally {
     await writer?.close();
   }

@@ -18,6 +18,8 @@ import { logProgress } from './handlers.js';
 import { createInteractionHandler } from './interactions.js';
 import { createMessageHandlers } from './messages.js';
 import { startIndexRefresh, type IndexRefresher } from './refresh.js';
+import { openRadarStore } from '../radar/open.js';
+import { startRadar, type RadarAnnouncer } from './radar.js';
 
 export interface BotOptions {
   /** Override the chat model (null = offline even if CHAT_MODEL is set). */
@@ -37,6 +39,8 @@ export interface BotHandle {
   context: BotContext;
   /** Cross-process index refresh (INDEX_REFRESH_SECONDS); undefined when disabled. */
   refresher?: IndexRefresher;
+  /** Digests for watching channels after each new generation. */
+  radar?: RadarAnnouncer;
   /** Stop accepting work, wait up to `timeoutMs` for answers in flight, flush, disconnect. Idempotent. */
   stop(opts?: { timeoutMs?: number }): Promise<void>;
 }
@@ -59,7 +63,21 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
   const retriever = await openRetriever(config, { autoIngest: true, logger, progress: logProgress(logger, 'index') });
   const chat = opts.chat === null ? undefined : (opts.chat ?? createChatModel(config));
   const store = await FeedbackStore.open(config.feedbackDir, logger);
-  const ctx = createBotContext({ config, logger, retriever, chat, store, maxQueued: opts.maxQueued, queueWaitMs: opts.queueWaitMs });
+  const radarStore = await openRadarStore(config, { logger }).catch(async (err: unknown) => {
+    await store.close().catch(() => undefined);
+    await retriever.store.close().catch(() => undefined);
+    throw err;
+  });
+  const ctx = createBotContext({
+    config,
+    logger,
+    retriever,
+    chat,
+    store,
+    radar: radarStore,
+    maxQueued: opts.maxQueued,
+    queueWaitMs: opts.queueWaitMs,
+  });
   logger.info('bot starting', {
     papers: retriever.store.papers.length,
     retrieval: retriever.mode,
@@ -112,6 +130,7 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
     clearTimeout(readyTimer);
     await client.destroy().catch(() => undefined);
     await store.close().catch(() => undefined);
+    await radarStore.close().catch(() => undefined);
     await retriever.store.close().catch(() => undefined);
     throw discordStartError(err, config.discord.apiUrl);
   }
@@ -120,12 +139,16 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
   const refreshMs = config.discord.indexRefreshMs;
   const refresher = refreshMs > 0 ? startIndexRefresh(ctx, { intervalMs: refreshMs }) : undefined;
   if (refresher) logger.debug('index refresh on', { everyMs: refreshMs, generation: retriever.store.generation });
+  // A generation that went live while no bot was running (or whose digests a restart cut short) is announced now.
+  const radar = startRadar(ctx, client, refreshMs);
+  void radar?.check();
 
   let stopping: Promise<void> | undefined;
   const stop = (o: { timeoutMs?: number } = {}): Promise<void> =>
     (stopping ??= (async () => {
       ctx.stopping = true;
       await refresher?.stop();
+      await radar?.stop();
       const timeoutMs = o.timeoutMs ?? 10_000;
       logger.info('bot stopping', { inFlight: ctx.inFlight(), timeoutMs });
       let drained = await ctx.drain(timeoutMs);
@@ -138,6 +161,7 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
       }
       await store.flush().catch((err) => logger.error('flushing the feedback store failed', { err }));
       await store.close().catch((err) => logger.error('closing the feedback store failed', { err }));
+      await radarStore.close().catch((err) => logger.error('closing the radar store failed', { err }));
       await client.destroy();
       // Releases a Postgres pool (its idle connections would keep the process alive).
       await ctx
@@ -147,7 +171,7 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
       logger.info('bot stopped');
     })());
 
-  return { client, context: ctx, refresher, stop };
+  return { client, context: ctx, refresher, radar, stop };
 }
 
 /**

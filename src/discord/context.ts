@@ -3,6 +3,7 @@ import type { ChatModel } from '../answer/llm.js';
 import type { Config } from '../config.js';
 import type { Retriever } from '../index/search.js';
 import type { Logger } from '../logger.js';
+import type { RadarStore } from '../radar/types.js';
 import type { FeedbackStore } from './feedback.js';
 import { ConcurrencyGate, Cooldowns } from './limiter.js';
 
@@ -20,6 +21,10 @@ export interface BotContext {
    * the old one, whose store is closed once they have all finished.
    */
   swapRetriever(next: Retriever): void;
+  /** Called after swapRetriever put a different generation live (the paper radar announces then). */
+  onSwap?: (next: Retriever) => void;
+  /** Watches and digests, when the bot opened them. */
+  readonly radar?: RadarStore;
   /** Set by the client once logged in. */
   botUserId?: string;
   /** True once stop() began: new work is refused. */
@@ -44,6 +49,7 @@ export interface ContextOptions {
   retriever: Retriever;
   chat?: ChatModel;
   store: FeedbackStore;
+  radar?: RadarStore;
   /** Answers that may wait behind the concurrency cap; default 4 × the cap. */
   maxQueued?: number;
   queueWaitMs?: number;
@@ -60,6 +66,7 @@ export function createBotContext(opts: ContextOptions): BotContext {
     logger: opts.logger,
     chat: opts.chat,
     store: opts.store,
+    radar: opts.radar,
     cooldowns: new Cooldowns(opts.config.discord.userCooldownMs),
     gate: new ConcurrencyGate(max, opts.maxQueued ?? max * 4),
     queueWaitMs: opts.queueWaitMs ?? 60_000,
@@ -68,6 +75,7 @@ export function createBotContext(opts: ContextOptions): BotContext {
       const previous = current;
       current = next;
       if (previous === next || previous.store === next.store) return;
+      ctx.onSwap?.(next);
       // Every request that read the previous retriever started before this swap and is tracked
       // now: release the previous store (a Postgres pool) once those have settled.
       const inFlight = [...pending];

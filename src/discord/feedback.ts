@@ -15,6 +15,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Confidence } from '../answer/abstain.js';
 import type { AnswerResult } from '../answer/engine.js';
 import { AppError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -45,6 +46,8 @@ export interface AnswerRecord
   retrievalMode?: string;
   /** Index generation the answer was retrieved from. */
   indexGeneration?: string;
+  /** The engine's grade (absent in records written before it was stored, and in thread recaps). */
+  confidence?: Confidence;
   durationMs?: number;
   userId?: string;
   guildId?: string;

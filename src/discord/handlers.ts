@@ -104,6 +104,7 @@ function toRecord(
     answer: r.answer,
     mode: r.mode,
     abstained: r.abstained,
+    confidence: r.confidence,
     citations: r.citations,
     sources: r.sources,
     droppedCitations: r.droppedCitations,
@@ -495,6 +496,9 @@ export const HELP_LINES: Array<[string, string]> = [
     '/add-papers file1: [file2: …]',
     'Add Daily Papers dumps or .jsonl/.json paper lists to the corpus (admins). Answers keep working meanwhile.',
   ],
+  ['/watch add topic: · list · remove watch:', 'Topics this channel gets a digest of new papers for after each ingest (Manage Channels).'],
+  ['/digest [days:] [topic:]', "Papers first seen in the last days (default 7) that match this channel's watched topics."],
+  ['/gaps', 'Questions the corpus answers poorly, grouped, with the closest papers (Manage Server only).'],
 ];
 
 export function helpView(ctx?: BotContext): APIEmbed {

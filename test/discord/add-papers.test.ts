@@ -14,7 +14,8 @@ import { botConfig, CORPUS_DIR, MANAGE_GUILD, parsedLogs, removeDir, startBot, t
 
 const F2 = '002_8ade21b1ef0670a8.txt';
 const NOVEL = 'Quokka Routing: Sparse Expert Dispatch for Marsupial Language Models';
-const LIST = `${JSON.stringify({ title: NOVEL, abstract: 'We route tokens to sparse experts chosen by a marsupial gating network and halve dispatch cost.' })}\n`;
+const ABSTRACT = 'We route tokens to sparse experts chosen by a marsupial gating network and halve dispatch cost.';
+const LIST = `${JSON.stringify({ title: NOVEL, abstract: ABSTRACT })}\n`;
 
 let root: string;
 let corpus: string;

@@ -539,6 +539,9 @@ describe('research-bot on Discord (offline answers)', () => {
       'stats',
       'reindex',
       'add-papers',
+      'watch',
+      'digest',
+      'gaps',
     ]);
     const global = await registerCommands(botConfig(s, dirsFor), logger);
     expect(global.scope).toBe('global');

@@ -201,9 +201,22 @@ describe('autocomplete and command data', () => {
     expect(titleChoices(store, before[0].id).some((c) => c.value === before[0].id)).toBe(false);
   });
 
-  it('commandData: all nine commands, valid names and option shapes', () => {
+  it('commandData: every command, valid names and option shapes', () => {
     const data = commandData();
-    expect(data.map((c) => c.name)).toEqual(['ask', 'summarize', 'search', 'paper', 'similar', 'help', 'stats', 'reindex', 'add-papers']);
+    expect(data.map((c) => c.name)).toEqual([
+      'ask',
+      'summarize',
+      'search',
+      'paper',
+      'similar',
+      'help',
+      'stats',
+      'reindex',
+      'add-papers',
+      'watch',
+      'digest',
+      'gaps',
+    ]);
     for (const c of data) {
       expect(c.name).toMatch(/^[a-z][a-z-]{0,31}$/);
       expect(c.description.length).toBeGreaterThan(0);

@@ -3,7 +3,9 @@ import type { Command } from '../types.js';
 import { add } from './add.js';
 import { ask } from './ask.js';
 import { bot } from './bot.js';
+import { digest } from './digest.js';
 import { evalCommand } from './eval.js';
+import { gaps } from './gaps.js';
 import { ingest } from './ingest.js';
 import { migrateStore } from './migrate-store.js';
 import { paper } from './paper.js';
@@ -23,6 +25,8 @@ export const commands: Record<string, Command> = {
   ask,
   summarize,
   similar,
+  digest,
+  gaps,
   eval: evalCommand,
   bot,
   'register-commands': registerCommands,

@@ -2,25 +2,17 @@
  * /add-papers file1: [file2 … file5] — add Daily Papers dumps or paper lists to the corpus (Manage
  * Server, or a role in ADMIN_ROLE_IDS). The reply, like /reindex's, is visible to the admin only.
  */
-import { type ChatInputCommandInteraction, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import { ADD_MAX_FILE_BYTES, ADD_MAX_FILES, describeAddResult } from '../../corpus/add-papers.js';
 import { NO_MENTIONS } from '../client.js';
 import { downloadAttachment } from '../download.js';
 import { reindex as runReindex } from '../handlers.js';
 import { escapeMarkdownText, LIMITS, truncate } from '../render/text.js';
+import { isBotAdmin } from '../preconditions.js';
 import { replyEphemeral } from '../respond.js';
 import type { SlashCommand } from './types.js';
 
 const FILE_OPTIONS = Array.from({ length: ADD_MAX_FILES }, (_, k) => `file${k + 1}`);
-
-/** Manage Server, or one of the configured admin roles. */
-export function isBotAdmin(i: ChatInputCommandInteraction, adminRoleIds: readonly string[]): boolean {
-  if (!i.inGuild()) return false;
-  if (i.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return true;
-  const roles = i.member?.roles;
-  const ids = !roles ? [] : Array.isArray(roles) ? roles : [...roles.cache.keys()];
-  return ids.some((id) => adminRoleIds.includes(id));
-}
 
 const builder = new SlashCommandBuilder()
   .setName('add-papers')

@@ -12,6 +12,7 @@
  *                    after loading it: hnswIndexName)
  *   rb_term_df       document frequency of every term (our BM25F vocabulary) and its score bound
  *   rb_postings      every term's postings (chunk, tf per field), read term by term by lexical search
+ *   rb_watches, rb_radar_generations, rb_radar_baseline, rb_announcements: the paper radar (src/radar/)
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
@@ -111,6 +112,42 @@ export const MIGRATIONS: Migration[] = [
       -- generation's creation time).
       ALTER TABLE rb_papers ADD COLUMN first_seen timestamptz;
       CREATE INDEX rb_papers_first_seen ON rb_papers (generation, first_seen);
+    `,
+  },
+  {
+    version: 4,
+    name: 'paper radar: watches, what each generation brought, announced digests',
+    sql: `
+      CREATE TABLE rb_watches (
+        id         text PRIMARY KEY,
+        guild_id   text NOT NULL,
+        channel_id text NOT NULL,
+        topic      text NOT NULL,
+        topic_key  text NOT NULL,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (channel_id, topic_key)
+      );
+      CREATE INDEX rb_watches_guild ON rb_watches (guild_id);
+      -- Not keyed to rb_generations: a record outlives the generation it describes.
+      CREATE TABLE rb_radar_generations (
+        generation    text PRIMARY KEY,
+        noticed_at    timestamptz NOT NULL DEFAULT now(),
+        previous      text,
+        new_paper_ids jsonb NOT NULL
+      );
+      CREATE TABLE rb_radar_baseline (
+        singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        generation text NOT NULL,
+        paper_ids  jsonb NOT NULL
+      );
+      -- One row per digest: the primary key is the exactly-once claim.
+      CREATE TABLE rb_announcements (
+        channel_id text NOT NULL,
+        generation text NOT NULL,
+        claimed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (channel_id, generation)
+      );
     `,
   },
 ];
