@@ -10,11 +10,11 @@ import { silentLogger, type Logger } from '../logger.js';
 import { type Confidence, type ConfidenceDecision, decideConfidence } from './abstain.js';
 import { validateCitations } from './citations.js';
 import { extractiveDigest, keySentences, quoteCorpusText } from './digest.js';
-import { rewriteFollowUp, type Turn } from './followup.js';
+import { condensedTranscript, rewriteFollowUp, type Turn } from './followup.js';
 import type { ChatModel, CutOff } from './llm.js';
 import { formatSources, renderPrompt, type PromptName } from './prompts.js';
 import { sanitizedStream, sanitizeModelText } from './safe-text.js';
-import { asksForList, gatherSources, paperUrl, type Evidence, type Source } from './sources.js';
+import { asksForList, gatherSources, paperUrl, pinSources, type Evidence, type Source } from './sources.js';
 
 export interface Citation {
   marker: number;
@@ -75,6 +75,8 @@ export interface AskOptions {
   onToken?: (delta: string, textSoFar: string) => void;
   signal?: AbortSignal;
   maxSources?: number;
+  /** Papers the question refers to (a thread's "the second one"): sources 1..k, ahead of what retrieval finds. */
+  pinned?: Paper[];
 }
 
 export const MAX_QUESTION_CHARS = 4000;
@@ -235,15 +237,18 @@ export async function answerQuestion(given: EngineDeps, rawQuestion: string, opt
     lexical,
     chat: deps.chat,
     budgetMs: Math.min(REWRITE_BUDGET_MS, leftMs(deadline) ?? REWRITE_BUDGET_MS),
+    pinnedTitles: opts.pinned?.map((p) => p.title),
   });
   // Answers cite only papers close to the best one; topic summaries (below) cast a wider net.
-  const { sources, hits, evidence, retrieval, degraded } = await gatherSources(deps.retriever, query, {
+  const gathered = await gatherSources(deps.retriever, query, {
     max: opts.maxSources ?? (asksForList(question) ? 8 : 5),
     filter: opts.filter,
     minRelative: 0.45,
     signal: opts.signal,
     deadline,
   });
+  const { hits, evidence, retrieval, degraded } = gathered;
+  const sources = opts.pinned?.length ? pinSources(gathered.sources, opts.pinned, hits) : gathered.sources;
   if (degraded) logger.warn('question embedding failed; answering from the lexical index', { reason: degraded });
   const base = { question, query, evidence, droppedCitations: 0, retrieval, ...(degraded ? { retrievalFallback: degraded } : {}) };
   const abstained = (reason: string | undefined, mode: AnswerResult['mode']): AnswerResult => ({
@@ -263,8 +268,12 @@ export async function answerQuestion(given: EngineDeps, rawQuestion: string, opt
     singlePaper: true,
     filter: opts.filter,
   });
-  if (decision.confidence === 'none') return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
-  const lexicalGrade = { confidence: decision.confidence, ...(decision.confidence === 'low' ? { abstainReason: decision.reason } : {}) };
+  // A question about papers the user pointed at is answered from them, however few of its words they share.
+  if (decision.confidence === 'none' && !opts.pinned?.length) return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
+  const lexicalGrade = {
+    confidence: decision.confidence === 'none' ? ('high' as const) : decision.confidence,
+    ...(decision.confidence === 'low' ? { abstainReason: decision.reason } : {}),
+  };
   const digest = () => {
     const text = extractiveDigest(question, sources, lexical);
     return decision.confidence === 'low' ? `${lowConfidenceNote(decision)}\n\n${text}` : text;
@@ -295,10 +304,11 @@ export async function answerQuestion(given: EngineDeps, rawQuestion: string, opt
     };
   }
   try {
-    const history = (opts.history ?? [])
-      .slice(-3)
-      .map((t) => `Earlier question: ${t.question}\n`)
-      .join('');
+    const transcript = condensedTranscript(opts.history ?? [], { numbered: false, maxTurns: 3, answerChars: 400 });
+    const pinnedNote = opts.pinned?.length
+      ? `The question refers to ${opts.pinned.map((p, i) => `source ${i + 1} ("${p.title}")`).join(' and ')}.\n`
+      : '';
+    const history = transcript || pinnedNote ? `${transcript ? `Conversation so far:\n${transcript}\n\n` : ''}${pinnedNote}` : '';
     const out = await runLlm(
       deps.chat,
       'answer',

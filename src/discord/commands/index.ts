@@ -1,4 +1,5 @@
 import { ask } from './ask.js';
+import { compare } from './compare.js';
 import { help } from './help.js';
 import { paper } from './paper.js';
 import { reindex } from './reindex.js';
@@ -10,7 +11,7 @@ import type { SlashCommand } from './types.js';
 
 export type { SlashCommand } from './types.js';
 
-export const COMMANDS: readonly SlashCommand[] = [ask, summarize, search, paper, similar, help, stats, reindex];
+export const COMMANDS: readonly SlashCommand[] = [ask, summarize, search, paper, similar, compare, help, stats, reindex];
 
 export function commandMap(): Map<string, SlashCommand> {
   return new Map(COMMANDS.map((c) => [c.data.name, c]));
