@@ -35,8 +35,10 @@ const PROBLEM =
   /\b(?:problem|challenge|challenging|limitation|bottleneck|however|suffer|difficult|remains?|lack|costly|expensive|struggle|issue)/i;
 const METHOD =
   /\b(?:we (?:propose|present|introduce|develop|design|describe|train|build)|this (?:paper|work) (?:proposes|presents|introduces)|our (?:method|approach|model|framework)|called|dubbed|named)\b/i;
-const DATA =
-  /\b(?:datasets?|benchmarks?|corpus|corpora|trained on|pre-?train\w*|parameters|tokens|images|videos|hours|ImageNet|COCO|GLUE|SuperGLUE|SQuAD|MMLU|GSM8K|HumanEval|WMT|LibriSpeech|Kinetics)\b|\d+(?:\.\d+)?\s?[BMK]\b|\b\d+(?:\.\d+)?\s?(?:billion|million|thousand)\b/i;
+// Data and scale: named datasets or sizes first; the bare words only when no sentence has those.
+const DATA_STRONG =
+  /\b(?:ImageNet|COCO|GLUE|SuperGLUE|SQuAD|MMLU|GSM8K|HumanEval|WMT|LibriSpeech|Kinetics|C4|The Pile|RefinedWeb)\b|\d+(?:\.\d+)?\s?[BMKT]\b|\b\d+(?:\.\d+)?\s?(?:billion|million|thousand|trillion)\b|\b\d[\d,.]*\s?(?:tokens|images|videos|hours|parameters|samples|examples|GPUs?)\b/i;
+const DATA_WEAK = /\b(?:datasets?|benchmarks?|corpus|corpora|trained on|pre-?train(?:ed|ing)? on|parameters)\b/i;
 const NUMBER = /\d+(?:\.\d+)?\s?(?:%|x\b|×|times\b|points?\b|BLEU|F1|mAP|AP\b|accuracy)|\bstate-of-the-art\b|\bsota\b|\boutperform/gi;
 
 function clip(s: string): string {
@@ -56,7 +58,12 @@ export function profilePaper(paper: Pick<Paper, 'abstract'>): PaperProfile {
     return clip(sentences[i]);
   };
   const method = pick(METHOD, 1);
-  const problem = pick(PROBLEM, 0);
+  const methodAt = sentences.findIndex((x) => clip(x) === method);
+  // The problem is what the abstract sets up before its method: a cue sentence there, else its opening.
+  const before = sentences.findIndex((x, k) => k < methodAt && PROBLEM.test(x));
+  const problemAt = before >= 0 ? before : methodAt !== 0 ? 0 : sentences.findIndex((x, k) => k !== methodAt && PROBLEM.test(x));
+  const problem = problemAt >= 0 && problemAt < sentences.length ? clip(sentences[problemAt]) : NOT_STATED;
+  if (problemAt >= 0) used.add(problemAt);
   // Headline numbers: the sentence with the most measured results.
   let best = -1;
   let bestCount = 0;
@@ -69,7 +76,8 @@ export function profilePaper(paper: Pick<Paper, 'abstract'>): PaperProfile {
   });
   const numbers = best >= 0 ? clip(sentences[best]) : NOT_STATED;
   if (best >= 0) used.add(best);
-  const data = pick(DATA);
+  const strong = pick(DATA_STRONG);
+  const data = strong !== NOT_STATED ? strong : pick(DATA_WEAK);
   return { problem, method, data, numbers };
 }
 
