@@ -33,11 +33,21 @@ const CELL = 240;
 
 const PROBLEM =
   /\b(?:problem|challenge|challenging|limitation|bottleneck|however|suffer|difficult|remains?|lack|costly|expensive|struggle|issue)/i;
-const METHOD =
-  /\b(?:we (?:propose|present|introduce|develop|design|describe|train|build)|this (?:paper|work) (?:proposes|presents|introduces)|our (?:method|approach|model|framework)|called|dubbed|named)\b/i;
+const METHOD = new RegExp(
+  '\\b(?:we (?:propose|present|introduce|develop|design|describe|train|build)|this (?:paper|work) (?:proposes|presents|introduces)' +
+    '|our (?:method|approach|model|framework)|called|dubbed|named)\\b',
+  'i',
+);
 // Data and scale: named datasets or sizes first; the bare words only when no sentence has those.
-const DATA_STRONG =
-  /\b(?:ImageNet|COCO|GLUE|SuperGLUE|SQuAD|MMLU|GSM8K|HumanEval|WMT|LibriSpeech|Kinetics|C4|The Pile|RefinedWeb)\b|\d+(?:\.\d+)?\s?[BMKT]\b|\b\d+(?:\.\d+)?\s?(?:billion|million|thousand|trillion)\b|\b\d[\d,.]*\s?(?:tokens|images|videos|hours|parameters|samples|examples|GPUs?)\b/i;
+const DATA_STRONG = new RegExp(
+  [
+    '\\b(?:ImageNet|COCO|GLUE|SuperGLUE|SQuAD|MMLU|GSM8K|HumanEval|WMT|LibriSpeech|Kinetics|C4|The Pile|RefinedWeb)\\b',
+    '\\d+(?:\\.\\d+)?\\s?[BMKT]\\b',
+    '\\b\\d+(?:\\.\\d+)?\\s?(?:billion|million|thousand|trillion)\\b',
+    '\\b\\d[\\d,.]*\\s?(?:tokens|images|videos|hours|parameters|samples|examples|GPUs?)\\b',
+  ].join('|'),
+  'i',
+);
 const DATA_WEAK = /\b(?:datasets?|benchmarks?|corpus|corpora|trained on|pre-?train(?:ed|ing)? on|parameters)\b/i;
 const NUMBER = /\d+(?:\.\d+)?\s?(?:%|x\b|×|times\b|points?\b|BLEU|F1|mAP|AP\b|accuracy)|\bstate-of-the-art\b|\bsota\b|\boutperform/gi;
 

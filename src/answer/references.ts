@@ -16,8 +16,11 @@ export interface Resolution {
   compare: boolean;
 }
 
-const COMPARE =
-  /\b(?:compare|comparing|comparison|contrast|versus|vs\.?|side[- ]by[- ]side|differ(?:s|ence|ences)? between|how do (?:they|these|those|the two|both) differ)\b/i;
+const COMPARE = new RegExp(
+  '\\b(?:compare|comparing|comparison|contrast|versus|vs\\.?|side[- ]by[- ]side|differ(?:s|ence|ences)? between' +
+    '|how do (?:they|these|those|the two|both) differ)\\b',
+  'i',
+);
 
 const ORDINALS: Record<string, number> = {
   first: 1,
