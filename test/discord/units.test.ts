@@ -201,9 +201,9 @@ describe('autocomplete and command data', () => {
     expect(titleChoices(store, before[0].id).some((c) => c.value === before[0].id)).toBe(false);
   });
 
-  it('commandData: all eight commands, valid names and option shapes', () => {
+  it('commandData: all nine commands, valid names and option shapes', () => {
     const data = commandData();
-    expect(data.map((c) => c.name)).toEqual(['ask', 'summarize', 'search', 'paper', 'similar', 'help', 'stats', 'reindex']);
+    expect(data.map((c) => c.name)).toEqual(['ask', 'summarize', 'search', 'paper', 'similar', 'compare', 'help', 'stats', 'reindex']);
     for (const c of data) {
       expect(c.name).toMatch(/^[a-z]{1,32}$/);
       expect(c.description.length).toBeGreaterThan(0);
@@ -218,6 +218,14 @@ describe('autocomplete and command data', () => {
     ]);
     expect(data.find((c) => c.name === 'search')!.options!.map((o) => o.name)).toEqual(['query', 'from', 'to']);
     expect(data.find((c) => c.name === 'paper')!.options![0]).toMatchObject({ name: 'title', autocomplete: true, required: true });
+    expect(
+      data.find((c) => c.name === 'compare')!.options!.map((o) => [o.name, o.required ?? false, 'autocomplete' in o && o.autocomplete]),
+    ).toEqual([
+      ['paper1', true, true],
+      ['paper2', true, true],
+      ['paper3', false, true],
+      ['paper4', false, true],
+    ]);
     expect(data.find((c) => c.name === 'reindex')!.default_member_permissions).toBe(String(1n << 5n));
   });
 });
