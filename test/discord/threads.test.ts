@@ -173,6 +173,8 @@ describe('threads with a chat model', () => {
       chatResponder: ({ messages }) => {
         const system = messages[0]?.content ?? '';
         if (/rewrite a follow-up/.test(system)) return 'dataset decomposition second paper';
+        if (/You compare papers/.test(system))
+          return 'The first trains on single-document buckets [1], while the second is different work [2].';
         return 'Dataset decomposition trains on same-length buckets cut from single documents [1]. A related paper is cited too [2].';
       },
     });
@@ -210,5 +212,16 @@ describe('threads with a chat model', () => {
     expect(text(answer)).toContain(`The question refers to source 1 ("${firstCited[1]}")`);
     const follow = (await records(feedbackDir)).at(-1);
     expect(follow.sources[0]).toMatchObject({ title: firstCited[1], marker: 2 });
+
+    // With a model, a comparison is the model's prose (checked, in the thread's numbers) above the same table.
+    openai.requests.length = 0;
+    const cmp = await typeInThread(s, thread.id, 'compare 1 and 2');
+    const cmpCall = openai.requests.find((r) => /You compare papers/.test(r.body?.messages?.[0]?.content ?? ''));
+    expect(text(cmpCall)).toContain('Extracted side-by-side table:');
+    expect(text(cmpCall)).toContain(`[2] ${firstCited[1]}`);
+    expect(cmp.content).toContain('The first trains on single-document buckets [1], while the second is different work [2].');
+    expect(cmp.embeds[0].title).toBe('Side by side');
+    expect(cmp.embeds[0].fields.map((f: any) => f.name)).toEqual([`[1] ${firstCited[0]}`, `[2] ${firstCited[1]}`]);
+    expect((await records(feedbackDir)).at(-1)).toMatchObject({ kind: 'compare', mode: 'llm' });
   });
 });
