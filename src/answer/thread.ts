@@ -5,7 +5,7 @@
  * paper keeps its thread number.
  */
 import type { Paper } from '../corpus/types.js';
-import { comparePapers, COMPARE_MAX, COMPARE_MIN, type ComparisonRow } from './compare.js';
+import { comparePapers, COMPARE_MAX, COMPARE_MIN, type ComparisonResult, type ComparisonRow } from './compare.js';
 import { answerQuestion, cleanQuestion, type AnswerResult, type AskOptions, type EngineDeps } from './engine.js';
 import type { Turn } from './followup.js';
 import { resolveReferences, type Resolution } from './references.js';
@@ -44,10 +44,7 @@ export async function answerInThread(
   const papers = papersFor(deps, list, resolution.markers);
   if (resolution.compare && papers.length >= COMPARE_MIN) {
     const compared = await comparePapers(deps, papers.slice(0, COMPARE_MAX), question, { signal: opts.signal });
-    const renumbered = renumberForThread({ ...compared, kind: 'followup' }, list);
-    const byLocal = new Map(compared.citations.map((c, i) => [c.marker, renumbered.citations[i].marker]));
-    const { kind: _k, ...result } = renumbered;
-    return { ...result, comparison: compared.comparison.map((r) => ({ ...r, marker: byLocal.get(r.marker) ?? r.marker })), resolution };
+    return { ...comparisonForThread(compared, list), resolution };
   }
   const answered = await answerQuestion(deps, question, { ...opts, history: threadTurns(records), pinned: papers });
   const { kind: _k, ...result } = renumberForThread({ ...answered, kind: 'followup' }, list);
@@ -60,12 +57,15 @@ export async function compareInThread(
   papers: Paper[],
   records: ThreadAnswer[],
   opts: { signal?: AbortSignal } = {},
-): Promise<AnswerResult & { comparison: ComparisonRow[] }> {
+): Promise<ComparisonResult> {
   const list = ThreadSources.fromRecords(records);
   const question = `Compare ${papers.map((p) => `"${p.title}"`).join(', ')}`;
-  const compared = await comparePapers(deps, papers, question, opts);
-  const renumbered = renumberForThread({ ...compared, kind: 'followup' }, list);
+  return comparisonForThread(await comparePapers(deps, papers, question, opts), list);
+}
+
+/** A comparison (markers 1..n) in the thread's numbers: text, citations, sources and table rows alike. */
+function comparisonForThread(compared: ComparisonResult, list: ThreadSources): ComparisonResult {
+  const { kind: _k, ...renumbered } = renumberForThread({ ...compared, kind: 'compare' }, list);
   const byLocal = new Map(compared.citations.map((c, i) => [c.marker, renumbered.citations[i].marker]));
-  const { kind: _k, ...result } = renumbered;
-  return { ...result, comparison: compared.comparison.map((r) => ({ ...r, marker: byLocal.get(r.marker) ?? r.marker })) };
+  return { ...renumbered, comparison: compared.comparison.map((r) => ({ ...r, marker: byLocal.get(r.marker) ?? r.marker })) };
 }
