@@ -11,12 +11,12 @@ import { silentLogger, type Logger } from '../logger.js';
 import { type Confidence, type ConfidenceDecision, corpusTerms, decideConfidence } from './abstain.js';
 import { validateCitations } from './citations.js';
 import { answerDigest, keySentences, quoteCorpusText, themedDigest } from './digest.js';
-import { rewriteFollowUp, type Turn } from './followup.js';
+import { condensedTranscript, rewriteFollowUp, type Turn } from './followup.js';
 import type { ChatModel, CutOff } from './llm.js';
 import { formatSources, renderPrompt, type PromptName } from './prompts.js';
 import { sanitizedStream, sanitizeModelText } from './safe-text.js';
 import { ASK, type AnswerSettings, SUMMARIZE } from './settings.js';
-import { asksForList, gatherSources, paperUrl, type Evidence, type Source } from './sources.js';
+import { asksForList, gatherSources, paperUrl, pinSources, type Evidence, type Source } from './sources.js';
 
 export interface Citation {
   marker: number;
@@ -77,6 +77,8 @@ export interface AskOptions {
   onToken?: (delta: string, textSoFar: string) => void;
   signal?: AbortSignal;
   maxSources?: number;
+  /** Papers the question refers to (a thread's "the second one"): sources 1..k, ahead of what retrieval finds. */
+  pinned?: Paper[];
 }
 
 export const MAX_QUESTION_CHARS = 4000;
@@ -250,8 +252,9 @@ async function runPipeline(
     lexical,
     chat: deps.chat,
     budgetMs: Math.min(REWRITE_BUDGET_MS, leftMs(deadline) ?? REWRITE_BUDGET_MS),
+    pinnedTitles: opts.pinned?.map((p) => p.title),
   });
-  const { sources, hits, evidence, retrieval, degraded } = await gatherSources(deps.retriever, query, {
+  const gathered = await gatherSources(deps.retriever, query, {
     max: opts.maxSources ?? (asksForList(text) ? settings.sources.listMaxSources : settings.sources.maxSources),
     filter: opts.filter,
     minRelative: settings.sources.minRelative,
@@ -261,6 +264,8 @@ async function runPipeline(
     signal: opts.signal,
     deadline,
   });
+  const { hits, evidence, retrieval, degraded } = gathered;
+  const sources = opts.pinned?.length ? pinSources(gathered.sources, opts.pinned, hits) : gathered.sources;
   if (degraded) logger.warn(`${settings.subject} embedding failed; searching the lexical index only`, { reason: degraded });
   const base = { evidence, droppedCitations: 0, retrieval, ...(degraded ? { retrievalFallback: degraded } : {}) };
   const done = (result: Omit<PipelineResult, keyof typeof base | 'durationMs'> & Partial<PipelineResult>) => ({
@@ -280,14 +285,16 @@ async function runPipeline(
     });
   const answerability = { ...settings.answerability, coverage: deps.abstainThreshold ?? settings.answerability.coverage };
   const decision = decideConfidence(corpusTerms(deps.retriever.corpus), query, hits, evidence, answerability, { filter: opts.filter });
-  if (decision.confidence === 'none') return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
+  // A question about papers the user pointed at is answered from them, however few of its words they share.
+  if (decision.confidence === 'none' && !opts.pinned?.length) return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
+  const confidence = decision.confidence === 'none' ? 'high' : decision.confidence;
   const digest = (fallbackReason?: string, droppedCitations = 0) => {
     const body = composeDigest(settings, text, sources, lexical);
     const graded = decision.confidence === 'low' ? `${lowConfidenceNote(decision)}\n\n${body}` : body;
     return done({
       answer: fallbackReason ? `_Showing an extractive digest because ${fallbackReason}._\n\n${graded}` : graded,
       mode: 'extractive',
-      confidence: decision.confidence,
+      confidence,
       ...(decision.confidence === 'low' ? { abstainReason: decision.reason } : {}),
       abstained: false,
       citations: sources.map(toCitation),
@@ -299,14 +306,15 @@ async function runPipeline(
   if (!deps.chat) return digest();
   const reply = settings.reply;
   try {
-    const earlier = history
-      .slice(-3)
-      .map((t) => `Earlier question: ${t.question}\n`)
-      .join('');
+    const transcript = condensedTranscript(history, { numbered: false, maxTurns: 3, answerChars: 400 });
+    const pinnedNote = opts.pinned?.length
+      ? `The question refers to ${opts.pinned.map((p, i) => `source ${i + 1} ("${p.title}")`).join(' and ')}.\n`
+      : '';
+    const earlier = `${transcript ? `Conversation so far:\n${transcript}\n\n` : ''}${pinnedNote}`;
     const vars = {
       sources: formatSources(sources),
       [settings.subject]: text,
-      history: earlier ? `${earlier}\n` : '',
+      history: earlier,
       maxWords: String(settings.maxWords),
     };
     const out = await runLlm(deps.chat, settings.prompt, vars, sources.length, { onToken: opts.onToken, signal: opts.signal, budget });

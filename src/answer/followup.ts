@@ -14,6 +14,41 @@ export interface Turn {
   answer: string;
   /** Titles of the papers the answer cited, in order. */
   citedTitles?: string[];
+  /** The thread's numbers for those papers, in the same order (a thread keeps one numbered list). */
+  citedMarkers?: number[];
+}
+
+/** An earlier answer, trimmed for a prompt: the digest's note and formatting dropped, cut at a word. */
+function trimAnswer(text: string, max: number, keepMarkers: boolean): string {
+  const flat = text
+    .replace(/^_Showing an extractive digest because[^\n]*_\s*/, '')
+    .replace(/\*\*/g, '')
+    .replace(keepMarkers ? /(?!)/ : /\s*\[\d{1,3}\]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max).replace(/\s+\S*$/, '')} …`;
+}
+
+/**
+ * The conversation so far, condensed for a prompt: each earlier question, its answer (trimmed)
+ * and the papers it cited. `numbered` keeps the thread's [n] numbers (the rewrite step, which has
+ * no sources of its own); the answer prompt gets titles only, since its sources are numbered afresh.
+ */
+export function condensedTranscript(history: Turn[], opts: { numbered: boolean; maxTurns?: number; answerChars?: number }): string {
+  return history
+    .slice(-(opts.maxTurns ?? 4))
+    .map((t) => {
+      const cited = (t.citedTitles ?? []).map((title, i) => {
+        const n = t.citedMarkers?.[i];
+        return opts.numbered && n !== undefined ? `[${n}] ${title}` : title;
+      });
+      return [
+        `User: ${t.question}`,
+        `Assistant (trimmed): ${trimAnswer(t.answer, opts.answerChars ?? 500, opts.numbered)}`,
+        ...(cited.length ? [`Papers cited: ${cited.join('; ')}`] : []),
+      ].join('\n');
+    })
+    .join('\n\n');
 }
 
 const ANAPHORA = new RegExp(
@@ -36,9 +71,9 @@ export function looksLikeFollowUp(question: string, lexical?: TermStats): boolea
   return false;
 }
 
-export function lexicalRewrite(question: string, history: Turn[], lexical: TermStats): string {
+export function lexicalRewrite(question: string, history: Turn[], lexical: TermStats, pinnedTitles: string[] = []): string {
   const last = history.at(-1);
-  if (!last || !looksLikeFollowUp(question, lexical)) return question;
+  if (!last || (!pinnedTitles.length && !looksLikeFollowUp(question, lexical))) return question;
   const own = new Set(tokenize(question));
   const carried = [...new Set(tokenize(last.question))]
     .filter((t) => !own.has(t))
@@ -50,25 +85,21 @@ export function lexicalRewrite(question: string, history: Turn[], lexical: TermS
     .filter((w) => tokenize(w).some((t) => carried.includes(t)))
     .map((w) => w.replace(/[^\p{L}\p{N}-]+/gu, ''))
     .filter(Boolean);
-  const title = last.citedTitles?.[0];
-  return [question, ...new Set(words), title ? `(${title})` : ''].filter(Boolean).join(' ');
+  // Papers the question points at ("the second one") say what it is about better than the last answer's first.
+  const titles = pinnedTitles.length ? pinnedTitles : (last.citedTitles?.slice(0, 1) ?? []);
+  return [question, ...new Set(words), ...titles.map((t) => `(${t})`)].filter(Boolean).join(' ');
 }
 
 export async function rewriteFollowUp(
   question: string,
   history: Turn[],
-  deps: { lexical: TermStats; chat?: ChatModel; budgetMs?: number },
+  deps: { lexical: TermStats; chat?: ChatModel; budgetMs?: number; pinnedTitles?: string[] },
 ): Promise<{ query: string; method: 'none' | 'lexical' | 'llm' }> {
   if (!history.length) return { query: question, method: 'none' };
   if (deps.chat) {
     try {
-      const historyText = history
-        .slice(-4)
-        .map(
-          (t) =>
-            `User: ${t.question}\nAssistant: ${t.answer.slice(0, 600)}${t.citedTitles?.length ? `\n(cited: ${t.citedTitles.join('; ')})` : ''}`,
-        )
-        .join('\n\n');
+      const pinned = deps.pinnedTitles?.length ? `\n\nThe follow-up refers to: ${deps.pinnedTitles.join('; ')}` : '';
+      const historyText = condensedTranscript(history, { numbered: true }) + pinned;
       const messages = await renderPrompt('rewrite', { history: historyText, question });
       // The rewritten query is shown back (--json "query"), so it is model text like any answer.
       const reply = await deps.chat.complete(messages, { budgetMs: deps.budgetMs ?? 10_000, maxTokens: 80 });
@@ -80,6 +111,6 @@ export async function rewriteFollowUp(
       // Fall through to the offline rewrite: a follow-up must never fail because the model did.
     }
   }
-  const rewritten = lexicalRewrite(question, history, deps.lexical);
+  const rewritten = lexicalRewrite(question, history, deps.lexical, deps.pinnedTitles);
   return { query: rewritten, method: rewritten === question ? 'none' : 'lexical' };
 }

@@ -13,7 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 // src/answer -> project root, and dist/src/answer -> project root.
 const ROOT_CANDIDATES = [join(here, '..', '..'), join(here, '..', '..', '..')];
 
-export type PromptName = 'answer' | 'summarize' | 'rewrite';
+export type PromptName = 'answer' | 'summarize' | 'rewrite' | 'compare';
 
 const cache = new Map<string, string>();
 export function loadPromptFile(file: string): string {

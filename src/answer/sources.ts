@@ -172,3 +172,23 @@ export function onTopic(retriever: Retriever, query: string, hits: PaperHit[], w
   const kept = hits.filter((h) => together(tokenize(h.paper.title), asked, window) || together(tokenize(h.paper.abstract), asked, window));
   return kept.length ? kept : hits;
 }
+
+/**
+ * Pinned papers first (a follow-up named them), then the retrieved ones not already pinned, renumbered
+ * 1..n. The list keeps its length unless the pins alone are longer.
+ */
+export function pinSources(retrieved: Source[], pinned: Paper[], hits: PaperHit[]): Source[] {
+  const ids = new Set(pinned.map((p) => p.id));
+  const first = pinned.map((paper): Omit<Source, 'marker'> => {
+    const hit = hits.find((h) => h.paper.id === paper.id);
+    return {
+      paper,
+      score: hit?.score ?? retrieved[0]?.score ?? 1,
+      passages: hit ? hit.chunks.slice(0, 3).map((c) => c.chunk.text) : [paper.abstract],
+      url: paperUrl(paper),
+      links: abstractLinks(paper),
+    };
+  });
+  const rest = retrieved.filter((s) => !ids.has(s.paper.id)).slice(0, Math.max(0, retrieved.length - first.length));
+  return [...first, ...rest].map((s, i) => ({ ...s, marker: i + 1 }));
+}

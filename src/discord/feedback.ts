@@ -16,11 +16,12 @@ import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Confidence } from '../answer/abstain.js';
+import type { ComparisonRow } from '../answer/compare.js';
 import type { AnswerResult } from '../answer/engine.js';
 import { AppError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 
-export type AnswerKind = 'ask' | 'followup' | 'summarize' | 'qa' | 'recap';
+export type AnswerKind = 'ask' | 'followup' | 'summarize' | 'qa' | 'recap' | 'compare';
 
 /** What the engine answered, as stored: the result's user-visible fields plus where and when. */
 export interface AnswerRecord
@@ -53,6 +54,8 @@ export interface AnswerRecord
   guildId?: string;
   channelId?: string;
   threadId?: string;
+  /** A side-by-side comparison's table (thread-numbered, like the citations). */
+  comparison?: ComparisonRow[];
 }
 
 export interface LinkRecord {

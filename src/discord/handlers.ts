@@ -16,6 +16,9 @@ import {
   type SummaryResult,
 } from '../answer/engine.js';
 import { keySentences } from '../answer/digest.js';
+import type { ComparisonRow } from '../answer/compare.js';
+import { answerInThread } from '../answer/thread.js';
+import { threadRecords } from './thread-records.js';
 import type { Turn } from '../answer/followup.js';
 import { abstractLinks, arxivSearchUrl, paperUrl } from '../answer/sources.js';
 import { configToEnv } from '../config.js';
@@ -77,6 +80,8 @@ export interface AnswerRequest {
   question: string;
   kind: AnswerKind;
   history?: Turn[];
+  /** Inside a conversation thread: its answer records, oldest first (its numbered source list is rebuilt from them). */
+  thread?: AnswerRecord[];
   /** Date filter from the command's options. */
   filter?: SearchFilter;
   userId?: string;
@@ -88,10 +93,10 @@ export interface AnswerRequest {
   signal?: AbortSignal;
 }
 
-function toRecord(
+export function toRecord(
   ctx: BotContext,
-  r: (AnswerResult | SummaryResult) & { question?: string; topic?: string; query?: string },
-  req: Omit<AnswerRequest, 'onPreview' | 'signal' | 'history'>,
+  r: (AnswerResult | SummaryResult) & { question?: string; topic?: string; query?: string; comparison?: ComparisonRow[] },
+  req: Omit<AnswerRequest, 'onPreview' | 'signal' | 'history' | 'thread'>,
   retriever: { store: { generation: string } },
 ): AnswerRecord {
   return {
@@ -120,23 +125,23 @@ function toRecord(
     ...(req.guildId ? { guildId: req.guildId } : {}),
     ...(req.channelId ? { channelId: req.channelId } : {}),
     ...(req.threadId ? { threadId: req.threadId } : {}),
+    ...(r.comparison ? { comparison: r.comparison } : {}),
   };
 }
 
 /** Answer a question with citations and store the record durably (before any button can point at it). */
 export async function computeAnswer(ctx: BotContext, req: AnswerRequest): Promise<AnswerRecord> {
   const retriever = ctx.retriever();
-  const result = await answerQuestion(
-    { retriever, chat: ctx.chat, logger: ctx.logger, abstainThreshold: ctx.config.abstainThreshold },
-    req.question,
-    {
-      history: req.history,
-      filter: req.filter,
-      signal: req.signal ?? ctx.shutdown.signal,
-      onToken: req.onPreview ? (_d, soFar) => req.onPreview!(soFar) : undefined,
-    },
-  );
-  const record = toRecord(ctx, result, req, retriever);
+  const deps = { retriever, chat: ctx.chat, logger: ctx.logger, abstainThreshold: ctx.config.abstainThreshold };
+  const opts = {
+    filter: req.filter,
+    signal: req.signal ?? ctx.shutdown.signal,
+    onToken: req.onPreview ? (_d: string, soFar: string) => req.onPreview!(soFar) : undefined,
+  };
+  const result: AnswerResult & { comparison?: ComparisonRow[] } = req.thread
+    ? await answerInThread(deps, req.question, req.threadId ? await threadRecords(ctx, req.threadId, req.thread) : req.thread, opts)
+    : await answerQuestion(deps, req.question, { ...opts, history: req.history });
+  const record = toRecord(ctx, result, { ...req, ...(result.comparison ? { kind: 'compare' as const } : {}) }, retriever);
   await ctx.store.saveAnswer(record);
   ctx.stats.answers++;
   ctx.logger.info('answered', {
@@ -490,6 +495,10 @@ export const HELP_LINES: Array<[string, string]> = [
   ['/search query:', 'Top matching papers, one line each.'],
   ['/paper title:', 'A paper card: key sentences of the abstract, date, links and similar papers.'],
   ['/similar title:', 'Papers most like a given one.'],
+  [
+    '/compare paper1: paper2: [paper3:] [paper4:]',
+    'Papers side by side: problem, method, data/scale and headline numbers. In a thread, "compare 1 and 3" works too.',
+  ],
   ['/stats', 'Index size, retrieval mode and chat model.'],
   ['/reindex [force:]', 'Rebuild the index from the corpus (Manage Server only). Answers keep working meanwhile.'],
   [

@@ -87,7 +87,8 @@ export function createMessageHandlers(ctx: BotContext) {
     }
     try {
       void safely(ctx.logger, 'typing', () => a.thread.sendTyping());
-      const history = a.withHistory && a.thread.isThread() ? (await threadHistory(ctx, a.thread, a.message.id)).turns : [];
+      const past = a.withHistory && a.thread.isThread() ? await threadHistory(ctx, a.thread, a.message.id) : undefined;
+      const history = past?.turns ?? [];
       const target = channelTarget(a.thread, { replyTo: a.reply ? a.message : undefined, logger: ctx.logger });
       await runAnswer(
         ctx,
@@ -98,6 +99,7 @@ export function createMessageHandlers(ctx: BotContext) {
             question: a.question,
             kind: a.kind,
             history,
+            ...(past ? { thread: past.records } : {}),
             userId: a.message.author.id,
             guildId: a.message.guildId ?? undefined,
             channelId: a.thread.id,

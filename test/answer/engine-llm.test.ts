@@ -452,15 +452,15 @@ describe('LLM follow-up rewrite', () => {
     const [rewrite, answer] = chatPrompts();
     expect(rewrite.system).toMatch(/rewrite a follow-up question/i);
     expect(rewrite.user).toContain('User: what does DropPos pretrain ViTs to do?');
-    expect(rewrite.user).toContain('(cited: DropPos: Pre-Training Vision Transformers by Reconstructing Dropped Positions)');
+    expect(rewrite.user).toContain('Papers cited: DropPos: Pre-Training Vision Transformers by Reconstructing Dropped Positions');
     expect(rewrite.user).toContain(`Follow-up question: ${FOLLOW_UP}`);
     expect(rewrite.body.max_tokens).toBe(80);
     expect(r.question).toBe(FOLLOW_UP);
     expect(r.query).toBe('DropPos ImageNet-1K fine-tuning results of reconstructing dropped positions');
     expect(r.sources[0].title.startsWith('DropPos')).toBe(true);
     expect(r.mode).toBe('llm');
-    // The answer prompt carries the original question and the earlier one.
-    expect(answer.user).toContain('Earlier question: what does DropPos pretrain ViTs to do?');
+    // The answer prompt carries the original question and the condensed conversation.
+    expect(answer.user).toContain('Conversation so far:\nUser: what does DropPos pretrain ViTs to do?');
     expect(answer.user).toContain(`Question: ${FOLLOW_UP}`);
   });
 

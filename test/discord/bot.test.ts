@@ -535,6 +535,7 @@ describe('research-bot on Discord (offline answers)', () => {
       'search',
       'paper',
       'similar',
+      'compare',
       'help',
       'stats',
       'reindex',

@@ -146,7 +146,9 @@ describe('research-bot with a chat model', () => {
     const rewrite = o.requests.find((r) => r.path === '/v1/chat/completions' && /rewrite a follow-up/.test(r.body.messages[0].content));
     expect(rewrite?.body.messages[1].content).toContain('How does dataset decomposition speed up LLM training?');
     const answerCall = o.requests.filter((r) => r.path === '/v1/chat/completions').at(-1);
-    expect(answerCall?.body.messages[1].content).toContain('Earlier question: How does dataset decomposition speed up LLM training?');
+    expect(answerCall?.body.messages[1].content).toContain(
+      'Conversation so far:\nUser: How does dataset decomposition speed up LLM training?',
+    );
     expect(bot.logs.some((l) => l.includes('sk-test-key-123456'))).toBe(false);
   });
 

@@ -209,6 +209,7 @@ describe('autocomplete and command data', () => {
       'search',
       'paper',
       'similar',
+      'compare',
       'help',
       'stats',
       'reindex',
@@ -231,6 +232,14 @@ describe('autocomplete and command data', () => {
     ]);
     expect(data.find((c) => c.name === 'search')!.options!.map((o) => o.name)).toEqual(['query', 'from', 'to']);
     expect(data.find((c) => c.name === 'paper')!.options![0]).toMatchObject({ name: 'title', autocomplete: true, required: true });
+    expect(
+      data.find((c) => c.name === 'compare')!.options!.map((o) => [o.name, o.required ?? false, 'autocomplete' in o && o.autocomplete]),
+    ).toEqual([
+      ['paper1', true, true],
+      ['paper2', true, true],
+      ['paper3', false, true],
+      ['paper4', false, true],
+    ]);
     expect(data.find((c) => c.name === 'reindex')!.default_member_permissions).toBe(String(1n << 5n));
     // Visible to everyone (an ADMIN_ROLE_IDS role may lack Manage Server); the command checks who may use it.
     const add = data.find((c) => c.name === 'add-papers')!;

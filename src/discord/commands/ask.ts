@@ -26,7 +26,8 @@ export const ask: SlashCommand = {
     if (!ticket) return;
     const channel = i.channel;
     const inThread = isAnswerThread(ctx, channel);
-    const history = inThread ? (await threadHistory(ctx, channel).catch(() => undefined))?.turns : undefined;
+    const past = inThread ? await threadHistory(ctx, channel).catch(() => undefined) : undefined;
+    const history = past?.turns;
     const { record, messages } = await runAnswer(
       ctx,
       interactionTarget(i, { ephemeral: isPrivate, logger: ctx.logger }),
@@ -36,6 +37,7 @@ export const ask: SlashCommand = {
           question,
           kind: inThread ? 'followup' : 'ask',
           history,
+          ...(past ? { thread: past.records } : {}),
           filter,
           userId: i.user.id,
           guildId: i.guildId ?? undefined,

@@ -2,6 +2,7 @@ import { addPapers } from './add-papers.js';
 import { ask } from './ask.js';
 import { digest } from './digest.js';
 import { gaps } from './gaps.js';
+import { compare } from './compare.js';
 import { help } from './help.js';
 import { paper } from './paper.js';
 import { reindex } from './reindex.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly SlashCommand[] = [
   search,
   paper,
   similar,
+  compare,
   help,
   stats,
   reindex,

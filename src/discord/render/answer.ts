@@ -5,6 +5,7 @@
  */
 import { type APIActionRowComponent, type APIButtonComponent, type APIEmbed, ButtonStyle, ComponentType, hideLinkEmbed } from 'discord.js';
 import type { AnswerRecord } from '../feedback.js';
+import { comparisonEmbeds } from './compare.js';
 import { fitEmbed, joinLinesWithin } from './embed.js';
 import { splitMessage } from './split.js';
 import { sanitizeModelText } from '../../answer/safe-text.js';
@@ -160,7 +161,7 @@ export function renderAnswer(r: AnswerRecord): OutgoingMessage[] {
   const messages: OutgoingMessage[] = parts.map((content) => ({ content }));
   const last = messages[messages.length - 1];
   if (files) last.files = files;
-  last.embeds = [sourcesEmbed(r)];
+  last.embeds = [...comparisonEmbeds(r), sourcesEmbed(r)];
   last.components = [answerButtons(r.answerId)];
   return messages;
 }

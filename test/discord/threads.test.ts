@@ -1,0 +1,227 @@
+/**
+ * Conversations end to end, through the real discord.js client against the fake Discord server:
+ * a thread keeps one numbered source list; typed follow-ups resolve "the second one", "compare
+ * 1 and 3", "compare them"; /compare with autocomplete; and, with the fake OpenAI server, the
+ * rewrite request and the answer prompt carry the condensed transcript and the cited papers.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
+import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
+import { answerMessages, botConfig, buildIndex, customIds, removeDir, startBot, tempDir, userId, type TestBot } from './harness.js';
+
+let indexDir: string;
+let discord: FakeDiscordServer | undefined;
+let openai: FakeOpenAIServer | undefined;
+let bots: TestBot[] = [];
+const dirs: string[] = [];
+/** The conversation as a user saw it, for the README transcript (printed with TRANSCRIPT=1). */
+const transcript: string[] = [];
+
+beforeAll(async () => {
+  indexDir = await buildIndex();
+  dirs.push(indexDir);
+});
+
+afterEach(async () => {
+  for (const b of bots) await b.handle.stop({ timeoutMs: 3000 });
+  bots = [];
+  await discord?.close();
+  await openai?.close();
+  discord = undefined;
+  openai = undefined;
+});
+
+afterAll(async () => {
+  for (const d of dirs) await removeDir(d);
+  if (process.env.TRANSCRIPT) console.log(transcript.join('\n'));
+});
+
+async function setup(env: Record<string, string> = {}) {
+  discord = await startDiscordServer({ heartbeatIntervalMs: 250 });
+  const feedbackDir = await tempDir('feedback');
+  dirs.push(feedbackDir);
+  const bot = await startBot(discord, botConfig(discord, { indexDir, feedbackDir }, env));
+  bots.push(bot);
+  return { s: discord, feedbackDir };
+}
+
+async function records(feedbackDir: string): Promise<any[]> {
+  const text = await readFile(join(feedbackDir, 'answers.jsonl'), 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .filter((r) => r.type === 'answer');
+}
+
+/** Bot answers (the message carrying the buttons) in a thread, oldest first. */
+function botAnswers(s: FakeDiscordServer, threadId: string): any[] {
+  return s.channelMessages(threadId).filter((m) => m.author.id === s.botUserId && customIds(m).length === 3);
+}
+
+async function typeInThread(s: FakeDiscordServer, threadId: string, content: string): Promise<any> {
+  const before = botAnswers(s, threadId).length;
+  s.sendMessage({ channelId: threadId, content });
+  const reply = await s.waitFor(() => botAnswers(s, threadId)[before], 15_000);
+  transcript.push(`> ${content}`, reply.content, ...reply.embeds.map(embedText), '');
+  return reply;
+}
+
+function embedText(e: any): string {
+  return [
+    `[embed] ${e.title}`,
+    e.description ?? '',
+    ...(e.fields ?? []).map((f: any) => `  ${f.name}\n    ${f.value.replace(/\n/g, '\n    ')}`),
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+const QUESTION = 'What is dataset decomposition for training LLMs with variable sequence length?';
+/** Offline, this one cites five papers, so "the second one" and "1 and 3" have something to point at. */
+const BROAD = 'How do vision transformers learn positions?';
+
+describe('threads that remember (offline)', () => {
+  it('/ask, then "what about the second one?", "compare 1 and 3", "compare them": one numbered list, comparisons side by side', async () => {
+    const { s, feedbackDir } = await setup();
+    const h = s.sendSlashCommand({ name: 'ask', userId: userId(), options: [{ name: 'question', type: 3, value: BROAD }] });
+    const parts = await s.waitFor(() => answerMessages(s, h.token), 15_000);
+    transcript.push(`> /ask ${BROAD}`, parts.map((p) => p.content).join('\n'), ...parts.at(-1).embeds.map(embedText), '');
+    const thread = await s.waitFor(() => s.threads().find((t) => t.id === parts[0].id));
+    const [first] = await records(feedbackDir);
+    expect(first.citations.length).toBeGreaterThanOrEqual(3);
+    const second = first.citations.find((c: any) => c.marker === 2);
+
+    // "the second one": an answer about paper [2], which keeps its number.
+    const r1 = await typeInThread(s, thread.id, 'what about the second one?');
+    const followUp = (await records(feedbackDir)).at(-1);
+    expect(followUp.kind).toBe('followup');
+    expect(followUp.sources[0]).toMatchObject({ paperId: second.paperId, marker: 2 });
+    expect(followUp.query).toContain(second.title);
+    expect(r1.content).toContain('[2]');
+    expect(r1.embeds.at(-1).description.split('\n')[0]).toContain(`**[2]**`);
+    expect(r1.embeds.at(-1).description.split('\n')[0]).toContain(second.title.slice(0, 40));
+
+    // "compare 1 and 3": the side-by-side view of those two papers, in the thread's numbers.
+    const r2 = await typeInThread(s, thread.id, 'compare 1 and 3');
+    const table = r2.embeds[0];
+    expect(table.title).toBe('Side by side');
+    const third = first.citations.find((c: any) => c.marker === 3);
+    expect(table.fields.map((f: any) => f.name)).toEqual([
+      `[1] ${first.citations[0].title}`.slice(0, 250),
+      `[3] ${third.title}`.slice(0, 250),
+    ]);
+    for (const f of table.fields)
+      expect(f.value).toMatch(/\*\*Problem:\*\*[\s\S]*\*\*Method:\*\*[\s\S]*\*\*Data \/ scale:\*\*[\s\S]*\*\*Headline numbers:\*\*/);
+    expect((await records(feedbackDir)).at(-1)).toMatchObject({ kind: 'compare' });
+
+    // "compare them": the papers of the last answer (the comparison's), again side by side.
+    const r3 = await typeInThread(s, thread.id, 'compare them');
+    expect(r3.embeds[0].title).toBe('Side by side');
+    expect(r3.embeds[0].fields.map((f: any) => f.name.slice(0, 4))).toEqual(['[1] ', '[3] ']);
+
+    // Numbers stable across every reply of the thread: one paper, one number.
+    const numberOf = new Map<string, number>();
+    for (const rec of await records(feedbackDir))
+      for (const c of [...rec.citations, ...rec.sources]) {
+        expect(numberOf.get(c.paperId) ?? c.marker, c.title).toBe(c.marker);
+        numberOf.set(c.paperId, c.marker);
+      }
+    expect(new Set(numberOf.values()).size).toBe(numberOf.size);
+  });
+
+  it('/compare with autocomplete: two papers side by side', async () => {
+    const { s } = await setup();
+    const ac = s.sendAutocomplete({ name: 'compare', options: [{ name: 'paper1', type: 3, value: 'dataset decomp', focused: true }] });
+    await s.waitFor(() => s.callbacks(ac.interactionId).length > 0);
+    const choices = s.callbacks(ac.interactionId)[0].body.data.choices;
+    expect(choices[0].name).toMatch(/^Dataset Decomposition/);
+    const ac2 = s.sendAutocomplete({
+      name: 'compare',
+      options: [
+        { name: 'paper1', type: 3, value: choices[0].value },
+        { name: 'paper2', type: 3, value: 'droppos', focused: true },
+      ],
+    });
+    await s.waitFor(() => s.callbacks(ac2.interactionId).length > 0);
+    const choices2 = s.callbacks(ac2.interactionId)[0].body.data.choices;
+    expect(choices2[0].name).toMatch(/DropPos/);
+    const h = s.sendSlashCommand({
+      name: 'compare',
+      userId: userId(),
+      options: [
+        { name: 'paper1', type: 3, value: choices[0].value },
+        { name: 'paper2', type: 3, value: choices2[0].value },
+      ],
+    });
+    const parts = await s.waitFor(() => answerMessages(s, h.token), 15_000);
+    const table = parts.at(-1).embeds[0];
+    expect(table.title).toBe('Side by side');
+    expect(table.fields.map((f: any) => f.name)).toEqual([`[1] ${choices[0].name}`, `[2] ${choices2[0].name}`]);
+    expect(parts[0].content).toMatch(/^Comparing 2 papers side by side/);
+    expect(parts.at(-1).embeds[1].title).toBe('Sources');
+  });
+});
+
+describe('threads with a chat model', () => {
+  it('the rewrite request and the answer prompt carry the condensed transcript and the cited papers', async () => {
+    discord = await startDiscordServer({ heartbeatIntervalMs: 250 });
+    openai = await startOpenAIServer({
+      streamChunkDelayMs: 1,
+      chatResponder: ({ messages }) => {
+        const system = messages[0]?.content ?? '';
+        if (/rewrite a follow-up/.test(system)) return 'dataset decomposition second paper';
+        if (/You compare papers/.test(system))
+          return 'The first trains on single-document buckets [1], while the second is different work [2].';
+        return 'Dataset decomposition trains on same-length buckets cut from single documents [1]. A related paper is cited too [2].';
+      },
+    });
+    const feedbackDir = await tempDir('feedback');
+    dirs.push(feedbackDir);
+    const config = botConfig(
+      discord,
+      { indexDir, feedbackDir },
+      { OPENAI_BASE_URL: openai.url, OPENAI_API_KEY: 'sk-test-key-123456', CHAT_MODEL: 'fake-chat', LLM_MAX_RETRIES: '0' },
+    );
+    bots.push(await startBot(discord, config));
+    const s = discord;
+    const h = s.sendSlashCommand({ name: 'ask', userId: userId(), options: [{ name: 'question', type: 3, value: QUESTION }] });
+    const parts = await s.waitFor(() => answerMessages(s, h.token), 15_000);
+    const thread = await s.waitFor(() => s.threads().find((t) => t.id === parts[0].id));
+    const [first] = await records(feedbackDir);
+    const firstCited = first.citations.map((c: any) => c.title);
+    expect(firstCited.length).toBe(2);
+    openai.requests.length = 0;
+
+    await typeInThread(s, thread.id, 'what about the second one?');
+    const chats = openai.requests.filter((r) => r.path.endsWith('/chat/completions'));
+    const text = (r: any) => r.body.messages.map((m: any) => m.content).join('\n');
+    const rewrite = chats.find((r) => /rewrite a follow-up/.test(r.body.messages[0].content));
+    const answer = chats.find((r) => /<source /.test(text(r)));
+    expect(rewrite && answer).toBeTruthy();
+    for (const prompt of [text(rewrite), text(answer)]) {
+      expect(prompt).toContain(`User: ${QUESTION}`);
+      expect(prompt).toContain('Assistant (trimmed): Dataset decomposition trains on same-length buckets');
+      expect(prompt).toContain(`Papers cited: `);
+      for (const t of firstCited) expect(prompt).toContain(t);
+    }
+    // The rewrite sees the thread's numbers; the answer prompt names the pinned paper as its source 1.
+    expect(text(rewrite)).toContain(`[2] ${firstCited[1]}`);
+    expect(text(answer)).toContain(`The question refers to source 1 ("${firstCited[1]}")`);
+    const follow = (await records(feedbackDir)).at(-1);
+    expect(follow.sources[0]).toMatchObject({ title: firstCited[1], marker: 2 });
+
+    // With a model, a comparison is the model's prose (checked, in the thread's numbers) above the same table.
+    openai.requests.length = 0;
+    const cmp = await typeInThread(s, thread.id, 'compare 1 and 2');
+    const cmpCall = openai.requests.find((r) => /You compare papers/.test(r.body?.messages?.[0]?.content ?? ''));
+    expect(text(cmpCall)).toContain('Extracted side-by-side table:');
+    expect(text(cmpCall)).toContain(`[2] ${firstCited[1]}`);
+    expect(cmp.content).toContain('The first trains on single-document buckets [1], while the second is different work [2].');
+    expect(cmp.embeds[0].title).toBe('Side by side');
+    expect(cmp.embeds[0].fields.map((f: any) => f.name)).toEqual([`[1] ${firstCited[0]}`, `[2] ${firstCited[1]}`]);
+    expect((await records(feedbackDir)).at(-1)).toMatchObject({ kind: 'compare', mode: 'llm' });
+  });
+});
