@@ -2,8 +2,8 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli as run, useOfflineCliEnv } from './helpers/cli.js';
 import { addPapers, ADD_MAX_FILE_BYTES } from '../src/corpus/add-papers.js';
 import { loadCorpus } from '../src/corpus/load.js';
 import { AppError } from '../src/errors.js';
@@ -17,23 +17,9 @@ const CRISIS = 'CrisisTransformers: Pre-trained language models and sentence enc
 const NOVEL = 'Quokka Routing: Sparse Expert Dispatch for Marsupial Language Models';
 const NOVEL2 = 'Wombat Caching for Retrieval over Burrowed Documents';
 
-const ENV_KEYS = [
-  'INDEX_DIR',
-  'CORPUS_DIR',
-  'EMBEDDING_MODEL',
-  'CHAT_MODEL',
-  'OPENAI_BASE_URL',
-  'LOG_LEVEL',
-  'CHUNK_STRATEGY',
-  'MAX_CORPUS_FILE_MB',
-  'STORE',
-  'DATABASE_URL',
-];
-
 let root: string;
 let n = 0;
 let corpus: string;
-let saved: Record<string, string | undefined>;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'rb-add-'));
@@ -41,35 +27,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
-beforeEach(async () => {
-  saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
+useOfflineCliEnv(async () => {
   corpus = join(root, `corpus-${n}`);
   await mkdir(corpus, { recursive: true });
   await copyFile(join(CORPUS, F2), join(corpus, F2));
   process.env.CORPUS_DIR = corpus;
   process.env.INDEX_DIR = join(root, `index-${n++}`);
-  process.env.EMBEDDING_MODEL = '';
-  process.env.CHAT_MODEL = '';
-  process.env.OPENAI_BASE_URL = '';
-  process.env.LOG_LEVEL = 'silent';
-  delete process.env.CHUNK_STRATEGY;
-  delete process.env.MAX_CORPUS_FILE_MB;
-  delete process.env.STORE;
-  delete process.env.DATABASE_URL;
 });
-afterEach(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 async function json(...argv: string[]) {
   const r = await run(...argv, '--json');

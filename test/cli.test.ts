@@ -4,25 +4,13 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli as run, useOfflineCliEnv } from './helpers/cli.js';
 import { ingest } from '../src/index/ingest.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const CORPUS = join(ROOT, 'data/corpus');
 const DROPPOS = 'DropPos: Pre-Training Vision Transformers by Reconstructing Dropped Positions';
-
-// Everything loadConfig reads that could leak in from the developer's shell.
-const ENV_KEYS = [
-  'INDEX_DIR',
-  'CORPUS_DIR',
-  'EMBEDDING_MODEL',
-  'CHAT_MODEL',
-  'OPENAI_BASE_URL',
-  'LOG_LEVEL',
-  'CHUNK_STRATEGY',
-  'MAX_CORPUS_FILE_MB',
-];
 
 let root: string;
 let sharedIndex: string;
@@ -37,31 +25,10 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-let saved: Record<string, string | undefined>;
-beforeEach(() => {
-  saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
+useOfflineCliEnv(() => {
   process.env.INDEX_DIR = sharedIndex;
   process.env.CORPUS_DIR = CORPUS;
-  process.env.EMBEDDING_MODEL = '';
-  process.env.CHAT_MODEL = '';
-  process.env.OPENAI_BASE_URL = '';
-  process.env.LOG_LEVEL = 'silent';
-  delete process.env.CHUNK_STRATEGY;
-  delete process.env.MAX_CORPUS_FILE_MB;
 });
-afterEach(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 function freshIndexDir(): string {
   return join(root, `index-${n++}`);

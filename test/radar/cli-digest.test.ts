@@ -2,51 +2,20 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli as run, useOfflineCliEnv } from '../helpers/cli.js';
 import { FileRadarStore } from '../../src/radar/file-store.js';
 import { startTestDatabase, type TestDatabase } from '../servers/postgres-server.js';
 import { addNewPapers, PROTEIN, SPEC_A, SPEC_B, writeBaseCorpus } from './fixtures.js';
 
-const ENV_KEYS = [
-  'INDEX_DIR',
-  'CORPUS_DIR',
-  'FEEDBACK_DIR',
-  'EMBEDDING_MODEL',
-  'CHAT_MODEL',
-  'OPENAI_BASE_URL',
-  'LOG_LEVEL',
-  'STORE',
-  'DATABASE_URL',
-];
-
 let root: string;
-let saved: Record<string, string | undefined>;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'rb-radar-cli-'));
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
-beforeEach(() => {
-  saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
-  for (const k of ['EMBEDDING_MODEL', 'CHAT_MODEL', 'OPENAI_BASE_URL']) process.env[k] = '';
-  process.env.LOG_LEVEL = 'silent';
-  delete process.env.STORE;
-});
-afterEach(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
+useOfflineCliEnv(() => {});
 
 function useDirs(name: string) {
   const dirs = { corpus: join(root, name, 'corpus'), index: join(root, name, 'index'), feedback: join(root, name, 'feedback') };
