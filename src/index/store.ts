@@ -14,7 +14,7 @@ import { readFile, rename, open, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { LocalIndex } from 'vectra';
 import type { DocHit, PinnedGeneration, SearchStore } from './search-store.js';
-import { VectorMatrix } from './vector-matrix.js';
+import { DEFAULT_INT8_MIN_ROWS, VectorMatrix } from './vector-matrix.js';
 import { checksumOf, FileDigest, type FileChecksum, writeAll } from './write-all.js';
 import type { Paper } from '../corpus/types.js';
 import { checkEmbeddingModel, checkQueryVector, type Manifest } from './manifest.js';
@@ -170,7 +170,8 @@ export class IndexStore implements SearchStore {
     return readCurrentGeneration(dirname(this.dir));
   }
 
-  static async open(indexDir: string): Promise<IndexStore> {
+  /** int8MinRows: vector rows from which searches use the int8 shortlist (VECTOR_INT8_MIN_ROWS). */
+  static async open(indexDir: string, opts: { int8MinRows?: number } = {}): Promise<IndexStore> {
     const gen = await readCurrentGeneration(indexDir);
     if (!gen) throw new AppError('INDEX_MISSING', `No index in ${indexDir}. Run \`research-bot ingest\` first.`);
     const dir = join(indexDir, gen);
@@ -203,6 +204,7 @@ export class IndexStore implements SearchStore {
         vectors = f32 ? VectorMatrix.fromBuffer(f32) : await matrixFromVectra(join(dir, 'vectors'), manifest.embedding.dimensions);
         if (vectors.count !== chunks.length) throw new Error(`vector index has ${vectors.count} items for ${chunks.length} chunks`);
         if (vectors.chunkOf.some((c) => c >= chunks.length)) throw new Error('vector index names a chunk that does not exist');
+        vectors.useQuantisedScan(opts.int8MinRows ?? DEFAULT_INT8_MIN_ROWS);
       }
       if (lexical.size !== chunks.length) throw new Error(`lexical index has ${lexical.size} docs for ${chunks.length} chunks`);
       return new IndexStore(dir, manifest, papers, chunks, lexical, vectors);
