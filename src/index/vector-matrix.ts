@@ -42,6 +42,25 @@ function normalizeInto(vector: ArrayLike<number>, dims: number, row: number, out
   for (let j = 0; j < dims; j++) out[offset + j] = vector[j] * inv;
 }
 
+/** Inner product of the row at `base` in `data` with `q` (d long). */
+function dotAt(data: Float32Array, base: number, q: Float32Array, d: number): number {
+  // Four independent sums let the CPU overlap the multiply-adds.
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  const d4 = d - (d % 4);
+  for (; j < d4; j += 4) {
+    s0 += data[base + j] * q[j];
+    s1 += data[base + j + 1] * q[j + 1];
+    s2 += data[base + j + 2] * q[j + 2];
+    s3 += data[base + j + 3] * q[j + 3];
+  }
+  for (; j < d; j++) s0 += data[base + j] * q[j];
+  return s0 + s1 + s2 + s3;
+}
+
 export class VectorMatrix {
   /** int8 copy that shortlists rows for exact re-scoring (see int8-scan.ts); without it every search scans exactly. */
   private quantised?: Int8Scan;
@@ -153,22 +172,8 @@ export class VectorMatrix {
     const topScore = new Float64Array(kk).fill(-Infinity);
     const topRow = new Int32Array(kk).fill(-1);
     const data = this.data;
-    const d4 = d - (d % 4);
     for (let i = 0, base = 0; i < this.count; i++, base += d) {
-      // Four independent sums let the CPU overlap the multiply-adds.
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let j = 0;
-      for (; j < d4; j += 4) {
-        s0 += data[base + j] * q[j];
-        s1 += data[base + j + 1] * q[j + 1];
-        s2 += data[base + j + 2] * q[j + 2];
-        s3 += data[base + j + 3] * q[j + 3];
-      }
-      for (; j < d; j++) s0 += data[base + j] * q[j];
-      const s = s0 + s1 + s2 + s3;
+      const s = dotAt(data, base, q, d);
       if (s <= topScore[kk - 1]) continue;
       let p = kk - 1;
       while (p > 0 && topScore[p - 1] < s) {
@@ -189,23 +194,7 @@ export class VectorMatrix {
     const d = this.dims;
     const data = this.data;
     const out: VectorHit[] = [];
-    for (const row of rows) {
-      const base = row * d;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let j = 0;
-      const d4 = d - (d % 4);
-      for (; j < d4; j += 4) {
-        s0 += data[base + j] * q[j];
-        s1 += data[base + j + 1] * q[j + 1];
-        s2 += data[base + j + 2] * q[j + 2];
-        s3 += data[base + j + 3] * q[j + 3];
-      }
-      for (; j < d; j++) s0 += data[base + j] * q[j];
-      out.push({ row, score: s0 + s1 + s2 + s3 });
-    }
+    for (const row of rows) out.push({ row, score: dotAt(data, row * d, q, d) });
     out.sort((a, b) => b.score - a.score || a.row - b.row);
     return out.length > k ? out.slice(0, k) : out;
   }
