@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.js';
+import { DEFAULT_INT8_MIN_ROWS } from './index/vector-matrix.js';
 import { registerSecret, type LogLevel } from './logger.js';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -75,6 +76,7 @@ export const envSchema = z
     CHUNK_STRATEGY: z.enum(['abstract', 'sentences']).default('abstract'),
     ABSTAIN_THRESHOLD: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).optional()),
     MAX_CORPUS_FILE_MB: int(64, 1, 4096),
+    VECTOR_INT8_MIN_ROWS: int(DEFAULT_INT8_MIN_ROWS, 0, 2 ** 31 - 1),
     // Discord
     DISCORD_TOKEN: optionalString,
     DISCORD_APPLICATION_ID: z.preprocess(emptyToUndefined, snowflake.optional()),
@@ -137,6 +139,8 @@ export interface Config {
   chunkStrategy: 'abstract' | 'sentences';
   abstainThreshold?: number;
   maxCorpusFileBytes: number;
+  /** Vector rows from which searches shortlist through the int8 copy and re-score exactly. */
+  vectorInt8MinRows: number;
   discord: {
     token?: string;
     applicationId?: string;
@@ -212,6 +216,7 @@ export function loadConfig(env?: Record<string, string | undefined>, opts: { cwd
     chunkStrategy: e.CHUNK_STRATEGY,
     abstainThreshold: e.ABSTAIN_THRESHOLD,
     maxCorpusFileBytes: e.MAX_CORPUS_FILE_MB * 1024 * 1024,
+    vectorInt8MinRows: e.VECTOR_INT8_MIN_ROWS,
     discord: {
       token: e.DISCORD_TOKEN,
       applicationId: e.DISCORD_APPLICATION_ID,
@@ -257,6 +262,7 @@ export function configToEnv(config: Config): Record<string, string> {
     CHUNK_STRATEGY: config.chunkStrategy,
     ABSTAIN_THRESHOLD: config.abstainThreshold,
     MAX_CORPUS_FILE_MB: config.maxCorpusFileBytes / (1024 * 1024),
+    VECTOR_INT8_MIN_ROWS: config.vectorInt8MinRows,
     DISCORD_TOKEN: d.token,
     DISCORD_APPLICATION_ID: d.applicationId,
     DISCORD_GUILD_ID: d.guildId,

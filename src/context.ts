@@ -83,7 +83,7 @@ export async function storeHasIndex(config: Config, logger: Logger = silentLogge
 
 /** Open the configured store's live generation. */
 export async function openStore(config: Config, opts: { logger?: Logger } = {}): Promise<SearchStore> {
-  if (config.store !== 'postgres') return IndexStore.open(config.indexDir);
+  if (config.store !== 'postgres') return IndexStore.open(config.indexDir, { int8MinRows: config.vectorInt8MinRows });
   const { PostgresStore } = await import('./index/postgres/store.js');
   return PostgresStore.open({ databaseUrl: requireDatabaseUrl(config), logger: opts.logger });
 }

@@ -90,7 +90,13 @@ const tables = new WeakMap<readonly Paper[], AcronymTable>();
 export function acronymsOf(papers: readonly Paper[]): AcronymTable {
   let table = tables.get(papers);
   if (!table) {
-    table = mineAcronyms(papers.map((p) => `${p.title}. ${p.abstract}`));
+    // One text at a time: an array of them all would be a second copy of every abstract (~150 MB
+    // at 100k papers) at load's peak.
+    table = mineAcronyms(
+      (function* () {
+        for (const p of papers) yield `${p.title}. ${p.abstract}`;
+      })(),
+    );
     tables.set(papers, table);
   }
   return table;

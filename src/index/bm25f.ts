@@ -32,6 +32,34 @@ export function fieldNorms(params: Bm25fParams, avgTitle: number, avgBody: numbe
   return { titleNorm: params.bTitle / avgTitle, bodyNorm: params.bBody / avgBody };
 }
 
+/** A document's length divisors (title, body): depend on the document only, so an index may precompute them. */
+export function titleDivisor(params: Bm25fParams, norms: FieldNorms, lenTitle: number): number {
+  return 1 - params.bTitle + norms.titleNorm * lenTitle;
+}
+
+export function bodyDivisor(params: Bm25fParams, norms: FieldNorms, lenBody: number): number {
+  return 1 - params.bBody + norms.bodyNorm * lenBody;
+}
+
+/**
+ * One term's contribution from the document's precomputed divisors. A zero title tf adds exactly
+ * 0 to the weighted tf, so skipping it (most postings) changes no score.
+ */
+export function bm25fDivisorScore(
+  params: Bm25fParams,
+  queryWeight: number,
+  idf: number,
+  tfTitle: number,
+  tfBody: number,
+  titleDiv: number,
+  bodyDiv: number,
+): number {
+  const body = (params.bodyWeight * tfBody) / bodyDiv;
+  const tf = tfTitle === 0 ? body : (params.titleWeight * tfTitle) / titleDiv + body;
+  const k1 = params.k1;
+  return queryWeight * idf * ((tf * (k1 + 1)) / (tf + k1));
+}
+
 /** One term's contribution to a document's score. */
 export function bm25fTermScore(
   params: Bm25fParams,
@@ -43,10 +71,15 @@ export function bm25fTermScore(
   lenTitle: number,
   lenBody: number,
 ): number {
-  const { k1, titleWeight, bodyWeight, bTitle, bBody } = params;
-  const tf =
-    (titleWeight * tfTitle) / (1 - bTitle + norms.titleNorm * lenTitle) + (bodyWeight * tfBody) / (1 - bBody + norms.bodyNorm * lenBody);
-  return queryWeight * idf * ((tf * (k1 + 1)) / (tf + k1));
+  return bm25fDivisorScore(
+    params,
+    queryWeight,
+    idf,
+    tfTitle,
+    tfBody,
+    titleDivisor(params, norms, lenTitle),
+    bodyDivisor(params, norms, lenBody),
+  );
 }
 
 /** The most one term can add to any document's score (tf -> infinity): the MaxScore bound. */

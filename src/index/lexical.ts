@@ -3,7 +3,16 @@
  * form (typed arrays), so loading is a buffer copy and queries run entirely in memory: no file is
  * touched per query (vectra's BM25 path re-reads every document per query).
  */
-import { type Bm25fParams, bm25fTermScore, bm25Idf, DEFAULT_BM25F_PARAMS, fieldNorms, MAX_TF } from './bm25f.js';
+import {
+  type Bm25fParams,
+  bm25fDivisorScore,
+  bm25Idf,
+  bodyDivisor,
+  DEFAULT_BM25F_PARAMS,
+  fieldNorms,
+  MAX_TF,
+  titleDivisor,
+} from './bm25f.js';
 import { tokenize } from './tokenize.js';
 
 export interface LexicalDoc {
@@ -41,6 +50,9 @@ export class LexicalIndex {
   private avgBody = 1;
   private n = 0;
   private scratch = new Float64Array(0);
+  /** Each doc's BM25F length divisors, computed once (finish) instead of once per posting per query. */
+  private titleDiv = new Float64Array(0);
+  private bodyDiv = new Float64Array(0);
   params: LexicalParams;
 
   constructor(params: Partial<LexicalParams> = {}) {
@@ -146,6 +158,13 @@ export class LexicalIndex {
     this.avgTitle = this.n ? Math.max(st / this.n, 1) : 1;
     this.avgBody = this.n ? Math.max(sb / this.n, 1) : 1;
     this.scratch = new Float64Array(this.n);
+    const norms = fieldNorms(this.params, this.avgTitle, this.avgBody);
+    this.titleDiv = new Float64Array(this.n);
+    this.bodyDiv = new Float64Array(this.n);
+    for (let i = 0; i < this.n; i++) {
+      this.titleDiv[i] = titleDivisor(this.params, norms, this.lenTitle[i]);
+      this.bodyDiv[i] = bodyDivisor(this.params, norms, this.lenBody[i]);
+    }
   }
 
   /** Mean title and body lengths in terms (the BM25F length normalisers). */
@@ -192,7 +211,7 @@ export class LexicalIndex {
   /** Accumulate BM25F scores into the scratch buffer; returns the docs touched. */
   private accumulate(terms: Map<string, number>): Uint32Array {
     const params = this.params;
-    const norms = fieldNorms(params, this.avgTitle, this.avgBody);
+    const { docs, tfTitle, tfBody, titleDiv, bodyDiv } = this;
     const acc = this.scratch;
     let touched = new Uint32Array(64);
     let nTouched = 0;
@@ -203,7 +222,7 @@ export class LexicalIndex {
       const end = this.offsets[id + 1];
       const idf = bm25Idf(this.n, end - start);
       for (let j = start; j < end; j++) {
-        const d = this.docs[j];
+        const d = docs[j];
         if (acc[d] === 0) {
           if (nTouched === touched.length) {
             const grown = new Uint32Array(touched.length * 2);
@@ -212,7 +231,7 @@ export class LexicalIndex {
           }
           touched[nTouched++] = d;
         }
-        acc[d] += bm25fTermScore(params, norms, qWeight, idf, this.tfTitle[j], this.tfBody[j], this.lenTitle[d], this.lenBody[d]);
+        acc[d] += bm25fDivisorScore(params, qWeight, idf, tfTitle[j], tfBody[j], titleDiv[d], bodyDiv[d]);
       }
     }
     return touched.subarray(0, nTouched);

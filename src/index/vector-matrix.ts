@@ -4,7 +4,23 @@
  * and keeps ~2x the memory, so the items are copied here once at load.
  */
 import { open } from 'node:fs/promises';
+import { Int8Scan } from './int8-scan.js';
 import { type FileDigest, writeAll } from './write-all.js';
+
+/**
+ * Deeper than this the shortlist would be a large part of the matrix (a filtered search asks for
+ * every row): the exact scan answers instead.
+ */
+export const MAX_SHORTLIST_DEPTH = 1000;
+
+/**
+ * Default VECTOR_INT8_MIN_ROWS. The int8 scan overtakes the float scan at about 500-1000 rows of
+ * 384-d (bench/ann.ts); from 2000 the shortlist is at most a tenth of the rows at hybrid depth.
+ */
+export const DEFAULT_INT8_MIN_ROWS = 2000;
+
+/** Rows the int8 scan shortlists for a top-k search, all re-scored exactly: k plus this margin, at least 2k. */
+export const SHORTLIST_MARGIN = 100;
 
 export interface VectorHit {
   row: number;
@@ -26,7 +42,29 @@ function normalizeInto(vector: ArrayLike<number>, dims: number, row: number, out
   for (let j = 0; j < dims; j++) out[offset + j] = vector[j] * inv;
 }
 
+/** Inner product of the row at `base` in `data` with `q` (d long). */
+function dotAt(data: Float32Array, base: number, q: Float32Array, d: number): number {
+  // Four independent sums let the CPU overlap the multiply-adds.
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  const d4 = d - (d % 4);
+  for (; j < d4; j += 4) {
+    s0 += data[base + j] * q[j];
+    s1 += data[base + j + 1] * q[j + 1];
+    s2 += data[base + j + 2] * q[j + 2];
+    s3 += data[base + j + 3] * q[j + 3];
+  }
+  for (; j < d; j++) s0 += data[base + j] * q[j];
+  return s0 + s1 + s2 + s3;
+}
+
 export class VectorMatrix {
+  /** int8 copy that shortlists rows for exact re-scoring (see int8-scan.ts); without it every search scans exactly. */
+  private quantised?: Int8Scan;
+
   private constructor(
     readonly dims: number,
     readonly count: number,
@@ -34,6 +72,20 @@ export class VectorMatrix {
     /** Chunk index for each row. */
     readonly chunkOf: Uint32Array,
   ) {}
+
+  /** Whether searches shortlist through the int8 copy. */
+  get quantisedScan(): boolean {
+    return this.quantised !== undefined;
+  }
+
+  /**
+   * Build the int8 copy when the matrix has at least `minRows` rows (below that the float scan is
+   * as fast: see the README's measured crossover). Returns whether searches now use it.
+   */
+  useQuantisedScan(minRows: number): boolean {
+    if (this.count >= minRows && !this.quantised) this.quantised = Int8Scan.build(this.data, this.count, this.dims);
+    return this.quantised !== undefined;
+  }
 
   static fromRows(rows: Array<{ vector: ArrayLike<number>; chunk: number }>, dims: number): VectorMatrix {
     const data = new Float32Array(rows.length * dims);
@@ -90,40 +142,38 @@ export class VectorMatrix {
     if (buf.length !== expected) throw new Error(`vector matrix is ${buf.length} bytes, expected ${expected}`);
     const chunkOf = new Uint32Array(count);
     new Uint8Array(chunkOf.buffer).set(buf.subarray(8, 8 + count * 4));
-    const data = new Float32Array(count * dims);
-    new Uint8Array(data.buffer).set(buf.subarray(8 + count * 4));
+    // The rows start 4-aligned in the file; a freshly read buffer is viewed, not copied (a copy
+    // would hold the matrix twice at load's peak).
+    const start = buf.byteOffset + 8 + count * 4;
+    let data: Float32Array;
+    if (start % 4 === 0) data = new Float32Array(buf.buffer, start, count * dims);
+    else {
+      data = new Float32Array(count * dims);
+      new Uint8Array(data.buffer).set(buf.subarray(8 + count * 4));
+    }
     return new VectorMatrix(dims, count, data, chunkOf);
   }
 
-  /** Exact top-k by cosine similarity. */
-  search(query: ArrayLike<number>, k: number): VectorHit[] {
+  /**
+   * Top-k by cosine similarity. With the int8 copy (and k small enough), the rows it shortlists
+   * are re-scored exactly; scores are always exact float32 cosines.
+   */
+  search(query: ArrayLike<number>, k: number, opts: { exact?: boolean } = {}): VectorHit[] {
     const d = this.dims;
     const q = new Float32Array(d);
     let norm = 0;
     for (let j = 0; j < d; j++) norm += query[j] * query[j];
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let j = 0; j < d; j++) q[j] = query[j] * inv;
+    if (this.quantised && !opts.exact && k <= MAX_SHORTLIST_DEPTH)
+      return this.rescore(q, this.quantised.shortlist(q, Math.max(2 * k, k + SHORTLIST_MARGIN)), k);
     const kk = Math.min(k, this.count);
     // Keep the best kk in a small sorted array; most rows fail the threshold test at once.
     const topScore = new Float64Array(kk).fill(-Infinity);
     const topRow = new Int32Array(kk).fill(-1);
     const data = this.data;
-    const d4 = d - (d % 4);
     for (let i = 0, base = 0; i < this.count; i++, base += d) {
-      // Four independent sums let the CPU overlap the multiply-adds.
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let j = 0;
-      for (; j < d4; j += 4) {
-        s0 += data[base + j] * q[j];
-        s1 += data[base + j + 1] * q[j + 1];
-        s2 += data[base + j + 2] * q[j + 2];
-        s3 += data[base + j + 3] * q[j + 3];
-      }
-      for (; j < d; j++) s0 += data[base + j] * q[j];
-      const s = s0 + s1 + s2 + s3;
+      const s = dotAt(data, base, q, d);
       if (s <= topScore[kk - 1]) continue;
       let p = kk - 1;
       while (p > 0 && topScore[p - 1] < s) {
@@ -137,5 +187,15 @@ export class VectorMatrix {
     const out: VectorHit[] = [];
     for (let i = 0; i < kk; i++) if (topRow[i] >= 0) out.push({ row: topRow[i], score: topScore[i] });
     return out;
+  }
+
+  /** Exact scores of `rows`, the best k first (ties: lower row first, as the full scan gives). */
+  private rescore(q: Float32Array, rows: Int32Array, k: number): VectorHit[] {
+    const d = this.dims;
+    const data = this.data;
+    const out: VectorHit[] = [];
+    for (const row of rows) out.push({ row, score: dotAt(data, row * d, q, d) });
+    out.sort((a, b) => b.score - a.score || a.row - b.row);
+    return out.length > k ? out.slice(0, k) : out;
   }
 }

@@ -45,6 +45,13 @@ describe('batched generation files', () => {
 
     const store = await IndexStore.open(indexDir);
     expect(store.papers.length).toBe(N);
+    // Streamed in 1 MiB pieces: lines (and multi-byte characters) cut at piece boundaries come back whole.
+    expect(store.papers).toEqual(
+      papersFile
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
     expect(store.chunks.length).toBe(N);
     for (const i of [0, 1, 1234, N - 1]) {
       const p = store.papers.find((x) => x.title.startsWith(`Synthetic Paper ${i}:`))!;
@@ -53,5 +60,19 @@ describe('batched generation files', () => {
       expect(p.abstract).toContain('🚀');
       expect(store.chunks.find((c) => c.paperId === p.id)?.text).toBe(p.abstract);
     }
+  });
+
+  it('a line damaged mid-file is reported as a checksum mismatch (the stream still hashes the whole file)', async () => {
+    const indexDir = join(root, 'index');
+    const gen = (await readCurrentGeneration(indexDir))!;
+    const path = join(indexDir, gen, 'papers.jsonl');
+    const bytes = await readFile(path);
+    const at = bytes.indexOf('"title"', bytes.length >> 1);
+    bytes.write('{', at); // same size, no longer JSON
+    await writeFile(path, bytes);
+    await expect(IndexStore.open(indexDir)).rejects.toMatchObject({
+      code: 'INDEX_CORRUPT',
+      userMessage: expect.stringContaining('papers.jsonl does not match its checksum'),
+    });
   });
 });

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../src/corpus/load.js';
 import { LexicalIndex, queryTerms, type LexicalDoc, type LexicalHeader } from '../../src/index/lexical.js';
 import { isStopword, stem, tokenize } from '../../src/index/tokenize.js';
+import { bm25fTermScore, fieldNorms } from '../../src/index/bm25f.js';
 
 const CORPUS = join(import.meta.dirname, '../../data/corpus');
 
@@ -131,6 +132,29 @@ describe('LexicalIndex (BM25F)', () => {
   it('respects custom field weights', () => {
     const bodyHeavy = LexicalIndex.build(docs, { titleWeight: 0.01, bodyWeight: 5 });
     expect(bodyHeavy.search('graph neural networks')[0].doc).toBe(0);
+  });
+
+  it('scores exactly as the shared BM25F formula (the per-doc divisors it precomputes change no bit)', async () => {
+    const { papers } = await loadCorpus(CORPUS);
+    const li = LexicalIndex.build(papers.map((p) => ({ title: p.title, body: p.abstract })));
+    const norms = fieldNorms(li.params, li.averageLengths.title, li.averageLengths.body);
+    const lists = new Map([...li.postingLists()].map((p) => [p.term, p]));
+    for (const q of ['graph neural networks for molecules', 'transformer attention transformer', 'reinforcement learning reward']) {
+      const terms = queryTerms(q);
+      const want = new Map<number, number>();
+      for (const [term, weight] of terms) {
+        const list = lists.get(term);
+        if (!list) continue;
+        list.docs.forEach((d, j) => {
+          const len = li.docLengths(d);
+          const s = bm25fTermScore(li.params, norms, weight, li.idf(term), list.tfTitle[j], list.tfBody[j], len.title, len.body);
+          want.set(d, (want.get(d) ?? 0) + s);
+        });
+      }
+      const got = li.topDocs(terms, li.size);
+      expect(got.length).toBe(want.size);
+      for (const h of got) expect(h.score).toBe(want.get(h.doc));
+    }
   });
 
   it('has size equal to the number of documents', () => {
