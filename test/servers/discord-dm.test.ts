@@ -67,6 +67,7 @@ describe('fake Discord server: direct messages', () => {
       clicks.push({ user: i.user.id, channel: i.channelId, guild: i.guildId });
       void i.deferUpdate();
     });
+    if (!got.channel.isSendable()) throw new Error('a DM channel is sendable');
     const button = await got.channel.send({
       content: 'vote',
       components: [{ type: 1, components: [{ type: 2, style: 1, label: 'up', custom_id: 'up' }] }],
