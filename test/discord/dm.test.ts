@@ -192,6 +192,50 @@ describe('direct messages (offline answers)', () => {
 });
 
 describe('direct messages (with a model)', () => {
+  it('a DM follow-up gives the model the earlier DM turn; once 20 newer messages pushed it out, it is gone', async () => {
+    const question = 'What is dataset decomposition for training LLMs with variable sequence length?';
+    discord = await startDiscordServer({ heartbeatIntervalMs: 250 });
+    openai = await startOpenAIServer({
+      streamChunkDelayMs: 1,
+      chatResponder: ({ messages }) =>
+        /rewrite a follow-up/.test(messages[0]?.content ?? '')
+          ? 'dataset decomposition second paper'
+          : 'Dataset decomposition trains on same-length buckets cut from single documents [1]. A related paper is cited too [2].',
+    });
+    const { s, feedbackDir } = await setup({
+      OPENAI_BASE_URL: openai.url,
+      OPENAI_API_KEY: 'sk-test-key-123456',
+      CHAT_MODEL: 'fake-chat',
+      LLM_MAX_RETRIES: '0',
+    });
+    const user = userId();
+    await dm(s, user, question);
+    const cited = (await answers(feedbackDir))[0].citations.map((c: any) => c.title);
+    expect(cited.length).toBe(2);
+    const prompts = () =>
+      openai!.requests
+        .filter((r) => r.path.endsWith('/chat/completions'))
+        .map((r) => r.body.messages.map((m: any) => m.content).join('\n'));
+
+    openai.requests.length = 0;
+    await dm(s, user, 'what about the second one?');
+    const rewrite = prompts().find((p) => /rewrite a follow-up/.test(p));
+    expect(rewrite).toContain(`User: ${question}`);
+    expect(rewrite).toContain('Assistant (trimmed): Dataset decomposition trains on same-length buckets');
+    expect(rewrite).toContain(`[2] ${cited[1]}`);
+    expect((await answers(feedbackDir)).at(-1).sources[0]).toMatchObject({ title: cited[1], marker: 2 });
+
+    // 20 newer messages (the bot's own, which it does not answer) push both turns out of the window.
+    const channelId = s.dmChannelId(user);
+    for (let k = 0; k < 20; k++) s.sendMessage({ channelId, authorId: s.botUserId, content: `note ${k}` });
+    await s.waitFor(() => s.channelMessages(channelId).length >= 24);
+    openai.requests.length = 0;
+    await dm(s, user, 'and the first one?');
+    expect(prompts().length).toBeGreaterThan(0);
+    for (const p of prompts()) expect(p).not.toContain(question);
+    expect((await answers(feedbackDir)).at(-1).kind).toBe('qa');
+  });
+
   it('over the model-call cap a DM gets the busy notice in the DM; the others are answered', async () => {
     discord = await startDiscordServer({ heartbeatIntervalMs: 250 });
     const answerText = `${'Dataset decomposition splits a corpus into buckets of sequences from single documents [1]. '.repeat(12)}`;
