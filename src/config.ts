@@ -85,6 +85,7 @@ export const envSchema = z
     QA_CHANNEL_IDS: idList,
     ADMIN_ROLE_IDS: idList,
     THREAD_FOLLOWUPS: bool(true),
+    DIRECT_MESSAGES: bool(true),
     USER_COOLDOWN_SECONDS: num(5, 0, 3600),
     MAX_CONCURRENT_MODEL_CALLS: int(4, 1, 256),
     STREAM_EDIT_INTERVAL_MS: int(1_000, 250, 10_000),
@@ -150,6 +151,8 @@ export interface Config {
     /** Roles allowed admin commands (/add-papers) besides members with Manage Server. */
     adminRoleIds: string[];
     threadFollowups: boolean;
+    /** Answer direct messages (asks Discord for the DIRECT_MESSAGES intent, which is not privileged). */
+    directMessages: boolean;
     userCooldownMs: number;
     maxConcurrentModelCalls: number;
     streamEditIntervalMs: number;
@@ -225,6 +228,7 @@ export function loadConfig(env?: Record<string, string | undefined>, opts: { cwd
       qaChannelIds: e.QA_CHANNEL_IDS,
       adminRoleIds: e.ADMIN_ROLE_IDS,
       threadFollowups: e.THREAD_FOLLOWUPS,
+      directMessages: e.DIRECT_MESSAGES,
       userCooldownMs: Math.round(e.USER_COOLDOWN_SECONDS * 1000),
       maxConcurrentModelCalls: e.MAX_CONCURRENT_MODEL_CALLS,
       streamEditIntervalMs: e.STREAM_EDIT_INTERVAL_MS,
@@ -270,6 +274,7 @@ export function configToEnv(config: Config): Record<string, string> {
     QA_CHANNEL_IDS: d.qaChannelIds.join(','),
     ADMIN_ROLE_IDS: d.adminRoleIds.join(','),
     THREAD_FOLLOWUPS: d.threadFollowups,
+    DIRECT_MESSAGES: d.directMessages,
     USER_COOLDOWN_SECONDS: d.userCooldownMs / 1000,
     MAX_CONCURRENT_MODEL_CALLS: d.maxConcurrentModelCalls,
     STREAM_EDIT_INTERVAL_MS: d.streamEditIntervalMs,

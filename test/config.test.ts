@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       qaChannelIds: [],
       adminRoleIds: [],
       threadFollowups: true,
+      directMessages: true,
       userCooldownMs: 5000,
       maxConcurrentModelCalls: 4,
       streamEditIntervalMs: 1000,

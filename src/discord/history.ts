@@ -3,7 +3,7 @@
  * are matched to their stored records (question, answer, cited papers) through their buttons or
  * the message ids linked in the answers log; user messages without a stored answer fill in.
  */
-import { MessageType, type AnyThreadChannel, type Message } from 'discord.js';
+import { MessageType, type AnyThreadChannel, type DMChannel, type Message, type PartialDMChannel } from 'discord.js';
 import type { Turn } from '../answer/followup.js';
 import type { BotContext } from './context.js';
 import type { AnswerRecord, FeedbackStore } from './feedback.js';
@@ -68,15 +68,26 @@ function info(m: Message): ThreadMessageInfo {
 }
 
 /**
- * Recent history of a thread, oldest first, excluding `beforeId` and anything after it.
+ * How far back a DM conversation reaches. A DM never ends the way a thread does, so only its last
+ * messages count: about ten exchanges, of which the last six turns are used (historyFromMessages).
+ */
+export const DM_HISTORY_MESSAGES = 20;
+
+/**
+ * Recent history of a thread (or a DM), oldest first, excluding `beforeId` and anything after it.
  * Includes the thread's starter (the /ask answer or the user's first post).
  */
-export async function threadHistory(ctx: BotContext, thread: AnyThreadChannel, beforeId?: string, limit = 50): Promise<ThreadHistory> {
+export async function threadHistory(
+  ctx: BotContext,
+  thread: AnyThreadChannel | DMChannel | PartialDMChannel,
+  beforeId?: string,
+  limit = thread.isThread() ? 50 : DM_HISTORY_MESSAGES,
+): Promise<ThreadHistory> {
   const fetched = await thread.messages.fetch({ limit, ...(beforeId ? { before: beforeId } : {}), cache: false });
   const list = [...fetched.values()].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
   const infos: ThreadMessageInfo[] = [];
   for (const m of list) {
-    if (m.type === MessageType.ThreadStarterMessage) {
+    if (m.type === MessageType.ThreadStarterMessage && thread.isThread()) {
       // A thread opened on a message: that message (in the parent channel) is the first turn.
       const starterId = m.reference?.messageId ?? thread.id;
       const answerId = ctx.store.answerIdForMessage(starterId);
@@ -92,7 +103,7 @@ export async function threadHistory(ctx: BotContext, thread: AnyThreadChannel, b
     infos.push(info(m));
   }
   // Threads whose starter scrolled out of the fetched page still know their first answer.
-  if (!infos.length || !list.some((m) => m.type === MessageType.ThreadStarterMessage)) {
+  if (thread.isThread() && (!infos.length || !list.some((m) => m.type === MessageType.ThreadStarterMessage))) {
     const rootId = ctx.store.answerIdForMessage(thread.id);
     if (rootId && !infos.some((i) => i.answerId === rootId) && list.length < limit) {
       infos.unshift({ id: thread.id, authorId: ctx.botUserId ?? '', bot: true, content: '', answerId: rootId });

@@ -1,9 +1,10 @@
 /**
- * Message-driven answers (need the MESSAGE_CONTENT intent):
+ * Message-driven answers (need the MESSAGE_CONTENT intent, except mentions and DMs):
  *  - a message in an answer thread (one the bot opened, or a post under a Q&A channel) is a
  *    follow-up, answered with the thread's history (unless THREAD_FOLLOWUPS is off);
  *  - a new message in a Q&A text channel gets a thread opened on it and an answer there;
- *  - a new forum post in a Q&A forum channel gets an answer in its thread.
+ *  - a new forum post in a Q&A forum channel gets an answer in its thread;
+ *  - a direct message is answered in the DM, with the DM's last messages as the thread's history.
  */
 import {
   ChannelType,
@@ -87,8 +88,12 @@ export function createMessageHandlers(ctx: BotContext) {
     }
     try {
       void safely(ctx.logger, 'typing', () => a.thread.sendTyping());
-      const past = a.withHistory && a.thread.isThread() ? await threadHistory(ctx, a.thread, a.message.id) : undefined;
+      const dm = a.thread.type === ChannelType.DM ? a.thread : undefined;
+      const conversation = a.thread.isThread() ? a.thread : dm;
+      const past = a.withHistory && conversation ? await threadHistory(ctx, conversation, a.message.id) : undefined;
       const history = past?.turns ?? [];
+      // A DM has no thread to mark where a conversation starts: it is a follow-up once earlier answers are in view.
+      const kind = dm && !past?.records.length && !history.length ? 'qa' : a.kind;
       const target = channelTarget(a.thread, { replyTo: a.reply ? a.message : undefined, logger: ctx.logger });
       await runAnswer(
         ctx,
@@ -97,7 +102,7 @@ export function createMessageHandlers(ctx: BotContext) {
         (onPreview) =>
           computeAnswer(ctx, {
             question: a.question,
-            kind: a.kind,
+            kind,
             history,
             ...(past ? { thread: past.records } : {}),
             userId: a.message.author.id,
@@ -140,6 +145,13 @@ export function createMessageHandlers(ctx: BotContext) {
     if (ctx.stopping || message.author.bot || message.webhookId || message.system) return;
     if (message.type !== MessageType.Default && message.type !== MessageType.Reply) return;
     const channel = message.channel;
+    if (channel.type === ChannelType.DM) {
+      // A DM is a conversation with the bot: every message is a question, its recent messages the thread.
+      if (!ctx.config.discord.directMessages) return;
+      const question = mentionQuestion(message) ?? questionOf(message.content);
+      if (!question || !handled.add(message.id)) return;
+      return answerInThread({ message, thread: channel, question, kind: 'followup', withHistory: true, reply: true });
+    }
     if (!message.inGuild()) return;
     const qa = ctx.config.discord.qaChannelIds;
     const mentioned = mentionQuestion(message);

@@ -21,7 +21,7 @@ import { createCommands } from './commands.js';
 import { createGateway } from './gateway.js';
 import { createInteractions } from './interactions.js';
 import { createMessages } from './messages.js';
-import { InteractionType, MessageType, Op, snowflake } from './protocol.js';
+import { ChannelType, InteractionType, MessageType, Op, snowflake } from './protocol.js';
 import { createRateLimits } from './rate-limits.js';
 import { createRest } from './rest.js';
 import { clone, createState } from './state.js';
@@ -115,7 +115,12 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
         });
         storeMessage(source);
       }
-      const { payload, state } = baseInteraction(InteractionType.MessageComponent, { userId: o.userId, channelId: source.channel_id });
+      // A button on a message in a DM is clicked in that DM, by its recipient unless told otherwise.
+      const dm = channels.get(source.channel_id)?.type === ChannelType.DM ? channels.get(source.channel_id) : undefined;
+      const { payload, state } = baseInteraction(
+        InteractionType.MessageComponent,
+        dm ? { userId: o.userId ?? dm.recipients[0].id, guild: false } : { userId: o.userId, channelId: source.channel_id },
+      );
       payload.data = { custom_id: o.customId, component_type: 2 };
       payload.message = clone(source);
       state.sourceMessageId = source.id;

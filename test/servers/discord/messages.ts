@@ -154,6 +154,8 @@ export function createMessages(state: FakeState, gateway: Gateway) {
     const ch = channels.get(msg.channel_id);
     const gid = channelGuildId(ch);
     const out = clone(msg);
+    // discord.js builds an uncached DM channel (Partials.Channel) from this field; without it the event is dropped.
+    if (ch) out.channel_type = ch.type;
     if (gid) {
       out.guild_id = gid;
       const { user: _user, ...member } = memberOf(gid, msg.author.id);
