@@ -14,7 +14,7 @@ import { createDiscordClient, intentsFor } from './client.js';
 import { commandMap } from './commands/index.js';
 import { createBotContext, type BotContext } from './context.js';
 import { FeedbackStore } from './feedback.js';
-import { logProgress } from './handlers.js';
+import { logProgress } from './services/reindex.js';
 import { createInteractionHandler } from './interactions.js';
 import { createMessageHandlers } from './messages.js';
 import { startIndexRefresh, type IndexRefresher } from './refresh.js';

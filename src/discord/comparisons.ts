@@ -3,7 +3,7 @@ import type { ComparisonRow } from '../answer/compare.js';
 import type { AnswerResult } from '../answer/engine.js';
 import type { BotContext } from './context.js';
 import type { AnswerRecord } from './feedback.js';
-import { toRecord } from './handlers.js';
+import { toRecord } from './services/answers.js';
 
 export async function saveComparison(
   ctx: BotContext,

@@ -7,7 +7,7 @@ import { MessageType, type AnyThreadChannel, type DMChannel, type Message, type 
 import type { Turn } from '../answer/followup.js';
 import type { BotContext } from './context.js';
 import type { AnswerRecord, FeedbackStore } from './feedback.js';
-import { turnsFromRecords } from './handlers.js';
+import { turnsFromRecords } from './services/recap.js';
 import { answerIdFromComponents } from './render/answer.js';
 
 export interface ThreadMessageInfo {

@@ -3,6 +3,5 @@ export { runBot, serveBot, type BotHandle, type BotOptions } from './bot.js';
 export { registerCommands, commandData, type RegisterResult } from './register.js';
 export { createDiscordClient, intentsFor, NO_MENTIONS } from './client.js';
 export { FeedbackStore, type AnswerRecord, type VoteRecord } from './feedback.js';
-export * as handlers from './handlers.js';
 export { serveShards, recommendedShardCount, type ShardOptions } from './shard.js';
 export { startIndexRefresh, type IndexRefresher } from './refresh.js';

@@ -16,7 +16,8 @@ import {
 } from 'discord.js';
 import { describeFailure } from '../errors.js';
 import type { BotContext } from './context.js';
-import { admit, cleanQuestion, computeAnswer } from './handlers.js';
+import { admit, computeAnswer } from './services/answers.js';
+import { cleanQuestion } from '../answer/engine.js';
 import { isAnswerThread, threadHistory } from './history.js';
 import { NO_MENTIONS } from './client.js';
 import { runAnswer } from './pipeline.js';

@@ -1,24 +1,22 @@
 /**
  * Runs an ingest in a worker thread so parsing, tokenising and BM25 building never block the bot's
  * event loop (which must acknowledge every interaction within 3 s while a re-index runs).
- * Protocol: workerData = { env, force, add? } (env: the bot's configuration as variables, validated
- * here like any other; add: files for /add-papers, checked, stored and ingested here); posts
- * { type: 'log' | 'progress' | 'done' | 'error', ... }, 'done' with the ingest summary (none when
- * /add-papers had nothing to add) and, for add, its result.
+ * Protocol: reindex-protocol.ts (workerData: IngestWorkerData; every message posted: WorkerMessage).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig } from '../config.js';
-import type { IncomingFile } from '../corpus/add-papers.js';
 import { runAddPapers, runIngest } from '../context.js';
 import { isAppError } from '../errors.js';
 import type { Progress } from '../index/progress.js';
 import { createLogger } from '../logger.js';
+import type { IngestWorkerData, WorkerMessage } from './reindex-protocol.js';
 
-const { env, force, add } = workerData as { env: Record<string, string>; force?: boolean; add?: IncomingFile[] };
+const { env, force, add } = workerData as IngestWorkerData;
 const port = parentPort!;
+const post = (m: WorkerMessage) => port.postMessage(m);
 
 // Forward log lines to the parent, which owns the real logger (and its secret redaction).
-const logger = createLogger({ level: 'debug', sink: (line) => port.postMessage({ type: 'log', line }) });
+const logger = createLogger({ level: 'debug', sink: (line) => post({ type: 'log', line }) });
 
 let phase = '';
 let total = 0;
@@ -30,33 +28,33 @@ const progress: Progress = {
     total = t;
     count = 0;
     quarter = 0;
-    port.postMessage({ type: 'progress', phase, done: 0, total });
+    post({ type: 'progress', phase, done: 0, total });
   },
   tick(n = 1) {
     count = Math.min(total, count + n);
     const q = total ? Math.floor((count / total) * 4) : 4;
     if (q > quarter && q < 4) {
       quarter = q;
-      port.postMessage({ type: 'progress', phase, done: count, total });
+      post({ type: 'progress', phase, done: count, total });
     }
   },
   done() {
-    port.postMessage({ type: 'progress', phase, done: total, total });
+    post({ type: 'progress', phase, done: total, total });
   },
 };
 
 try {
   if (add) {
     const added = await runAddPapers(loadConfig(env), add, { logger, progress });
-    port.postMessage({ type: 'done', summary: added.ingest, added });
+    post({ type: 'done', summary: added.ingest, added });
   } else {
     const summary = await runIngest(loadConfig(env), { force, logger, progress });
-    port.postMessage({ type: 'done', summary });
+    post({ type: 'done', summary });
   }
 } catch (err) {
-  port.postMessage({
+  post({
     type: 'error',
-    code: isAppError(err) ? err.code : 'INTERNAL',
+    code: isAppError(err) ? err.code : ('INTERNAL' as const),
     message: isAppError(err) ? err.userMessage : String((err as Error)?.message ?? err),
   });
 }

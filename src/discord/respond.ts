@@ -16,7 +16,7 @@ import { describeFailure } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { NO_MENTIONS } from './client.js';
 import type { BotContext } from './context.js';
-import { admit } from './handlers.js';
+import { admit } from './services/answers.js';
 import type { Ticket } from './limiter.js';
 import { MAX_ANSWER_MESSAGES, type OutgoingMessage } from './render/answer.js';
 import { StreamLayout } from './render/split.js';

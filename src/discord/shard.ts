@@ -24,7 +24,7 @@ import { AppError } from '../errors.js';
 import { runLifecycle, siblingModule, type Service } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import { discordStartError, requireDiscordToken } from './bot.js';
-import { logProgress } from './handlers.js';
+import { logProgress } from './services/reindex.js';
 
 export interface ShardOptions {
   /** Where SIGINT/SIGTERM come from (tests); default: the process. */

@@ -1,7 +1,7 @@
 /** Pure render helpers: message splitting, embed limits, custom ids, recap. */
 import { describe, expect, it } from 'vitest';
 import type { AnswerRecord } from '../../src/discord/feedback.js';
-import { buildThreadRecap, leadSentences } from '../../src/discord/handlers.js';
+import { buildThreadRecap, leadSentences } from '../../src/discord/services/recap.js';
 import { answerIdFromComponents, parseCustomId, renderAnswer, renderSourcesList, sourcesEmbed } from '../../src/discord/render/answer.js';
 import { embedLength, fitEmbed } from '../../src/discord/render/embed.js';
 import { splitMessage, StreamLayout } from '../../src/discord/render/split.js';

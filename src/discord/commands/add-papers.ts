@@ -6,7 +6,7 @@ import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import { ADD_MAX_FILE_BYTES, ADD_MAX_FILES, describeAddResult } from '../../corpus/add-papers.js';
 import { NO_MENTIONS } from '../client.js';
 import { downloadAttachment } from '../download.js';
-import { reindex as runReindex } from '../handlers.js';
+import { reindex as runReindex } from '../services/reindex.js';
 import { escapeMarkdownText, LIMITS, truncate } from '../render/text.js';
 import { isBotAdmin } from '../preconditions.js';
 import { replyEphemeral } from '../respond.js';

@@ -1,6 +1,7 @@
 /** /ask question:<text> [private:<bool>] — a cited answer; public answers open a thread for follow-ups. */
 import { ChannelType, SlashCommandBuilder, ThreadAutoArchiveDuration } from 'discord.js';
-import { cleanQuestion, computeAnswer } from '../handlers.js';
+import { cleanQuestion } from '../../answer/engine.js';
+import { computeAnswer } from '../services/answers.js';
 import { isAnswerThread, threadHistory } from '../history.js';
 import { runAnswer } from '../pipeline.js';
 import { threadNameFor } from '../render/text.js';

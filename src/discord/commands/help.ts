@@ -1,7 +1,7 @@
 /** /help — what the bot can do. */
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import { NO_MENTIONS } from '../client.js';
-import { helpView } from '../handlers.js';
+import { helpView } from '../services/info.js';
 import type { SlashCommand } from './types.js';
 
 export const help: SlashCommand = {

@@ -4,7 +4,7 @@
  */
 import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { NO_MENTIONS } from '../client.js';
-import { reindex as runReindex } from '../handlers.js';
+import { reindex as runReindex } from '../services/reindex.js';
 import { replyEphemeral } from '../respond.js';
 import type { SlashCommand } from './types.js';
 

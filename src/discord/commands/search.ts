@@ -1,7 +1,8 @@
 /** /search query:<text> — top papers, one line each. */
 import { SlashCommandBuilder } from 'discord.js';
 import { NO_MENTIONS } from '../client.js';
-import { cleanQuestion, searchView } from '../handlers.js';
+import { cleanQuestion } from '../../answer/engine.js';
+import { searchView } from '../handlers.js';
 import { dateFilter, dateOption } from './date-options.js';
 import type { SlashCommand } from './types.js';
 

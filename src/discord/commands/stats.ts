@@ -1,7 +1,7 @@
 /** /stats — index size, retrieval mode, chat model. */
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import { NO_MENTIONS } from '../client.js';
-import { statsView } from '../handlers.js';
+import { statsView } from '../services/info.js';
 import type { SlashCommand } from './types.js';
 
 export const stats: SlashCommand = {

@@ -3,7 +3,9 @@
  * a recap of that thread's questions and answers with their citations.
  */
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
-import { buildThreadRecap, cleanQuestion, computeSummary } from '../handlers.js';
+import { buildThreadRecap } from '../services/recap.js';
+import { cleanQuestion } from '../../answer/engine.js';
+import { computeSummary } from '../services/answers.js';
 import { isAnswerThread, threadHistory } from '../history.js';
 import { runAnswer } from '../pipeline.js';
 import { renderAnswer } from '../render/answer.js';
