@@ -4,7 +4,8 @@
  * with 384-d vectors), peers side by side, and Discord ack latency; writes
  * bench/results/report.{md,json}. BENCH_QUICK=1: a smoke run (small sizes, one repeat);
  * BENCH_SIZES=10000,100000: the synthetic scales to run; BENCH_PG_SIZES: the scales that also
- * run the Postgres store (default: all); BENCH_DATABASE_URL: a real Postgres with pgvector.
+ * run the Postgres store (default: all); BENCH_DATABASE_URL: a real Postgres with pgvector;
+ * BENCH_PEER_ITERATIONS: timed passes per peer at scale (default 3); BENCH_PEER_TIMEOUT_MS (default 20 min).
  * BENCH_SECTIONS=peers: only the peer comparison (shipped-corpus recall, then research-bot and the
  * peers at each scale; no re-ingest, vectra, Postgres or Discord rows), written to
  * bench/results/report-peers.{md,json} so a partial run never replaces the full report.
@@ -31,6 +32,8 @@ const peersOnly = process.env.BENCH_SECTIONS === 'peers';
 const REPEATS = quick || peersOnly ? 1 : 3;
 /** A peer build at 100k papers takes minutes on 2 shared cores; past this it is reported as skipped. */
 const PEER_TIMEOUT_MS = Number(process.env.BENCH_PEER_TIMEOUT_MS ?? 20 * 60_000);
+/** Timed passes over the scale queries per peer (research-bot's rows use 3); the slowest peers take seconds a query at 100k. */
+const PEER_ITERATIONS = Number(process.env.BENCH_PEER_ITERATIONS ?? (quick ? 1 : 3));
 
 interface ChildResult {
   [k: string]: unknown;
@@ -255,7 +258,7 @@ async function main(): Promise<void> {
         // row, vector and hybrid engines next to its hybrid (384-d) row.
         const engineRows: Array<Record<string, any>> = [];
         for (const peer of withVectors ? VECTOR_PEERS : LEXICAL_PEERS)
-          engineRows.push(...(await runPeerJob(peer, { corpusDir: dir, queries: synthQueries, iterations: quick ? 1 : 3 })));
+          engineRows.push(...(await runPeerJob(peer, { corpusDir: dir, queries: synthQueries, iterations: PEER_ITERATIONS })));
         const inProcess = withVectors
           ? [
               await runLangchainPeer(synthPapers, synthQueries),
