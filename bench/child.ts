@@ -5,6 +5,10 @@
 import { answerQuestion } from '../src/answer/engine.js';
 import { loadConfig } from '../src/config.js';
 import { openRetriever, runIngest } from '../src/context.js';
+import { loadCorpus } from '../src/corpus/load.js';
+import { deterministicEmbedding } from '../test/servers/openai-server.js';
+import { PEER_ENGINES } from './peer-engines.js';
+import { DIMS, docText } from './peers.js';
 import { stats } from './stats.js';
 
 interface Opts {
@@ -16,6 +20,70 @@ interface Opts {
   iterations?: number;
   /** STORE=postgres with this DATABASE_URL. */
   databaseUrl?: string;
+  /** Job `peer`: which engine of PEER_ENGINES. */
+  peer?: string;
+  /** Job `peer`: return the ranked titles of the first pass (for recall). */
+  rankings?: boolean;
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/**
+ * A peer engine on the same papers (parsed by research-bot's own loader) and the same queries.
+ * Document vectors come from the same deterministic embedder the fake OpenAI server serves and are
+ * computed before the build timer starts (`embedMs`), since the embedder is not the peer's work.
+ */
+async function runPeer(o: Opts, out: Record<string, unknown>): Promise<void> {
+  const engine = PEER_ENGINES[o.peer ?? ''];
+  if (!engine) throw new Error(`unknown peer ${o.peer}`);
+  const { papers } = await loadCorpus(o.corpusDir, { maxFileBytes: 1 << 30 });
+  out.papers = papers.length;
+  let vectors: Float32Array[] | undefined;
+  if (engine.vectors) {
+    const t = performance.now();
+    vectors = papers.map((p) => Float32Array.from(deterministicEmbedding(docText(p), DIMS)));
+    out.embedMs = performance.now() - t;
+  }
+  const t0 = performance.now();
+  const modes = await engine.build(papers, vectors);
+  out.buildMs = performance.now() - t0;
+  const queries = o.queries ?? [];
+  const qv = engine.vectors ? queries.map((q) => Float32Array.from(deterministicEmbedding(q, DIMS))) : [];
+  const rows: Record<string, unknown>[] = [];
+  for (const mode of modes) {
+    const samples: number[] = [];
+    const firstPass: number[][] = [];
+    // Pass -1 warms up (JIT, caches) and is not timed, as in the `query` job.
+    for (let it = -1; it < (o.iterations ?? 1); it++) {
+      for (let i = 0; i < queries.length; i++) {
+        const t = performance.now();
+        const ids = await mode.search(queries[i], qv[i], 10);
+        if (it >= 0) samples.push(performance.now() - t);
+        if (it === -1) firstPass.push(ids);
+      }
+    }
+    const row: Record<string, unknown> = { name: mode.name, kind: mode.kind, search: stats(samples) };
+    if (o.rankings) row.rankings = firstPass.map((ids) => ids.map((id) => papers[id].title));
+    if (mode.kind === 'vector' && vectors) {
+      // Recall@10 against the exact cosine scan over the same vectors (all are unit length).
+      let hit = 0;
+      for (let i = 0; i < queries.length; i++) {
+        const exact = vectors
+          .map((v, id) => [dot(qv[i], v), id])
+          .sort((a, b) => b[0] - a[0])
+          .slice(0, 10)
+          .map((x) => x[1]);
+        hit += firstPass[i].filter((id) => exact.includes(id)).length / exact.length;
+      }
+      row.recallAt10VsExact = queries.length ? hit / queries.length : undefined;
+    }
+    rows.push(row);
+  }
+  out.rows = rows;
 }
 
 async function main(): Promise<void> {
@@ -65,6 +133,8 @@ async function main(): Promise<void> {
     await retriever.store.close();
     out.search = stats(search);
     out.ask = stats(ask);
+  } else if (job === 'peer') {
+    await runPeer(o, out);
   } else if (job === 'load') {
     const retriever = await openRetriever(config, { embedder: null });
     out.loadMs = performance.now() - t0;

@@ -19,7 +19,7 @@ export interface PeerResult {
   skipped?: string;
 }
 
-function docText(p: Paper): string {
+export function docText(p: Paper): string {
   return `${p.title}\n\n${p.abstract}`;
 }
 

@@ -4,7 +4,11 @@
  * with 384-d vectors), peers side by side, and Discord ack latency; writes
  * bench/results/report.{md,json}. BENCH_QUICK=1: a smoke run (small sizes, one repeat);
  * BENCH_SIZES=10000,100000: the synthetic scales to run; BENCH_PG_SIZES: the scales that also
- * run the Postgres store (default: all); BENCH_DATABASE_URL: a real Postgres with pgvector.
+ * run the Postgres store (default: all); BENCH_DATABASE_URL: a real Postgres with pgvector;
+ * BENCH_PEER_ITERATIONS: timed passes per peer at scale (default 3); BENCH_PEER_TIMEOUT_MS (default 20 min).
+ * BENCH_SECTIONS=peers: only the peer comparison (shipped-corpus recall, then research-bot and the
+ * peers at each scale; no re-ingest, vectra, Postgres or Discord rows), written to
+ * bench/results/report-peers.{md,json} so a partial run never replaces the full report.
  */
 import { execFile } from 'node:child_process';
 import { readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
@@ -14,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { titleKey } from '../src/corpus/normalize.js';
 import { loadCorpus } from '../src/corpus/load.js';
 import { startOpenAIServer } from '../test/servers/openai-server.js';
+import { LEXICAL_PEERS, VECTOR_PEERS } from './peer-engines.js';
 import { DIMS, runLangchainPeer, runVectraPeer, type PeerResult } from './peers.js';
 import { median } from './stats.js';
 import { writeSyntheticCorpus } from './synth.js';
@@ -23,7 +28,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const work = join(os.tmpdir(), 'research-bot-bench');
 const quick = process.env.BENCH_QUICK === '1';
-const REPEATS = quick ? 1 : 3;
+const peersOnly = process.env.BENCH_SECTIONS === 'peers';
+const REPEATS = quick || peersOnly ? 1 : 3;
+/** A peer build at 100k papers takes minutes on 2 shared cores; past this it is reported as skipped. */
+const PEER_TIMEOUT_MS = Number(process.env.BENCH_PEER_TIMEOUT_MS ?? 20 * 60_000);
+/** Timed passes over the scale queries per peer (research-bot's rows use 3); the slowest peers take seconds a query at 100k. */
+const PEER_ITERATIONS = Number(process.env.BENCH_PEER_ITERATIONS ?? (quick ? 1 : 3));
 
 interface ChildResult {
   [k: string]: unknown;
@@ -61,13 +71,41 @@ async function dirSize(dir: string): Promise<number> {
 const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
-async function devQuestions(): Promise<Array<{ question: string; expected: string[] }>> {
-  const text = await readFile(join(root, 'eval', 'dev.jsonl'), 'utf8');
+async function readQuestions(file: string, split?: string): Promise<Array<{ question: string; expected: string[] }>> {
+  const text = await readFile(join(root, 'eval', file), 'utf8');
   return text
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { question: string; expected_titles: string[] })
+    .map((l) => JSON.parse(l) as { question: string; expected_titles: string[]; split?: string })
+    .filter((q) => split === undefined || q.split === split)
     .map((q) => ({ question: q.question, expected: q.expected_titles }));
+}
+const devQuestions = () => readQuestions('dev.jsonl');
+
+interface PeerRow {
+  name: string;
+  kind: string;
+  search: ChildResult['search'];
+  rankings?: string[][];
+  recallAt10VsExact?: number;
+}
+
+/** Runs one peer engine (bench/peer-engines.ts) in a fresh process; a failure or timeout becomes a `skipped` row. */
+async function runPeerJob(
+  peer: string,
+  opts: { corpusDir: string; queries: string[]; iterations: number; rankings?: boolean },
+): Promise<Array<Record<string, any>>> {
+  try {
+    const res = await runChild('peer', { peer, ...opts }, PEER_TIMEOUT_MS);
+    return (res.rows as PeerRow[]).map((row) => ({
+      ...row,
+      buildMs: r1(Number(res.buildMs)),
+      embedMs: res.embedMs === undefined ? undefined : r1(Number(res.embedMs)),
+      peakRssMB: res.maxRssMB,
+    }));
+  } catch (err) {
+    return [{ name: peer, kind: '-', skipped: (err as Error).message.split('\n')[0].slice(0, 200) }];
+  }
 }
 
 function recallAt5(rankings: string[][], qs: Array<{ expected: string[] }>): number {
@@ -101,7 +139,7 @@ async function main(): Promise<void> {
   const embedServer = await startOpenAIServer({ dimensions: DIMS });
   const outDir = join(root, 'bench', 'results');
   await mkdir(outDir, { recursive: true });
-  const name = quick ? 'report-quick' : 'report';
+  const name = `${peersOnly ? 'report-peers' : 'report'}${quick ? '-quick' : ''}`;
   // Written after every section, so a run cut short still leaves what it measured.
   const save = async () => {
     report.benchSeconds = Math.round((Date.now() - started) / 1000);
@@ -117,7 +155,7 @@ async function main(): Promise<void> {
       ingests.push(await runChild('ingest', { corpusDir, indexDir: idx }));
     }
     const reingests: ChildResult[] = [];
-    for (let i = 0; i < REPEATS; i++) reingests.push(await runChild('ingest', { corpusDir, indexDir: idx }));
+    for (let i = 0; i < (peersOnly ? 0 : REPEATS); i++) reingests.push(await runChild('ingest', { corpusDir, indexDir: idx }));
     const papers = Number(ingests[0].papers);
     const ingestMs = median(ingests.map((x) => x.durationMs!));
     const shipped = {
@@ -129,36 +167,58 @@ async function main(): Promise<void> {
       reingestUpToDate: reingests.every((x) => x.upToDate === true),
     };
     // 2. Query latency in-process (search and offline ask).
-    const q = await runChild('query', { corpusDir, indexDir: idx, queries, iterations: quick ? 2 : 10 });
-    Object.assign(shipped, { loadMs: r1(q.loadMs!), search: q.search, ask: q.ask, queryPeakRssMB: q.maxRssMB });
-    report.shipped = shipped;
-    await save();
+    if (!peersOnly) {
+      const q = await runChild('query', { corpusDir, indexDir: idx, queries, iterations: quick ? 2 : 10 });
+      Object.assign(shipped, { loadMs: r1(q.loadMs!), search: q.search, ask: q.ask, queryPeakRssMB: q.maxRssMB });
+      report.shipped = shipped;
+      await save();
+    }
 
-    // 4a. Peers on the shipped corpus: latency and Recall@5 on the dev set.
+    // 4a. Peers on the shipped corpus: latency and Recall@5 on the dev questions and on the held-out
+    // half of the question bank (never tuned on), so a peer's speed is read next to its quality.
+    const heldout = await readQuestions('bank.jsonl', 'heldout');
+    const evalQs = [...dev, ...heldout];
+    const evalQueries = evalQs.map((x) => x.question);
+    const recallBoth = (rankings: string[][]) => ({
+      recallAt5: recallAt5(rankings.slice(0, dev.length), dev),
+      recallAt5Heldout: rankings.length > dev.length ? recallAt5(rankings.slice(dev.length), heldout) : undefined,
+    });
     const { papers: realPapers } = await loadCorpus(corpusDir);
-    const ours = await runChild('query', { corpusDir, indexDir: idx, queries, iterations: 1 });
+    const ours = await runChild('query', { corpusDir, indexDir: idx, queries: evalQueries, iterations: 1 });
     const peerShipped: PeerResult[] = [
-      await runVectraPeer(realPapers, queries, join(work, 'vectra-shipped'), 'hybrid', 600_000),
-      await runVectraPeer(realPapers, queries, join(work, 'vectra-shipped-vec'), 'vector', 600_000),
-      await runLangchainPeer(realPapers, queries),
+      ...(peersOnly
+        ? []
+        : [
+            await runVectraPeer(realPapers, queries, join(work, 'vectra-shipped'), 'hybrid', 600_000),
+            await runVectraPeer(realPapers, queries, join(work, 'vectra-shipped-vec'), 'vector', 600_000),
+          ]),
+      await runLangchainPeer(realPapers, evalQueries),
     ];
-    const ourRecall = await (async () => {
+    const engineRows: Array<Record<string, any>> = [];
+    for (const peer of [...LEXICAL_PEERS, ...VECTOR_PEERS])
+      engineRows.push(...(await runPeerJob(peer, { corpusDir, queries: evalQueries, iterations: 1, rankings: true })));
+    const ourRankings = await (async () => {
       const { openRetriever } = await import('../src/context.js');
       const { loadConfig } = await import('../src/config.js');
       const retriever = await openRetriever(loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: idx }));
       const rankings: string[][] = [];
-      for (const qq of queries) rankings.push((await retriever.search(qq, { k: 10 })).map((h) => h.paper.title));
-      return recallAt5(rankings, dev);
+      for (const qq of evalQueries) rankings.push((await retriever.search(qq, { k: 10 })).map((h) => h.paper.title));
+      return rankings;
     })();
     report.peersShipped = {
-      ours: { search: ours.search, recallAt5: ourRecall },
-      peers: peerShipped.map((p) => ({
-        name: p.name,
-        buildMs: p.buildMs && r1(p.buildMs),
-        search: p.search,
-        recallAt5: p.rankings ? recallAt5(p.rankings, dev) : undefined,
-        skipped: p.skipped,
-      })),
+      questions: { dev: dev.length, heldout: heldout.length },
+      ours: { search: ours.search, queryPeakRssMB: ours.maxRssMB, ...recallBoth(ourRankings) },
+      peers: [
+        ...engineRows.map(({ rankings, ...row }) => ({ ...row, ...(rankings ? recallBoth(rankings) : {}) })),
+        ...peerShipped.map((p) => ({
+          name: p.name,
+          kind: 'vector',
+          buildMs: p.buildMs && r1(p.buildMs),
+          search: p.search,
+          ...(p.rankings ? recallBoth(p.rankings) : {}),
+          skipped: p.skipped,
+        })),
+      ],
     };
     await save();
 
@@ -194,20 +254,33 @@ async function main(): Promise<void> {
           ask: qr.ask,
           queryPeakRssMB: qr.maxRssMB,
         };
-        if (withVectors) {
-          const peers = [
-            await runLangchainPeer(synthPapers, synthQueries),
-            await runVectraPeer(synthPapers, synthQueries, join(work, `vectra-${n}`), 'hybrid', quick ? 60_000 : 120_000),
-          ];
-          row.peers = peers.map((p) => ({
+        // The peers next to the row of the same kind: lexical engines next to research-bot's lexical
+        // row, vector and hybrid engines next to its hybrid (384-d) row.
+        const engineRows: Array<Record<string, any>> = [];
+        for (const peer of withVectors ? VECTOR_PEERS : LEXICAL_PEERS)
+          engineRows.push(...(await runPeerJob(peer, { corpusDir: dir, queries: synthQueries, iterations: PEER_ITERATIONS })));
+        const inProcess = withVectors
+          ? [
+              await runLangchainPeer(synthPapers, synthQueries),
+              ...(peersOnly
+                ? []
+                : [await runVectraPeer(synthPapers, synthQueries, join(work, `vectra-${n}`), 'hybrid', quick ? 60_000 : 120_000)]),
+            ]
+          : [];
+        row.peers = [
+          ...engineRows,
+          ...inProcess.map((p) => ({
             name: p.name,
+            kind: 'vector',
             buildMs: p.buildMs && r1(p.buildMs),
             search: p.search,
-            ratioP95: p.search && qr.search ? Math.round((qr.search.p95 / p.search.p95) * 1000) / 1000 : undefined,
             skipped: p.skipped,
-          }));
-        }
-        const pgSizes = process.env.BENCH_PG_SIZES ? process.env.BENCH_PG_SIZES.split(',').map(Number) : sizes;
+          })),
+        ].map((p) => ({
+          ...p,
+          ratioP95: p.search && qr.search ? Math.round((qr.search.p95 / p.search.p95) * 1000) / 1000 : undefined,
+        }));
+        const pgSizes = process.env.BENCH_PG_SIZES ? process.env.BENCH_PG_SIZES.split(',').map(Number) : peersOnly ? [] : sizes;
         if (withVectors && pgSizes.includes(n))
           row.postgres = await postgresRow(dir, indexDir, embedServer.url, synthQueries.slice(0, quick ? 10 : 20));
         scale.push(row);
@@ -220,9 +293,10 @@ async function main(): Promise<void> {
     await save();
 
     // 5. Discord ack latency at 50 concurrent /ask.
-    report.discordAck = await measureAckLatency({ concurrency: 50, indexDir: idx, corpusDir }).catch((err: Error) => ({
-      error: err.message,
-    }));
+    if (!peersOnly)
+      report.discordAck = await measureAckLatency({ concurrency: 50, indexDir: idx, corpusDir }).catch((err: Error) => ({
+        error: err.message,
+      }));
   } finally {
     await embedServer.close();
   }
@@ -239,38 +313,58 @@ function renderMarkdown(r: Record<string, any>): string[] {
       `${r.benchSeconds} s.`,
     'Latencies are in-process (no process start-up), in ms; ingest/load numbers are medians of repeated ' +
       'runs in fresh processes; RSS is the peak of that process.',
-    '',
-    '## Shipped corpus (offline)',
-    '',
-    '| papers | ingest ms | papers/s | ingest peak RSS MB | re-ingest (no change) ms | load ms | search p50/p95/p99 | ask p50/p95/p99 | query peak RSS MB |',
-    '|---|---|---|---|---|---|---|---|---|',
   ];
-  const s = r.shipped ?? {};
+  const s = r.shipped;
   const lat = (x: any) => (x ? `${x.p50} / ${x.p95} / ${x.p99}` : '-');
   const cells = (xs: unknown[]) => `| ${xs.join(' | ')} |`;
-  lines.push(
-    `| ${s.papers} | ${s.ingestMs} | ${s.papersPerSec} | ${s.ingestPeakRssMB} | ${s.reingestMs}${s.reingestUpToDate ? '' : ' (NOT up to date!)'} ` +
-      `| ${s.loadMs} | ${lat(s.search)} | ${lat(s.ask)} | ${s.queryPeakRssMB} |`,
-  );
-  lines.push(
-    '',
-    '## Peers on the shipped corpus (dev questions)',
-    '',
-    '| system | build ms | search p50/p95/p99 | Recall@5 | ours/theirs p95 |',
-    '|---|---|---|---|---|',
-  );
-  const ours = r.peersShipped?.ours ?? { recallAt5: 0 };
-  lines.push(`| research-bot (BM25F, offline) | - | ${lat(ours.search)} | ${ours.recallAt5.toFixed(3)} | 1 |`);
-  for (const p of r.peersShipped?.peers ?? []) {
+  const f3 = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(3));
+  if (s)
     lines.push(
+      '',
+      '## Shipped corpus (offline)',
+      '',
+      '| papers | ingest ms | papers/s | ingest peak RSS MB | re-ingest (no change) ms | load ms | search p50/p95/p99 | ask p50/p95/p99 | query peak RSS MB |',
+      '|---|---|---|---|---|---|---|---|---|',
+      `| ${s.papers} | ${s.ingestMs} | ${s.papersPerSec} | ${s.ingestPeakRssMB} | ${s.reingestMs}${s.reingestUpToDate ? '' : ' (NOT up to date!)'} ` +
+        `| ${s.loadMs} | ${lat(s.search)} | ${lat(s.ask)} | ${s.queryPeakRssMB} |`,
+    );
+  const ps = r.peersShipped;
+  if (ps) {
+    const qn = ps.questions ? ` (${ps.questions.dev} dev + ${ps.questions.heldout} held-out questions)` : '';
+    lines.push(
+      '',
+      `## Peers on the shipped corpus${qn}`,
+      '',
+      "Recall@5 by title match, as `research-bot eval`. The vector peers use the bench's deterministic hashing embedder, " +
+        'not a semantic model: their recall measures that embedder, not the engine. Build ms excludes computing embeddings.',
+      '',
+      '| system | kind | build ms | search p50/p95/p99 | peak RSS MB | Recall@5 dev | Recall@5 held-out | ours/theirs p95 |',
+      '|---|---|---|---|---|---|---|---|',
       cells([
-        p.name,
-        p.buildMs ?? '-',
-        `${p.search ? lat(p.search) : '-'}${p.skipped ? ` (${p.skipped})` : ''}`,
-        p.recallAt5 === undefined ? '-' : p.recallAt5.toFixed(3),
-        p.search ? (ours.search.p95 / p.search.p95).toFixed(3) : '-',
+        'research-bot (BM25F, offline)',
+        'lexical',
+        '-',
+        lat(ps.ours.search),
+        ps.ours.queryPeakRssMB ?? '-',
+        f3(ps.ours.recallAt5),
+        f3(ps.ours.recallAt5Heldout),
+        1,
       ]),
     );
+    for (const p of ps.peers) {
+      lines.push(
+        cells([
+          p.name,
+          p.kind ?? '-',
+          p.buildMs ?? '-',
+          `${p.search ? lat(p.search) : '-'}${p.skipped ? ` (${p.skipped})` : ''}`,
+          p.peakRssMB ?? '-',
+          f3(p.recallAt5),
+          f3(p.recallAt5Heldout),
+          p.search ? (ps.ours.search.p95 / p.search.p95).toFixed(3) : '-',
+        ]),
+      );
+    }
   }
   lines.push(
     '',
@@ -314,25 +408,51 @@ function renderMarkdown(r: Record<string, any>): string[] {
         );
     }
   }
-  const peerRows = (r.scale ?? []).filter((x: any) => x.peers);
+  const peerRows = (r.scale ?? []).filter((x: any) => x.peers?.length);
   if (peerRows.length) {
     lines.push(
       '',
       '### Peers at scale (same papers, same queries, same 384-d embedder)',
       '',
-      '| papers | system | build ms | search p50/p95/p99 | ours/theirs p95 |',
-      '|---|---|---|---|---|',
+      "Each engine builds and searches in its own fresh process; peak RSS is that process's (papers, index and search). " +
+        "research-bot's build ms is its whole ingest (parse, index, embed over loopback HTTP, write the generation) and its RSS " +
+        "the query process's; a peer's build ms excludes computing embeddings (embed ms, the same embedder in-process). " +
+        "ours/theirs p95 compares with research-bot's row of the same papers (lexical or hybrid); above 1 the peer is faster.",
+      '',
+      '| papers | system | kind | build ms (embed ms) | search p50/p95/p99 | peak RSS MB | recall@10 vs exact | ours/theirs p95 |',
+      '|---|---|---|---|---|---|---|---|',
     );
     for (const row of peerRows) {
-      lines.push(`| ${row.papers} | research-bot (hybrid) | ${row.ingestMs} | ${lat(row.search)} | 1 |`);
+      lines.push(
+        cells([
+          row.papers,
+          `research-bot (${row.vectors ? 'hybrid' : 'BM25F'})`,
+          row.vectors ? 'hybrid' : 'lexical',
+          row.ingestMs,
+          lat(row.search),
+          row.queryPeakRssMB,
+          '-',
+          1,
+        ]),
+      );
       for (const p of row.peers)
         lines.push(
-          `| ${row.papers} | ${p.name} | ${p.buildMs ?? '-'} | ${p.search ? lat(p.search) : '-'}${p.skipped ? ` (${p.skipped})` : ''} | ${p.ratioP95 ?? '-'} |`,
+          cells([
+            row.papers,
+            p.name,
+            p.kind ?? '-',
+            `${p.buildMs ?? '-'}${p.embedMs === undefined ? '' : ` (${p.embedMs})`}`,
+            `${p.search ? lat(p.search) : '-'}${p.skipped ? ` (${p.skipped})` : ''}`,
+            p.peakRssMB ?? '-',
+            f3(p.recallAt10VsExact),
+            p.ratioP95 ?? '-',
+          ]),
         );
     }
   }
-  lines.push('', '## Discord ack latency', '');
   const a = r.discordAck;
+  if (!a && peersOnly) return lines;
+  lines.push('', '## Discord ack latency', '');
   if (!a) lines.push('Not measured yet.');
   else if (a.error) lines.push(`Not measured: ${a.error}`);
   else if (a)
