@@ -34,15 +34,26 @@ export class Cooldowns {
 export interface Ticket {
   /** True when the ticket had to queue behind running computations. */
   readonly queued: boolean;
-  /** Resolves once the ticket holds a slot; rejects with BUSY after `timeoutMs`. */
-  wait(timeoutMs: number): Promise<void>;
+  /**
+   * Resolves once the ticket holds a slot; rejects with BUSY after `timeoutMs`. While it queues,
+   * `onPosition` hears how many tickets are ahead of it in the queue: once when the wait starts,
+   * then on each change (the number only goes down), never once the slot is granted.
+   */
+  wait(timeoutMs: number, onPosition?: (ahead: number) => void): Promise<void>;
   /** Free the slot (or leave the queue). Idempotent. */
   release(): void;
 }
 
+interface QueueEntry {
+  grant: () => void;
+  onPosition?: (ahead: number) => void;
+  /** The position last told to onPosition, so an unchanged one is not repeated. */
+  reported?: number;
+}
+
 export class ConcurrencyGate {
   private active = 0;
-  private readonly queue: Array<{ grant: () => void }> = [];
+  private readonly queue: QueueEntry[] = [];
 
   constructor(
     readonly max: number,
@@ -75,35 +86,43 @@ export class ConcurrencyGate {
     if (this.queue.length >= this.maxQueue) return null;
     let granted = false;
     let onGrant: (() => void) | undefined;
-    const entry = {
+    const entry: QueueEntry = {
       grant: () => {
         granted = true;
+        entry.onPosition = undefined;
         onGrant?.();
       },
     };
     this.queue.push(entry);
     return {
       queued: true,
-      wait: (timeoutMs: number) =>
+      wait: (timeoutMs: number, onPosition?: (ahead: number) => void) =>
         new Promise<void>((resolve, reject) => {
           if (released) return reject(new AppError('BUSY'));
           if (granted) return resolve();
           const timer = setTimeout(() => {
             onGrant = undefined;
+            entry.onPosition = undefined;
             reject(new AppError('BUSY', 'The bot is busy right now and your question waited too long. Please try again in a moment.'));
           }, timeoutMs);
           onGrant = () => {
             clearTimeout(timer);
             resolve();
           };
+          entry.onPosition = onPosition;
+          this.announce();
         }),
       release: () => {
         if (released) return;
         released = true;
+        entry.onPosition = undefined;
         if (granted) this.leave();
         else {
           const i = this.queue.indexOf(entry);
-          if (i >= 0) this.queue.splice(i, 1);
+          if (i >= 0) {
+            this.queue.splice(i, 1);
+            this.announce();
+          }
         }
       },
     };
@@ -114,5 +133,19 @@ export class ConcurrencyGate {
     // Hand the slot straight to the next waiter: `active` stays the same.
     if (next) next.grant();
     else this.active--;
+    this.announce();
+  }
+
+  /** Tell each waiting ticket its place when it changed (entries only leave or join at the back, so places only drop). */
+  private announce(): void {
+    for (const [ahead, e] of this.queue.entries()) {
+      if (!e.onPosition || e.reported === ahead) continue;
+      e.reported = ahead;
+      try {
+        e.onPosition(ahead);
+      } catch {
+        // a listener's failure must not stop the queue from moving
+      }
+    }
   }
 }

@@ -1,6 +1,6 @@
 /**
  * One answer from admission to delivery, shared by /ask, /summarize, thread follow-ups and Q&A
- * channels: wait for a slot, compute (streaming previews through a throttle when a model is
+ * channels: wait for a slot (showing the place in the queue while all slots are busy), compute (streaming previews through a throttle when a model is
  * configured), render, post, and link the posted message ids to the stored record.
  */
 import type { Message } from 'discord.js';
@@ -15,6 +15,12 @@ export interface Delivered {
   messages: Message[];
 }
 
+/** The placeholder's text while an answer waits for a slot, `ahead` other questions before it in the queue. */
+export function queuedText(ahead: number): string {
+  const place = ahead === 0 ? 'yours is next' : `${ahead} question${ahead === 1 ? '' : 's'} ahead of yours`;
+  return `⏳ Queued: ${place}. All answer slots are busy; your answer starts as soon as one frees up.`;
+}
+
 export async function runAnswer(
   ctx: BotContext,
   target: AnswerTarget,
@@ -24,7 +30,16 @@ export async function runAnswer(
 ): Promise<Delivered> {
   let record: AnswerRecord;
   try {
-    await ticket.wait(ctx.queueWaitMs);
+    // While queued, the placeholder shows the place: one edit per change at most, spaced like streaming
+    // edits, an unchanged text never re-sent, and none once the slot is granted (stop() waits for one in flight).
+    const place = ticket.queued
+      ? new EditThrottle(ctx.config.discord.streamEditIntervalMs, (t) => target.showPart(0, t), ctx.logger)
+      : undefined;
+    try {
+      await ticket.wait(ctx.queueWaitMs, place && ((ahead) => place.push(queuedText(ahead))));
+    } finally {
+      await place?.stop();
+    }
     const throttle = ctx.chat ? new EditThrottle(ctx.config.discord.streamEditIntervalMs, streamingPreview(target), ctx.logger) : undefined;
     try {
       record = await compute(throttle ? (text) => throttle.push(text) : undefined);
