@@ -127,6 +127,41 @@ export async function startDiscordServer(opts: StartDiscordServerOptions = {}): 
       return deliverInteraction(payload, state);
     },
 
+    submitModal(o) {
+      const opened = state.interactions.get(o.interactionId);
+      if (!opened?.modal) throw new Error(`fake discord: interaction ${o.interactionId} did not open a modal`);
+      if (opened.modalSubmitted) throw new Error(`fake discord: the modal of ${o.interactionId} was already submitted`);
+      const values = o.values ?? {};
+      const known = new Set<string>();
+      const components = (opened.modal.components as any[]).map((row) => {
+        const input = row.type === 18 ? row.component : row.components[0];
+        const value = values[input.custom_id] ?? '';
+        known.add(input.custom_id);
+        const len = [...value].length;
+        if (input.required !== false && len === 0) throw new Error(`fake discord: ${input.custom_id} is required`);
+        if (len > 0 && (len < (input.min_length ?? 0) || len > (input.max_length ?? 4000)))
+          throw new Error(`fake discord: ${input.custom_id} must be ${input.min_length ?? 0}–${input.max_length ?? 4000} characters`);
+        const submitted = { type: 4, id: input.id ?? 0, custom_id: input.custom_id, value };
+        return row.type === 18
+          ? { type: 18, id: row.id ?? 0, component: submitted }
+          : { type: 1, id: row.id ?? 0, components: [submitted] };
+      });
+      for (const k of Object.keys(values)) if (!known.has(k)) throw new Error(`fake discord: the modal has no input ${k}`);
+      opened.modalSubmitted = true;
+      const source = opened.sourceMessageId ? messagesById.get(opened.sourceMessageId) : undefined;
+      const dm = opened.guildId === null;
+      const { payload, state: submit } = baseInteraction(
+        InteractionType.ModalSubmit,
+        dm ? { userId: opened.userId, guild: false } : { userId: opened.userId, channelId: opened.channelId },
+      );
+      payload.data = { custom_id: opened.modal.custom_id, components };
+      if (source) {
+        payload.message = clone(source);
+        submit.sourceMessageId = source.id;
+      }
+      return deliverInteraction(payload, submit);
+    },
+
     sendMessage(o) {
       const ch = requireKnownChannel(o.channelId);
       const authorId = o.authorId ?? userId;

@@ -20,6 +20,7 @@ import {
   unknownMessage,
   unknownWebhook,
   validateMessageBody,
+  validateModalData,
 } from './validation.js';
 
 export type Interactions = ReturnType<typeof createInteractions>;
@@ -288,6 +289,12 @@ export function createInteractions(state: FakeState, gateway: Gateway, messages:
         12,
       ],
       [InteractionType.Autocomplete]: [CallbackType.AutocompleteResult],
+      // A modal submit may update the message whose button opened the modal, but cannot open another modal.
+      [InteractionType.ModalSubmit]: [
+        CallbackType.ChannelMessageWithSource,
+        CallbackType.DeferredChannelMessageWithSource,
+        ...(state.sourceMessageId ? [CallbackType.DeferredMessageUpdate, CallbackType.UpdateMessage] : []),
+      ],
     };
     if (!(allowed[state.type] ?? []).includes(type)) {
       throw invalidFormBody({
@@ -345,9 +352,12 @@ export function createInteractions(state: FakeState, gateway: Gateway, messages:
         state.autocompleteChoices = clone(choices);
         break;
       }
-      case CallbackType.Modal:
+      case CallbackType.Modal: {
+        const err = validateModalData(data);
+        if (err) throw err;
         state.modal = clone(data);
         break;
+      }
       default:
         break;
     }

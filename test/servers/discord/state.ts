@@ -62,7 +62,10 @@ export interface InteractionState {
   sourceMessageId?: string;
   followUpIds: string[];
   autocompleteChoices?: any[];
+  /** The modal this interaction was answered with (callback type 9). */
   modal?: any;
+  /** True once a user submitted that modal (the client closes it then). */
+  modalSubmitted?: boolean;
 }
 
 export type FakeState = ReturnType<typeof createState>;

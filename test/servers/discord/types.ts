@@ -98,6 +98,15 @@ export interface FakeDiscordServer {
   sendSlashCommand(opts: SlashCommandOptions): InteractionHandle;
   sendAutocomplete(opts: SlashCommandOptions): InteractionHandle;
   sendButton(opts: { customId: string; messageId?: string; userId?: string; channelId?: string; guildId?: string }): InteractionHandle;
+  /**
+   * The user fills in and submits the modal that interaction `interactionId` was answered with:
+   * INTERACTION_CREATE type 5 (MODAL_SUBMIT) with data `{ custom_id, components }`, each text input
+   * as `{ type: 4, custom_id, value }` in an action row (or in a Label, as the modal had it), and
+   * `message` when a button opened the modal. Inputs not in `values` are submitted empty. Throws
+   * when there is no such modal, it was already submitted, or a value breaks the input's
+   * required / min_length / max_length (the Discord client would not let it through).
+   */
+  submitModal(opts: { interactionId: string; values?: Record<string, string> }): InteractionHandle;
   sendMessage(opts: { channelId: string; content: string; authorId?: string; bot?: boolean; username?: string; replyTo?: string }): {
     messageId: string;
   };

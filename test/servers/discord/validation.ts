@@ -104,3 +104,69 @@ export function validateMessageBody(body: any, fileCount: number, prefix: Array<
   if (!hasContent) return apiError(400, 50006, 'Cannot send an empty message');
   return null;
 }
+
+/** Text input styles: short (1) and paragraph (2). */
+const TEXT_INPUT_STYLES = new Set([1, 2]);
+
+function validateTextInput(c: any, path: Array<string | number>, inLabel: boolean, add: (p: Array<string | number>, e: any) => void): void {
+  if (c?.type !== 4) {
+    add([...path, 'type'], fieldError('UNION_TYPE_CHOICES', 'Value of field "type" must be one of (4,).'));
+    return;
+  }
+  if (strLen(c.custom_id) < 1 || strLen(c.custom_id) > 100)
+    add([...path, 'custom_id'], fieldError('BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.'));
+  if (!TEXT_INPUT_STYLES.has(c.style)) add([...path, 'style'], fieldError('BASE_TYPE_CHOICES', 'Value must be one of {1, 2}.'));
+  // In an action row the input carries its own label; inside a Label component the label is the Label's.
+  if (!inLabel && strLen(c.label) < 1) add([...path, 'label'], fieldError('BASE_TYPE_REQUIRED', 'This field is required'));
+  if (strLen(c.label) > 45) add([...path, 'label'], maxLen(45));
+  if (strLen(c.placeholder) > 100) add([...path, 'placeholder'], maxLen(100));
+  if (strLen(c.value) > 4000) add([...path, 'value'], maxLen(4000));
+  if (c.min_length !== undefined && !(Number.isInteger(c.min_length) && c.min_length >= 0 && c.min_length <= 4000))
+    add([...path, 'min_length'], fieldError('NUMBER_TYPE_MAX', 'int value should be between 0 and 4000.'));
+  if (c.max_length !== undefined && !(Number.isInteger(c.max_length) && c.max_length >= 1 && c.max_length <= 4000))
+    add([...path, 'max_length'], fieldError('NUMBER_TYPE_MAX', 'int value should be between 1 and 4000.'));
+}
+
+/**
+ * A MODAL callback's data (callback type 9): custom_id 1–100, title 1–45, 1–5 components, each an
+ * action row holding exactly one text input (the classic form) or a Label (type 18) around one.
+ */
+export function validateModalData(data: any): HttpError | null {
+  const errors: any = {};
+  const add = (path: Array<string | number>, err: any) => setPath(errors, ['data', ...path], err);
+  if (strLen(data?.custom_id) < 1 || strLen(data?.custom_id) > 100)
+    add(['custom_id'], fieldError('BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.'));
+  if (strLen(data?.title) < 1 || strLen(data?.title) > 45)
+    add(['title'], fieldError('BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 45 in length.'));
+  const components: any[] = Array.isArray(data?.components) ? data.components : [];
+  if (components.length < 1 || components.length > 5)
+    add(['components'], fieldError('BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 5 in length.'));
+  const ids = new Set<string>();
+  components.forEach((row, i) => {
+    let input: any;
+    let inputPath: Array<string | number> = [];
+    if (row?.type === 1) {
+      const children: any[] = Array.isArray(row.components) ? row.components : [];
+      if (children.length !== 1)
+        add(['components', i, 'components'], fieldError('BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 1 in length.'));
+      children.forEach((c, j) => validateTextInput(c, ['components', i, 'components', j], false, add));
+      input = children[0];
+      inputPath = ['components', i, 'components', 0];
+    } else if (row?.type === 18) {
+      if (strLen(row.label) < 1 || strLen(row.label) > 45)
+        add(['components', i, 'label'], fieldError('BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 45 in length.'));
+      if (strLen(row.description) > 100) add(['components', i, 'description'], maxLen(100));
+      validateTextInput(row.component, ['components', i, 'component'], true, add);
+      input = row.component;
+      inputPath = ['components', i, 'component'];
+    } else {
+      add(['components', i, 'type'], fieldError('UNION_TYPE_CHOICES', 'Value of field "type" must be one of (1, 18).'));
+    }
+    if (typeof input?.custom_id === 'string') {
+      if (ids.has(input.custom_id))
+        add([...inputPath, 'custom_id'], fieldError('COMPONENT_CUSTOM_ID_DUPLICATED', 'Component custom id cannot be duplicated'));
+      ids.add(input.custom_id);
+    }
+  });
+  return Object.keys(errors).length ? invalidFormBody(errors) : null;
+}
