@@ -4,7 +4,9 @@
  *   answers.jsonl   one line per answer (question, answer, citations, sources) plus small "link"
  *                   lines that attach message / thread ids once they are known; the Sources button
  *                   and thread history read it back, also after a restart.
- *   feedback.jsonl  one line per 👍 / 👎 click (question, answerId, userId, vote, time).
+ *   feedback.jsonl  one line per 👍 / 👎 click (question, answerId, userId, vote, time), and one per
+ *                   note a user wrote in the 👎 form ("what was wrong or missing?"), linked to that
+ *                   user's vote by answerId + userId.
  *
  * Every append is written and fdatasync'ed before its promise resolves, and appends to a file are
  * serialised, so a line that was acknowledged survives a crash or restart. A torn last line (power
@@ -77,6 +79,37 @@ export interface VoteRecord {
   channelId?: string;
   /** The same user's earlier vote on this answer, which this one replaces (one vote per user per answer). */
   replaces?: 'up' | 'down';
+}
+
+/** What a user wrote in the 👎 form about an answer; their latest note on an answer is the one that counts. */
+export interface NoteRecord {
+  type: 'note';
+  answerId: string;
+  userId: string;
+  /** Cleaned: control and invisible formatting characters removed, at most MAX_NOTE_CHARS characters. */
+  note: string;
+  time: string;
+  guildId?: string;
+  channelId?: string;
+}
+
+/** The longest note kept (the form's text input allows the same). */
+export const MAX_NOTE_CHARS = 500;
+
+/** Invisible characters that could hide or reorder text in a log or in /gaps: zero-width and bidi controls. */
+const INVISIBLE = new Set([0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xfeff]);
+const isBidiControl = (cp: number) => (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+
+/** A user's note as stored: line breaks kept (at most one blank line), tabs as spaces, other control characters dropped, bounded. */
+export function cleanNote(text: string): string {
+  let out = '';
+  for (const ch of text.replace(/\r\n?/g, '\n')) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '\t') out += ' ';
+    else if (ch === '\n' || !(cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || INVISIBLE.has(cp) || isBidiControl(cp))) out += ch;
+  }
+  const chars = [...out.replace(/\n{3,}/g, '\n\n').trim()];
+  return (chars.length > MAX_NOTE_CHARS ? chars.slice(0, MAX_NOTE_CHARS).join('') : chars.join('')).trimEnd();
 }
 
 export interface VoteOutcome {
@@ -153,6 +186,8 @@ export class FeedbackStore {
   private readonly cache = new Map<string, AnswerRecord>();
   /** Each user's current vote per answer (`answerId user`), from the feedback log. */
   private readonly currentVotes = new Map<string, 'up' | 'down'>();
+  /** Vote writes still looking up their question; flush() waits for them too. */
+  private readonly pending = new Set<Promise<unknown>>();
   private static readonly CACHE_SIZE = 500;
 
   private constructor(
@@ -295,27 +330,65 @@ export class FeedbackStore {
     return [...(this.byThread.get(threadId) ?? [])];
   }
 
-  /** One vote per user per answer: a new vote replaces the user's earlier one; repeating it writes nothing. */
-  async recordVote(vote: Omit<VoteRecord, 'type' | 'time' | 'replaces'> & { time?: string }): Promise<VoteOutcome> {
+  /** The user's current vote on an answer, if any. */
+  currentVote(answerId: string, userId: string): 'up' | 'down' | undefined {
+    return this.currentVotes.get(`${answerId} ${userId}`);
+  }
+
+  /**
+   * One vote per user per answer: a new vote replaces the user's earlier one; repeating it writes nothing.
+   * Decided when called (before any await), so two clicks racing each other count once. Without
+   * `question`, the store fills it in from the answers log.
+   */
+  recordVote(
+    vote: Omit<VoteRecord, 'type' | 'time' | 'replaces' | 'question'> & { question?: string | null; time?: string },
+  ): Promise<VoteOutcome> {
     const key = `${vote.answerId} ${vote.userId}`;
     const previous = this.currentVotes.get(key);
-    if (previous === vote.vote) return { status: 'same', previous };
-    const rec: VoteRecord = {
-      type: 'vote',
-      ...vote,
-      time: vote.time ?? new Date().toISOString(),
-      ...(previous ? { replaces: previous } : {}),
-    };
-    await this.votes.append(rec);
+    if (previous === vote.vote) return Promise.resolve({ status: 'same', previous });
     this.currentVotes.set(key, vote.vote);
-    return previous ? { status: 'changed', previous } : { status: 'new' };
+    const write = (async (): Promise<VoteOutcome> => {
+      try {
+        const question = vote.question !== undefined ? vote.question : ((await this.getAnswer(vote.answerId))?.question ?? null);
+        const rec: VoteRecord = {
+          type: 'vote',
+          ...vote,
+          question,
+          time: vote.time ?? new Date().toISOString(),
+          ...(previous ? { replaces: previous } : {}),
+        };
+        await this.votes.append(rec);
+      } catch (err) {
+        // Not on disk, so not counted: the user's earlier vote stands.
+        if (this.currentVotes.get(key) === vote.vote) {
+          if (previous) this.currentVotes.set(key, previous);
+          else this.currentVotes.delete(key);
+        }
+        throw err;
+      }
+      return previous ? { status: 'changed', previous } : { status: 'new' };
+    })();
+    this.pending.add(write);
+    void write.catch(() => undefined).finally(() => this.pending.delete(write));
+    return write;
+  }
+
+  /** Store a user's note on an answer (cleaned); resolves with what was stored once it is on disk, or undefined for an empty note. */
+  async saveNote(n: Omit<NoteRecord, 'type' | 'time' | 'note'> & { note: string; time?: string }): Promise<NoteRecord | undefined> {
+    const note = cleanNote(n.note);
+    if (!note) return undefined;
+    const rec: NoteRecord = { type: 'note', ...n, note, time: n.time ?? new Date().toISOString() };
+    await this.votes.append(rec);
+    return rec;
   }
 
   async flush(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
     await Promise.all([this.answers.flush(), this.votes.flush()]);
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
     await Promise.all([this.answers.close(), this.votes.close()]);
   }
 }

@@ -1,8 +1,9 @@
-/** Routes interactions: slash commands, autocomplete, and the 👍 / 👎 / Sources buttons. */
-import { MessageFlags, type ButtonInteraction, type Interaction } from 'discord.js';
+/** Routes interactions: slash commands, autocomplete, the 👍 / 👎 / Sources buttons, and the 👎 form. */
+import { MessageFlags, type ButtonInteraction, type Interaction, type ModalSubmitInteraction, type RepliableInteraction } from 'discord.js';
 import { NO_MENTIONS } from './client.js';
 import type { SlashCommand } from './commands/index.js';
 import type { BotContext } from './context.js';
+import { NOTE_INPUT_ID, noteModal, parseNoteModalId } from './feedback-modal.js';
 import { parseCustomId, renderSourcesList } from './render/answer.js';
 import { reportInteractionError, replyEphemeral, safely } from './respond.js';
 
@@ -31,6 +32,11 @@ export function createInteractionHandler(ctx: BotContext, commands: Map<string, 
         meta.customId = i.customId;
         if (ctx.stopping) return replyEphemeral(i, STOPPING, ctx.logger);
         await handleButton(ctx, i);
+        return;
+      }
+      if (i.isModalSubmit()) {
+        meta.customId = i.customId;
+        await handleNoteForm(ctx, i);
       }
     } catch (err) {
       if (i.isRepliable()) await reportInteractionError(ctx, i, err, meta);
@@ -42,6 +48,7 @@ export function createInteractionHandler(ctx: BotContext, commands: Map<string, 
 async function handleButton(ctx: BotContext, i: ButtonInteraction): Promise<void> {
   const action = parseCustomId(i.customId);
   if (!action) return replyEphemeral(i, 'That button is no longer supported.', ctx.logger);
+  if (action.kind === 'feedback' && action.vote === 'down') return askWhatWasWrong(ctx, i, action.answerId);
   if (action.kind === 'feedback') {
     const record = await ctx.store.getAnswer(action.answerId);
     const write = ctx.store.recordVote({
@@ -52,10 +59,7 @@ async function handleButton(ctx: BotContext, i: ButtonInteraction): Promise<void
       ...(i.guildId ? { guildId: i.guildId } : {}),
       channelId: i.channelId,
     });
-    // The vote is on disk before we say thanks; if the disk is slow, acknowledge first.
-    const onTime = await Promise.race([write.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 1500).unref())]);
-    if (!onTime) await i.deferReply({ flags: MessageFlags.Ephemeral });
-    const outcome = await write;
+    const outcome = await ackWhenWritten(i, write);
     const emoji = (v: 'up' | 'down') => (v === 'up' ? '👍' : '👎');
     if (outcome.status !== 'same') ctx.stats.feedback++;
     ctx.logger.info('feedback', {
@@ -87,4 +91,69 @@ async function handleButton(ctx: BotContext, i: ButtonInteraction): Promise<void
     )
       break;
   }
+}
+
+/** Wait for a write before saying thanks, so acknowledged means on disk; if the disk is slow, acknowledge first. */
+async function ackWhenWritten<T>(i: RepliableInteraction, write: Promise<T>): Promise<T> {
+  const onTime = await Promise.race([write.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 1500).unref())]);
+  if (!onTime) await i.deferReply({ flags: MessageFlags.Ephemeral });
+  return write;
+}
+
+/**
+ * 👎: record the vote and open the form asking what was wrong. The form is the interaction's one
+ * response and must leave within Discord's 3 s, so the vote's disk write runs beside it rather than
+ * before it; a form the user dismisses leaves the vote in place.
+ */
+async function askWhatWasWrong(ctx: BotContext, i: ButtonInteraction, answerId: string): Promise<void> {
+  const write = ctx.store.recordVote({
+    answerId,
+    userId: i.user.id,
+    vote: 'down',
+    ...(i.guildId ? { guildId: i.guildId } : {}),
+    channelId: i.channelId,
+  });
+  void ctx
+    .track(write)
+    .then((outcome) => {
+      if (outcome.status !== 'same') ctx.stats.feedback++;
+      ctx.logger.info('feedback', {
+        answerId,
+        vote: 'down',
+        status: outcome.status,
+        userId: i.user.id,
+        known: ctx.store.hasAnswer(answerId),
+      });
+    })
+    .catch((err) => ctx.logger.error('could not record a 👎', { answerId, userId: i.user.id, err }));
+  await i.showModal(noteModal(answerId));
+}
+
+/** The 👎 form was submitted: store the note with the user's vote and say so privately. */
+async function handleNoteForm(ctx: BotContext, i: ModalSubmitInteraction): Promise<void> {
+  const answerId = parseNoteModalId(i.customId);
+  if (!answerId) return replyEphemeral(i, 'That form is no longer supported.', ctx.logger);
+  let text = '';
+  try {
+    text = i.fields.getTextInputValue(NOTE_INPUT_ID);
+  } catch {
+    // a form without the note field says nothing
+  }
+  const where = { ...(i.guildId ? { guildId: i.guildId } : {}), ...(i.channelId ? { channelId: i.channelId } : {}) };
+  // The click recorded the 👎; should that write have failed, the form still stands for one.
+  const vote = ctx.store.currentVote(answerId, i.user.id)
+    ? undefined
+    : ctx.store.recordVote({ answerId, userId: i.user.id, vote: 'down', ...where });
+  const saved = await ackWhenWritten(
+    i,
+    Promise.all([vote, ctx.store.saveNote({ answerId, userId: i.user.id, note: text, ...where })]).then(([, note]) => note),
+  );
+  ctx.logger.info('feedback note', { answerId, userId: i.user.id, chars: saved ? [...saved.note].length : 0 });
+  return replyEphemeral(
+    i,
+    saved
+      ? 'Thanks: your note was saved with your 👎 and helps us improve the answers.'
+      : 'Thanks for the 👎: your vote was recorded (no note).',
+    ctx.logger,
+  );
 }

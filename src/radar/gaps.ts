@@ -2,7 +2,7 @@
  * What the corpus lacks, from the answer and feedback logs (FEEDBACK_DIR/answers.jsonl,
  * feedback.jsonl) and nothing else: questions that were abstained on, answered with low
  * confidence, or voted 👎, grouped by similar wording (token overlap), with how often and when
- * they were last asked and the papers that come closest.
+ * they were last asked, the papers that come closest, and what the 👎 voters wrote about them.
  */
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,13 @@ import type { Retriever } from '../index/search.js';
 import { tokenize } from '../index/tokenize.js';
 
 export type GapReason = 'abstained' | 'low' | 'downvoted';
+
+/** A 👎 voter's note on one of a gap's answers (the question is that answer's wording). */
+export interface GapNote {
+  note: string;
+  time: string;
+  question: string;
+}
 
 export interface GapCluster {
   /** The most recent wording. */
@@ -21,6 +28,8 @@ export interface GapCluster {
   lastAsked: string;
   reasons: Record<GapReason, number>;
   closest: Array<{ paperId: string; title: string }>;
+  /** The latest notes from users whose vote on the answer is 👎, newest first (at most MAX_GAP_NOTES). */
+  notes: GapNote[];
 }
 
 /** Two questions belong together when their term sets overlap this much (Jaccard). */
@@ -28,6 +37,8 @@ export const GAP_SIMILARITY = 0.5;
 /** The most recent gap questions read; older ones are left out. */
 export const MAX_GAP_QUESTIONS = 5000;
 const MAX_CLUSTERS = 1000;
+/** Notes shown per gap. */
+export const MAX_GAP_NOTES = 3;
 const GAP_KINDS = new Set(['ask', 'followup', 'qa', 'summarize', undefined]);
 
 interface GapQuestion {
@@ -35,6 +46,7 @@ interface GapQuestion {
   time: string;
   reason: GapReason;
   key: string;
+  notes?: GapNote[];
 }
 
 async function* jsonLines(path: string): AsyncGenerator<Record<string, unknown>> {
@@ -72,8 +84,18 @@ async function readGapQuestions(feedbackDir: string): Promise<GapQuestion[]> {
   }
   // Each user's latest vote counts; a 👎 later changed to 👍 is not a gap.
   const votes = new Map<string, { answerId: string; vote: string; question: unknown; time: string }>();
+  // Each user's latest note per answer, bounded like the questions.
+  const notes = new Map<string, { answerId: string; note: string; time: string }>();
   for await (const v of jsonLines(join(feedbackDir, 'feedback.jsonl'))) {
-    if (v.type !== 'vote' || typeof v.answerId !== 'string' || typeof v.userId !== 'string') continue;
+    if (typeof v.answerId !== 'string' || typeof v.userId !== 'string') continue;
+    if (v.type === 'note' && typeof v.note === 'string') {
+      const key = `${v.answerId} ${v.userId}`;
+      notes.delete(key);
+      notes.set(key, { answerId: v.answerId, note: v.note, time: String(v.time ?? '') });
+      if (notes.size > MAX_GAP_QUESTIONS * 2) notes.delete(notes.keys().next().value!);
+      continue;
+    }
+    if (v.type !== 'vote') continue;
     votes.set(`${v.answerId} ${v.userId}`, {
       answerId: v.answerId,
       vote: String(v.vote),
@@ -86,6 +108,12 @@ async function readGapQuestions(feedbackDir: string): Promise<GapQuestion[]> {
     const asked = questions.get(v.answerId);
     const question = asked?.question ?? (typeof v.question === 'string' ? v.question : undefined);
     if (question) byAnswer.set(v.answerId, { question, time: asked?.time ?? v.time, reason: 'downvoted', key: v.answerId });
+  }
+  // A note counts while its author's vote on the answer is still 👎.
+  for (const [key, n] of notes) {
+    const gap = byAnswer.get(n.answerId);
+    if (!gap || votes.get(key)?.vote !== 'down') continue;
+    gap.notes = [...(gap.notes ?? []), { note: n.note, time: n.time, question: gap.question }];
   }
   return [...byAnswer.values()].sort((a, b) => a.time.localeCompare(b.time)).slice(-MAX_GAP_QUESTIONS);
 }
@@ -112,7 +140,11 @@ export function clusterGaps(questions: readonly GapQuestion[]): Omit<GapCluster,
       const wordings = [...new Set(recent.map((i) => i.question.trim()))];
       const reasons: Record<GapReason, number> = { abstained: 0, low: 0, downvoted: 0 };
       for (const i of items) reasons[i.reason]++;
-      return { question: wordings[0], variants: wordings.slice(1, 4), count: items.length, lastAsked: recent[0].time, reasons };
+      const notes = items
+        .flatMap((i) => i.notes ?? [])
+        .sort((a, b) => b.time.localeCompare(a.time))
+        .slice(0, MAX_GAP_NOTES);
+      return { question: wordings[0], variants: wordings.slice(1, 4), count: items.length, lastAsked: recent[0].time, reasons, notes };
     })
     .sort((a, b) => b.count - a.count || b.lastAsked.localeCompare(a.lastAsked));
 }

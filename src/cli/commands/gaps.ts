@@ -27,6 +27,8 @@ export const gaps: Command = {
         io.out(`${i + 1}. "${g.question}"  (${g.count}× — ${why}; last ${g.lastAsked})\n`);
         for (const w of g.variants) io.out(`     also: "${w}"\n`);
         if (g.closest.length) io.out(`     closest: ${g.closest.map((p) => p.title).join(' | ')}\n`);
+        for (const n of g.notes)
+          io.out(`     👎 note: ${JSON.stringify(n.note)}${n.question !== g.question ? ` (on "${n.question}")` : ''}\n`);
       });
       return 0;
     } finally {

@@ -28,7 +28,10 @@ export const gaps: SlashCommand = {
               .map(([r, c]) => `${c} ${r}`)
               .join(', ');
             const closest = g.closest.length ? `\n   closest: ${g.closest.map((p) => text(p.title, 80)).join(' · ')}` : '';
-            return `${n + 1}. “${text(g.question, 200)}” — ${g.count}× (${why}), last <t:${Math.floor(Date.parse(g.lastAsked) / 1000)}:R>${closest}`;
+            const notes = g.notes
+              .map((x) => `\n   👎 “${text(x.note, 200)}”${x.question !== g.question ? ` on “${text(x.question, 80)}”` : ''}`)
+              .join('');
+            return `${n + 1}. “${text(g.question, 200)}” — ${g.count}× (${why}), last <t:${Math.floor(Date.parse(g.lastAsked) / 1000)}:R>${closest}${notes}`;
           }),
         ]
       : ['No gaps yet: no question was abstained on, answered with low confidence, or voted 👎.'];

@@ -29,7 +29,7 @@ export const COLOR = { answer: 0x5865f2, abstain: 0x99aab5, warn: 0xfee75c, erro
 
 export type ButtonAction = { kind: 'feedback'; vote: 'up' | 'down'; answerId: string } | { kind: 'sources'; answerId: string };
 
-const ANSWER_ID = /^[A-Za-z0-9_-]{4,40}$/;
+export const ANSWER_ID = /^[A-Za-z0-9_-]{4,40}$/;
 
 export function feedbackId(vote: 'up' | 'down', answerId: string): string {
   return `fb:${vote}:${answerId}`;
