@@ -1,7 +1,8 @@
 /**
  * One answer from admission to delivery, shared by /ask, /summarize, thread follow-ups and Q&A
- * channels: wait for a slot (showing the place in the queue while all slots are busy), compute (streaming previews through a throttle when a model is
- * configured), render, post, and link the posted message ids to the stored record.
+ * channels: wait for a slot (showing the place in the queue while all slots are busy), compute
+ * (streaming previews through a throttle when a model is configured), render, post, and link the
+ * posted message ids to the stored record.
  */
 import type { Message } from 'discord.js';
 import type { BotContext } from './context.js';
@@ -35,10 +36,13 @@ export async function runAnswer(
     const place = ticket.queued
       ? new EditThrottle(ctx.config.discord.streamEditIntervalMs, (t) => target.showPart(0, t), ctx.logger)
       : undefined;
+    let granted = false;
     try {
       await ticket.wait(ctx.queueWaitMs, place && ((ahead) => place.push(queuedText(ahead))));
+      granted = true;
     } finally {
       await place?.stop();
+      if (!granted && place?.edits) await target.discard?.();
     }
     const throttle = ctx.chat ? new EditThrottle(ctx.config.discord.streamEditIntervalMs, streamingPreview(target), ctx.logger) : undefined;
     try {

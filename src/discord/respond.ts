@@ -187,6 +187,12 @@ export interface AnswerTarget {
    * (possibly fewer on failure).
    */
   deliver(messages: OutgoingMessage[]): Promise<Message[]>;
+  /**
+   * Remove what showPart posted when no answer will follow (a queue notice whose wait ended in
+   * BUSY), so only the error the caller then posts remains. Never throws. An interaction's error
+   * reply already replaces its placeholder, so only channel targets need it.
+   */
+  discard?(): Promise<void>;
 }
 
 /**
@@ -280,6 +286,9 @@ export function channelTarget(channel: SendableChannels, opts: { replyTo?: Messa
       for (const extra of streamed.slice(messages.length).filter(Boolean))
         await safely(opts.logger, 'remove a streamed message', () => extra.delete());
       return out;
+    },
+    async discard() {
+      for (const m of streamed.splice(0).filter(Boolean)) await safely(opts.logger, 'remove a queue notice', () => m.delete());
     },
   };
 }

@@ -6,6 +6,7 @@
  * slow model on the fake OpenAI server.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BotOptions } from '../../src/discord/bot.js';
 import { queuedText } from '../../src/discord/pipeline.js';
 import { startDiscordServer, type FakeDiscordServer, type InteractionHandle, type RestCall } from '../servers/discord-server.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
@@ -42,7 +43,7 @@ afterAll(async () => {
 });
 
 /** One model call at a time; each takes `modelMs` before it starts streaming. */
-async function setup(modelMs: number) {
+async function setup(modelMs: number, opts: BotOptions = {}) {
   discord = await startDiscordServer({ heartbeatIntervalMs: 250 });
   openai = await startOpenAIServer({
     streamChunkDelayMs: 10,
@@ -64,7 +65,7 @@ async function setup(modelMs: number) {
       STREAM_EDIT_INTERVAL_MS: String(EDIT_INTERVAL_MS),
     },
   );
-  const bot = await startBot(discord, config);
+  const bot = await startBot(discord, config, opts);
   bots.push(bot);
   return { s: discord, o: openai, bot };
 }
@@ -164,6 +165,25 @@ describe('queue position behind the model-call cap', () => {
       s.calls.filter((c) => c.method === 'PATCH' && c.path === `/channels/${thread.id}/messages/${notice.id}`),
       [],
     );
+    await s.waitFor(() => answerMessages(s, busy.token), 15_000);
+  }, 60_000);
+
+  it('a follow-up that waited too long loses its queue notice and gets the busy message instead', async () => {
+    const { s } = await setup(1500, { queueWaitMs: 400 });
+    const first = ask(s, 'What is dataset decomposition?');
+    await s.waitFor(() => answerMessages(s, first.token), 15_000);
+    const thread = await s.waitFor(() => s.threads()[0]);
+    const busy = ask(s, 'How does dataset decomposition speed up training?');
+    await s.waitFor(() => s.callbacks(busy.interactionId).length > 0);
+    s.sendMessage({ channelId: thread.id, content: 'And what does it cost?', authorId: userId() });
+    const notice = await s.waitFor(
+      () => s.channelMessages(thread.id).find((m) => m.author.id === s.botUserId && QUEUED.test(m.content)),
+      5000,
+    );
+    const refusal = await s.waitFor(() => s.channelMessages(thread.id).find((m) => /waited too long/.test(m.content)), 5000);
+    expect(s.message(notice.id)).toBeUndefined();
+    expect(s.calls.some((c) => c.method === 'DELETE' && c.path === `/channels/${thread.id}/messages/${notice.id}`)).toBe(true);
+    expect(refusal.content).toMatch(/The bot is busy right now/);
     await s.waitFor(() => answerMessages(s, busy.token), 15_000);
   }, 60_000);
 });

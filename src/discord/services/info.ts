@@ -87,7 +87,7 @@ export function helpView(ctx?: BotContext): APIEmbed {
     description: [
       ...HELP_LINES.map(([cmd, what]) => `**${cmd}**\n${what}`),
       '',
-      'Under each answer: 👍 / 👎 to rate it, **Sources** for the full source list.',
+      'Under each answer: 👍 / 👎 to rate it (👎 asks what was wrong), **Sources** for the full source list.',
       offline ? 'No language model is configured: answers are extractive digests quoted from the abstracts.' : '',
     ]
       .filter((l, i, a) => l !== '' || i < a.length - 1)
