@@ -36,6 +36,7 @@ export function createInteractionHandler(ctx: BotContext, commands: Map<string, 
       }
       if (i.isModalSubmit()) {
         meta.customId = i.customId;
+        if (ctx.stopping) return replyEphemeral(i, STOPPING, ctx.logger);
         await handleNoteForm(ctx, i);
       }
     } catch (err) {
