@@ -1,8 +1,9 @@
-/** Routes interactions: slash commands, autocomplete, and the 👍 / 👎 / Sources buttons. */
+/** Routes interactions: slash commands, autocomplete, the 👍 / 👎 / Sources buttons and the paper pick buttons. */
 import { MessageFlags, type ButtonInteraction, type Interaction } from 'discord.js';
 import { NO_MENTIONS } from './client.js';
 import type { SlashCommand } from './commands/index.js';
 import type { BotContext } from './context.js';
+import { openPickedPaper, parsePickId } from './paper-picks.js';
 import { parseCustomId, renderSourcesList } from './render/answer.js';
 import { reportInteractionError, replyEphemeral, safely } from './respond.js';
 
@@ -40,6 +41,8 @@ export function createInteractionHandler(ctx: BotContext, commands: Map<string, 
 }
 
 async function handleButton(ctx: BotContext, i: ButtonInteraction): Promise<void> {
+  const pick = parsePickId(i.customId);
+  if (pick) return openPickedPaper(i, ctx, pick);
   const action = parseCustomId(i.customId);
   if (!action) return replyEphemeral(i, 'That button is no longer supported.', ctx.logger);
   if (action.kind === 'feedback') {
