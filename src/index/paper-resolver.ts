@@ -40,8 +40,9 @@ interface TitleEntry {
   key: string;
   /** The title's own name ("DropPos" of "DropPos: Pre-Training …"), when it has one. */
   name?: string;
-  /** The title's words with their case ("MosaicBERT"), where a fragment may match at a word's or a hump's start. */
+  /** The title's words with their case ("MosaicBERT"), where a fragment may match at a word's or a hump's start, and lowercased. */
   cased: string[];
+  lower: string[];
   terms: Set<string>;
 }
 
@@ -59,11 +60,21 @@ function titleEntries(papers: readonly Paper[]): TitleEntry[] {
         .normalize('NFKC')
         .split(/[^\p{L}\p{N}]+/u)
         .filter(Boolean);
-      return { paper, key, ...(name ? { name } : {}), cased, terms: new Set(tokenize(paper.title)) };
+      const lower = cased.map((w) => w.toLowerCase());
+      return { paper, key, ...(name ? { name } : {}), cased, lower, terms: new Set(tokenize(paper.title)) };
     });
     indexes.set(papers, list);
   }
   return list;
+}
+
+/**
+ * Build the generation's title index and abbreviation table now (at load), so the first /paper
+ * after a start or a reindex answers within Discord's 3-second window on a large corpus.
+ */
+export function warmPaperResolver(papers: readonly Paper[]): void {
+  titleEntries(papers);
+  acronymsOf(papers);
 }
 
 /**
@@ -82,16 +93,24 @@ function abbreviatedForms(acronyms: AcronymTable, terms: string[], words: string
   return out;
 }
 
-function hasTerm(acronyms: AcronymTable, e: TitleEntry, t: string): boolean {
-  return e.terms.has(t) || (acronyms.expansions.get(t)?.some((f) => f.every((x) => e.terms.has(x))) ?? false);
+interface Query {
+  key: string;
+  terms: string[];
+  /** Per term, the long forms the corpus spells it out as ("lora": [["low", "rank", "adapt"], …]). */
+  longForms: string[][][];
+  /** The query with a long form it contains replaced by the short one. */
+  alt: string[][];
+  /** Whether any abbreviation pair applies to the query at all. */
+  abbreviated: boolean;
+  /** Query words long enough to look for inside title words. */
+  fragments: string[];
 }
 
 /**
  * "bert" in "bert2BERT", "MosaicBERT" or "VacancySBERT", "lora" in "VeLoRA", but not in "exploration":
  * the fragment starts the word or one of its humps, or ends the word.
  */
-function fragmentOf(word: string, fragment: string): boolean {
-  const lower = word.toLowerCase();
+function fragmentOf(word: string, lower: string, fragment: string): boolean {
   for (let i = lower.indexOf(fragment); i >= 0; i = lower.indexOf(fragment, i + 1)) {
     if (i === 0 || i + fragment.length === lower.length) return true;
     const prev = word[i - 1];
@@ -101,18 +120,34 @@ function fragmentOf(word: string, fragment: string): boolean {
   return false;
 }
 
-function matchOf(e: TitleEntry, q: { key: string; words: string[]; terms: string[]; alt: string[][] }, acronyms: AcronymTable) {
-  if (q.terms.length && q.terms.every((t) => e.terms.has(t))) return 'words' as const;
-  if (q.terms.length && (q.terms.every((t) => hasTerm(acronyms, e, t)) || q.alt.some((a) => a.every((t) => e.terms.has(t)))))
-    return 'abbreviation' as const;
-  // Fragments of words: a match, never a decisive one. One letter would match everything.
-  const fragments = q.words.filter((w) => w.length >= 2);
-  if (fragments.length && fragments.every((w) => e.cased.some((tw) => fragmentOf(tw, w)))) return 'substring' as const;
-  if (q.terms.length) {
-    const hits = q.terms.filter((t) => e.terms.has(t)).length;
-    if (hits / q.terms.length >= MIN_TERM_SHARE) return 'terms' as const;
-  }
+function matchOf(e: TitleEntry, q: Query): PaperMatch | undefined {
+  if (e.name === q.key) return 'name';
+  const has = (t: string) => e.terms.has(t);
+  let hits = 0;
+  for (const t of q.terms) if (e.terms.has(t)) hits++;
+  if (q.terms.length && hits === q.terms.length) return 'words';
+  if (q.abbreviated && (q.terms.every((t, n) => has(t) || q.longForms[n].some((f) => f.every(has))) || q.alt.some((a) => a.every(has))))
+    return 'abbreviation';
+  // Fragments of words: a match, never a decisive one. The whole-key test first: it rejects most titles cheaply.
+  if (
+    q.fragments.length &&
+    q.fragments.every((w) => e.key.includes(w)) &&
+    q.fragments.every((w) => e.cased.some((word, n) => fragmentOf(word, e.lower[n], w)))
+  )
+    return 'substring';
+  if (q.terms.length && hits / q.terms.length >= MIN_TERM_SHARE) return 'terms';
   return undefined;
+}
+
+interface Scored extends PaperCandidate {
+  score: number;
+}
+
+/** Higher kind, then the title starting with the query, then the query as a phrase, then the shorter title. */
+function before(a: Scored, b: Scored): boolean {
+  if (a.score !== b.score) return a.score > b.score;
+  if (a.paper.title.length !== b.paper.title.length) return a.paper.title.length < b.paper.title.length;
+  return a.paper.title < b.paper.title;
 }
 
 export function resolvePaper(
@@ -132,26 +167,32 @@ export function resolvePaper(
   const entries = titleEntries(corpus.papers);
   const acronyms = acronymsOf(corpus.papers);
   const terms = [...new Set(tokenize(query))];
-  const q = { key, words: key.split(' '), terms, alt: abbreviatedForms(acronyms, terms, key.split(' ')) };
-  const scored: Array<PaperCandidate & { score: number; title: number }> = [];
+  const words = key.split(' ');
+  const longForms = terms.map((t) => acronyms.expansions.get(t) ?? []);
+  const alt = abbreviatedForms(acronyms, terms, words);
+  const abbreviated = terms.length > 0 && (alt.length > 0 || longForms.some((f) => f.length > 0));
+  const q: Query = { key, terms, longForms, alt, abbreviated, fragments: words.filter((w) => w.length >= 2) };
+  // Only the best `max` are kept (a common word can match most of a large corpus), with the count.
+  const top: Scored[] = [];
+  let total = 0;
+  let names = 0;
   for (const e of entries) {
-    const match: PaperMatch | undefined = e.name === key ? 'name' : matchOf(e, q, acronyms);
+    const match = matchOf(e, q);
     if (!match) continue;
-    // Within a kind: the title starting with the query, then the query as a phrase, then the shorter title.
+    total++;
+    if (match === 'name') names++;
     const phrase = e.key.startsWith(key) ? 0.5 : ` ${e.key} `.includes(` ${key} `) ? 0.25 : 0;
-    scored.push({ paper: e.paper, match, score: RANK[match] + phrase, title: e.key.length });
+    const s: Scored = { paper: e.paper, match, score: RANK[match] + phrase };
+    if (top.length === max && !before(s, top[max - 1])) continue;
+    let at = top.length;
+    while (at > 0 && before(s, top[at - 1])) at--;
+    top.splice(at, 0, s);
+    if (top.length > max) top.pop();
   }
-  scored.sort((a, b) => b.score - a.score || a.title - b.title || a.paper.title.localeCompare(b.paper.title));
-  const names = scored.filter((s) => s.match === 'name');
-  if (names.length === 1) return { kind: 'found', paper: names[0].paper, match: 'name' };
-  if (scored.length === 1 && DECISIVE.has(scored[0].match)) return { kind: 'found', paper: scored[0].paper, match: scored[0].match };
-  if (!scored.length) return { kind: 'missing', query };
-  return {
-    kind: 'ambiguous',
-    query,
-    candidates: scored.slice(0, max).map(({ paper, match }) => ({ paper, match })),
-    total: scored.length,
-  };
+  if (!total) return { kind: 'missing', query };
+  // A paper's own name is as good as its title, unless several papers share it.
+  if (names === 1 || (total === 1 && DECISIVE.has(top[0].match))) return { kind: 'found', paper: top[0].paper, match: top[0].match };
+  return { kind: 'ambiguous', query, candidates: top.map(({ paper, match }) => ({ paper, match })), total };
 }
 
 /** The closest papers to a title nothing matched: a search over the query, as /search would rank them. */
