@@ -157,6 +157,26 @@ describe('/paper and /similar pick buttons', () => {
     expect(deletes(s)).toEqual([]);
   });
 
+  it('/compare (no room for buttons) refuses an ambiguous title ephemerally, naming the candidates, instead of comparing bert2BERT', async () => {
+    const s = await setup();
+    const h = s.sendSlashCommand({
+      name: 'compare',
+      userId: userId(),
+      options: [
+        { name: 'paper1', type: 3, value: 'BERT' },
+        { name: 'paper2', type: 3, value: 'DropPos' },
+      ],
+    });
+    await s.waitFor(() => s.callbacks(h.interactionId).length > 0, 10_000);
+    const cb = s.callbacks(h.interactionId)[0].body;
+    expect(cb.type).toBe(4);
+    expect(cb.data.flags).toBe(EPHEMERAL);
+    expect(cb.data.content).toMatch(
+      /^"BERT" could mean "Boosting Distributed Training Performance of the Unpadded BERT Model", "bert2BERT: /,
+    );
+    expect(cb.data.content).toMatch(/Pick one from the list as you type\.$/);
+  });
+
   it('a pick button whose paper is gone from the index gets a clear ephemeral message', async () => {
     const s = await setup();
     const click = s.sendButton({ customId: 'pick:paper:0123456789' });

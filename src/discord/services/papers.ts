@@ -54,7 +54,7 @@ export function requirePaper(store: SearchStore, idOrTitle: string): Paper {
   const r = resolvePaper(store, q);
   if (r.kind === 'found') return r.paper;
   if (r.kind === 'missing') throw new AppError('PAPER_NOT_FOUND', `No paper titled ${quoted(q)}. Try /search.`);
-  const names = r.candidates.map((c) => `"${truncate(c.paper.title, 80)}"`).join(', ');
+  const names = r.candidates.map((c) => `"${escapeMarkdownText(truncate(oneLine(c.paper.title), 80))}"`).join(', ');
   throw new AppError('PAPER_AMBIGUOUS', `${quoted(q)} could mean ${names}. Pick one from the list as you type.`);
 }
 
