@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   LLM_FAILED: 'The language model endpoint failed.',
   QUESTION_INVALID: 'That question could not be used.',
   PAPER_NOT_FOUND: 'No paper matches that.',
+  PAPER_AMBIGUOUS: 'Several papers match that; give the full title or the id.',
   RATE_LIMITED: 'You are going a bit fast. Please wait a moment.',
   BUSY: 'The bot is busy right now. Please try again in a moment.',
   FORBIDDEN: 'You do not have permission to do that.',

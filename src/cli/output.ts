@@ -12,18 +12,19 @@ export function printJson(io: CliIO, value: unknown): void {
 /**
  * A failed command as one line on stderr (`error [CODE]: text`), or with `--json` as one JSON
  * document on stdout; returns the exit code (2 for a usage error, else 1). A usage error also
- * shows the command's usage line (or the full help for an unknown command).
+ * shows the command's usage line (or the full help for an unknown command). `extra` adds fields to
+ * the JSON error (the candidates of an ambiguous paper title).
  */
 export function printFailure(
   io: CliIO,
   err: unknown,
-  opts: { json: boolean; usage?: string; help?: string; logger?: Logger; command?: string },
+  opts: { json: boolean; usage?: string; help?: string; logger?: Logger; command?: string; extra?: Record<string, unknown> },
 ): number {
   const f = describeFailure(err);
   // A generic text says nothing about what happened: the details go to the log (stderr).
   if (f.visibility === 'log') opts.logger?.error('command failed', { command: opts.command, code: f.code, err });
   const usage = f.code === 'USAGE' ? opts.usage : undefined;
-  if (opts.json) printJson(io, { error: { code: f.code, message: f.userText, ...(usage ? { usage } : {}) } });
+  if (opts.json) printJson(io, { error: { code: f.code, message: f.userText, ...(usage ? { usage } : {}), ...opts.extra } });
   else if (f.code === 'USAGE') io.err(`error [${f.code}]: ${f.userText}\n${usage ? `Usage: ${usage}\n` : `\n${opts.help ?? ''}`}`);
   else io.err(`error [${f.code}]: ${f.userText}\n`);
   return f.exitCode;

@@ -1,6 +1,7 @@
 /** Everything a command or message handler needs, independent of the Discord client. */
 import type { ChatModel } from '../answer/llm.js';
 import type { Config } from '../config.js';
+import { warmPaperResolver } from '../index/paper-resolver.js';
 import type { Retriever } from '../index/search.js';
 import type { Logger } from '../logger.js';
 import type { RadarStore } from '../radar/types.js';
@@ -57,6 +58,9 @@ export interface ContextOptions {
 
 export function createBotContext(opts: ContextOptions): BotContext {
   let current = opts.retriever;
+  // The title index behind /paper and /similar is built per generation, here rather than on the
+  // first command: at 100k papers it costs about a second and a half, and a reply is due within 3 s.
+  warmPaperResolver(current.store.papers);
   const pending = new Set<Promise<unknown>>();
   // The cap protects the model endpoint. Offline answers are a few ms of CPU each, so without a
   // chat model the gate only guards against pile-ups and is sized accordingly.
@@ -75,6 +79,7 @@ export function createBotContext(opts: ContextOptions): BotContext {
       const previous = current;
       current = next;
       if (previous === next || previous.store === next.store) return;
+      warmPaperResolver(next.store.papers);
       ctx.onSwap?.(next);
       // Every request that read the previous retriever started before this swap and is tracked
       // now: release the previous store (a Postgres pool) once those have settled.

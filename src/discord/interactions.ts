@@ -1,9 +1,10 @@
-/** Routes interactions: slash commands, autocomplete, the 👍 / 👎 / Sources buttons, and the 👎 form. */
+/** Routes interactions: slash commands, autocomplete, the 👍 / 👎 / Sources buttons, the 👎 form and the paper pick buttons. */
 import { MessageFlags, type ButtonInteraction, type Interaction, type ModalSubmitInteraction, type RepliableInteraction } from 'discord.js';
 import { NO_MENTIONS } from './client.js';
 import type { SlashCommand } from './commands/index.js';
 import type { BotContext } from './context.js';
 import { NOTE_INPUT_ID, noteModal, parseNoteModalId } from './feedback-modal.js';
+import { openPickedPaper, parsePickId } from './paper-picks.js';
 import { parseCustomId, renderSourcesList } from './render/answer.js';
 import { reportInteractionError, replyEphemeral, safely } from './respond.js';
 
@@ -47,6 +48,8 @@ export function createInteractionHandler(ctx: BotContext, commands: Map<string, 
 }
 
 async function handleButton(ctx: BotContext, i: ButtonInteraction): Promise<void> {
+  const pick = parsePickId(i.customId);
+  if (pick) return openPickedPaper(i, ctx, pick);
   const action = parseCustomId(i.customId);
   if (!action) return replyEphemeral(i, 'That button is no longer supported.', ctx.logger);
   if (action.kind === 'feedback' && action.vote === 'down') return askWhatWasWrong(ctx, i, action.answerId);

@@ -9,7 +9,7 @@ import type { Chunk } from './chunk.js';
 import type { EmbeddingsModel } from './embeddings.js';
 import { filterDate } from '../search-filter.js';
 import { queryTerms } from './lexical.js';
-import { type CorpusSnapshot, type DocHit, GenerationGoneError, type PinnedGeneration, type SearchStore } from './search-store.js';
+import { type DocHit, GenerationGoneError, type PinnedGeneration, type SearchStore } from './search-store.js';
 
 export interface SearchFilter {
   /** Inclusive ISO dates compared with filterDate (the paper's date, else its first-seen day); papers with neither are excluded. */
@@ -255,30 +255,4 @@ function groupByPaper(g: PinnedGeneration, hits: DocHit[], filter: SearchFilter 
     }
   }
   return byPaper;
-}
-
-/** Find a paper by id, exact title, or best title match. */
-export function findPaper(store: Pick<CorpusSnapshot, 'papers' | 'paperById'>, idOrTitle: string): Paper | undefined {
-  const q = idOrTitle.trim();
-  if (!q) return undefined;
-  const byId = store.paperById.get(q);
-  if (byId) return byId;
-  const lower = q.toLowerCase();
-  const exact = store.papers.find((p) => p.title.toLowerCase() === lower);
-  if (exact) return exact;
-  const prefix = store.papers.filter((p) => p.title.toLowerCase().startsWith(lower));
-  if (prefix.length >= 1) return prefix[0];
-  const contains = store.papers.filter((p) => p.title.toLowerCase().includes(lower));
-  if (contains.length >= 1) return contains.sort((a, b) => a.title.length - b.title.length)[0];
-  // Fall back to a title-only lexical match, requiring most query terms to appear in the title.
-  const terms = queryTerms(q);
-  if (terms.size === 0) return undefined;
-  let best: { paper: Paper; hits: number } | undefined;
-  for (const p of store.papers) {
-    const titleTerms = queryTerms(p.title);
-    let hits = 0;
-    for (const t of terms.keys()) if (titleTerms.has(t)) hits++;
-    if (hits > (best?.hits ?? 0)) best = { paper: p, hits };
-  }
-  return best && best.hits / terms.size >= 0.6 ? best.paper : undefined;
 }

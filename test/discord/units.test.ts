@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { openRetriever } from '../../src/context.js';
 import { FeedbackStore, newAnswerId, type AnswerRecord } from '../../src/discord/feedback.js';
 import { commandData } from '../../src/discord/register.js';
-import { titleChoices } from '../../src/discord/handlers.js';
+import { titleChoices } from '../../src/discord/services/papers.js';
 import { ConcurrencyGate, Cooldowns } from '../../src/discord/limiter.js';
 import { EditThrottle } from '../../src/discord/respond.js';
 import { silentLogger } from '../../src/logger.js';

@@ -1,9 +1,8 @@
 import { openRetriever } from '../../context.js';
-import { AppError } from '../../errors.js';
-import { findPaper } from '../../index/search.js';
 import { addedText } from '../../search-filter.js';
 import { jsonOpt, requireText } from '../args.js';
 import { printJson } from '../output.js';
+import { lookupPaper } from '../paper-lookup.js';
 import type { Command } from '../types.js';
 
 export const paper: Command = {
@@ -13,8 +12,8 @@ export const paper: Command = {
   async run({ config, logger, io }, v, pos) {
     const q = requireText(pos.join(' '), 'paper id or title');
     const retriever = await openRetriever(config, { logger, autoIngest: true, embedder: null });
-    const paper = findPaper(retriever.store, q);
-    if (!paper) throw new AppError('PAPER_NOT_FOUND', `No paper matches "${q.slice(0, 100)}". Try \`research-bot search\`.`);
+    const paper = await lookupPaper(io, retriever, q, { json: Boolean(v.json) });
+    if (typeof paper === 'number') return paper;
     if (v.json) {
       printJson(io, paper);
       return 0;

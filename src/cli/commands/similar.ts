@@ -1,9 +1,8 @@
 import { similarPapers } from '../../answer/engine.js';
 import { openRetriever } from '../../context.js';
-import { AppError } from '../../errors.js';
-import { findPaper } from '../../index/search.js';
 import { jsonOpt, positiveInt, requireText } from '../args.js';
 import { printJson } from '../output.js';
+import { lookupPaper } from '../paper-lookup.js';
 import type { Command } from '../types.js';
 
 export const similar: Command = {
@@ -13,8 +12,8 @@ export const similar: Command = {
   async run({ config, logger, io }, v, pos) {
     const q = requireText(pos.join(' '), 'paper id or title');
     const retriever = await openRetriever(config, { logger, autoIngest: true });
-    const paper = findPaper(retriever.store, q);
-    if (!paper) throw new AppError('PAPER_NOT_FOUND', `No paper matches "${q.slice(0, 100)}". Try \`research-bot search\`.`);
+    const paper = await lookupPaper(io, retriever, q, { json: Boolean(v.json) });
+    if (typeof paper === 'number') return paper;
     const result = await similarPapers(retriever, paper, positiveInt(v.k, '-k', 5, 25));
     if (v.json) {
       printJson(io, { paper: { paperId: paper.id, title: paper.title }, similar: result.similar });

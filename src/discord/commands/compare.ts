@@ -3,7 +3,7 @@ import { SlashCommandBuilder, type SlashCommandStringOption } from 'discord.js';
 import { COMPARE_MAX } from '../../answer/compare.js';
 import { compareInThread } from '../../answer/thread.js';
 import { saveComparison } from '../comparisons.js';
-import { requirePaper, titleChoices } from '../handlers.js';
+import { requirePaper, titleChoices } from '../services/papers.js';
 import { isAnswerThread, threadHistory } from '../history.js';
 import { runAnswer } from '../pipeline.js';
 import { admitAndDefer, interactionTarget, safely } from '../respond.js';

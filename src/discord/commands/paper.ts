@@ -1,7 +1,6 @@
-/** /paper title:<autocomplete> — a paper card. */
+/** /paper title:<autocomplete> — a paper card; a title that is not exact gets pick buttons (paper-picks.ts). */
 import { SlashCommandBuilder } from 'discord.js';
-import { NO_MENTIONS } from '../client.js';
-import { paperView } from '../handlers.js';
+import { openTypedPaper } from '../paper-picks.js';
 import type { SlashCommand } from './types.js';
 import { titleAutocomplete, titleOption } from './titles.js';
 
@@ -11,11 +10,6 @@ export const paper: SlashCommand = {
     .setDescription('Show a paper: key sentences, date, links, similar papers')
     .addStringOption(titleOption),
 
-  async execute(i, ctx) {
-    const title = i.options.getString('title', true);
-    await i.deferReply();
-    const embed = await paperView(ctx, title);
-    await i.editReply({ embeds: [embed], allowedMentions: NO_MENTIONS });
-  },
+  execute: (i, ctx) => openTypedPaper(i, ctx, 'paper'),
   autocomplete: titleAutocomplete,
 };

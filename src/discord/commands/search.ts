@@ -2,7 +2,7 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { NO_MENTIONS } from '../client.js';
 import { cleanQuestion } from '../../answer/engine.js';
-import { searchView } from '../handlers.js';
+import { searchView } from '../services/papers.js';
 import { dateFilter, dateOption } from './date-options.js';
 import type { SlashCommand } from './types.js';
 

@@ -1,7 +1,7 @@
 /** Shared title option + autocomplete for /paper and /similar. */
 import type { AutocompleteInteraction, SlashCommandStringOption } from 'discord.js';
 import type { BotContext } from '../context.js';
-import { titleChoices } from '../handlers.js';
+import { titleChoices } from '../services/papers.js';
 import { safely } from '../respond.js';
 
 export function titleOption(o: SlashCommandStringOption): SlashCommandStringOption {

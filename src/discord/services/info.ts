@@ -62,8 +62,12 @@ export const HELP_LINES: Array<[string, string]> = [
     'Themed summary of what the corpus says about a topic. Inside an answer thread without a topic: a recap of the thread.',
   ],
   ['/search query:', 'Top matching papers, one line each.'],
-  ['/paper title:', 'A paper card: key sentences of the abstract, date, links and similar papers.'],
-  ['/similar title:', 'Papers most like a given one.'],
+  [
+    '/paper title:',
+    'A paper card: key sentences of the abstract, date, links and similar papers. A title that fits several papers, ' +
+      'or none, gets buttons (only you see them) to pick one.',
+  ],
+  ['/similar title:', 'Papers most like a given one (picked the same way).'],
   [
     '/compare paper1: paper2: [paper3:] [paper4:]',
     'Papers side by side: problem, method, data/scale and headline numbers. In a thread, "compare 1 and 3" works too.',

@@ -1,16 +1,22 @@
+/**
+ * Paper lookups and views for the bot, with no discord.js objects in or out (embeds are plain
+ * data): /search's list, /paper's card, /similar's list, title autocomplete, and which paper a typed
+ * title means (src/index/paper-resolver.ts) worded for a person who must pick one.
+ */
 import type { APIEmbed } from 'discord.js';
-import type { Paper } from '../corpus/types.js';
-import { cleanQuestion, similarPapers } from '../answer/engine.js';
-import { keySentences } from '../answer/digest.js';
-import { abstractLinks, arxivSearchUrl, paperUrl } from '../answer/sources.js';
-import { AppError } from '../errors.js';
-import { findPaper, type SearchFilter } from '../index/search.js';
-import type { SearchStore } from '../index/search-store.js';
-import { addedText, describeFilter, hasUserFilter } from '../search-filter.js';
-import type { BotContext } from './context.js';
-import { COLOR } from './render/answer.js';
-import { fitEmbed, joinLinesWithin } from './render/embed.js';
-import { LIMITS, escapeMarkdownText, mdLink, oneLine, truncate } from './render/text.js';
+import type { Paper } from '../../corpus/types.js';
+import { cleanQuestion, similarPapers } from '../../answer/engine.js';
+import { keySentences } from '../../answer/digest.js';
+import { abstractLinks, arxivSearchUrl, paperUrl } from '../../answer/sources.js';
+import { AppError } from '../../errors.js';
+import { type PaperResolution, resolvePaper, suggestPapers } from '../../index/paper-resolver.js';
+import type { SearchFilter } from '../../index/search.js';
+import type { SearchStore } from '../../index/search-store.js';
+import { addedText, describeFilter, hasUserFilter } from '../../search-filter.js';
+import type { BotContext } from '../context.js';
+import { COLOR } from '../render/answer.js';
+import { fitEmbed, joinLinesWithin } from '../render/embed.js';
+import { LIMITS, escapeMarkdownText, mdLink, oneLine, truncate } from '../render/text.js';
 
 export async function searchView(ctx: BotContext, rawQuery: string, k = 10, filter?: SearchFilter): Promise<APIEmbed> {
   const query = cleanQuestion(rawQuery);
@@ -32,17 +38,63 @@ export async function searchView(ctx: BotContext, rawQuery: string, k = 10, filt
   });
 }
 
+/** The commands that open a paper from a typed title; a pick button names one of them. */
+export type PaperCommand = 'paper' | 'similar';
+
+export function resolveTitle(ctx: BotContext, idOrTitle: string): PaperResolution {
+  return resolvePaper(ctx.retriever().store, idOrTitle);
+}
+
+const quoted = (q: string) => `"${escapeMarkdownText(truncate(oneLine(q), 100))}"`;
+
+/** Exactly one paper, or a refusal that names the candidates (for /compare, whose options cannot offer buttons). */
 export function requirePaper(store: SearchStore, idOrTitle: string): Paper {
   const q = idOrTitle.trim();
   if (!q) throw new AppError('PAPER_NOT_FOUND', 'Please give a paper title.');
-  const paper = findPaper(store, q);
-  if (!paper) throw new AppError('PAPER_NOT_FOUND', `No paper matches "${truncate(oneLine(q), 100)}". Try /search.`);
-  return paper;
+  const r = resolvePaper(store, q);
+  if (r.kind === 'found') return r.paper;
+  if (r.kind === 'missing') throw new AppError('PAPER_NOT_FOUND', `No paper titled ${quoted(q)}. Try /search.`);
+  const names = r.candidates.map((c) => `"${escapeMarkdownText(truncate(oneLine(c.paper.title), 80))}"`).join(', ');
+  throw new AppError('PAPER_AMBIGUOUS', `${quoted(q)} could mean ${names}. Pick one from the list as you type.`);
 }
 
-export async function paperView(ctx: BotContext, idOrTitle: string): Promise<APIEmbed> {
+/** What a person sees instead of a paper: the text above the pick buttons, and the papers to pick from. */
+export interface PaperPicks {
+  content: string;
+  papers: Paper[];
+}
+
+function numbered(papers: Paper[]): string[] {
+  return papers.map((p, n) => `**${n + 1}.** ${escapeMarkdownText(truncate(oneLine(p.title), 200))}${p.date ? ` · ${p.date}` : ''}`);
+}
+
+/** Several papers match (or one only loosely): never open one silently. */
+export function ambiguousPicks(r: Extract<PaperResolution, { kind: 'ambiguous' }>): PaperPicks {
+  const papers = r.candidates.map((c) => c.paper);
+  const head =
+    r.total === 1
+      ? `No paper is titled ${quoted(r.query)}. Did you mean this one?`
+      : `${r.total} papers match ${quoted(r.query)}. Pick one:`;
+  const more = r.total > papers.length ? [`(${papers.length} of ${r.total} shown: type more of the title to narrow it.)`] : [];
+  return { content: [head, ...numbered(papers), ...more].join('\n'), papers };
+}
+
+/** No title matches: the closest papers by retrieval over the query. */
+export async function missingPicks(ctx: BotContext, query: string): Promise<PaperPicks> {
+  const papers = await suggestPapers(ctx.retriever(), cleanQuestion(query) || query);
+  const content = papers.length
+    ? [`No paper titled ${quoted(query)}. The closest papers:`, ...numbered(papers)].join('\n')
+    : `No paper titled ${quoted(query)}, and none is close. Try /search with other words.`;
+  return { content, papers };
+}
+
+/** The view a command shows for one paper. */
+export function commandView(ctx: BotContext, command: PaperCommand, paper: Paper): Promise<APIEmbed> {
+  return command === 'paper' ? paperView(ctx, paper) : similarView(ctx, paper);
+}
+
+export async function paperView(ctx: BotContext, paper: Paper): Promise<APIEmbed> {
   const retriever = ctx.retriever();
-  const paper = requirePaper(retriever.store, idOrTitle);
   const key = keySentences(paper.title, paper.abstract, retriever.corpus.termStats, 3);
   const { similar } = await similarPapers(retriever, paper, 5);
   const links = abstractLinks(paper).filter((l) => /^https?:\/\//.test(l));
@@ -100,9 +152,8 @@ export async function paperView(ctx: BotContext, idOrTitle: string): Promise<API
   });
 }
 
-export async function similarView(ctx: BotContext, idOrTitle: string, k = 5): Promise<APIEmbed> {
+export async function similarView(ctx: BotContext, paper: Paper, k = 5): Promise<APIEmbed> {
   const retriever = ctx.retriever();
-  const paper = requirePaper(retriever.store, idOrTitle);
   const { similar } = await similarPapers(retriever, paper, k);
   const lines = similar.map(
     (s, i) => `**${i + 1}.** ${mdLink(truncate(s.title, 180), s.url)}${s.why ? `\n> ${escapeMarkdownText(truncate(s.why, 300))}` : ''}`,
