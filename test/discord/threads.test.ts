@@ -132,6 +132,54 @@ describe('threads that remember (offline)', () => {
     expect(new Set(numberOf.values()).size).toBe(numberOf.size);
   });
 
+  it('two answers citing different papers: "the second one" is thread [2], "the last paper" the last number, and /summarize uses those numbers', async () => {
+    const { s, feedbackDir } = await setup();
+    const h = s.sendSlashCommand({ name: 'ask', userId: userId(), options: [{ name: 'question', type: 3, value: BROAD }] });
+    const parts = await s.waitFor(() => answerMessages(s, h.token), 15_000);
+    const thread = await s.waitFor(() => s.threads().find((t) => t.id === parts[0].id));
+    // A second answer in the thread on something else: its papers, new to the thread, get the next numbers.
+    await typeInThread(s, thread.id, QUESTION);
+    const [first, other] = await records(feedbackDir);
+    const otherCited = other.citations.map((c: any) => c.marker);
+    expect(otherCited.some((m: number) => m > first.sources.length)).toBe(true);
+    expect(otherCited).not.toContain(2); // what the latest answer cited is not the thread list
+    /** The thread list so far, number → paper id (the same on every stored record: checked below). */
+    const list = async () => {
+      const byMarker = new Map<number, string>();
+      for (const rec of await records(feedbackDir)) for (const c of [...rec.citations, ...rec.sources]) byMarker.set(c.marker, c.paperId);
+      return byMarker;
+    };
+
+    await typeInThread(s, thread.id, 'what about the second one?');
+    const second = (await records(feedbackDir)).at(-1);
+    expect(second.sources[0]).toMatchObject({ marker: 2, paperId: (await list()).get(2) });
+
+    const lastNumber = Math.max(...(await list()).keys());
+    const lastReply = await typeInThread(s, thread.id, 'tell me more about the last paper');
+    const last = (await records(feedbackDir)).at(-1);
+    expect(last.sources[0]).toMatchObject({ marker: lastNumber, paperId: (await list()).get(lastNumber) });
+    expect(lastReply.embeds.at(-1).description.split('\n')[0]).toContain(`**[${lastNumber}]**`);
+
+    // The recap's [n] are the thread's numbers, and its Sources button lists the whole thread list.
+    const numbers = await list();
+    const recap = s.sendSlashCommand({ name: 'summarize', channelId: thread.id, userId: userId() });
+    await s.waitFor(() => answerMessages(s, recap.token), 15_000);
+    const stored = (await records(feedbackDir)).at(-1);
+    expect(stored.kind).toBe('recap');
+    expect(stored.citations.length).toBeGreaterThan(1);
+    for (const c of stored.citations) expect(numbers.get(c.marker), c.title).toBe(c.paperId);
+    expect(stored.sources.map((c: any) => c.marker)).toEqual([...numbers.keys()].sort((a, b) => a - b));
+    for (const m of stored.answer.matchAll(/\[(\d+)\]/g)) expect(stored.citations.map((c: any) => c.marker)).toContain(Number(m[1]));
+
+    // One paper, one number, across every stored record of the thread (recap included).
+    const numberOf = new Map<string, number>();
+    for (const rec of await records(feedbackDir))
+      for (const c of [...rec.citations, ...rec.sources]) {
+        expect(numberOf.get(c.paperId) ?? c.marker, c.title).toBe(c.marker);
+        numberOf.set(c.paperId, c.marker);
+      }
+  });
+
   it('/compare with autocomplete: two papers side by side', async () => {
     const { s } = await setup();
     const ac = s.sendAutocomplete({ name: 'compare', options: [{ name: 'paper1', type: 3, value: 'dataset decomp', focused: true }] });
