@@ -6,46 +6,18 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
-import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
-import { answerMessages, botConfig, buildIndex, customIds, removeDir, startBot, tempDir, userId, type TestBot } from './harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FakeDiscordServer } from '../servers/discord-server.js';
+import { answerMessages, botConfig, customIds, userId, useBotSuite } from './harness.js';
 
-let indexDir: string;
-let discord: FakeDiscordServer | undefined;
-let openai: FakeOpenAIServer | undefined;
-let bots: TestBot[] = [];
-const dirs: string[] = [];
+const suite = useBotSuite();
+const setup = suite.setup;
 /** The conversation as a user saw it, for the README transcript (printed with TRANSCRIPT=1). */
 const transcript: string[] = [];
 
-beforeAll(async () => {
-  indexDir = await buildIndex();
-  dirs.push(indexDir);
-});
-
-afterEach(async () => {
-  for (const b of bots) await b.handle.stop({ timeoutMs: 3000 });
-  bots = [];
-  await discord?.close();
-  await openai?.close();
-  discord = undefined;
-  openai = undefined;
-});
-
-afterAll(async () => {
-  for (const d of dirs) await removeDir(d);
+afterAll(() => {
   if (process.env.TRANSCRIPT) console.log(transcript.join('\n'));
 });
-
-async function setup(env: Record<string, string> = {}) {
-  discord = await startDiscordServer({ heartbeatIntervalMs: 250 });
-  const feedbackDir = await tempDir('feedback');
-  dirs.push(feedbackDir);
-  const bot = await startBot(discord, botConfig(discord, { indexDir, feedbackDir }, env));
-  bots.push(bot);
-  return { s: discord, feedbackDir };
-}
 
 async function records(feedbackDir: string): Promise<any[]> {
   const text = await readFile(join(feedbackDir, 'answers.jsonl'), 'utf8').catch(() => '');
@@ -215,8 +187,8 @@ describe('threads that remember (offline)', () => {
 
 describe('threads with a chat model', () => {
   it('the rewrite request and the answer prompt carry the condensed transcript and the cited papers', async () => {
-    discord = await startDiscordServer({ heartbeatIntervalMs: 250 });
-    openai = await startOpenAIServer({
+    const s = await suite.discord();
+    const openai = await suite.openai({
       streamChunkDelayMs: 1,
       chatResponder: ({ messages }) => {
         const system = messages[0]?.content ?? '';
@@ -226,15 +198,13 @@ describe('threads with a chat model', () => {
         return 'Dataset decomposition trains on same-length buckets cut from single documents [1]. A related paper is cited too [2].';
       },
     });
-    const feedbackDir = await tempDir('feedback');
-    dirs.push(feedbackDir);
+    const feedbackDir = await suite.tempDir('feedback');
     const config = botConfig(
-      discord,
-      { indexDir, feedbackDir },
+      s,
+      { indexDir: suite.indexDir, feedbackDir },
       { OPENAI_BASE_URL: openai.url, OPENAI_API_KEY: 'sk-test-key-123456', CHAT_MODEL: 'fake-chat', LLM_MAX_RETRIES: '0' },
     );
-    bots.push(await startBot(discord, config));
-    const s = discord;
+    await suite.startBot(config);
     const h = s.sendSlashCommand({ name: 'ask', userId: userId(), options: [{ name: 'question', type: 3, value: QUESTION }] });
     const parts = await s.waitFor(() => answerMessages(s, h.token), 15_000);
     const thread = await s.waitFor(() => s.threads().find((t) => t.id === parts[0].id));
