@@ -3,7 +3,6 @@
  * real sockets, offline answers (no chat model). Assertions are on what reached the server.
  */
 import { EventEmitter } from 'node:events';
-import { readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +11,17 @@ import { runBot, serveBot, type BotHandle } from '../../src/discord/bot.js';
 import { commandData, registerCommands } from '../../src/discord/register.js';
 import { createLogger } from '../../src/logger.js';
 import { MEMBER_PERMISSIONS, startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
-import { MANAGE_GUILD, answerMessages, botConfig, customIds, messageBodies, parsedLogs, userId, useBotSuite } from './harness.js';
+import {
+  MANAGE_GUILD,
+  answerMessages,
+  botConfig,
+  customIds,
+  messageBodies,
+  parsedLogs,
+  readJsonl,
+  userId,
+  useBotSuite,
+} from './harness.js';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gx7abc.super-secret-bot-token-value';
 
@@ -28,14 +37,6 @@ function ask(s: FakeDiscordServer, question: string, extra: { userId?: string; c
     channelId: extra.channelId,
     options: [{ name: 'question', type: 3, value: question }, ...(extra.private ? [{ name: 'private', type: 5, value: true }] : [])],
   });
-}
-
-async function readJsonl(path: string): Promise<any[]> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
 }
 
 describe('research-bot on Discord (offline answers)', () => {

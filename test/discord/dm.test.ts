@@ -1,15 +1,8 @@
-/**
- * Direct messages end to end, through the real discord.js client (runBot) against the fake Discord
- * server: a DM is answered like /ask in the DM itself (no thread), follow-ups use the DM's last
- * messages, bots and the bot itself are ignored, the cooldown and the model-call cap apply, and
- * DIRECT_MESSAGES=false leaves the intent out without breaking anything else.
- */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BotOptions } from '../../src/discord/bot.js';
 import type { FakeDiscordServer } from '../servers/discord-server.js';
-import { customIds, parsedLogs, userId, useBotSuite } from './harness.js';
+import { customIds, parsedLogs, readJsonl, storedAnswers, userId, useBotSuite } from './harness.js';
 
 const DIRECT_MESSAGES = 1 << 12;
 /** Offline, this one cites five papers, so "the second one" has something to point at. */
@@ -18,17 +11,7 @@ const BROAD = 'How do vision transformers learn positions?';
 const suite = useBotSuite();
 const setup = (env: Record<string, string> = {}, bot: BotOptions = {}) => suite.setup(env, { bot });
 
-async function jsonl(path: string): Promise<any[]> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-}
-
-async function answers(feedbackDir: string): Promise<any[]> {
-  return (await jsonl(join(feedbackDir, 'answers.jsonl'))).filter((r) => r.type === 'answer');
-}
+const answers = storedAnswers;
 
 /** The bot's answers in a channel (the message carrying the feedback buttons), oldest first. */
 function botAnswers(s: FakeDiscordServer, channelId: string): any[] {
@@ -77,7 +60,7 @@ describe('direct messages (offline answers)', () => {
     const vote = s.sendButton({ customId: up, messageId: first.answer.id });
     await s.waitFor(() => s.callbacks(vote.interactionId).length > 0);
     expect(s.callbacks(vote.interactionId)[0].body).toMatchObject({ type: 4, data: { flags: 64 } });
-    expect(await jsonl(join(feedbackDir, 'feedback.jsonl'))).toEqual([
+    expect(await readJsonl(join(feedbackDir, 'feedback.jsonl'))).toEqual([
       expect.objectContaining({ type: 'vote', answerId: rec.answerId, userId: user, vote: 'up', question: BROAD }),
     ]);
     const sources = s.sendButton({ customId: src, messageId: first.answer.id });

@@ -2,7 +2,7 @@
  * Shared setup for the Discord end-to-end tests: a built index, a config, a bot with captured logs,
  * and useBotSuite(), the lifecycle (index once per file; bots, fake servers and temp dirs cleaned up).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
@@ -162,6 +162,20 @@ export function useBotSuite(opts: { stopTimeoutMs?: number; discord?: StartDisco
     },
   };
   return suite;
+}
+
+/** The lines of a JSONL file (none when it does not exist yet). */
+export async function readJsonl(path: string): Promise<any[]> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+/** The answer records a bot stored in its feedback dir, oldest first. */
+export async function storedAnswers(feedbackDir: string): Promise<any[]> {
+  return (await readJsonl(join(feedbackDir, 'answers.jsonl'))).filter((r) => r.type === 'answer');
 }
 
 export function parsedLogs(logs: string[]): Array<Record<string, any>> {

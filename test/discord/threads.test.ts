@@ -1,14 +1,6 @@
-/**
- * Conversations end to end, through the real discord.js client against the fake Discord server:
- * a thread keeps one numbered source list; typed follow-ups resolve "the second one", "compare
- * 1 and 3", "compare them"; /compare with autocomplete; and, with the fake OpenAI server, the
- * rewrite request and the answer prompt carry the condensed transcript and the cited papers.
- */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FakeDiscordServer } from '../servers/discord-server.js';
-import { answerMessages, botConfig, customIds, userId, useBotSuite } from './harness.js';
+import { answerMessages, botConfig, customIds, storedAnswers, userId, useBotSuite } from './harness.js';
 
 const suite = useBotSuite();
 const setup = suite.setup;
@@ -19,14 +11,7 @@ afterAll(() => {
   if (process.env.TRANSCRIPT) console.log(transcript.join('\n'));
 });
 
-async function records(feedbackDir: string): Promise<any[]> {
-  const text = await readFile(join(feedbackDir, 'answers.jsonl'), 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l))
-    .filter((r) => r.type === 'answer');
-}
+const records = storedAnswers;
 
 /** Bot answers (the message carrying the buttons) in a thread, oldest first. */
 function botAnswers(s: FakeDiscordServer, threadId: string): any[] {
