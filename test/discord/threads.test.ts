@@ -226,5 +226,16 @@ describe('threads with a chat model', () => {
     expect(cmp.embeds[0].title).toBe('Side by side');
     expect(cmp.embeds[0].fields.map((f: any) => f.name)).toEqual([`[1] ${firstCited[0]}`, `[2] ${firstCited[1]}`]);
     expect((await records(feedbackDir)).at(-1)).toMatchObject({ kind: 'compare', mode: 'llm' });
+
+    // With a model too, "the last paper" is the thread list's last number, not the comparison's last citation [2].
+    const numbered = new Map<number, any>();
+    for (const rec of await records(feedbackDir)) for (const c of [...rec.citations, ...rec.sources]) numbered.set(c.marker, c);
+    const lastNumber = Math.max(...numbered.keys());
+    expect(lastNumber).toBeGreaterThan(2);
+    openai.requests.length = 0;
+    await typeInThread(s, thread.id, 'tell me more about the last paper');
+    const lastRewrite = openai.requests.find((r) => /rewrite a follow-up/.test(r.body?.messages?.[0]?.content ?? ''));
+    expect(text(lastRewrite)).toContain(`The follow-up refers to: ${numbered.get(lastNumber).title}`);
+    expect((await records(feedbackDir)).at(-1).sources[0]).toMatchObject({ marker: lastNumber, paperId: numbered.get(lastNumber).paperId });
   });
 });
