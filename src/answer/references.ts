@@ -1,7 +1,14 @@
 /**
  * Follow-ups that point at papers already in the thread: markers ("[2]", "2 and 4"), ordinals
- * ("the second one", "the last paper"), titles and method names ("DropPos"), and pronouns ("it",
- * "they", "that method"), resolved against the thread's numbered source list, offline.
+ * ("the second one", "the last paper", "the first two"), titles and method names ("DropPos"), and
+ * pronouns ("it", "they", "that method"), resolved against the thread's numbered source list, offline.
+ *
+ * Ordinals and markers count over the same list: the thread's, in number order. "The second one"
+ * is [2] and "the last paper" the highest number, whichever answer the user reads last, because
+ * every Sources embed, the Sources button and the /summarize recap show papers by those numbers.
+ * Counting over the latest answer's citations instead made "the second one" and "[2]" name
+ * different papers as soon as two answers cited different papers. Only the words that point back
+ * at what was just said ("it", "they", "both", "the former", "the latter") use the latest answer.
  */
 import type { ThreadSources } from './thread-sources.js';
 
@@ -43,8 +50,18 @@ const ORDINALS: Record<string, number> = {
 const ORDINAL_WORD = `(${Object.keys(ORDINALS).join('|')}|last|final|latter|former)`;
 // "the second one", "second paper", "the last source": an ordinal with a word that means a listed paper.
 const ORDINAL_NOUN = new RegExp(`\\b(?:the\\s+)?${ORDINAL_WORD}\\s+(?:one|paper|source|reference|citation|article|result)\\b`, 'gi');
+// What may follow a bare ordinal: the end of a clause, or a word joining it to another reference.
+const CLAUSE_END = '(?=\\s*(?:[?.!,;)]|$|\\s+(?:and|or|vs\\.?|versus|with)\\b))';
 // "the second?", "and the last.": a bare ordinal only at the end of a clause, so "the second law" is not one.
-const ORDINAL_BARE = new RegExp(`\\bthe\\s+${ORDINAL_WORD}(?=\\s*(?:[?.!,;)]|$|\\s+(?:and|or|vs\\.?|versus|with)\\b))`, 'gi');
+const ORDINAL_BARE = new RegExp(`\\bthe\\s+${ORDINAL_WORD}${CLAUSE_END}`, 'gi');
+const COUNTS: Record<string, number> = { two: 2, three: 3, four: 4, '2': 2, '3': 3, '4': 4 };
+const RUN_NOUN = '(?:ones|papers|sources|references|citations|articles|results)';
+// "the first two", "compare the last 3 papers": a run at either end of the list. A bare run only
+// in words and at the end of a clause, so "the first two layers" and "in the last 3." are not runs.
+const ORDINAL_RUNS = [
+  new RegExp(`\\b(?:the\\s+)?(first|last)\\s+(${Object.keys(COUNTS).join('|')})\\s+${RUN_NOUN}\\b`, 'gi'),
+  new RegExp(`\\bthe\\s+(first|last)\\s+(two|three|four)${CLAUSE_END}`, 'gi'),
+];
 
 // "paper 2", "source #3", "#4", "no. 2", optionally continued "… and 4".
 const LIST_TAIL = '((?:\\s*(?:,|and|&|vs\\.?|versus|with|or)\\s*(?:\\[?\\d{1,3}\\]?))*)';
@@ -124,15 +141,23 @@ export function resolveReferences(question: string, list: ThreadSources): Resolu
     if (nums.every((n) => list.get(n))) for (const n of nums) add(n, 'marker', m.index ?? 0);
   }
 
-  const cited = list.lastCited.length ? list.lastCited : list.all().map((p) => p.marker);
+  // Why ordinals count over the whole list and "former/latter" over the latest answer: see the top of this file.
+  const numbered = list.all().map((p) => p.marker);
+  const cited = list.lastCited.length ? list.lastCited : numbered;
   const ordinal = (word: string): number | undefined => {
     const w = word.toLowerCase();
-    if (w === 'last' || w === 'final' || w === 'latter') return cited.at(-1);
+    if (w === 'latter') return cited.at(-1);
     if (w === 'former') return cited[0];
+    if (w === 'last' || w === 'final') return numbered.at(-1);
     const n = ORDINALS[w];
-    return n ? cited[n - 1] : undefined;
+    return n ? numbered[n - 1] : undefined;
   };
   for (const re of [ORDINAL_NOUN, ORDINAL_BARE]) for (const m of question.matchAll(re)) add(ordinal(m[1]), 'ordinal', m.index ?? 0);
+  for (const m of ORDINAL_RUNS.flatMap((re) => [...question.matchAll(re)])) {
+    const n = COUNTS[m[2].toLowerCase()];
+    const run = m[1].toLowerCase() === 'first' ? numbered.slice(0, n) : numbered.slice(-n);
+    for (const marker of run) add(marker, 'ordinal', m.index ?? 0);
+  }
 
   const qWords = words(question);
   const qSet = new Set(qWords);

@@ -25,9 +25,13 @@ export interface NumberedPaper {
   date?: string;
 }
 
-/** Recaps renumber on their own and abstentions cite nothing: neither adds to the list. */
+/**
+ * Abstentions cite nothing, so they add nothing to the list. Recaps do: they are written in the
+ * thread's numbers (buildThreadRecap), and a recap stored before that numbered on its own is mapped
+ * by paper id like any older record, so either way its papers keep (or get the next) thread numbers.
+ */
 function contributes(r: ThreadAnswer): boolean {
-  return r.kind !== 'recap' && !r.abstained;
+  return !r.abstained;
 }
 
 /** A record's papers in the order they join the list: by the record's own marker, cited or not. */
@@ -40,15 +44,23 @@ function papersOf(r: { citations: Citation[]; sources: SourceInfo[] }): Array<Ci
 export class ThreadSources {
   private readonly byPaper = new Map<string, NumberedPaper>();
   private readonly byMarker = new Map<number, NumberedPaper>();
-  /** Thread numbers the latest answer cited, ascending: what ordinals and "they" count over. */
+  /**
+   * Thread numbers the latest answer cited, ascending: what "they", "both" and "the former/latter"
+   * mean. Ordinals ("the second one") count over the whole list instead (see references.ts).
+   */
   lastCited: number[] = [];
   /** The paper the latest answer was about: its first citation. What "it" means. */
   focus: number | undefined;
 
   static fromRecords(records: ThreadAnswer[]): ThreadSources {
     const list = new ThreadSources();
-    for (const r of records) if (contributes(r)) list.add(r);
+    for (const r of records) list.take(r);
     return list;
+  }
+
+  /** A stored record of the thread, in order: its local→thread number map (empty for one that adds nothing). */
+  take(r: ThreadAnswer): Map<number, number> {
+    return contributes(r) ? this.add(r) : new Map();
   }
 
   get size(): number {
@@ -89,7 +101,8 @@ export class ThreadSources {
     const map = new Map<number, number>();
     for (const s of papersOf(r)) map.set(s.marker, this.assign(s));
     const cited = r.citations.map((c) => map.get(c.marker)!).filter((m) => m !== undefined);
-    if (cited.length) {
+    // A recap retells the thread; "it" and "they" still mean what the latest answer was about.
+    if (cited.length && r.kind !== 'recap') {
       this.focus = cited[0];
       this.lastCited = [...new Set(cited)].sort((a, b) => a - b);
     }

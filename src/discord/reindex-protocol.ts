@@ -6,6 +6,7 @@
 import type { AddPapersResult, IncomingFile } from '../corpus/add-papers.js';
 import type { ErrorCode } from '../errors.js';
 import type { IngestSummary } from '../index/ingest.js';
+import type { PhaseEvent } from '../index/progress.js';
 
 /** What the worker is asked to do: re-ingest the corpus, or add files to it first. */
 export interface IngestJob {
@@ -19,8 +20,8 @@ export type IngestWorkerData = IngestJob & { env: Record<string, string> };
 export type WorkerMessage =
   /** One JSON log line from the worker's logger; the parent re-logs it through its own (redacting) logger. */
   | { type: 'log'; line: string }
-  /** Phase progress: done 0 at the start, done === total at the end, quarters in between. */
-  | { type: 'progress'; phase: string; done: number; total: number }
+  /** Phase progress (start, each quarter, done), logged by the parent as logProgress would. */
+  | { type: 'progress'; progress: PhaseEvent }
   /** Finished: no summary when /add-papers had nothing to add (nothing was ingested). */
   | { type: 'done'; summary?: IngestSummary; added?: AddPapersResult }
   | { type: 'error'; code: ErrorCode; message: string };

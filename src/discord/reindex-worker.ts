@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig } from '../config.js';
 import { runAddPapers, runIngest } from '../context.js';
 import { isAppError } from '../errors.js';
-import type { Progress } from '../index/progress.js';
+import { quarterlyProgress } from '../index/progress.js';
 import { createLogger } from '../logger.js';
 import type { IngestWorkerData, WorkerMessage } from './reindex-protocol.js';
 
@@ -18,30 +18,8 @@ const post = (m: WorkerMessage) => port.postMessage(m);
 // Forward log lines to the parent, which owns the real logger (and its secret redaction).
 const logger = createLogger({ level: 'debug', sink: (line) => post({ type: 'log', line }) });
 
-let phase = '';
-let total = 0;
-let count = 0;
-let quarter = 0;
-const progress: Progress = {
-  start(p, t) {
-    phase = p;
-    total = t;
-    count = 0;
-    quarter = 0;
-    post({ type: 'progress', phase, done: 0, total });
-  },
-  tick(n = 1) {
-    count = Math.min(total, count + n);
-    const q = total ? Math.floor((count / total) * 4) : 4;
-    if (q > quarter && q < 4) {
-      quarter = q;
-      post({ type: 'progress', phase, done: count, total });
-    }
-  },
-  done() {
-    post({ type: 'progress', phase, done: total, total });
-  },
-};
+// The same phase events the bot would log for an ingest of its own (quarterlyProgress), sent to it.
+const progress = quarterlyProgress((e) => post({ type: 'progress', progress: e }));
 
 try {
   if (add) {

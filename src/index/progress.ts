@@ -7,6 +7,40 @@ export interface Progress {
 
 export const noProgress: Progress = { start() {}, tick() {}, done() {} };
 
+/** What a long phase reports where no bar is drawn (logs, the re-index worker's messages to the bot). */
+export type PhaseEvent =
+  | { event: 'start'; phase: string; total: number }
+  | { event: 'quarter'; phase: string; done: number; total: number; percent: number }
+  | { event: 'done'; phase: string; total: number; note?: string };
+
+/** Progress as a phase's start, each quarter it passes (25, 50, 75 %, each once) and its end. */
+export function quarterlyProgress(report: (e: PhaseEvent) => void): Progress {
+  let phase = '';
+  let total = 0;
+  let count = 0;
+  let lastQuarter = -1;
+  return {
+    start(p, t) {
+      phase = p;
+      total = t;
+      count = 0;
+      lastQuarter = 0;
+      report({ event: 'start', phase, total });
+    },
+    tick(n = 1) {
+      count = Math.min(total, count + n);
+      const quarter = total ? Math.floor((count / total) * 4) : 4;
+      if (quarter > lastQuarter && quarter < 4) {
+        lastQuarter = quarter;
+        report({ event: 'quarter', phase, done: count, total, percent: quarter * 25 });
+      }
+    },
+    done(note) {
+      report({ event: 'done', phase, total, ...(note ? { note } : {}) });
+    },
+  };
+}
+
 export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
   let phase = '';
   let total = 0;

@@ -68,13 +68,21 @@ describe('thread source list', () => {
     expect(renumberText('See [1-2] and `x[1]`\n```\ny[2]\n```\n[2]', map)).toBe('See [4][7] and `x[1]`\n```\ny[2]\n```\n[7]');
   });
 
-  it('abstentions and recaps add nothing to the list', () => {
-    const list = ThreadSources.fromRecords([
-      answer(FIRST),
-      answer([['z', 'Z']], { abstained: true }),
-      answer([['y', 'Y']], { kind: 'recap' }),
-    ]);
-    expect(list.size).toBe(4);
+  it('abstentions add nothing; a recap keeps the thread numbers, a paper new to it gets the next, and "it" stays on the last answer', () => {
+    const recap = answer(
+      [
+        ['b', FIRST[1][1]],
+        ['y', 'Y'],
+      ],
+      { kind: 'recap' },
+    );
+    const list = ThreadSources.fromRecords([answer(FIRST), answer([['z', 'Z']], { abstained: true }), recap]);
+    expect(list.size).toBe(5);
+    expect(list.markerOf('z')).toBeUndefined();
+    expect(list.markerOf('b')).toBe(2);
+    expect(list.markerOf('y')).toBe(5);
+    expect(list.focus).toBe(1);
+    expect(list.lastCited).toEqual([1, 2, 3, 4]);
   });
 });
 
@@ -87,6 +95,32 @@ describe('reference resolver', () => {
     expect(r('Tell me more about the last paper').markers).toEqual([4]);
     expect(r('and the third?').markers).toEqual([3]);
     expect(r('how does the first source train?').markers).toEqual([1]);
+  });
+
+  it('ordinals count over the whole thread list, the same numbers as markers, when the latest answer cited others', () => {
+    // Answer 1 numbers a..d as 1..4; answer 2 cites e (new, 5) and c (3): its own list is [3, 5].
+    const two = ThreadSources.fromRecords([
+      answer(FIRST),
+      answer([
+        ['e', 'Efficient Streaming Language Models with Attention Sinks'],
+        ['c', FIRST[2][1]],
+      ]),
+    ]);
+    expect(two.lastCited).toEqual([3, 5]);
+    const at = (q: string) => resolveReferences(q, two);
+    expect(at('what about the second one?')).toMatchObject({ markers: [2], how: ['ordinal'] });
+    expect(at('what about the second one?').markers).toEqual(at('what about [2]?').markers);
+    expect(at('Tell me more about the last paper').markers).toEqual([5]);
+    expect(at('and the first?').markers).toEqual([1]);
+    expect(at('compare the first two')).toMatchObject({ markers: [1, 2], compare: true });
+    expect(at('summarize the last 2 papers').markers).toEqual([4, 5]);
+    // What points back at the latest answer still does: "the latter", "they".
+    expect(at('and the latter?').markers).toEqual([5]);
+    expect(at('the former?').markers).toEqual([3]);
+    expect(at('compare them').markers).toEqual([3, 5]);
+    // A run of a different kind of thing is not a reference.
+    for (const q of ['what do the first two layers learn?', 'how did accuracy change in the last 3 epochs?', 'in the last 3.'])
+      expect(at(q).markers, q).toEqual([]);
   });
 
   it('markers', () => {

@@ -3,10 +3,9 @@
  * real sockets, offline answers (no chat model). Assertions are on what reached the server.
  */
 import { EventEmitter } from 'node:events';
-import { readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { runBot, serveBot, type BotHandle } from '../../src/discord/bot.js';
 import { commandData, registerCommands } from '../../src/discord/register.js';
@@ -16,53 +15,20 @@ import {
   MANAGE_GUILD,
   answerMessages,
   botConfig,
-  buildIndex,
   customIds,
   messageBodies,
   parsedLogs,
-  removeDir,
-  startBot,
-  tempDir,
+  readJsonl,
   userId,
-  type TestBot,
+  useBotSuite,
 } from './harness.js';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gx7abc.super-secret-bot-token-value';
 
-let indexDir: string;
-let server: FakeDiscordServer | undefined;
-let bots: TestBot[] = [];
-const dirs: string[] = [];
 const allLogs: string[] = [];
-
-beforeAll(async () => {
-  indexDir = await buildIndex();
-  dirs.push(indexDir);
-});
-
-afterEach(async () => {
-  for (const b of bots) await b.handle.stop({ timeoutMs: 2000 });
-  bots = [];
-  await server?.close();
-  server = undefined;
-});
-
-afterAll(async () => {
-  for (const d of dirs) await removeDir(d);
-});
-
-async function setup(
-  env: Record<string, string> = {},
-  opts: { feedbackDir?: string; indexDir?: string } = {},
-): Promise<{ s: FakeDiscordServer; bot: TestBot; feedbackDir: string }> {
-  server ??= await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN });
-  const feedbackDir = opts.feedbackDir ?? (await tempDir('feedback'));
-  dirs.push(feedbackDir);
-  const config = botConfig(server, { indexDir: opts.indexDir ?? indexDir, feedbackDir }, env);
-  const bot = await startBot(server, config, {}, allLogs);
-  bots.push(bot);
-  return { s: server, bot, feedbackDir };
-}
+const suite = useBotSuite({ stopTimeoutMs: 2000, discord: { token: TOKEN } });
+const setup = (env: Record<string, string> = {}, opts: { feedbackDir?: string; indexDir?: string } = {}) =>
+  suite.setup(env, { ...opts, logs: allLogs });
 
 function ask(s: FakeDiscordServer, question: string, extra: { userId?: string; channelId?: string; private?: boolean } = {}) {
   return s.sendSlashCommand({
@@ -71,14 +37,6 @@ function ask(s: FakeDiscordServer, question: string, extra: { userId?: string; c
     channelId: extra.channelId,
     options: [{ name: 'question', type: 3, value: question }, ...(extra.private ? [{ name: 'private', type: 5, value: true }] : [])],
   });
-}
-
-async function readJsonl(path: string): Promise<any[]> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
 }
 
 describe('research-bot on Discord (offline answers)', () => {
@@ -354,8 +312,7 @@ describe('research-bot on Discord (offline answers)', () => {
   });
 
   it('/reindex: refused (ephemeral) without Manage Server; with it, re-ingests while /ask keeps answering, then swaps', async () => {
-    const ownIndex = await buildIndex();
-    dirs.push(ownIndex);
+    const ownIndex = await suite.buildIndex();
     const { s, bot, feedbackDir } = await setup({}, { indexDir: ownIndex });
     const genBefore = bot.handle.context.retriever().store.generation;
 
@@ -421,7 +378,6 @@ describe('research-bot on Discord (offline answers)', () => {
 
     // Restart: a brand-new bot instance on the same feedback dir.
     await first.bot.handle.stop();
-    bots = bots.filter((b) => b !== first.bot);
     const second = await setup({}, { feedbackDir: first.feedbackDir });
     expect(second.bot.handle.context).not.toBe(first.bot.handle.context);
     const srcClick = s.sendButton({ customId: src, messageId: last.id, userId: userId() });
@@ -450,8 +406,8 @@ describe('research-bot on Discord (offline answers)', () => {
   });
 
   it('Q&A channel: a plain message gets a thread and an answer there; THREAD_FOLLOWUPS=false turns follow-ups (and MessageContent) off', async () => {
-    server = await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN });
-    const { s } = await setup({ QA_CHANNEL_IDS: server.textChannelId });
+    const server = await suite.discord();
+    const { s, bot } = await setup({ QA_CHANNEL_IDS: server.textChannelId });
     const { messageId } = s.sendMessage({ channelId: s.textChannelId, content: 'What is dataset decomposition?' });
     const thread = await s.waitFor(() => s.threads().find((t) => t.id === messageId), 10_000);
     expect(thread.name).toBe('What is dataset decomposition?');
@@ -459,11 +415,10 @@ describe('research-bot on Discord (offline answers)', () => {
     const answerParts = s.channelMessages(thread.id).filter((m) => m.author.id === s.botUserId);
     expect(answerParts[0].content).toMatch(/Dataset Decomposition/);
     for (const p of answerParts) expect(p.content.length).toBeLessThanOrEqual(2000);
-    await bots[0].handle.stop();
-    bots = [];
+    await bot.handle.stop();
     await server.close();
 
-    server = await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN });
+    await suite.discord({ fresh: true });
     const off = await setup({ THREAD_FOLLOWUPS: 'false' });
     const identify = off.s.gatewayEvents.find((e) => e.op === 2);
     // No privileged intent: Message Content off; guild messages (for mentions and the hint) on.
@@ -505,8 +460,7 @@ describe('research-bot on Discord (offline answers)', () => {
   });
 
   it('builds the index at start when it is missing (progress in the log), before logging in', async () => {
-    const emptyIndex = await tempDir('noindex');
-    dirs.push(emptyIndex);
+    const emptyIndex = await suite.tempDir('noindex');
     const { s, bot } = await setup({}, { indexDir: emptyIndex });
     const all = parsedLogs(bot.logs); // shared by the tests in this file: look after this bot's start
     const built = all.findIndex((l) => l.msg === 'no index yet: building it from the corpus' && l.indexDir === emptyIndex);
@@ -522,28 +476,14 @@ describe('research-bot on Discord (offline answers)', () => {
   });
 
   it('registerCommands: guild-scoped with DISCORD_GUILD_ID, global otherwise', async () => {
-    const s = (server ??= await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN }));
+    const s = await suite.discord();
     const logs: string[] = [];
     const logger = createLogger({ level: 'debug', sink: (l) => (logs.push(l), allLogs.push(l)) });
-    const dirsFor = { indexDir, feedbackDir: await tempDir('feedback') };
-    dirs.push(dirsFor.feedbackDir);
+    const dirsFor = { indexDir: suite.indexDir, feedbackDir: await suite.tempDir('feedback') };
     const guild = await registerCommands(botConfig(s, dirsFor, { DISCORD_GUILD_ID: s.guildId }), logger);
     expect(guild).toMatchObject({ scope: 'guild', guildId: s.guildId });
-    expect(s.commands(s.guildId).map((c) => c.name)).toEqual([
-      'ask',
-      'summarize',
-      'search',
-      'paper',
-      'similar',
-      'compare',
-      'help',
-      'stats',
-      'reindex',
-      'add-papers',
-      'watch',
-      'digest',
-      'gaps',
-    ]);
+    // Which commands there are is asserted once, in units.test.ts (commandData); here, that all of them are registered.
+    expect(s.commands(s.guildId).map((c) => c.name)).toEqual(commandData().map((c) => c.name));
     const global = await registerCommands(botConfig(s, dirsFor), logger);
     expect(global.scope).toBe('global');
     expect(s.commands().map((c) => c.name)).toEqual(commandData().map((c) => c.name));
@@ -557,9 +497,8 @@ describe('research-bot on Discord (offline answers)', () => {
   });
 
   it('registerCommands: a rejected token is CONFIG_INVALID; Discord failing or unreachable is UPSTREAM', async () => {
-    const s = (server ??= await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN }));
-    const dirsFor = { indexDir, feedbackDir: await tempDir('feedback') };
-    dirs.push(dirsFor.feedbackDir);
+    const s = await suite.discord();
+    const dirsFor = { indexDir: suite.indexDir, feedbackDir: await suite.tempDir('feedback') };
     const logger = createLogger({ level: 'debug', sink: (l) => allLogs.push(l) });
     await expect(
       registerCommands(botConfig(s, dirsFor, { DISCORD_TOKEN: 'MTIz.wrong.token-value-for-register' }), logger),
@@ -585,21 +524,20 @@ describe('research-bot on Discord (offline answers)', () => {
   }, 30_000);
 
   it('start-up failures are one clear error and leave nothing running: gateway timeout UPSTREAM, refused intent CONFIG_INVALID', async () => {
-    const s = (server ??= await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN }));
-    const feedbackDir = await tempDir('feedback');
-    dirs.push(feedbackDir);
+    const s = await suite.discord();
+    const feedbackDir = await suite.tempDir('feedback');
     const logger = createLogger({ level: 'debug', sink: (l) => allLogs.push(l) });
     const rejections: unknown[] = [];
     const onRejection = (r: unknown) => void rejections.push(r);
     process.on('unhandledRejection', onRejection);
     try {
-      await expect(runBot(botConfig(s, { indexDir, feedbackDir }), logger, { readyTimeoutMs: 1 })).rejects.toMatchObject({
+      await expect(runBot(botConfig(s, { indexDir: suite.indexDir, feedbackDir }), logger, { readyTimeoutMs: 1 })).rejects.toMatchObject({
         code: 'UPSTREAM',
         userMessage: 'Timed out waiting for the Discord gateway to become ready.',
       });
       const strict = await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN, allowedPrivilegedIntents: 0 });
       try {
-        await expect(runBot(botConfig(strict, { indexDir, feedbackDir }), logger)).rejects.toMatchObject({
+        await expect(runBot(botConfig(strict, { indexDir: suite.indexDir, feedbackDir }), logger)).rejects.toMatchObject({
           code: 'CONFIG_INVALID',
           userMessage: expect.stringMatching(/^Discord refused the Message Content intent/),
         });
@@ -615,13 +553,15 @@ describe('research-bot on Discord (offline answers)', () => {
   });
 
   it('serveBot: SIGTERM stops the bot cleanly and resolves with exit code 0', async () => {
-    const s = (server ??= await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN }));
-    const feedbackDir = await tempDir('feedback');
-    dirs.push(feedbackDir);
+    const s = await suite.discord();
+    const feedbackDir = await suite.tempDir('feedback');
     const signals = new EventEmitter();
     const logger = createLogger({ level: 'debug', sink: (l) => allLogs.push(l) });
     let handle: BotHandle | undefined;
-    const code = serveBot(botConfig(s, { indexDir, feedbackDir }), logger, { process: signals, onReady: (h) => (handle = h) });
+    const code = serveBot(botConfig(s, { indexDir: suite.indexDir, feedbackDir }), logger, {
+      process: signals,
+      onReady: (h) => (handle = h),
+    });
     await s.waitFor(() => handle);
     const h = ask(s, 'What is dataset decomposition?');
     await s.waitFor(() => answerMessages(s, h.token), 10_000);
@@ -633,14 +573,16 @@ describe('research-bot on Discord (offline answers)', () => {
   });
 
   it('serveBot: SIGINT while the bot is still starting stops it cleanly once it is up (exit code 0)', async () => {
-    const s = (server ??= await startDiscordServer({ heartbeatIntervalMs: 250, token: TOKEN }));
-    const feedbackDir = await tempDir('feedback');
-    dirs.push(feedbackDir);
+    const s = await suite.discord();
+    const feedbackDir = await suite.tempDir('feedback');
     const signals = new EventEmitter();
     const lines: string[] = [];
     const logger = createLogger({ level: 'debug', sink: (l) => (allLogs.push(l), lines.push(l)) });
     let handle: BotHandle | undefined;
-    const code = serveBot(botConfig(s, { indexDir, feedbackDir }), logger, { process: signals, onReady: (h) => (handle = h) });
+    const code = serveBot(botConfig(s, { indexDir: suite.indexDir, feedbackDir }), logger, {
+      process: signals,
+      onReady: (h) => (handle = h),
+    });
     // Before login has even started: the signal must not be lost, nor kill the start-up midway.
     expect(signals.listenerCount('SIGINT')).toBe(1);
     signals.emit('SIGINT', 'SIGINT');

@@ -1,65 +1,17 @@
-/**
- * Direct messages end to end, through the real discord.js client (runBot) against the fake Discord
- * server: a DM is answered like /ask in the DM itself (no thread), follow-ups use the DM's last
- * messages, bots and the bot itself are ignored, the cooldown and the model-call cap apply, and
- * DIRECT_MESSAGES=false leaves the intent out without breaking anything else.
- */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BotOptions } from '../../src/discord/bot.js';
-import { startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
-import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
-import { botConfig, buildIndex, customIds, parsedLogs, removeDir, startBot, tempDir, userId, type TestBot } from './harness.js';
+import type { FakeDiscordServer } from '../servers/discord-server.js';
+import { customIds, parsedLogs, readJsonl, storedAnswers, userId, useBotSuite } from './harness.js';
 
 const DIRECT_MESSAGES = 1 << 12;
 /** Offline, this one cites five papers, so "the second one" has something to point at. */
 const BROAD = 'How do vision transformers learn positions?';
 
-let indexDir: string;
-let discord: FakeDiscordServer | undefined;
-let openai: FakeOpenAIServer | undefined;
-let bots: TestBot[] = [];
-const dirs: string[] = [];
+const suite = useBotSuite();
+const setup = (env: Record<string, string> = {}, bot: BotOptions = {}) => suite.setup(env, { bot });
 
-beforeAll(async () => {
-  indexDir = await buildIndex();
-  dirs.push(indexDir);
-});
-
-afterEach(async () => {
-  for (const b of bots) await b.handle.stop({ timeoutMs: 3000 });
-  bots = [];
-  await discord?.close();
-  await openai?.close();
-  discord = undefined;
-  openai = undefined;
-});
-
-afterAll(async () => {
-  for (const d of dirs) await removeDir(d);
-});
-
-async function setup(env: Record<string, string> = {}, opts: BotOptions = {}) {
-  discord ??= await startDiscordServer({ heartbeatIntervalMs: 250 });
-  const feedbackDir = await tempDir('feedback');
-  dirs.push(feedbackDir);
-  const bot = await startBot(discord, botConfig(discord, { indexDir, feedbackDir }, env), opts);
-  bots.push(bot);
-  return { s: discord, bot, feedbackDir };
-}
-
-async function jsonl(path: string): Promise<any[]> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-}
-
-async function answers(feedbackDir: string): Promise<any[]> {
-  return (await jsonl(join(feedbackDir, 'answers.jsonl'))).filter((r) => r.type === 'answer');
-}
+const answers = storedAnswers;
 
 /** The bot's answers in a channel (the message carrying the feedback buttons), oldest first. */
 function botAnswers(s: FakeDiscordServer, channelId: string): any[] {
@@ -108,7 +60,7 @@ describe('direct messages (offline answers)', () => {
     const vote = s.sendButton({ customId: up, messageId: first.answer.id });
     await s.waitFor(() => s.callbacks(vote.interactionId).length > 0);
     expect(s.callbacks(vote.interactionId)[0].body).toMatchObject({ type: 4, data: { flags: 64 } });
-    expect(await jsonl(join(feedbackDir, 'feedback.jsonl'))).toEqual([
+    expect(await readJsonl(join(feedbackDir, 'feedback.jsonl'))).toEqual([
       expect.objectContaining({ type: 'vote', answerId: rec.answerId, userId: user, vote: 'up', question: BROAD }),
     ]);
     const sources = s.sendButton({ customId: src, messageId: first.answer.id });
@@ -184,7 +136,6 @@ describe('direct messages (offline answers)', () => {
     expect(parsedLogs(bot.logs).filter((l) => l.level === 'error')).toEqual([]);
     // Switched on (the default), the same DM is answered.
     await bot.handle.stop();
-    bots = [];
     await setup();
     const { text } = await dm(s, user, 'What is dataset decomposition?');
     expect(text).toMatch(/Dataset Decomposition/);
@@ -194,8 +145,7 @@ describe('direct messages (offline answers)', () => {
 describe('direct messages (with a model)', () => {
   it('a DM follow-up gives the model the earlier DM turn; once 20 newer messages pushed it out, it is gone', async () => {
     const question = 'What is dataset decomposition for training LLMs with variable sequence length?';
-    discord = await startDiscordServer({ heartbeatIntervalMs: 250 });
-    openai = await startOpenAIServer({
+    const openai = await suite.openai({
       streamChunkDelayMs: 1,
       chatResponder: ({ messages }) =>
         /rewrite a follow-up/.test(messages[0]?.content ?? '')
@@ -213,9 +163,7 @@ describe('direct messages (with a model)', () => {
     const cited = (await answers(feedbackDir))[0].citations.map((c: any) => c.title);
     expect(cited.length).toBe(2);
     const prompts = () =>
-      openai!.requests
-        .filter((r) => r.path.endsWith('/chat/completions'))
-        .map((r) => r.body.messages.map((m: any) => m.content).join('\n'));
+      openai.requests.filter((r) => r.path.endsWith('/chat/completions')).map((r) => r.body.messages.map((m: any) => m.content).join('\n'));
 
     openai.requests.length = 0;
     await dm(s, user, 'what about the second one?');
@@ -237,9 +185,8 @@ describe('direct messages (with a model)', () => {
   });
 
   it('over the model-call cap a DM gets the busy notice in the DM; the others are answered', async () => {
-    discord = await startDiscordServer({ heartbeatIntervalMs: 250 });
     const answerText = `${'Dataset decomposition splits a corpus into buckets of sequences from single documents [1]. '.repeat(12)}`;
-    openai = await startOpenAIServer({ streamChunkDelayMs: 15, chatResponder: () => answerText });
+    const openai = await suite.openai({ streamChunkDelayMs: 15, chatResponder: () => answerText });
     const { s } = await setup(
       {
         OPENAI_BASE_URL: openai.url,

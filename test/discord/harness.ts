@@ -1,12 +1,17 @@
-/** Shared setup for the Discord end-to-end tests: a built index, a config, a bot with captured logs. */
-import { mkdtemp, rm } from 'node:fs/promises';
+/**
+ * Shared setup for the Discord end-to-end tests: a built index, a config, a bot with captured logs,
+ * and useBotSuite(), the lifecycle (index once per file; bots, fake servers and temp dirs cleaned up).
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { runIngest } from '../../src/context.js';
 import { runBot, type BotHandle, type BotOptions } from '../../src/discord/bot.js';
 import { createLogger } from '../../src/logger.js';
-import type { FakeDiscordServer } from '../servers/discord-server.js';
+import { startDiscordServer, type FakeDiscordServer, type StartDiscordServerOptions } from '../servers/discord-server.js';
+import { startOpenAIServer, type FakeOpenAIServer, type StartOpenAIServerOptions } from '../servers/openai-server.js';
 
 export const CORPUS_DIR = 'data/corpus';
 
@@ -50,10 +55,127 @@ export interface TestBot {
   logs: string[];
 }
 
-export async function startBot(_server: FakeDiscordServer, config: Config, opts: BotOptions = {}, logs: string[] = []): Promise<TestBot> {
+export async function startBot(
+  _server: FakeDiscordServer | undefined,
+  config: Config,
+  opts: BotOptions = {},
+  logs: string[] = [],
+): Promise<TestBot> {
   const logger = createLogger({ level: 'debug', sink: (line) => logs.push(line) });
   const handle = await runBot(config, logger, opts);
   return { handle, config, logs };
+}
+
+export interface BotSuite {
+  /** The index built from data/corpus once for the file (set in its beforeAll). */
+  readonly indexDir: string;
+  /**
+   * The test's fake Discord server: started on first use and shared for the rest of the test;
+   * `fresh` starts another one (the previous keeps running). Every one is closed after the test.
+   */
+  discord(opts?: StartDiscordServerOptions & { fresh?: boolean }): Promise<FakeDiscordServer>;
+  /** A fake OpenAI server for this test, closed after it. */
+  openai(opts?: StartOpenAIServerOptions): Promise<FakeOpenAIServer>;
+  /** A temp dir removed after the file's tests. */
+  tempDir(prefix: string): Promise<string>;
+  /** Another index built from data/corpus (for a test that changes it), removed after the file's tests. */
+  buildIndex(): Promise<string>;
+  /** A bot on `config`, stopped after the test. */
+  startBot(config: Config, opts?: BotOptions, logs?: string[]): Promise<TestBot>;
+  /** The usual test: a bot on the test's Discord server, the file's index and a fresh feedback dir. */
+  setup(env?: Record<string, string>, opts?: SuiteSetupOptions): Promise<{ s: FakeDiscordServer; bot: TestBot; feedbackDir: string }>;
+}
+
+export interface SuiteSetupOptions {
+  bot?: BotOptions;
+  /** Reuse a feedback dir (a restart on the same FEEDBACK_DIR). */
+  feedbackDir?: string;
+  indexDir?: string;
+  /** The array the bot's log lines go to (its `logs`); a new one by default. */
+  logs?: string[];
+}
+
+/**
+ * The lifecycle every bot test file needs, as hooks registered in the calling file: the index is
+ * built once before its tests; bots are stopped (each within `stopTimeoutMs`) and the fake servers
+ * closed after each test; temp dirs are removed after the last. `discord` sets the default options
+ * of the file's Discord servers (heartbeat 250 ms unless given).
+ */
+export function useBotSuite(opts: { stopTimeoutMs?: number; discord?: StartDiscordServerOptions } = {}): BotSuite {
+  let indexDir = '';
+  let bots: TestBot[] = [];
+  let discords: FakeDiscordServer[] = [];
+  let openais: FakeOpenAIServer[] = [];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    indexDir = await suite.buildIndex();
+  });
+  afterEach(async () => {
+    for (const b of bots) await b.handle.stop({ timeoutMs: opts.stopTimeoutMs ?? 3000 });
+    for (const d of discords) await d.close();
+    for (const o of openais) await o.close();
+    bots = [];
+    discords = [];
+    openais = [];
+  });
+  afterAll(async () => {
+    for (const d of dirs) await removeDir(d);
+  });
+
+  const suite: BotSuite = {
+    get indexDir() {
+      return indexDir;
+    },
+    async discord({ fresh, ...given } = {}) {
+      const current = discords.at(-1);
+      if (current && !fresh) return current;
+      const server = await startDiscordServer({ heartbeatIntervalMs: 250, ...opts.discord, ...given });
+      discords.push(server);
+      return server;
+    },
+    async openai(given = {}) {
+      const server = await startOpenAIServer(given);
+      openais.push(server);
+      return server;
+    },
+    async tempDir(prefix) {
+      const dir = await tempDir(prefix);
+      dirs.push(dir);
+      return dir;
+    },
+    async buildIndex() {
+      const dir = await buildIndex();
+      dirs.push(dir);
+      return dir;
+    },
+    async startBot(config, botOpts = {}, logs = []) {
+      const bot = await startBot(discords.at(-1), config, botOpts, logs);
+      bots.push(bot);
+      return bot;
+    },
+    async setup(env = {}, o = {}) {
+      const s = await suite.discord();
+      const feedbackDir = o.feedbackDir ?? (await suite.tempDir('feedback'));
+      const bot = await suite.startBot(botConfig(s, { indexDir: o.indexDir ?? indexDir, feedbackDir }, env), o.bot, o.logs);
+      return { s, bot, feedbackDir };
+    },
+  };
+  return suite;
+}
+
+/** The lines of a JSONL file (none when it does not exist yet). */
+export async function readJsonl(path: string): Promise<any[]> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+/** The answer records a bot stored in its feedback dir, oldest first. */
+export async function storedAnswers(feedbackDir: string): Promise<any[]> {
+  return (await readJsonl(join(feedbackDir, 'answers.jsonl'))).filter((r) => r.type === 'answer');
 }
 
 export function parsedLogs(logs: string[]): Array<Record<string, any>> {

@@ -5,28 +5,12 @@
  */
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
-import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
-import {
-  answerMessages,
-  botConfig,
-  buildIndex,
-  customIds,
-  messageBodies,
-  removeDir,
-  startBot,
-  tempDir,
-  userId,
-  type TestBot,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import type { FakeDiscordServer } from '../servers/discord-server.js';
+import { answerMessages, customIds, messageBodies, userId, useBotSuite } from './harness.js';
 import type { BotOptions } from '../../src/discord/bot.js';
 
-let indexDir: string;
-let discord: FakeDiscordServer | undefined;
-let openai: FakeOpenAIServer | undefined;
-let bots: TestBot[] = [];
-const dirs: string[] = [];
+const suite = useBotSuite();
 let answerText = '';
 
 const SENTENCES = [
@@ -51,27 +35,8 @@ function longAnswer(minChars: number): string {
   return paragraphs.join('\n\n');
 }
 
-beforeAll(async () => {
-  indexDir = await buildIndex();
-  dirs.push(indexDir);
-});
-
-afterEach(async () => {
-  for (const b of bots) await b.handle.stop({ timeoutMs: 3000 });
-  bots = [];
-  await discord?.close();
-  await openai?.close();
-  discord = undefined;
-  openai = undefined;
-});
-
-afterAll(async () => {
-  for (const d of dirs) await removeDir(d);
-});
-
 async function setup(env: Record<string, string> = {}, opts: BotOptions = {}, chunkDelayMs = 8) {
-  discord = await startDiscordServer({ heartbeatIntervalMs: 250 });
-  openai = await startOpenAIServer({
+  const o = await suite.openai({
     streamChunkDelayMs: chunkDelayMs,
     chatResponder: ({ messages }) => {
       const system = messages[0]?.content ?? '';
@@ -79,23 +44,18 @@ async function setup(env: Record<string, string> = {}, opts: BotOptions = {}, ch
       return answerText;
     },
   });
-  const feedbackDir = await tempDir('feedback');
-  dirs.push(feedbackDir);
-  const config = botConfig(
-    discord,
-    { indexDir, feedbackDir },
+  const { s, bot, feedbackDir } = await suite.setup(
     {
-      OPENAI_BASE_URL: openai.url,
+      OPENAI_BASE_URL: o.url,
       OPENAI_API_KEY: 'sk-test-key-123456',
       CHAT_MODEL: 'fake-chat',
       LLM_MAX_RETRIES: '0',
       STREAM_EDIT_INTERVAL_MS: '250',
       ...env,
     },
+    { bot: opts },
   );
-  const bot = await startBot(discord, config, opts);
-  bots.push(bot);
-  return { s: discord, o: openai, bot, feedbackDir };
+  return { s, o, bot, feedbackDir };
 }
 
 function ask(s: FakeDiscordServer, question: string, user = userId()) {
@@ -266,11 +226,11 @@ describe('research-bot with a chat model', () => {
 
   it('stop() lets an answer in flight finish; new asks meanwhile get an ephemeral "restarting"', async () => {
     answerText = longAnswer(500);
-    const { s } = await setup({}, {}, 25);
+    const { s, bot } = await setup({}, {}, 25);
     const h = ask(s, 'What is dataset decomposition?');
     await s.waitFor(() => s.callbacks(h.interactionId).length > 0);
     const t0 = Date.now();
-    const stopped = bots[0].handle.stop({ timeoutMs: 10_000 });
+    const stopped = bot.handle.stop({ timeoutMs: 10_000 });
     const late = ask(s, 'What is SkyReels-V2?');
     await s.waitFor(() => s.callbacks(late.interactionId).length > 0);
     expect(s.callbacks(late.interactionId)[0].body).toMatchObject({ type: 4, data: { flags: 64 } });
@@ -284,11 +244,11 @@ describe('research-bot with a chat model', () => {
 
   it('past the shutdown bound, model calls are cancelled and the answer still lands as a digest', async () => {
     answerText = longAnswer(4000); // ~600 words at 2 words / 40 ms: far longer than the bound
-    const { s } = await setup({}, {}, 40);
+    const { s, bot } = await setup({}, {}, 40);
     const h = ask(s, 'What is dataset decomposition?');
     await s.waitFor(() => s.calls.some((c) => c.method === 'PATCH' && c.path.includes(h.token)), 5000); // streaming
     const t0 = Date.now();
-    await bots[0].handle.stop({ timeoutMs: 300 });
+    await bot.handle.stop({ timeoutMs: 300 });
     expect(Date.now() - t0).toBeLessThan(4000);
     const parts = answerMessages(s, h.token);
     expect(parts?.[0].content).toMatch(/_Showing an extractive digest because the language model was cancelled\._/);

@@ -1,6 +1,7 @@
 /** Pure render helpers: message splitting, embed limits, custom ids, recap. */
 import { describe, expect, it } from 'vitest';
 import type { AnswerRecord } from '../../src/discord/feedback.js';
+import { ThreadSources } from '../../src/answer/thread-sources.js';
 import { buildThreadRecap, leadSentences } from '../../src/discord/services/recap.js';
 import { answerIdFromComponents, parseCustomId, renderAnswer, renderSourcesList, sourcesEmbed } from '../../src/discord/render/answer.js';
 import { embedLength, fitEmbed } from '../../src/discord/render/embed.js';
@@ -279,25 +280,45 @@ describe('answer rendering', () => {
 });
 
 describe('thread recap', () => {
-  it("renumbers each answer's citations into one shared list", () => {
+  it("numbers the recap with the thread's list: [n] is the paper [n] of the thread's answers and follow-ups", () => {
     const a = record({ answerId: 'aaaa1111', question: 'Q one?', answer: 'First claim [2]. More [1].' });
+    // An older record, stored before answers were renumbered into the thread: its [1] is the thread's
+    // new paper 4 (the first answer's uncited source p3 took 3), which the recap used to call [3].
     const b = record({
       answerId: 'bbbb2222',
       question: 'Q two?',
       answer: 'Other claim [1].',
       citations: [{ marker: 1, paperId: 'p9', title: 'Ninth', url: 'https://example.org/9', links: [] }],
-      sources: [{ marker: 1, paperId: 'p9', title: 'Ninth', url: 'https://example.org/9', links: [], score: 1 }],
+      sources: [
+        { marker: 1, paperId: 'p9', title: 'Ninth', url: 'https://example.org/9', links: [], score: 1 },
+        { marker: 2, paperId: 'p8', title: 'Eighth', url: 'https://example.org/8', links: [], score: 0.5 },
+      ],
     });
-    const r = buildThreadRecap([a, b, record({ kind: 'recap', answerId: 'cccc3333' })], { threadName: 'attention?' });
+    const records = [a, b, record({ kind: 'recap', answerId: 'cccc3333' })];
+    const r = buildThreadRecap(records, { threadName: 'attention?' });
     expect(r.kind).toBe('recap');
     expect(r.answer).toContain('This thread has 2 answered questions:');
-    expect(r.answer).toContain('**1. Q one?**\nFirst claim [1]. More [2].');
-    expect(r.answer).toContain('**2. Q two?**\nOther claim [3].');
+    expect(r.answer).toContain('**1. Q one?**\nFirst claim [2]. More [1].');
+    expect(r.answer).toContain('**2. Q two?**\nOther claim [4].');
+    const thread = ThreadSources.fromRecords(records);
+    for (const c of r.citations) expect(c.marker, c.title).toBe(thread.markerOf(c.paperId));
     expect(r.citations.map((c) => [c.marker, c.paperId])).toEqual([
-      [1, 'p2'],
-      [2, 'p1'],
-      [3, 'p9'],
+      [1, 'p1'],
+      [2, 'p2'],
+      [4, 'p9'],
     ]);
+    // Its sources are the whole thread list in order (the Sources button shows every number given out).
+    expect(r.sources.map((s) => [s.marker, s.paperId])).toEqual([
+      [1, 'p1'],
+      [2, 'p2'],
+      [3, 'p3'],
+      [4, 'p9'],
+      [5, 'p8'],
+    ]);
+    // Stored, the recap changes no number, and "it" still means the last answer's paper.
+    const after = ThreadSources.fromRecords([...records, r]);
+    expect(after.all()).toEqual(thread.all());
+    expect(after.focus).toBe(4);
     expect(leadSentences(`_Showing an extractive digest because x._\n\nOne [1]. Two [2]. ${'Three. '.repeat(100)}`)).toMatch(
       /^One \[1\]\. Two \[2\]\./,
     );

@@ -1,60 +1,17 @@
-/**
- * Conversations end to end, through the real discord.js client against the fake Discord server:
- * a thread keeps one numbered source list; typed follow-ups resolve "the second one", "compare
- * 1 and 3", "compare them"; /compare with autocomplete; and, with the fake OpenAI server, the
- * rewrite request and the answer prompt carry the condensed transcript and the cited papers.
- */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
-import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
-import { answerMessages, botConfig, buildIndex, customIds, removeDir, startBot, tempDir, userId, type TestBot } from './harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FakeDiscordServer } from '../servers/discord-server.js';
+import { answerMessages, botConfig, customIds, storedAnswers, userId, useBotSuite } from './harness.js';
 
-let indexDir: string;
-let discord: FakeDiscordServer | undefined;
-let openai: FakeOpenAIServer | undefined;
-let bots: TestBot[] = [];
-const dirs: string[] = [];
+const suite = useBotSuite();
+const setup = suite.setup;
 /** The conversation as a user saw it, for the README transcript (printed with TRANSCRIPT=1). */
 const transcript: string[] = [];
 
-beforeAll(async () => {
-  indexDir = await buildIndex();
-  dirs.push(indexDir);
-});
-
-afterEach(async () => {
-  for (const b of bots) await b.handle.stop({ timeoutMs: 3000 });
-  bots = [];
-  await discord?.close();
-  await openai?.close();
-  discord = undefined;
-  openai = undefined;
-});
-
-afterAll(async () => {
-  for (const d of dirs) await removeDir(d);
+afterAll(() => {
   if (process.env.TRANSCRIPT) console.log(transcript.join('\n'));
 });
 
-async function setup(env: Record<string, string> = {}) {
-  discord = await startDiscordServer({ heartbeatIntervalMs: 250 });
-  const feedbackDir = await tempDir('feedback');
-  dirs.push(feedbackDir);
-  const bot = await startBot(discord, botConfig(discord, { indexDir, feedbackDir }, env));
-  bots.push(bot);
-  return { s: discord, feedbackDir };
-}
-
-async function records(feedbackDir: string): Promise<any[]> {
-  const text = await readFile(join(feedbackDir, 'answers.jsonl'), 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l))
-    .filter((r) => r.type === 'answer');
-}
+const records = storedAnswers;
 
 /** Bot answers (the message carrying the buttons) in a thread, oldest first. */
 function botAnswers(s: FakeDiscordServer, threadId: string): any[] {
@@ -132,6 +89,54 @@ describe('threads that remember (offline)', () => {
     expect(new Set(numberOf.values()).size).toBe(numberOf.size);
   });
 
+  it('two answers citing different papers: "the second one" is thread [2], "the last paper" the last number, and /summarize uses those numbers', async () => {
+    const { s, feedbackDir } = await setup();
+    const h = s.sendSlashCommand({ name: 'ask', userId: userId(), options: [{ name: 'question', type: 3, value: BROAD }] });
+    const parts = await s.waitFor(() => answerMessages(s, h.token), 15_000);
+    const thread = await s.waitFor(() => s.threads().find((t) => t.id === parts[0].id));
+    // A second answer in the thread on something else: its papers, new to the thread, get the next numbers.
+    await typeInThread(s, thread.id, QUESTION);
+    const [first, other] = await records(feedbackDir);
+    const otherCited = other.citations.map((c: any) => c.marker);
+    expect(otherCited.some((m: number) => m > first.sources.length)).toBe(true);
+    expect(otherCited).not.toContain(2); // what the latest answer cited is not the thread list
+    /** The thread list so far, number → paper id (the same on every stored record: checked below). */
+    const list = async () => {
+      const byMarker = new Map<number, string>();
+      for (const rec of await records(feedbackDir)) for (const c of [...rec.citations, ...rec.sources]) byMarker.set(c.marker, c.paperId);
+      return byMarker;
+    };
+
+    await typeInThread(s, thread.id, 'what about the second one?');
+    const second = (await records(feedbackDir)).at(-1);
+    expect(second.sources[0]).toMatchObject({ marker: 2, paperId: (await list()).get(2) });
+
+    const lastNumber = Math.max(...(await list()).keys());
+    const lastReply = await typeInThread(s, thread.id, 'tell me more about the last paper');
+    const last = (await records(feedbackDir)).at(-1);
+    expect(last.sources[0]).toMatchObject({ marker: lastNumber, paperId: (await list()).get(lastNumber) });
+    expect(lastReply.embeds.at(-1).description.split('\n')[0]).toContain(`**[${lastNumber}]**`);
+
+    // The recap's [n] are the thread's numbers, and its Sources button lists the whole thread list.
+    const numbers = await list();
+    const recap = s.sendSlashCommand({ name: 'summarize', channelId: thread.id, userId: userId() });
+    await s.waitFor(() => answerMessages(s, recap.token), 15_000);
+    const stored = (await records(feedbackDir)).at(-1);
+    expect(stored.kind).toBe('recap');
+    expect(stored.citations.length).toBeGreaterThan(1);
+    for (const c of stored.citations) expect(numbers.get(c.marker), c.title).toBe(c.paperId);
+    expect(stored.sources.map((c: any) => c.marker)).toEqual([...numbers.keys()].sort((a, b) => a - b));
+    for (const m of stored.answer.matchAll(/\[(\d+)\]/g)) expect(stored.citations.map((c: any) => c.marker)).toContain(Number(m[1]));
+
+    // One paper, one number, across every stored record of the thread (recap included).
+    const numberOf = new Map<string, number>();
+    for (const rec of await records(feedbackDir))
+      for (const c of [...rec.citations, ...rec.sources]) {
+        expect(numberOf.get(c.paperId) ?? c.marker, c.title).toBe(c.marker);
+        numberOf.set(c.paperId, c.marker);
+      }
+  });
+
   it('/compare with autocomplete: two papers side by side', async () => {
     const { s } = await setup();
     const ac = s.sendAutocomplete({ name: 'compare', options: [{ name: 'paper1', type: 3, value: 'dataset decomp', focused: true }] });
@@ -167,8 +172,8 @@ describe('threads that remember (offline)', () => {
 
 describe('threads with a chat model', () => {
   it('the rewrite request and the answer prompt carry the condensed transcript and the cited papers', async () => {
-    discord = await startDiscordServer({ heartbeatIntervalMs: 250 });
-    openai = await startOpenAIServer({
+    const s = await suite.discord();
+    const openai = await suite.openai({
       streamChunkDelayMs: 1,
       chatResponder: ({ messages }) => {
         const system = messages[0]?.content ?? '';
@@ -178,15 +183,13 @@ describe('threads with a chat model', () => {
         return 'Dataset decomposition trains on same-length buckets cut from single documents [1]. A related paper is cited too [2].';
       },
     });
-    const feedbackDir = await tempDir('feedback');
-    dirs.push(feedbackDir);
+    const feedbackDir = await suite.tempDir('feedback');
     const config = botConfig(
-      discord,
-      { indexDir, feedbackDir },
+      s,
+      { indexDir: suite.indexDir, feedbackDir },
       { OPENAI_BASE_URL: openai.url, OPENAI_API_KEY: 'sk-test-key-123456', CHAT_MODEL: 'fake-chat', LLM_MAX_RETRIES: '0' },
     );
-    bots.push(await startBot(discord, config));
-    const s = discord;
+    await suite.startBot(config);
     const h = s.sendSlashCommand({ name: 'ask', userId: userId(), options: [{ name: 'question', type: 3, value: QUESTION }] });
     const parts = await s.waitFor(() => answerMessages(s, h.token), 15_000);
     const thread = await s.waitFor(() => s.threads().find((t) => t.id === parts[0].id));
@@ -223,5 +226,16 @@ describe('threads with a chat model', () => {
     expect(cmp.embeds[0].title).toBe('Side by side');
     expect(cmp.embeds[0].fields.map((f: any) => f.name)).toEqual([`[1] ${firstCited[0]}`, `[2] ${firstCited[1]}`]);
     expect((await records(feedbackDir)).at(-1)).toMatchObject({ kind: 'compare', mode: 'llm' });
+
+    // With a model too, "the last paper" is the thread list's last number, not the comparison's last citation [2].
+    const numbered = new Map<number, any>();
+    for (const rec of await records(feedbackDir)) for (const c of [...rec.citations, ...rec.sources]) numbered.set(c.marker, c);
+    const lastNumber = Math.max(...numbered.keys());
+    expect(lastNumber).toBeGreaterThan(2);
+    openai.requests.length = 0;
+    await typeInThread(s, thread.id, 'tell me more about the last paper');
+    const lastRewrite = openai.requests.find((r) => /rewrite a follow-up/.test(r.body?.messages?.[0]?.content ?? ''));
+    expect(text(lastRewrite)).toContain(`The follow-up refers to: ${numbered.get(lastNumber).title}`);
+    expect((await records(feedbackDir)).at(-1).sources[0]).toMatchObject({ marker: lastNumber, paperId: numbered.get(lastNumber).paperId });
   });
 });

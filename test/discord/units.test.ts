@@ -9,7 +9,10 @@ import { commandData } from '../../src/discord/register.js';
 import { titleChoices } from '../../src/discord/services/papers.js';
 import { ConcurrencyGate, Cooldowns } from '../../src/discord/limiter.js';
 import { EditThrottle } from '../../src/discord/respond.js';
-import { silentLogger } from '../../src/logger.js';
+import type { WorkerMessage } from '../../src/discord/reindex-protocol.js';
+import { logPhaseEvent, logProgress } from '../../src/discord/services/reindex.js';
+import { quarterlyProgress, type Progress } from '../../src/index/progress.js';
+import { createLogger, silentLogger } from '../../src/logger.js';
 import type { Retriever } from '../../src/index/search.js';
 import { buildIndex, removeDir, tempDir } from './harness.js';
 
@@ -161,6 +164,34 @@ describe('EditThrottle', () => {
     for (let k = 1; k < edits.length; k++) expect(edits[k].at - edits[k - 1].at).toBeGreaterThanOrEqual(99);
     expect(edits.at(-1)!.text).toBe('text 50');
     expect(edits.some((e) => e.text === 'after stop')).toBe(false);
+  });
+});
+
+describe('ingest progress in the log', () => {
+  it("start, each quarter once, done; the re-index worker's messages log the same lines as an ingest on the main thread", () => {
+    const lines = (sink: string[]) => createLogger({ level: 'debug', sink: (l) => sink.push(l.replace(/"time":"[^"]*",/, '')) });
+    const run = (progress: Progress) => {
+      progress.start('embedding', 8);
+      for (let i = 0; i < 8; i++) progress.tick();
+      progress.done('8 embedded, 0 reused');
+    };
+    const direct: string[] = [];
+    run(logProgress(lines(direct), 'reindex'));
+    expect(direct.map((l) => JSON.parse(l).msg)).toEqual([
+      'reindex: embedding',
+      'reindex: embedding 25%',
+      'reindex: embedding 50%',
+      'reindex: embedding 75%',
+      'reindex: embedding done',
+    ]);
+    expect(JSON.parse(direct[4])).toMatchObject({ phase: 'embedding', total: 8, note: '8 embedded, 0 reused' });
+    // What the worker posts (structured-cloned, as postMessage does) and the bot logs on receipt.
+    const messages: WorkerMessage[] = [];
+    run(quarterlyProgress((e) => messages.push(structuredClone({ type: 'progress', progress: e }))));
+    const relayed: string[] = [];
+    const log = logPhaseEvent(lines(relayed), 'reindex');
+    for (const m of messages) if (m.type === 'progress') log(m.progress);
+    expect(relayed).toEqual(direct);
   });
 });
 

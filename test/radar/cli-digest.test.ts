@@ -1,24 +1,18 @@
 /** `research-bot digest` and `research-bot gaps` through the CLI entry point. */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli as run, useOfflineCliEnv } from '../helpers/cli.js';
 import { FileRadarStore } from '../../src/radar/file-store.js';
 import { startTestDatabase, type TestDatabase } from '../servers/postgres-server.js';
-import { addNewPapers, PROTEIN, SPEC_A, SPEC_B, writeBaseCorpus } from './fixtures.js';
+import { addNewPapers, PROTEIN, SPEC_A, SPEC_B, useTempRoot, writeBaseCorpus } from './fixtures.js';
 
-let root: string;
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'rb-radar-cli-'));
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = useTempRoot('cli');
 useOfflineCliEnv(() => {});
 
 function useDirs(name: string) {
-  const dirs = { corpus: join(root, name, 'corpus'), index: join(root, name, 'index'), feedback: join(root, name, 'feedback') };
+  const base = join(root(), name);
+  const dirs = { corpus: join(base, 'corpus'), index: join(base, 'index'), feedback: join(base, 'feedback') };
   process.env.CORPUS_DIR = dirs.corpus;
   process.env.INDEX_DIR = dirs.index;
   process.env.FEEDBACK_DIR = dirs.feedback;

@@ -1,6 +1,8 @@
-/** A small corpus for the radar tests: a base set, then an ingest that adds three papers. */
-import { mkdir, writeFile } from 'node:fs/promises';
+/** A small corpus for the radar tests: a base set, then an ingest that adds three papers; and their temp root. */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 const paper = (title: string, abstract: string) =>
   JSON.stringify({ title, abstract, url: `https://arxiv.org/abs/${title.length}.${abstract.length}` });
@@ -48,4 +50,16 @@ export async function writeBaseCorpus(dir: string): Promise<void> {
 /** The day's new papers, as a second corpus file. */
 export async function addNewPapers(dir: string): Promise<void> {
   await writeFile(join(dir, 'new.jsonl'), `${NEW_PAPERS.join('\n')}\n`);
+}
+
+/** A temp folder for the calling test file, made before its tests and removed after them; returns its path getter. */
+export function useTempRoot(name: string): () => string {
+  let root = '';
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), `rb-radar-${name}-`));
+  });
+  afterAll(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+  return () => root;
 }

@@ -1,21 +1,17 @@
 /** The relevance bar of topic matching: the topic's rare words in one sentence (or the title), not scattered. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ingest } from '../../src/index/ingest.js';
 import { Retriever } from '../../src/index/search.js';
 import { IndexStore } from '../../src/index/store.js';
 import { matchTopics } from '../../src/radar/match.js';
-import { BASE_PAPERS } from './fixtures.js';
+import { BASE_PAPERS, useTempRoot } from './fixtures.js';
 
-let root: string | undefined;
-afterAll(async () => {
-  if (root) await rm(root, { recursive: true, force: true });
-});
+const tempRoot = useTempRoot('match');
 
 it('matches a paper whose sentence carries the topic, not one with its words in unrelated sentences', async () => {
-  root = await mkdtemp(join(tmpdir(), 'rb-radar-match-'));
+  const root = tempRoot();
   const papers = [
     {
       title: 'Video Generation with Latent Transformers',

@@ -3,11 +3,10 @@
  * TEST_DATABASE_URL): watches, what each generation brought, exactly-once digest claims across
  * store instances (standing in for shards and restarts), and announcing through them.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/index/ingest.js';
+import type { SearchStore } from '../../src/index/search-store.js';
 import { Retriever } from '../../src/index/search.js';
 import { silentLogger } from '../../src/logger.js';
 import { announceGeneration, type ChannelDigest } from '../../src/radar/announce.js';
@@ -16,17 +15,15 @@ import { PostgresRadarStore } from '../../src/radar/postgres-store.js';
 import type { RadarStore } from '../../src/radar/types.js';
 import { addWatch } from '../../src/radar/watches.js';
 import { postgresBackend, type StoreHandle, vectraBackend } from '../store/backends.js';
-import { addNewPapers, PROTEIN, SPEC_A, SPEC_B, writeBaseCorpus } from './fixtures.js';
+import { addNewPapers, PROTEIN, SPEC_A, SPEC_B, useTempRoot, writeBaseCorpus } from './fixtures.js';
 
 const pg = postgresBackend();
-let root: string;
+const root = useTempRoot('store');
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'rb-radar-store-'));
   await pg.start();
 }, 120_000);
 afterAll(async () => {
   await pg.shutdown();
-  await rm(root, { recursive: true, force: true });
 });
 
 let n = 0;
@@ -49,9 +46,35 @@ for (const backend of [vectraBackend(), pg]) {
       }
     };
 
+    const indexes: SearchStore[] = [];
+    /** The index as the bot would read it, closed after the test. */
+    const openIndex = async (): Promise<SearchStore> => {
+      const store = await handle.open();
+      indexes.push(store);
+      return store;
+    };
+    /**
+     * A baseline generation, then `watches` (created by 'u'), then an ingest that adds the new papers:
+     * the radar store that saw both, the new generation's record, and the index to announce from.
+     */
+    const watchedGeneration = async (watches: Array<{ guildId: string; channelId: string; topic: string }>) => {
+      const a = await radar();
+      await runIngest();
+      await a.noteLiveGeneration();
+      for (const w of watches) await addWatch(a, { ...w, createdBy: 'u' });
+      await new Promise((r) => setTimeout(r, 5));
+      await addNewPapers(corpusDir);
+      await runIngest();
+      return { a, record: (await a.noteLiveGeneration())!, store: await openIndex() };
+    };
+
+    afterEach(async () => {
+      for (const store of indexes.splice(0)) await store.close();
+    });
+
     beforeEach(async () => {
       for (const r of opened.splice(0)) await r.close();
-      const dir = join(root, `${backend.kind}-${n++}`);
+      const dir = join(root(), `${backend.kind}-${n++}`);
       corpusDir = join(dir, 'corpus');
       await writeBaseCorpus(corpusDir);
       handle = await backend.fresh(join(dir, 'index'));
@@ -97,13 +120,9 @@ for (const backend of [vectraBackend(), pg]) {
       const [x, y] = await Promise.all([a.noteLiveGeneration(), (await radar()).noteLiveGeneration()]);
       expect(x).toEqual(y);
       expect(x).toMatchObject({ generation: g2.generation, previous: g1.generation });
-      const store = await handle.open();
-      try {
-        const titles = x!.newPaperIds.map((id) => store.paperById.get(id)?.title).sort();
-        expect(titles).toEqual([PROTEIN, SPEC_B, SPEC_A].sort());
-      } finally {
-        await store.close();
-      }
+      const store = await openIndex();
+      const titles = x!.newPaperIds.map((id) => store.paperById.get(id)?.title).sort();
+      expect(titles).toEqual([PROTEIN, SPEC_B, SPEC_A].sort());
       expect(await a.noteLiveGeneration()).toEqual(x);
       expect((await a.generationsSince(base!.time)).map((r) => r.generation)).toEqual([g1.generation, g2.generation]);
       expect((await a.generationsSince(x!.time)).map((r) => r.generation)).toEqual([g2.generation]);
@@ -136,77 +155,55 @@ for (const backend of [vectraBackend(), pg]) {
     });
 
     it('announces one digest per matching channel, none to a channel whose topics match nothing, and never twice', async () => {
-      const a = await radar();
-      await runIngest();
-      await a.noteLiveGeneration();
-      await addWatch(a, { guildId: 'g1', channelId: 'spec', topic: 'speculative decoding', createdBy: 'u' });
-      await addWatch(a, { guildId: 'g1', channelId: 'spec', topic: 'protein folding', createdBy: 'u' });
-      await addWatch(a, { guildId: 'g1', channelId: 'robots', topic: 'robot grasping', createdBy: 'u' });
-      await addWatch(a, { guildId: 'other-shard', channelId: 'elsewhere', topic: 'speculative decoding', createdBy: 'u' });
-      await new Promise((r) => setTimeout(r, 5));
-      await addNewPapers(corpusDir);
-      await runIngest();
-      const record = (await a.noteLiveGeneration())!;
-      const store = await handle.open();
-      try {
-        const sent: ChannelDigest[] = [];
-        const deps = (radarStore: RadarStore) => ({
-          radar: radarStore,
-          retriever: new Retriever(store),
-          ownsGuild: (g: string) => g === 'g1',
-          send: async (d: ChannelDigest) => {
-            sent.push(d);
-          },
-          isRefusal: () => false,
-          logger: silentLogger,
-        });
-        const first = await announceGeneration(deps(a), record);
-        expect(first).toEqual({ sent: ['spec'], quiet: ['robots'], already: [], failed: [] });
-        expect(sent).toHaveLength(1);
-        expect(sent[0].groups.map((g) => [g.topic, g.matches.map((m) => m.paper.title)])).toEqual([
-          ['speculative decoding', expect.arrayContaining([SPEC_A, SPEC_B])],
-          ['protein folding', [PROTEIN]],
-        ]);
-        expect(sent[0].groups[0].matches[0].reason).toMatch(/speculative decoding/i);
-        // Another shard or a restarted process checks the same generation: nothing more is sent.
-        const again = await announceGeneration(deps(await radar()), record);
-        expect(again).toEqual({ sent: [], quiet: ['robots'], already: ['spec'], failed: [] });
-        expect(sent).toHaveLength(1);
-      } finally {
-        await store.close();
-      }
+      const { a, record, store } = await watchedGeneration([
+        { guildId: 'g1', channelId: 'spec', topic: 'speculative decoding' },
+        { guildId: 'g1', channelId: 'spec', topic: 'protein folding' },
+        { guildId: 'g1', channelId: 'robots', topic: 'robot grasping' },
+        { guildId: 'other-shard', channelId: 'elsewhere', topic: 'speculative decoding' },
+      ]);
+      const sent: ChannelDigest[] = [];
+      const deps = (radarStore: RadarStore) => ({
+        radar: radarStore,
+        retriever: new Retriever(store),
+        ownsGuild: (g: string) => g === 'g1',
+        send: async (d: ChannelDigest) => {
+          sent.push(d);
+        },
+        isRefusal: () => false,
+        logger: silentLogger,
+      });
+      const first = await announceGeneration(deps(a), record);
+      expect(first).toEqual({ sent: ['spec'], quiet: ['robots'], already: [], failed: [] });
+      expect(sent).toHaveLength(1);
+      expect(sent[0].groups.map((g) => [g.topic, g.matches.map((m) => m.paper.title)])).toEqual([
+        ['speculative decoding', expect.arrayContaining([SPEC_A, SPEC_B])],
+        ['protein folding', [PROTEIN]],
+      ]);
+      expect(sent[0].groups[0].matches[0].reason).toMatch(/speculative decoding/i);
+      // Another shard or a restarted process checks the same generation: nothing more is sent.
+      const again = await announceGeneration(deps(await radar()), record);
+      expect(again).toEqual({ sent: [], quiet: ['robots'], already: ['spec'], failed: [] });
+      expect(sent).toHaveLength(1);
     });
 
     it('a send Discord refused is retried by the next check; one that may have been posted is not', async () => {
-      const a = await radar();
-      await runIngest();
-      await a.noteLiveGeneration();
-      await addWatch(a, { guildId: 'g1', channelId: 'spec', topic: 'speculative decoding', createdBy: 'u' });
-      await new Promise((r) => setTimeout(r, 5));
-      await addNewPapers(corpusDir);
-      await runIngest();
-      const record = (await a.noteLiveGeneration())!;
-      const store = await handle.open();
-      try {
-        let attempts = 0;
-        const deps = (refused: boolean, fail: boolean) => ({
-          radar: a,
-          retriever: new Retriever(store),
-          ownsGuild: () => true,
-          send: async () => {
-            attempts++;
-            if (fail) throw new Error('send failed');
-          },
-          isRefusal: () => refused,
-          logger: silentLogger,
-        });
-        expect((await announceGeneration(deps(true, true), record)).failed).toEqual(['spec']);
-        expect((await announceGeneration(deps(false, true), record)).failed).toEqual(['spec']);
-        expect((await announceGeneration(deps(false, false), record)).already).toEqual(['spec']);
-        expect(attempts).toBe(2);
-      } finally {
-        await store.close();
-      }
+      const { a, record, store } = await watchedGeneration([{ guildId: 'g1', channelId: 'spec', topic: 'speculative decoding' }]);
+      let attempts = 0;
+      const deps = (refused: boolean, fail: boolean) => ({
+        radar: a,
+        retriever: new Retriever(store),
+        ownsGuild: () => true,
+        send: async () => {
+          attempts++;
+          if (fail) throw new Error('send failed');
+        },
+        isRefusal: () => refused,
+        logger: silentLogger,
+      });
+      expect((await announceGeneration(deps(true, true), record)).failed).toEqual(['spec']);
+      expect((await announceGeneration(deps(false, true), record)).failed).toEqual(['spec']);
+      expect((await announceGeneration(deps(false, false), record)).already).toEqual(['spec']);
+      expect(attempts).toBe(2);
     });
   });
 }

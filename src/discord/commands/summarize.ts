@@ -8,6 +8,7 @@ import { cleanQuestion } from '../../answer/engine.js';
 import { computeSummary } from '../services/answers.js';
 import { isAnswerThread, threadHistory } from '../history.js';
 import { runAnswer } from '../pipeline.js';
+import { threadRecords } from '../thread-records.js';
 import { renderAnswer } from '../render/answer.js';
 import { admitAndDefer, interactionTarget, replyEphemeral } from '../respond.js';
 import type { SlashCommand } from './types.js';
@@ -32,7 +33,8 @@ export const summarize: SlashCommand = {
         );
       }
       await i.deferReply(isPrivate ? { flags: MessageFlags.Ephemeral } : {});
-      const { records } = await threadHistory(ctx, channel, undefined, 100);
+      // Every record of the thread, as a follow-up sees them, so the recap's [n] are the thread's numbers.
+      const records = await threadRecords(ctx, channel.id, (await threadHistory(ctx, channel, undefined, 100)).records);
       if (!records.some((r) => r.kind !== 'recap')) {
         await interactionTarget(i, { ephemeral: isPrivate, logger: ctx.logger }).deliver([
           { content: 'There are no answers in this thread to summarize yet.' },

@@ -2,6 +2,7 @@
 import type { Turn } from '../../answer/followup.js';
 import { DIGEST_OPENER } from '../../answer/digest.js';
 import type { Citation, SourceInfo } from '../../answer/engine.js';
+import { ThreadSources, type NumberedPaper } from '../../answer/thread-sources.js';
 import { newAnswerId, type AnswerRecord } from '../feedback.js';
 import { escapeMarkdownText, oneLine, truncate } from '../render/text.js';
 
@@ -22,54 +23,51 @@ export function leadSentences(text: string, max = 320): string {
 }
 
 /**
- * A recap of a thread's answered questions, each with its citations renumbered into one shared
- * source list. Pure: the caller stores the returned record.
+ * A recap of a thread's answered questions in the thread's own numbers: [n] in the recap is the
+ * paper [n] of every answer, the Sources buttons and follow-ups ("[2]", "the second one") in that
+ * thread, because the list is built here from the same records, in the same order, as for a
+ * follow-up (ThreadSources). `records` must be all of the thread's records (threadRecords).
+ * The recap cites the papers its lines mention and lists the whole thread list as its sources, so
+ * its Sources button shows every number the thread has given out. Pure: the caller stores it.
  */
 export function buildThreadRecap(
   records: AnswerRecord[],
   meta: { threadName?: string; userId?: string; guildId?: string; channelId?: string; threadId?: string },
 ): AnswerRecord {
-  const turns = records.filter((r) => r.kind !== 'recap');
-  const byPaper = new Map<string, number>();
-  const citations: Citation[] = [];
-  const sources: SourceInfo[] = [];
-  const globalMarker = (c: Citation | SourceInfo): number => {
-    let m = byPaper.get(c.paperId);
-    if (!m) {
-      m = byPaper.size + 1;
-      byPaper.set(c.paperId, m);
-      const source = { ...c, marker: m };
-      citations.push({ marker: m, paperId: c.paperId, title: c.title, url: c.url, links: c.links });
-      sources.push({ score: 0, ...source } as SourceInfo);
-    }
-    return m;
-  };
+  const list = new ThreadSources();
+  const cited = new Set<number>();
   const blocks: string[] = [];
-  turns.forEach((r, i) => {
-    const local = new Map<number, Citation | SourceInfo>();
-    for (const s of r.sources) local.set(s.marker, s);
-    for (const c of r.citations) local.set(c.marker, c);
+  for (const r of records) {
+    const map = list.take(r);
+    if (r.kind === 'recap') continue;
     const q = escapeMarkdownText(truncate(oneLine(r.question), 200));
     let body: string;
     if (r.abstained) body = '_No answer in the corpus._';
     else {
-      body = leadSentences(r.answer).replace(/\[(\d+)\]/g, (_m, n: string) => {
-        const c = local.get(Number(n));
-        return c ? `[${globalMarker(c)}]` : '';
-      });
+      const cite = (local: number): string => {
+        const m = map.get(local);
+        if (m === undefined) return '';
+        cited.add(m);
+        return `[${m}]`;
+      };
+      body = leadSentences(r.answer).replace(/\[(\d+)\]/g, (_m, n: string) => cite(Number(n)));
       // Answers whose lead sentence carries no marker still credit the papers they cited.
       if (!/\[\d+\]/.test(body) && r.citations.length)
-        body +=
-          ' ' +
-          r.citations
-            .slice(0, 3)
-            .map((c) => `[${globalMarker(c)}]`)
-            .join('');
+        body += ` ${r.citations
+          .slice(0, 3)
+          .map((c) => cite(c.marker))
+          .join('')}`;
     }
-    blocks.push(`**${i + 1}. ${q}**\n${body}`);
-  });
-  const n = turns.length;
+    blocks.push(`**${blocks.length + 1}. ${q}**\n${body}`);
+  }
+  const n = blocks.length;
   const intro = n ? `This thread has ${n} answered question${n === 1 ? '' : 's'}:` : 'This thread has no answered questions yet.';
+  const entry = (p: NumberedPaper): Citation => ({ marker: p.marker, paperId: p.paperId, title: p.title, url: p.url, links: p.links });
+  const citations = list
+    .all()
+    .filter((p) => cited.has(p.marker))
+    .map(entry);
+  const sources: SourceInfo[] = list.all().map((p) => ({ ...entry(p), score: 0, ...(p.date ? { date: p.date } : {}) }));
   return {
     type: 'answer',
     answerId: newAnswerId(),

@@ -4,38 +4,24 @@ import type { AddPapersResult, IncomingFile } from '../../corpus/add-papers.js';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../errors.js';
-import type { Progress } from '../../index/progress.js';
+import { quarterlyProgress, type PhaseEvent, type Progress } from '../../index/progress.js';
 import { siblingModule } from '../../lifecycle.js';
 import type { Logger } from '../../logger.js';
 import type { BotContext } from '../context.js';
 import type { IngestJob, IngestWorkerData, WorkerMessage } from '../reindex-protocol.js';
 
+/** A phase event as a log line; the same lines whether the ingest runs here or in the re-index worker. */
+export function logPhaseEvent(logger: Logger, what: string): (e: PhaseEvent) => void {
+  return (e) => {
+    if (e.event === 'start') logger.info(`${what}: ${e.phase}`, { phase: e.phase, total: e.total });
+    else if (e.event === 'quarter') logger.info(`${what}: ${e.phase} ${e.percent}%`, { phase: e.phase, done: e.done, total: e.total });
+    else logger.info(`${what}: ${e.phase} done`, { phase: e.phase, total: e.total, ...(e.note ? { note: e.note } : {}) });
+  };
+}
+
 /** Progress of a long ingest as log lines (start, each quarter, done). */
 export function logProgress(logger: Logger, what = 'ingest'): Progress {
-  let phase = '';
-  let total = 0;
-  let count = 0;
-  let lastQuarter = -1;
-  return {
-    start(p, t) {
-      phase = p;
-      total = t;
-      count = 0;
-      lastQuarter = 0;
-      logger.info(`${what}: ${p}`, { phase: p, total });
-    },
-    tick(n = 1) {
-      count = Math.min(total, count + n);
-      const quarter = total ? Math.floor((count / total) * 4) : 4;
-      if (quarter > lastQuarter && quarter < 4) {
-        lastQuarter = quarter;
-        logger.info(`${what}: ${phase} ${quarter * 25}%`, { phase, done: count, total });
-      }
-    },
-    done(note) {
-      logger.info(`${what}: ${phase} done`, { phase, total, ...(note ? { note } : {}) });
-    },
-  };
+  return quarterlyProgress(logPhaseEvent(logger, what));
 }
 
 export interface ReindexOutcome {
@@ -74,7 +60,9 @@ function startIngestWorker(workerData: IngestWorkerData): Worker {
  * interaction acknowledgements); if a worker cannot be started, run it here.
  */
 async function ingestOffThread(ctx: BotContext, job: IngestJob): Promise<IngestJobResult> {
-  const progress = logProgress(ctx.logger, 'reindex');
+  // The worker reports its progress as phase events; the main-thread fallback logs the same ones itself.
+  const logEvent = logPhaseEvent(ctx.logger, 'reindex');
+  const progress = quarterlyProgress(logEvent);
   // Fall back to the main thread only if the worker never got going (e.g. its file is missing).
   let heard = false;
   try {
@@ -92,9 +80,7 @@ async function ingestOffThread(ctx: BotContext, job: IngestJob): Promise<IngestJ
             /* not a log line */
           }
         } else if (m.type === 'progress') {
-          if (m.done === 0) progress.start(m.phase, m.total);
-          else if (m.done === m.total) progress.done();
-          else ctx.logger.info(`reindex: ${m.phase} ${m.done}/${m.total}`, { phase: m.phase, done: m.done, total: m.total });
+          logEvent(m.progress);
         } else if (m.type === 'done') {
           settled = true;
           resolve({ summary: m.summary, added: m.added });
