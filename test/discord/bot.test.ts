@@ -246,9 +246,13 @@ describe('research-bot on Discord (offline answers)', () => {
     expect(field('Mentioned in the abstract')).toContain('https://github.com/Haochen-Wang409/DropPos');
 
     const missing = s.sendSlashCommand({ name: 'paper', options: [{ name: 'title', type: 3, value: 'zzzz qqqq no such paper' }] });
-    const missingMsg = await s.waitFor(() => s.followUps(missing.token)[0], 10_000);
+    // A miss answers privately in the deferred reply itself (test/discord/paper-picks.test.ts covers suggestions).
+    const missingMsg = await s.waitFor(() => {
+      const m = s.originalMessage(missing.token);
+      return m && !(m.flags & 128) && m.content ? m : undefined;
+    }, 10_000);
     expect(missingMsg.flags & 64).toBe(64);
-    expect(missingMsg.content).toMatch(/No paper matches/);
+    expect(missingMsg.content).toMatch(/^No paper titled "zzzz qqqq no such paper"/);
     expect(missingMsg.content).not.toMatch(/at \w+ \(|\.ts:\d+/); // no stack trace
 
     const help = s.sendSlashCommand({ name: 'help' });
@@ -389,16 +393,21 @@ describe('research-bot on Discord (offline answers)', () => {
     expect(cb.body.data.content).toMatch(/\*\*\[1\]\*\* Dataset Decomposition/);
     const down = s.sendButton({ customId: `fb:down:${answerId}`, messageId: last.id, userId: voter });
     await s.waitFor(() => s.callbacks(down.interactionId).length > 0);
+    // 👎 answers with the "what was wrong?" form (test/discord/feedback-modal.test.ts); its vote is written beside the form.
+    expect(s.callbacks(down.interactionId)[0].body.type).toBe(9);
+    await second.bot.handle.context.store.flush();
     const votes2 = await readJsonl(join(first.feedbackDir, 'feedback.jsonl'));
     expect(votes2.map((v) => v.vote)).toEqual(['up', 'down']);
     expect(votes2[1].question).toBe('What is dataset decomposition?');
-    // One vote per user per answer, across the restart: the 👎 replaced the 👍, and repeating it counts nothing.
+    // One vote per user per answer, across the restart: the 👎 replaced the 👍, and repeating a vote counts nothing.
     expect(votes2[1].replaces).toBe('up');
-    expect(s.callbacks(down.interactionId)[0].body.data.content).toMatch(/now 👎 \(it replaces your 👍\)/);
-    const again = s.sendButton({ customId: `fb:down:${answerId}`, messageId: last.id, userId: voter });
+    const back = s.sendButton({ customId: up, messageId: last.id, userId: voter });
+    await s.waitFor(() => s.callbacks(back.interactionId).length > 0);
+    expect(s.callbacks(back.interactionId)[0].body.data.content).toMatch(/now 👍 \(it replaces your 👎\)/);
+    const again = s.sendButton({ customId: up, messageId: last.id, userId: voter });
     await s.waitFor(() => s.callbacks(again.interactionId).length > 0);
-    expect(s.callbacks(again.interactionId)[0].body.data.content).toMatch(/already gave this answer a 👎/);
-    expect(await readJsonl(join(first.feedbackDir, 'feedback.jsonl'))).toHaveLength(2);
+    expect(s.callbacks(again.interactionId)[0].body.data.content).toMatch(/already gave this answer a 👍/);
+    expect(await readJsonl(join(first.feedbackDir, 'feedback.jsonl'))).toHaveLength(3);
 
     const unknown = s.sendButton({ customId: 'src:zzzzzzzzzz', userId: userId() });
     await s.waitFor(() => s.callbacks(unknown.interactionId).length > 0);
