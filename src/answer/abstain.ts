@@ -123,7 +123,6 @@ export function decideConfidence(
   const table = corpus.acronyms;
   // An abbreviation the corpus only spells out ("KD" for "knowledge distillation") is known.
   const known = (t: string) => isKnownTerm(lexical, t) || table.expansions.has(t);
-  const top = new Set(tokenize(`${hits[0].paper.title} ${hits[0].paper.abstract}`));
   const entities = entityMentions(question).map((e) => ({ ...e, terms: nameTerms(e.name) }));
   const close = closeMatches(hits, table, settings);
   const gap = unknownWords(lexical, question, entities, (t) => known(t) || spelledOutIn(close, t));
@@ -137,8 +136,11 @@ export function decideConfidence(
   }
   if (settings.singlePaper) {
     // A question naming the best paper's own rare method or model ("DropPos ImageNet-1K results")
-    // is about that paper; details its abstract lacks are for the answer to report.
-    const anchored = entities.some((e) => isSpecificName(lexical, settings, e) && e.terms.every((t) => top.has(t)));
+    // is about that paper; details its abstract lacks are for the answer to report. Its own name is
+    // in its title: "VLMs" in the abstract of a VLM pre-training paper is vocabulary, and a question
+    // joining VLMs with RLHF is not about that paper.
+    const title = new Set(tokenize(hits[0].paper.title));
+    const anchored = entities.some((e) => isSpecificName(lexical, settings, e) && e.terms.every((t) => title.has(t)));
     const split =
       splitByName(lexical, settings, question, close, entities) ??
       (anchored ? undefined : splitByTopic(lexical, settings, question, close, entities));
@@ -313,8 +315,9 @@ function topicSplit(
       if (other === p) continue;
       const lacking = [...words.values()].filter((w) => !w.terms.some((t) => mentions(p, t)) && w.terms.some((t) => isAbout(other, t)));
       const content = lacking.filter((w) => w.weight >= settings.split.contentIdf).map((w) => w.word);
-      // One missing word is wording ("speed up" vs "faster"); a subject takes two or more.
-      if (content.length < 2) continue;
+      // One missing common word is wording ("speed up" vs "faster"); a subject takes two or more
+      // content words, or one rare word ("speech", "legal") that another close match is about.
+      if (content.length < 2 && !lacking.some((w) => w.weight >= settings.split.subjectIdf)) continue;
       const share = lacking.reduce((sum, w) => sum + w.weight, 0) / mass;
       if (share > worst.share) worst = { share, lacking: content };
     }

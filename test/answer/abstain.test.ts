@@ -238,3 +238,129 @@ describe('words the corpus never uses (offline)', () => {
     expect(r.citations).toEqual([]);
   });
 });
+
+/**
+ * Fillers on unrelated subjects, so that a word in one or two of the subject papers is as rare
+ * as a subject is in a real corpus (idf above settings' `subjectIdf`: at most ~3% of the papers).
+ */
+const FILLER_SUBJECTS = [
+  'glacier melt',
+  'coral bleaching',
+  'volcanic ash',
+  'tidal energy',
+  'bird migration',
+  'wheat rust',
+  'bee colonies',
+  'river deltas',
+  'cave acoustics',
+  'desert dunes',
+  'forest fires',
+  'soil erosion',
+  'ocean currents',
+  'lichen growth',
+  'moss spores',
+  'fungal networks',
+  'whale songs',
+  'ant foraging',
+  'salmon runs',
+  'bat echolocation',
+  'frog calls',
+  'snow avalanches',
+  'peat bogs',
+  'mangrove roots',
+  'kelp forests',
+  'tundra lakes',
+  'hail storms',
+  'lightning strikes',
+  'meteor showers',
+  'comet tails',
+  'sunspot cycles',
+  'aurora curtains',
+  'crater rims',
+  'basalt columns',
+  'amber fossils',
+  'pollen counts',
+  'seed dispersal',
+  'vine climbing',
+  'cactus spines',
+  'orchid scents',
+  'tulip bulbs',
+  'olive groves',
+  'rice paddies',
+  'tea terraces',
+  'cocoa pods',
+  'barley malting',
+];
+const FILLERS = FILLER_SUBJECTS.map((s) => ({
+  title: `Field Notes on ${s.replace(/\b\w/g, (c) => c.toUpperCase())}`,
+  abstract: `We record ${s} across three seasons and describe how ${s} vary with weather and terrain.`,
+}));
+
+const SUBJECT_PAPERS = [
+  {
+    title: 'Binarized Language Models',
+    abstract: 'We binarize the weights of large language models. Binarized models keep most of their accuracy while using far less memory.',
+  },
+  {
+    title: 'Self-Supervised Speech Recognition at Scale',
+    abstract:
+      'Speech recognition benefits from self-supervised audio encoders. We pretrain speech models on unlabeled speech and ' +
+      'fine-tune them for recognition, reducing word error rates in low-resource settings.',
+  },
+  {
+    title: 'Pre-Training Recipes for Visual Language Models',
+    abstract:
+      'Visual language models (VLMs) extend a language model with an image encoder. We compare pre-training recipes for VLMs: ' +
+      'freezing the language model, interleaved image-text data, and instruction data. VLMs trained with interleaved data ' +
+      'outperform those trained on captions alone, and our VLM family sets a new state of the art on image benchmarks.',
+  },
+  {
+    title: 'Stable Reward Models for RLHF',
+    abstract:
+      'Reward models trained from human preferences drive RLHF. We regularize reward models so that RLHF training stays stable, ' +
+      'and the reward model no longer overfits to response length.',
+  },
+];
+
+describe('one rare subject the closest match lacks (offline)', () => {
+  let fixture: { dir: string; built: BuiltIndex };
+  let joined: { dir: string; built: BuiltIndex };
+  beforeAll(async () => {
+    fixture = await corpus([...SUBJECT_PAPERS, ...FILLERS]);
+    joined = await corpus([...SUBJECT_PAPERS, ...FILLERS, BINARY_SPEECH_PAPER]);
+  });
+  afterAll(async () => {
+    for (const c of [fixture, joined]) {
+      await c?.built.cleanup();
+      if (c) await rm(c.dir, { recursive: true, force: true });
+    }
+  });
+
+  const question = 'binarizing speech models?';
+
+  it('grades low when the closest match lacks one rare word ("speech") that another close match is about', async () => {
+    await expectLow(fixture.built, question, /leave out "speech"/, [
+      'Binarized Language Models',
+      'Self-Supervised Speech Recognition at Scale',
+    ]);
+  });
+
+  it('answers the same question once one paper joins both subjects', async () => {
+    await expectAnswers(joined.built, question, BINARY_SPEECH_PAPER.title);
+  });
+
+  it('answers when every rare word of the question is in the closest match', async () => {
+    await expectAnswers(fixture.built, 'binarizing language model weights to save memory?', 'Binarized Language Models');
+  });
+
+  it('a name in the best paper\'s abstract only ("VLMs") does not make the question about that paper', async () => {
+    // The VLM paper is the closest match, names VLMs only in its abstract, and lacks RLHF and reward models.
+    const q = 'RLHF reward models for VLMs pre-training?';
+    await expectLow(fixture.built, q, /no single paper covers the whole question/, [
+      'Pre-Training Recipes for Visual Language Models',
+      'Stable Reward Models for RLHF',
+    ]);
+    const r = await answerQuestion({ retriever: fixture.built.retriever }, q);
+    expect(r.citations[0].title).toBe('Pre-Training Recipes for Visual Language Models');
+  });
+});
