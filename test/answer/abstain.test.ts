@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entityMentions } from '../../src/answer/abstain.js';
 import { answerQuestion, summarizeTopic } from '../../src/answer/engine.js';
-import { buildIndex, type BuiltIndex } from './helpers.js';
+import { buildIndex, type BuiltIndex, FILLER_PAPERS } from './helpers.js';
 
 const PAPERS = [
   {
@@ -239,63 +239,6 @@ describe('words the corpus never uses (offline)', () => {
   });
 });
 
-/**
- * Fillers on unrelated subjects, so that a word in one or two of the subject papers is as rare
- * as a subject is in a real corpus (idf above settings' `subjectIdf`: at most ~3% of the papers).
- */
-const FILLER_SUBJECTS = [
-  'glacier melt',
-  'coral bleaching',
-  'volcanic ash',
-  'tidal energy',
-  'bird migration',
-  'wheat rust',
-  'bee colonies',
-  'river deltas',
-  'cave acoustics',
-  'desert dunes',
-  'forest fires',
-  'soil erosion',
-  'ocean currents',
-  'lichen growth',
-  'moss spores',
-  'fungal networks',
-  'whale songs',
-  'ant foraging',
-  'salmon runs',
-  'bat echolocation',
-  'frog calls',
-  'snow avalanches',
-  'peat bogs',
-  'mangrove roots',
-  'kelp forests',
-  'tundra lakes',
-  'hail storms',
-  'lightning strikes',
-  'meteor showers',
-  'comet tails',
-  'sunspot cycles',
-  'aurora curtains',
-  'crater rims',
-  'basalt columns',
-  'amber fossils',
-  'pollen counts',
-  'seed dispersal',
-  'vine climbing',
-  'cactus spines',
-  'orchid scents',
-  'tulip bulbs',
-  'olive groves',
-  'rice paddies',
-  'tea terraces',
-  'cocoa pods',
-  'barley malting',
-];
-const FILLERS = FILLER_SUBJECTS.map((s) => ({
-  title: `Field Notes on ${s.replace(/\b\w/g, (c) => c.toUpperCase())}`,
-  abstract: `We record ${s} across three seasons and describe how ${s} vary with weather and terrain.`,
-}));
-
 const SUBJECT_PAPERS = [
   {
     title: 'Binarized Language Models',
@@ -326,8 +269,8 @@ describe('one rare subject the closest match lacks (offline)', () => {
   let fixture: { dir: string; built: BuiltIndex };
   let joined: { dir: string; built: BuiltIndex };
   beforeAll(async () => {
-    fixture = await corpus([...SUBJECT_PAPERS, ...FILLERS]);
-    joined = await corpus([...SUBJECT_PAPERS, ...FILLERS, BINARY_SPEECH_PAPER]);
+    fixture = await corpus([...SUBJECT_PAPERS, ...FILLER_PAPERS]);
+    joined = await corpus([...SUBJECT_PAPERS, ...FILLER_PAPERS, BINARY_SPEECH_PAPER]);
   });
   afterAll(async () => {
     for (const c of [fixture, joined]) {
