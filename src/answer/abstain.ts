@@ -9,7 +9,10 @@
  * names something the corpus does know, but the evidence is split (the best paper never names
  * it, and the close matches that do name it cover little else of the question: "KV cache" +
  * "2-bit quantization" when the corpus has quantization papers and, separately, KV-cache papers);
- * or a large share of the question is words no paper uses. With an LLM, this decides only `none`;
+ * the most complete close match lacks two content words, or one rare subject word ("speech" in at
+ * most ~3% of the papers), that another close match is about (a split by topic); or a large share
+ * of the question is words no paper uses. A split's `low` says no paper joins the missing words
+ * with the rest of the question, since other papers do mention them. With an LLM, this decides only `none`;
  * the model judges the rest (INSUFFICIENT_EVIDENCE, PARTIAL_EVIDENCE), as PaperQA2 does.
  * The thresholds are the profile's `answerability` settings (settings.ts).
  */
@@ -91,6 +94,11 @@ export interface ConfidenceDecision {
   reason?: string;
   /** The question's words or names no close paper mentions (for "no paper here mentions X"). */
   missing: string[];
+  /**
+   * The missing words are in the corpus, only in other papers than those covering the rest of the
+   * question (split evidence): "no paper here joins X with the rest of the question".
+   */
+  apart?: boolean;
 }
 
 export interface AbstainOptions {
@@ -144,7 +152,7 @@ export function decideConfidence(
     const split =
       splitByName(lexical, settings, question, close, entities) ??
       (anchored ? undefined : splitByTopic(lexical, settings, question, close, entities));
-    if (split) return { confidence: 'low', ...split };
+    if (split) return { confidence: 'low', ...split, apart: true };
   }
   if (gap.share >= settings.unknownWordShare) {
     return { confidence: 'low', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };

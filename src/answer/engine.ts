@@ -219,9 +219,12 @@ function abstainText(reason: string | undefined, sources: Source[]): string {
 
 /** The opening of a `low` answer: what no paper covers, said plainly, before the closest work. */
 function lowConfidenceNote(decision: ConfidenceDecision): string {
-  const gap = decision.missing.length
-    ? `no paper here mentions ${decision.missing.map((m) => quoteCorpusText(m)).join(', ')}`
-    : (decision.reason ?? 'the papers here cover only part of the question');
+  const named = decision.missing.map((m) => quoteCorpusText(m)).join(', ');
+  const gap = !decision.missing.length
+    ? (decision.reason ?? 'the papers here cover only part of the question')
+    : decision.apart
+      ? `no paper here joins ${named} with the rest of the question`
+      : `no paper here mentions ${named}`;
   return `_Low confidence: ${gap}. The closest work in the corpus:_`;
 }
 
