@@ -196,6 +196,17 @@ describe('split topics (offline abstention)', () => {
     await expectAnswers(without.built, 'how well do binarized 1-bit language models keep their accuracy?', 'Binarized Language Models');
   });
 
+  it('a question asking for a list of papers expects several, so the same split is no gap', async () => {
+    const r = await answerQuestion(
+      { retriever: without.built.retriever },
+      'which papers are about binarized 1-bit weights or speech recognition models?',
+    );
+    expect(r).toMatchObject({ confidence: 'high', abstained: false });
+    const cited = r.citations.map((c) => c.title);
+    expect(cited).toContain('Binarized Language Models');
+    expect(cited).toContain('Self-Supervised Speech Recognition at Scale');
+  });
+
   it('a topic summary may span several papers, so the same split does not make it abstain', async () => {
     const r = await summarizeTopic({ retriever: without.built.retriever }, 'binarized models and speech recognition');
     expect(r.abstained).toBe(false);
