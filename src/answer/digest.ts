@@ -255,8 +255,11 @@ interface Theme {
   members: Source[];
 }
 
-/** A word as a name shows it: acronyms and names with inner capitals as written ("LLM", "LoRA"), other words lowercased. */
-const asWritten = (word: string) => (/\p{Lu}/u.test(word.slice(1)) ? word : word.toLowerCase());
+/**
+ * A word as a name shows it: acronyms and names with inner capitals as written ("LLM", "LoRA", "GPT-4"), other
+ * words lowercased, title case included ("Pre-Training" in a title is "pre-training").
+ */
+const asWritten = (word: string) => (word.split(/[-'’/]/).some((part) => /\p{Lu}/u.test(part.slice(1))) ? word : word.toLowerCase());
 
 /** Per stem, the surface words it comes from in `text`, counted (to name a theme in words people wrote). */
 function surfaces(text: string, into: Map<string, Map<string, number>>): void {
@@ -375,7 +378,7 @@ export function themesOf(
       if (!named(a) || !named(b) || (asked.has(a) && asked.has(b))) continue;
       const n = [...written.values()].reduce((x, y) => x + y, 0);
       // As for a term, what the paper is about: "unlock the full potential" once in passing is no theme.
-      if (!inTitle.has(key) && n - (inTitle.has(key) ? 1 : 0) < 2) continue;
+      if (!inTitle.has(key) && n < 2) continue;
       weightOf.set(key, lexical.idf(a) + lexical.idf(b));
       hold(key, s, n);
     }
