@@ -9,7 +9,10 @@
  * names something the corpus does know, but the evidence is split (the best paper never names
  * it, and the close matches that do name it cover little else of the question: "KV cache" +
  * "2-bit quantization" when the corpus has quantization papers and, separately, KV-cache papers);
- * or a large share of the question is words no paper uses. With an LLM, this decides only `none`;
+ * the most complete close match lacks two content words, or one rare subject word ("speech" in at
+ * most ~3% of the papers), that another close match is about (a split by topic); or a large share
+ * of the question is words no paper uses. A split's `low` says no paper joins the missing words
+ * with the rest of the question, since other papers do mention them. With an LLM, this decides only `none`;
  * the model judges the rest (INSUFFICIENT_EVIDENCE, PARTIAL_EVIDENCE), as PaperQA2 does.
  * The thresholds are the profile's `answerability` settings (settings.ts).
  */
@@ -91,6 +94,11 @@ export interface ConfidenceDecision {
   reason?: string;
   /** The question's words or names no close paper mentions (for "no paper here mentions X"). */
   missing: string[];
+  /**
+   * The missing words are in the corpus, only in other papers than those covering the rest of the
+   * question (split evidence): "no paper here joins X with the rest of the question".
+   */
+  apart?: boolean;
 }
 
 export interface AbstainOptions {
@@ -123,7 +131,6 @@ export function decideConfidence(
   const table = corpus.acronyms;
   // An abbreviation the corpus only spells out ("KD" for "knowledge distillation") is known.
   const known = (t: string) => isKnownTerm(lexical, t) || table.expansions.has(t);
-  const top = new Set(tokenize(`${hits[0].paper.title} ${hits[0].paper.abstract}`));
   const entities = entityMentions(question).map((e) => ({ ...e, terms: nameTerms(e.name) }));
   const close = closeMatches(hits, table, settings);
   const gap = unknownWords(lexical, question, entities, (t) => known(t) || spelledOutIn(close, t));
@@ -137,12 +144,15 @@ export function decideConfidence(
   }
   if (settings.singlePaper) {
     // A question naming the best paper's own rare method or model ("DropPos ImageNet-1K results")
-    // is about that paper; details its abstract lacks are for the answer to report.
-    const anchored = entities.some((e) => isSpecificName(lexical, settings, e) && e.terms.every((t) => top.has(t)));
+    // is about that paper; details its abstract lacks are for the answer to report. Its own name is
+    // in its title: "VLMs" in the abstract of a VLM pre-training paper is vocabulary, and a question
+    // joining VLMs with RLHF is not about that paper.
+    const title = new Set(tokenize(hits[0].paper.title));
+    const anchored = entities.some((e) => isSpecificName(lexical, settings, e) && e.terms.every((t) => title.has(t)));
     const split =
       splitByName(lexical, settings, question, close, entities) ??
       (anchored ? undefined : splitByTopic(lexical, settings, question, close, entities));
-    if (split) return { confidence: 'low', ...split };
+    if (split) return { confidence: 'low', ...split, apart: true };
   }
   if (gap.share >= settings.unknownWordShare) {
     return { confidence: 'low', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
@@ -313,8 +323,9 @@ function topicSplit(
       if (other === p) continue;
       const lacking = [...words.values()].filter((w) => !w.terms.some((t) => mentions(p, t)) && w.terms.some((t) => isAbout(other, t)));
       const content = lacking.filter((w) => w.weight >= settings.split.contentIdf).map((w) => w.word);
-      // One missing word is wording ("speed up" vs "faster"); a subject takes two or more.
-      if (content.length < 2) continue;
+      // One missing common word is wording ("speed up" vs "faster"); a subject takes two or more
+      // content words, or one rare word ("speech", "legal") that another close match is about.
+      if (content.length < 2 && !lacking.some((w) => w.weight >= settings.split.subjectIdf)) continue;
       const share = lacking.reduce((sum, w) => sum + w.weight, 0) / mass;
       if (share > worst.share) worst = { share, lacking: content };
     }

@@ -255,13 +255,20 @@ interface Theme {
   members: Source[];
 }
 
+/**
+ * A word as a name shows it: acronyms and names with inner capitals as written ("LLM", "LoRA", "GPT-4"), other
+ * words lowercased, title case included ("Pre-Training" in a title is "pre-training").
+ */
+const asWritten = (word: string) => (word.split(/[-'’/]/).some((part) => /\p{Lu}/u.test(part.slice(1))) ? word : word.toLowerCase());
+
 /** Per stem, the surface words it comes from in `text`, counted (to name a theme in words people wrote). */
 function surfaces(text: string, into: Map<string, Map<string, number>>): void {
-  for (const m of text.toLowerCase().matchAll(WORD_RE)) {
+  for (const m of text.matchAll(WORD_RE)) {
     const [t] = tokenize(m[0]);
     if (!t) continue;
     const forms = into.get(t) ?? new Map<string, number>();
-    forms.set(m[0], (forms.get(m[0]) ?? 0) + 1);
+    const form = asWritten(m[0]);
+    forms.set(form, (forms.get(form) ?? 0) + 1);
     into.set(t, forms);
   }
 }
@@ -270,11 +277,61 @@ const commonest = (forms: Map<string, number> | undefined, fallback: string) =>
   [...(forms ?? new Map<string, number>()).entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? fallback;
 
 /**
- * Themes: repeatedly, the distinctive term (not the topic's own, rare in the corpus, in the papers'
- * titles or repeated in their abstracts) that the most remaining papers share, weighted by how often
- * they use it and its idf, gathers those papers; the theme is named by that
- * term, or by the two-word phrase around it that its papers share. Papers sharing nothing are
- * listed after the themes.
+ * Words that name no theme however rare a corpus makes them, because every paper could use them:
+ * "model", "approach", "results", "publicly available". Stems, as the tokenizer gives them.
+ */
+const GENERIC = new Set(
+  tokenize(
+    'model models approach approaches method methods framework technique results performance task tasks study studies ' +
+      'propose proposed show shows new novel use using used based various different existing recent significant improve ' +
+      'improves improved improvement effective efficient outputs output input inputs example examples number way ways ' +
+      'available publicly open source simple strong high low large small better best state art wide range key',
+  ),
+);
+
+/** A word as written (see asWritten) and its one term: a hyphenated compound's joined form ("pre-training": "pretrain"). */
+interface Word {
+  term: string;
+  surface: string;
+}
+
+/** A text's clauses as words (stop words dropped): phrases never run across punctuation ("pretraining (CPT)"). */
+function clauses(text: string): Word[][] {
+  return text
+    .split(/[.,;:!?()[\]{}"“”]+/)
+    .map((c) =>
+      [...c.matchAll(/[\p{L}\p{N}]+(?:[-'’/][\p{L}\p{N}]+)*/gu)].flatMap((m) => {
+        const terms = tokenize(m[0]);
+        return terms.length ? [{ term: terms[terms.length - 1], surface: asWritten(m[0]) }] : [];
+      }),
+    )
+    .filter((c) => c.length > 0);
+}
+
+/** The two-word phrases of a paper's clauses, each with how it is written. */
+function phrasesOf(clauseWords: Word[][]): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const c of clauseWords) {
+    for (let i = 0; i + 1 < c.length; i++) {
+      if (c[i].term === c[i + 1].term) continue;
+      const key = `${c[i].term} ${c[i + 1].term}`;
+      const written = out.get(key) ?? new Map<string, number>();
+      const surface = `${c[i].surface} ${c[i + 1].surface}`;
+      written.set(surface, (written.get(surface) ?? 0) + 1);
+      out.set(key, written);
+    }
+  }
+  return out;
+}
+
+/**
+ * Themes: repeatedly, the distinctive term or two-word phrase (not generic, not only the topic's
+ * own words) that the most remaining papers share, weighted by how often they use it and its idf,
+ * gathers those papers. A term counts for a paper that is about it (its title, or repeated in its
+ * abstract); a phrase, rarer by nature, wherever the paper writes it, and it weighs by both its
+ * words, so "speculative decoding" outranks "decoding". A theme is named by its phrase, or by the
+ * phrase its papers share around its term, else the term. Papers sharing nothing are listed after
+ * the themes.
  */
 export function themesOf(
   topic: string,
@@ -283,28 +340,47 @@ export function themesOf(
   settings: DigestSettings,
 ): { themes: Theme[]; rest: Source[] } {
   const asked = new Set(tokenize(topic));
-  const termsOf = new Map<Source, string[]>();
   const holders = new Map<string, Set<Source>>();
-  /** Per term, its uses across the papers: a theme's term is one its papers keep coming back to. */
+  /** Per term or phrase, its uses across the papers: a theme's term is one its papers keep coming back to. */
   const uses = new Map<string, number>();
+  const weightOf = new Map<string, number>();
   const forms = new Map<string, Map<string, number>>();
+  const phrasesBy = new Map<Source, Map<string, Map<string, number>>>();
+  const hold = (key: string, s: Source, n: number) => {
+    uses.set(key, (uses.get(key) ?? 0) + n);
+    const set = holders.get(key) ?? new Set<Source>();
+    set.add(s);
+    holders.set(key, set);
+  };
+  // Generic words and numbers name nothing; "KV" may in a phrase ("KV cache"), while a theme's single
+  // word needs three letters and rarity (it is not the topic's own word, nor a compound's joined form).
+  const named = (t: string) => !GENERIC.has(t) && /\p{L}{2}/u.test(t);
+  const distinctive = (t: string) => named(t) && /\p{L}{3}/u.test(t) && !asked.has(t) && lexical.idf(t) >= settings.themes.minIdf;
   for (const s of sources) {
     const text = `${s.paper.title}. ${s.paper.abstract}`;
-    const terms = tokenize(text);
-    termsOf.set(s, terms);
     surfaces(text, forms);
     const title = new Set(tokenize(s.paper.title));
     const tf = new Map<string, number>();
     for (const t of tokenize(s.paper.abstract)) tf.set(t, (tf.get(t) ?? 0) + 1);
-    for (const t of new Set(terms)) {
-      // A hyphenated compound's joined form ("mixtureofexpert") is no word to name a theme by.
-      if (asked.has(t) || !forms.has(t) || lexical.idf(t) < settings.themes.minIdf || !/\p{L}{3}/u.test(t)) continue;
+    for (const t of new Set(tokenize(text))) {
+      if (!forms.has(t) || !distinctive(t)) continue;
       // What the paper is about (its title, or repeated in its abstract), not a word it uses in passing.
       if (!title.has(t) && (tf.get(t) ?? 0) < 2) continue;
-      uses.set(t, (uses.get(t) ?? 0) + (tf.get(t) ?? 0) + (title.has(t) ? 1 : 0));
-      const set = holders.get(t) ?? new Set<Source>();
-      set.add(s);
-      holders.set(t, set);
+      weightOf.set(t, lexical.idf(t));
+      hold(t, s, (tf.get(t) ?? 0) + (title.has(t) ? 1 : 0));
+    }
+    const phrases = phrasesOf(clauses(text));
+    phrasesBy.set(s, phrases);
+    const inTitle = phrasesOf(clauses(s.paper.title));
+    for (const [key, written] of phrases) {
+      const [a, b] = key.split(' ');
+      // Both words name something, not only the topic's: "continual pretraining" on a pretraining topic, not "training data".
+      if (!named(a) || !named(b) || (asked.has(a) && asked.has(b))) continue;
+      const n = [...written.values()].reduce((x, y) => x + y, 0);
+      // As for a term, what the paper is about: "unlock the full potential" once in passing is no theme.
+      if (!inTitle.has(key) && n < 2) continue;
+      weightOf.set(key, lexical.idf(a) + lexical.idf(b));
+      hold(key, s, n);
     }
   }
   const themes: Theme[] = [];
@@ -314,45 +390,43 @@ export function themesOf(
     for (const [term, set] of holders) {
       const members = left.filter((s) => set.has(s));
       if (members.length < settings.themes.minPapers) continue;
-      const weight = members.length * (uses.get(term) ?? 0) * lexical.idf(term);
+      const weight = members.length * (uses.get(term) ?? 0) * (weightOf.get(term) ?? 0);
       if (!best || weight > best.weight || (weight === best.weight && term < best.term)) best = { term, members, weight };
     }
     if (!best) break;
-    themes.push({ name: themeName(best.term, best.members, termsOf, forms, settings), members: best.members });
+    themes.push({ name: themeName(best.term, best.members, phrasesBy, forms, named, settings), members: best.members });
     left = left.filter((s) => !best.members.includes(s));
   }
   return { themes, rest: left };
 }
 
-/** The two-word phrase around `term` that at least two of the theme's papers share, else the term's commonest word. */
+/** A phrase as its papers write it; else the phrase around `term` that at least two of the theme's papers share; else the term. */
 function themeName(
   term: string,
   members: Source[],
-  termsOf: Map<Source, string[]>,
+  phrasesBy: Map<Source, Map<string, Map<string, number>>>,
   forms: Map<string, Map<string, number>>,
+  named: (t: string) => boolean,
   settings: DigestSettings,
 ): string {
-  const pairs = new Map<string, { words: [string, string]; count: number }>();
+  const around = (key: string) => {
+    const [a, b] = key.split(' ');
+    return key === term || ((a === term || b === term) && named(a) && named(b));
+  };
+  const shared = new Map<string, { papers: number; written: Map<string, number> }>();
   for (const s of members) {
-    const terms = termsOf.get(s) ?? [];
-    const seen = new Set<string>();
-    terms.forEach((t, i) => {
-      if (t !== term) return;
-      for (const pair of [
-        [terms[i - 1], t],
-        [t, terms[i + 1]],
-      ] as Array<[string, string]>) {
-        if (!forms.has(pair[0]) || !forms.has(pair[1]) || pair[0] === pair[1]) continue;
-        const key = pair.join(' ');
-        if (seen.has(key)) continue;
-        seen.add(key);
-        pairs.set(key, { words: pair, count: (pairs.get(key)?.count ?? 0) + 1 });
-      }
-    });
+    for (const [key, written] of phrasesBy.get(s) ?? []) {
+      if (!around(key)) continue;
+      const entry = shared.get(key) ?? { papers: 0, written: new Map<string, number>() };
+      entry.papers++;
+      for (const [w, n] of written) entry.written.set(w, (entry.written.get(w) ?? 0) + n);
+      shared.set(key, entry);
+    }
   }
-  const shared = [...pairs.values()].filter((p) => p.count >= settings.themes.minPapers).sort((a, b) => b.count - a.count)[0];
-  const words = shared ? shared.words : [term];
-  const name = words.map((w) => commonest(forms.get(w), w)).join(' ');
+  const best = [...shared.entries()]
+    .filter(([, e]) => e.papers >= settings.themes.minPapers)
+    .sort((a, b) => b[1].papers - a[1].papers || a[0].localeCompare(b[0]))[0];
+  const name = best ? commonest(best[1].written, best[0]) : commonest(forms.get(term), term);
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 

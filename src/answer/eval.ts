@@ -112,6 +112,8 @@ export interface EvalReport {
   abstention: { precision: number; recall: number; truePositives: number; falsePositives: number; falseNegatives: number };
   /** The same measure counting `low` as flagged too: how often a hedge lands on an unanswerable question. */
   flagged: { precision: number; recall: number; truePositives: number; falsePositives: number; falseNegatives: number };
+  /** Answerable questions answered with `low` confidence (the cost of the hedges) and refused (`none`). */
+  answerableGraded: { n: number; low: number; refused: number };
   numeric: { n: number; hits: number };
   /** Answered (not refused) answerable questions whose opening paragraph cites an expected paper; numeric keys in it. */
   lead: { n: number; cited: number; numericN: number; numericHits: number };
@@ -225,6 +227,11 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
     overall: rowFor('all', per),
     abstention: detection((p) => p.abstained),
     flagged: detection((p) => p.confidence !== 'high'),
+    answerableGraded: {
+      n: per.filter((p) => p.ranks.length > 0).length,
+      low: per.filter((p) => p.ranks.length > 0 && p.confidence === 'low').length,
+      refused: per.filter((p) => p.ranks.length > 0 && p.confidence === 'none').length,
+    },
     numeric: { n: numeric.length, hits: numeric.filter((p) => p.numericHit).length },
     lead: {
       n: per.filter((p) => p.leadCited !== undefined).length,
@@ -264,6 +271,8 @@ export function formatEvalTable(r: EvalReport): string {
       `answerable questions abstained, ${a.falseNegatives} unanswerable answered)`,
     `Flagged (confidence low or none): precision ${f(r.flagged.precision)}, recall ${f(r.flagged.recall)} (${r.flagged.truePositives} ` +
       `unanswerable flagged, ${r.flagged.falsePositives} answerable flagged, ${r.flagged.falseNegatives} unanswerable answered with high confidence)`,
+    `Answerable questions: ${r.answerableGraded.low}/${r.answerableGraded.n} answered with low confidence, ` +
+      `${r.answerableGraded.refused}/${r.answerableGraded.n} refused`,
     `Numeric answer key found: ${r.numeric.hits}/${r.numeric.n}`,
     `Opening paragraph cites an expected paper: ${r.lead.cited}/${r.lead.n}; holds the numeric key: ${r.lead.numericHits}/${r.lead.numericN}`,
     `Answers with only valid citations: ${f(r.citationValidity)}`,

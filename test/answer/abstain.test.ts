@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entityMentions } from '../../src/answer/abstain.js';
 import { answerQuestion, summarizeTopic } from '../../src/answer/engine.js';
-import { buildIndex, type BuiltIndex } from './helpers.js';
+import { buildIndex, type BuiltIndex, FILLER_PAPERS } from './helpers.js';
 
 const PAPERS = [
   {
@@ -114,7 +114,8 @@ async function expectLow(built: BuiltIndex, question: string, reason: RegExp, re
   expect(r.abstained, question).toBe(false);
   expect(r.confidence, question).toBe('low');
   expect(r.abstainReason).toMatch(reason);
-  expect(r.answer).toMatch(/^_Low confidence: no paper here mentions /);
+  // The split's words are in the corpus, in other papers: the note says no paper joins them, not that none mentions them.
+  expect(r.answer).toMatch(/^_Low confidence: no paper here joins .+ with the rest of the question\. The closest work in the corpus:_/);
   const listed = r.sources.map((s) => s.title);
   for (const t of related) expect(listed).toContain(t);
 }
@@ -195,6 +196,17 @@ describe('split topics (offline abstention)', () => {
     await expectAnswers(without.built, 'how well do binarized 1-bit language models keep their accuracy?', 'Binarized Language Models');
   });
 
+  it('a question asking for a list of papers expects several, so the same split is no gap', async () => {
+    const r = await answerQuestion(
+      { retriever: without.built.retriever },
+      'which papers are about binarized 1-bit weights or speech recognition models?',
+    );
+    expect(r).toMatchObject({ confidence: 'high', abstained: false });
+    const cited = r.citations.map((c) => c.title);
+    expect(cited).toContain('Binarized Language Models');
+    expect(cited).toContain('Self-Supervised Speech Recognition at Scale');
+  });
+
   it('a topic summary may span several papers, so the same split does not make it abstain', async () => {
     const r = await summarizeTopic({ retriever: without.built.retriever }, 'binarized models and speech recognition');
     expect(r.abstained).toBe(false);
@@ -236,5 +248,74 @@ describe('words the corpus never uses (offline)', () => {
     const r = await answerQuestion({ retriever: without.built.retriever }, 'how do I center a div in css?');
     expect(r).toMatchObject({ confidence: 'none', abstained: true });
     expect(r.citations).toEqual([]);
+  });
+});
+
+const SUBJECT_PAPERS = [
+  {
+    title: 'Binarized Language Models',
+    abstract: 'We binarize the weights of large language models. Binarized models keep most of their accuracy while using far less memory.',
+  },
+  {
+    title: 'Self-Supervised Speech Recognition at Scale',
+    abstract:
+      'Speech recognition benefits from self-supervised audio encoders. We pretrain speech models on unlabeled speech and ' +
+      'fine-tune them for recognition, reducing word error rates in low-resource settings.',
+  },
+  {
+    title: 'Pre-Training Recipes for Visual Language Models',
+    abstract:
+      'Visual language models (VLMs) extend a language model with an image encoder. We compare pre-training recipes for VLMs: ' +
+      'freezing the language model, interleaved image-text data, and instruction data. VLMs trained with interleaved data ' +
+      'outperform those trained on captions alone, and our VLM family sets a new state of the art on image benchmarks.',
+  },
+  {
+    title: 'Stable Reward Models for RLHF',
+    abstract:
+      'Reward models trained from human preferences drive RLHF. We regularize reward models so that RLHF training stays stable, ' +
+      'and the reward model no longer overfits to response length.',
+  },
+];
+
+describe('one rare subject the closest match lacks (offline)', () => {
+  let fixture: { dir: string; built: BuiltIndex };
+  let joined: { dir: string; built: BuiltIndex };
+  beforeAll(async () => {
+    fixture = await corpus([...SUBJECT_PAPERS, ...FILLER_PAPERS]);
+    joined = await corpus([...SUBJECT_PAPERS, ...FILLER_PAPERS, BINARY_SPEECH_PAPER]);
+  });
+  afterAll(async () => {
+    for (const c of [fixture, joined]) {
+      await c?.built.cleanup();
+      if (c) await rm(c.dir, { recursive: true, force: true });
+    }
+  });
+
+  const question = 'binarizing speech models?';
+
+  it('grades low when the closest match lacks one rare word ("speech") that another close match is about', async () => {
+    await expectLow(fixture.built, question, /leave out "speech"/, [
+      'Binarized Language Models',
+      'Self-Supervised Speech Recognition at Scale',
+    ]);
+  });
+
+  it('answers the same question once one paper joins both subjects', async () => {
+    await expectAnswers(joined.built, question, BINARY_SPEECH_PAPER.title);
+  });
+
+  it('answers when every rare word of the question is in the closest match', async () => {
+    await expectAnswers(fixture.built, 'binarizing language model weights to save memory?', 'Binarized Language Models');
+  });
+
+  it('a name in the best paper\'s abstract only ("VLMs") does not make the question about that paper', async () => {
+    // The VLM paper is the closest match, names VLMs only in its abstract, and lacks RLHF and reward models.
+    const q = 'RLHF reward models for VLMs pre-training?';
+    await expectLow(fixture.built, q, /no single paper covers the whole question/, [
+      'Pre-Training Recipes for Visual Language Models',
+      'Stable Reward Models for RLHF',
+    ]);
+    const r = await answerQuestion({ retriever: fixture.built.retriever }, q);
+    expect(r.citations[0].title).toBe('Pre-Training Recipes for Visual Language Models');
   });
 });

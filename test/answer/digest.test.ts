@@ -8,11 +8,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findingOf, isYesNoQuestion } from '../../src/answer/digest.js';
+import { findingOf, isYesNoQuestion, themesOf } from '../../src/answer/digest.js';
 import { answerQuestion, summarizeTopic, type AnswerResult } from '../../src/answer/engine.js';
 import { leadParagraph } from '../../src/answer/eval.js';
 import { SUMMARIZE } from '../../src/answer/settings.js';
-import { buildIndex, type BuiltIndex } from './helpers.js';
+import type { Source } from '../../src/answer/sources.js';
+import { buildIndex, type BuiltIndex, FILLER_PAPERS } from './helpers.js';
 
 const DEDUP_BETTER = {
   title: 'Deduplicating Training Data Makes Language Models Better',
@@ -182,5 +183,74 @@ describe('offline topic summaries', () => {
     const r = await summarizeTopic({ retriever: built.retriever }, 'mixture of experts');
     const cited = r.citations.map((c) => c.title);
     for (const p of MOE_PAPERS) expect(cited).toContain(p.title);
+  });
+});
+
+const THEMED = {
+  speculative: [
+    {
+      title: 'Speculative Decoding with Small Draft Models',
+      abstract:
+        'Speculative decoding lets a small draft model propose tokens that the large model verifies. ' +
+        'Our approach makes speculative decoding twice as fast.',
+    },
+    {
+      title: 'Tree-Based Speculative Decoding',
+      abstract:
+        'We extend speculative decoding with a tree of draft model guesses. Speculative decoding with trees raises acceptance rates.',
+    },
+  ],
+  kv: [
+    {
+      title: 'Compressing the KV Cache',
+      abstract: 'The KV cache grows with context length. We compress the KV cache to 4 bits with little loss.',
+    },
+    {
+      title: 'Evicting KV Cache Entries',
+      abstract: 'We evict KV cache entries of unimportant tokens. Evicting from the KV cache keeps long generations accurate.',
+    },
+  ],
+  continual: [
+    {
+      title: 'Efficient Continual Pre-Training',
+      abstract: 'Continual pre-training (CPT) adapts a model to new domains. CPT with replay avoids forgetting.',
+    },
+    {
+      title: 'Replay in Continual Pre-Training',
+      abstract: 'Continual pre-training (CPT) forgets less with replay. CPT with 5% replay matches joint training.',
+    },
+  ],
+};
+
+describe('offline theme names', () => {
+  let themed: { dir: string; built: BuiltIndex };
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rb-themes-corpus-'));
+    const papers = [...Object.values(THEMED).flat(), ...FILLER_PAPERS];
+    await writeFile(join(dir, 'papers.jsonl'), `${papers.map((p) => JSON.stringify(p)).join('\n')}\n`);
+    themed = { dir, built: await buildIndex(dir) };
+  });
+  afterAll(async () => {
+    await themed?.built.cleanup();
+    if (themed) await rm(themed.dir, { recursive: true, force: true });
+  });
+
+  it('name themes by the phrase their papers share, as written, never across punctuation or by a generic word', async () => {
+    const pinned = await themed.built.retriever.pinned();
+    const papers = Object.values(THEMED)
+      .flat()
+      .map((t) => pinned.corpus.papers.find((p) => p.title === t.title)!);
+    const sources: Source[] = papers.map((paper, i) => ({ marker: i + 1, paper, score: 1, passages: [], url: '', links: [] }));
+    const { themes, rest } = themesOf('efficient language models', sources, pinned.corpus.termStats, SUMMARIZE.digest);
+    expect(rest).toEqual([]);
+    const byName = new Map(themes.map((t) => [t.name, t.members.map((s) => s.paper.title).sort()]));
+    const titles = (group: Array<{ title: string }>) => group.map((p) => p.title).sort();
+    expect(byName.get('Speculative decoding')).toEqual(titles(THEMED.speculative));
+    // The acronym as the papers write it ("KV", not "Kv").
+    expect(byName.get('KV cache')).toEqual(titles(THEMED.kv));
+    // "pre-training (CPT)" is no phrase "pre-training CPT".
+    const continual = themes.find((t) => t.members.some((s) => s.paper.title === THEMED.continual[0].title))!;
+    expect(['CPT', 'Continual pre-training']).toContain(continual.name);
+    for (const t of themes) expect(t.name).not.toMatch(/\b(?:models?|approach)\b/i);
   });
 });

@@ -171,6 +171,14 @@ describe('runEval', () => {
     // Counting `low` as flagged: u2 joins the true positives.
     expect(report.perQuestion.find((p) => p.id === 'u2')!.confidence).toBe('low');
     expect(report.flagged).toMatchObject({ truePositives: 2, falsePositives: 1, falseNegatives: 1 });
+    // Of the answerable questions flagged, m2 is refused and none is merely hedged.
+    const answerable = report.perQuestion.filter((p) => p.ranks.length > 0);
+    expect(report.answerableGraded).toEqual({
+      n: answerable.length,
+      low: answerable.filter((p) => p.confidence === 'low').length,
+      refused: 1,
+    });
+    expect(report.answerableGraded.low + report.answerableGraded.refused).toBe(report.flagged.falsePositives);
   });
 
   it('numeric answer keys are found and citations are valid', () => {
@@ -190,6 +198,7 @@ describe('runEval', () => {
     expect(table).toContain(
       'Flagged (confidence low or none): precision 0.667, recall 0.667 (2 unanswerable flagged, 1 answerable flagged',
     );
+    expect(table).toContain('Answerable questions: 0/5 answered with low confidence, 1/5 refused');
     expect(table).toContain('Numeric answer key found: 2/2');
     expect(table).toContain('Skipped 1 bad lines:');
   });

@@ -65,3 +65,61 @@ export function captureIO(): { io: { out: (t: string) => void; err: (t: string) 
   let err = '';
   return { io: { out: (t) => void (out += t), err: (t) => void (err += t) }, out: () => out, err: () => err };
 }
+
+/**
+ * Papers on unrelated subjects to add to a fixture corpus, so that a word in one or two of its
+ * papers is as rare as a subject is in a real corpus (idf above answerability's `subjectIdf` and
+ * the themes' `minIdf`: in at most ~3% of the papers).
+ */
+const FILLER_SUBJECTS = [
+  'glacier melt',
+  'coral bleaching',
+  'volcanic ash',
+  'tidal energy',
+  'bird migration',
+  'wheat rust',
+  'bee colonies',
+  'river deltas',
+  'cave acoustics',
+  'desert dunes',
+  'forest fires',
+  'soil erosion',
+  'ocean currents',
+  'lichen growth',
+  'moss spores',
+  'fungal networks',
+  'whale songs',
+  'ant foraging',
+  'salmon runs',
+  'bat echolocation',
+  'frog calls',
+  'snow avalanches',
+  'peat bogs',
+  'mangrove roots',
+  'kelp forests',
+  'tundra lakes',
+  'hail storms',
+  'lightning strikes',
+  'meteor showers',
+  'comet tails',
+  'sunspot cycles',
+  'aurora curtains',
+  'crater rims',
+  'basalt columns',
+  'amber fossils',
+  'pollen counts',
+  'seed dispersal',
+  'vine climbing',
+  'cactus spines',
+  'orchid scents',
+  'tulip bulbs',
+  'olive groves',
+  'rice paddies',
+  'tea terraces',
+  'cocoa pods',
+  'barley malting',
+];
+export const FILLER_PAPERS = FILLER_SUBJECTS.map((s) => ({
+  title: `Field Notes on ${s.replace(/\b\w/g, (c) => c.toUpperCase())}`,
+  abstract: `We record ${s} across three seasons and describe how ${s} vary with weather and terrain.`,
+}));
