@@ -11,7 +11,9 @@
  *                    an optional embedding (an HNSW index per generation, built by the writer
  *                    after loading it: hnswIndexName)
  *   rb_term_df       document frequency of every term (our BM25F vocabulary) and its score bound
- *   rb_postings      every term's postings (chunk, tf per field), read term by term by lexical search
+ *   rb_postings      every term's postings (chunk, tf per field), read per query term by lexical search
+ *   content_hash     (rb_papers, rb_chunks) what the row was written from: a re-ingest copies rows
+ *                    whose hash is unchanged from the live generation instead of sending them again
  *   rb_watches, rb_radar_generations, rb_radar_baseline, rb_announcements: the paper radar (src/radar/)
  */
 import { createHash } from 'node:crypto';
@@ -148,6 +150,16 @@ export const MIGRATIONS: Migration[] = [
         claimed_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (channel_id, generation)
       );
+    `,
+  },
+  {
+    version: 5,
+    name: 'content hashes of papers and chunks, so a re-ingest copies unchanged rows inside the server',
+    sql: `
+      -- sha1 of what a row was written from (writer.ts: paperHash, chunkHash); NULL in rows
+      -- written before, which a re-ingest then writes afresh.
+      ALTER TABLE rb_papers ADD COLUMN content_hash bytea;
+      ALTER TABLE rb_chunks ADD COLUMN content_hash bytea;
     `,
   },
 ];

@@ -3,15 +3,13 @@
  * loaded into memory (the answer engine needs them synchronously); lexical and vector search run
  * in Postgres, so several bot processes can share one database.
  *
- * Lexical search: exact BM25F top-k (bm25fTopK). The query's terms are read rarest first through
- * the GIN-indexed tsvector (built from our own tokenizer's stems); every chunk read is scored here
- * with exactly LexicalIndex's BM25F (same parameters, lengths, df and summation order, so scores
- * are bit-identical), and reading stops once the terms left could not lift an unread chunk into
- * the top `depth` (MaxScore). Questions OR together a dozen stems, most of which match nearly
- * every chunk; those are the terms this never reads, so a search touches the rows of its rare
- * terms only instead of scanning the generation. test/store/parity.test.ts compares the top 5
- * with the embedded index on eval/dev.jsonl. `lexicalRanking: 'ts_rank'` (Postgres' own order,
- * no idf: Recall@5 0.579 against 0.987, same top 5 as vectra on 1/40) remains for measurement.
+ * Lexical search: exact BM25F top-k from rb_postings (postingsTopK): every query term's packed
+ * postings in one round trip, scored here with exactly LexicalIndex's BM25F (same parameters,
+ * lengths, df and summation order, so scores are bit-identical). Generations written before
+ * rb_postings are searched through the GIN-indexed tsvector (bm25fTopK, MaxScore, rarest terms
+ * first). test/store/parity.test.ts compares the top 5 with the embedded index on eval/dev.jsonl.
+ * `lexicalRanking: 'ts_rank'` (Postgres' own order, no idf: Recall@5 0.579 against 0.987, same
+ * top 5 as vectra on 1/40) remains for measurement.
  *
  * Vector search: `ORDER BY embedding::vector(N) <=> query` within the generation, served by the
  * writer's per-dimension HNSW index (iterative scans on pgvector >= 0.8, so LIMIT is honoured
@@ -22,13 +20,14 @@ import pgvector from 'pgvector';
 import type { Paper } from '../../corpus/types.js';
 import { AppError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
-import { bm25fTermBound, bm25fTermScore, bm25Idf, fieldNorms, MAX_TF } from '../bm25f.js';
+import { bm25fDivisorScore, bm25fTermBound, bm25fTermScore, bm25Idf, bodyDivisor, fieldNorms, MAX_TF, titleDivisor } from '../bm25f.js';
 import type { Chunk } from '../chunk.js';
 import { type DocHit, GenerationGoneError, type PinnedGeneration, type SearchStore, type TermStats } from '../search-store.js';
 import { checkEmbeddingModel, checkQueryVector, type Manifest } from '../manifest.js';
 import { connectClient, createPool, describeDatabase, inTransaction, storeError } from './connection.js';
 import { ensureSchema, HNSW_MAX_DIMS, vectorAtLeast } from './schema.js';
-import { POSTING_BYTES, vectorLiteral, type LexicalStats } from './writer.js';
+import { decodePostings } from './postings.js';
+import { vectorLiteral, type LexicalStats } from './writer.js';
 
 export type LexicalRanking = 'bm25f' | 'ts_rank';
 
@@ -80,11 +79,9 @@ interface View {
   chunks: Chunk[];
   lexical: PgTermStats;
   stats: LexicalStats;
-  /** Per chunk, title and body length in terms (BM25F's length normalisation of postings). */
-  lenTitle: Float64Array;
-  lenBody: Float64Array;
-  /** Per term, its largest saturated tf (rb_term_df.max_sat); empty for generations without postings. */
-  maxSat: Map<string, number>;
+  /** Per chunk, BM25F's title and body length divisors (LexicalIndex's, from the same lengths). */
+  titleDiv: Float64Array;
+  bodyDiv: Float64Array;
 }
 
 // Beyond this depth, HNSW (ef_search <= 1000) is no help: scan the generation exactly.
@@ -142,12 +139,8 @@ async function loadView(pool: pg.Pool, url: string): Promise<View> {
         generation,
       ])
     ).rows;
-    const dfRows = (
-      await c.query<{ term: string; df: number; max_sat: number | null }>(
-        'SELECT term, df, max_sat FROM rb_term_df WHERE generation = $1',
-        [generation],
-      )
-    ).rows;
+    const dfRows = (await c.query<{ term: string; df: number }>('SELECT term, df FROM rb_term_df WHERE generation = $1', [generation]))
+      .rows;
 
     const paperById = new Map(papers.map((p) => [p.id, p]));
     const chunks = chunkRows.map((r, i): Chunk => {
@@ -180,11 +173,10 @@ async function loadView(pool: pg.Pool, url: string): Promise<View> {
       );
     }
     const lexical = new PgTermStats(stats.n, new Map(dfRows.map((r) => [r.term, r.df])));
-    const maxSat = new Map<string, number>();
-    if (stats.postings) for (const r of dfRows) if (r.max_sat !== null) maxSat.set(r.term, r.max_sat);
-    const lenTitle = Float64Array.from(chunkRows, (r) => r.len_title);
-    const lenBody = Float64Array.from(chunkRows, (r) => r.len_body);
-    return { manifest, papers, paperById, chunks, lexical, stats, lenTitle, lenBody, maxSat };
+    const norms = fieldNorms(stats.params, stats.avgTitle, stats.avgBody);
+    const titleDiv = Float64Array.from(chunkRows, (r) => titleDivisor(stats.params, norms, r.len_title));
+    const bodyDiv = Float64Array.from(chunkRows, (r) => bodyDivisor(stats.params, norms, r.len_body));
+    return { manifest, papers, paperById, chunks, lexical, stats, titleDiv, bodyDiv };
   });
 }
 
@@ -422,86 +414,50 @@ export class PostgresStore implements SearchStore {
   }
 
   /**
-   * Exact BM25F top `depth` from rb_postings (MaxScore). Terms are read rarest first, each as one
-   * row of packed postings, adding their contributions to a partial score per chunk. A chunk's
-   * full score is at most its partial score plus the bounds (rb_term_df.max_sat x weight x idf)
-   * of the unread terms, and the depth-th best partial score is a floor under the depth-th best
-   * full score; reading stops once the unread terms could lift only few chunks (and no chunk
-   * never seen) past that floor. Those candidates are then scored in full from their stored
-   * terms by the same BM25F as LexicalIndex, so the ranking and scores are its exactly.
+   * Exact BM25F top `depth` from rb_postings, in one round trip: the postings of every query term
+   * (one row each, found through the primary key, packed by postings.ts), scored here exactly as
+   * LexicalIndex scores them: term by term in query order into one accumulator, so the sums and
+   * the ranking are bit-identical. The retriever asks for the best 1,000 chunks, whose 1,000th
+   * score is too low to skip a question's common stems (MaxScore read them anyway, one round trip
+   * each, and re-fetched the candidates' terms); packed, all of a question's postings at 100k
+   * papers are about 0.2 MB.
    */
   private async postingsTopK(view: View, known: Array<[string, number]>, depth: number): Promise<DocHit[]> {
     const generation = view.manifest.generation;
-    const params = view.stats.params;
-    const norms = fieldNorms(params, view.stats.avgTitle, view.stats.avgBody);
-    const terms = known
-      .map(([t, w]) => {
-        const idf = view.lexical.idf(t);
-        // No recorded bound: the loosest one (tf -> infinity).
-        const sat = view.maxSat.get(t);
-        return { t, w, idf, df: view.lexical.df(t), ub: sat === undefined ? bm25fTermBound(params, w, idf) : w * idf * sat };
-      })
-      .sort((a, b) => a.df - b.df || b.ub - a.ub);
-    const n = view.chunks.length;
-    const partial = new Float64Array(n);
-    const seen: number[] = [];
-    // Candidates re-scored in full at the end: enough to fill the depth, few enough to fetch quickly.
-    const maxCandidates = Math.max(depth * 3, 300);
-    // Postings per round trip: the rarest unread term, plus more while they fit (a small share of the generation).
-    const budget = Math.min(Math.max(depth * 4, 2000), Math.ceil(n / 50));
-    let rest = terms.reduce((sum, x) => sum + x.ub, 0);
-    let candidates: number[] = [];
-    let i = 0;
-    while (i < terms.length) {
-      const batch = [terms[i]];
-      let postings = terms[i++].df;
-      while (i < terms.length && postings + terms[i].df <= budget) {
-        postings += terms[i].df;
-        batch.push(terms[i++]);
-      }
-      const r = await this.pool.query<{ term: string; postings: Buffer }>(
-        'SELECT term, postings FROM rb_postings WHERE generation = $1 AND term = ANY($2::text[])',
-        [generation, batch.map((b) => b.t)],
-      );
-      let rows = 0;
-      for (const row of r.rows) {
-        const x = batch.find((b) => b.t === row.term)!;
-        const buf = row.postings;
-        for (let off = 0; off + POSTING_BYTES <= buf.length; off += POSTING_BYTES) {
-          const d = buf.readUInt32LE(off);
-          if (d >= n) throw new AppError('INDEX_CORRUPT', `Postings of "${row.term}" in generation ${generation} name chunk ${d} of ${n}.`);
-          if (partial[d] === 0) seen.push(d);
-          partial[d] += bm25fTermScore(
-            params,
-            norms,
-            x.w,
-            x.idf,
-            buf.readUInt16LE(off + 4),
-            buf.readUInt16LE(off + 6),
-            view.lenTitle[d],
-            view.lenBody[d],
-          );
-          rows++;
-        }
-      }
-      this.opts.onLexicalRead?.(
-        batch.map((b) => b.t),
-        rows,
-      );
-      for (const b of batch) rest -= b.ub;
-      if (i >= terms.length) rest = 0;
-      const theta = kthLargest(seen, partial, depth);
-      // The margin covers rounding in summed bounds; a chunk exactly at theta may tie and is kept.
-      const reach = theta - rest * (1 + 1e-9) - Math.abs(theta) * 1e-12;
-      candidates = seen.filter((d) => partial[d] >= reach);
-      if (rest * (1 + 1e-9) < theta && candidates.length <= maxCandidates) break;
-    }
-    if (!candidates.length) return [];
-    const rows = await this.pool.query<CandidateRow>(
-      'SELECT idx, title_terms, body_terms, len_title, len_body FROM rb_chunks WHERE generation = $1 AND idx = ANY($2::int[])',
-      [generation, candidates],
+    // Unnamed statement: a named one would collide on servers that share one session between
+    // connections (PGlite here, a transaction-mode PgBouncer in production).
+    // base64: bytea's text form (hex) doubles the bytes, and moving them is most of a search.
+    const r = await this.pool.query<{ term: string; postings: string }>(
+      `SELECT term, encode(postings, 'base64') AS postings FROM rb_postings WHERE generation = $1 AND term = ANY($2::text[])`,
+      [generation, known.map(([t]) => t)],
     );
-    return bm25f(view, known, rows.rows).slice(0, depth);
+    // No rows where the statistics promise some: the generation was deleted under this search.
+    if (!r.rows.length) return [];
+    const lists = new Map(r.rows.map((row) => [row.term, Buffer.from(row.postings, 'base64')]));
+    const codec = view.stats.postingCodec ?? 'fixed8';
+    const params = view.stats.params;
+    const n = view.chunks.length;
+    const acc = new Float64Array(n);
+    const { titleDiv, bodyDiv } = view;
+    let read = 0;
+    for (const [term, weight] of known) {
+      const buf = lists.get(term);
+      if (!buf)
+        throw new AppError('INDEX_CORRUPT', `Generation ${generation} has no postings for "${term}". Run \`research-bot ingest --force\`.`);
+      const df = view.lexical.df(term);
+      const idf = view.lexical.idf(term);
+      const { docs, tfTitle, tfBody } = decodePostings(buf, codec, df, n);
+      for (let j = 0; j < df; j++) {
+        const d = docs[j];
+        acc[d] += bm25fDivisorScore(params, weight, idf, tfTitle[j], tfBody[j], titleDiv[d], bodyDiv[d]);
+      }
+      read += df;
+    }
+    this.opts.onLexicalRead?.(
+      known.map(([t]) => t),
+      read,
+    );
+    return topOf(acc, depth);
   }
 
   /** Chunks holding any of `terms` and none of `readBefore` (those were scored already). */
@@ -612,10 +568,20 @@ function bm25f(view: View, known: Array<[string, number]>, rows: CandidateRow[])
   return hits.sort((a, b) => b.score - a.score || a.doc - b.doc);
 }
 
-/** The k-th largest of `values[d]` over `docs` (0 when there are fewer than k). */
-function kthLargest(docs: number[], values: Float64Array, k: number): number {
-  if (docs.length < k || k <= 0) return 0;
-  const a = Float64Array.from(docs, (d) => values[d]);
+/** The `k` best positive entries of `scores` as hits, best first (ties: lower doc first). */
+function topOf(scores: Float64Array, k: number): DocHit[] {
+  let positive = 0;
+  for (let d = 0; d < scores.length; d++) if (scores[d] > 0) positive++;
+  const values = new Float64Array(positive);
+  for (let d = 0, i = 0; d < scores.length; d++) if (scores[d] > 0) values[i++] = scores[d];
+  const floor = positive > k ? kthLargestOf(values, k) : 0;
+  const hits: DocHit[] = [];
+  for (let d = 0; d < scores.length; d++) if (scores[d] > 0 && scores[d] >= floor) hits.push({ doc: d, score: scores[d] });
+  return hits.sort((a, b) => b.score - a.score || a.doc - b.doc).slice(0, k);
+}
+
+/** The k-th largest value of `a` (1 <= k <= a.length), reordering `a`. */
+function kthLargestOf(a: Float64Array, k: number): number {
   // Quickselect for index len - k in ascending order: bounded by the array's length per pass.
   let lo = 0;
   let hi = a.length - 1;

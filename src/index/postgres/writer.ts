@@ -4,6 +4,7 @@
  * see the old or the new generation, never a mix. A failure before that leaves the old one live;
  * its half-written rows are deleted by the next ingest's cleanup.
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { type Bm25fParams, bm25fTermScore, fieldNorms } from '../bm25f.js';
 import pgvector from 'pgvector';
@@ -12,8 +13,10 @@ import { AppError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { GenerationData, GenerationWriter } from '../search-store.js';
 import type { Manifest } from '../manifest.js';
+import type { Chunk } from '../chunk.js';
 import { tokenize } from '../tokenize.js';
 import { connectClient, createPool, describeDatabase, storeError } from './connection.js';
+import { encodePostings, type PostingCodec } from './postings.js';
 import { ensureSchema, HNSW_MAX_DIMS, hnswIndexName, LEGACY_HNSW_PREFIX, type SchemaInfo } from './schema.js';
 
 // pg_try_advisory_lock key held for the whole of an ingest (distinct from the migration key).
@@ -35,6 +38,12 @@ export interface PostgresWriterOptions {
    * 512 MB). Default '512MB'.
    */
   indexBuildMemory?: string;
+  /**
+   * Copy the rows of papers and chunks whose content is unchanged from the live generation inside
+   * the server instead of writing them again. Default true; false writes every row (a reference
+   * for tests).
+   */
+  copyUnchanged?: boolean;
   /** Test hook: runs after each batch is written; throwing aborts the commit there. */
   afterBatch?: (table: 'papers' | 'chunks' | 'terms', rowsWritten: number) => void | Promise<void>;
 }
@@ -47,10 +56,9 @@ export interface LexicalStats {
   params: Bm25fParams;
   /** Written with per-term postings and bounds (schema v2); older generations are searched through the tsvector. */
   postings?: boolean;
+  /** How rb_postings packs them (postings.ts); absent: 'fixed8', the first v2 writer's. */
+  postingCodec?: PostingCodec;
 }
-
-/** Bytes of one packed posting in rb_postings: uint32 chunk idx, uint16 tf title, uint16 tf body. */
-export const POSTING_BYTES = 8;
 
 /** pgvector's text form, '[x,y,...]'. Float32 values print exactly enough to read back as the same float4. */
 export function vectorLiteral(v: ArrayLike<number>): string {
@@ -64,8 +72,39 @@ export function fieldTerms(text: string): { terms: string; count: number } {
   return { terms: t.join(' '), count: t.length };
 }
 
+/** Columns of rb_papers and rb_chunks besides (generation, idx): what a copied row carries over. */
+const PAPER_COLUMNS = 'paper_id, data, first_seen, content_hash';
+const CHUNK_COLUMNS = 'chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, embedding, content_hash';
+// Rows per INSERT ... SELECT: nothing travels but two integers a row.
+const COPY_BATCH = 5000;
+
+/** What a paper row is written from: equal hashes, equal rows. */
+export function paperHash(paper: Paper): string {
+  return createHash('sha1').update(JSON.stringify(paper)).digest('hex');
+}
+
+/**
+ * What a chunk row is written from. The embedding model and size stand in for the vector: the
+ * same text embedded by the same model is the vector already stored (the embedding cache's key).
+ */
+export function chunkHash(chunk: Chunk, storedText: string | null, embedding: Manifest['embedding']): string {
+  const parts = [
+    chunk.id,
+    chunk.paperId,
+    chunk.position,
+    chunk.title,
+    chunk.text,
+    storedText === null,
+    embedding?.model,
+    embedding?.dimensions,
+  ];
+  return createHash('sha1').update(JSON.stringify(parts)).digest('hex');
+}
+
 export class PostgresWriter implements GenerationWriter {
   readonly kind = 'postgres' as const;
+  /** Rows the last commit copied from the live generation instead of writing them (tests, logs). */
+  lastCommit?: { papersCopied: number; chunksCopied: number };
   private readonly pool: pg.Pool;
   private readonly logger: Logger;
   private readonly batchSize: number;
@@ -199,7 +238,14 @@ export class PostgresWriter implements GenerationWriter {
       });
     const byId = new Map<string, Paper>(papers.map((p) => [p.id, p]));
     const avg = lexical.averageLengths;
-    const stats: LexicalStats = { n: lexical.size, avgTitle: avg.title, avgBody: avg.body, params: { ...lexical.params }, postings: true };
+    const stats: LexicalStats = {
+      n: lexical.size,
+      avgTitle: avg.title,
+      avgBody: avg.body,
+      params: { ...lexical.params },
+      postings: true,
+      postingCodec: 'deflate-varint',
+    };
 
     // Registered first, so cleanup can always find (and delete) whatever rows follow.
     await q('INSERT INTO rb_generations (generation, manifest, lexical) VALUES ($1, $2, $3)', [
@@ -208,20 +254,50 @@ export class PostgresWriter implements GenerationWriter {
       JSON.stringify(stats),
     ]);
 
+    // Rows of the live generation written from the same content are copied inside the server
+    // (INSERT ... SELECT): a re-ingest after a small corpus change sends only what changed.
+    const previous = this.opts.copyUnchanged === false ? undefined : await this.copySources(q);
+    const copied = { papers: 0, chunks: 0 };
+    const copy = async (table: 'rb_papers' | 'rb_chunks', columns: string, pairs: Array<[number, number]>) => {
+      for (let j = 0; j < pairs.length; j += COPY_BATCH) {
+        const part = pairs.slice(j, j + COPY_BATCH);
+        await q(
+          `INSERT INTO ${table} (generation, idx, ${columns}) SELECT $1, m.new_idx, ${columns.replace(/(\w+)/g, 'o.$1')}
+             FROM unnest($3::int[], $4::int[]) AS m(new_idx, old_idx) JOIN ${table} o ON o.generation = $2 AND o.idx = m.old_idx`,
+          [generation, previous!.generation, part.map((x) => x[0]), part.map((x) => x[1])],
+        );
+      }
+      copied[table === 'rb_papers' ? 'papers' : 'chunks'] += pairs.length;
+    };
+
     for (let i = 0; i < papers.length; i += B) {
       const batch = papers.slice(i, i + B);
-      await q(
-        `INSERT INTO rb_papers (generation, idx, paper_id, data, first_seen)
-         SELECT $1, t.idx, t.paper_id, t.data::jsonb, t.first_seen::timestamptz
-           FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) AS t(idx, paper_id, data, first_seen)`,
-        [
-          generation,
-          batch.map((_, j) => i + j),
-          batch.map((p) => p.id),
-          batch.map((p) => JSON.stringify(p)),
-          batch.map((p) => p.firstSeen ?? null),
-        ],
-      );
+      const fresh: number[] = [];
+      const hashes: string[] = [];
+      const reuse: Array<[number, number]> = [];
+      batch.forEach((p, j) => {
+        const hash = paperHash(p);
+        const old = previous?.papers.get(hash);
+        if (old === undefined) {
+          fresh.push(j);
+          hashes.push(hash);
+        } else reuse.push([i + j, old]);
+      });
+      if (reuse.length) await copy('rb_papers', PAPER_COLUMNS, reuse);
+      if (fresh.length)
+        await q(
+          `INSERT INTO rb_papers (generation, idx, paper_id, data, first_seen, content_hash)
+           SELECT $1, t.idx, t.paper_id, t.data::jsonb, t.first_seen::timestamptz, decode(t.hash, 'hex')
+             FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(idx, paper_id, data, first_seen, hash)`,
+          [
+            generation,
+            fresh.map((j) => i + j),
+            fresh.map((j) => batch[j].id),
+            fresh.map((j) => JSON.stringify(batch[j])),
+            fresh.map((j) => batch[j].firstSeen ?? null),
+            hashes,
+          ],
+        );
       await this.opts.afterBatch?.('papers', i + batch.length);
     }
 
@@ -239,8 +315,17 @@ export class PostgresWriter implements GenerationWriter {
         lt: [] as number[],
         lb: [] as number[],
         emb: [] as Array<string | null>,
+        hash: [] as string[],
       };
+      const reuse: Array<[number, number]> = [];
       batch.forEach((c, j) => {
+        const text = byId.get(c.paperId)?.abstract === c.text ? null : c.text;
+        const hash = chunkHash(c, text, manifest.embedding);
+        const old = previous?.chunks.get(hash);
+        if (old !== undefined) {
+          reuse.push([i + j, old]);
+          return;
+        }
         let title = titleCache.get(c.title);
         if (!title) {
           title = fieldTerms(c.title);
@@ -251,22 +336,29 @@ export class PostgresWriter implements GenerationWriter {
         cols.id.push(c.id);
         cols.paper.push(c.paperId);
         cols.pos.push(c.position);
-        cols.text.push(byId.get(c.paperId)?.abstract === c.text ? null : c.text);
+        cols.text.push(text);
         cols.tt.push(title.terms);
         cols.bt.push(body.terms);
         cols.lt.push(title.count);
         cols.lb.push(body.count);
         cols.emb.push(vectors ? vectorLiteral(vectors[i + j]) : null);
+        cols.hash.push(hash);
       });
-      await q(
-        `INSERT INTO rb_chunks (generation, idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, embedding)
-         SELECT $1, t.idx, t.chunk_id, t.paper_id, t.position, t.text, t.title_terms, t.body_terms, t.len_title, t.len_body, t.embedding::vector
-           FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[], $11::text[])
-             AS t(idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, embedding)`,
-        [generation, cols.idx, cols.id, cols.paper, cols.pos, cols.text, cols.tt, cols.bt, cols.lt, cols.lb, cols.emb],
-      );
+      if (reuse.length) await copy('rb_chunks', CHUNK_COLUMNS, reuse);
+      if (cols.idx.length)
+        await q(
+          `INSERT INTO rb_chunks (generation, idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, embedding,
+                                  content_hash)
+           SELECT $1, t.idx, t.chunk_id, t.paper_id, t.position, t.text, t.title_terms, t.body_terms, t.len_title, t.len_body,
+                  t.embedding::vector, decode(t.hash, 'hex')
+             FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[], $11::text[],
+                         $12::text[])
+               AS t(idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, embedding, hash)`,
+          [generation, cols.idx, cols.id, cols.paper, cols.pos, cols.text, cols.tt, cols.bt, cols.lt, cols.lb, cols.emb, cols.hash],
+        );
       await this.opts.afterBatch?.('chunks', i + batch.length);
     }
+    this.lastCommit = { papersCopied: copied.papers, chunksCopied: copied.chunks };
 
     // Per term: df, its score bound and its postings (see rb_postings in schema.ts), in batches
     // of bounded size (a common term's postings are ~8 bytes per chunk).
@@ -306,13 +398,10 @@ export class PostgresWriter implements GenerationWriter {
       await this.opts.afterBatch?.('terms', termsWritten);
     };
     for (const { term, docs, tfTitle, tfBody } of lexical.postingLists()) {
-      const buf = Buffer.allocUnsafe(docs.length * POSTING_BYTES);
+      const buf = encodePostings(docs, tfTitle, tfBody);
       let maxSat = 0;
       for (let j = 0; j < docs.length; j++) {
         const d = docs[j];
-        buf.writeUInt32LE(d, j * POSTING_BYTES);
-        buf.writeUInt16LE(tfTitle[j], j * POSTING_BYTES + 4);
-        buf.writeUInt16LE(tfBody[j], j * POSTING_BYTES + 6);
         const sat = bm25fTermScore(stats.params, norms, 1, 1, tfTitle[j], tfBody[j], lenTitle[d], lenBody[d]);
         if (sat > maxSat) maxSat = sat;
       }
@@ -357,8 +446,30 @@ export class PostgresWriter implements GenerationWriter {
       generation,
       papers: papers.length,
       chunks: chunks.length,
+      papersCopied: copied.papers,
+      chunksCopied: copied.chunks,
       vectors: vectors?.length ?? 0,
     });
+  }
+
+  /**
+   * The live generation's rows by content hash (hex), when it has any: the rows a new generation
+   * may copy instead of writing. Rows written before content hashes are written afresh.
+   */
+  private async copySources(
+    q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>,
+  ): Promise<{ generation: string; papers: Map<string, number>; chunks: Map<string, number> } | undefined> {
+    const live = (await q('SELECT generation FROM rb_meta', [])).rows[0] as { generation: string } | undefined;
+    if (!live) return undefined;
+    const rows = async (table: string) =>
+      new Map(
+        (
+          (await q(`SELECT idx, encode(content_hash, 'hex') AS h FROM ${table} WHERE generation = $1 AND content_hash IS NOT NULL`, [
+            live.generation,
+          ])) as pg.QueryResult<{ idx: number; h: string }>
+        ).rows.map((r) => [r.h, r.idx]),
+      );
+    return { generation: live.generation, papers: await rows('rb_papers'), chunks: await rows('rb_chunks') };
   }
 
   /**
