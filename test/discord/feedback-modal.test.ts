@@ -4,68 +4,19 @@
  * `research-bot gaps` show it next to the question. Real discord.js (through runBot) against the test
  * Discord server, offline answers.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_NOTE_CHARS } from '../../src/discord/feedback.js';
 import { runCli, useOfflineCliEnv } from '../helpers/cli.js';
-import { MEMBER_PERMISSIONS, startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
-import {
-  CORPUS_DIR,
-  MANAGE_GUILD,
-  answerMessages,
-  botConfig,
-  buildIndex,
-  customIds,
-  removeDir,
-  startBot,
-  tempDir,
-  userId,
-  type TestBot,
-} from './harness.js';
+import { MEMBER_PERMISSIONS, type FakeDiscordServer } from '../servers/discord-server.js';
+import { CORPUS_DIR, MANAGE_GUILD, answerMessages, customIds, readJsonl, userId, useBotSuite } from './harness.js';
 
 const ADMIN = (BigInt(MEMBER_PERMISSIONS) | MANAGE_GUILD).toString();
 const QUESTION = 'How does dataset decomposition speed up LLM training?';
 
-let indexDir: string;
-let server: FakeDiscordServer | undefined;
-let bots: TestBot[] = [];
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  indexDir = await buildIndex();
-  dirs.push(indexDir);
-});
-
-afterEach(async () => {
-  for (const b of bots) await b.handle.stop({ timeoutMs: 2000 });
-  bots = [];
-  await server?.close();
-  server = undefined;
-});
-
-afterAll(async () => {
-  for (const d of dirs) await removeDir(d);
-});
+const suite = useBotSuite({ stopTimeoutMs: 2000 });
 
 useOfflineCliEnv();
-
-async function setup(opts: { feedbackDir?: string } = {}) {
-  server ??= await startDiscordServer({ heartbeatIntervalMs: 250 });
-  const feedbackDir = opts.feedbackDir ?? (await tempDir('feedback'));
-  dirs.push(feedbackDir);
-  const bot = await startBot(server, botConfig(server, { indexDir, feedbackDir }));
-  bots.push(bot);
-  return { s: server, bot, feedbackDir };
-}
-
-async function readJsonl(path: string): Promise<any[]> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-}
 
 /** An /ask answered; its last message (the one with the buttons) and answer id. */
 async function answered(s: FakeDiscordServer, question = QUESTION) {
@@ -92,7 +43,7 @@ async function gapsText(s: FakeDiscordServer): Promise<string> {
 
 describe('👎 asks what was wrong', () => {
   it('the click answers with the form within 3 s and records the vote; the submitted note is stored with it and shown by /gaps and the CLI', async () => {
-    const { s, bot, feedbackDir } = await setup();
+    const { s, bot, feedbackDir } = await suite.setup();
     const a = await answered(s);
     const voter = userId();
     const click = s.sendButton({ customId: a.down, messageId: a.message.id, userId: voter });
@@ -145,7 +96,7 @@ describe('👎 asks what was wrong', () => {
     expect(gaps).toMatch(/1\. “How does dataset decomposition speed up LLM training\?” — 1× \(1 downvoted\)/);
     expect(gaps).toContain('👎 “It cites the wrong paper for FID numbers. Missing: the ADM paper. xxx');
 
-    process.env.INDEX_DIR = indexDir;
+    process.env.INDEX_DIR = suite.indexDir;
     process.env.CORPUS_DIR = CORPUS_DIR;
     process.env.FEEDBACK_DIR = feedbackDir;
     const cli = await runCli('gaps');
@@ -157,15 +108,14 @@ describe('👎 asks what was wrong', () => {
   }, 60_000);
 
   it('a dismissed form keeps the vote; a second 👎 counts once but may still add a note; a later 👍 takes the note out of /gaps', async () => {
-    const { s, feedbackDir, bot } = await setup();
+    const { s, feedbackDir, bot } = await suite.setup();
     const a = await answered(s);
     const voter = userId();
     const click = s.sendButton({ customId: a.down, messageId: a.message.id, userId: voter });
     expect((await firstCallback(s, click)).body.type).toBe(9);
     // The user closes the form: Discord sends nothing. The vote stands, now and after a restart.
     await bot.handle.stop({ timeoutMs: 2000 });
-    bots = [];
-    const second = await setup({ feedbackDir });
+    const second = await suite.setup({}, { feedbackDir });
     expect(await readJsonl(join(feedbackDir, 'feedback.jsonl'))).toEqual([
       expect.objectContaining({ type: 'vote', answerId: a.answerId, userId: voter, vote: 'down' }),
     ]);

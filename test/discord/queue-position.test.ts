@@ -5,12 +5,11 @@
  * answer started), and then becomes the answer. Real discord.js against the test Discord server, a
  * slow model on the fake OpenAI server.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BotOptions } from '../../src/discord/bot.js';
 import { queuedText } from '../../src/discord/pipeline.js';
-import { startDiscordServer, type FakeDiscordServer, type InteractionHandle, type RestCall } from '../servers/discord-server.js';
-import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
-import { answerMessages, botConfig, buildIndex, customIds, removeDir, startBot, tempDir, userId, type TestBot } from './harness.js';
+import type { FakeDiscordServer, InteractionHandle, RestCall } from '../servers/discord-server.js';
+import { answerMessages, customIds, userId, useBotSuite } from './harness.js';
 
 const ANSWER =
   'Dataset decomposition trains on buckets of same-length sequences cut from single documents [1]. ' +
@@ -18,44 +17,17 @@ const ANSWER =
 const EDIT_INTERVAL_MS = 250;
 const QUEUED = /^⏳ Queued: /;
 
-let indexDir: string;
-let discord: FakeDiscordServer | undefined;
-let openai: FakeOpenAIServer | undefined;
-let bots: TestBot[] = [];
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  indexDir = await buildIndex();
-  dirs.push(indexDir);
-});
-
-afterEach(async () => {
-  for (const b of bots) await b.handle.stop({ timeoutMs: 3000 });
-  bots = [];
-  await discord?.close();
-  await openai?.close();
-  discord = undefined;
-  openai = undefined;
-});
-
-afterAll(async () => {
-  for (const d of dirs) await removeDir(d);
-});
+const suite = useBotSuite();
 
 /** One model call at a time; each takes `modelMs` before it starts streaming. */
 async function setup(modelMs: number, opts: BotOptions = {}) {
-  discord = await startDiscordServer({ heartbeatIntervalMs: 250 });
-  openai = await startOpenAIServer({
+  const openai = await suite.openai({
     streamChunkDelayMs: 10,
     chatResponder: ({ messages }) =>
       /rewrite a follow-up/.test(messages[0]?.content ?? '') ? 'dataset decomposition training cost' : ANSWER,
   });
   openai.setPersistentFault('chat', { kind: 'delay', ms: modelMs });
-  const feedbackDir = await tempDir('feedback');
-  dirs.push(feedbackDir);
-  const config = botConfig(
-    discord,
-    { indexDir, feedbackDir },
+  const { s, bot } = await suite.setup(
     {
       OPENAI_BASE_URL: openai.url,
       OPENAI_API_KEY: 'sk-test-key-123456',
@@ -64,10 +36,9 @@ async function setup(modelMs: number, opts: BotOptions = {}) {
       MAX_CONCURRENT_MODEL_CALLS: '1',
       STREAM_EDIT_INTERVAL_MS: String(EDIT_INTERVAL_MS),
     },
+    { bot: opts },
   );
-  const bot = await startBot(discord, config, opts);
-  bots.push(bot);
-  return { s: discord, o: openai, bot };
+  return { s, o: openai, bot };
 }
 
 function ask(s: FakeDiscordServer, question: string) {
