@@ -4,68 +4,34 @@
  * (and says it was cut off), and however long an answer is, it posts at most
  * MAX_ANSWER_MESSAGES messages, the whole answer attached to the last one as a Markdown file.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterEach, afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_ANSWER_MESSAGES } from '../../src/discord/render/answer.js';
-import { startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
-import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
-import { answerMessages, botConfig, buildIndex, customIds, removeDir, startBot, tempDir, userId, type TestBot } from './harness.js';
+import { answerMessages, customIds, storedAnswers, userId, useBotSuite } from './harness.js';
 
 const SENTENCE = 'Dataset decomposition trains on buckets of same-length sequences cut from single documents [1].';
 /** About 60 KB of well-cited paragraphs, numbered so the end of the text can be recognised. */
 const RUNAWAY = Array.from({ length: 150 }, (_, i) => `Paragraph ${i + 1}. ${SENTENCE} ${SENTENCE} ${SENTENCE} ${SENTENCE}`).join('\n\n');
 
-let indexDir: string;
-let discord: FakeDiscordServer | undefined;
-let openai: FakeOpenAIServer | undefined;
-let bot: TestBot | undefined;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  indexDir = await buildIndex();
-  dirs.push(indexDir);
-});
-afterEach(async () => {
-  await bot?.handle.stop({ timeoutMs: 3000 });
-  await discord?.close();
-  await openai?.close();
-  bot = discord = openai = undefined;
-});
-afterAll(async () => {
-  for (const d of dirs) await removeDir(d);
-});
+const suite = useBotSuite();
 
 async function askWith(env: Record<string, string>) {
-  discord = await startDiscordServer({ heartbeatIntervalMs: 250 });
-  openai = await startOpenAIServer({ chatResponder: () => RUNAWAY });
-  const feedbackDir = await tempDir('feedback');
-  dirs.push(feedbackDir);
-  const config = botConfig(
-    discord,
-    { indexDir, feedbackDir },
-    { OPENAI_BASE_URL: openai.url, CHAT_MODEL: 'fake-chat', LLM_MAX_RETRIES: '0', ...env },
-  );
-  bot = await startBot(discord, config);
-  const s = discord;
+  const o = await suite.openai({ chatResponder: () => RUNAWAY });
+  const { s, feedbackDir } = await suite.setup({ OPENAI_BASE_URL: o.url, CHAT_MODEL: 'fake-chat', LLM_MAX_RETRIES: '0', ...env });
   const h = s.sendSlashCommand({
     name: 'ask',
     userId: userId(),
     options: [{ name: 'question', type: 3, value: 'What is dataset decomposition?' }],
   });
   const parts = await s.waitFor(() => answerMessages(s, h.token), 20_000);
-  const records = (await readFile(join(feedbackDir, 'answers.jsonl'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
-  return { s, h, parts, record: records.find((r) => r.type === 'answer') };
+  const [record] = await storedAnswers(feedbackDir);
+  return { s, o, h, parts, record };
 }
 
 describe('a 60 KB model answer to one /ask', () => {
   it(`default LLM_MAX_OUTPUT_TOKENS: the answer is read only to the cap, marked cut off, in at most ${MAX_ANSWER_MESSAGES} messages`, async () => {
-    const { s, h, parts, record } = await askWith({});
+    const { s, o, h, parts, record } = await askWith({});
     expect(parts.length).toBeLessThanOrEqual(MAX_ANSWER_MESSAGES);
-    expect(openai!.requests.find((r) => r.path === '/v1/chat/completions')?.body.max_tokens).toBe(1024);
+    expect(o.requests.find((r) => r.path === '/v1/chat/completions')?.body.max_tokens).toBe(1024);
     expect(parts.at(-1).content).toMatch(
       /_\(Answer cut off: the model ran past the length cap\. Only its complete sentences are shown\.\)_$/,
     );

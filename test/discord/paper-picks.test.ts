@@ -4,38 +4,18 @@
  * silent open of bert2BERT for "BERT"), a click posts the chosen paper's view publicly, a miss
  * gets suggestions, and nothing public is posted and then deleted on the way.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
-import { botConfig, buildIndex, customIds, removeDir, startBot, tempDir, userId, type TestBot } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import type { FakeDiscordServer } from '../servers/discord-server.js';
+import { customIds, userId, useBotSuite } from './harness.js';
 
 const EPHEMERAL = 64;
 const LOADING = 1 << 7;
 const BERT2BERT = 'bert2BERT: Towards Reusable Pretrained Language Models';
 
-let indexDir: string;
-let server: FakeDiscordServer | undefined;
-let bot: TestBot | undefined;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  indexDir = await buildIndex();
-  dirs.push(indexDir);
-});
-afterEach(async () => {
-  await bot?.handle.stop({ timeoutMs: 3000 });
-  await server?.close();
-  bot = server = undefined;
-});
-afterAll(async () => {
-  for (const d of dirs) await removeDir(d);
-});
+const suite = useBotSuite();
 
 async function setup(): Promise<FakeDiscordServer> {
-  server = await startDiscordServer({ heartbeatIntervalMs: 250 });
-  const feedbackDir = await tempDir('feedback');
-  dirs.push(feedbackDir);
-  bot = await startBot(server, botConfig(server, { indexDir, feedbackDir }));
-  return server;
+  return (await suite.setup()).s;
 }
 
 function command(s: FakeDiscordServer, name: 'paper' | 'similar', title: string, user = userId()) {
