@@ -67,7 +67,7 @@ export async function startBot(
 }
 
 export interface BotSuite {
-  /** The index built from data/corpus once for the file (set in its beforeAll). */
+  /** The index built from data/corpus once for the file (set in its beforeAll; '' with `index: false`). */
   readonly indexDir: string;
   /**
    * The test's fake Discord server: started on first use and shared for the rest of the test;
@@ -99,9 +99,10 @@ export interface SuiteSetupOptions {
  * The lifecycle every bot test file needs, as hooks registered in the calling file: the index is
  * built once before its tests; bots are stopped (each within `stopTimeoutMs`) and the fake servers
  * closed after each test; temp dirs are removed after the last. `discord` sets the default options
- * of the file's Discord servers (heartbeat 250 ms unless given).
+ * of the file's Discord servers (heartbeat 250 ms unless given); `index: false` is for a file whose
+ * tests each build their own index from another corpus.
  */
-export function useBotSuite(opts: { stopTimeoutMs?: number; discord?: StartDiscordServerOptions } = {}): BotSuite {
+export function useBotSuite(opts: { stopTimeoutMs?: number; discord?: StartDiscordServerOptions; index?: boolean } = {}): BotSuite {
   let indexDir = '';
   let bots: TestBot[] = [];
   let discords: FakeDiscordServer[] = [];
@@ -109,7 +110,7 @@ export function useBotSuite(opts: { stopTimeoutMs?: number; discord?: StartDisco
   const dirs: string[] = [];
 
   beforeAll(async () => {
-    indexDir = await suite.buildIndex();
+    if (opts.index !== false) indexDir = await suite.buildIndex();
   });
   afterEach(async () => {
     for (const b of bots) await b.handle.stop({ timeoutMs: opts.stopTimeoutMs ?? 3000 });

@@ -6,13 +6,13 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { runIngest } from '../../src/context.js';
 import { FileRadarStore } from '../../src/radar/file-store.js';
-import { MEMBER_PERMISSIONS, startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
+import { MEMBER_PERMISSIONS, type FakeDiscordServer } from '../servers/discord-server.js';
 import { addNewPapers, PROTEIN, SPEC_B, writeBaseCorpus } from '../radar/fixtures.js';
-import { answerMessages, botConfig, customIds, MANAGE_GUILD, removeDir, startBot, tempDir, userId, type TestBot } from './harness.js';
+import { answerMessages, botConfig, customIds, MANAGE_GUILD, userId, useBotSuite } from './harness.js';
 
 const MANAGE_CHANNELS = 1n << 4n;
 const member = MEMBER_PERMISSIONS;
@@ -20,19 +20,7 @@ const channelManager = (BigInt(MEMBER_PERMISSIONS) | MANAGE_CHANNELS).toString()
 const admin = (BigInt(MEMBER_PERMISSIONS) | MANAGE_GUILD).toString();
 const LATER_SPEC = 'EAGLE: Speculative Decoding at the Feature Level';
 
-let server: FakeDiscordServer | undefined;
-let bot: TestBot | undefined;
-const dirs: string[] = [];
-
-afterEach(async () => {
-  await bot?.handle.stop({ timeoutMs: 2000 });
-  bot = undefined;
-  await server?.close();
-  server = undefined;
-});
-afterAll(async () => {
-  for (const d of dirs) await removeDir(d);
-});
+const suite = useBotSuite({ stopTimeoutMs: 2000, index: false });
 
 async function command(
   s: FakeDiscordServer,
@@ -55,18 +43,16 @@ const botPosts = (s: FakeDiscordServer, channelId: string) =>
 
 describe('paper radar through discord.js', () => {
   it('watches, one digest per ingest in the matching channel only, nothing again after a restart, /digest, removal', async () => {
-    const corpusDir = await tempDir('radar-corpus');
-    const indexDir = await tempDir('radar-index');
-    const feedbackDir = await tempDir('radar-feedback');
-    dirs.push(corpusDir, indexDir, feedbackDir);
+    const corpusDir = await suite.tempDir('radar-corpus');
+    const indexDir = await suite.tempDir('radar-index');
+    const feedbackDir = await suite.tempDir('radar-feedback');
     await writeBaseCorpus(corpusDir);
     await runIngest(loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir }), {});
-    server = await startDiscordServer({ heartbeatIntervalMs: 250, guilds: 2 });
-    const s = server;
+    const s = await suite.discord({ guilds: 2 });
     const [chanA, chanB] = s.textChannelIds;
     const [guildA, guildB] = s.guildIds;
     const config = botConfig(s, { indexDir, feedbackDir }, { CORPUS_DIR: corpusDir, INDEX_REFRESH_SECONDS: '1' });
-    bot = await startBot(s, config);
+    let bot = await suite.startBot(config);
 
     // Permission refusals: a plain member can neither add nor list.
     const refused = await command(s, 'watch', { options: sub('add', [str('topic', 'speculative decoding')]), channelId: chanA });
@@ -118,7 +104,7 @@ describe('paper radar through discord.js', () => {
 
     // A restart checks the live generation again: already announced, nothing is posted.
     await bot.handle.stop({ timeoutMs: 2000 });
-    bot = await startBot(s, config);
+    bot = await suite.startBot(config);
     const outcome = await bot.handle.radar!.check();
     expect(outcome).toEqual({ sent: [], quiet: [chanB], already: [chanA], failed: [] });
     expect(botPosts(s, chanA)).toHaveLength(1);
@@ -177,14 +163,12 @@ describe('paper radar through discord.js', () => {
   });
 
   it('/gaps: admins only (Manage Server or a role); lists an abstained and a 👎 question with the closest papers', async () => {
-    const corpusDir = await tempDir('gaps-corpus');
-    const indexDir = await tempDir('gaps-index');
-    const feedbackDir = await tempDir('gaps-feedback');
-    dirs.push(corpusDir, indexDir, feedbackDir);
+    const corpusDir = await suite.tempDir('gaps-corpus');
+    const indexDir = await suite.tempDir('gaps-index');
+    const feedbackDir = await suite.tempDir('gaps-feedback');
     await writeBaseCorpus(corpusDir);
-    server = await startDiscordServer({ heartbeatIntervalMs: 250 });
-    const s = server;
-    bot = await startBot(s, botConfig(s, { indexDir, feedbackDir }, { CORPUS_DIR: corpusDir, ADMIN_ROLE_IDS: s.staffRoleId }));
+    const s = await suite.discord();
+    const bot = await suite.startBot(botConfig(s, { indexDir, feedbackDir }, { CORPUS_DIR: corpusDir, ADMIN_ROLE_IDS: s.staffRoleId }));
     const q = 'Which quantum chromodynamics lattice gluon simulations use diffusion models?';
     const ask = s.sendSlashCommand({ name: 'ask', userId: userId(), options: [str('question', q)] });
     const answered = await s.waitFor(() => {

@@ -5,15 +5,15 @@
  */
 import { cp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { runIngest } from '../../src/context.js';
 import type { BotContext } from '../../src/discord/context.js';
 import { startIndexRefresh } from '../../src/discord/refresh.js';
 import type { Retriever } from '../../src/index/search.js';
 import { createLogger } from '../../src/logger.js';
-import { MEMBER_PERMISSIONS, startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
-import { CORPUS_DIR, MANAGE_GUILD, botConfig, parsedLogs, removeDir, startBot, tempDir, userId, type TestBot } from './harness.js';
+import { MEMBER_PERMISSIONS, type FakeDiscordServer } from '../servers/discord-server.js';
+import { CORPUS_DIR, MANAGE_GUILD, botConfig, parsedLogs, userId, useBotSuite } from './harness.js';
 
 const NEW_TITLE = 'Quokka Lattice Transformers for Zebrafish Connectome Tracing';
 const NEW_PAPER = {
@@ -28,19 +28,7 @@ const NEW_PAPER = {
 };
 const QUERY = 'quokka lattice zebrafish connectome';
 
-const servers: FakeDiscordServer[] = [];
-let bots: TestBot[] = [];
-const dirs: string[] = [];
-
-afterEach(async () => {
-  for (const b of bots) await b.handle.stop({ timeoutMs: 2000 });
-  bots = [];
-  for (const s of servers.splice(0)) await s.close();
-});
-
-afterAll(async () => {
-  for (const d of dirs) await removeDir(d);
-});
+const suite = useBotSuite({ stopTimeoutMs: 2000, index: false });
 
 async function search(s: FakeDiscordServer, query: string): Promise<any> {
   const h = s.sendSlashCommand({ name: 'search', userId: userId(), options: [{ name: 'query', type: 3, value: query }] });
@@ -49,19 +37,15 @@ async function search(s: FakeDiscordServer, query: string): Promise<any> {
 
 describe('index refresh across bot processes', () => {
   it('a /reindex in bot A (new paper in the corpus) is picked up by bot B within INDEX_REFRESH_SECONDS', async () => {
-    const corpusDir = await tempDir('corpus');
-    const indexDir = await tempDir('index');
-    dirs.push(corpusDir, indexDir);
+    const corpusDir = await suite.tempDir('corpus');
+    const indexDir = await suite.tempDir('index');
     await cp(CORPUS_DIR, corpusDir, { recursive: true });
     await runIngest(loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir }), {});
 
     const start = async () => {
-      const s = await startDiscordServer({ heartbeatIntervalMs: 250 });
-      servers.push(s);
-      const feedbackDir = await tempDir('feedback');
-      dirs.push(feedbackDir);
-      const bot = await startBot(s, botConfig(s, { indexDir, feedbackDir }, { CORPUS_DIR: corpusDir, INDEX_REFRESH_SECONDS: '1' }));
-      bots.push(bot);
+      const s = await suite.discord({ fresh: true });
+      const feedbackDir = await suite.tempDir('feedback');
+      const bot = await suite.startBot(botConfig(s, { indexDir, feedbackDir }, { CORPUS_DIR: corpusDir, INDEX_REFRESH_SECONDS: '1' }));
       return { s, bot };
     };
     const a = await start();
