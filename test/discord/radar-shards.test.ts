@@ -3,37 +3,27 @@
  * sharing one index, on both stores: after an ingest by another process each watching channel
  * gets exactly one digest, posted by the shard that owns its guild.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type Config, loadConfig } from '../../src/config.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { runIngest } from '../../src/context.js';
-import { MEMBER_PERMISSIONS, startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
+import { MEMBER_PERMISSIONS } from '../servers/discord-server.js';
 import { startTestDatabase, type TestDatabase } from '../servers/postgres-server.js';
 import { addNewPapers, writeBaseCorpus } from '../radar/fixtures.js';
-import { botConfig, parsedLogs, removeDir, startBot, tempDir, userId, type TestBot } from './harness.js';
+import { botConfig, parsedLogs, type TestBot, userId, useBotSuite } from './harness.js';
 
 const channelManager = (BigInt(MEMBER_PERMISSIONS) | (1n << 4n)).toString();
 
-let server: FakeDiscordServer | undefined;
-let bots: TestBot[] = [];
+const suite = useBotSuite({ stopTimeoutMs: 2000, index: false, discord: { shards: 2, guilds: 2 } });
 let db: TestDatabase | undefined;
-const dirs: string[] = [];
 
-afterEach(async () => {
-  for (const b of bots) await b.handle.stop({ timeoutMs: 2000 });
-  bots = [];
-  await server?.close();
-  server = undefined;
-});
 afterAll(async () => {
   await db?.close();
-  for (const d of dirs) await removeDir(d);
 });
 
 describe.each(['vectra', 'postgres'])('digests with two shards (STORE=%s)', (store) => {
   it('each watching channel gets one digest, from the shard that owns its guild', async () => {
-    const corpusDir = await tempDir('shards-corpus');
-    const indexDir = await tempDir('shards-index');
-    dirs.push(corpusDir, indexDir);
+    const corpusDir = await suite.tempDir('shards-corpus');
+    const indexDir = await suite.tempDir('shards-index');
     await writeBaseCorpus(corpusDir);
     const storeEnv: Record<string, string> = { CORPUS_DIR: corpusDir, INDEX_REFRESH_SECONDS: '1' };
     if (store === 'postgres') {
@@ -44,14 +34,13 @@ describe.each(['vectra', 'postgres'])('digests with two shards (STORE=%s)', (sto
     const ingestConfig = loadConfig({ INDEX_DIR: indexDir, ...storeEnv });
     await runIngest(ingestConfig, {});
 
-    server = await startDiscordServer({ heartbeatIntervalMs: 250, shards: 2, guilds: 2 });
-    const s = server;
-    const configs: Config[] = [];
+    const s = await suite.discord();
+    const bots: TestBot[] = [];
     for (const shard of [0, 1]) {
-      const feedbackDir = await tempDir(`shards-feedback-${shard}`);
-      dirs.push(feedbackDir);
-      configs.push(botConfig(s, { indexDir, feedbackDir }, storeEnv));
-      bots.push(await startBot(s, configs[shard], { clientOptions: { shards: [shard], shardCount: 2 } }));
+      const feedbackDir = await suite.tempDir(`shards-feedback-${shard}`);
+      bots.push(
+        await suite.startBot(botConfig(s, { indexDir, feedbackDir }, storeEnv), { clientOptions: { shards: [shard], shardCount: 2 } }),
+      );
     }
     for (const [i, guildId] of s.guildIds.entries()) {
       const h = s.sendSlashCommand({
