@@ -3,9 +3,8 @@
  * of being sent, measured on the fake server from sentAt to the callback's arrival; all 20 answers
  * then land, with the concurrency cap queueing the computations behind 4 slots.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { startDiscordServer, type FakeDiscordServer } from '../servers/discord-server.js';
-import { answerMessages, botConfig, buildIndex, percentile, removeDir, startBot, tempDir, userId, type TestBot } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { answerMessages, percentile, userId, useBotSuite } from './harness.js';
 
 const QUESTIONS = [
   'What is dataset decomposition?',
@@ -15,24 +14,11 @@ const QUESTIONS = [
   'What is singular value decomposition on Kronecker adaptation?',
 ];
 
-let server: FakeDiscordServer | undefined;
-let bot: TestBot | undefined;
-const dirs: string[] = [];
-
-afterAll(async () => {
-  await bot?.handle.stop({ timeoutMs: 3000 });
-  await server?.close();
-  for (const d of dirs) await removeDir(d);
-});
+const suite = useBotSuite();
 
 describe('load', () => {
   it('20 concurrent /ask: all deferred within 3 s, all answered', async () => {
-    const indexDir = await buildIndex();
-    const feedbackDir = await tempDir('feedback');
-    dirs.push(indexDir, feedbackDir);
-    server = await startDiscordServer({ heartbeatIntervalMs: 250 });
-    bot = await startBot(server, botConfig(server, { indexDir, feedbackDir }, { MAX_CONCURRENT_MODEL_CALLS: '4' }));
-    const s = server;
+    const { s, bot } = await suite.setup({ MAX_CONCURRENT_MODEL_CALLS: '4' });
 
     const handles = Array.from({ length: 20 }, (_, k) =>
       s.sendSlashCommand({
