@@ -249,8 +249,8 @@ export class LexicalIndex {
       for (let j = start; j < end; j++) {
         const d = docs[j];
         if (acc[d] === 0) touched.push(d);
-        const s = (acc[d] += bm25fDivisorScore(params, qWeight, idf, tfTitle[j], tfBody[j], titleDiv[d], bodyDiv[d]));
-        if (s > maxAcc) maxAcc = s;
+        acc[d] += bm25fDivisorScore(params, qWeight, idf, tfTitle[j], tfBody[j], titleDiv[d], bodyDiv[d]);
+        if (acc[d] > maxAcc) maxAcc = acc[d];
       }
     }
     return { next: plan.length, threshold: 0 };
