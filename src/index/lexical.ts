@@ -51,6 +51,7 @@ export class LexicalIndex {
   private avgBody = 1;
   private n = 0;
   private scratch = new Float64Array(0);
+  private work = { touched: new Uint32Array(0), pool: new Uint32Array(0), select: new Float64Array(0) };
   /** Each doc's BM25F length divisors, computed once (finish) instead of once per posting per query. */
   private titleDiv = new Float64Array(0);
   private bodyDiv = new Float64Array(0);
@@ -159,6 +160,8 @@ export class LexicalIndex {
     this.avgTitle = this.n ? Math.max(st / this.n, 1) : 1;
     this.avgBody = this.n ? Math.max(sb / this.n, 1) : 1;
     this.scratch = new Float64Array(this.n);
+    // Reused by every top-k (scoring is synchronous): no per-query buffers for the collector to chase.
+    this.work = { touched: new Uint32Array(this.n), pool: new Uint32Array(this.n), select: new Float64Array(this.n) };
     const norms = fieldNorms(this.params, this.avgTitle, this.avgBody);
     this.titleDiv = new Float64Array(this.n);
     this.bodyDiv = new Float64Array(this.n);
@@ -242,7 +245,7 @@ export class LexicalIndex {
       // The k-th best partial score only grows, and no untouched doc can exceed left[i]: once
       // that is below the k-th best, the rest of the terms can only reorder touched docs.
       if (k > 0 && touched.n >= k && left[i] < maxAcc) {
-        const threshold = kthLargest(acc, touched, k);
+        const threshold = kthLargestOf(acc, touched.docs.subarray(0, touched.n), k, this.work.select);
         if (left[i] < threshold - marginOf(threshold)) return { next: i, threshold };
       }
       const { start, end, qWeight, idf } = plan[i];
@@ -281,7 +284,7 @@ export class LexicalIndex {
   topDocs(terms: Map<string, number>, k: number): LexicalHit[] {
     const inOrder = this.plan(terms);
     const acc = this.scratch;
-    const touched = new Touched();
+    const touched = new Touched(this.work.touched);
     let postings = 0;
     for (const t of inOrder) postings += t.end - t.start;
     // Asked for (nearly) every match (a filtered search): nothing to skip, score in query order.
@@ -295,7 +298,8 @@ export class LexicalIndex {
     const plan = [...inOrder].sort((a, b) => b.bound - a.bound);
     const left = suffixSums(plan);
     const { next, threshold } = this.accumulate(plan, touched, k);
-    let pool = Uint32Array.from(touched.docs.subarray(0, touched.n));
+    let pool = this.work.pool.subarray(0, touched.n);
+    pool.set(touched.docs.subarray(0, touched.n));
     if (next < plan.length) {
       let floor = threshold - marginOf(threshold);
       let c = 0;
@@ -306,7 +310,7 @@ export class LexicalIndex {
         this.addTo(pool, plan[i]);
         // Fewer terms left, a higher k-th best: drop the docs that can no longer get there.
         if (i + 1 < plan.length && pool.length > k) {
-          const kth = kthLargestOf(acc, pool, k);
+          const kth = kthLargestOf(acc, pool, k, this.work.select);
           floor = kth - marginOf(kth);
           let m = 0;
           for (let t = 0; t < pool.length; t++) if (acc[pool[t]] + left[i + 1] >= floor) pool[m++] = pool[t];
@@ -317,7 +321,7 @@ export class LexicalIndex {
     // The k best in this summing order, and any within rounding of the k-th: re-summed in query
     // order below, they give exactly full scoring's k best.
     if (pool.length > k) {
-      const kth = kthLargestOf(acc, pool, k);
+      const kth = kthLargestOf(acc, pool, k, this.work.select);
       const floor = kth - marginOf(kth);
       let m = 0;
       for (let t = 0; t < pool.length; t++) if (acc[pool[t]] >= floor) pool[m++] = pool[t];
@@ -472,10 +476,11 @@ interface PlannedTerm {
   bound: number;
 }
 
-/** Docs touched by a query, in the order first touched (a growable Uint32Array). */
+/** Docs touched by a query, in the order first touched (a growable Uint32Array, or the index's own n-sized one). */
 class Touched {
-  docs = new Uint32Array(64);
   n = 0;
+
+  constructor(public docs = new Uint32Array(64)) {}
 
   push(d: number): void {
     if (this.n === this.docs.length) {
@@ -502,13 +507,9 @@ function marginOf(score: number): number {
   return 1e-9 * Math.max(1, Math.abs(score));
 }
 
-/** The k-th largest accumulated score among the touched docs (k <= touched.n), by quickselect. */
-function kthLargest(acc: Float64Array, touched: Touched, k: number): number {
-  return kthLargestOf(acc, touched.docs.subarray(0, touched.n), k);
-}
-
-function kthLargestOf(acc: Float64Array, docs: Uint32Array, k: number): number {
-  const a = new Float64Array(docs.length);
+/** The k-th largest accumulated score of `docs` (k <= docs.length), by quickselect in `buf`. */
+function kthLargestOf(acc: Float64Array, docs: Uint32Array, k: number, buf: Float64Array): number {
+  const a = buf.subarray(0, docs.length);
   for (let t = 0; t < docs.length; t++) a[t] = acc[docs[t]];
   let lo = 0;
   let hi = a.length - 1;
