@@ -23,6 +23,9 @@ export interface PeerMode {
 }
 
 export interface PeerEngine {
+  /** Name and kind of its rows as a whole, for a row that reports the job itself (did not finish). */
+  label: string;
+  kind: string;
   /** Whether the build needs document vectors (computed before the build timer starts). */
   vectors: boolean;
   build(papers: Paper[], vectors: Float32Array[] | undefined): Promise<PeerMode[]>;
@@ -40,6 +43,8 @@ export function queryTerms(query: string): string[] {
 }
 
 const sqliteFts5: PeerEngine = {
+  label: 'SQLite FTS5 (node:sqlite, bm25)',
+  kind: 'lexical',
   vectors: false,
   async build(papers) {
     // Imported here: node:sqlite prints an ExperimentalWarning on load, which other jobs need not see.
@@ -70,6 +75,8 @@ const sqliteFts5: PeerEngine = {
 };
 
 const miniSearch: PeerEngine = {
+  label: 'MiniSearch 7.2 (BM25+)',
+  kind: 'lexical',
   vectors: false,
   async build(papers) {
     const { default: MiniSearch } = await import('minisearch');
@@ -122,6 +129,8 @@ async function oramaDb(
 }
 
 const oramaFullText: PeerEngine = {
+  label: 'Orama 3.1 full-text (BM25)',
+  kind: 'lexical',
   vectors: false,
   async build(papers) {
     const oramaSearch = await oramaDb(papers, undefined);
@@ -141,6 +150,8 @@ const oramaFullText: PeerEngine = {
 };
 
 const oramaVector: PeerEngine = {
+  label: 'Orama 3.1 vector and hybrid',
+  kind: 'vector, hybrid',
   vectors: true,
   async build(papers, vectors) {
     const oramaSearch = await oramaDb(papers, vectors);
@@ -170,6 +181,8 @@ const oramaVector: PeerEngine = {
 };
 
 const hnswlib: PeerEngine = {
+  label: 'hnswlib-node 3.0 (M=16, efC=200)',
+  kind: 'vector',
   vectors: true,
   async build(papers, vectors) {
     const { default: hnsw } = await import('hnswlib-node');

@@ -9,8 +9,10 @@
  * BENCH_SECTIONS=peers: only the peer comparison (shipped-corpus recall, then research-bot and the
  * peers at each scale; no re-ingest, vectra, Postgres or Discord rows), written to
  * bench/results/report-peers.{md,json} so a partial run never replaces the full report.
+ * BENCH_1M=1: also a 1M-paper lexical row (synthetic, seed 42) after the scale rows: ingest and
+ * query each in a child process with a BENCH_1M_HEAP_MB heap (default 16384), about 20 min and
+ * 5 GB on the 2-core machine; BENCH_SECTIONS=1m runs only that row, into report-1m.{md,json}.
  */
-import { execFile } from 'node:child_process';
 import { readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,12 +25,17 @@ import { DIMS, runLangchainPeer, runVectraPeer, type PeerResult } from './peers.
 import { median } from './stats.js';
 import { writeSyntheticCorpus } from './synth.js';
 import { measureAckLatency } from './discord-ack.js';
+import { runJob, skippedPeerRow } from './jobs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const work = join(os.tmpdir(), 'research-bot-bench');
 const quick = process.env.BENCH_QUICK === '1';
 const peersOnly = process.env.BENCH_SECTIONS === 'peers';
+const millionOnly = process.env.BENCH_SECTIONS === '1m';
+const MILLION = millionOnly || process.env.BENCH_1M === '1';
+/** The 1M row's ingest and query processes need more than the default 4 GB heap (ingest peaked at 4.9 GB RSS). */
+const MILLION_HEAP_MB = Number(process.env.BENCH_1M_HEAP_MB ?? 16384);
 const REPEATS = quick || peersOnly ? 1 : 3;
 /** A peer build at 100k papers takes minutes on 2 shared cores; past this it is reported as skipped. */
 const PEER_TIMEOUT_MS = Number(process.env.BENCH_PEER_TIMEOUT_MS ?? 20 * 60_000);
@@ -44,20 +51,8 @@ interface ChildResult {
   ask?: { p50: number; p95: number; p99: number; n: number };
 }
 
-function runChild(job: string, opts: Record<string, unknown>, timeoutMs = 0): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--max-old-space-size=4096', join(here, 'child.js'), job, JSON.stringify(opts)],
-      { maxBuffer: 64 * 1024 * 1024, cwd: root, timeout: timeoutMs },
-      (err, stdout, stderr) => {
-        if (err && (err as { killed?: boolean }).killed)
-          return reject(new Error(`${job} did not finish within ${Math.round(timeoutMs / 1000)} s`));
-        if (err) reject(new Error(`${job} failed: ${stderr.slice(-2000) || err.message}`));
-        else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!));
-      },
-    );
-  });
+function runChild(job: string, opts: Record<string, unknown>, timeoutMs = 0, heapMB = 4096): Promise<ChildResult> {
+  return runJob(join(here, 'child.js'), job, opts, { timeoutMs, heapMB, cwd: root }) as Promise<ChildResult>;
 }
 
 async function dirSize(dir: string): Promise<number> {
@@ -104,7 +99,7 @@ async function runPeerJob(
       peakRssMB: res.maxRssMB,
     }));
   } catch (err) {
-    return [{ name: peer, kind: '-', skipped: (err as Error).message.split('\n')[0].slice(0, 200) }];
+    return [skippedPeerRow(peer, err)];
   }
 }
 
@@ -139,7 +134,7 @@ async function main(): Promise<void> {
   const embedServer = await startOpenAIServer({ dimensions: DIMS });
   const outDir = join(root, 'bench', 'results');
   await mkdir(outDir, { recursive: true });
-  const name = `${peersOnly ? 'report-peers' : 'report'}${quick ? '-quick' : ''}`;
+  const name = `${peersOnly ? 'report-peers' : millionOnly ? 'report-1m' : 'report'}${quick ? '-quick' : ''}`;
   // Written after every section, so a run cut short still leaves what it measured.
   const save = async () => {
     report.benchSeconds = Math.round((Date.now() - started) / 1000);
@@ -147,6 +142,11 @@ async function main(): Promise<void> {
     await writeFile(join(outDir, `${name}.md`), `${renderMarkdown(report).join('\n')}\n`);
   };
   try {
+    if (millionOnly) {
+      report.million = await millionRow(corpusDir, queries.slice(0, 40));
+      await save();
+      return;
+    }
     // 1. Ingest of the shipped corpus (offline), and re-ingest with no change.
     const idx = join(work, 'shipped-index');
     const ingests: ChildResult[] = [];
@@ -291,6 +291,10 @@ async function main(): Promise<void> {
     }
     report.scale = scale;
     await save();
+    if (MILLION) {
+      report.million = await millionRow(corpusDir, queries.slice(0, quick ? 10 : 40));
+      await save();
+    }
 
     // 5. Discord ack latency at 50 concurrent /ask.
     if (!peersOnly)
@@ -389,6 +393,27 @@ function renderMarkdown(r: Record<string, any>): string[] {
       ]),
     );
   }
+  const mil = r.million;
+  if (mil)
+    lines.push(
+      '',
+      `## ${mil.papers.toLocaleString('en')} papers, lexical (BENCH_1M=1; child processes with --max-old-space-size=${mil.heapMB})`,
+      '',
+      '| papers | ingest s | ingest peak RSS MB | index MB | load ms | search p50/p95/p99 | ask p95 | query peak RSS MB |',
+      '|---|---|---|---|---|---|---|---|',
+      mil.error
+        ? `| ${mil.papers} | not measured: ${mil.error} | | | | | | |`
+        : cells([
+            mil.papers,
+            r1(mil.ingestMs / 1000),
+            mil.ingestPeakRssMB,
+            mil.indexMB,
+            mil.loadMs,
+            lat(mil.search),
+            mil.ask?.p95 ?? '-',
+            mil.queryPeakRssMB,
+          ]),
+    );
   const pgRows = (r.scale ?? []).filter((x: any) => x.postgres);
   if (pgRows.length) {
     lines.push(
@@ -462,6 +487,38 @@ function renderMarkdown(r: Record<string, any>): string[] {
         `deferred); first (cold) burst p50 ${a.cold.p50} ms, p99 ${a.cold.p99} ms; all answered: ${a.allAnswered}.`,
     );
   return lines;
+}
+
+/**
+ * The 1M-paper lexical row: the same synthetic generator, ingest and query jobs as the scale rows,
+ * with a larger heap. A failure becomes a row that says why, not a missing row.
+ */
+async function millionRow(corpusDir: string, queries: string[]): Promise<Record<string, unknown>> {
+  const n = 1_000_000;
+  const dir = join(work, `synthetic-${n}`);
+  const indexDir = join(work, `synthetic-${n}-lex-index`);
+  const row: Record<string, unknown> = { papers: n, heapMB: MILLION_HEAP_MB };
+  try {
+    let t = Date.now();
+    await writeSyntheticCorpus(corpusDir, dir, n, 42);
+    row.synthesisMs = Date.now() - t;
+    await rm(indexDir, { recursive: true, force: true });
+    t = Date.now();
+    const ing = await runChild('ingest', { corpusDir: dir, indexDir }, 0, MILLION_HEAP_MB);
+    console.error(`1M ingest: ${Math.round((Date.now() - t) / 1000)} s, peak RSS ${ing.maxRssMB} MB`);
+    const qr = await runChild('query', { corpusDir: dir, indexDir, queries, iterations: 1 }, 0, MILLION_HEAP_MB);
+    return Object.assign(row, {
+      ingestMs: r1(ing.durationMs!),
+      ingestPeakRssMB: ing.maxRssMB,
+      indexMB: mb(await dirSize(indexDir)),
+      loadMs: r1(qr.loadMs!),
+      search: qr.search,
+      ask: qr.ask,
+      queryPeakRssMB: qr.maxRssMB,
+    });
+  } catch (err) {
+    return Object.assign(row, { error: (err as Error).message.split('\n')[0].slice(0, 300) });
+  }
 }
 
 /**

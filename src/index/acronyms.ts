@@ -57,9 +57,11 @@ function matchesLetters(letters: string, text: string): boolean {
   return true;
 }
 
-export function mineAcronyms(texts: Iterable<string>): AcronymTable {
-  const counts = new Map<string, Map<string, { terms: string[]; n: number }>>();
-  for (const text of texts) {
+/** Mines texts one at a time (a loader feeds it each abstract while it still has it). */
+export class AcronymMiner {
+  private readonly counts = new Map<string, Map<string, { terms: string[]; n: number }>>();
+
+  add(text: string): void {
     for (const m of text.matchAll(SHORT_IN_PARENS)) {
       const long = longFormFor(m[1], text.slice(Math.max(0, m.index - 200), m.index));
       if (!long) continue;
@@ -67,21 +69,35 @@ export function mineAcronyms(texts: Iterable<string>): AcronymTable {
       const terms = tokenize(long);
       if (!short || terms.length < 2 || terms.includes(short)) continue;
       const key = terms.join(' ');
-      const forShort = counts.get(short) ?? new Map();
+      const forShort = this.counts.get(short) ?? new Map();
       const entry = forShort.get(key) ?? { terms, n: 0 };
       entry.n++;
       forShort.set(key, entry);
-      counts.set(short, forShort);
+      this.counts.set(short, forShort);
     }
   }
-  const expansions = new Map<string, string[][]>();
-  for (const [short, forms] of counts) {
-    expansions.set(
-      short,
-      [...forms.values()].sort((a, b) => b.n - a.n).map((f) => f.terms),
-    );
+
+  table(): AcronymTable {
+    const expansions = new Map<string, string[][]>();
+    for (const [short, forms] of this.counts) {
+      expansions.set(
+        short,
+        [...forms.values()].sort((a, b) => b.n - a.n).map((f) => f.terms),
+      );
+    }
+    return { expansions };
   }
-  return { expansions };
+}
+
+export function mineAcronyms(texts: Iterable<string>): AcronymTable {
+  const miner = new AcronymMiner();
+  for (const text of texts) miner.add(text);
+  return miner.table();
+}
+
+/** The text of a paper that acronyms are mined from. */
+export function acronymSource(p: Pick<Paper, 'title' | 'abstract'>): string {
+  return `${p.title}. ${p.abstract}`;
 }
 
 const tables = new WeakMap<readonly Paper[], AcronymTable>();
@@ -94,12 +110,20 @@ export function acronymsOf(papers: readonly Paper[]): AcronymTable {
     // at 100k papers) at load's peak.
     table = mineAcronyms(
       (function* () {
-        for (const p of papers) yield `${p.title}. ${p.abstract}`;
+        for (const p of papers) yield acronymSource(p);
       })(),
     );
     tables.set(papers, table);
   }
   return table;
+}
+
+/**
+ * Record the table a loader mined while it read `papers` (whose abstracts it does not keep in
+ * memory: mining them later would read every abstract back from disk).
+ */
+export function rememberAcronyms(papers: readonly Paper[], table: AcronymTable): void {
+  tables.set(papers, table);
 }
 
 /** Whether a set of paper terms mentions the term, directly or through an abbreviation pair. */

@@ -6,6 +6,7 @@
 import {
   type Bm25fParams,
   bm25fDivisorScore,
+  bm25fTermBound,
   bm25Idf,
   bodyDivisor,
   DEFAULT_BM25F_PARAMS,
@@ -50,6 +51,7 @@ export class LexicalIndex {
   private avgBody = 1;
   private n = 0;
   private scratch = new Float64Array(0);
+  private work = { touched: new Uint32Array(0), pool: new Uint32Array(0), select: new Float64Array(0) };
   /** Each doc's BM25F length divisors, computed once (finish) instead of once per posting per query. */
   private titleDiv = new Float64Array(0);
   private bodyDiv = new Float64Array(0);
@@ -158,6 +160,8 @@ export class LexicalIndex {
     this.avgTitle = this.n ? Math.max(st / this.n, 1) : 1;
     this.avgBody = this.n ? Math.max(sb / this.n, 1) : 1;
     this.scratch = new Float64Array(this.n);
+    // Reused by every top-k (scoring is synchronous): no per-query buffers for the collector to chase.
+    this.work = { touched: new Uint32Array(this.n), pool: new Uint32Array(this.n), select: new Float64Array(this.n) };
     const norms = fieldNorms(this.params, this.avgTitle, this.avgBody);
     this.titleDiv = new Float64Array(this.n);
     this.bodyDiv = new Float64Array(this.n);
@@ -208,33 +212,51 @@ export class LexicalIndex {
     return bm25Idf(this.n, this.df(term));
   }
 
-  /** Accumulate BM25F scores into the scratch buffer; returns the docs touched. */
-  private accumulate(terms: Map<string, number>): Uint32Array {
-    const params = this.params;
-    const { docs, tfTitle, tfBody, titleDiv, bodyDiv } = this;
-    const acc = this.scratch;
-    let touched = new Uint32Array(64);
-    let nTouched = 0;
+  /**
+   * The query's known terms, in query order: the order a doc's score is summed in, everywhere
+   * (the Postgres store sums in the same order, and its scores are bit-identical to these).
+   */
+  private plan(terms: Map<string, number>): PlannedTerm[] {
+    const out: PlannedTerm[] = [];
     for (const [term, qWeight] of terms) {
       const id = this.termIds.get(term);
       if (id === undefined) continue;
       const start = this.offsets[id];
       const end = this.offsets[id + 1];
       const idf = bm25Idf(this.n, end - start);
+      out.push({ start, end, qWeight, idf, bound: bm25fTermBound(this.params, qWeight, idf) });
+    }
+    return out;
+  }
+
+  /**
+   * Accumulate BM25F scores of the planned terms into the scratch buffer, the docs touched
+   * appended to `touched`. With `k`, stops before a term once no doc it has not touched can reach
+   * the k best (MaxScore's bound: the terms left can add at most the sum of their bounds) and
+   * returns the index of that term; otherwise returns plan.length.
+   */
+  private accumulate(plan: PlannedTerm[], touched: Touched, k = 0): { next: number; threshold: number } {
+    const params = this.params;
+    const { docs, tfTitle, tfBody, titleDiv, bodyDiv } = this;
+    const acc = this.scratch;
+    const left = suffixSums(plan);
+    let maxAcc = 0;
+    for (let i = 0; i < plan.length; i++) {
+      // The k-th best partial score only grows, and no untouched doc can exceed left[i]: once
+      // that is below the k-th best, the rest of the terms can only reorder touched docs.
+      if (k > 0 && touched.n >= k && left[i] < maxAcc) {
+        const threshold = kthLargestOf(acc, touched.docs.subarray(0, touched.n), k, this.work.select);
+        if (left[i] < threshold - marginOf(threshold)) return { next: i, threshold };
+      }
+      const { start, end, qWeight, idf } = plan[i];
       for (let j = start; j < end; j++) {
         const d = docs[j];
-        if (acc[d] === 0) {
-          if (nTouched === touched.length) {
-            const grown = new Uint32Array(touched.length * 2);
-            grown.set(touched);
-            touched = grown;
-          }
-          touched[nTouched++] = d;
-        }
+        if (acc[d] === 0) touched.push(d);
         acc[d] += bm25fDivisorScore(params, qWeight, idf, tfTitle[j], tfBody[j], titleDiv[d], bodyDiv[d]);
+        if (acc[d] > maxAcc) maxAcc = acc[d];
       }
     }
-    return touched.subarray(0, nTouched);
+    return { next: plan.length, threshold: 0 };
   }
 
   /**
@@ -242,59 +264,107 @@ export class LexicalIndex {
    * per index is safe to share between concurrent (async) callers.
    */
   scoreTerms(terms: Map<string, number>): Map<number, number> {
-    const touched = this.accumulate(terms);
+    const touched = new Touched();
+    this.accumulate(this.plan(terms), touched);
     const out = new Map<number, number>();
-    for (const d of touched) {
+    for (let t = 0; t < touched.n; t++) {
+      const d = touched.docs[t];
       out.set(d, this.scratch[d]);
       this.scratch[d] = 0;
     }
     return out;
   }
 
-  /** The k best docs, selected straight from the accumulator (no per-match allocation). */
+  /**
+   * The k best docs (score, then lower doc id), exactly those full scoring gives, with the same
+   * scores. Terms are scored rarest-bound first; once the terms left cannot lift an untouched doc
+   * into the k best, only the touched docs that can still get there are finished, by looking
+   * them up in the remaining (long) posting lists instead of walking those lists whole.
+   */
   topDocs(terms: Map<string, number>, k: number): LexicalHit[] {
-    const touched = this.accumulate(terms);
+    const inOrder = this.plan(terms);
     const acc = this.scratch;
-    const kk = Math.min(k, touched.length);
-    const heapDoc = new Int32Array(kk);
-    const heapScore = new Float64Array(kk);
-    let size = 0;
-    // Min-heap on (score, then larger doc id is "smaller") so ties resolve to the lower doc id.
-    const less = (sa: number, da: number, sb: number, db: number) => sa < sb || (sa === sb && da > db);
-    for (let t = 0; t < touched.length; t++) {
-      const d = touched[t];
-      const s = acc[d];
-      acc[d] = 0;
-      if (size < kk) {
-        let i = size++;
-        heapDoc[i] = d;
-        heapScore[i] = s;
-        while (i > 0) {
-          const p = (i - 1) >> 1;
-          if (!less(heapScore[i], heapDoc[i], heapScore[p], heapDoc[p])) break;
-          [heapDoc[i], heapDoc[p]] = [heapDoc[p], heapDoc[i]];
-          [heapScore[i], heapScore[p]] = [heapScore[p], heapScore[i]];
-          i = p;
-        }
-      } else if (kk > 0 && less(heapScore[0], heapDoc[0], s, d)) {
-        heapDoc[0] = d;
-        heapScore[0] = s;
-        for (let i = 0; ; ) {
-          const l = 2 * i + 1;
-          const r = l + 1;
-          let m = i;
-          if (l < kk && less(heapScore[l], heapDoc[l], heapScore[m], heapDoc[m])) m = l;
-          if (r < kk && less(heapScore[r], heapDoc[r], heapScore[m], heapDoc[m])) m = r;
-          if (m === i) break;
-          [heapDoc[i], heapDoc[m]] = [heapDoc[m], heapDoc[i]];
-          [heapScore[i], heapScore[m]] = [heapScore[m], heapScore[i]];
-          i = m;
+    const touched = new Touched(this.work.touched);
+    let postings = 0;
+    for (const t of inOrder) postings += t.end - t.start;
+    // Asked for (nearly) every match (a filtered search): nothing to skip, score in query order.
+    if (k >= postings || inOrder.length < 2) {
+      this.accumulate(inOrder, touched);
+      const hits = selectTop(acc, touched.docs.subarray(0, touched.n), k);
+      for (let t = 0; t < touched.n; t++) acc[touched.docs[t]] = 0;
+      return hits;
+    }
+    // Highest bound first (stable), so the long lists of common terms come last and can be skipped.
+    const plan = [...inOrder].sort((a, b) => b.bound - a.bound);
+    const left = suffixSums(plan);
+    const { next, threshold } = this.accumulate(plan, touched, k);
+    let pool = this.work.pool.subarray(0, touched.n);
+    pool.set(touched.docs.subarray(0, touched.n));
+    if (next < plan.length) {
+      let floor = threshold - marginOf(threshold);
+      let c = 0;
+      for (let t = 0; t < pool.length; t++) if (acc[pool[t]] + left[next] >= floor) pool[c++] = pool[t];
+      pool = pool.subarray(0, c);
+      pool.sort();
+      for (let i = next; i < plan.length; i++) {
+        this.addTo(pool, plan[i]);
+        // Fewer terms left, a higher k-th best: drop the docs that can no longer get there.
+        if (i + 1 < plan.length && pool.length > k) {
+          const kth = kthLargestOf(acc, pool, k, this.work.select);
+          floor = kth - marginOf(kth);
+          let m = 0;
+          for (let t = 0; t < pool.length; t++) if (acc[pool[t]] + left[i + 1] >= floor) pool[m++] = pool[t];
+          pool = pool.subarray(0, m);
         }
       }
     }
-    const out: LexicalHit[] = [];
-    for (let i = 0; i < size; i++) out.push({ doc: heapDoc[i], score: heapScore[i] });
-    return out.sort((a, b) => b.score - a.score || a.doc - b.doc);
+    // The k best in this summing order, and any within rounding of the k-th: re-summed in query
+    // order below, they give exactly full scoring's k best.
+    if (pool.length > k) {
+      const kth = kthLargestOf(acc, pool, k, this.work.select);
+      const floor = kth - marginOf(kth);
+      let m = 0;
+      for (let t = 0; t < pool.length; t++) if (acc[pool[t]] >= floor) pool[m++] = pool[t];
+      pool = pool.subarray(0, m);
+    }
+    pool.sort();
+    for (const d of pool) acc[d] = 0;
+    for (const t of inOrder) this.addTo(pool, t);
+    const hits = selectTop(acc, pool, k);
+    for (let t = 0; t < touched.n; t++) acc[touched.docs[t]] = 0;
+    return hits;
+  }
+
+  /** Add one term's score to each of `sorted` docs that has it (galloping through its postings). */
+  private addTo(sorted: Uint32Array, term: PlannedTerm): void {
+    const { docs, tfTitle, tfBody, titleDiv, bodyDiv, params } = this;
+    const acc = this.scratch;
+    const end = term.end;
+    let j = term.start;
+    for (let c = 0; c < sorted.length && j < end; c++) {
+      const d = sorted[c];
+      if (docs[j] < d) {
+        // Gallop to a posting >= d, then binary search the last step.
+        let lo = j;
+        let step = 1;
+        while (lo + step < end && docs[lo + step] < d) {
+          lo += step;
+          step *= 2;
+        }
+        let hi = Math.min(lo + step, end);
+        lo++;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (docs[mid] < d) lo = mid + 1;
+          else hi = mid;
+        }
+        j = lo;
+      }
+      if (j < end && docs[j] === d) {
+        acc[d] += bm25fDivisorScore(params, term.qWeight, term.idf, tfTitle[j], tfBody[j], titleDiv[d], bodyDiv[d]);
+        j++;
+      }
+    }
   }
 
   search(query: string, k = 10): LexicalHit[] {
@@ -395,4 +465,116 @@ export function queryTerms(query: string): Map<string, number> {
   const terms = new Map<string, number>();
   for (const t of tokenize(query)) terms.set(t, (terms.get(t) ?? 0) + 1);
   return terms;
+}
+
+interface PlannedTerm {
+  start: number;
+  end: number;
+  qWeight: number;
+  idf: number;
+  /** The most this term adds to any doc's score. */
+  bound: number;
+}
+
+/** Docs touched by a query, in the order first touched (a growable Uint32Array, or the index's own n-sized one). */
+class Touched {
+  n = 0;
+
+  constructor(public docs = new Uint32Array(64)) {}
+
+  push(d: number): void {
+    if (this.n === this.docs.length) {
+      const grown = new Uint32Array(this.docs.length * 2);
+      grown.set(this.docs);
+      this.docs = grown;
+    }
+    this.docs[this.n++] = d;
+  }
+}
+
+/** left[i] = sum of the bounds of plan[i..], summed from the end. */
+function suffixSums(plan: PlannedTerm[]): Float64Array {
+  const left = new Float64Array(plan.length + 1);
+  for (let i = plan.length - 1; i >= 0; i--) left[i] = left[i + 1] + plan[i].bound;
+  return left;
+}
+
+/**
+ * Slack for comparing a bound with a score: both are sums of the same kind of doubles in different
+ * orders, so they may differ by rounding; pruning only what is below by more than this keeps it exact.
+ */
+function marginOf(score: number): number {
+  return 1e-9 * Math.max(1, Math.abs(score));
+}
+
+/** The k-th largest accumulated score of `docs` (k <= docs.length), by quickselect in `buf`. */
+function kthLargestOf(acc: Float64Array, docs: Uint32Array, k: number, buf: Float64Array): number {
+  const a = buf.subarray(0, docs.length);
+  for (let t = 0; t < docs.length; t++) a[t] = acc[docs[t]];
+  let lo = 0;
+  let hi = a.length - 1;
+  const want = k - 1; // index in descending order
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] > pivot) i++;
+      while (a[j] < pivot) j--;
+      if (i <= j) {
+        const x = a[i];
+        a[i] = a[j];
+        a[j] = x;
+        i++;
+        j--;
+      }
+    }
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else break;
+  }
+  return a[want];
+}
+
+/** The k best of `pool` by (score desc, doc asc), with a min-heap (no per-match allocation). */
+function selectTop(acc: Float64Array, pool: Uint32Array, k: number): LexicalHit[] {
+  const kk = Math.min(k, pool.length);
+  const heapDoc = new Int32Array(kk);
+  const heapScore = new Float64Array(kk);
+  let size = 0;
+  // Min-heap on (score, then larger doc id is "smaller") so ties resolve to the lower doc id.
+  const less = (sa: number, da: number, sb: number, db: number) => sa < sb || (sa === sb && da > db);
+  for (let t = 0; t < pool.length; t++) {
+    const d = pool[t];
+    const s = acc[d];
+    if (size < kk) {
+      let i = size++;
+      heapDoc[i] = d;
+      heapScore[i] = s;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!less(heapScore[i], heapDoc[i], heapScore[p], heapDoc[p])) break;
+        [heapDoc[i], heapDoc[p]] = [heapDoc[p], heapDoc[i]];
+        [heapScore[i], heapScore[p]] = [heapScore[p], heapScore[i]];
+        i = p;
+      }
+    } else if (kk > 0 && less(heapScore[0], heapDoc[0], s, d)) {
+      heapDoc[0] = d;
+      heapScore[0] = s;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < kk && less(heapScore[l], heapDoc[l], heapScore[m], heapDoc[m])) m = l;
+        if (r < kk && less(heapScore[r], heapDoc[r], heapScore[m], heapDoc[m])) m = r;
+        if (m === i) break;
+        [heapDoc[i], heapDoc[m]] = [heapDoc[m], heapDoc[i]];
+        [heapScore[i], heapScore[m]] = [heapScore[m], heapScore[i]];
+        i = m;
+      }
+    }
+  }
+  const out: LexicalHit[] = [];
+  for (let i = 0; i < size; i++) out.push({ doc: heapDoc[i], score: heapScore[i] });
+  return out.sort((a, b) => b.score - a.score || a.doc - b.doc);
 }

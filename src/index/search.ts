@@ -194,8 +194,11 @@ export class Retriever {
 
   private async searchIn(g: PinnedGeneration, query: string, opts: SearchOptions): Promise<SearchResult> {
     const k = opts.k ?? 10;
-    const lexical = await this.lexicalPapers(g, query, opts.filter, Math.max(1000, k * 20));
     const { vector, degraded } = await this.queryVectorOrReason(g, query, opts);
+    // Fusion ranks every paper of a deep lexical list; alone, with one chunk per paper, the k
+    // best chunks are the k best papers (and a shallow top-k skips most postings: lexical.ts).
+    const onePerPaper = g.chunks.length === g.papers.length;
+    const lexical = await this.lexicalPapers(g, query, opts.filter, !vector && onePerPaper ? k : Math.max(1000, k * 20));
     const lexRanked = [...lexical.entries()].sort((a, b) => b[1].score - a[1].score);
     if (!vector) {
       const hits = lexRanked.slice(0, k).map(([, e], i) => ({

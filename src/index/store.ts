@@ -21,6 +21,8 @@ import { checkEmbeddingModel, checkQueryVector, type Manifest } from './manifest
 import { AppError } from '../errors.js';
 import type { Chunk } from './chunk.js';
 import { LexicalIndex, type LexicalHeader } from './lexical.js';
+import { AcronymMiner, acronymSource, rememberAcronyms } from './acronyms.js';
+import { chunkOfAbstract, type PaperTextFile, readLazyPapers } from './paper-text.js';
 
 export const INDEX_FORMAT_VERSION = 3;
 
@@ -120,24 +122,16 @@ export async function indexExists(indexDir: string): Promise<boolean> {
 /** The embedded backend: one generation directory under INDEX_DIR, held in memory. */
 export class IndexStore implements SearchStore {
   readonly kind = 'vectra' as const;
-  readonly paperById = new Map<string, Paper>();
-  readonly chunksByPaper = new Map<string, number[]>();
 
   private constructor(
     readonly dir: string,
     readonly manifest: Manifest,
     readonly papers: Paper[],
+    readonly paperById: Map<string, Paper>,
     readonly chunks: Chunk[],
     readonly lexical: LexicalIndex,
     readonly vectors: VectorMatrix | undefined,
-  ) {
-    for (const p of papers) this.paperById.set(p.id, p);
-    chunks.forEach((c, i) => {
-      const list = this.chunksByPaper.get(c.paperId);
-      if (list) list.push(i);
-      else this.chunksByPaper.set(c.paperId, [i]);
-    });
-  }
+  ) {}
 
   get generation(): string {
     return this.manifest.generation;
@@ -168,7 +162,8 @@ export class IndexStore implements SearchStore {
   }
 
   async close(): Promise<void> {
-    // Everything lives in memory; nothing to release.
+    // Papers read their abstracts from papers.jsonl (paper-text.ts): the file is released when
+    // the last paper of this generation is collected, since a thread may still hold one.
   }
 
   latestGeneration(): Promise<string | undefined> {
@@ -180,6 +175,8 @@ export class IndexStore implements SearchStore {
     const gen = await readCurrentGeneration(indexDir);
     if (!gen) throw new AppError('INDEX_MISSING', `No index in ${indexDir}. Run \`research-bot ingest\` first.`);
     const dir = join(indexDir, gen);
+    let text: PaperTextFile | undefined;
+    const acronyms = new AcronymMiner();
     try {
       const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
       if (manifest.formatVersion !== INDEX_FORMAT_VERSION) {
@@ -189,7 +186,10 @@ export class IndexStore implements SearchStore {
         );
       }
       const [papersRead, chunksBuf, lexicalHead, lexicalBody] = await Promise.all([
-        readJsonLines<Paper>(join(dir, 'papers.jsonl')),
+        readLazyPapers(join(dir, 'papers.jsonl'), (p) => acronyms.add(acronymSource(p))).then((r) => {
+          text = r.text;
+          return r;
+        }),
         readFile(join(dir, 'chunks.json')),
         readFile(join(dir, 'lexical.json')),
         readFile(join(dir, 'lexical.bin')),
@@ -207,7 +207,8 @@ export class IndexStore implements SearchStore {
       }
       // A damaged file reports its checksum first (above), its parse error only when it has none.
       if (papersRead.error) throw papersRead.error;
-      const papers = papersRead.items;
+      const papers = papersRead.papers;
+      rememberAcronyms(papers, acronyms.table());
       const byId = new Map(papers.map((p) => [p.id, p]));
       const chunks = (JSON.parse(chunksBuf.toString('utf8')) as StoredChunk[]).map((c) => inflateChunk(c, byId));
       const lexical = LexicalIndex.deserialize(JSON.parse(lexicalHead.toString('utf8')) as LexicalHeader, lexicalBody);
@@ -219,8 +220,9 @@ export class IndexStore implements SearchStore {
         vectors.useQuantisedScan(opts.int8MinRows ?? DEFAULT_INT8_MIN_ROWS);
       }
       if (lexical.size !== chunks.length) throw new Error(`lexical index has ${lexical.size} docs for ${chunks.length} chunks`);
-      return new IndexStore(dir, manifest, papers, chunks, lexical, vectors);
+      return new IndexStore(dir, manifest, papers, byId, chunks, lexical, vectors);
     } catch (err) {
+      text?.close();
       if (err instanceof AppError) throw err;
       throw new AppError(
         'INDEX_CORRUPT',
@@ -239,40 +241,6 @@ export class IndexStore implements SearchStore {
   }
 }
 
-/**
- * A JSON-lines file parsed as it streams in (1 MiB at a time), with its checksum: the whole file
- * is never in memory beside the objects parsed from it (at 100k papers, 160 MB less at load's
- * peak). A line that does not parse stops the parsing, not the reading, so the checksum still
- * covers the whole file and a damaged file is reported as such.
- */
-async function readJsonLines<T>(path: string): Promise<{ items: T[]; checksum: FileChecksum; error?: Error }> {
-  const items: T[] = [];
-  const digest = new FileDigest();
-  let error: Error | undefined;
-  let rest: Buffer | undefined;
-  const parseLine = (buf: Buffer, start: number, end: number) => {
-    if (error || end <= start) return;
-    try {
-      items.push(JSON.parse(buf.toString('utf8', start, end)) as T);
-    } catch (err) {
-      error = err as Error;
-    }
-  };
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    digest.update(chunk as Buffer);
-    const buf = rest ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
-    let start = 0;
-    for (let end = buf.indexOf(10, start); end !== -1; end = buf.indexOf(10, start)) {
-      parseLine(buf, start, end);
-      start = end + 1;
-    }
-    // Copied: a view would keep the whole chunk alive for the sake of one partial line.
-    rest = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
-  }
-  if (rest) parseLine(rest, 0, rest.length);
-  return { items, checksum: digest.result(), error };
-}
-
 /** Chunks on disk omit title and sources (the paper has them) and text equal to the abstract. */
 type StoredChunk = Omit<Chunk, 'title' | 'sources' | 'text'> & { text?: string };
 
@@ -284,7 +252,8 @@ function deflateChunk(c: Chunk, paper: Paper | undefined): StoredChunk {
 function inflateChunk(c: StoredChunk, byId: Map<string, Paper>): Chunk {
   const paper = byId.get(c.paperId);
   if (!paper) throw new Error(`chunk ${c.id} names unknown paper ${c.paperId}`);
-  return { ...c, title: paper.title, sources: paper.sources, text: c.text ?? paper.abstract };
+  if (c.text === undefined) return chunkOfAbstract({ ...c, title: paper.title, sources: paper.sources }, paper);
+  return { ...c, title: paper.title, sources: paper.sources, text: c.text };
 }
 
 /**
