@@ -14,6 +14,7 @@ import {
   MAX_TF,
   titleDivisor,
 } from './bm25f.js';
+import { kthLargest } from './kth-largest.js';
 import { tokenize } from './tokenize.js';
 
 export interface LexicalDoc {
@@ -507,33 +508,11 @@ function marginOf(score: number): number {
   return 1e-9 * Math.max(1, Math.abs(score));
 }
 
-/** The k-th largest accumulated score of `docs` (k <= docs.length), by quickselect in `buf`. */
+/** The k-th largest accumulated score of `docs` (k <= docs.length), selected in `buf`. */
 function kthLargestOf(acc: Float64Array, docs: Uint32Array, k: number, buf: Float64Array): number {
   const a = buf.subarray(0, docs.length);
   for (let t = 0; t < docs.length; t++) a[t] = acc[docs[t]];
-  let lo = 0;
-  let hi = a.length - 1;
-  const want = k - 1; // index in descending order
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >>> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] > pivot) i++;
-      while (a[j] < pivot) j--;
-      if (i <= j) {
-        const x = a[i];
-        a[i] = a[j];
-        a[j] = x;
-        i++;
-        j--;
-      }
-    }
-    if (want <= j) hi = j;
-    else if (want >= i) lo = i;
-    else break;
-  }
-  return a[want];
+  return kthLargest(a, k);
 }
 
 /** The k best of `pool` by (score desc, doc asc), with a min-heap (no per-match allocation). */

@@ -201,7 +201,10 @@ describe('direct messages (with a model)', () => {
     for (const u of users) s.sendMessage({ channelId: s.dmChannelId(u), authorId: u, content: 'What is dataset decomposition?' });
     // The busy notice itself: a queued DM's notice ("⏳ Queued: … all answer slots are busy") must not be taken for it.
     const busy = await s.waitFor(
-      () => users.find((u) => s.channelMessages(s.dmChannelId(u)).some((m) => m.author.id === s.botUserId && /^The bot is busy/.test(m.content))),
+      () =>
+        users.find((u) =>
+          s.channelMessages(s.dmChannelId(u)).some((m) => m.author.id === s.botUserId && /^The bot is busy/.test(m.content)),
+        ),
       10_000,
     );
     const others = users.filter((u) => u !== busy);

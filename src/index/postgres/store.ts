@@ -22,6 +22,7 @@ import { AppError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { bm25fDivisorScore, bm25fTermBound, bm25fTermScore, bm25Idf, bodyDivisor, fieldNorms, MAX_TF, titleDivisor } from '../bm25f.js';
 import type { Chunk } from '../chunk.js';
+import { kthLargest } from '../kth-largest.js';
 import { type DocHit, GenerationGoneError, type PinnedGeneration, type SearchStore, type TermStats } from '../search-store.js';
 import { checkEmbeddingModel, checkQueryVector, type Manifest } from '../manifest.js';
 import { connectClient, createPool, describeDatabase, inTransaction, storeError } from './connection.js';
@@ -574,38 +575,10 @@ function topOf(scores: Float64Array, k: number): DocHit[] {
   for (let d = 0; d < scores.length; d++) if (scores[d] > 0) positive++;
   const values = new Float64Array(positive);
   for (let d = 0, i = 0; d < scores.length; d++) if (scores[d] > 0) values[i++] = scores[d];
-  const floor = positive > k ? kthLargestOf(values, k) : 0;
+  const floor = positive > k ? kthLargest(values, k) : 0;
   const hits: DocHit[] = [];
   for (let d = 0; d < scores.length; d++) if (scores[d] > 0 && scores[d] >= floor) hits.push({ doc: d, score: scores[d] });
   return hits.sort((a, b) => b.score - a.score || a.doc - b.doc).slice(0, k);
-}
-
-/** The k-th largest value of `a` (1 <= k <= a.length), reordering `a`. */
-function kthLargestOf(a: Float64Array, k: number): number {
-  // Quickselect for index len - k in ascending order: bounded by the array's length per pass.
-  let lo = 0;
-  let hi = a.length - 1;
-  const target = a.length - k;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1];
-    let l = lo;
-    let h = hi;
-    while (l <= h) {
-      while (a[l] < pivot) l++;
-      while (a[h] > pivot) h--;
-      if (l <= h) {
-        const t = a[l];
-        a[l] = a[h];
-        a[h] = t;
-        l++;
-        h--;
-      }
-    }
-    if (target <= h) hi = h;
-    else if (target >= l) lo = l;
-    else break;
-  }
-  return a[target];
 }
 
 /** True when the database holds a live generation (runs pending migrations first). */
