@@ -48,7 +48,9 @@ const sqliteFts5: PeerEngine = {
   vectors: false,
   async build(papers) {
     // Imported here: node:sqlite prints an ExperimentalWarning on load, which other jobs need not see.
-    const { DatabaseSync } = await import('node:sqlite');
+    const { DatabaseSync } = await import('node:sqlite').catch(() => {
+      throw new Error(`SQLite FTS5 needs node:sqlite (Node 22.5 or later); this is Node ${process.version}`);
+    });
     // In memory, like the other peers; the FTS5 index is SQLite's own B-tree of postings.
     const db = new DatabaseSync(':memory:');
     db.exec("CREATE VIRTUAL TABLE papers USING fts5(title, abstract, tokenize = 'porter unicode61')");

@@ -28,7 +28,21 @@ describe('queryTerms', () => {
   });
 });
 
-describe.each(LEXICAL_PEERS)('lexical peer %s', (peer) => {
+// node:sqlite exists from Node 22.5 on (engines: >=22); on an older Node the FTS5 peer must say so.
+const hasSqlite = await import('node:sqlite').then(
+  () => true,
+  () => false,
+);
+
+describe('the SQLite FTS5 peer on this Node', () => {
+  it('builds where node:sqlite exists, and otherwise refuses, naming what it needs', async () => {
+    const build = PEER_ENGINES['sqlite-fts5'].build(papers.slice(0, 3), undefined);
+    if (hasSqlite) expect(await build).toHaveLength(1);
+    else await expect(build).rejects.toThrow(/needs node:sqlite \(Node 22\.5 or later\); this is Node v\d+\./);
+  });
+});
+
+describe.each(LEXICAL_PEERS.filter((p) => hasSqlite || p !== 'sqlite-fts5'))('lexical peer %s', (peer) => {
   let mode: PeerMode;
   beforeAll(async () => {
     [mode] = await PEER_ENGINES[peer].build(papers, undefined);
