@@ -54,33 +54,14 @@ async function handleButton(ctx: BotContext, i: ButtonInteraction): Promise<void
   if (!action) return replyEphemeral(i, 'That button is no longer supported.', ctx.logger);
   if (action.kind === 'feedback' && action.vote === 'down') return askWhatWasWrong(ctx, i, action.answerId);
   if (action.kind === 'feedback') {
-    const record = await ctx.store.getAnswer(action.answerId);
-    const write = ctx.store.recordVote({
-      answerId: action.answerId,
-      question: record?.question ?? null,
-      userId: i.user.id,
-      vote: action.vote,
-      ...(i.guildId ? { guildId: i.guildId } : {}),
-      channelId: i.channelId,
-    });
-    const outcome = await ackWhenWritten(i, write);
+    const outcome = await ackWhenWritten(i, castVote(ctx, i, action.answerId, action.vote));
     const emoji = (v: 'up' | 'down') => (v === 'up' ? '👍' : '👎');
-    if (outcome.status !== 'same') ctx.stats.feedback++;
-    ctx.logger.info('feedback', {
-      answerId: action.answerId,
-      vote: action.vote,
-      status: outcome.status,
-      userId: i.user.id,
-      known: Boolean(record),
-    });
     const thanks =
       outcome.status === 'same'
         ? `You already gave this answer a ${emoji(action.vote)}; it counts once.`
         : outcome.status === 'changed'
           ? `Your vote is now ${emoji(action.vote)} (it replaces your ${emoji(outcome.previous!)}).`
-          : action.vote === 'up'
-            ? 'Thanks for the 👍: your feedback was recorded.'
-            : 'Thanks for the 👎: your feedback was recorded and helps us improve the answers.';
+          : 'Thanks for the 👍: your feedback was recorded.';
     return replyEphemeral(i, thanks, ctx.logger);
   }
   const record = await ctx.store.getAnswer(action.answerId);
@@ -110,27 +91,24 @@ async function ackWhenWritten<T>(i: RepliableInteraction, write: Promise<T>): Pr
  * before it; a form the user dismisses leaves the vote in place.
  */
 async function askWhatWasWrong(ctx: BotContext, i: ButtonInteraction, answerId: string): Promise<void> {
-  const write = ctx.store.recordVote({
+  void ctx
+    .track(castVote(ctx, i, answerId, 'down'))
+    .catch((err) => ctx.logger.error('could not record a 👎', { answerId, userId: i.user.id, err }));
+  await i.showModal(noteModal(answerId));
+}
+
+/** Record a button vote (the store fills in the question), count it unless it repeats one, and log it. */
+async function castVote(ctx: BotContext, i: ButtonInteraction, answerId: string, vote: 'up' | 'down') {
+  const outcome = await ctx.store.recordVote({
     answerId,
     userId: i.user.id,
-    vote: 'down',
+    vote,
     ...(i.guildId ? { guildId: i.guildId } : {}),
     channelId: i.channelId,
   });
-  void ctx
-    .track(write)
-    .then((outcome) => {
-      if (outcome.status !== 'same') ctx.stats.feedback++;
-      ctx.logger.info('feedback', {
-        answerId,
-        vote: 'down',
-        status: outcome.status,
-        userId: i.user.id,
-        known: ctx.store.hasAnswer(answerId),
-      });
-    })
-    .catch((err) => ctx.logger.error('could not record a 👎', { answerId, userId: i.user.id, err }));
-  await i.showModal(noteModal(answerId));
+  if (outcome.status !== 'same') ctx.stats.feedback++;
+  ctx.logger.info('feedback', { answerId, vote, status: outcome.status, userId: i.user.id, known: ctx.store.hasAnswer(answerId) });
+  return outcome;
 }
 
 /** The 👎 form was submitted: store the note with the user's vote and say so privately. */
