@@ -3,8 +3,9 @@
  * client that asked for DIRECT_MESSAGES (and only such a client), its text is not blanked without
  * MESSAGE_CONTENT, the bot's reply over REST lands in the DM, and a button in a DM is clicked there.
  */
-import { ChannelType, Client, Events, GatewayIntentBits, Partials, type ClientOptions, type Message } from 'discord.js';
+import { ChannelType, type Client, Events, GatewayIntentBits, Partials, type ClientOptions, type Message } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readyClient } from './discord-client.js';
 import { startDiscordServer, type FakeDiscordServer } from './discord-server.js';
 
 const DM_INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
@@ -13,12 +14,7 @@ let server: FakeDiscordServer | undefined;
 let clients: Client[] = [];
 
 async function connect(s: FakeDiscordServer, intents: GatewayIntentBits[], extra: Partial<ClientOptions> = {}): Promise<Client> {
-  const client = new Client({ intents, ...extra, rest: { api: s.restUrl } });
-  clients.push(client);
-  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  await client.login(s.token);
-  await ready;
-  return client;
+  return readyClient(s, { intents, ...extra }, (c) => clients.push(c));
 }
 
 function collect(client: Client): Message[] {

@@ -1,7 +1,7 @@
 /** The fake Discord server's modals (callback type 9, MODAL_SUBMIT) with the real discord.js client. */
 import {
   ActionRowBuilder,
-  Client,
+  type Client,
   DiscordAPIError,
   Events,
   GatewayIntentBits,
@@ -15,6 +15,7 @@ import {
   type ModalSubmitInteraction,
 } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readyClient } from './discord-client.js';
 import { startDiscordServer, type FakeDiscordServer } from './discord-server.js';
 
 let server: FakeDiscordServer | undefined;
@@ -25,16 +26,15 @@ let received: any[] = [];
 
 async function start(handler: (i: Interaction) => Promise<void>): Promise<{ s: FakeDiscordServer; c: Client }> {
   server = await startDiscordServer({ heartbeatIntervalMs: 250 });
-  client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages], rest: { api: server.restUrl } });
-  client.on(Events.Raw, (p: { t?: string; d?: unknown }) => {
-    if (p.t === 'INTERACTION_CREATE') received.push(p.d);
+  client = await readyClient(server, { intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages] }, (c) => {
+    client = c; // stopped by afterEach even if login fails
+    c.on(Events.Raw, (p: { t?: string; d?: unknown }) => {
+      if (p.t === 'INTERACTION_CREATE') received.push(p.d);
+    });
+    c.on(Events.InteractionCreate, (i) => {
+      handler(i).catch((err) => handlerErrors.push(err));
+    });
   });
-  client.on(Events.InteractionCreate, (i) => {
-    handler(i).catch((err) => handlerErrors.push(err));
-  });
-  const ready = new Promise<void>((resolve) => client!.once(Events.ClientReady, () => resolve()));
-  await client.login(server.token);
-  await ready;
   return { s: server, c: client };
 }
 

@@ -19,6 +19,7 @@ import {
 } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { readyClient } from './discord-client.js';
 import { startDiscordServer, type FakeDiscordServer, type StartDiscordServerOptions } from './discord-server.js';
 
 const DEFAULT_INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent];
@@ -37,12 +38,7 @@ async function connect(
   intents: GatewayIntentBits[] = DEFAULT_INTENTS,
   extra: Partial<ClientOptions> = {},
 ): Promise<Client> {
-  const client = new Client({ intents, ...extra, rest: { api: s.restUrl } });
-  clients.push(client);
-  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  await client.login(s.token);
-  await ready;
-  return client;
+  return readyClient(s, { intents, ...extra }, (c) => clients.push(c));
 }
 
 /** Registers an interaction handler whose rejections fail the test instead of disappearing. */

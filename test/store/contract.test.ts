@@ -398,28 +398,17 @@ describe('postgres backend specifics', () => {
   }
 
   it('migrates on start (versioned, idempotent) and gives each generation its own HNSW index', async () => {
+    const ALL_MIGRATIONS = [1, 2, 3, 4, 5].map((version) => ({ version }));
     const db = pgBackend.db();
     const empty = await rejection(PostgresStore.open({ databaseUrl: url }));
     expect(empty.code).toBe('INDEX_MISSING');
     expect(empty.userMessage).toMatch(/migrate-store --from vectra --to postgres/);
-    expect(await db.query('SELECT version FROM rb_schema_migrations ORDER BY 1')).toEqual([
-      { version: 1 },
-      { version: 2 },
-      { version: 3 },
-      { version: 4 },
-      { version: 5 },
-    ]);
+    expect(await db.query('SELECT version FROM rb_schema_migrations ORDER BY 1')).toEqual(ALL_MIGRATIONS);
     const model = freshModel();
     await ingestPg(await corpusOf([F2]), { embedder: embedder(model) });
     const store = await PostgresStore.open({ databaseUrl: url });
     await store.close();
-    expect(await db.query('SELECT version FROM rb_schema_migrations ORDER BY 1')).toEqual([
-      { version: 1 },
-      { version: 2 },
-      { version: 3 },
-      { version: 4 },
-      { version: 5 },
-    ]);
+    expect(await db.query('SELECT version FROM rb_schema_migrations ORDER BY 1')).toEqual(ALL_MIGRATIONS);
     const idx = await db.query<{ indexname: string; indexdef: string }>(
       `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'rb_chunks' ORDER BY 1`,
     );
