@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { type Bm25fParams, bm25fTermScore, fieldNorms } from '../bm25f.js';
+import type { Bm25fParams } from '../bm25f.js';
 import pgvector from 'pgvector';
 import type { Paper } from '../../corpus/types.js';
 import { AppError } from '../../errors.js';
@@ -17,7 +17,7 @@ import type { Chunk } from '../chunk.js';
 import { tokenize } from '../tokenize.js';
 import { connectClient, createPool, describeDatabase, storeError } from './connection.js';
 import { encodePostings, type PostingCodec } from './postings.js';
-import { ensureSchema, HNSW_MAX_DIMS, hnswIndexName, LEGACY_HNSW_PREFIX, type SchemaInfo } from './schema.js';
+import { ensureSchema, HNSW_MAX_DIMS, hnswIndexName, LEGACY_HNSW_PREFIX, type SchemaInfo, sharedHnswIndexName } from './schema.js';
 
 // pg_try_advisory_lock key held for the whole of an ingest (distinct from the migration key).
 export const INGEST_LOCK_KEY = 726_200_002;
@@ -39,13 +39,19 @@ export interface PostgresWriterOptions {
    */
   indexBuildMemory?: string;
   /**
+   * max_parallel_maintenance_workers for the HNSW build (pgvector >= 0.6 builds in parallel;
+   * workers besides the leader). Default 2, Postgres' own default, set explicitly so a server
+   * configured with 0 still builds in parallel.
+   */
+  indexBuildWorkers?: number;
+  /**
    * Copy the rows of papers and chunks whose content is unchanged from the live generation inside
    * the server instead of writing them again. Default true; false writes every row (a reference
    * for tests).
    */
   copyUnchanged?: boolean;
   /** Test hook: runs after each batch is written; throwing aborts the commit there. */
-  afterBatch?: (table: 'papers' | 'chunks' | 'terms', rowsWritten: number) => void | Promise<void>;
+  afterBatch?: (table: 'vectors' | 'papers' | 'chunks' | 'terms', rowsWritten: number) => void | Promise<void>;
 }
 
 /** BM25F statistics stored with each generation (the rest is per chunk and per term). */
@@ -58,6 +64,11 @@ export interface LexicalStats {
   postings?: boolean;
   /** How rb_postings packs them (postings.ts); absent: 'fixed8', the first v2 writer's. */
   postingCodec?: PostingCodec;
+  /**
+   * Vectors in rb_vectors by chunk content hash, shared with other generations (schema v6);
+   * absent: in rb_chunks.embedding, with this generation's own HNSW index (hnswIndexName).
+   */
+  sharedVectors?: boolean;
 }
 
 /** pgvector's text form, '[x,y,...]'. Float32 values print exactly enough to read back as the same float4. */
@@ -74,9 +85,23 @@ export function fieldTerms(text: string): { terms: string; count: number } {
 
 /** Columns of rb_papers and rb_chunks besides (generation, idx): what a copied row carries over. */
 const PAPER_COLUMNS = 'paper_id, data, first_seen, content_hash';
-const CHUNK_COLUMNS = 'chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, embedding, content_hash';
+const CHUNK_COLUMNS = 'chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, content_hash';
 // Rows per INSERT ... SELECT: nothing travels but two integers a row.
 const COPY_BATCH = 5000;
+
+/** The live generation's rows by content hash: what a new generation copies instead of writing. */
+interface CopySources {
+  generation: string;
+  papers: Map<string, number>;
+  chunks: Map<string, number>;
+}
+
+/** An HNSW build running on its own session while the rest of a generation is written. */
+interface IndexBuild {
+  done: Promise<void>;
+  /** Stops the build (a failed commit must not leave it running) and waits for it to end. */
+  cancel(): Promise<void>;
+}
 
 /** What a paper row is written from: equal hashes, equal rows. */
 export function paperHash(paper: Paper): string {
@@ -105,6 +130,8 @@ export class PostgresWriter implements GenerationWriter {
   readonly kind = 'postgres' as const;
   /** Rows the last commit copied from the live generation instead of writing them (tests, logs). */
   lastCommit?: { papersCopied: number; chunksCopied: number };
+  /** Vectors the last commit sent to rb_vectors (those of chunks the live generation lacked). */
+  lastVectorsSent?: number;
   private readonly pool: pg.Pool;
   private readonly logger: Logger;
   private readonly batchSize: number;
@@ -245,6 +272,7 @@ export class PostgresWriter implements GenerationWriter {
       params: { ...lexical.params },
       postings: true,
       postingCodec: 'deflate-varint',
+      sharedVectors: true,
     };
 
     // Registered first, so cleanup can always find (and delete) whatever rows follow.
@@ -257,6 +285,82 @@ export class PostgresWriter implements GenerationWriter {
     // Rows of the live generation written from the same content are copied inside the server
     // (INSERT ... SELECT): a re-ingest after a small corpus change sends only what changed.
     const previous = this.opts.copyUnchanged === false ? undefined : await this.copySources(q);
+    const storedTexts = chunks.map((c) => (byId.get(c.paperId)?.abstract === c.text ? null : c.text));
+    const chunkHashes = chunks.map((c, i) => chunkHash(c, storedTexts[i], manifest.embedding));
+
+    // Vectors first, so that an HNSW build (when this size has no index yet) runs while the rest
+    // is written. Only chunks the live generation lacks send theirs; rows rb_vectors already
+    // holds (a killed ingest's, or an older generation's) are kept, and an existing index takes
+    // the new rows one by one: a re-ingest builds nothing.
+    let build: IndexBuild | undefined;
+    try {
+      if (vectors) {
+        const fresh = chunkHashes.flatMap((h, i) => (previous?.chunks.has(h) ? [] : [i]));
+        for (let j = 0; j < fresh.length; j += B) {
+          const part = fresh.slice(j, j + B);
+          await q(
+            `INSERT INTO rb_vectors (content_hash, embedding)
+             SELECT decode(t.hash, 'hex'), t.embedding::vector FROM unnest($1::text[], $2::text[]) AS t(hash, embedding)
+             ON CONFLICT (content_hash) DO NOTHING`,
+            [part.map((i) => chunkHashes[i]), part.map((i) => vectorLiteral(vectors[i]))],
+          );
+          await this.opts.afterBatch?.('vectors', j + part.length);
+        }
+        this.lastVectorsSent = fresh.length;
+        if (dims > HNSW_MAX_DIMS)
+          this.logger.warn('embeddings are too large for an HNSW index; vector search scans them exactly', {
+            dimensions: dims,
+            pgvector: schema.vector,
+          });
+        else build = await this.startSharedIndexBuild(dims);
+      }
+      await this.writeRows(data, previous, storedTexts, chunkHashes, q);
+      await hooks.onWritten?.();
+      await build?.done;
+    } catch (err) {
+      await build?.cancel();
+      throw err;
+    }
+
+    const counts = await q(
+      `SELECT (SELECT count(*) FROM rb_papers WHERE generation = $1)::int AS papers, (SELECT count(*) FROM rb_chunks WHERE generation = $1)::int AS chunks`,
+      [generation],
+    );
+    const got = counts.rows[0] as { papers: number; chunks: number };
+    if (got.papers !== papers.length || got.chunks !== chunks.length) {
+      throw new Error(
+        `generation ${generation} holds ${got.papers} papers and ${got.chunks} chunks, expected ${papers.length} and ${chunks.length}`,
+      );
+    }
+
+    // The swap: one statement in one short transaction.
+    await q(
+      `INSERT INTO rb_meta (singleton, generation) VALUES (true, $1)
+       ON CONFLICT (singleton) DO UPDATE SET generation = EXCLUDED.generation, switched_at = now()`,
+      [generation],
+    );
+    this.logger.info('postgres generation live', {
+      generation,
+      papers: papers.length,
+      chunks: chunks.length,
+      papersCopied: this.lastCommit?.papersCopied,
+      chunksCopied: this.lastCommit?.chunksCopied,
+      vectors: vectors?.length ?? 0,
+      vectorsSent: this.lastVectorsSent,
+    });
+  }
+
+  /** Papers, chunks and per-term statistics and postings of a new generation. */
+  private async writeRows(
+    data: GenerationData,
+    previous: CopySources | undefined,
+    storedTexts: Array<string | null>,
+    chunkHashes: string[],
+    q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>,
+  ): Promise<void> {
+    const { manifest, papers, chunks, lexical } = data;
+    const generation = manifest.generation;
+    const B = this.batchSize;
     const copied = { papers: 0, chunks: 0 };
     const copy = async (table: 'rb_papers' | 'rb_chunks', columns: string, pairs: Array<[number, number]>) => {
       for (let j = 0; j < pairs.length; j += COPY_BATCH) {
@@ -314,13 +418,11 @@ export class PostgresWriter implements GenerationWriter {
         bt: [] as string[],
         lt: [] as number[],
         lb: [] as number[],
-        emb: [] as Array<string | null>,
         hash: [] as string[],
       };
       const reuse: Array<[number, number]> = [];
       batch.forEach((c, j) => {
-        const text = byId.get(c.paperId)?.abstract === c.text ? null : c.text;
-        const hash = chunkHash(c, text, manifest.embedding);
+        const hash = chunkHashes[i + j];
         const old = previous?.chunks.get(hash);
         if (old !== undefined) {
           reuse.push([i + j, old]);
@@ -336,55 +438,42 @@ export class PostgresWriter implements GenerationWriter {
         cols.id.push(c.id);
         cols.paper.push(c.paperId);
         cols.pos.push(c.position);
-        cols.text.push(text);
+        cols.text.push(storedTexts[i + j]);
         cols.tt.push(title.terms);
         cols.bt.push(body.terms);
         cols.lt.push(title.count);
         cols.lb.push(body.count);
-        cols.emb.push(vectors ? vectorLiteral(vectors[i + j]) : null);
         cols.hash.push(hash);
       });
       if (reuse.length) await copy('rb_chunks', CHUNK_COLUMNS, reuse);
       if (cols.idx.length)
         await q(
-          `INSERT INTO rb_chunks (generation, idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, embedding,
-                                  content_hash)
+          `INSERT INTO rb_chunks (generation, idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, content_hash)
            SELECT $1, t.idx, t.chunk_id, t.paper_id, t.position, t.text, t.title_terms, t.body_terms, t.len_title, t.len_body,
-                  t.embedding::vector, decode(t.hash, 'hex')
-             FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[], $11::text[],
-                         $12::text[])
-               AS t(idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, embedding, hash)`,
-          [generation, cols.idx, cols.id, cols.paper, cols.pos, cols.text, cols.tt, cols.bt, cols.lt, cols.lb, cols.emb, cols.hash],
+                  decode(t.hash, 'hex')
+             FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[], $11::text[])
+               AS t(idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, hash)`,
+          [generation, cols.idx, cols.id, cols.paper, cols.pos, cols.text, cols.tt, cols.bt, cols.lt, cols.lb, cols.hash],
         );
       await this.opts.afterBatch?.('chunks', i + batch.length);
     }
     this.lastCommit = { papersCopied: copied.papers, chunksCopied: copied.chunks };
 
-    // Per term: df, its score bound and its postings (see rb_postings in schema.ts), in batches
-    // of bounded size (a common term's postings are ~8 bytes per chunk).
-    const norms = fieldNorms(stats.params, stats.avgTitle, stats.avgBody);
-    const lenTitle = new Float64Array(lexical.size);
-    const lenBody = new Float64Array(lexical.size);
-    for (let d = 0; d < lexical.size; d++) {
-      const l = lexical.docLengths(d);
-      lenTitle[d] = l.title;
-      lenBody[d] = l.body;
-    }
+    // Per term: df and its postings (see rb_postings in schema.ts), in batches of bounded size.
     const TB = B * 4; // short rows: larger batches
     const MAX_BATCH_BYTES = 8 << 20;
     let terms: string[] = [];
     let dfs: number[] = [];
-    let bounds: number[] = [];
     let lists: Buffer[] = [];
     let bytes = 0;
     let termsWritten = 0;
     const flush = async () => {
       if (!terms.length) return;
-      await q(
-        `INSERT INTO rb_term_df (generation, term, df, max_sat)
-         SELECT $1, t.term, t.df, t.max_sat FROM unnest($2::text[], $3::int[], $4::float8[]) AS t(term, df, max_sat)`,
-        [generation, terms, dfs, bounds],
-      );
+      await q(`INSERT INTO rb_term_df (generation, term, df) SELECT $1, t.term, t.df FROM unnest($2::text[], $3::int[]) AS t(term, df)`, [
+        generation,
+        terms,
+        dfs,
+      ]);
       await q(
         `INSERT INTO rb_postings (generation, term, postings) SELECT $1, t.term, t.postings FROM unnest($2::text[], $3::bytea[]) AS t(term, postings)`,
         [generation, terms, lists],
@@ -392,74 +481,30 @@ export class PostgresWriter implements GenerationWriter {
       termsWritten += terms.length;
       terms = [];
       dfs = [];
-      bounds = [];
       lists = [];
       bytes = 0;
       await this.opts.afterBatch?.('terms', termsWritten);
     };
     for (const { term, docs, tfTitle, tfBody } of lexical.postingLists()) {
       const buf = encodePostings(docs, tfTitle, tfBody);
-      let maxSat = 0;
-      for (let j = 0; j < docs.length; j++) {
-        const d = docs[j];
-        const sat = bm25fTermScore(stats.params, norms, 1, 1, tfTitle[j], tfBody[j], lenTitle[d], lenBody[d]);
-        if (sat > maxSat) maxSat = sat;
-      }
       terms.push(term);
       dfs.push(docs.length);
-      bounds.push(maxSat);
       lists.push(buf);
       bytes += buf.length;
       if (terms.length >= TB || bytes >= MAX_BATCH_BYTES) await flush();
     }
     await flush();
-
-    await hooks.onWritten?.();
-
-    if (dims > 0 && dims <= HNSW_MAX_DIMS) {
-      await this.buildVectorIndex(generation, dims);
-    } else if (dims > HNSW_MAX_DIMS) {
-      this.logger.warn('embeddings are too large for an HNSW index; vector search scans them exactly', {
-        dimensions: dims,
-        pgvector: schema.vector,
-      });
-    }
-
-    const counts = await q(
-      `SELECT (SELECT count(*) FROM rb_papers WHERE generation = $1)::int AS papers, (SELECT count(*) FROM rb_chunks WHERE generation = $1)::int AS chunks`,
-      [generation],
-    );
-    const got = counts.rows[0] as { papers: number; chunks: number };
-    if (got.papers !== papers.length || got.chunks !== chunks.length) {
-      throw new Error(
-        `generation ${generation} holds ${got.papers} papers and ${got.chunks} chunks, expected ${papers.length} and ${chunks.length}`,
-      );
-    }
-
-    // The swap: one statement in one short transaction.
-    await q(
-      `INSERT INTO rb_meta (singleton, generation) VALUES (true, $1)
-       ON CONFLICT (singleton) DO UPDATE SET generation = EXCLUDED.generation, switched_at = now()`,
-      [generation],
-    );
-    this.logger.info('postgres generation live', {
-      generation,
-      papers: papers.length,
-      chunks: chunks.length,
-      papersCopied: copied.papers,
-      chunksCopied: copied.chunks,
-      vectors: vectors?.length ?? 0,
-    });
   }
 
   /**
    * The live generation's rows by content hash (hex), when it has any: the rows a new generation
-   * may copy instead of writing. Rows written before content hashes are written afresh.
+   * may copy instead of writing. Rows written before content hashes are written afresh, and so
+   * are the chunks of a generation that keeps its vectors in rb_chunks (before schema v6).
    */
-  private async copySources(
-    q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>,
-  ): Promise<{ generation: string; papers: Map<string, number>; chunks: Map<string, number> } | undefined> {
-    const live = (await q('SELECT generation FROM rb_meta', [])).rows[0] as { generation: string } | undefined;
+  private async copySources(q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>): Promise<CopySources | undefined> {
+    const live = (await q('SELECT m.generation, g.lexical FROM rb_meta m JOIN rb_generations g USING (generation)', [])).rows[0] as
+      | { generation: string; lexical: LexicalStats }
+      | undefined;
     if (!live) return undefined;
     const rows = async (table: string) =>
       new Map(
@@ -469,32 +514,68 @@ export class PostgresWriter implements GenerationWriter {
           ])) as pg.QueryResult<{ idx: number; h: string }>
         ).rows.map((r) => [r.h, r.idx]),
       );
-    return { generation: live.generation, papers: await rows('rb_papers'), chunks: await rows('rb_chunks') };
+    return {
+      generation: live.generation,
+      papers: await rows('rb_papers'),
+      chunks: live.lexical.sharedVectors ? await rows('rb_chunks') : new Map(),
+    };
   }
 
   /**
-   * One HNSW index over this generation's rows, built after they are all loaded (one bulk build
-   * instead of inserting through an index row by row), with the build memory set for its session.
+   * Starts building the shared HNSW index of one embedding size on its own session, when the
+   * size has none yet: one bulk build after the first load instead of inserting through an
+   * index row by row, with the build memory and parallel workers set for that session only.
+   * Returns undefined when the index exists already.
    */
-  private async buildVectorIndex(generation: string, dims: number): Promise<void> {
+  private async startSharedIndexBuild(dims: number): Promise<IndexBuild | undefined> {
+    const name = sharedHnswIndexName(dims);
+    const exists = await this.pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name]);
+    if (exists.rows[0]?.t) return undefined;
     const memory = this.opts.indexBuildMemory ?? '512MB';
     if (!/^\d+\s*(kB|MB|GB)$/.test(memory))
       throw new AppError('CONFIG_INVALID', `indexBuildMemory must look like '512MB', not '${memory}'.`);
-    let client: pg.PoolClient | undefined;
+    const workers = this.opts.indexBuildWorkers ?? 2;
+    if (!Number.isInteger(workers) || workers < 0 || workers > 64)
+      throw new AppError('CONFIG_INVALID', `indexBuildWorkers must be a whole number from 0 to 64, not ${workers}.`);
+    const client = await this.pool.connect();
+    let pid: number;
     try {
-      client = await this.pool.connect();
-      await client.query(`SET maintenance_work_mem = '${memory}'`);
-      // The reader's `generation = $1 AND vector_dims(embedding) = N` with the cast to vector(N) matches this partial index.
-      await client.query(
-        `CREATE INDEX IF NOT EXISTS ${hnswIndexName(generation)} ON rb_chunks USING hnsw ((embedding::vector(${dims})) ` +
-          `vector_cosine_ops) WHERE generation = ${client.escapeLiteral(generation)} AND vector_dims(embedding) = ${dims}`,
-      );
-      await client.query('RESET maintenance_work_mem');
+      pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     } catch (err) {
-      throw storeError(err, this.databaseUrl, `indexing the vectors of generation ${generation}`);
-    } finally {
-      client?.release();
+      client.release();
+      throw storeError(err, this.databaseUrl, `indexing the ${dims}-dimensional vectors`);
     }
+    let released = false;
+    const release = () => {
+      if (!released) client.release();
+      released = true;
+    };
+    const done = (async () => {
+      try {
+        await client.query(`SET maintenance_work_mem = '${memory}'`);
+        await client.query(`SET max_parallel_maintenance_workers = ${workers}`);
+        // The reader's `vector_dims(embedding) = N` with the cast to vector(N) matches this partial index.
+        await client.query(
+          `CREATE INDEX IF NOT EXISTS ${name} ON rb_vectors USING hnsw ((embedding::vector(${dims})) vector_cosine_ops) ` +
+            `WHERE vector_dims(embedding) = ${dims}`,
+        );
+        await client.query('RESET maintenance_work_mem; RESET max_parallel_maintenance_workers');
+      } catch (err) {
+        throw storeError(err, this.databaseUrl, `indexing the ${dims}-dimensional vectors`);
+      } finally {
+        release();
+      }
+    })();
+    // Awaited by commit; until then a failure must not surface as an unhandled rejection.
+    done.catch(() => undefined);
+    return {
+      done,
+      cancel: async () => {
+        if (released) return;
+        await this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+        await done.catch(() => undefined);
+      },
+    };
   }
 
   async cleanup(): Promise<void> {
@@ -522,16 +603,23 @@ export class PostgresWriter implements GenerationWriter {
       await this.pool.query('DELETE FROM rb_generations WHERE generation = $1', [generation]);
       this.logger.info('removed old postgres generation', { generation });
     }
+    // Last, and every time: vectors of the generations just removed, or of an ingest or a cleanup
+    // killed before it got here. Runs under the ingest lock, so no writer is adding references.
+    const gone = await this.pool.query(
+      'DELETE FROM rb_vectors v WHERE NOT EXISTS (SELECT 1 FROM rb_chunks c WHERE c.content_hash = v.content_hash)',
+    );
+    if (gone.rowCount) this.logger.info('removed vectors no generation holds', { vectors: gone.rowCount });
   }
 
   /** The shared per-dimension indexes of older versions, once the live generation no longer needs them. */
   private async dropLegacyIndexes(current: string): Promise<void> {
     const own = await this.pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [hnswIndexName(current)]);
-    const vectors = await this.pool.query<{ v: number }>(
-      `SELECT (manifest->'counts'->>'vectors')::int AS v FROM rb_generations WHERE generation = $1`,
+    const vectors = await this.pool.query<{ v: number; shared: boolean | null }>(
+      `SELECT (manifest->'counts'->>'vectors')::int AS v, (lexical->>'sharedVectors')::boolean AS shared FROM rb_generations WHERE generation = $1`,
       [current],
     );
-    if (!own.rows[0]?.t && (vectors.rows[0]?.v ?? 0) > 0) return;
+    const row = vectors.rows[0];
+    if (!own.rows[0]?.t && !row?.shared && (row?.v ?? 0) > 0) return;
     const legacy = await this.pool.query<{ name: string }>(
       `SELECT indexname AS name FROM pg_indexes WHERE tablename = 'rb_chunks' AND starts_with(indexname, $1)`,
       [LEGACY_HNSW_PREFIX],
