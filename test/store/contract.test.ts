@@ -718,6 +718,45 @@ describe('postgres backend specifics', () => {
     expect({ ...copied, gen: '' }).toEqual({ ...written, gen: '' });
   });
 
+  it('a load of more new vectors than rb_vectors holds builds the index again after it instead of inserting through it', async () => {
+    const db = pgBackend.db();
+    const corpus = await corpusOf([F2]);
+    await ingestPg(corpus, { embedder: embedder(freshModel()) });
+    const hnsw = async () =>
+      db.query<{ oid: number }>(`SELECT oid::int AS oid FROM pg_class WHERE relname = $1`, [sharedHnswIndexName(16)]);
+    const [index0] = await hnsw();
+    expect(index0).toBeDefined();
+    const model = freshModel();
+    const [v] = await embedder(model).createEmbeddings(['crisis tweets']);
+    const reader = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
+    const pinned = await reader.pin();
+    const during: number[] = [];
+    // Another model, and another file: every vector is new, and they outnumber the stored ones.
+    await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
+    const writer = new PostgresWriter(url, {
+      batchSize: 10,
+      indexRebuildMin: 1,
+      afterBatch: async (table) => void (table === 'chunks' && during.push((await pinned.vectorSearch(v, 5)).length)),
+    });
+    try {
+      await ingestPg(corpus, { embedder: embedder(model) }, writer);
+    } finally {
+      await reader.close();
+    }
+    expect(during.length).toBeGreaterThan(1);
+    for (const hits of during) expect(hits).toBe(5);
+    const [index1] = await hnsw();
+    expect(index1).toBeDefined();
+    expect(index1.oid).not.toBe(index0.oid);
+    const store = await PostgresStore.open({ databaseUrl: url });
+    try {
+      expect((await store.vectorSearch(v, 5)).length).toBe(5);
+      expect(await db.query('SELECT count(*)::int AS n FROM rb_vectors')).toEqual([{ n: store.chunks.length }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a generation with its own HNSW index (before shared vectors) stays searchable until a re-ingest replaces it', async () => {
     const db = pgBackend.db();
     const model = freshModel();

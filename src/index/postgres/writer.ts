@@ -45,6 +45,13 @@ export interface PostgresWriterOptions {
    */
   indexBuildWorkers?: number;
   /**
+   * A commit sending at least this many vectors, more than rb_vectors holds already, drops the
+   * HNSW index of their size and builds it again after loading them: inserting through an index
+   * row by row costs about twice a bulk build (100k x 384-d: 447 s against 226 s). Meanwhile the
+   * live generation's vector searches scan exactly. Default 10,000.
+   */
+  indexRebuildMin?: number;
+  /**
    * Copy the rows of papers and chunks whose content is unchanged from the live generation inside
    * the server instead of writing them again. Default true; false writes every row (a reference
    * for tests).
@@ -296,6 +303,8 @@ export class PostgresWriter implements GenerationWriter {
     try {
       if (vectors) {
         const fresh = chunkHashes.flatMap((h, i) => (previous?.chunks.has(h) ? [] : [i]));
+        if (dims <= HNSW_MAX_DIMS && fresh.length >= (this.opts.indexRebuildMin ?? 10_000))
+          await this.dropIndexBeforeBulkLoad(dims, fresh.length);
         for (let j = 0; j < fresh.length; j += B) {
           const part = fresh.slice(j, j + B);
           await q(
@@ -519,6 +528,19 @@ export class PostgresWriter implements GenerationWriter {
       papers: await rows('rb_papers'),
       chunks: live.lexical.sharedVectors ? await rows('rb_chunks') : new Map(),
     };
+  }
+
+  private async dropIndexBeforeBulkLoad(dims: number, incoming: number): Promise<void> {
+    let held: number;
+    try {
+      held = (await this.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM rb_vectors')).rows[0].n;
+      if (incoming <= held) return;
+      // CONCURRENTLY: searches of the live generation go on meanwhile (scanning exactly once it is gone).
+      await this.pool.query(`DROP INDEX CONCURRENTLY IF EXISTS ${sharedHnswIndexName(dims)}`);
+    } catch (err) {
+      throw storeError(err, this.databaseUrl, `indexing the ${dims}-dimensional vectors`);
+    }
+    this.logger.info('dropped the vector index to build it again after a bulk load', { dimensions: dims, incoming, held });
   }
 
   /**
