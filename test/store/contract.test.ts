@@ -483,19 +483,25 @@ describe('postgres backend specifics', () => {
     const gen0 = (await ingestPg(corpus)).generation;
     await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
     const boom = new Error('connection lost after the second batch of chunks');
+    // Unchanged rows are copied first (F2's 32), then the new ones go in batches of 20.
+    let failedAt = 0;
     const failing = new PostgresWriter(url, {
       batchSize: 20,
       afterBatch: (table, rows) => {
-        if (table === 'chunks' && rows === 40) throw boom;
+        if (table === 'chunks' && rows > 40) {
+          failedAt = rows;
+          throw boom;
+        }
       },
     });
     await expect(ingestPg(corpus, {}, failing)).rejects.toBe(boom);
+    expect(failedAt).toBe(32 + 20);
     const partial = await db.query<{ generation: string; n: number }>(
       `SELECT generation, count(*)::int AS n FROM rb_chunks GROUP BY 1 ORDER BY 2`,
     );
     expect(partial).toEqual([
       { generation: gen0, n: 32 },
-      { generation: expect.not.stringMatching(gen0), n: 40 },
+      { generation: expect.not.stringMatching(gen0), n: failedAt },
     ]);
     const store = await PostgresStore.open({ databaseUrl: url });
     expect(store.generation).toBe(gen0);
@@ -701,6 +707,7 @@ describe('postgres backend specifics', () => {
             [gen],
           ),
           postings: await db.query(`SELECT term, postings FROM rb_postings WHERE generation = $1 ORDER BY term`, [gen]),
+          terms: await db.query(`SELECT term, df, max_sat FROM rb_term_df WHERE generation = $1 ORDER BY term`, [gen]),
           search: await search(await store.pin()),
         };
       } finally {
@@ -716,6 +723,20 @@ describe('postgres backend specifics', () => {
     expect(copied.chunks.every((c) => c.vector !== null && c.embedding === null && c.content_hash !== null)).toBe(true);
     expect(copied.search.vector.length).toBe(10);
     expect({ ...copied, gen: '' }).toEqual({ ...written, gen: '' });
+    expect(copying.lastTermsCopied).toBe(false);
+
+    // One abstract changed in place, a word gone from it and one new: only the terms of its old
+    // and new text are encoded and sent, the other terms' rows are copied, and the generation
+    // still equals a full write.
+    await replaceInFile(join(corpus, F1), 'Additionally, training on long sequences', 'Zyxwvut training on long sequences');
+    const small = new PostgresWriter(url);
+    await ingestPg(corpus, { embedder: embedder(model) }, small);
+    expect(small.lastTermsCopied).toBe(true);
+    expect(small.lastVectorsSent).toBe(1);
+    const smallCopied = await rows();
+    await ingestPg(corpus, { embedder: embedder(model), force: true }, new PostgresWriter(url, { copyUnchanged: false }));
+    expect(smallCopied.terms).toContainEqual({ term: 'zyxwvut', df: 1, max_sat: null });
+    expect({ ...smallCopied, gen: '' }).toEqual({ ...(await rows()), gen: '' });
   });
 
   it('a load of more new vectors than rb_vectors holds builds the index again after it instead of inserting through it', async () => {

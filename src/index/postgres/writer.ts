@@ -94,13 +94,18 @@ export function fieldTerms(text: string): { terms: string; count: number } {
 const PAPER_COLUMNS = 'paper_id, data, first_seen, content_hash';
 const CHUNK_COLUMNS = 'chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, content_hash';
 // Rows per INSERT ... SELECT: nothing travels but two integers a row.
-const COPY_BATCH = 5000;
+const COPY_BATCH = 20_000;
+const POSTING_CODEC: PostingCodec = 'deflate-varint';
 
 /** The live generation's rows by content hash: what a new generation copies instead of writing. */
 interface CopySources {
   generation: string;
   papers: Map<string, number>;
   chunks: Map<string, number>;
+  /** How many chunks the live generation has (some may lack a content hash). */
+  chunkCount: number;
+  /** Its postings are packed as this writer packs them, so unchanged terms' rows can be copied. */
+  postings: boolean;
 }
 
 /** An HNSW build running on its own session while the rest of a generation is written. */
@@ -139,6 +144,8 @@ export class PostgresWriter implements GenerationWriter {
   lastCommit?: { papersCopied: number; chunksCopied: number };
   /** Vectors the last commit sent to rb_vectors (those of chunks the live generation lacked). */
   lastVectorsSent?: number;
+  /** Whether the last commit copied the postings of terms in no changed chunk from the live generation. */
+  lastTermsCopied?: boolean;
   private readonly pool: pg.Pool;
   private readonly logger: Logger;
   private readonly batchSize: number;
@@ -278,7 +285,7 @@ export class PostgresWriter implements GenerationWriter {
       avgBody: avg.body,
       params: { ...lexical.params },
       postings: true,
-      postingCodec: 'deflate-varint',
+      postingCodec: POSTING_CODEC,
       sharedVectors: true,
     };
 
@@ -370,7 +377,8 @@ export class PostgresWriter implements GenerationWriter {
     const { manifest, papers, chunks, lexical } = data;
     const generation = manifest.generation;
     const B = this.batchSize;
-    const copied = { papers: 0, chunks: 0 };
+    // Unchanged rows first, in a few large INSERT ... SELECTs (nothing travels but two integers a
+    // row), then the new ones in batches.
     const copy = async (table: 'rb_papers' | 'rb_chunks', columns: string, pairs: Array<[number, number]>) => {
       for (let j = 0; j < pairs.length; j += COPY_BATCH) {
         const part = pairs.slice(j, j + COPY_BATCH);
@@ -380,95 +388,105 @@ export class PostgresWriter implements GenerationWriter {
           [generation, previous!.generation, part.map((x) => x[0]), part.map((x) => x[1])],
         );
       }
-      copied[table === 'rb_papers' ? 'papers' : 'chunks'] += pairs.length;
     };
 
-    for (let i = 0; i < papers.length; i += B) {
-      const batch = papers.slice(i, i + B);
-      const fresh: number[] = [];
-      const hashes: string[] = [];
-      const reuse: Array<[number, number]> = [];
-      batch.forEach((p, j) => {
-        const hash = paperHash(p);
-        const old = previous?.papers.get(hash);
-        if (old === undefined) {
-          fresh.push(j);
-          hashes.push(hash);
-        } else reuse.push([i + j, old]);
-      });
-      if (reuse.length) await copy('rb_papers', PAPER_COLUMNS, reuse);
-      if (fresh.length)
-        await q(
-          `INSERT INTO rb_papers (generation, idx, paper_id, data, first_seen, content_hash)
-           SELECT $1, t.idx, t.paper_id, t.data::jsonb, t.first_seen::timestamptz, decode(t.hash, 'hex')
-             FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(idx, paper_id, data, first_seen, hash)`,
-          [
-            generation,
-            fresh.map((j) => i + j),
-            fresh.map((j) => batch[j].id),
-            fresh.map((j) => JSON.stringify(batch[j])),
-            fresh.map((j) => batch[j].firstSeen ?? null),
-            hashes,
-          ],
-        );
-      await this.opts.afterBatch?.('papers', i + batch.length);
+    const paperReuse: Array<[number, number]> = [];
+    const paperFresh: Array<{ i: number; hash: string }> = [];
+    papers.forEach((p, i) => {
+      const hash = paperHash(p);
+      const old = previous?.papers.get(hash);
+      if (old === undefined) paperFresh.push({ i, hash });
+      else paperReuse.push([i, old]);
+    });
+    await copy('rb_papers', PAPER_COLUMNS, paperReuse);
+    let written = paperReuse.length;
+    if (written) await this.opts.afterBatch?.('papers', written);
+    for (let j = 0; j < paperFresh.length; j += B) {
+      const part = paperFresh.slice(j, j + B);
+      await q(
+        `INSERT INTO rb_papers (generation, idx, paper_id, data, first_seen, content_hash)
+         SELECT $1, t.idx, t.paper_id, t.data::jsonb, t.first_seen::timestamptz, decode(t.hash, 'hex')
+           FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(idx, paper_id, data, first_seen, hash)`,
+        [
+          generation,
+          part.map((x) => x.i),
+          part.map((x) => papers[x.i].id),
+          part.map((x) => JSON.stringify(papers[x.i])),
+          part.map((x) => papers[x.i].firstSeen ?? null),
+          part.map((x) => x.hash),
+        ],
+      );
+      written += part.length;
+      await this.opts.afterBatch?.('papers', written);
     }
 
+    const chunkReuse: Array<[number, number]> = [];
+    const chunkFresh: number[] = [];
+    chunkHashes.forEach((hash, i) => {
+      const old = previous?.chunks.get(hash);
+      if (old === undefined) chunkFresh.push(i);
+      else chunkReuse.push([i, old]);
+    });
+    await copy('rb_chunks', CHUNK_COLUMNS, chunkReuse);
+    written = chunkReuse.length;
+    if (written) await this.opts.afterBatch?.('chunks', written);
     const titleCache = new Map<string, { terms: string; count: number }>();
-    for (let i = 0; i < chunks.length; i += B) {
-      const batch = chunks.slice(i, i + B);
-      const cols = {
-        idx: [] as number[],
-        id: [] as string[],
-        paper: [] as string[],
-        pos: [] as number[],
-        text: [] as Array<string | null>,
-        tt: [] as string[],
-        bt: [] as string[],
-        lt: [] as number[],
-        lb: [] as number[],
-        hash: [] as string[],
-      };
-      const reuse: Array<[number, number]> = [];
-      batch.forEach((c, j) => {
-        const hash = chunkHashes[i + j];
-        const old = previous?.chunks.get(hash);
-        if (old !== undefined) {
-          reuse.push([i + j, old]);
-          return;
-        }
+    const freshTerms = new Set<string>();
+    for (let j = 0; j < chunkFresh.length; j += B) {
+      const part = chunkFresh.slice(j, j + B);
+      const cols = { tt: [] as string[], bt: [] as string[], lt: [] as number[], lb: [] as number[] };
+      for (const i of part) {
+        const c = chunks[i];
         let title = titleCache.get(c.title);
         if (!title) {
           title = fieldTerms(c.title);
           titleCache.set(c.title, title);
         }
         const body = fieldTerms(c.text);
-        cols.idx.push(i + j);
-        cols.id.push(c.id);
-        cols.paper.push(c.paperId);
-        cols.pos.push(c.position);
-        cols.text.push(storedTexts[i + j]);
         cols.tt.push(title.terms);
         cols.bt.push(body.terms);
         cols.lt.push(title.count);
         cols.lb.push(body.count);
-        cols.hash.push(hash);
-      });
-      if (reuse.length) await copy('rb_chunks', CHUNK_COLUMNS, reuse);
-      if (cols.idx.length)
-        await q(
-          `INSERT INTO rb_chunks (generation, idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, content_hash)
-           SELECT $1, t.idx, t.chunk_id, t.paper_id, t.position, t.text, t.title_terms, t.body_terms, t.len_title, t.len_body,
-                  decode(t.hash, 'hex')
-             FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[], $11::text[])
-               AS t(idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, hash)`,
-          [generation, cols.idx, cols.id, cols.paper, cols.pos, cols.text, cols.tt, cols.bt, cols.lt, cols.lb, cols.hash],
-        );
-      await this.opts.afterBatch?.('chunks', i + batch.length);
+      }
+      if (previous) for (const t of [...cols.tt, ...cols.bt]) for (const term of t.split(' ')) if (term) freshTerms.add(term);
+      await q(
+        `INSERT INTO rb_chunks (generation, idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, content_hash)
+         SELECT $1, t.idx, t.chunk_id, t.paper_id, t.position, t.text, t.title_terms, t.body_terms, t.len_title, t.len_body,
+                decode(t.hash, 'hex')
+           FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[], $11::text[])
+             AS t(idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, hash)`,
+        [
+          generation,
+          part,
+          part.map((i) => chunks[i].id),
+          part.map((i) => chunks[i].paperId),
+          part.map((i) => chunks[i].position),
+          part.map((i) => storedTexts[i]),
+          cols.tt,
+          cols.bt,
+          cols.lt,
+          cols.lb,
+          part.map((i) => chunkHashes[i]),
+        ],
+      );
+      written += part.length;
+      await this.opts.afterBatch?.('chunks', written);
     }
-    this.lastCommit = { papersCopied: copied.papers, chunksCopied: copied.chunks };
+    this.lastCommit = { papersCopied: paperReuse.length, chunksCopied: chunkReuse.length };
 
-    // Per term: df and its postings (see rb_postings in schema.ts), in batches of bounded size.
+    // Per term: df and its postings (see rb_postings in schema.ts). A term found in no chunk that
+    // changed, moved or left has exactly the live generation's postings: those rows are copied
+    // inside the server, and only the other terms are encoded and sent.
+    const changed = await this.changedTerms(previous, chunkReuse, chunkFresh.length, chunks.length, freshTerms, q);
+    if (changed) {
+      for (const table of ['rb_term_df', 'rb_postings'])
+        await q(
+          `INSERT INTO ${table} SELECT $1, o.* FROM (SELECT ${table === 'rb_term_df' ? 'term, df' : 'term, postings'} FROM ${table}
+            WHERE generation = $2 AND NOT (term = ANY($3::text[]))) o`,
+          [generation, previous!.generation, [...changed]],
+        );
+    }
+    this.lastTermsCopied = changed !== undefined;
     const TB = B * 4; // short rows: larger batches
     const MAX_BATCH_BYTES = 8 << 20;
     let terms: string[] = [];
@@ -495,6 +513,7 @@ export class PostgresWriter implements GenerationWriter {
       await this.opts.afterBatch?.('terms', termsWritten);
     };
     for (const { term, docs, tfTitle, tfBody } of lexical.postingLists()) {
+      if (changed && !changed.has(term)) continue;
       const buf = encodePostings(docs, tfTitle, tfBody);
       terms.push(term);
       dfs.push(docs.length);
@@ -503,6 +522,38 @@ export class PostgresWriter implements GenerationWriter {
       if (terms.length >= TB || bytes >= MAX_BATCH_BYTES) await flush();
     }
     await flush();
+  }
+
+  /**
+   * The terms whose postings may differ from the live generation's: those of every new chunk,
+   * and of every live chunk not carried over at the same position. Undefined (write every term)
+   * when there is nothing to copy from, its postings are packed otherwise, some of its chunks
+   * have no content hash, or a quarter or more of the chunks changed or moved.
+   */
+  private async changedTerms(
+    previous: CopySources | undefined,
+    reuse: Array<[number, number]>,
+    fresh: number,
+    total: number,
+    freshTerms: Set<string>,
+    q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>,
+  ): Promise<Set<string> | undefined> {
+    if (!previous?.postings || previous.chunks.size !== previous.chunkCount) return undefined;
+    const moved = reuse.filter(([i, old]) => i !== old).length;
+    if ((fresh + moved) * 4 >= total) return undefined;
+    const kept = new Set(reuse.filter(([i, old]) => i === old).map(([i]) => i));
+    const gone = [...previous.chunks.values()].filter((old) => !kept.has(old));
+    const changed = new Set(freshTerms);
+    const moves = reuse.filter(([i, old]) => i !== old).map(([, old]) => old);
+    for (let j = 0; j < gone.length + moves.length; j += COPY_BATCH) {
+      const idx = [...gone, ...moves].slice(j, j + COPY_BATCH);
+      const r = await q(`SELECT title_terms || ' ' || body_terms AS t FROM rb_chunks WHERE generation = $1 AND idx = ANY($2::int[])`, [
+        previous.generation,
+        idx,
+      ]);
+      for (const row of r.rows as Array<{ t: string }>) for (const term of row.t.split(' ')) if (term) changed.add(term);
+    }
+    return changed;
   }
 
   /**
@@ -527,6 +578,8 @@ export class PostgresWriter implements GenerationWriter {
       generation: live.generation,
       papers: await rows('rb_papers'),
       chunks: live.lexical.sharedVectors ? await rows('rb_chunks') : new Map(),
+      chunkCount: live.lexical.n,
+      postings: live.lexical.postings === true && live.lexical.postingCodec === POSTING_CODEC,
     };
   }
 
