@@ -778,6 +778,38 @@ describe('postgres backend specifics', () => {
     }
   });
 
+  it('an ingest that fails after sending its vectors leaves the live generation answering as before; the next cleanup removes them', async () => {
+    const db = pgBackend.db();
+    const model = freshModel();
+    const corpus = await corpusOf([F2]);
+    await ingestPg(corpus, { embedder: embedder(model) });
+    const [v] = await embedder(model).createEmbeddings(['crisis tweets']);
+    const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM rb_vectors'))[0].n;
+    const held = await count();
+    const store = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
+    try {
+      const before = await store.vectorSearch(v, 5);
+      expect(before.length).toBe(5);
+      await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
+      const boom = new Error('killed after the vectors were sent');
+      const failing = new PostgresWriter(url, {
+        afterBatch: (table) => {
+          if (table === 'papers') throw boom;
+        },
+      });
+      await expect(ingestPg(corpus, { embedder: embedder(model) }, failing)).rejects.toBe(boom);
+      // F4's vectors are in rb_vectors and its index, but no live chunk refers to them.
+      expect(await count()).toBeGreaterThan(held);
+      expect(await store.vectorSearch(v, 5)).toEqual(before);
+    } finally {
+      await store.close();
+    }
+    // The corpus back as it was: up to date, and the cleanup of that ingest removes the orphans.
+    await unlink(join(corpus, F4));
+    expect((await ingestPg(corpus, { embedder: embedder(model) })).upToDate).toBe(true);
+    expect(await count()).toBe(held);
+  });
+
   it('a generation with its own HNSW index (before shared vectors) stays searchable until a re-ingest replaces it', async () => {
     const db = pgBackend.db();
     const model = freshModel();
