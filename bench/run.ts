@@ -12,6 +12,8 @@
  * BENCH_1M=1: also a 1M-paper lexical row (synthetic, seed 42) after the scale rows: ingest and
  * query each in a child process with a BENCH_1M_HEAP_MB heap (default 16384), about 20 min and
  * 5 GB on the 2-core machine; BENCH_SECTIONS=1m runs only that row, into report-1m.{md,json}.
+ * BENCH_SECTIONS=postgres: only the scale rows with vectors (file store, then Postgres), each with
+ * its re-ingest after one corpus file changed, no peers, into report-postgres.{md,json}.
  */
 import { readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -33,6 +35,7 @@ const work = join(os.tmpdir(), 'research-bot-bench');
 const quick = process.env.BENCH_QUICK === '1';
 const peersOnly = process.env.BENCH_SECTIONS === 'peers';
 const millionOnly = process.env.BENCH_SECTIONS === '1m';
+const postgresOnly = process.env.BENCH_SECTIONS === 'postgres';
 const MILLION = millionOnly || process.env.BENCH_1M === '1';
 /** The 1M row's ingest and query processes need more than the default 4 GB heap (ingest peaked at 4.9 GB RSS). */
 const MILLION_HEAP_MB = Number(process.env.BENCH_1M_HEAP_MB ?? 16384);
@@ -134,7 +137,7 @@ async function main(): Promise<void> {
   const embedServer = await startOpenAIServer({ dimensions: DIMS });
   const outDir = join(root, 'bench', 'results');
   await mkdir(outDir, { recursive: true });
-  const name = `${peersOnly ? 'report-peers' : millionOnly ? 'report-1m' : 'report'}${quick ? '-quick' : ''}`;
+  const name = `${peersOnly ? 'report-peers' : millionOnly ? 'report-1m' : postgresOnly ? 'report-postgres' : 'report'}${quick ? '-quick' : ''}`;
   // Written after every section, so a run cut short still leaves what it measured.
   const save = async () => {
     report.benchSeconds = Math.round((Date.now() - started) / 1000);
@@ -145,6 +148,14 @@ async function main(): Promise<void> {
     if (millionOnly) {
       report.million = await millionRow(corpusDir, queries.slice(0, 40));
       await save();
+      return;
+    }
+    if (postgresOnly) {
+      report.scale = [];
+      for (const n of process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(',').map(Number) : [10_000, 100_000]) {
+        (report.scale as unknown[]).push(await postgresScaleRow(corpusDir, n, embedServer.url, queries.slice(0, 40)));
+        await save();
+      }
       return;
     }
     // 1. Ingest of the shipped corpus (offline), and re-ingest with no change.
@@ -280,6 +291,11 @@ async function main(): Promise<void> {
           ...p,
           ratioP95: p.search && qr.search ? Math.round((qr.search.p95 / p.search.p95) * 1000) / 1000 : undefined,
         }));
+        if (withVectors && !peersOnly)
+          Object.assign(
+            row,
+            await reingestAfterChange(dir, () => runChild('ingest', { corpusDir: dir, indexDir, embedUrl: embedServer.url })),
+          );
         const pgSizes = process.env.BENCH_PG_SIZES ? process.env.BENCH_PG_SIZES.split(',').map(Number) : peersOnly ? [] : sizes;
         if (withVectors && pgSizes.includes(n))
           row.postgres = await postgresRow(dir, indexDir, embedServer.url, synthQueries.slice(0, quick ? 10 : 20));
@@ -433,6 +449,26 @@ function renderMarkdown(r: Record<string, any>): string[] {
         );
     }
   }
+  const reRows = (r.scale ?? []).filter((x: any) => x.reingestMs !== undefined || x.postgres?.reingestMs !== undefined);
+  if (reRows.length) {
+    lines.push(
+      '',
+      "### Re-ingest after one corpus file changed (384-d vectors; one paper's abstract replaced)",
+      '',
+      '| papers | file store ms | file store peak RSS MB | Postgres ms | Postgres peak RSS MB |',
+      '|---|---|---|---|---|',
+    );
+    for (const row of reRows)
+      lines.push(
+        cells([
+          row.papers,
+          row.reingestMs ?? '-',
+          row.reingestPeakRssMB ?? '-',
+          row.postgres?.reingestMs ?? '-',
+          row.postgres?.reingestPeakRssMB ?? '-',
+        ]),
+      );
+  }
   const peerRows = (r.scale ?? []).filter((x: any) => x.peers?.length);
   if (peerRows.length) {
     lines.push(
@@ -548,6 +584,7 @@ async function postgresRow(
     const iterations = quick ? 1 : 3;
     const lex = await runChild('query', { corpusDir, indexDir: cacheIndexDir, databaseUrl: url, queries, iterations }, timeoutMs);
     const qr = await runChild('query', { ...o, queries, iterations }, timeoutMs);
+    const re = await reingestAfterChange(corpusDir, () => runChild('ingest', o, timeoutMs));
     return {
       server: process.env.BENCH_DATABASE_URL ? 'postgres (BENCH_DATABASE_URL)' : 'PGlite 0.5 (WASM, single session) over pglite-socket',
       ingestMs: r1(ing.durationMs!),
@@ -558,12 +595,61 @@ async function postgresRow(
       search: qr.search,
       ask: qr.ask,
       queryPeakRssMB: qr.maxRssMB,
+      ...re,
     };
   } catch (err) {
     return { error: (err as Error).message.slice(0, 300) };
   } finally {
     await db?.close().catch(() => undefined);
   }
+}
+
+/**
+ * Re-ingest after one corpus file changed: one paper's abstract in the first file is replaced,
+ * `ingest` runs (not forced), and the file is put back. The changed paper is re-embedded; every
+ * other paper is unchanged.
+ */
+async function reingestAfterChange(corpusDir: string, ingest: () => Promise<ChildResult>): Promise<Record<string, unknown>> {
+  const file = join(corpusDir, (await readdir(corpusDir)).filter((f) => f.endsWith('.jsonl')).sort()[0]);
+  const original = await readFile(file, 'utf8');
+  const [first, ...rest] = original.split('\n');
+  const paper = JSON.parse(first) as { abstract: string };
+  paper.abstract = `We revisit this question with a changed abstract. ${paper.abstract}`;
+  await writeFile(file, [JSON.stringify(paper), ...rest].join('\n'));
+  try {
+    const re = await ingest();
+    if (re.upToDate) throw new Error('the re-ingest found the changed corpus up to date');
+    return { reingestMs: r1(re.durationMs!), reingestPeakRssMB: re.maxRssMB };
+  } finally {
+    await writeFile(file, original);
+  }
+}
+
+/**
+ * BENCH_SECTIONS=postgres: one scale row with 384-d vectors, the file store's ingest, search and
+ * re-ingest next to the Postgres store's, without peers.
+ */
+async function postgresScaleRow(sourceDir: string, n: number, embedUrl: string, queries: string[]): Promise<Record<string, unknown>> {
+  const dir = join(work, `synthetic-${n}`);
+  await writeSyntheticCorpus(sourceDir, dir, n, 42);
+  const indexDir = join(work, `synthetic-${n}-vec-index`);
+  await rm(indexDir, { recursive: true, force: true });
+  const ing = await runChild('ingest', { corpusDir: dir, indexDir, embedUrl });
+  const qr = await runChild('query', { corpusDir: dir, indexDir, embedUrl, queries, iterations: quick ? 1 : 3 });
+  const row: Record<string, unknown> = {
+    papers: n,
+    vectors: true,
+    ingestMs: r1(ing.durationMs!),
+    ingestPeakRssMB: ing.maxRssMB,
+    search: qr.search,
+    ask: qr.ask,
+    queryPeakRssMB: qr.maxRssMB,
+    ...(await reingestAfterChange(dir, () => runChild('ingest', { corpusDir: dir, indexDir, embedUrl }))),
+  };
+  console.error(`scale ${n} file store: ${JSON.stringify(row)}`);
+  row.postgres = await postgresRow(dir, indexDir, embedUrl, queries.slice(0, quick ? 10 : 20));
+  console.error(`scale ${n} postgres: ${JSON.stringify(row.postgres)}`);
+  return row;
 }
 
 main().catch((err) => {

@@ -32,7 +32,7 @@ export interface TestDatabase {
 export const TEST_DB_PASSWORD = 'pg-test-Secret-42';
 
 const RESET_SQL = `
-  DROP TABLE IF EXISTS rb_meta, rb_papers, rb_chunks, rb_term_df, rb_postings, rb_generations, rb_schema_migrations CASCADE;
+  DROP TABLE IF EXISTS rb_meta, rb_papers, rb_chunks, rb_term_df, rb_postings, rb_vectors, rb_generations, rb_schema_migrations CASCADE;
   DROP TABLE IF EXISTS rb_watches, rb_radar_generations, rb_radar_baseline, rb_announcements CASCADE;
   SELECT pg_advisory_unlock_all();
 `;

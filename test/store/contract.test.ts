@@ -16,7 +16,7 @@ import { queryTerms } from '../../src/index/lexical.js';
 import { tokenize } from '../../src/index/tokenize.js';
 import { PostgresStore } from '../../src/index/postgres/store.js';
 import { decodePostings } from '../../src/index/postgres/postings.js';
-import { hnswIndexName } from '../../src/index/postgres/schema.js';
+import { hnswIndexName, sharedHnswIndexName } from '../../src/index/postgres/schema.js';
 import { INGEST_LOCK_KEY, PostgresWriter } from '../../src/index/postgres/writer.js';
 import type { GenerationWriter, SearchStore } from '../../src/index/search-store.js';
 import { Retriever } from '../../src/index/search.js';
@@ -397,8 +397,8 @@ describe('postgres backend specifics', () => {
     }
   }
 
-  it('migrates on start (versioned, idempotent) and gives each generation its own HNSW index', async () => {
-    const ALL_MIGRATIONS = [1, 2, 3, 4, 5].map((version) => ({ version }));
+  it('migrates on start (versioned, idempotent); vectors live once in rb_vectors under one HNSW index per size', async () => {
+    const ALL_MIGRATIONS = [1, 2, 3, 4, 5, 6].map((version) => ({ version }));
     const db = pgBackend.db();
     const empty = await rejection(PostgresStore.open({ databaseUrl: url }));
     expect(empty.code).toBe('INDEX_MISSING');
@@ -410,23 +410,26 @@ describe('postgres backend specifics', () => {
     await store.close();
     expect(await db.query('SELECT version FROM rb_schema_migrations ORDER BY 1')).toEqual(ALL_MIGRATIONS);
     const idx = await db.query<{ indexname: string; indexdef: string }>(
-      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'rb_chunks' ORDER BY 1`,
+      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('rb_chunks', 'rb_vectors') ORDER BY 1`,
     );
-    const hnsw = hnswIndexName(store.generation);
-    expect(idx.map((i) => i.indexname)).toEqual(expect.arrayContaining([hnsw, 'rb_chunks_tsv']));
+    const hnsw = sharedHnswIndexName(16);
+    expect(idx.map((i) => i.indexname)).toEqual(expect.arrayContaining([hnsw, 'rb_chunks_hash']));
+    expect(idx.map((i) => i.indexname)).not.toContain(hnswIndexName(store.generation));
     expect(idx.find((i) => i.indexname === hnsw)!.indexdef).toMatch(
-      new RegExp(`hnsw .*vector\\(16\\).*vector_cosine_ops.*generation = '${store.generation}'.*vector_dims\\(embedding\\) = 16`),
+      /ON public\.rb_vectors USING hnsw .*vector\(16\).*vector_cosine_ops.*WHERE \(?vector_dims\(embedding\) = 16/,
     );
-    // Stems of our tokenizer, weighted A (title) / D (body).
-    const [row] = await db.query<{ title_terms: string; len_title: number; tsv: string }>(
-      `SELECT title_terms, len_title, tsv::text AS tsv FROM rb_chunks WHERE title_terms LIKE 'crisistransform%'`,
+    expect(await db.query('SELECT count(*)::int AS n FROM rb_vectors')).toEqual([{ n: store.chunks.length }]);
+    // Stems of our tokenizer; no tsvector and no embedding in the chunk rows.
+    const [row] = await db.query<{ title_terms: string; len_title: number; tsv: string | null; embedding: string | null }>(
+      `SELECT title_terms, len_title, tsv::text AS tsv, embedding::text AS embedding FROM rb_chunks WHERE title_terms LIKE 'crisistransform%'`,
     );
     const title = store.papers.find((p) => p.title.startsWith('CrisisTransformers'))!.title;
     expect(row.title_terms).toBe(tokenize(title).join(' '));
     expect(row.title_terms).toMatch(/^crisistransform pre train pretrain languag model/);
     expect(row.len_title).toBe(tokenize(title).length);
-    expect(row.tsv).toContain(`'crisistransform':1A`);
-    expect(row.tsv).toMatch(/'crisi':\d+A,\d+/);
+    expect(row.tsv).toBeNull();
+    expect(row.embedding).toBeNull();
+    expect(await db.query('SELECT count(*)::int AS n FROM rb_term_df WHERE max_sat IS NOT NULL')).toEqual([{ n: 0 }]);
   });
 
   it('stores first-seen times in their own column; papers of a generation written before it get its creation time', async () => {
@@ -480,19 +483,25 @@ describe('postgres backend specifics', () => {
     const gen0 = (await ingestPg(corpus)).generation;
     await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
     const boom = new Error('connection lost after the second batch of chunks');
+    // Unchanged rows are copied first (F2's 32), then the new ones go in batches of 20.
+    let failedAt = 0;
     const failing = new PostgresWriter(url, {
       batchSize: 20,
       afterBatch: (table, rows) => {
-        if (table === 'chunks' && rows === 40) throw boom;
+        if (table === 'chunks' && rows > 40) {
+          failedAt = rows;
+          throw boom;
+        }
       },
     });
     await expect(ingestPg(corpus, {}, failing)).rejects.toBe(boom);
+    expect(failedAt).toBe(32 + 20);
     const partial = await db.query<{ generation: string; n: number }>(
       `SELECT generation, count(*)::int AS n FROM rb_chunks GROUP BY 1 ORDER BY 2`,
     );
     expect(partial).toEqual([
       { generation: gen0, n: 32 },
-      { generation: expect.not.stringMatching(gen0), n: 40 },
+      { generation: expect.not.stringMatching(gen0), n: failedAt },
     ]);
     const store = await PostgresStore.open({ databaseUrl: url });
     expect(store.generation).toBe(gen0);
@@ -604,7 +613,12 @@ describe('postgres backend specifics', () => {
     expect((await search()).reads).toHaveLength(2);
     // A generation written before rb_postings existed is searched through the tsvector, as exactly,
     // reading the rare terms first.
+    // New generations store no tsvector (nothing reads it); an old one has what migration 1's generated column computed.
+    expect(await db.query(`SELECT count(*)::int AS n FROM rb_chunks WHERE tsv IS NOT NULL`)).toEqual([{ n: 0 }]);
     await db.query(`UPDATE rb_generations SET lexical = lexical - 'postings'`);
+    await db.query(
+      `UPDATE rb_chunks SET tsv = setweight(to_tsvector('simple', title_terms), 'A') || setweight(to_tsvector('simple', body_terms), 'D')`,
+    );
     const [{ any }] = await db.query<{ any: number }>(`SELECT count(*)::int AS any FROM rb_chunks WHERE tsv @@ to_tsquery('simple', $1)`, [
       [...terms.keys()].join(' | '),
     ]);
@@ -613,7 +627,7 @@ describe('postgres backend specifics', () => {
     expect(tsv.top5.reduce((s, r) => s + r.rows, 0)).toBeLessThan(any);
   });
 
-  it('a re-ingest after one file changed copies the unchanged rows inside the server, and equals a full write', async () => {
+  it('a re-ingest after one file changed copies the unchanged rows and inserts only the changed vectors into the shared HNSW index', async () => {
     const db = pgBackend.db();
     const model = freshModel();
     const corpus = await corpusOf([F1, F2]);
@@ -622,35 +636,83 @@ describe('postgres backend specifics', () => {
       (await db.query<{ h: string }>(`SELECT encode(content_hash, 'hex') AS h FROM ${table} JOIN rb_meta USING (generation)`)).map(
         (r) => r.h,
       );
+    const vectorCount = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM rb_vectors'))[0].n;
+    const hnsw = async () =>
+      db.query<{ oid: number; file: number }>(`SELECT oid::int AS oid, relfilenode::int AS file FROM pg_class WHERE relname = $1`, [
+        sharedHnswIndexName(16),
+      ]);
     const before = { papers: new Set(await hashes('rb_papers')), chunks: new Set(await hashes('rb_chunks')) };
+    const index0 = await hnsw();
+    expect(index0).toHaveLength(1);
+    expect(await vectorCount()).toBe(before.chunks.size);
     const { papers: kept } = await loadCorpus(await corpusOf([F1]));
+
+    // A search pinned to the old generation before the re-ingest, run again while it writes.
+    const query = 'crisis tweets language model';
+    const terms = queryTerms(query);
+    const [qv] = await embedder(model).createEmbeddings([query]);
+    const reader = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
+    const pinned = await reader.pin();
+    const search = async (p: typeof pinned) => ({ lexical: await p.lexicalSearch(terms, 10), vector: await p.vectorSearch(qv, 10) });
+    const old = await search(pinned);
+    expect(old.lexical.length).toBe(10);
+    expect(old.vector.length).toBe(10);
+    const during: Array<{ lexical: unknown; vector: unknown; vectors: number }> = [];
+
     // One file changed: F2's papers leave, F4's arrive, F1's are untouched.
     await writeFile(join(corpus, F2), await readFile(join(CORPUS, F4)));
-    const copying = new PostgresWriter(url);
-    await ingestPg(corpus, { embedder: embedder(model) }, copying);
+    const copying = new PostgresWriter(url, {
+      batchSize: 50,
+      afterBatch: async (table) => void (table === 'chunks' && during.push({ ...(await search(pinned)), vectors: await vectorCount() })),
+    });
+    try {
+      await ingestPg(corpus, { embedder: embedder(model) }, copying);
+    } finally {
+      await reader.close();
+    }
+    const after = { chunks: await hashes('rb_chunks') };
+    const changed = after.chunks.filter((h) => !before.chunks.has(h)).length;
     const unchanged = {
       papers: (await hashes('rb_papers')).filter((h) => before.papers.has(h)).length,
-      chunks: (await hashes('rb_chunks')).filter((h) => before.chunks.has(h)).length,
+      chunks: after.chunks.length - changed,
     };
     // F1's chunks came across, and its papers but those F2 also listed (their merged records changed); F4's were written.
     expect(unchanged.chunks).toBeGreaterThan(kept.length - 10);
     expect(unchanged.papers).toBeGreaterThan(kept.length / 2);
+    expect(changed).toBeGreaterThan(50);
     expect(copying.lastCommit).toEqual({ papersCopied: unchanged.papers, chunksCopied: unchanged.chunks });
+    // Only the changed chunks' vectors were sent, into the index built by the first ingest (same
+    // relation, same file: not rebuilt); the old generation answered as before all along.
+    expect(copying.lastVectorsSent).toBe(changed);
+    expect(during.length).toBeGreaterThan(1);
+    for (const d of during) expect(d).toEqual({ ...old, vectors: before.chunks.size + changed });
+    expect(await hnsw()).toEqual(index0);
+    // Cleanup removed the vectors only the old generation held.
+    expect(await vectorCount()).toBe(after.chunks.length);
+
     const rows = async () => {
       const gen = (await db.query<{ generation: string }>('SELECT generation FROM rb_meta'))[0].generation;
-      return {
-        gen,
-        papers: await db.query(
-          `SELECT idx, paper_id, data::text, first_seen, content_hash FROM rb_papers WHERE generation = $1 ORDER BY idx`,
-          [gen],
-        ),
-        chunks: await db.query(
-          `SELECT idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, tsv::text, embedding::text, content_hash
-             FROM rb_chunks WHERE generation = $1 ORDER BY idx`,
-          [gen],
-        ),
-        postings: await db.query(`SELECT term, postings FROM rb_postings WHERE generation = $1 ORDER BY term`, [gen]),
-      };
+      const store = await PostgresStore.open({ databaseUrl: url });
+      try {
+        return {
+          gen,
+          papers: await db.query(
+            `SELECT idx, paper_id, data::text, first_seen, content_hash FROM rb_papers WHERE generation = $1 ORDER BY idx`,
+            [gen],
+          ),
+          chunks: await db.query(
+            `SELECT idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, tsv::text, embedding::text,
+                    content_hash, (SELECT v.embedding::text FROM rb_vectors v WHERE v.content_hash = c.content_hash) AS vector
+               FROM rb_chunks c WHERE generation = $1 ORDER BY idx`,
+            [gen],
+          ),
+          postings: await db.query(`SELECT term, postings FROM rb_postings WHERE generation = $1 ORDER BY term`, [gen]),
+          terms: await db.query(`SELECT term, df, max_sat FROM rb_term_df WHERE generation = $1 ORDER BY term`, [gen]),
+          search: await search(await store.pin()),
+        };
+      } finally {
+        await store.close();
+      }
     };
     const copied = await rows();
     const full = new PostgresWriter(url, { copyUnchanged: false });
@@ -658,45 +720,149 @@ describe('postgres backend specifics', () => {
     expect(full.lastCommit).toEqual({ papersCopied: 0, chunksCopied: 0 });
     const written = await rows();
     expect(written.gen).not.toBe(copied.gen);
-    expect(copied.chunks.every((c) => c.embedding !== null && c.content_hash !== null)).toBe(true);
+    expect(copied.chunks.every((c) => c.vector !== null && c.embedding === null && c.content_hash !== null)).toBe(true);
+    expect(copied.search.vector.length).toBe(10);
     expect({ ...copied, gen: '' }).toEqual({ ...written, gen: '' });
+    expect(copying.lastTermsCopied).toBe(false);
+
+    // One abstract changed in place, a word gone from it and one new: only the terms of its old
+    // and new text are encoded and sent, the other terms' rows are copied, and the generation
+    // still equals a full write.
+    await replaceInFile(join(corpus, F1), 'Additionally, training on long sequences', 'Zyxwvut training on long sequences');
+    const small = new PostgresWriter(url);
+    await ingestPg(corpus, { embedder: embedder(model) }, small);
+    expect(small.lastTermsCopied).toBe(true);
+    expect(small.lastVectorsSent).toBe(1);
+    const smallCopied = await rows();
+    await ingestPg(corpus, { embedder: embedder(model), force: true }, new PostgresWriter(url, { copyUnchanged: false }));
+    expect(smallCopied.terms).toContainEqual({ term: 'zyxwvut', df: 1, max_sat: null });
+    expect({ ...smallCopied, gen: '' }).toEqual({ ...(await rows()), gen: '' });
   });
 
-  it('loads a new generation with no HNSW index over it, then builds its own; cleanup drops the old ones', async () => {
+  it('a load of more new vectors than rb_vectors holds builds the index again after it instead of inserting through it', async () => {
+    const db = pgBackend.db();
+    const corpus = await corpusOf([F2]);
+    await ingestPg(corpus, { embedder: embedder(freshModel()) });
+    const hnsw = async () =>
+      db.query<{ oid: number }>(`SELECT oid::int AS oid FROM pg_class WHERE relname = $1`, [sharedHnswIndexName(16)]);
+    const [index0] = await hnsw();
+    expect(index0).toBeDefined();
+    const model = freshModel();
+    const [v] = await embedder(model).createEmbeddings(['crisis tweets']);
+    const reader = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
+    const pinned = await reader.pin();
+    const during: number[] = [];
+    // Another model, and another file: every vector is new, and they outnumber the stored ones.
+    await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
+    const writer = new PostgresWriter(url, {
+      batchSize: 10,
+      indexRebuildMin: 1,
+      afterBatch: async (table) => void (table === 'chunks' && during.push((await pinned.vectorSearch(v, 5)).length)),
+    });
+    try {
+      await ingestPg(corpus, { embedder: embedder(model) }, writer);
+    } finally {
+      await reader.close();
+    }
+    expect(during.length).toBeGreaterThan(1);
+    for (const hits of during) expect(hits).toBe(5);
+    const [index1] = await hnsw();
+    expect(index1).toBeDefined();
+    expect(index1.oid).not.toBe(index0.oid);
+    const store = await PostgresStore.open({ databaseUrl: url });
+    try {
+      expect((await store.vectorSearch(v, 5)).length).toBe(5);
+      expect(await db.query('SELECT count(*)::int AS n FROM rb_vectors')).toEqual([{ n: store.chunks.length }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('an ingest that fails after sending its vectors leaves the live generation answering as before; the next cleanup removes them', async () => {
+    const db = pgBackend.db();
+    const model = freshModel();
+    const corpus = await corpusOf([F2]);
+    await ingestPg(corpus, { embedder: embedder(model) });
+    const [v] = await embedder(model).createEmbeddings(['crisis tweets']);
+    const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM rb_vectors'))[0].n;
+    const held = await count();
+    const store = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
+    try {
+      const before = await store.vectorSearch(v, 5);
+      expect(before.length).toBe(5);
+      await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
+      const boom = new Error('killed after the vectors were sent');
+      const failing = new PostgresWriter(url, {
+        afterBatch: (table) => {
+          if (table === 'papers') throw boom;
+        },
+      });
+      await expect(ingestPg(corpus, { embedder: embedder(model) }, failing)).rejects.toBe(boom);
+      // F4's vectors are in rb_vectors and its index, but no live chunk refers to them.
+      expect(await count()).toBeGreaterThan(held);
+      expect(await store.vectorSearch(v, 5)).toEqual(before);
+    } finally {
+      await store.close();
+    }
+    // The corpus back as it was: up to date, and the cleanup of that ingest removes the orphans.
+    await unlink(join(corpus, F4));
+    expect((await ingestPg(corpus, { embedder: embedder(model) })).upToDate).toBe(true);
+    expect(await count()).toBe(held);
+  });
+
+  it('a generation with its own HNSW index (before shared vectors) stays searchable until a re-ingest replaces it', async () => {
     const db = pgBackend.db();
     const model = freshModel();
     const corpus = await corpusOf([F2]);
     await ingestPg(corpus, { embedder: embedder(model) });
     const first = (await db.query<{ generation: string }>('SELECT generation FROM rb_meta'))[0].generation;
-    // The shared per-dimension index of earlier versions, which every insert went through.
+    // Rewritten as the writer before schema v6 left it: vectors in rb_chunks, its own partial
+    // HNSW index, and the shared per-dimension index of still earlier versions.
+    await db.query(`UPDATE rb_chunks c SET embedding = v.embedding FROM rb_vectors v WHERE v.content_hash = c.content_hash`);
+    await db.query(`UPDATE rb_generations SET lexical = lexical - 'sharedVectors'`);
+    await db.query(`DROP INDEX ${sharedHnswIndexName(16)}`);
+    await db.query('DELETE FROM rb_vectors');
+    await db.query(
+      `CREATE INDEX ${hnswIndexName(first)} ON rb_chunks USING hnsw ((embedding::vector(16)) vector_cosine_ops)
+        WHERE generation = '${first}' AND vector_dims(embedding) = 16`,
+    );
     await db.query(
       `CREATE INDEX rb_chunks_embedding_hnsw_16 ON rb_chunks USING hnsw ((embedding::vector(16)) vector_cosine_ops) WHERE vector_dims(embedding) = 16`,
     );
     const indexes = async () =>
-      (await db.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE tablename = 'rb_chunks' ORDER BY 1`)).map(
-        (r) => r.name,
-      );
-    const before = await indexes();
-    expect(before).toContain(hnswIndexName(first));
-    const during: string[][] = [];
+      (
+        await db.query<{ name: string }>(
+          `SELECT indexname AS name FROM pg_indexes WHERE tablename IN ('rb_chunks', 'rb_vectors') AND indexname LIKE '%hnsw%' ORDER BY 1`,
+        )
+      ).map((r) => r.name);
+    expect(await indexes()).toEqual([hnswIndexName(first), 'rb_chunks_embedding_hnsw_16'].sort());
+    const [v] = await embedder(model).createEmbeddings(['crisis tweets']);
+    const reader = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
+    const pinned = await reader.pin();
+    const old = await pinned.vectorSearch(v, 5);
+    expect(old.length).toBe(5);
+    const during: unknown[] = [];
     await writeFile(join(corpus, F1), await readFile(join(CORPUS, F1)));
-    await ingestPg(
-      corpus,
-      { embedder: embedder(model) },
-      new PostgresWriter(url, { batchSize: 50, afterBatch: async (table) => void (table === 'chunks' && during.push(await indexes())) }),
-    );
-    const second = (await db.query<{ generation: string }>('SELECT generation FROM rb_meta'))[0].generation;
-    expect(second).not.toBe(first);
+    const writer = new PostgresWriter(url, {
+      batchSize: 50,
+      afterBatch: async (table) => void (table === 'chunks' && during.push(await pinned.vectorSearch(v, 5))),
+    });
+    try {
+      await ingestPg(corpus, { embedder: embedder(model) }, writer);
+    } finally {
+      await reader.close();
+    }
     expect(during.length).toBeGreaterThan(1);
-    for (const names of during) expect(names).toEqual(before);
-    const after = await indexes();
-    expect(after).toContain(hnswIndexName(second));
-    expect(after).not.toContain(hnswIndexName(first));
-    expect(after).not.toContain('rb_chunks_embedding_hnsw_16');
+    for (const hits of during) expect(hits).toEqual(old);
+    // Its rows held no shared vectors to copy: every chunk's vector was sent, then indexed once.
+    const second = (await db.query<{ generation: string; n: number }>('SELECT generation FROM rb_meta'))[0].generation;
+    expect(second).not.toBe(first);
+    expect(writer.lastCommit?.chunksCopied).toBe(0);
+    expect(await indexes()).toEqual([sharedHnswIndexName(16)]);
     const store = await PostgresStore.open({ databaseUrl: url });
     try {
-      const [v] = await embedder(model).createEmbeddings(['crisis tweets']);
       expect((await store.vectorSearch(v, 5)).length).toBe(5);
+      expect(await store.readVectors()).toHaveLength(store.chunks.length);
     } finally {
       await store.close();
     }

@@ -7,10 +7,13 @@
  *   rb_meta          one row: the live generation (the pointer an ingest flips)
  *   rb_generations   manifest + BM25F statistics of every generation being written or live
  *   rb_papers        papers (JSONB) in corpus order, with when each first entered the index
- *   rb_chunks        chunks with our tokenizer's stems per field, a weighted tsvector (GIN) and
- *                    an optional embedding (an HNSW index per generation, built by the writer
- *                    after loading it: hnswIndexName)
- *   rb_term_df       document frequency of every term (our BM25F vocabulary) and its score bound
+ *   rb_chunks        chunks with our tokenizer's stems per field; in generations written before
+ *                    schema v6 also a weighted tsvector (GIN) and the embedding (an HNSW index
+ *                    per generation: hnswIndexName)
+ *   rb_vectors       embeddings by chunk content hash, shared by the generations written since v6
+ *                    (one HNSW index per embedding size: sharedHnswIndexName)
+ *   rb_term_df       document frequency of every term (our BM25F vocabulary); max_sat (a score
+ *                    bound) only in generations written before v6
  *   rb_postings      every term's postings (chunk, tf per field), read per query term by lexical search
  *   content_hash     (rb_papers, rb_chunks) what the row was written from: a re-ingest copies rows
  *                    whose hash is unchanged from the live generation instead of sending them again
@@ -162,6 +165,25 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE rb_chunks ADD COLUMN content_hash bytea;
     `,
   },
+  {
+    version: 6,
+    name: 'vectors shared by every generation, keyed by chunk content hash, with one HNSW index per size',
+    sql: `
+      -- A chunk's content hash covers its text and the embedding model, so one row serves every
+      -- generation holding that chunk: a re-ingest inserts only the changed chunks' vectors, and
+      -- the HNSW index over them (sharedHnswIndexName) is built once and then kept up by inserts.
+      CREATE TABLE rb_vectors (
+        content_hash bytea PRIMARY KEY,
+        embedding    vector NOT NULL
+      );
+      -- Vector search keeps the HNSW candidates the pinned generation holds; cleanup deletes the
+      -- vectors no generation holds.
+      CREATE INDEX rb_chunks_hash ON rb_chunks (content_hash, generation);
+      -- Only generations written before rb_postings read the tsvector; newer ones leave it NULL
+      -- instead of computing it (and its GIN entries) for every row.
+      ALTER TABLE rb_chunks ALTER COLUMN tsv DROP EXPRESSION;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -262,6 +284,14 @@ export const HNSW_MAX_DIMS = 2000;
  */
 export function hnswIndexName(generation: string): string {
   return `rb_chunks_hnsw_${createHash('sha256').update(generation).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * The HNSW index over the shared rb_vectors rows of one embedding size (partial: WHERE
+ * vector_dims(embedding) = dims), used by every generation written since schema v6.
+ */
+export function sharedHnswIndexName(dims: number): string {
+  return `rb_vectors_hnsw_${dims}`;
 }
 
 /** Before per-generation indexes, one HNSW index per embedding size covered every generation. */

@@ -11,9 +11,11 @@
  * `lexicalRanking: 'ts_rank'` (Postgres' own order, no idf: Recall@5 0.579 against 0.987, same
  * top 5 as vectra on 1/40) remains for measurement.
  *
- * Vector search: `ORDER BY embedding::vector(N) <=> query` within the generation, served by the
- * writer's per-dimension HNSW index (iterative scans on pgvector >= 0.8, so LIMIT is honoured
- * past ef_search); depths over 1000 scan exactly.
+ * Vector search: `ORDER BY embedding::vector(N) <=> query`, served by the HNSW index of that size
+ * over rb_vectors (shared by the generations written since schema v6, each chunk's vector found by
+ * its content hash; older generations: their own partial index over rb_chunks), keeping the
+ * pinned generation's chunks (iterative scans on pgvector >= 0.8, so LIMIT is honoured past
+ * ef_search); depths over 1000 scan exactly.
  */
 import type pg from 'pg';
 import pgvector from 'pgvector';
@@ -84,6 +86,9 @@ interface View {
   titleDiv: Float64Array;
   bodyDiv: Float64Array;
 }
+
+// Generations written since schema v6 store no tsvector: the ts_rank measurement computes it as migration 1 did.
+const TSV = `coalesce(tsv, setweight(to_tsvector('simple'::regconfig, title_terms), 'A') || setweight(to_tsvector('simple'::regconfig, body_terms), 'D'))`;
 
 // Beyond this depth, HNSW (ef_search <= 1000) is no help: scan the generation exactly.
 const MAX_INDEXED_DEPTH = 1000;
@@ -362,8 +367,8 @@ export class PostgresStore implements SearchStore {
     try {
       if (this.lexicalRanking === 'ts_rank') {
         const r = await this.pool.query<{ idx: number; score: number }>(
-          `SELECT idx, ts_rank(tsv, q) AS score FROM rb_chunks, to_tsquery('simple', $2) q
-            WHERE generation = $1 AND tsv @@ q ORDER BY score DESC, idx LIMIT $3`,
+          `SELECT idx, ts_rank(v, q) AS score FROM (SELECT idx, ${TSV} AS v FROM rb_chunks WHERE generation = $1) c, to_tsquery('simple', $2) q
+            WHERE v @@ q ORDER BY score DESC, idx LIMIT $3`,
           [generation, tsquery, depth],
         );
         return r.rows.map((x) => ({ doc: x.idx, score: Number(x.score) }));
@@ -488,12 +493,22 @@ export class PostgresStore implements SearchStore {
     if (!Number.isInteger(dims) || dims < 1)
       throw new AppError('INDEX_CORRUPT', `The index manifest names ${String(dims)} embedding dimensions.`);
     const exact = depth > MAX_INDEXED_DEPTH || dims > HNSW_MAX_DIMS;
-    // The cast to vector(N) matches the writer's per-dimension partial HNSW index; the exact form does not use it.
-    const sql = exact
-      ? `SELECT idx, embedding <=> $2::vector AS distance FROM rb_chunks
-          WHERE generation = $1 AND embedding IS NOT NULL ORDER BY embedding <=> $2::vector, idx LIMIT $3`
-      : `SELECT idx, embedding::vector(${dims}) <=> $2::vector(${dims}) AS distance FROM rb_chunks
-          WHERE generation = $1 AND vector_dims(embedding) = ${dims} ORDER BY embedding::vector(${dims}) <=> $2::vector(${dims}) LIMIT $3`;
+    // The cast to vector(N) matches the writer's partial HNSW index of that size; the exact form does not use it.
+    // Shared vectors (rb_vectors): the index is walked in distance order over every generation's vectors,
+    // keeping those the pinned generation holds (found through rb_chunks_hash); the iterative scan goes on
+    // past ef_search until LIMIT of them are found.
+    const sql = view.stats.sharedVectors
+      ? exact
+        ? `SELECT c.idx, v.embedding <=> $2::vector AS distance FROM rb_chunks c JOIN rb_vectors v ON v.content_hash = c.content_hash
+            WHERE c.generation = $1 ORDER BY v.embedding <=> $2::vector, c.idx LIMIT $3`
+        : `SELECT c.idx, v.embedding::vector(${dims}) <=> $2::vector(${dims}) AS distance
+             FROM rb_vectors v JOIN rb_chunks c ON c.content_hash = v.content_hash AND c.generation = $1
+            WHERE vector_dims(v.embedding) = ${dims} ORDER BY v.embedding::vector(${dims}) <=> $2::vector(${dims}) LIMIT $3`
+      : exact
+        ? `SELECT idx, embedding <=> $2::vector AS distance FROM rb_chunks
+            WHERE generation = $1 AND embedding IS NOT NULL ORDER BY embedding <=> $2::vector, idx LIMIT $3`
+        : `SELECT idx, embedding::vector(${dims}) <=> $2::vector(${dims}) AS distance FROM rb_chunks
+            WHERE generation = $1 AND vector_dims(embedding) = ${dims} ORDER BY embedding::vector(${dims}) <=> $2::vector(${dims}) LIMIT $3`;
     let client: pg.PoolClient | undefined;
     try {
       client = await this.pool.connect();
@@ -513,9 +528,12 @@ export class PostgresStore implements SearchStore {
   /** The stored vectors of the current generation, in chunk order (for migrate-store). */
   async readVectors(): Promise<Float32Array[] | undefined> {
     if (!this.hasVectors) return undefined;
-    const r = await this.pool.query<{ e: string }>('SELECT embedding::text AS e FROM rb_chunks WHERE generation = $1 ORDER BY idx', [
-      this.generation,
-    ]);
+    const r = await this.pool.query<{ e: string }>(
+      this.view.stats.sharedVectors
+        ? 'SELECT v.embedding::text AS e FROM rb_chunks c JOIN rb_vectors v USING (content_hash) WHERE c.generation = $1 ORDER BY c.idx'
+        : 'SELECT embedding::text AS e FROM rb_chunks WHERE generation = $1 ORDER BY idx',
+      [this.generation],
+    );
     return r.rows.map((x) => Float32Array.from(pgvector.fromSql(x.e) as number[]));
   }
 

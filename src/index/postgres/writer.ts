@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { type Bm25fParams, bm25fTermScore, fieldNorms } from '../bm25f.js';
+import type { Bm25fParams } from '../bm25f.js';
 import pgvector from 'pgvector';
 import type { Paper } from '../../corpus/types.js';
 import { AppError } from '../../errors.js';
@@ -17,7 +17,7 @@ import type { Chunk } from '../chunk.js';
 import { tokenize } from '../tokenize.js';
 import { connectClient, createPool, describeDatabase, storeError } from './connection.js';
 import { encodePostings, type PostingCodec } from './postings.js';
-import { ensureSchema, HNSW_MAX_DIMS, hnswIndexName, LEGACY_HNSW_PREFIX, type SchemaInfo } from './schema.js';
+import { ensureSchema, HNSW_MAX_DIMS, hnswIndexName, LEGACY_HNSW_PREFIX, type SchemaInfo, sharedHnswIndexName } from './schema.js';
 
 // pg_try_advisory_lock key held for the whole of an ingest (distinct from the migration key).
 export const INGEST_LOCK_KEY = 726_200_002;
@@ -39,13 +39,26 @@ export interface PostgresWriterOptions {
    */
   indexBuildMemory?: string;
   /**
+   * max_parallel_maintenance_workers for the HNSW build (pgvector >= 0.6 builds in parallel;
+   * workers besides the leader). Default 2, Postgres' own default, set explicitly so a server
+   * configured with 0 still builds in parallel.
+   */
+  indexBuildWorkers?: number;
+  /**
+   * A commit sending at least this many vectors, more than rb_vectors holds already, drops the
+   * HNSW index of their size and builds it again after loading them: inserting through an index
+   * row by row costs about twice a bulk build (100k x 384-d: 447 s against 226 s). Meanwhile the
+   * live generation's vector searches scan exactly. Default 10,000.
+   */
+  indexRebuildMin?: number;
+  /**
    * Copy the rows of papers and chunks whose content is unchanged from the live generation inside
    * the server instead of writing them again. Default true; false writes every row (a reference
    * for tests).
    */
   copyUnchanged?: boolean;
   /** Test hook: runs after each batch is written; throwing aborts the commit there. */
-  afterBatch?: (table: 'papers' | 'chunks' | 'terms', rowsWritten: number) => void | Promise<void>;
+  afterBatch?: (table: 'vectors' | 'papers' | 'chunks' | 'terms', rowsWritten: number) => void | Promise<void>;
 }
 
 /** BM25F statistics stored with each generation (the rest is per chunk and per term). */
@@ -58,12 +71,26 @@ export interface LexicalStats {
   postings?: boolean;
   /** How rb_postings packs them (postings.ts); absent: 'fixed8', the first v2 writer's. */
   postingCodec?: PostingCodec;
+  /**
+   * Vectors in rb_vectors by chunk content hash, shared with other generations (schema v6);
+   * absent: in rb_chunks.embedding, with this generation's own HNSW index (hnswIndexName).
+   */
+  sharedVectors?: boolean;
 }
 
 /** pgvector's text form, '[x,y,...]'. Float32 values print exactly enough to read back as the same float4. */
 export function vectorLiteral(v: ArrayLike<number>): string {
   // pgvector's toSql serialises plain arrays only; typed arrays would pass through unconverted.
   return pgvector.toSql(Array.from(v)) as string;
+}
+
+/** pgvector's binary form (vector_recv): dimensions and a zero as int16, then float4s, all big-endian. */
+export function vectorBinary(v: ArrayLike<number>): Buffer {
+  const buf = Buffer.allocUnsafe(4 + 4 * v.length);
+  buf.writeInt16BE(v.length, 0);
+  buf.writeInt16BE(0, 2);
+  for (let i = 0; i < v.length; i++) buf.writeFloatBE(v[i], 4 + 4 * i);
+  return buf;
 }
 
 /** Terms of one field as stored: our tokenizer's stems joined by single spaces. */
@@ -74,9 +101,28 @@ export function fieldTerms(text: string): { terms: string; count: number } {
 
 /** Columns of rb_papers and rb_chunks besides (generation, idx): what a copied row carries over. */
 const PAPER_COLUMNS = 'paper_id, data, first_seen, content_hash';
-const CHUNK_COLUMNS = 'chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, embedding, content_hash';
+const CHUNK_COLUMNS = 'chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, content_hash';
 // Rows per INSERT ... SELECT: nothing travels but two integers a row.
-const COPY_BATCH = 5000;
+const COPY_BATCH = 20_000;
+const POSTING_CODEC: PostingCodec = 'deflate-varint';
+
+/** The live generation's rows by content hash: what a new generation copies instead of writing. */
+interface CopySources {
+  generation: string;
+  papers: Map<string, number>;
+  chunks: Map<string, number>;
+  /** How many chunks the live generation has (some may lack a content hash). */
+  chunkCount: number;
+  /** Its postings are packed as this writer packs them, so unchanged terms' rows can be copied. */
+  postings: boolean;
+}
+
+/** An HNSW build running on its own session while the rest of a generation is written. */
+interface IndexBuild {
+  done: Promise<void>;
+  /** Stops the build (a failed commit must not leave it running) and waits for it to end. */
+  cancel(): Promise<void>;
+}
 
 /** What a paper row is written from: equal hashes, equal rows. */
 export function paperHash(paper: Paper): string {
@@ -105,6 +151,10 @@ export class PostgresWriter implements GenerationWriter {
   readonly kind = 'postgres' as const;
   /** Rows the last commit copied from the live generation instead of writing them (tests, logs). */
   lastCommit?: { papersCopied: number; chunksCopied: number };
+  /** Vectors the last commit sent to rb_vectors (those of chunks the live generation lacked). */
+  lastVectorsSent?: number;
+  /** Whether the last commit copied the postings of terms in no changed chunk from the live generation. */
+  lastTermsCopied?: boolean;
   private readonly pool: pg.Pool;
   private readonly logger: Logger;
   private readonly batchSize: number;
@@ -244,7 +294,8 @@ export class PostgresWriter implements GenerationWriter {
       avgBody: avg.body,
       params: { ...lexical.params },
       postings: true,
-      postingCodec: 'deflate-varint',
+      postingCodec: POSTING_CODEC,
+      sharedVectors: true,
     };
 
     // Registered first, so cleanup can always find (and delete) whatever rows follow.
@@ -257,172 +308,44 @@ export class PostgresWriter implements GenerationWriter {
     // Rows of the live generation written from the same content are copied inside the server
     // (INSERT ... SELECT): a re-ingest after a small corpus change sends only what changed.
     const previous = this.opts.copyUnchanged === false ? undefined : await this.copySources(q);
-    const copied = { papers: 0, chunks: 0 };
-    const copy = async (table: 'rb_papers' | 'rb_chunks', columns: string, pairs: Array<[number, number]>) => {
-      for (let j = 0; j < pairs.length; j += COPY_BATCH) {
-        const part = pairs.slice(j, j + COPY_BATCH);
-        await q(
-          `INSERT INTO ${table} (generation, idx, ${columns}) SELECT $1, m.new_idx, ${columns.replace(/(\w+)/g, 'o.$1')}
-             FROM unnest($3::int[], $4::int[]) AS m(new_idx, old_idx) JOIN ${table} o ON o.generation = $2 AND o.idx = m.old_idx`,
-          [generation, previous!.generation, part.map((x) => x[0]), part.map((x) => x[1])],
-        );
-      }
-      copied[table === 'rb_papers' ? 'papers' : 'chunks'] += pairs.length;
-    };
+    const storedTexts = chunks.map((c) => (byId.get(c.paperId)?.abstract === c.text ? null : c.text));
+    const chunkHashes = chunks.map((c, i) => chunkHash(c, storedTexts[i], manifest.embedding));
 
-    for (let i = 0; i < papers.length; i += B) {
-      const batch = papers.slice(i, i + B);
-      const fresh: number[] = [];
-      const hashes: string[] = [];
-      const reuse: Array<[number, number]> = [];
-      batch.forEach((p, j) => {
-        const hash = paperHash(p);
-        const old = previous?.papers.get(hash);
-        if (old === undefined) {
-          fresh.push(j);
-          hashes.push(hash);
-        } else reuse.push([i + j, old]);
-      });
-      if (reuse.length) await copy('rb_papers', PAPER_COLUMNS, reuse);
-      if (fresh.length)
-        await q(
-          `INSERT INTO rb_papers (generation, idx, paper_id, data, first_seen, content_hash)
-           SELECT $1, t.idx, t.paper_id, t.data::jsonb, t.first_seen::timestamptz, decode(t.hash, 'hex')
-             FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(idx, paper_id, data, first_seen, hash)`,
-          [
-            generation,
-            fresh.map((j) => i + j),
-            fresh.map((j) => batch[j].id),
-            fresh.map((j) => JSON.stringify(batch[j])),
-            fresh.map((j) => batch[j].firstSeen ?? null),
-            hashes,
-          ],
-        );
-      await this.opts.afterBatch?.('papers', i + batch.length);
-    }
-
-    const titleCache = new Map<string, { terms: string; count: number }>();
-    for (let i = 0; i < chunks.length; i += B) {
-      const batch = chunks.slice(i, i + B);
-      const cols = {
-        idx: [] as number[],
-        id: [] as string[],
-        paper: [] as string[],
-        pos: [] as number[],
-        text: [] as Array<string | null>,
-        tt: [] as string[],
-        bt: [] as string[],
-        lt: [] as number[],
-        lb: [] as number[],
-        emb: [] as Array<string | null>,
-        hash: [] as string[],
-      };
-      const reuse: Array<[number, number]> = [];
-      batch.forEach((c, j) => {
-        const text = byId.get(c.paperId)?.abstract === c.text ? null : c.text;
-        const hash = chunkHash(c, text, manifest.embedding);
-        const old = previous?.chunks.get(hash);
-        if (old !== undefined) {
-          reuse.push([i + j, old]);
-          return;
+    // Vectors first, so that an HNSW build (when this size has no index yet) runs while the rest
+    // is written. Only chunks the live generation lacks send theirs; rows rb_vectors already
+    // holds (a killed ingest's, or an older generation's) are kept, and an existing index takes
+    // the new rows one by one: a re-ingest builds nothing.
+    let build: IndexBuild | undefined;
+    try {
+      if (vectors) {
+        const fresh = chunkHashes.flatMap((h, i) => (previous?.chunks.has(h) ? [] : [i]));
+        if (dims <= HNSW_MAX_DIMS && fresh.length >= (this.opts.indexRebuildMin ?? 10_000))
+          await this.dropIndexBeforeBulkLoad(dims, fresh.length);
+        for (let j = 0; j < fresh.length; j += B) {
+          const part = fresh.slice(j, j + B);
+          // Binary parameters (pgvector's wire format): printing and parsing 384 floats as text
+          // cost more than the insert itself.
+          await q(
+            `INSERT INTO rb_vectors (content_hash, embedding) VALUES ${part.map((_, k) => `($${2 * k + 1}::bytea, $${2 * k + 2}::vector)`).join(', ')}
+             ON CONFLICT (content_hash) DO NOTHING`,
+            part.flatMap((i) => [Buffer.from(chunkHashes[i], 'hex'), vectorBinary(vectors[i])]),
+          );
+          await this.opts.afterBatch?.('vectors', j + part.length);
         }
-        let title = titleCache.get(c.title);
-        if (!title) {
-          title = fieldTerms(c.title);
-          titleCache.set(c.title, title);
-        }
-        const body = fieldTerms(c.text);
-        cols.idx.push(i + j);
-        cols.id.push(c.id);
-        cols.paper.push(c.paperId);
-        cols.pos.push(c.position);
-        cols.text.push(text);
-        cols.tt.push(title.terms);
-        cols.bt.push(body.terms);
-        cols.lt.push(title.count);
-        cols.lb.push(body.count);
-        cols.emb.push(vectors ? vectorLiteral(vectors[i + j]) : null);
-        cols.hash.push(hash);
-      });
-      if (reuse.length) await copy('rb_chunks', CHUNK_COLUMNS, reuse);
-      if (cols.idx.length)
-        await q(
-          `INSERT INTO rb_chunks (generation, idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, embedding,
-                                  content_hash)
-           SELECT $1, t.idx, t.chunk_id, t.paper_id, t.position, t.text, t.title_terms, t.body_terms, t.len_title, t.len_body,
-                  t.embedding::vector, decode(t.hash, 'hex')
-             FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[], $11::text[],
-                         $12::text[])
-               AS t(idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, embedding, hash)`,
-          [generation, cols.idx, cols.id, cols.paper, cols.pos, cols.text, cols.tt, cols.bt, cols.lt, cols.lb, cols.emb, cols.hash],
-        );
-      await this.opts.afterBatch?.('chunks', i + batch.length);
-    }
-    this.lastCommit = { papersCopied: copied.papers, chunksCopied: copied.chunks };
-
-    // Per term: df, its score bound and its postings (see rb_postings in schema.ts), in batches
-    // of bounded size (a common term's postings are ~8 bytes per chunk).
-    const norms = fieldNorms(stats.params, stats.avgTitle, stats.avgBody);
-    const lenTitle = new Float64Array(lexical.size);
-    const lenBody = new Float64Array(lexical.size);
-    for (let d = 0; d < lexical.size; d++) {
-      const l = lexical.docLengths(d);
-      lenTitle[d] = l.title;
-      lenBody[d] = l.body;
-    }
-    const TB = B * 4; // short rows: larger batches
-    const MAX_BATCH_BYTES = 8 << 20;
-    let terms: string[] = [];
-    let dfs: number[] = [];
-    let bounds: number[] = [];
-    let lists: Buffer[] = [];
-    let bytes = 0;
-    let termsWritten = 0;
-    const flush = async () => {
-      if (!terms.length) return;
-      await q(
-        `INSERT INTO rb_term_df (generation, term, df, max_sat)
-         SELECT $1, t.term, t.df, t.max_sat FROM unnest($2::text[], $3::int[], $4::float8[]) AS t(term, df, max_sat)`,
-        [generation, terms, dfs, bounds],
-      );
-      await q(
-        `INSERT INTO rb_postings (generation, term, postings) SELECT $1, t.term, t.postings FROM unnest($2::text[], $3::bytea[]) AS t(term, postings)`,
-        [generation, terms, lists],
-      );
-      termsWritten += terms.length;
-      terms = [];
-      dfs = [];
-      bounds = [];
-      lists = [];
-      bytes = 0;
-      await this.opts.afterBatch?.('terms', termsWritten);
-    };
-    for (const { term, docs, tfTitle, tfBody } of lexical.postingLists()) {
-      const buf = encodePostings(docs, tfTitle, tfBody);
-      let maxSat = 0;
-      for (let j = 0; j < docs.length; j++) {
-        const d = docs[j];
-        const sat = bm25fTermScore(stats.params, norms, 1, 1, tfTitle[j], tfBody[j], lenTitle[d], lenBody[d]);
-        if (sat > maxSat) maxSat = sat;
+        this.lastVectorsSent = fresh.length;
+        if (dims > HNSW_MAX_DIMS)
+          this.logger.warn('embeddings are too large for an HNSW index; vector search scans them exactly', {
+            dimensions: dims,
+            pgvector: schema.vector,
+          });
+        else build = await this.startSharedIndexBuild(dims);
       }
-      terms.push(term);
-      dfs.push(docs.length);
-      bounds.push(maxSat);
-      lists.push(buf);
-      bytes += buf.length;
-      if (terms.length >= TB || bytes >= MAX_BATCH_BYTES) await flush();
-    }
-    await flush();
-
-    await hooks.onWritten?.();
-
-    if (dims > 0 && dims <= HNSW_MAX_DIMS) {
-      await this.buildVectorIndex(generation, dims);
-    } else if (dims > HNSW_MAX_DIMS) {
-      this.logger.warn('embeddings are too large for an HNSW index; vector search scans them exactly', {
-        dimensions: dims,
-        pgvector: schema.vector,
-      });
+      await this.writeRows(data, previous, storedTexts, chunkHashes, q);
+      await hooks.onWritten?.();
+      await build?.done;
+    } catch (err) {
+      await build?.cancel();
+      throw err;
     }
 
     const counts = await q(
@@ -446,20 +369,212 @@ export class PostgresWriter implements GenerationWriter {
       generation,
       papers: papers.length,
       chunks: chunks.length,
-      papersCopied: copied.papers,
-      chunksCopied: copied.chunks,
+      papersCopied: this.lastCommit?.papersCopied,
+      chunksCopied: this.lastCommit?.chunksCopied,
       vectors: vectors?.length ?? 0,
+      vectorsSent: this.lastVectorsSent,
     });
+  }
+
+  /** Papers, chunks and per-term statistics and postings of a new generation. */
+  private async writeRows(
+    data: GenerationData,
+    previous: CopySources | undefined,
+    storedTexts: Array<string | null>,
+    chunkHashes: string[],
+    q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>,
+  ): Promise<void> {
+    const { manifest, papers, chunks, lexical } = data;
+    const generation = manifest.generation;
+    const B = this.batchSize;
+    // Unchanged rows first, in a few large INSERT ... SELECTs (nothing travels but two integers a
+    // row), then the new ones in batches.
+    const copy = async (table: 'rb_papers' | 'rb_chunks', columns: string, pairs: Array<[number, number]>) => {
+      for (let j = 0; j < pairs.length; j += COPY_BATCH) {
+        const part = pairs.slice(j, j + COPY_BATCH);
+        await q(
+          `INSERT INTO ${table} (generation, idx, ${columns}) SELECT $1, m.new_idx, ${columns.replace(/(\w+)/g, 'o.$1')}
+             FROM unnest($3::int[], $4::int[]) AS m(new_idx, old_idx) JOIN ${table} o ON o.generation = $2 AND o.idx = m.old_idx`,
+          [generation, previous!.generation, part.map((x) => x[0]), part.map((x) => x[1])],
+        );
+      }
+    };
+
+    const paperReuse: Array<[number, number]> = [];
+    const paperFresh: Array<{ i: number; hash: string }> = [];
+    papers.forEach((p, i) => {
+      const hash = paperHash(p);
+      const old = previous?.papers.get(hash);
+      if (old === undefined) paperFresh.push({ i, hash });
+      else paperReuse.push([i, old]);
+    });
+    await copy('rb_papers', PAPER_COLUMNS, paperReuse);
+    let written = paperReuse.length;
+    if (written) await this.opts.afterBatch?.('papers', written);
+    for (let j = 0; j < paperFresh.length; j += B) {
+      const part = paperFresh.slice(j, j + B);
+      await q(
+        `INSERT INTO rb_papers (generation, idx, paper_id, data, first_seen, content_hash)
+         SELECT $1, t.idx, t.paper_id, t.data::jsonb, t.first_seen::timestamptz, decode(t.hash, 'hex')
+           FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(idx, paper_id, data, first_seen, hash)`,
+        [
+          generation,
+          part.map((x) => x.i),
+          part.map((x) => papers[x.i].id),
+          part.map((x) => JSON.stringify(papers[x.i])),
+          part.map((x) => papers[x.i].firstSeen ?? null),
+          part.map((x) => x.hash),
+        ],
+      );
+      written += part.length;
+      await this.opts.afterBatch?.('papers', written);
+    }
+
+    const chunkReuse: Array<[number, number]> = [];
+    const chunkFresh: number[] = [];
+    chunkHashes.forEach((hash, i) => {
+      const old = previous?.chunks.get(hash);
+      if (old === undefined) chunkFresh.push(i);
+      else chunkReuse.push([i, old]);
+    });
+    await copy('rb_chunks', CHUNK_COLUMNS, chunkReuse);
+    written = chunkReuse.length;
+    if (written) await this.opts.afterBatch?.('chunks', written);
+    const titleCache = new Map<string, { terms: string; count: number }>();
+    const freshTerms = new Set<string>();
+    for (let j = 0; j < chunkFresh.length; j += B) {
+      const part = chunkFresh.slice(j, j + B);
+      const cols = { tt: [] as string[], bt: [] as string[], lt: [] as number[], lb: [] as number[] };
+      for (const i of part) {
+        const c = chunks[i];
+        let title = titleCache.get(c.title);
+        if (!title) {
+          title = fieldTerms(c.title);
+          titleCache.set(c.title, title);
+        }
+        const body = fieldTerms(c.text);
+        cols.tt.push(title.terms);
+        cols.bt.push(body.terms);
+        cols.lt.push(title.count);
+        cols.lb.push(body.count);
+      }
+      if (previous) for (const t of [...cols.tt, ...cols.bt]) for (const term of t.split(' ')) if (term) freshTerms.add(term);
+      await q(
+        `INSERT INTO rb_chunks (generation, idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, content_hash)
+         SELECT $1, t.idx, t.chunk_id, t.paper_id, t.position, t.text, t.title_terms, t.body_terms, t.len_title, t.len_body,
+                decode(t.hash, 'hex')
+           FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[], $11::text[])
+             AS t(idx, chunk_id, paper_id, position, text, title_terms, body_terms, len_title, len_body, hash)`,
+        [
+          generation,
+          part,
+          part.map((i) => chunks[i].id),
+          part.map((i) => chunks[i].paperId),
+          part.map((i) => chunks[i].position),
+          part.map((i) => storedTexts[i]),
+          cols.tt,
+          cols.bt,
+          cols.lt,
+          cols.lb,
+          part.map((i) => chunkHashes[i]),
+        ],
+      );
+      written += part.length;
+      await this.opts.afterBatch?.('chunks', written);
+    }
+    this.lastCommit = { papersCopied: paperReuse.length, chunksCopied: chunkReuse.length };
+
+    // Per term: df and its postings (see rb_postings in schema.ts). A term found in no chunk that
+    // changed, moved or left has exactly the live generation's postings: those rows are copied
+    // inside the server, and only the other terms are encoded and sent.
+    const changed = await this.changedTerms(previous, chunkReuse, chunkFresh.length, chunks.length, freshTerms, q);
+    if (changed) {
+      for (const table of ['rb_term_df', 'rb_postings'])
+        await q(
+          `INSERT INTO ${table} SELECT $1, o.* FROM (SELECT ${table === 'rb_term_df' ? 'term, df' : 'term, postings'} FROM ${table}
+            WHERE generation = $2 AND NOT (term = ANY($3::text[]))) o`,
+          [generation, previous!.generation, [...changed]],
+        );
+    }
+    this.lastTermsCopied = changed !== undefined;
+    const TB = B * 4; // short rows: larger batches
+    const MAX_BATCH_BYTES = 8 << 20;
+    let terms: string[] = [];
+    let dfs: number[] = [];
+    let lists: Buffer[] = [];
+    let bytes = 0;
+    let termsWritten = 0;
+    const flush = async () => {
+      if (!terms.length) return;
+      await q(`INSERT INTO rb_term_df (generation, term, df) SELECT $1, t.term, t.df FROM unnest($2::text[], $3::int[]) AS t(term, df)`, [
+        generation,
+        terms,
+        dfs,
+      ]);
+      await q(
+        `INSERT INTO rb_postings (generation, term, postings) SELECT $1, t.term, t.postings FROM unnest($2::text[], $3::bytea[]) AS t(term, postings)`,
+        [generation, terms, lists],
+      );
+      termsWritten += terms.length;
+      terms = [];
+      dfs = [];
+      lists = [];
+      bytes = 0;
+      await this.opts.afterBatch?.('terms', termsWritten);
+    };
+    for (const { term, docs, tfTitle, tfBody } of lexical.postingLists()) {
+      if (changed && !changed.has(term)) continue;
+      const buf = encodePostings(docs, tfTitle, tfBody);
+      terms.push(term);
+      dfs.push(docs.length);
+      lists.push(buf);
+      bytes += buf.length;
+      if (terms.length >= TB || bytes >= MAX_BATCH_BYTES) await flush();
+    }
+    await flush();
+  }
+
+  /**
+   * The terms whose postings may differ from the live generation's: those of every new chunk,
+   * and of every live chunk not carried over at the same position. Undefined (write every term)
+   * when there is nothing to copy from, its postings are packed otherwise, some of its chunks
+   * have no content hash, or a quarter or more of the chunks changed or moved.
+   */
+  private async changedTerms(
+    previous: CopySources | undefined,
+    reuse: Array<[number, number]>,
+    fresh: number,
+    total: number,
+    freshTerms: Set<string>,
+    q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>,
+  ): Promise<Set<string> | undefined> {
+    if (!previous?.postings || previous.chunks.size !== previous.chunkCount) return undefined;
+    const moved = reuse.filter(([i, old]) => i !== old).length;
+    if ((fresh + moved) * 4 >= total) return undefined;
+    const kept = new Set(reuse.filter(([i, old]) => i === old).map(([i]) => i));
+    const gone = [...previous.chunks.values()].filter((old) => !kept.has(old));
+    const changed = new Set(freshTerms);
+    const moves = reuse.filter(([i, old]) => i !== old).map(([, old]) => old);
+    for (let j = 0; j < gone.length + moves.length; j += COPY_BATCH) {
+      const idx = [...gone, ...moves].slice(j, j + COPY_BATCH);
+      const r = await q(`SELECT title_terms || ' ' || body_terms AS t FROM rb_chunks WHERE generation = $1 AND idx = ANY($2::int[])`, [
+        previous.generation,
+        idx,
+      ]);
+      for (const row of r.rows as Array<{ t: string }>) for (const term of row.t.split(' ')) if (term) changed.add(term);
+    }
+    return changed;
   }
 
   /**
    * The live generation's rows by content hash (hex), when it has any: the rows a new generation
-   * may copy instead of writing. Rows written before content hashes are written afresh.
+   * may copy instead of writing. Rows written before content hashes are written afresh, and so
+   * are the chunks of a generation that keeps its vectors in rb_chunks (before schema v6).
    */
-  private async copySources(
-    q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>,
-  ): Promise<{ generation: string; papers: Map<string, number>; chunks: Map<string, number> } | undefined> {
-    const live = (await q('SELECT generation FROM rb_meta', [])).rows[0] as { generation: string } | undefined;
+  private async copySources(q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>): Promise<CopySources | undefined> {
+    const live = (await q('SELECT m.generation, g.lexical FROM rb_meta m JOIN rb_generations g USING (generation)', [])).rows[0] as
+      | { generation: string; lexical: LexicalStats }
+      | undefined;
     if (!live) return undefined;
     const rows = async (table: string) =>
       new Map(
@@ -469,32 +584,83 @@ export class PostgresWriter implements GenerationWriter {
           ])) as pg.QueryResult<{ idx: number; h: string }>
         ).rows.map((r) => [r.h, r.idx]),
       );
-    return { generation: live.generation, papers: await rows('rb_papers'), chunks: await rows('rb_chunks') };
+    return {
+      generation: live.generation,
+      papers: await rows('rb_papers'),
+      chunks: live.lexical.sharedVectors ? await rows('rb_chunks') : new Map(),
+      chunkCount: live.lexical.n,
+      postings: live.lexical.postings === true && live.lexical.postingCodec === POSTING_CODEC,
+    };
+  }
+
+  private async dropIndexBeforeBulkLoad(dims: number, incoming: number): Promise<void> {
+    let held: number;
+    try {
+      held = (await this.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM rb_vectors')).rows[0].n;
+      if (incoming <= held) return;
+      // CONCURRENTLY: searches of the live generation go on meanwhile (scanning exactly once it is gone).
+      await this.pool.query(`DROP INDEX CONCURRENTLY IF EXISTS ${sharedHnswIndexName(dims)}`);
+    } catch (err) {
+      throw storeError(err, this.databaseUrl, `indexing the ${dims}-dimensional vectors`);
+    }
+    this.logger.info('dropped the vector index to build it again after a bulk load', { dimensions: dims, incoming, held });
   }
 
   /**
-   * One HNSW index over this generation's rows, built after they are all loaded (one bulk build
-   * instead of inserting through an index row by row), with the build memory set for its session.
+   * Starts building the shared HNSW index of one embedding size on its own session, when the
+   * size has none yet: one bulk build after the first load instead of inserting through an
+   * index row by row, with the build memory and parallel workers set for that session only.
+   * Returns undefined when the index exists already.
    */
-  private async buildVectorIndex(generation: string, dims: number): Promise<void> {
+  private async startSharedIndexBuild(dims: number): Promise<IndexBuild | undefined> {
+    const name = sharedHnswIndexName(dims);
+    const exists = await this.pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name]);
+    if (exists.rows[0]?.t) return undefined;
     const memory = this.opts.indexBuildMemory ?? '512MB';
     if (!/^\d+\s*(kB|MB|GB)$/.test(memory))
       throw new AppError('CONFIG_INVALID', `indexBuildMemory must look like '512MB', not '${memory}'.`);
-    let client: pg.PoolClient | undefined;
+    const workers = this.opts.indexBuildWorkers ?? 2;
+    if (!Number.isInteger(workers) || workers < 0 || workers > 64)
+      throw new AppError('CONFIG_INVALID', `indexBuildWorkers must be a whole number from 0 to 64, not ${workers}.`);
+    const client = await this.pool.connect();
+    let pid: number;
     try {
-      client = await this.pool.connect();
-      await client.query(`SET maintenance_work_mem = '${memory}'`);
-      // The reader's `generation = $1 AND vector_dims(embedding) = N` with the cast to vector(N) matches this partial index.
-      await client.query(
-        `CREATE INDEX IF NOT EXISTS ${hnswIndexName(generation)} ON rb_chunks USING hnsw ((embedding::vector(${dims})) ` +
-          `vector_cosine_ops) WHERE generation = ${client.escapeLiteral(generation)} AND vector_dims(embedding) = ${dims}`,
-      );
-      await client.query('RESET maintenance_work_mem');
+      pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     } catch (err) {
-      throw storeError(err, this.databaseUrl, `indexing the vectors of generation ${generation}`);
-    } finally {
-      client?.release();
+      client.release();
+      throw storeError(err, this.databaseUrl, `indexing the ${dims}-dimensional vectors`);
     }
+    let released = false;
+    const release = () => {
+      if (!released) client.release();
+      released = true;
+    };
+    const done = (async () => {
+      try {
+        await client.query(`SET maintenance_work_mem = '${memory}'`);
+        await client.query(`SET max_parallel_maintenance_workers = ${workers}`);
+        // The reader's `vector_dims(embedding) = N` with the cast to vector(N) matches this partial index.
+        await client.query(
+          `CREATE INDEX IF NOT EXISTS ${name} ON rb_vectors USING hnsw ((embedding::vector(${dims})) vector_cosine_ops) ` +
+            `WHERE vector_dims(embedding) = ${dims}`,
+        );
+        await client.query('RESET maintenance_work_mem; RESET max_parallel_maintenance_workers');
+      } catch (err) {
+        throw storeError(err, this.databaseUrl, `indexing the ${dims}-dimensional vectors`);
+      } finally {
+        release();
+      }
+    })();
+    // Awaited by commit; until then a failure must not surface as an unhandled rejection.
+    done.catch(() => undefined);
+    return {
+      done,
+      cancel: async () => {
+        if (released) return;
+        await this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+        await done.catch(() => undefined);
+      },
+    };
   }
 
   async cleanup(): Promise<void> {
@@ -522,16 +688,23 @@ export class PostgresWriter implements GenerationWriter {
       await this.pool.query('DELETE FROM rb_generations WHERE generation = $1', [generation]);
       this.logger.info('removed old postgres generation', { generation });
     }
+    // Last, and every time: vectors of the generations just removed, or of an ingest or a cleanup
+    // killed before it got here. Runs under the ingest lock, so no writer is adding references.
+    const gone = await this.pool.query(
+      'DELETE FROM rb_vectors v WHERE NOT EXISTS (SELECT 1 FROM rb_chunks c WHERE c.content_hash = v.content_hash)',
+    );
+    if (gone.rowCount) this.logger.info('removed vectors no generation holds', { vectors: gone.rowCount });
   }
 
   /** The shared per-dimension indexes of older versions, once the live generation no longer needs them. */
   private async dropLegacyIndexes(current: string): Promise<void> {
     const own = await this.pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [hnswIndexName(current)]);
-    const vectors = await this.pool.query<{ v: number }>(
-      `SELECT (manifest->'counts'->>'vectors')::int AS v FROM rb_generations WHERE generation = $1`,
+    const vectors = await this.pool.query<{ v: number; shared: boolean | null }>(
+      `SELECT (manifest->'counts'->>'vectors')::int AS v, (lexical->>'sharedVectors')::boolean AS shared FROM rb_generations WHERE generation = $1`,
       [current],
     );
-    if (!own.rows[0]?.t && (vectors.rows[0]?.v ?? 0) > 0) return;
+    const row = vectors.rows[0];
+    if (!own.rows[0]?.t && !row?.shared && (row?.v ?? 0) > 0) return;
     const legacy = await this.pool.query<{ name: string }>(
       `SELECT indexname AS name FROM pg_indexes WHERE tablename = 'rb_chunks' AND starts_with(indexname, $1)`,
       [LEGACY_HNSW_PREFIX],
