@@ -6,6 +6,7 @@ import { answerQuestion } from '../src/answer/engine.js';
 import { loadConfig } from '../src/config.js';
 import { openRetriever, runIngest } from '../src/context.js';
 import { loadCorpus } from '../src/corpus/load.js';
+import { Retriever } from '../src/index/search.js';
 import { deterministicEmbedding } from '../test/servers/openai-server.js';
 import { PEER_ENGINES } from './peer-engines.js';
 import { DIMS, docText } from './peers.js';
@@ -24,6 +25,29 @@ interface Opts {
   peer?: string;
   /** Job `peer`: return the ranked titles of the first pass (for recall). */
   rankings?: boolean;
+  /** Extra configuration variables for the job (a store setting being measured). */
+  env?: Record<string, string>;
+  /** Job `query`: also return these questions' rankings (untimed), for parity between stores. */
+  rankQueries?: string[];
+}
+
+/**
+ * Per question: the top-5 paper ids of a lexical search and (with vectors) of a hybrid search, as
+ * the timed searches run them (k 10), and the vector half's best 100 chunks, so the bench can
+ * compare two stores on the same papers.
+ */
+async function rankings(retriever: Retriever, queries: string[]) {
+  const lexicalOnly = new Retriever(retriever.store);
+  const g = await retriever.store.pin();
+  const out = { lexical: [] as string[][], hybrid: [] as string[][], vector: [] as number[][] };
+  for (const q of queries) {
+    out.lexical.push((await lexicalOnly.search(q, { k: 10 })).slice(0, 5).map((h) => h.paper.id));
+    const v = await retriever.embedQuery(q);
+    if (!v) continue;
+    out.hybrid.push((await retriever.search(q, { k: 10, queryVector: v })).slice(0, 5).map((h) => h.paper.id));
+    out.vector.push((await g.vectorSearch(v, 100)).map((h) => h.doc));
+  }
+  return out;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
@@ -92,7 +116,7 @@ async function main(): Promise<void> {
   const env: Record<string, string> = { CORPUS_DIR: o.corpusDir, INDEX_DIR: o.indexDir, MAX_CORPUS_FILE_MB: '1024' };
   if (o.databaseUrl) Object.assign(env, { STORE: 'postgres', DATABASE_URL: o.databaseUrl });
   if (o.embedUrl) Object.assign(env, { OPENAI_BASE_URL: o.embedUrl, EMBEDDING_MODEL: 'bench-embed-384', EMBEDDING_BATCH_SIZE: '256' });
-  const config = loadConfig(env);
+  const config = loadConfig({ ...env, ...o.env });
   const out: Record<string, unknown> = { job };
   const t0 = performance.now();
   if (job === 'ingest') {
@@ -130,6 +154,7 @@ async function main(): Promise<void> {
       }
     }
     if (vectors.some(Boolean)) out.embed = stats(embed);
+    if (o.rankQueries) out.rankings = await rankings(retriever, o.rankQueries);
     await retriever.store.close();
     out.search = stats(search);
     out.ask = stats(ask);

@@ -235,6 +235,7 @@ async function main(): Promise<void> {
 
     // 3. Scale: synthetic corpora, lexical only and with 384-d vectors.
     const sizes = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(',').map(Number) : quick ? [2000] : [10_000, 100_000];
+    const pgSizes = process.env.BENCH_PG_SIZES ? process.env.BENCH_PG_SIZES.split(',').map(Number) : peersOnly ? [] : sizes;
     const scale: Record<string, unknown>[] = [];
     for (const n of sizes) {
       const dir = join(work, `synthetic-${n}`);
@@ -252,6 +253,7 @@ async function main(): Promise<void> {
           embedUrl: withVectors ? embedServer.url : undefined,
           queries: synthQueries,
           iterations: quick ? 1 : 3,
+          rankQueries: withVectors && pgSizes.includes(n) ? synthQueries : undefined,
         });
         const row: Record<string, unknown> = {
           papers: n,
@@ -296,9 +298,11 @@ async function main(): Promise<void> {
             row,
             await reingestAfterChange(dir, () => runChild('ingest', { corpusDir: dir, indexDir, embedUrl: embedServer.url })),
           );
-        const pgSizes = process.env.BENCH_PG_SIZES ? process.env.BENCH_PG_SIZES.split(',').map(Number) : peersOnly ? [] : sizes;
         if (withVectors && pgSizes.includes(n))
-          row.postgres = await postgresRow(dir, indexDir, embedServer.url, synthQueries.slice(0, quick ? 10 : 20));
+          row.postgres = await postgresRow(dir, indexDir, embedServer.url, synthQueries.slice(0, quick ? 10 : 20), {
+            queries: synthQueries,
+            rankings: qr.rankings as Rankings,
+          });
         scale.push(row);
         report.scale = scale;
         await save();
@@ -448,6 +452,21 @@ function renderMarkdown(r: Record<string, any>): string[] {
             `| ${p.ask?.p95 ?? '-'} | ${p.queryPeakRssMB} |`,
         );
     }
+    const parityRows = pgRows.filter((x: any) => x.postgres.parity);
+    if (parityRows.length)
+      lines.push(
+        '',
+        'Parity with the file store on the same papers and questions (top-5 paper ids identical, in order); the vector ' +
+          "half's recall is Postgres's best 10 / 100 chunks against the file store's vector search (int8 shortlist re-ranked exactly):",
+        '',
+        ...parityRows.map((row: any) => {
+          const x = row.postgres.parity;
+          return (
+            `- ${row.papers} papers: same top-5 lexical ${x.lexical}, hybrid ${x.hybrid}; ` +
+            `vector recall@10 ${f3(x.vectorRecallAt10)}, recall@100 ${f3(x.vectorRecallAt100)}`
+          );
+        }),
+      );
   }
   const reRows = (r.scale ?? []).filter((x: any) => x.reingestMs !== undefined || x.postgres?.reingestMs !== undefined);
   if (reRows.length) {
@@ -567,6 +586,7 @@ async function postgresRow(
   cacheIndexDir: string,
   embedUrl: string,
   queries: string[],
+  reference?: { queries: string[]; rankings: Rankings },
 ): Promise<Record<string, unknown>> {
   const timeoutMs = Number(process.env.BENCH_PG_TIMEOUT_MS ?? 30 * 60_000);
   let db: { url: string; reset(): Promise<void>; close(): Promise<void> } | undefined;
@@ -583,7 +603,7 @@ async function postgresRow(
     // The same questions as the file store's rows (3 timed passes), lexical (no embedder) and hybrid.
     const iterations = quick ? 1 : 3;
     const lex = await runChild('query', { corpusDir, indexDir: cacheIndexDir, databaseUrl: url, queries, iterations }, timeoutMs);
-    const qr = await runChild('query', { ...o, queries, iterations }, timeoutMs);
+    const qr = await runChild('query', { ...o, queries, iterations, rankQueries: reference?.queries }, timeoutMs);
     const re = await reingestAfterChange(corpusDir, () => runChild('ingest', o, timeoutMs));
     return {
       server: process.env.BENCH_DATABASE_URL ? 'postgres (BENCH_DATABASE_URL)' : 'PGlite 0.5 (WASM, single session) over pglite-socket',
@@ -595,6 +615,7 @@ async function postgresRow(
       search: qr.search,
       ask: qr.ask,
       queryPeakRssMB: qr.maxRssMB,
+      ...(reference?.rankings && qr.rankings ? { parity: parity(reference.rankings, qr.rankings as Rankings) } : {}),
       ...re,
     };
   } catch (err) {
@@ -602,6 +623,30 @@ async function postgresRow(
   } finally {
     await db?.close().catch(() => undefined);
   }
+}
+
+/** Per question, from bench/child.ts: top-5 paper ids (lexical, hybrid) and the vector half's best 100 chunks. */
+interface Rankings {
+  lexical: string[][];
+  hybrid: string[][];
+  vector: number[][];
+}
+
+/** How often Postgres's top-5 equals the file store's ("N/M"), and its vector half's recall against the file store's. */
+function parity(file: Rankings, pg: Rankings): Record<string, unknown> {
+  const same = (a: string[][], b: string[][]) => `${a.filter((x, i) => b[i] && x.join('\n') === b[i].join('\n')).length}/${a.length}`;
+  const recall = (k: number) => {
+    const qs = file.vector
+      .map((ref, i) => ({ ref: ref.slice(0, k), got: new Set((pg.vector[i] ?? []).slice(0, k)) }))
+      .filter((x) => x.ref.length);
+    return qs.length ? qs.reduce((s, { ref, got }) => s + ref.filter((d) => got.has(d)).length / ref.length, 0) / qs.length : undefined;
+  };
+  return {
+    lexical: same(file.lexical, pg.lexical),
+    hybrid: same(file.hybrid, pg.hybrid),
+    vectorRecallAt10: recall(10),
+    vectorRecallAt100: recall(100),
+  };
 }
 
 /**
@@ -635,7 +680,7 @@ async function postgresScaleRow(sourceDir: string, n: number, embedUrl: string, 
   const indexDir = join(work, `synthetic-${n}-vec-index`);
   await rm(indexDir, { recursive: true, force: true });
   const ing = await runChild('ingest', { corpusDir: dir, indexDir, embedUrl });
-  const qr = await runChild('query', { corpusDir: dir, indexDir, embedUrl, queries, iterations: quick ? 1 : 3 });
+  const qr = await runChild('query', { corpusDir: dir, indexDir, embedUrl, queries, iterations: quick ? 1 : 3, rankQueries: queries });
   const row: Record<string, unknown> = {
     papers: n,
     vectors: true,
@@ -647,7 +692,10 @@ async function postgresScaleRow(sourceDir: string, n: number, embedUrl: string, 
     ...(await reingestAfterChange(dir, () => runChild('ingest', { corpusDir: dir, indexDir, embedUrl }))),
   };
   console.error(`scale ${n} file store: ${JSON.stringify(row)}`);
-  row.postgres = await postgresRow(dir, indexDir, embedUrl, queries.slice(0, quick ? 10 : 20));
+  row.postgres = await postgresRow(dir, indexDir, embedUrl, queries.slice(0, quick ? 10 : 20), {
+    queries,
+    rankings: qr.rankings as Rankings,
+  });
   console.error(`scale ${n} postgres: ${JSON.stringify(row.postgres)}`);
   return row;
 }
