@@ -253,6 +253,7 @@ async function main(): Promise<void> {
           search: qr.search,
           ask: qr.ask,
           queryPeakRssMB: qr.maxRssMB,
+          vectorRecallAt10: qr.vectorRecallAt10,
         };
         // The peers next to the row of the same kind: lexical engines next to research-bot's lexical
         // row, vector and hybrid engines next to its hybrid (384-d) row.
@@ -283,6 +284,14 @@ async function main(): Promise<void> {
         const pgSizes = process.env.BENCH_PG_SIZES ? process.env.BENCH_PG_SIZES.split(',').map(Number) : peersOnly ? [] : sizes;
         if (withVectors && pgSizes.includes(n))
           row.postgres = await postgresRow(dir, indexDir, embedServer.url, synthQueries.slice(0, quick ? 10 : 20));
+        // The int8 shortlist against the exact scan on the largest index's vectors, at sizes around
+        // the VECTOR_INT8_MIN_ROWS crossover and at full size.
+        if (withVectors && n === Math.max(...sizes)) {
+          const annSizes = [...new Set([1000, 2000, 10_000, n].filter((x) => x <= n))].join(',');
+          row.int8Scan = await runChild('ann', { corpusDir: dir, indexDir, annSizes })
+            .then((r) => r.rows)
+            .catch((err: Error) => ({ error: err.message.slice(0, 300) }));
+        }
         scale.push(row);
         report.scale = scale;
         await save();
@@ -442,7 +451,9 @@ function renderMarkdown(r: Record<string, any>): string[] {
       "Each engine builds and searches in its own fresh process; peak RSS is that process's (papers, index and search). " +
         "research-bot's build ms is its whole ingest (parse, index, embed over loopback HTTP, write the generation) and its RSS " +
         "the query process's; a peer's build ms excludes computing embeddings (embed ms, the same embedder in-process). " +
-        "ours/theirs p95 compares with research-bot's row of the same papers (lexical or hybrid); above 1 the peer is faster.",
+        "ours/theirs p95 compares with research-bot's row of the same papers (lexical or hybrid); above 1 the peer is faster. " +
+        "research-bot's recall@10 is its own vector search as a k = 10 hybrid search runs it (the int8 shortlist, re-scored " +
+        'exactly) against its exact scan, on the same queries.',
       '',
       '| papers | system | kind | build ms (embed ms) | search p50/p95/p99 | peak RSS MB | recall@10 vs exact | ours/theirs p95 |',
       '|---|---|---|---|---|---|---|---|',
@@ -456,7 +467,7 @@ function renderMarkdown(r: Record<string, any>): string[] {
           row.ingestMs,
           lat(row.search),
           row.queryPeakRssMB,
-          '-',
+          f3(row.vectorRecallAt10),
           1,
         ]),
       );
@@ -474,6 +485,33 @@ function renderMarkdown(r: Record<string, any>): string[] {
           ]),
         );
     }
+  }
+  const ann = (r.scale ?? []).find((x: any) => x.int8Scan)?.int8Scan;
+  if (ann) {
+    lines.push(
+      '',
+      '### Vector scan: int8 shortlist against the exact float32 scan (bench/ann.ts)',
+      '',
+      "The first N vectors of the largest index, the dev questions embedded as above, at a k = 10 hybrid search's depth (100). " +
+        "Recall: the exact scan's best 10 (and 100) found among the 100 the shortlist returns after exact re-scoring. " +
+        'Searches use the shortlist from VECTOR_INT8_MIN_ROWS vectors on.',
+      '',
+      '| vectors | exact scan p50/p95 | int8 shortlist p50/p95 | int8 build ms | recall@10 | recall@100 |',
+      '|---|---|---|---|---|---|',
+    );
+    if (ann.error) lines.push(`| not measured: ${ann.error} | | | | | |`);
+    else
+      for (const x of ann)
+        lines.push(
+          cells([
+            x.vectors,
+            `${x.exact.p50} / ${x.exact.p95}`,
+            `${x.int8.p50} / ${x.int8.p95}`,
+            x.buildMs,
+            f3(x.recallAt10),
+            f3(x.recallAt100),
+          ]),
+        );
   }
   const a = r.discordAck;
   if (!a && peersOnly) return lines;

@@ -60,6 +60,10 @@ export const EMBEDDING_COOLOFF_MS = 30_000;
 
 export const MAX_QUERY_CHARS = 2000;
 const RRF_K = 60;
+/** Chunks the dense list ranks for fusion, for k results (the bench measures the int8 shortlist's recall at this depth). */
+export function denseDepth(k: number): number {
+  return Math.max(100, k * 10);
+}
 /** Lexical chunks ranked for fusion (at least 20 per result asked for); both stores fuse through Retriever. */
 const LEXICAL_FUSION_DEPTH = 1000;
 
@@ -187,7 +191,7 @@ export class Retriever {
     const onePerPaper = g.chunks.length === g.papers.length;
     const lexDepth = !vector && onePerPaper ? k : Math.max(LEXICAL_FUSION_DEPTH, k * 20);
     // With a filter, scan every vector so filtered-out papers cannot starve the dense list.
-    const vecDepth = opts.filter ? g.chunks.length : Math.max(100, k * 10);
+    const vecDepth = opts.filter ? g.chunks.length : denseDepth(k);
     // Both halves at once: a backend in another process (Postgres) answers them in parallel.
     const [lexHits, vecHits] = await Promise.all([
       this.lexicalHits(g, query, opts.filter, lexDepth),
