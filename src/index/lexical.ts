@@ -306,8 +306,14 @@ export class LexicalIndex {
       let c = 0;
       for (let t = 0; t < pool.length; t++) if (acc[pool[t]] + left[next] >= floor) pool[c++] = pool[t];
       pool = pool.subarray(0, c);
-      pool.sort();
-      for (let i = next; i < plan.length; i++) {
+      let rest = 0;
+      for (let i = next; i < plan.length; i++) rest += plan[i].end - plan[i].start;
+      // A deep top-k (fusion asks for 1000) keeps most touched docs in the pool: sorting tens of
+      // thousands of them to gallop through the long lists costs more than walking those lists.
+      const walk = pool.length * FULL_WALK_POOL_RATIO > rest;
+      if (walk) for (let i = next; i < plan.length; i++) this.addToTouched(plan[i]);
+      else pool.sort();
+      for (let i = next; i < plan.length && !walk; i++) {
         this.addTo(pool, plan[i]);
         // Fewer terms left, a higher k-th best: drop the docs that can no longer get there.
         if (i + 1 < plan.length && pool.length > k) {
@@ -334,6 +340,16 @@ export class LexicalIndex {
     const hits = selectTop(acc, pool, k);
     for (let t = 0; t < touched.n; t++) acc[touched.docs[t]] = 0;
     return hits;
+  }
+
+  /** Add one term's score to every touched doc (non-zero score) in its postings, walking them whole. */
+  private addToTouched(term: PlannedTerm): void {
+    const { docs, tfTitle, tfBody, titleDiv, bodyDiv, params } = this;
+    const acc = this.scratch;
+    for (let j = term.start; j < term.end; j++) {
+      const d = docs[j];
+      if (acc[d] !== 0) acc[d] += bm25fDivisorScore(params, term.qWeight, term.idf, tfTitle[j], tfBody[j], titleDiv[d], bodyDiv[d]);
+    }
   }
 
   /** Add one term's score to each of `sorted` docs that has it (galloping through its postings). */
@@ -476,6 +492,13 @@ interface PlannedTerm {
   /** The most this term adds to any doc's score. */
   bound: number;
 }
+
+/**
+ * Past this many postings left per pool doc, the pool is sorted and galloped through the lists
+ * left; below it, those lists are walked whole. On the 465 eval questions at 100k papers, k = 1000:
+ * p50/p95 3.1/8.1 ms galloping always, 2.6/6.5 ms with this switch (walking always: slower at k <= 100).
+ */
+const FULL_WALK_POOL_RATIO = 4;
 
 /** Docs touched by a query, in the order first touched (a growable Uint32Array, or the index's own n-sized one). */
 class Touched {
