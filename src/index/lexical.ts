@@ -52,7 +52,7 @@ export class LexicalIndex {
   private avgBody = 1;
   private n = 0;
   private scratch = new Float64Array(0);
-  private work = { touched: new Uint32Array(0), pool: new Uint32Array(0), select: new Float64Array(0) };
+  private work = { touched: new Uint32Array(0), pool: new Uint32Array(0), select: new Float64Array(0), mark: new Uint8Array(0) };
   /** Each doc's BM25F length divisors, computed once (finish) instead of once per posting per query. */
   private titleDiv = new Float64Array(0);
   private bodyDiv = new Float64Array(0);
@@ -162,7 +162,12 @@ export class LexicalIndex {
     this.avgBody = this.n ? Math.max(sb / this.n, 1) : 1;
     this.scratch = new Float64Array(this.n);
     // Reused by every top-k (scoring is synchronous): no per-query buffers for the collector to chase.
-    this.work = { touched: new Uint32Array(this.n), pool: new Uint32Array(this.n), select: new Float64Array(this.n) };
+    this.work = {
+      touched: new Uint32Array(this.n),
+      pool: new Uint32Array(this.n),
+      select: new Float64Array(this.n),
+      mark: new Uint8Array(this.n),
+    };
     const norms = fieldNorms(this.params, this.avgTitle, this.avgBody);
     this.titleDiv = new Float64Array(this.n);
     this.bodyDiv = new Float64Array(this.n);
@@ -312,7 +317,7 @@ export class LexicalIndex {
       // thousands of them to gallop through the long lists costs more than walking those lists.
       const walk = pool.length * FULL_WALK_POOL_RATIO > rest;
       if (walk) for (let i = next; i < plan.length; i++) this.addToTouched(plan[i]);
-      else pool.sort();
+      else sortDocs(pool, this.work.mark);
       for (let i = next; i < plan.length && !walk; i++) {
         this.addTo(pool, plan[i]);
         // Fewer terms left, a higher k-th best: drop the docs that can no longer get there.
@@ -513,6 +518,25 @@ class Touched {
       this.docs = grown;
     }
     this.docs[this.n++] = d;
+  }
+}
+
+/**
+ * Sort distinct doc ids in place. A large pool (a deep top-k keeps tens of thousands) is marked in
+ * `mark` (n long, all zero, left so) and read back in doc order: linear in n, where sorting was
+ * ~1 ms of a hybrid search at 100k papers.
+ */
+function sortDocs(docs: Uint32Array, mark: Uint8Array): void {
+  if (docs.length * 16 < mark.length) {
+    docs.sort();
+    return;
+  }
+  for (let t = 0; t < docs.length; t++) mark[docs[t]] = 1;
+  let c = 0;
+  for (let d = 0; d < mark.length && c < docs.length; d++) {
+    if (mark[d] === 0) continue;
+    mark[d] = 0;
+    docs[c++] = d;
   }
 }
 
