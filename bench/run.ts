@@ -41,6 +41,12 @@ const REPEATS = quick || peersOnly ? 1 : 3;
 const PEER_TIMEOUT_MS = Number(process.env.BENCH_PEER_TIMEOUT_MS ?? 20 * 60_000);
 /** Timed passes over the scale queries per peer (research-bot's rows use 3); the slowest peers take seconds a query at 100k. */
 const PEER_ITERATIONS = Number(process.env.BENCH_PEER_ITERATIONS ?? (quick ? 1 : 3));
+/**
+ * BENCH_PEERS=hnswlib,sqlite-fts5 (keys of PEER_ENGINES; `none` for none): only those engine peers,
+ * and not the in-process vectra and LangChain ones, for a quick look at research-bot's own rows.
+ */
+const PEER_ONLY = process.env.BENCH_PEERS === undefined ? undefined : new Set(process.env.BENCH_PEERS.split(','));
+const enginePeers = (names: string[]) => names.filter((x) => !PEER_ONLY || PEER_ONLY.has(x));
 
 interface ChildResult {
   [k: string]: unknown;
@@ -186,16 +192,16 @@ async function main(): Promise<void> {
     const { papers: realPapers } = await loadCorpus(corpusDir);
     const ours = await runChild('query', { corpusDir, indexDir: idx, queries: evalQueries, iterations: 1 });
     const peerShipped: PeerResult[] = [
-      ...(peersOnly
+      ...(peersOnly || PEER_ONLY
         ? []
         : [
             await runVectraPeer(realPapers, queries, join(work, 'vectra-shipped'), 'hybrid', 600_000),
             await runVectraPeer(realPapers, queries, join(work, 'vectra-shipped-vec'), 'vector', 600_000),
           ]),
-      await runLangchainPeer(realPapers, evalQueries),
+      ...(PEER_ONLY ? [] : [await runLangchainPeer(realPapers, evalQueries)]),
     ];
     const engineRows: Array<Record<string, any>> = [];
-    for (const peer of [...LEXICAL_PEERS, ...VECTOR_PEERS])
+    for (const peer of enginePeers([...LEXICAL_PEERS, ...VECTOR_PEERS]))
       engineRows.push(...(await runPeerJob(peer, { corpusDir, queries: evalQueries, iterations: 1, rankings: true })));
     const ourRankings = await (async () => {
       const { openRetriever } = await import('../src/context.js');
@@ -258,16 +264,17 @@ async function main(): Promise<void> {
         // The peers next to the row of the same kind: lexical engines next to research-bot's lexical
         // row, vector and hybrid engines next to its hybrid (384-d) row.
         const engineRows: Array<Record<string, any>> = [];
-        for (const peer of withVectors ? VECTOR_PEERS : LEXICAL_PEERS)
+        for (const peer of enginePeers(withVectors ? VECTOR_PEERS : LEXICAL_PEERS))
           engineRows.push(...(await runPeerJob(peer, { corpusDir: dir, queries: synthQueries, iterations: PEER_ITERATIONS })));
-        const inProcess = withVectors
-          ? [
-              await runLangchainPeer(synthPapers, synthQueries),
-              ...(peersOnly
-                ? []
-                : [await runVectraPeer(synthPapers, synthQueries, join(work, `vectra-${n}`), 'hybrid', quick ? 60_000 : 120_000)]),
-            ]
-          : [];
+        const inProcess =
+          withVectors && !PEER_ONLY
+            ? [
+                await runLangchainPeer(synthPapers, synthQueries),
+                ...(peersOnly
+                  ? []
+                  : [await runVectraPeer(synthPapers, synthQueries, join(work, `vectra-${n}`), 'hybrid', quick ? 60_000 : 120_000)]),
+              ]
+            : [];
         row.peers = [
           ...engineRows,
           ...inProcess.map((p) => ({
