@@ -9,16 +9,17 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { denseDepth } from '../src/index/search.js';
 import { VectorMatrix } from '../src/index/vector-matrix.js';
 import { deterministicEmbedding } from '../test/servers/openai-server.js';
 import { stats } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const DEPTH = 100; // Retriever's vector depth for k = 10
+const DEPTH = denseDepth(10);
 
-async function main(): Promise<void> {
-  const [file, sizesArg] = process.argv.slice(2);
+/** One row per size: the first `size` rows of `file` (a vectors.f32), exact scan against the int8 shortlist. */
+export async function measureInt8Scan(file: string, sizesArg?: string): Promise<Array<Record<string, unknown>>> {
   const full = await readFile(file);
   const count = full.readUInt32LE(0);
   const dims = full.readUInt32LE(4);
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     .split('\n')
     .map((l) => (JSON.parse(l) as { question: string }).question);
   const queries = dev.map((q) => deterministicEmbedding(q, dims));
+  const rows: Array<Record<string, unknown>> = [];
   for (const n of sizes) {
     // The first n rows, as a file of their own.
     const head = Buffer.alloc(8 + n * 4);
@@ -68,12 +70,21 @@ async function main(): Promise<void> {
         recallAt10: Math.round((r10 / queries.length) * 1000) / 1000,
         recallAt100: Math.round((r100 / queries.length) * 1000) / 1000,
       };
-      console.log(JSON.stringify(row));
+      rows.push(row);
     }
   }
+  return rows;
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// Run directly (not imported by child.ts): print the rows.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [file, sizesArg] = process.argv.slice(2);
+  measureInt8Scan(file, sizesArg)
+    .then((rows) => {
+      for (const row of rows) console.log(JSON.stringify(row));
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

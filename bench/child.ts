@@ -2,12 +2,16 @@
  * Runs one measured job in a fresh process so peak RSS belongs to that job alone.
  * argv: <job> <json options>; prints one JSON line with the results.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { answerQuestion } from '../src/answer/engine.js';
 import { loadConfig } from '../src/config.js';
 import { openRetriever, runIngest } from '../src/context.js';
 import { loadCorpus } from '../src/corpus/load.js';
-import { Retriever } from '../src/index/search.js';
+import { denseDepth, Retriever } from '../src/index/search.js';
+import { IndexStore } from '../src/index/store.js';
 import { deterministicEmbedding } from '../test/servers/openai-server.js';
+import { measureInt8Scan } from './ann.js';
 import { PEER_ENGINES } from './peer-engines.js';
 import { DIMS, docText } from './peers.js';
 import { stats } from './stats.js';
@@ -29,6 +33,8 @@ interface Opts {
   env?: Record<string, string>;
   /** Job `query`: also return these questions' rankings (untimed), for parity between stores. */
   rankQueries?: string[];
+  /** Job `ann`: vector counts (comma-separated) to measure the int8 shortlist at, on the first rows of the index's vectors. */
+  annSizes?: string;
 }
 
 /**
@@ -155,9 +161,27 @@ async function main(): Promise<void> {
     }
     if (vectors.some(Boolean)) out.embed = stats(embed);
     if (o.rankQueries) out.rankings = await rankings(retriever, o.rankQueries);
+    const store = retriever.store;
+    if (store instanceof IndexStore && store.vectors) {
+      // The store's vector search as a k = 10 hybrid search runs it (the int8 shortlist past
+      // VECTOR_INT8_MIN_ROWS, re-scored exactly), its 10 best against the exact scan's.
+      let hit = 0;
+      let n = 0;
+      for (const v of vectors) {
+        if (!v) continue;
+        const got = new Set((await store.vectorSearch(v, denseDepth(10))).slice(0, 10).map((h) => h.doc));
+        const exact = store.vectors.search(v, 10, { exact: true }).map((h) => store.vectors!.chunkOf[h.row]);
+        hit += exact.filter((d) => got.has(d)).length / exact.length;
+        n++;
+      }
+      if (n) out.vectorRecallAt10 = hit / n;
+    }
     await retriever.store.close();
     out.search = stats(search);
     out.ask = stats(ask);
+  } else if (job === 'ann') {
+    const gen = (await readFile(join(o.indexDir, 'CURRENT'), 'utf8')).trim();
+    out.rows = await measureInt8Scan(join(o.indexDir, gen, 'vectors.f32'), o.annSizes);
   } else if (job === 'peer') {
     await runPeer(o, out);
   } else if (job === 'load') {

@@ -44,6 +44,12 @@ const REPEATS = quick || peersOnly ? 1 : 3;
 const PEER_TIMEOUT_MS = Number(process.env.BENCH_PEER_TIMEOUT_MS ?? 20 * 60_000);
 /** Timed passes over the scale queries per peer (research-bot's rows use 3); the slowest peers take seconds a query at 100k. */
 const PEER_ITERATIONS = Number(process.env.BENCH_PEER_ITERATIONS ?? (quick ? 1 : 3));
+/**
+ * BENCH_PEERS=hnswlib,sqlite-fts5 (keys of PEER_ENGINES; `none` for none): only those engine peers,
+ * and not the in-process vectra and LangChain ones, for a quick look at research-bot's own rows.
+ */
+const PEER_ONLY = process.env.BENCH_PEERS === undefined ? undefined : new Set(process.env.BENCH_PEERS.split(','));
+const enginePeers = (names: string[]) => names.filter((x) => !PEER_ONLY || PEER_ONLY.has(x));
 
 interface ChildResult {
   [k: string]: unknown;
@@ -197,16 +203,16 @@ async function main(): Promise<void> {
     const { papers: realPapers } = await loadCorpus(corpusDir);
     const ours = await runChild('query', { corpusDir, indexDir: idx, queries: evalQueries, iterations: 1 });
     const peerShipped: PeerResult[] = [
-      ...(peersOnly
+      ...(peersOnly || PEER_ONLY
         ? []
         : [
             await runVectraPeer(realPapers, queries, join(work, 'vectra-shipped'), 'hybrid', 600_000),
             await runVectraPeer(realPapers, queries, join(work, 'vectra-shipped-vec'), 'vector', 600_000),
           ]),
-      await runLangchainPeer(realPapers, evalQueries),
+      ...(PEER_ONLY ? [] : [await runLangchainPeer(realPapers, evalQueries)]),
     ];
     const engineRows: Array<Record<string, any>> = [];
-    for (const peer of [...LEXICAL_PEERS, ...VECTOR_PEERS])
+    for (const peer of enginePeers([...LEXICAL_PEERS, ...VECTOR_PEERS]))
       engineRows.push(...(await runPeerJob(peer, { corpusDir, queries: evalQueries, iterations: 1, rankings: true })));
     const ourRankings = await (async () => {
       const { openRetriever } = await import('../src/context.js');
@@ -266,20 +272,22 @@ async function main(): Promise<void> {
           search: qr.search,
           ask: qr.ask,
           queryPeakRssMB: qr.maxRssMB,
+          vectorRecallAt10: qr.vectorRecallAt10,
         };
         // The peers next to the row of the same kind: lexical engines next to research-bot's lexical
         // row, vector and hybrid engines next to its hybrid (384-d) row.
         const engineRows: Array<Record<string, any>> = [];
-        for (const peer of withVectors ? VECTOR_PEERS : LEXICAL_PEERS)
+        for (const peer of enginePeers(withVectors ? VECTOR_PEERS : LEXICAL_PEERS))
           engineRows.push(...(await runPeerJob(peer, { corpusDir: dir, queries: synthQueries, iterations: PEER_ITERATIONS })));
-        const inProcess = withVectors
-          ? [
-              await runLangchainPeer(synthPapers, synthQueries),
-              ...(peersOnly
-                ? []
-                : [await runVectraPeer(synthPapers, synthQueries, join(work, `vectra-${n}`), 'hybrid', quick ? 60_000 : 120_000)]),
-            ]
-          : [];
+        const inProcess =
+          withVectors && !PEER_ONLY
+            ? [
+                await runLangchainPeer(synthPapers, synthQueries),
+                ...(peersOnly
+                  ? []
+                  : [await runVectraPeer(synthPapers, synthQueries, join(work, `vectra-${n}`), 'hybrid', quick ? 60_000 : 120_000)]),
+              ]
+            : [];
         row.peers = [
           ...engineRows,
           ...inProcess.map((p) => ({
@@ -303,6 +311,14 @@ async function main(): Promise<void> {
             queries: synthQueries,
             rankings: qr.rankings as Rankings,
           });
+        // The int8 shortlist against the exact scan on the largest index's vectors, at sizes around
+        // the VECTOR_INT8_MIN_ROWS crossover and at full size.
+        if (withVectors && n === Math.max(...sizes)) {
+          const annSizes = [...new Set([1000, 2000, 10_000, n].filter((x) => x <= n))].join(',');
+          row.int8Scan = await runChild('ann', { corpusDir: dir, indexDir, annSizes })
+            .then((r) => r.rows)
+            .catch((err: Error) => ({ error: err.message.slice(0, 300) }));
+        }
         scale.push(row);
         report.scale = scale;
         await save();
@@ -497,7 +513,9 @@ function renderMarkdown(r: Record<string, any>): string[] {
       "Each engine builds and searches in its own fresh process; peak RSS is that process's (papers, index and search). " +
         "research-bot's build ms is its whole ingest (parse, index, embed over loopback HTTP, write the generation) and its RSS " +
         "the query process's; a peer's build ms excludes computing embeddings (embed ms, the same embedder in-process). " +
-        "ours/theirs p95 compares with research-bot's row of the same papers (lexical or hybrid); above 1 the peer is faster.",
+        "ours/theirs p95 compares with research-bot's row of the same papers (lexical or hybrid); above 1 the peer is faster. " +
+        "research-bot's recall@10 is its own vector search as a k = 10 hybrid search runs it (the int8 shortlist, re-scored " +
+        'exactly) against its exact scan, on the same queries.',
       '',
       '| papers | system | kind | build ms (embed ms) | search p50/p95/p99 | peak RSS MB | recall@10 vs exact | ours/theirs p95 |',
       '|---|---|---|---|---|---|---|---|',
@@ -511,7 +529,7 @@ function renderMarkdown(r: Record<string, any>): string[] {
           row.ingestMs,
           lat(row.search),
           row.queryPeakRssMB,
-          '-',
+          f3(row.vectorRecallAt10),
           1,
         ]),
       );
@@ -529,6 +547,33 @@ function renderMarkdown(r: Record<string, any>): string[] {
           ]),
         );
     }
+  }
+  const ann = (r.scale ?? []).find((x: any) => x.int8Scan)?.int8Scan;
+  if (ann) {
+    lines.push(
+      '',
+      '### Vector scan: int8 shortlist against the exact float32 scan (bench/ann.ts)',
+      '',
+      "The first N vectors of the largest index, the dev questions embedded as above, at a k = 10 hybrid search's depth (100). " +
+        "Recall: the exact scan's best 10 (and 100) found among the 100 the shortlist returns after exact re-scoring. " +
+        'Searches use the shortlist from VECTOR_INT8_MIN_ROWS vectors on.',
+      '',
+      '| vectors | exact scan p50/p95 | int8 shortlist p50/p95 | int8 build ms | recall@10 | recall@100 |',
+      '|---|---|---|---|---|---|',
+    );
+    if (ann.error) lines.push(`| not measured: ${ann.error} | | | | | |`);
+    else
+      for (const x of ann)
+        lines.push(
+          cells([
+            x.vectors,
+            `${x.exact.p50} / ${x.exact.p95}`,
+            `${x.int8.p50} / ${x.int8.p95}`,
+            x.buildMs,
+            f3(x.recallAt10),
+            f3(x.recallAt100),
+          ]),
+        );
   }
   const a = r.discordAck;
   if (!a && peersOnly) return lines;

@@ -52,7 +52,7 @@ export class LexicalIndex {
   private avgBody = 1;
   private n = 0;
   private scratch = new Float64Array(0);
-  private work = { touched: new Uint32Array(0), pool: new Uint32Array(0), select: new Float64Array(0) };
+  private work = { touched: new Uint32Array(0), pool: new Uint32Array(0), select: new Float64Array(0), mark: new Uint8Array(0) };
   /** Each doc's BM25F length divisors, computed once (finish) instead of once per posting per query. */
   private titleDiv = new Float64Array(0);
   private bodyDiv = new Float64Array(0);
@@ -162,7 +162,12 @@ export class LexicalIndex {
     this.avgBody = this.n ? Math.max(sb / this.n, 1) : 1;
     this.scratch = new Float64Array(this.n);
     // Reused by every top-k (scoring is synchronous): no per-query buffers for the collector to chase.
-    this.work = { touched: new Uint32Array(this.n), pool: new Uint32Array(this.n), select: new Float64Array(this.n) };
+    this.work = {
+      touched: new Uint32Array(this.n),
+      pool: new Uint32Array(this.n),
+      select: new Float64Array(this.n),
+      mark: new Uint8Array(this.n),
+    };
     const norms = fieldNorms(this.params, this.avgTitle, this.avgBody);
     this.titleDiv = new Float64Array(this.n);
     this.bodyDiv = new Float64Array(this.n);
@@ -306,8 +311,14 @@ export class LexicalIndex {
       let c = 0;
       for (let t = 0; t < pool.length; t++) if (acc[pool[t]] + left[next] >= floor) pool[c++] = pool[t];
       pool = pool.subarray(0, c);
-      pool.sort();
-      for (let i = next; i < plan.length; i++) {
+      let rest = 0;
+      for (let i = next; i < plan.length; i++) rest += plan[i].end - plan[i].start;
+      // A deep top-k (fusion asks for 1000) keeps most touched docs in the pool: sorting tens of
+      // thousands of them to gallop through the long lists costs more than walking those lists.
+      const walk = pool.length * FULL_WALK_POOL_RATIO > rest;
+      if (walk) for (let i = next; i < plan.length; i++) this.addToTouched(plan[i]);
+      else sortDocs(pool, this.work.mark);
+      for (let i = next; i < plan.length && !walk; i++) {
         this.addTo(pool, plan[i]);
         // Fewer terms left, a higher k-th best: drop the docs that can no longer get there.
         if (i + 1 < plan.length && pool.length > k) {
@@ -334,6 +345,16 @@ export class LexicalIndex {
     const hits = selectTop(acc, pool, k);
     for (let t = 0; t < touched.n; t++) acc[touched.docs[t]] = 0;
     return hits;
+  }
+
+  /** Add one term's score to every touched doc (non-zero score) in its postings, walking them whole. */
+  private addToTouched(term: PlannedTerm): void {
+    const { docs, tfTitle, tfBody, titleDiv, bodyDiv, params } = this;
+    const acc = this.scratch;
+    for (let j = term.start; j < term.end; j++) {
+      const d = docs[j];
+      if (acc[d] !== 0) acc[d] += bm25fDivisorScore(params, term.qWeight, term.idf, tfTitle[j], tfBody[j], titleDiv[d], bodyDiv[d]);
+    }
   }
 
   /** Add one term's score to each of `sorted` docs that has it (galloping through its postings). */
@@ -477,6 +498,13 @@ interface PlannedTerm {
   bound: number;
 }
 
+/**
+ * Past this many postings left per pool doc, the pool is sorted and galloped through the lists
+ * left; below it, those lists are walked whole. On the 465 eval questions at 100k papers, k = 1000:
+ * p50/p95 3.1/8.1 ms galloping always, 2.6/6.5 ms with this switch (walking always: slower at k <= 100).
+ */
+const FULL_WALK_POOL_RATIO = 4;
+
 /** Docs touched by a query, in the order first touched (a growable Uint32Array, or the index's own n-sized one). */
 class Touched {
   n = 0;
@@ -490,6 +518,25 @@ class Touched {
       this.docs = grown;
     }
     this.docs[this.n++] = d;
+  }
+}
+
+/**
+ * Sort distinct doc ids in place. A large pool (a deep top-k keeps tens of thousands) is marked in
+ * `mark` (n long, all zero, left so) and read back in doc order: linear in n, where sorting was
+ * ~1 ms of a hybrid search at 100k papers.
+ */
+function sortDocs(docs: Uint32Array, mark: Uint8Array): void {
+  if (docs.length * 16 < mark.length) {
+    docs.sort();
+    return;
+  }
+  for (let t = 0; t < docs.length; t++) mark[docs[t]] = 1;
+  let c = 0;
+  for (let d = 0; d < mark.length && c < docs.length; d++) {
+    if (mark[d] === 0) continue;
+    mark[d] = 0;
+    docs[c++] = d;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { Int8Scan } from './int8-scan.js';
+import { kthLargest } from './kth-largest.js';
 import { type FileDigest, writeAll } from './write-all.js';
 
 /**
@@ -21,6 +22,9 @@ export const DEFAULT_INT8_MIN_ROWS = 2000;
 
 /** Rows the int8 scan shortlists for a top-k search, all re-scored exactly: k plus this margin, at least 2k. */
 export const SHORTLIST_MARGIN = 100;
+
+/** Above this k the exact scan scores every row and sorts the best instead of keeping a sorted list. */
+const SORTED_LIST_MAX_K = 256;
 
 export interface VectorHit {
   row: number;
@@ -168,6 +172,7 @@ export class VectorMatrix {
     if (this.quantised && !opts.exact && k <= MAX_SHORTLIST_DEPTH)
       return this.rescore(q, this.quantised.shortlist(q, Math.max(2 * k, k + SHORTLIST_MARGIN)), k);
     const kk = Math.min(k, this.count);
+    if (kk > SORTED_LIST_MAX_K) return this.scanAll(q, kk);
     // Keep the best kk in a small sorted array; most rows fail the threshold test at once.
     const topScore = new Float64Array(kk).fill(-Infinity);
     const topRow = new Int32Array(kk).fill(-1);
@@ -187,6 +192,22 @@ export class VectorMatrix {
     const out: VectorHit[] = [];
     for (let i = 0; i < kk; i++) if (topRow[i] >= 0) out.push({ row: topRow[i], score: topScore[i] });
     return out;
+  }
+
+  /**
+   * The exact scan for a large k (a filtered search asks for every row): scores every row, cuts at
+   * the k-th best and sorts what is left. The sorted-array insertion above is quadratic in k
+   * (19 s for every row of 100k). Same order: score, then lower row first.
+   */
+  private scanAll(q: Float32Array, kk: number): VectorHit[] {
+    const d = this.dims;
+    const scores = new Float64Array(this.count);
+    for (let i = 0, base = 0; i < this.count; i++, base += d) scores[i] = dotAt(this.data, base, q, d);
+    const floor = kk < this.count ? kthLargest(scores.slice(), kk) : Number.NEGATIVE_INFINITY;
+    const out: VectorHit[] = [];
+    for (let row = 0; row < this.count; row++) if (scores[row] >= floor) out.push({ row, score: scores[row] });
+    out.sort((a, b) => b.score - a.score || a.row - b.row);
+    return out.length > kk ? out.slice(0, kk) : out;
   }
 
   /** Exact scores of `rows`, the best k first (ties: lower row first, as the full scan gives). */

@@ -46,3 +46,33 @@ describe('VectorMatrix.writeFile', () => {
     await expect(VectorMatrix.writeFile(join(dir, 'bad.f32'), rows, 8)).rejects.toThrow(/vector 3 has 7 dimensions, expected 8/);
   });
 });
+
+describe('VectorMatrix.search exact scan for a large k', () => {
+  it('orders every row as the small-k scan does (score, then lower row), ties included', () => {
+    const rows = vectors(3000, 16);
+    // Exact duplicates: equal scores, resolved by the lower row.
+    for (let i = 100; i < 3000; i += 100) rows[i + 1] = Float32Array.from(rows[i]);
+    const m = VectorMatrix.fromRows(
+      rows.map((vector, chunk) => ({ vector, chunk })),
+      16,
+    );
+    const rand = mulberry32(3);
+    for (let q = 0; q < 20; q++) {
+      const query = Array.from({ length: 16 }, () => rand() * 2 - 1);
+      const small = m.search(query, 256, { exact: true });
+      for (const k of [257, 1000, 2999, 3000, 5000]) {
+        const big = m.search(query, k, { exact: true });
+        expect(big.length).toBe(Math.min(k, 3000));
+        expect(big.slice(0, 256)).toEqual(small);
+        for (let i = 1; i < big.length; i++) {
+          const [a, b] = [big[i - 1], big[i]];
+          expect(a.score > b.score || (a.score === b.score && a.row < b.row), `query ${q} k ${k} at ${i}`).toBe(true);
+        }
+      }
+      // Every row once, and the 2999 best leave out only the worst.
+      const all = m.search(query, 3000, { exact: true });
+      expect(new Set(all.map((h) => h.row)).size).toBe(3000);
+      expect(m.search(query, 2999, { exact: true })).toEqual(all.slice(0, 2999));
+    }
+  });
+});
