@@ -67,7 +67,8 @@ export function denseDepth(k: number): number {
 /** Lexical chunks ranked for fusion (at least 20 per result asked for); both stores fuse through Retriever. */
 const LEXICAL_FUSION_DEPTH = 1000;
 
-function passes(paper: Paper, f: SearchFilter | undefined): boolean {
+/** Whether a paper passes a search filter (exported so the fusion test's reference applies the same rule). */
+export function passesFilter(paper: Paper, f: SearchFilter | undefined): boolean {
   if (!f) return true;
   if (f.paperIds && !f.paperIds.includes(paper.id)) return false;
   if (f.source && !paper.sources.some((s) => s.toLowerCase().includes(f.source!.toLowerCase()))) return false;
@@ -283,7 +284,7 @@ function rankPapers(index: PaperIndex, hits: DocHit[], filter: SearchFilter | un
     if (slot < 0) continue;
     const m = mark[slot];
     if (m === 0) {
-      if (filter && !passes(index.paper[slot], filter)) {
+      if (filter && !passesFilter(index.paper[slot], filter)) {
         mark[slot] = -1;
         rejected.push(slot);
         continue;

@@ -8,25 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Paper } from '../../src/corpus/types.js';
 import type { Chunk } from '../../src/index/chunk.js';
-import { type ChunkHit, type PaperHit, Retriever, type SearchFilter } from '../../src/index/search.js';
+import { type ChunkHit, type PaperHit, passesFilter, Retriever, type SearchFilter } from '../../src/index/search.js';
 import type { DocHit, PinnedGeneration, SearchStore } from '../../src/index/search-store.js';
-import { filterDate } from '../../src/search-filter.js';
 import { mulberry32 } from '../../src/seeded-random.js';
 
 const RRF_K = 60;
-
-function passes(paper: Paper, f: SearchFilter | undefined): boolean {
-  if (!f) return true;
-  if (f.paperIds && !f.paperIds.includes(paper.id)) return false;
-  if (f.source && !paper.sources.some((s) => s.toLowerCase().includes(f.source!.toLowerCase()))) return false;
-  if (f.from || f.to) {
-    const day = filterDate(paper);
-    if (!day) return false;
-    if (f.from && day < f.from) return false;
-    if (f.to && day > f.to) return false;
-  }
-  return true;
-}
 
 interface Entry {
   paper: Paper;
@@ -40,7 +26,7 @@ function groupByPaper(g: PinnedGeneration, hits: DocHit[], filter: SearchFilter 
     const chunk = g.chunks[index];
     if (!chunk) continue;
     const paper = g.paperById.get(chunk.paperId);
-    if (!paper || !passes(paper, filter)) continue;
+    if (!paper || !passesFilter(paper, filter)) continue;
     const entry = byPaper.get(chunk.paperId);
     if (!entry) byPaper.set(chunk.paperId, { paper, score, chunks: [{ chunk, index, score }] });
     else {
