@@ -893,6 +893,10 @@ describe('postgres backend specifics', () => {
       await db.query('DELETE FROM rb_vectors');
       expect(await memory.vectorSearch(v, 5)).toEqual(hits);
       expect(await hnsw.vectorSearch(v, 5)).toEqual([]);
+      // A generation whose vectors are missing does not open as one with fewer: as the file store, INDEX_CORRUPT.
+      const err = await rejection(PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 }));
+      expect(err.code).toBe('INDEX_CORRUPT');
+      expect(err.userMessage).toMatch(/0 vectors where 32 were expected.*ingest --force/);
     } finally {
       await Promise.all([memory.close(), hnsw.close()]);
     }

@@ -108,6 +108,8 @@ interface View {
 // Chunks per read while loading vectors: one batch (about 6 MB of 384-d vectors) is held besides the matrix.
 const VECTOR_LOAD_BATCH = 4096;
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 // Generations written since schema v6 store no tsvector: the ts_rank measurement computes it as migration 1 did.
 const TSV = `coalesce(tsv, setweight(to_tsvector('simple'::regconfig, title_terms), 'A') || setweight(to_tsvector('simple'::regconfig, body_terms), 'D'))`;
 
@@ -156,6 +158,7 @@ async function loadMatrix(
   const corrupt = (why: string) =>
     new AppError('INDEX_CORRUPT', `Generation ${generation} in ${describeDatabase(url)}: ${why}. Run \`research-bot ingest --force\`.`);
   const row = new Float32Array(dims);
+  const rowBytes = new Uint8Array(row.buffer);
   try {
     return await VectorMatrix.fill(manifest.counts.vectors, dims, async (add) => {
       for (let from = 0; from < manifest.counts.chunks; from += VECTOR_LOAD_BATCH) {
@@ -163,7 +166,9 @@ async function loadMatrix(
         for (const x of r.rows) {
           const e = Buffer.from(x.e, 'base64');
           if (e.length !== 4 + 4 * dims || e.readInt16BE(0) !== dims) throw corrupt(`a stored vector does not have ${dims} dimensions`);
-          for (let j = 0; j < dims; j++) row[j] = e.readFloatBE(4 + 4 * j);
+          // Big-endian float4s: byte-swapped in place (this host's order), then copied as they are.
+          const floats = e.subarray(4);
+          rowBytes.set(LITTLE_ENDIAN ? floats.swap32() : floats);
           add(row, x.idx);
         }
       }
