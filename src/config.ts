@@ -113,6 +113,8 @@ export const envSchema = z
         })
         .optional(),
     ),
+    // Postgres store: vector search on the generation's vectors loaded in each process, or through pgvector's HNSW index.
+    PG_VECTOR_SEARCH: z.preprocess(emptyToUndefined, z.enum(['memory', 'hnsw']).default('memory')),
     // Logging
     LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional()),
   })
@@ -165,6 +167,8 @@ export interface Config {
   store: 'vectra' | 'postgres';
   /** postgres:// URL; required when store is postgres, also used by `migrate-store`. Holds a password: never log it. */
   databaseUrl?: string;
+  /** Postgres store's vector search: 'memory' (vectors loaded into each process, same hits as the file store) or 'hnsw' (in SQL). */
+  pgVectorSearch: 'memory' | 'hnsw';
   /** Unset means each entry point picks its own default (CLI: warn, bot: info). */
   logLevel?: LogLevel;
 }
@@ -237,6 +241,7 @@ export function loadConfig(env?: Record<string, string | undefined>, opts: { cwd
     },
     store: e.STORE,
     databaseUrl: e.DATABASE_URL,
+    pgVectorSearch: e.PG_VECTOR_SEARCH,
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -282,6 +287,7 @@ export function configToEnv(config: Config): Record<string, string> {
     INDEX_REFRESH_SECONDS: d.indexRefreshMs / 1000,
     STORE: config.store,
     DATABASE_URL: config.databaseUrl,
+    PG_VECTOR_SEARCH: config.pgVectorSearch,
     LOG_LEVEL: config.logLevel,
   } satisfies Record<keyof Env, unknown>;
   return Object.fromEntries(Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));

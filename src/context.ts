@@ -85,7 +85,12 @@ export async function storeHasIndex(config: Config, logger: Logger = silentLogge
 export async function openStore(config: Config, opts: { logger?: Logger } = {}): Promise<SearchStore> {
   if (config.store !== 'postgres') return IndexStore.open(config.indexDir, { int8MinRows: config.vectorInt8MinRows });
   const { PostgresStore } = await import('./index/postgres/store.js');
-  return PostgresStore.open({ databaseUrl: requireDatabaseUrl(config), logger: opts.logger });
+  return PostgresStore.open({
+    databaseUrl: requireDatabaseUrl(config),
+    logger: opts.logger,
+    vectorSearch: config.pgVectorSearch,
+    int8MinRows: config.vectorInt8MinRows,
+  });
 }
 
 export async function openRetriever(config: Config, opts: OpenOptions = {}): Promise<Retriever> {

@@ -261,6 +261,7 @@ describe('configToEnv: the configuration a shard manager hands to its shards', (
       INDEX_REFRESH_SECONDS: '0.5',
       STORE: 'postgres',
       DATABASE_URL: 'postgres://bot:pw@127.0.0.1:5432/research',
+      PG_VECTOR_SEARCH: 'hnsw',
       LOG_LEVEL: 'debug',
     });
     const env = configToEnv(full);

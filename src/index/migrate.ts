@@ -61,7 +61,13 @@ async function readSource(opts: MigrateOptions): Promise<GenerationData> {
       vectors: await readVectraVectors(store),
     };
   }
-  const store = await PostgresStore.open({ databaseUrl: opts.databaseUrl, logger: opts.logger, refreshIntervalMs: 0 });
+  // It only reads the rows (readVectors): no search, so no second copy of the vectors in memory.
+  const store = await PostgresStore.open({
+    databaseUrl: opts.databaseUrl,
+    logger: opts.logger,
+    refreshIntervalMs: 0,
+    vectorSearch: 'hnsw',
+  });
   try {
     const chunks = store.chunks;
     const lexical = LexicalIndex.build(chunks.map((c) => ({ title: c.title, body: c.text })));

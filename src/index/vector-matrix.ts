@@ -102,6 +102,28 @@ export class VectorMatrix {
   }
 
   /**
+   * A matrix of `count` rows filled in order by `fill`, which hands over each row's raw vector and
+   * chunk (normalised here exactly as fromRows does): a store that reads its vectors in batches
+   * holds one batch besides the matrix, never a second copy of every vector.
+   */
+  static async fill(
+    count: number,
+    dims: number,
+    fill: (add: (vector: ArrayLike<number>, chunk: number) => void) => Promise<void>,
+  ): Promise<VectorMatrix> {
+    const data = new Float32Array(count * dims);
+    const chunkOf = new Uint32Array(count);
+    let rows = 0;
+    await fill((vector, chunk) => {
+      if (rows >= count) throw new Error(`more than the ${count} vectors expected`);
+      normalizeInto(vector, dims, rows, data, rows * dims);
+      chunkOf[rows++] = chunk;
+    });
+    if (rows !== count) throw new Error(`${rows} vectors where ${count} were expected`);
+    return new VectorMatrix(dims, count, data, chunkOf);
+  }
+
+  /**
    * The file `toBuffer` would give for rows whose chunk is their position, written in batches:
    * at ingest the vectors are already in memory once, and a second normalised copy plus the
    * concatenated buffer would add twice their size to the peak.

@@ -513,48 +513,52 @@ describe('postgres backend specifics', () => {
     expect(await db.query(`SELECT generation FROM rb_generations`)).toEqual([{ generation: s.generation }]);
   });
 
-  it('a hybrid search keeps one generation even when the store switches between its lexical and vector halves', async () => {
-    const corpus = await corpusOf([F2]);
-    const model = freshModel();
-    const wide = () => embedder(model, 256);
-    await ingestPg(corpus, { embedder: wide() });
-    const store = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
-    try {
-      // The query is embedded after the lexical half: publish a different corpus right then and
-      // let the store switch to it, as a refresh in another task would.
-      let switched = false;
-      const inner = wide();
-      const racing: EmbeddingsModel = {
-        model: inner.model,
-        maxTokens: inner.maxTokens,
-        batchSize: inner.batchSize,
-        dimensions: inner.dimensions,
-        async createEmbeddings(inputs) {
-          const vectors = await inner.createEmbeddings(inputs);
-          if (!switched) {
-            switched = true;
-            await unlink(join(corpus, F2));
-            await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
-            await ingestPg(corpus, { embedder: wide() });
-            expect(await store.refresh()).toBe(true);
-          }
-          return vectors;
-        },
-      };
-      const query = 'instruction tuning data for code models';
-      const hits = await new Retriever(store, racing).search(query, { k: 10 });
-      expect(switched).toBe(true);
-      const gen1Papers = new Set(store.papers.map((p) => p.id));
-      expect(hits.length).toBeGreaterThan(0);
-      // gen0's rows were removed by the second ingest, so the search started over on gen1, whole:
-      // the same papers in the same order as a search that only ever saw gen1.
-      for (const h of hits) expect(gen1Papers.has(h.paper.id)).toBe(true);
-      const fresh = await new Retriever(store, wide()).search(query, { k: 10 });
-      expect(hits.map((h) => h.paper.id)).toEqual(fresh.map((h) => h.paper.id));
-    } finally {
-      await store.close();
-    }
-  });
+  it.each(['memory', 'hnsw'] as const)(
+    'a hybrid search keeps one generation even when the store switches between its lexical and vector halves (%s)',
+    async (mode) => {
+      const corpus = await corpusOf([F2]);
+      const model = freshModel();
+      const wide = () => embedder(model, 256);
+      await ingestPg(corpus, { embedder: wide() });
+      const store = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0, vectorSearch: mode });
+      try {
+        const query = 'instruction tuning data for code models';
+        // The query is embedded before either half runs: publish a different corpus right then and
+        // let the store switch to it, as a refresh in another task would. With the vectors in
+        // memory too, the lexical half finds gen0's rows gone and the search starts over.
+        let switched = false;
+        const inner = wide();
+        const racing: EmbeddingsModel = {
+          model: inner.model,
+          maxTokens: inner.maxTokens,
+          batchSize: inner.batchSize,
+          dimensions: inner.dimensions,
+          async createEmbeddings(inputs) {
+            const vectors = await inner.createEmbeddings(inputs);
+            if (!switched) {
+              switched = true;
+              await unlink(join(corpus, F2));
+              await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
+              await ingestPg(corpus, { embedder: wide() });
+              expect(await store.refresh()).toBe(true);
+            }
+            return vectors;
+          },
+        };
+        const hits = await new Retriever(store, racing).search(query, { k: 10 });
+        expect(switched).toBe(true);
+        const gen1Papers = new Set(store.papers.map((p) => p.id));
+        expect(hits.length).toBeGreaterThan(0);
+        // gen0's rows were removed by the second ingest, so the search started over on gen1, whole:
+        // the same papers in the same order as a search that only ever saw gen1.
+        for (const h of hits) expect(gen1Papers.has(h.paper.id)).toBe(true);
+        const fresh = await new Retriever(store, wide()).search(query, { k: 10 });
+        expect(hits.map((h) => h.paper.id)).toEqual(fresh.map((h) => h.paper.id));
+      } finally {
+        await store.close();
+      }
+    },
+  );
 
   it('lexical search reads every query term in one round trip of packed postings and scores exactly like the embedded index', async () => {
     const db = pgBackend.db();
@@ -816,6 +820,9 @@ describe('postgres backend specifics', () => {
     const corpus = await corpusOf([F2]);
     await ingestPg(corpus, { embedder: embedder(model) });
     const first = (await db.query<{ generation: string }>('SELECT generation FROM rb_meta'))[0].generation;
+    const [v] = await embedder(model).createEmbeddings(['crisis tweets']);
+    const shared = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
+    const sharedHits = await shared.vectorSearch(v, 5).finally(() => shared.close());
     // Rewritten as the writer before schema v6 left it: vectors in rb_chunks, its own partial
     // HNSW index, and the shared per-dimension index of still earlier versions.
     await db.query(`UPDATE rb_chunks c SET embedding = v.embedding FROM rb_vectors v WHERE v.content_hash = c.content_hash`);
@@ -836,11 +843,14 @@ describe('postgres backend specifics', () => {
         )
       ).map((r) => r.name);
     expect(await indexes()).toEqual([hnswIndexName(first), 'rb_chunks_embedding_hnsw_16'].sort());
-    const [v] = await embedder(model).createEmbeddings(['crisis tweets']);
+    // Searched in SQL through its own index, or loaded into memory from rb_chunks: the same hits.
+    const viaSql = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0, vectorSearch: 'hnsw' });
+    const sqlHits = await viaSql.vectorSearch(v, 5).finally(() => viaSql.close());
+    expect(sqlHits.map((h) => h.doc)).toEqual(sharedHits.map((h) => h.doc));
     const reader = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
     const pinned = await reader.pin();
     const old = await pinned.vectorSearch(v, 5);
-    expect(old.length).toBe(5);
+    expect(old).toEqual(sharedHits);
     const during: unknown[] = [];
     await writeFile(join(corpus, F1), await readFile(join(CORPUS, F1)));
     const writer = new PostgresWriter(url, {
@@ -863,6 +873,60 @@ describe('postgres backend specifics', () => {
     try {
       expect((await store.vectorSearch(v, 5)).length).toBe(5);
       expect(await store.readVectors()).toHaveLength(store.chunks.length);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('memory vector search (default) answers from the vectors loaded with the generation; PG_VECTOR_SEARCH=hnsw searches in SQL', async () => {
+    const db = pgBackend.db();
+    const model = freshModel();
+    await ingestPg(await corpusOf([F2]), { embedder: embedder(model) });
+    const [v] = await embedder(model).createEmbeddings(['crisis tweets']);
+    const memory = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
+    const hnsw = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0, vectorSearch: 'hnsw' });
+    try {
+      const hits = await memory.vectorSearch(v, 5);
+      expect(hits).toHaveLength(5);
+      expect((await hnsw.vectorSearch(v, 5)).map((h) => h.doc)).toEqual(hits.map((h) => h.doc));
+      // With the stored vectors gone, only a search that reads them from the server notices.
+      await db.query('DELETE FROM rb_vectors');
+      expect(await memory.vectorSearch(v, 5)).toEqual(hits);
+      expect(await hnsw.vectorSearch(v, 5)).toEqual([]);
+      // A generation whose vectors are missing does not open as one with fewer: as the file store, INDEX_CORRUPT.
+      const err = await rejection(PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 }));
+      expect(err.code).toBe('INDEX_CORRUPT');
+      expect(err.userMessage).toMatch(/0 vectors where 32 were expected.*ingest --force/);
+    } finally {
+      await Promise.all([memory.close(), hnsw.close()]);
+    }
+  });
+
+  it('a generation switch loads the new vectors before serving them; a pinned generation keeps its own', async () => {
+    const model = freshModel();
+    const corpus = await corpusOf([F2]);
+    const wide = () => embedder(model, 256);
+    await ingestPg(corpus, { embedder: wide() });
+    const store = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
+    try {
+      const [v] = await wide().createEmbeddings(['DropPos pre-training vision transformers by reconstructing dropped positions']);
+      const pinned = await store.pin();
+      const old = await pinned.vectorSearch(v, 5);
+      expect(old).toHaveLength(5);
+      await unlink(join(corpus, F2));
+      await writeFile(join(corpus, F4), await readFile(join(CORPUS, F4)));
+      await ingestPg(corpus, { embedder: wide() });
+      expect(await store.refresh()).toBe(true);
+      const now = await store.vectorSearch(v, 5);
+      expect(store.chunks[now[0].doc].title).toMatch(/^DropPos:/);
+      const fresh = await PostgresStore.open({ databaseUrl: url, refreshIntervalMs: 0 });
+      try {
+        expect(now).toEqual(await fresh.vectorSearch(v, 5));
+      } finally {
+        await fresh.close();
+      }
+      // The answer in flight on the old generation (whose rows the ingest removed) still finishes on it.
+      expect(await pinned.vectorSearch(v, 5)).toEqual(old);
     } finally {
       await store.close();
     }

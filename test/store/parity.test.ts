@@ -14,7 +14,7 @@ import { queryTerms } from '../../src/index/lexical.js';
 import { PostgresStore } from '../../src/index/postgres/store.js';
 import { PostgresWriter } from '../../src/index/postgres/writer.js';
 import type { SearchStore } from '../../src/index/search-store.js';
-import { Retriever } from '../../src/index/search.js';
+import { denseDepth, Retriever } from '../../src/index/search.js';
 import { IndexStore } from '../../src/index/store.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
 import { startTestDatabase, type TestDatabase } from '../servers/postgres-server.js';
@@ -38,6 +38,7 @@ let questions: Question[];
 let vectra: IndexStore;
 let pgBm25: PostgresStore;
 let pgTsRank: PostgresStore;
+let pgHnsw: PostgresStore;
 const qvec = new Map<string, number[]>();
 
 const embedder = () => new OpenAIEmbeddings({ model: MODEL, baseURL: server.url, maxRetries: 0, timeoutMs: 10_000, dimensions: DIMS });
@@ -59,6 +60,7 @@ beforeAll(async () => {
   vectra = await IndexStore.open(indexDir);
   pgBm25 = await PostgresStore.open({ databaseUrl: db.url });
   pgTsRank = await PostgresStore.open({ databaseUrl: db.url, lexicalRanking: 'ts_rank' });
+  pgHnsw = await PostgresStore.open({ databaseUrl: db.url, vectorSearch: 'hnsw' });
   const vectors = await embedder().createEmbeddings(questions.map((q) => q.question));
   questions.forEach((q, i) => qvec.set(q.id, vectors[i]));
 });
@@ -66,6 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pgBm25?.close();
   await pgTsRank?.close();
+  await pgHnsw?.close();
   await db?.close();
   await server?.close();
   await rm(indexDir, { recursive: true, force: true });
@@ -134,14 +137,39 @@ describe('vectra / postgres parity on the dev questions (full shipped corpus)', 
     }
   });
 
-  it('hybrid (64-dim vectors, RRF): the same top-5 papers for >= 95% of questions', async () => {
+  it('hybrid (64-dim vectors, RRF), vectors in memory: the same top-5 papers on every question; the same vector hits and scores', async () => {
     const m = await measure(pgBm25, true);
-    const line = report('hybrid, BM25F re-rank + pgvector', m);
+    const line = report('hybrid, BM25F re-rank + vectors in memory', m);
+    expect(m.share, line).toBe(1);
+    const depth = denseDepth(10);
+    for (const q of questions) {
+      const v = qvec.get(q.id)!;
+      expect(await pgBm25.vectorSearch(v, depth), q.id).toEqual(await vectra.vectorSearch(v, depth));
+    }
+    // The int8 shortlist (past VECTOR_INT8_MIN_ROWS) is the same scan in both stores.
+    const [vectra8, pg8] = [
+      await IndexStore.open(indexDir, { int8MinRows: 0 }),
+      await PostgresStore.open({ databaseUrl: db.url, int8MinRows: 0 }),
+    ];
+    try {
+      expect(vectra8.vectors?.quantisedScan).toBe(true);
+      for (const q of questions) {
+        const v = qvec.get(q.id)!;
+        expect(await pg8.vectorSearch(v, depth), q.id).toEqual(await vectra8.vectorSearch(v, depth));
+      }
+    } finally {
+      await pg8.close();
+    }
+  });
+
+  it('hybrid (64-dim vectors, RRF), PG_VECTOR_SEARCH=hnsw: the same top-5 papers for >= 95% of questions', async () => {
+    const m = await measure(pgHnsw, true);
+    const line = report('hybrid, BM25F re-rank + pgvector HNSW', m);
     expect(m.share, line).toBeGreaterThanOrEqual(0.95);
     // Dense neighbours agree too (float4 in pgvector vs float32 in vectra: scores within 1e-5).
     for (const q of questions.slice(0, 10)) {
       const a = await vectra.vectorSearch(qvec.get(q.id)!, 10);
-      const b = await pgBm25.vectorSearch(qvec.get(q.id)!, 10);
+      const b = await pgHnsw.vectorSearch(qvec.get(q.id)!, 10);
       expect(
         b.map((h) => h.doc),
         q.id,

@@ -11,11 +11,19 @@
  * `lexicalRanking: 'ts_rank'` (Postgres' own order, no idf: Recall@5 0.579 against 0.987, same
  * top 5 as vectra on 1/40) remains for measurement.
  *
- * Vector search: `ORDER BY embedding::vector(N) <=> query`, served by the HNSW index of that size
- * over rb_vectors (shared by the generations written since schema v6, each chunk's vector found by
- * its content hash; older generations: their own partial index over rb_chunks), keeping the
- * pinned generation's chunks (iterative scans on pgvector >= 0.8, so LIMIT is honoured past
- * ef_search); depths over 1000 scan exactly.
+ * Vector search, `vectorSearch: 'memory'` (default, PG_VECTOR_SEARCH): the generation's vectors are
+ * loaded with the rest of the View into the file store's VectorMatrix (int8 shortlist re-scored
+ * exactly past int8MinRows), so both stores return the same vector hits with the same scores and
+ * therefore the same hybrid results (pgvector's HNSW index found about half of the exact top 10 at
+ * 100k). Costs each reading process the vectors' memory (100k x 384: ~154 MB plus ~38 MB int8) and
+ * their transfer at load.
+ *
+ * `vectorSearch: 'hnsw'`, for vectors that do not fit in every process:
+ * `ORDER BY embedding::vector(N) <=> query`, served by the HNSW index of that size over rb_vectors
+ * (shared by the generations written since schema v6, each chunk's vector found by its content
+ * hash; older generations: their own partial index over rb_chunks), keeping the pinned
+ * generation's chunks (iterative scans on pgvector >= 0.8, so LIMIT is honoured past ef_search);
+ * depths over 1000 scan exactly.
  */
 import type pg from 'pg';
 import pgvector from 'pgvector';
@@ -25,6 +33,7 @@ import { silentLogger, type Logger } from '../../logger.js';
 import { bm25fDivisorScore, bm25fTermBound, bm25fTermScore, bm25Idf, bodyDivisor, fieldNorms, MAX_TF, titleDivisor } from '../bm25f.js';
 import type { Chunk } from '../chunk.js';
 import { kthLargest } from '../kth-largest.js';
+import { DEFAULT_INT8_MIN_ROWS, VectorMatrix } from '../vector-matrix.js';
 import { type DocHit, GenerationGoneError, type PinnedGeneration, type SearchStore, type TermStats } from '../search-store.js';
 import { checkEmbeddingModel, checkQueryVector, type Manifest } from '../manifest.js';
 import { connectClient, createPool, describeDatabase, inTransaction, storeError } from './connection.js';
@@ -33,6 +42,9 @@ import { decodePostings } from './postings.js';
 import { vectorLiteral, type LexicalStats } from './writer.js';
 
 export type LexicalRanking = 'bm25f' | 'ts_rank';
+
+/** Where vector search runs: the generation's vectors in process memory, or pgvector's HNSW index in the server. */
+export type PgVectorSearch = 'memory' | 'hnsw';
 
 export interface PostgresStoreOptions {
   databaseUrl: string;
@@ -46,6 +58,10 @@ export interface PostgresStoreOptions {
   refreshIntervalMs?: number;
   /** 'bm25f' (default): ts_rank candidates re-ranked by our BM25F. 'ts_rank': Postgres' order as is. */
   lexicalRanking?: LexicalRanking;
+  /** 'memory' (default): vectors loaded with the generation, searched as the file store does. 'hnsw': in SQL. */
+  vectorSearch?: PgVectorSearch;
+  /** In memory mode, vector rows from which searches use the int8 shortlist (VECTOR_INT8_MIN_ROWS). */
+  int8MinRows?: number;
   /** Test and bench hook: each lexical read, with the terms it read and how many chunks it returned. */
   onLexicalRead?: (terms: string[], rows: number) => void;
 }
@@ -85,7 +101,14 @@ interface View {
   /** Per chunk, BM25F's title and body length divisors (LexicalIndex's, from the same lengths). */
   titleDiv: Float64Array;
   bodyDiv: Float64Array;
+  /** The generation's vectors in memory mode (rows in chunk order, chunkOf = chunk idx). */
+  matrix?: VectorMatrix;
 }
+
+// Chunks per read while loading vectors: one batch (about 6 MB of 384-d vectors) is held besides the matrix.
+const VECTOR_LOAD_BATCH = 4096;
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 // Generations written since schema v6 store no tsvector: the ts_rank measurement computes it as migration 1 did.
 const TSV = `coalesce(tsv, setweight(to_tsvector('simple'::regconfig, title_terms), 'A') || setweight(to_tsvector('simple'::regconfig, body_terms), 'D'))`;
@@ -112,7 +135,51 @@ function tsLiteral(term: string): string {
   return `'${term.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
-async function loadView(pool: pg.Pool, url: string): Promise<View> {
+/**
+ * The generation's vectors, read in chunk idx order in batches into a VectorMatrix: pgvector's
+ * binary form (vector_send: big-endian float4s, the same float32s the file store holds) as base64,
+ * a third more bytes than raw but no float printing and parsing. Binary result format would save
+ * that third, but PGlite's socket server mangles binary results (bytes >= 0x80 become U+FFFD).
+ * Generations written before rb_vectors hold their vectors in rb_chunks.embedding.
+ */
+async function loadMatrix(
+  c: pg.PoolClient,
+  generation: string,
+  manifest: Manifest,
+  stats: LexicalStats,
+  url: string,
+): Promise<VectorMatrix> {
+  const dims = manifest.embedding!.dimensions;
+  const sql = stats.sharedVectors
+    ? `SELECT c.idx, encode(vector_send(v.embedding), 'base64') AS e FROM rb_chunks c JOIN rb_vectors v ON v.content_hash = c.content_hash
+        WHERE c.generation = $1 AND c.idx >= $2 AND c.idx < $3 ORDER BY c.idx`
+    : `SELECT idx, encode(vector_send(embedding), 'base64') AS e FROM rb_chunks
+        WHERE generation = $1 AND idx >= $2 AND idx < $3 AND embedding IS NOT NULL ORDER BY idx`;
+  const corrupt = (why: string) =>
+    new AppError('INDEX_CORRUPT', `Generation ${generation} in ${describeDatabase(url)}: ${why}. Run \`research-bot ingest --force\`.`);
+  const row = new Float32Array(dims);
+  const rowBytes = new Uint8Array(row.buffer);
+  try {
+    return await VectorMatrix.fill(manifest.counts.vectors, dims, async (add) => {
+      for (let from = 0; from < manifest.counts.chunks; from += VECTOR_LOAD_BATCH) {
+        const r = await c.query<{ idx: number; e: string }>(sql, [generation, from, from + VECTOR_LOAD_BATCH]);
+        for (const x of r.rows) {
+          const e = Buffer.from(x.e, 'base64');
+          if (e.length !== 4 + 4 * dims || e.readInt16BE(0) !== dims) throw corrupt(`a stored vector does not have ${dims} dimensions`);
+          // Big-endian float4s: byte-swapped in place (this host's order), then copied as they are.
+          const floats = e.subarray(4);
+          rowBytes.set(LITTLE_ENDIAN ? floats.swap32() : floats);
+          add(row, x.idx);
+        }
+      }
+    });
+  } catch (err) {
+    if (err instanceof AppError || (err as { code?: unknown }).code !== undefined) throw err;
+    throw corrupt((err as Error).message);
+  }
+}
+
+async function loadView(pool: pg.Pool, url: string, vectors?: { int8MinRows: number }): Promise<View> {
   // One snapshot: the pointer and the rows it names are read consistently even if an ingest
   // flips the pointer and deletes this generation meanwhile.
   return inTransaction(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (c) => {
@@ -182,7 +249,12 @@ async function loadView(pool: pg.Pool, url: string): Promise<View> {
     const norms = fieldNorms(stats.params, stats.avgTitle, stats.avgBody);
     const titleDiv = Float64Array.from(chunkRows, (r) => titleDivisor(stats.params, norms, r.len_title));
     const bodyDiv = Float64Array.from(chunkRows, (r) => bodyDivisor(stats.params, norms, r.len_body));
-    return { manifest, papers, paperById, chunks, lexical, stats, titleDiv, bodyDiv };
+    const view: View = { manifest, papers, paperById, chunks, lexical, stats, titleDiv, bodyDiv };
+    if (vectors && viewHasVectors(view)) {
+      view.matrix = await loadMatrix(c, generation, manifest, stats, url);
+      view.matrix.useQuantisedScan(vectors.int8MinRows);
+    }
+    return view;
   });
 }
 
@@ -230,7 +302,7 @@ export class PostgresStore implements SearchStore {
         : [];
     const pool = createPool(url, { max: opts.poolSize ?? 4, logger });
     try {
-      return new PostgresStore(pool, await loadView(pool, url), opts, session);
+      return new PostgresStore(pool, await loadView(pool, url, memoryVectors(opts)), opts, session);
     } catch (err) {
       await pool.end().catch(() => undefined);
       throw storeError(err, url, 'loading the index');
@@ -316,7 +388,7 @@ export class PostgresStore implements SearchStore {
         if (!live || live === this.generation) return false;
         const previous = this.generation;
         try {
-          this.view = await loadView(this.pool, this.opts.databaseUrl);
+          this.view = await loadView(this.pool, this.opts.databaseUrl, memoryVectors(this.opts));
         } catch (err) {
           throw storeError(err, this.opts.databaseUrl, 'loading the new generation');
         }
@@ -489,6 +561,8 @@ export class PostgresStore implements SearchStore {
 
   private async vectorIn(view: View, vector: number[], depth: number): Promise<DocHit[]> {
     checkQueryVector(view.manifest, vector);
+    const matrix = view.matrix;
+    if (matrix) return matrix.search(vector, depth).map((h) => ({ doc: matrix.chunkOf[h.row], score: h.score }));
     const dims = view.manifest.embedding!.dimensions;
     if (!Number.isInteger(dims) || dims < 1)
       throw new AppError('INDEX_CORRUPT', `The index manifest names ${String(dims)} embedding dimensions.`);
@@ -597,6 +671,11 @@ function topOf(scores: Float64Array, k: number): DocHit[] {
   const hits: DocHit[] = [];
   for (let d = 0; d < scores.length; d++) if (scores[d] > 0 && scores[d] >= floor) hits.push({ doc: d, score: scores[d] });
   return hits.sort((a, b) => b.score - a.score || a.doc - b.doc).slice(0, k);
+}
+
+/** What loadView needs to load vectors into memory, or undefined when they are searched in SQL. */
+function memoryVectors(opts: PostgresStoreOptions): { int8MinRows: number } | undefined {
+  return (opts.vectorSearch ?? 'memory') === 'memory' ? { int8MinRows: opts.int8MinRows ?? DEFAULT_INT8_MIN_ROWS } : undefined;
 }
 
 /** True when the database holds a live generation (runs pending migrations first). */
