@@ -552,11 +552,12 @@ export class PostgresWriter implements GenerationWriter {
     const moved = reuse.filter(([i, old]) => i !== old).length;
     if ((fresh + moved) * 4 >= total) return undefined;
     const kept = new Set(reuse.filter(([i, old]) => i === old).map(([i]) => i));
+    // Every live chunk not kept at its own position: those that left and those that moved (old
+    // positions are unique, so a moved chunk's old position is never in `kept`).
     const gone = [...previous.chunks.values()].filter((old) => !kept.has(old));
     const changed = new Set(freshTerms);
-    const moves = reuse.filter(([i, old]) => i !== old).map(([, old]) => old);
-    for (let j = 0; j < gone.length + moves.length; j += COPY_BATCH) {
-      const idx = [...gone, ...moves].slice(j, j + COPY_BATCH);
+    for (let j = 0; j < gone.length; j += COPY_BATCH) {
+      const idx = gone.slice(j, j + COPY_BATCH);
       const r = await q(`SELECT title_terms || ' ' || body_terms AS t FROM rb_chunks WHERE generation = $1 AND idx = ANY($2::int[])`, [
         previous.generation,
         idx,
