@@ -16,7 +16,10 @@ import type { Source } from './sources.js';
 const NUMERIC_INTENT = new RegExp(
   '\\b(how (?:much|many|fast|large|big|long)' +
     '|what (?:accuracy|score|speed ?up|rate|percentage|win rate|gain|reduction|improvement)' +
-    '|speed-?up|percent|%|accuracy|times faster|from what to what|number of|reach|claim)\\b',
+    '|speed-?up|percent|%|accuracy|times faster|from what to what|number of|reach|claim' +
+    // Chat shorthand asks for a quantity by naming it: "GSM8K improvement for 7B?", "size of X?", "avg gain?".
+    '|improvements?|gains?|boost|increase|reduction|drop|savings?|size|fraction|percentage|share|proportion|ratio' +
+    '|rate|score|f1|average|avg|cost|params|parameters)\\b|\\b(?:by|up to)\\s*\\?',
   'i',
 );
 const HAS_NUMBER = /\d(?:[\d.,]*)\s*(?:%|x\b|×|times|B\b|M\b|K\b|k\b)|\d+\.\d+|\b\d{2,}\b/;
@@ -212,7 +215,12 @@ function leadOf(question: string, ranked: Candidate[], lexical: TermStats, setti
     return asked.reduce((sum, t) => sum + (terms.has(t) && !covered.has(t) ? lexical.idf(t) : 0), 0);
   };
   const close = ranked.slice(1).filter((c) => c.score >= best.score * settings.leadSecondShare);
-  const second = close.reduce<Candidate | undefined>((pick, c) => (!pick || novelty(c) > novelty(pick) ? c : pick), undefined);
+  let second = close.reduce<Candidate | undefined>((pick, c) => (!pick || novelty(c) > novelty(pick) ? c : pick), undefined);
+  // A question asking for a quantity is answered by a sentence that states one: when neither of
+  // the two above does, the best-ranked sentence that does takes the second place.
+  if (NUMERIC_INTENT.test(question) && !HAS_NUMBER.test(best.text) && !(second && HAS_NUMBER.test(second.text))) {
+    second = ranked.find((c) => c !== best && c.score > 0 && HAS_NUMBER.test(c.text)) ?? second;
+  }
   if (second && settings.leadMax > 1) used.push(second);
   return { text: used.map(cite).join(' '), used };
 }

@@ -61,6 +61,13 @@ const MOE_PAPERS = [
     abstract: 'Pruning the experts of a mixture cuts memory by half. Training data stays unchanged during pruning.',
   },
 ];
+const GATED_MERGE = {
+  title: 'Gated Checkpoint Merging for Instruction Tuning',
+  abstract:
+    'We propose gated checkpoint merging, a way to combine instruction-tuned checkpoints of one base model. ' +
+    'Gated checkpoint merging learns one gate per layer of each checkpoint from a few hundred examples. ' +
+    'Across twelve benchmarks the merged model achieves an average gain of 4.7 points over the best single checkpoint.',
+};
 const FILLER = [
   ['Two-Bit Weight Quantization', 'We quantize language model weights to 2 bits with a small calibration set.'],
   ['Packing Prompts for Faster Prefill', 'We pack several prompts into one sequence to compute their KV caches together.'],
@@ -83,7 +90,7 @@ let built: BuiltIndex;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rb-digest-corpus-'));
-  const papers = [DEDUP_BETTER, DEDUP_SMALL, ...MIXTURE_PAPERS, ...MOE_PAPERS, ...FILLER];
+  const papers = [DEDUP_BETTER, DEDUP_SMALL, GATED_MERGE, ...MIXTURE_PAPERS, ...MOE_PAPERS, ...FILLER];
   await writeFile(join(dir, 'papers.jsonl'), `${papers.map((p) => JSON.stringify(p)).join('\n')}\n`);
   built = await buildIndex(dir);
 });
@@ -114,6 +121,18 @@ describe('offline answers open with what answers the question', () => {
     // Then the evidence paper by paper, without repeating the opening's sentence.
     expect(r.answer).toContain(`**${DEDUP_BETTER.title}** [${m}]: Large language models are trained on web text`);
     expect(r.answer.split('cuts memorized output by 10x').length).toBe(2);
+  });
+
+  it('a question asking for a quantity, in chat shorthand or not, opens with a sentence that states one', async () => {
+    // The sentences naming the method match more of each question than the one with the number.
+    for (const question of ['gated checkpoint merging avg gain?', 'how much does gated checkpoint merging help?']) {
+      const r = await answerQuestion({ retriever: built.retriever }, question);
+      const m = markerOf(r, GATED_MERGE.title);
+      expect(m).toBeDefined();
+      expect(leadParagraph(r.answer)).toContain(
+        `Across twelve benchmarks the merged model achieves an average gain of 4.7 points over the best single checkpoint. [${m}]`,
+      );
+    }
   });
 
   it('a yes/no question opens with each paper’s finding side by side, the verdict only where the sentence states it', async () => {
