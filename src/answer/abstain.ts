@@ -133,11 +133,13 @@ export function decideConfidence(
   const known = (t: string) => isKnownTerm(lexical, t) || table.expansions.has(t);
   const entities = entityMentions(question).map((e) => ({ ...e, terms: nameTerms(e.name) }));
   const close = closeMatches(hits, table, settings);
-  const gap = unknownWords(lexical, question, entities, (t) => known(t) || spelledOutIn(close, t));
+  // Initialisms a close match spells out ("NI": "Natural Instructions") are known.
+  const spelled = new Set(entities.filter((e) => close.some((p) => spellsInitials(p, e.name))).flatMap((e) => e.terms));
+  const gap = unknownWords(lexical, question, entities, (t) => known(t) || spelled.has(t) || spelledOutIn(close, t));
   if (gap.share >= settings.noneUnknownWordShare) {
     return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
   }
-  const unknown = entities.filter((e) => !e.example && e.terms.length > 0 && e.terms.every((t) => !known(t)));
+  const unknown = entities.filter((e) => !e.example && e.terms.length > 0 && e.terms.every((t) => !known(t) && !spelled.has(t)));
   if (unknown.length > 0) {
     const names = unknown.map((u) => u.name);
     return { confidence: 'low', reason: `the corpus never mentions ${names.join(', ')}`, missing: names };
@@ -171,6 +173,25 @@ function spelledOutIn(close: PaperTerms[], term: string): boolean {
   if (term.length < MIN_TRUNCATION || !/^[a-z]+$/.test(term)) return false;
   const longer = (x: string) => x.length > term.length && x.startsWith(term);
   return close.some((p) => [...p.title].some(longer) || [...p.tf.keys()].some(longer));
+}
+
+/** An abbreviation of two to five capitals, with an optional plural "s" ("NI", "PTs"). */
+const INITIALISM = /^([A-Z]{2,5})s?$/;
+
+/**
+ * "NI" for "Natural Instructions", "PT" for "pre-training": an initialism whose letters start
+ * consecutive words (or parts of a hyphenated word) of a close match is a name that paper spells
+ * out, though it never writes the abbreviation. Only close matches count: across a whole corpus,
+ * some run of words has any short initialism's letters.
+ */
+function spellsInitials(p: PaperTerms, name: string): boolean {
+  const letters = INITIALISM.exec(name)?.[1].toLowerCase();
+  if (!letters) return false;
+  for (const text of [p.hit.paper.title, p.hit.paper.abstract]) {
+    const initials = (text.toLowerCase().match(/[a-z0-9]+/g) ?? []).map((w) => w[0]).join('');
+    if (initials.includes(letters)) return true;
+  }
+  return false;
 }
 
 /** The question's words the corpus never uses (no term of the word known, abbreviations included), with their idf share. */

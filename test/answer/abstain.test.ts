@@ -244,6 +244,15 @@ describe('words the corpus never uses (offline)', () => {
     expect(r).toMatchObject({ confidence: 'high', abstained: false });
   });
 
+  it('reads an initialism a close match spells out ("PTQ": "post-training quantization") as known, and one none spells out as missing', async () => {
+    const spelled = await answerQuestion({ retriever: without.built.retriever }, 'PTQ down to 2 bits with a calibration set?');
+    expect(spelled).toMatchObject({ confidence: 'high', abstained: false });
+    expect(spelled.citations[0].title).toBe('Two-Bit Weight Quantization Without Accuracy Loss');
+    const unspelled = await answerQuestion({ retriever: without.built.retriever }, 'GPTQ down to 2 bits with a calibration set?');
+    expect(unspelled).toMatchObject({ confidence: 'low', abstained: false });
+    expect(unspelled.answer).toMatch(/^_Low confidence: no paper here mentions GPTQ\./);
+  });
+
   it('refuses when most of the question is words no paper uses', async () => {
     const r = await answerQuestion({ retriever: without.built.retriever }, 'how do I center a div in css?');
     expect(r).toMatchObject({ confidence: 'none', abstained: true });
