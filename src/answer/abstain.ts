@@ -20,6 +20,7 @@ import { type AcronymTable, acronymsOf, mentionsTerm } from '../index/acronyms.j
 import { docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import { tokenize } from '../index/tokenize.js';
+import { shorthandFor } from './chat-shorthand.js';
 import type { PaperHit, SearchFilter } from '../index/search.js';
 import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
 import { describeFilter, hasUserFilter } from '../search-filter.js';
@@ -130,7 +131,9 @@ export function decideConfidence(
   const lexical = corpus.termStats;
   const table = corpus.acronyms;
   // An abbreviation the corpus only spells out ("KD" for "knowledge distillation") is known.
-  const known = (t: string) => isKnownTerm(lexical, t) || table.expansions.has(t);
+  // So is chat shorthand for a word the corpus uses ("avg" for "average").
+  const known = (t: string) =>
+    isKnownTerm(lexical, t) || table.expansions.has(t) || (shorthandFor(t)?.every((x) => isKnownTerm(lexical, x)) ?? false);
   const entities = entityMentions(question).map((e) => ({ ...e, terms: nameTerms(e.name) }));
   const close = closeMatches(hits, table, settings);
   // Initialisms a close match spells out ("NI": "Natural Instructions") are known.

@@ -253,6 +253,12 @@ describe('words the corpus never uses (offline)', () => {
     expect(unspelled.answer).toMatch(/^_Low confidence: no paper here mentions GPTQ\./);
   });
 
+  it('reads ML chat shorthand for a word the corpus uses ("cls" for "classification") as known', async () => {
+    const r = await answerQuestion({ retriever: without.built.retriever }, 'encoders vs decoders for sentence cls?');
+    expect(r).toMatchObject({ confidence: 'high', abstained: false });
+    expect(r.citations[0].title).toBe('Encoders Still Win at Sentence Classification');
+  });
+
   it('refuses when most of the question is words no paper uses', async () => {
     const r = await answerQuestion({ retriever: without.built.retriever }, 'how do I center a div in css?');
     expect(r).toMatchObject({ confidence: 'none', abstained: true });

@@ -1,0 +1,60 @@
+/**
+ * ML chat shorthand ("avg", "ckpt", "img cls") for words papers write in full. Answerability reads
+ * a shorthand word as known when the corpus knows the word it stands for, so "avg gain?" is not
+ * graded low for "no paper here mentions avg". Search is unchanged: papers are matched on the
+ * words as typed. (British spellings, "neighbours" for "neighbors", were tried the same way and
+ * changed no question of the tuning or held-out half, so they are not read.)
+ */
+import { tokenize } from '../index/tokenize.js';
+
+/**
+ * Shorthand whose meaning in a question about ML papers is not in doubt. Ambiguous ones stay out:
+ * "ppl" (perplexity or people), "gen" (generation or general), "diff" (difference or diffusion).
+ */
+const SHORTHAND: Record<string, string> = {
+  approx: 'approximately',
+  arch: 'architecture',
+  attn: 'attention',
+  avg: 'average',
+  bc: 'because',
+  bs: 'batch size',
+  ckpt: 'checkpoint',
+  ckpts: 'checkpoints',
+  clf: 'classifier',
+  cls: 'classification',
+  ctx: 'context',
+  dedup: 'deduplication',
+  doc: 'document',
+  docs: 'documents',
+  emb: 'embedding',
+  embs: 'embeddings',
+  eval: 'evaluation',
+  evals: 'evaluations',
+  hparams: 'hyperparameters',
+  hyperparams: 'hyperparameters',
+  img: 'image',
+  imgs: 'images',
+  impl: 'implementation',
+  info: 'information',
+  lr: 'learning rate',
+  num: 'number',
+  perf: 'performance',
+  prob: 'probability',
+  probs: 'probabilities',
+  repr: 'representation',
+  reprs: 'representations',
+  seq: 'sequence',
+  seqs: 'sequences',
+  sota: 'state of the art',
+  thru: 'through',
+  tok: 'token',
+  toks: 'tokens',
+};
+
+/** Shorthand term (as the tokenizer gives it) -> the terms of what it stands for. */
+const EXPANSIONS = new Map(Object.entries(SHORTHAND).flatMap(([short, long]) => tokenize(short).map((t) => [t, tokenize(long)] as const)));
+
+/** The terms a shorthand term stands for ("avg": ["averag"]), or undefined when it is none. */
+export function shorthandFor(term: string): string[] | undefined {
+  return EXPANSIONS.get(term);
+}
