@@ -20,7 +20,7 @@ import { type AcronymTable, acronymsOf, mentionsTerm } from '../index/acronyms.j
 import { docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import { tokenize } from '../index/tokenize.js';
-import { shorthandFor } from './chat-shorthand.js';
+import { shorthandFor } from '../index/chat-shorthand.js';
 import type { PaperHit, SearchFilter } from '../index/search.js';
 import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
 import { describeFilter, hasUserFilter } from '../search-filter.js';

@@ -14,6 +14,7 @@ import {
   MAX_TF,
   titleDivisor,
 } from './bm25f.js';
+import { shorthandFor } from './chat-shorthand.js';
 import { kthLargest } from './kth-largest.js';
 import { tokenize } from './tokenize.js';
 
@@ -485,7 +486,10 @@ function alignedBytes(a: Uint32Array | Uint16Array | Float32Array): Buffer {
 
 export function queryTerms(query: string): Map<string, number> {
   const terms = new Map<string, number>();
-  for (const t of tokenize(query)) terms.set(t, (terms.get(t) ?? 0) + 1);
+  for (const typed of tokenize(query)) {
+    // Chat shorthand also searches the word it stands for ("avg gain" finds "average gain").
+    for (const t of [typed, ...(shorthandFor(typed) ?? [])]) terms.set(t, (terms.get(t) ?? 0) + 1);
+  }
   return terms;
 }
 

@@ -66,6 +66,22 @@ describe('queryTerms and top-k selection', () => {
     );
   });
 
+  it('also searches the word ML chat shorthand stands for, keeping the word as typed', () => {
+    expect(queryTerms('avg gain, img cls')).toEqual(
+      new Map([
+        ['avg', 1],
+        [stem('average'), 1],
+        [stem('gain'), 1],
+        ['img', 1],
+        [stem('image'), 1],
+        ['cls', 1],
+        [stem('classification'), 1],
+      ]),
+    );
+    // An ambiguous one ("ppl": perplexity or people) is searched as typed only.
+    expect(queryTerms('ppl')).toEqual(new Map([['ppl', 1]]));
+  });
+
   it('sorts by score then doc and cuts at k', () => {
     const same = { title: 'Graph Methods', body: 'graph networks' };
     const idx = LexicalIndex.build([

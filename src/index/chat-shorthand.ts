@@ -5,7 +5,7 @@
  * words as typed. (British spellings, "neighbours" for "neighbors", were tried the same way and
  * changed no question of the tuning or held-out half, so they are not read.)
  */
-import { tokenize } from '../index/tokenize.js';
+import { tokenize } from './tokenize.js';
 
 /**
  * Shorthand whose meaning in a question about ML papers is not in doubt. Ambiguous ones stay out:
