@@ -1,9 +1,9 @@
 /**
- * ML chat shorthand ("avg", "ckpt", "img cls") for words papers write in full. Answerability reads
- * a shorthand word as known when the corpus knows the word it stands for, so "avg gain?" is not
- * graded low for "no paper here mentions avg". Search is unchanged: papers are matched on the
- * words as typed. (British spellings, "neighbours" for "neighbors", were tried the same way and
- * changed no question of the tuning or held-out half, so they are not read.)
+ * ML chat shorthand ("avg", "ckpt", "img cls") for words papers write in full. A query also
+ * searches the word a shorthand stands for (queryTerms), and answerability reads a shorthand word
+ * as known when the corpus knows that word, so "avg gain?" finds "average gain" and is not graded
+ * low for "no paper here mentions avg". (British spellings, "neighbours" for "neighbors", were
+ * tried in the answerability check and changed no question of the tuning or held-out half.)
  */
 import { tokenize } from './tokenize.js';
 
