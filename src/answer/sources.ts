@@ -106,6 +106,18 @@ export function asksForList(question: string): boolean {
   return /\b(?:which|what|list|any|all)\b[^?.]{0,40}\bpapers\b|\bpapers\s+(?:about|on|that|which|using|propos)/i.test(question);
 }
 
+/**
+ * A question in several parts, each of which another paper may answer: a list after a colon
+ * ("model merging: instruction vectors, merging before RLHF, model zoos") or two questions in one
+ * ("what is X, and how does Y…").
+ */
+export function asksSeveral(question: string): boolean {
+  return (
+    /:[^:?]*\S[^,:?]*,[^,?]*\S/.test(question) ||
+    /\b(?:what|how|which|who|why)\b[^?]*,\s*(?:and\s+)?(?:what|how|which|who|why)\b/i.test(question)
+  );
+}
+
 export interface GatherOptions {
   max: number;
   filter?: SearchFilter;

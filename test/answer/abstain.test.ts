@@ -207,6 +207,19 @@ describe('split topics (offline abstention)', () => {
     expect(cited).toContain('Self-Supervised Speech Recognition at Scale');
   });
 
+  it('a question in several parts may be answered by several papers, so the same split is no gap', async () => {
+    for (const q of [
+      'small models: binarized 1-bit weights, speech recognition pretraining',
+      'how are weights binarized to 1 bit, and what does speech recognition pretraining use?',
+    ]) {
+      const r = await answerQuestion({ retriever: without.built.retriever }, q);
+      expect(r, q).toMatchObject({ confidence: 'high', abstained: false });
+      const cited = r.citations.map((c) => c.title);
+      expect(cited).toContain('Binarized Language Models');
+      expect(cited).toContain('Self-Supervised Speech Recognition at Scale');
+    }
+  });
+
   it('a topic summary may span several papers, so the same split does not make it abstain', async () => {
     const r = await summarizeTopic({ retriever: without.built.retriever }, 'binarized models and speech recognition');
     expect(r.abstained).toBe(false);
