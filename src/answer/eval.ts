@@ -115,6 +115,8 @@ export interface EvalReport {
   /** Answerable questions answered with `low` confidence (the cost of the hedges) and refused (`none`). */
   answerableGraded: { n: number; low: number; refused: number };
   numeric: { n: number; hits: number };
+  /** Answered (not refused) answerable questions citing an expected paper anywhere in the answer. */
+  cited: { n: number; hits: number };
   /** Answered (not refused) answerable questions whose opening paragraph cites an expected paper; numeric keys in it. */
   lead: { n: number; cited: number; numericN: number; numericHits: number };
   citationValidity: number;
@@ -127,6 +129,8 @@ export interface EvalReport {
     /** Why the engine abstained (which signal fired), for reading failures by category. */
     abstainReason?: string;
     numericHit?: boolean;
+    /** The answer cites an expected paper (answerable questions it answers). */
+    expectedCited?: boolean;
     /** The answer's opening paragraph cites an expected paper (answerable questions). */
     leadCited?: boolean;
     /** The answer's opening paragraph holds the numeric answer key. */
@@ -170,6 +174,7 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
       confidence: ans.confidence,
       abstainReason: ans.abstainReason,
       numericHit: q.answer_key !== undefined ? ans.answer.includes(q.answer_key) : undefined,
+      expectedCited: answered ? ans.citations.some((c) => expected.has(titleKey(c.title))) : undefined,
       leadCited: answered ? ans.sources.some((s) => leadMarkers.has(s.marker) && expected.has(titleKey(s.title))) : undefined,
       leadNumericHit: answered && q.answer_key !== undefined ? lead.includes(q.answer_key) : undefined,
       citationsValid,
@@ -233,6 +238,10 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
       refused: per.filter((p) => p.ranks.length > 0 && p.confidence === 'none').length,
     },
     numeric: { n: numeric.length, hits: numeric.filter((p) => p.numericHit).length },
+    cited: {
+      n: per.filter((p) => p.expectedCited !== undefined).length,
+      hits: per.filter((p) => p.expectedCited).length,
+    },
     lead: {
       n: per.filter((p) => p.leadCited !== undefined).length,
       cited: per.filter((p) => p.leadCited).length,
@@ -274,6 +283,7 @@ export function formatEvalTable(r: EvalReport): string {
     `Answerable questions: ${r.answerableGraded.low}/${r.answerableGraded.n} answered with low confidence, ` +
       `${r.answerableGraded.refused}/${r.answerableGraded.n} refused`,
     `Numeric answer key found: ${r.numeric.hits}/${r.numeric.n}`,
+    `Answer cites an expected paper: ${r.cited.hits}/${r.cited.n}`,
     `Opening paragraph cites an expected paper: ${r.lead.cited}/${r.lead.n}; holds the numeric key: ${r.lead.numericHits}/${r.lead.numericN}`,
     `Answers with only valid citations: ${f(r.citationValidity)}`,
     `Time: ${r.ms.total} ms total, ${r.ms.perQuestionP50} ms median, ${r.ms.perQuestionP95} ms p95 per answer`,

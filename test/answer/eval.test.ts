@@ -181,6 +181,17 @@ describe('runEval', () => {
     expect(report.answerableGraded.low + report.answerableGraded.refused).toBe(report.flagged.falsePositives);
   });
 
+  it('counts the answers citing an expected paper, anywhere and in the opening', () => {
+    const answered = report.perQuestion.filter((p) => p.ranks.length > 0 && !p.abstained);
+    expect(report.cited.n).toBe(answered.length);
+    expect(report.cited.hits).toBe(answered.filter((p) => p.expectedCited).length);
+    // q1-q3 cite their paper; m2 (abstained) is not counted; the opening cites no more than the whole answer.
+    for (const id of ['q1', 'q2', 'q3']) expect(report.perQuestion.find((p) => p.id === id)!.expectedCited).toBe(true);
+    expect(report.perQuestion.find((p) => p.id === 'm2')!.expectedCited).toBeUndefined();
+    expect(report.lead.cited).toBeLessThanOrEqual(report.cited.hits);
+    expect(formatEvalTable({ ...report, errors: [] })).toContain(`Answer cites an expected paper: ${report.cited.hits}/${report.cited.n}`);
+  });
+
   it('numeric answer keys are found and citations are valid', () => {
     expect(report.numeric).toEqual({ n: 2, hits: 2 });
     expect(report.perQuestion.filter((p) => p.numericHit !== undefined).map((p) => p.id)).toEqual(['q2', 'q3']);
