@@ -9,7 +9,8 @@ import { tokenize } from './tokenize.js';
 
 /**
  * Shorthand whose meaning in a question about ML papers is not in doubt. Ambiguous ones stay out:
- * "ppl" (perplexity or people), "gen" (generation or general), "diff" (difference or diffusion).
+ * "ppl" (perplexity or people), "gen" (generation or general), "diff" (difference or diffusion), "prob"
+ * (probability or problem).
  */
 const SHORTHAND: Record<string, string> = {
   approx: 'approximately',
@@ -39,8 +40,6 @@ const SHORTHAND: Record<string, string> = {
   lr: 'learning rate',
   num: 'number',
   perf: 'performance',
-  prob: 'probability',
-  probs: 'probabilities',
   repr: 'representation',
   reprs: 'representations',
   seq: 'sequence',
