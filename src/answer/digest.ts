@@ -240,6 +240,11 @@ export function answerDigest(question: string, sources: Source[], lexical: TermS
     const budget = own[0]?.score ? (i === 0 ? settings.perPaper.first : settings.perPaper.others) : 1;
     // Scoreless sentences are picked in abstract order, so a paper matched on its title shows its opening.
     const top = own.slice(0, budget).filter((c) => !inLead.has(c));
+    // Asked for a quantity, the best match shows the numbers it states about the question, not only its top sentences.
+    if (i === 0 && NUMERIC_INTENT.test(question)) {
+      const numbers = own.slice(budget).filter((c) => c.score > 0 && !inLead.has(c) && HAS_NUMBER.test(c.text));
+      top.push(...numbers.slice(0, settings.perPaper.first));
+    }
     const rest = top.length
       ? top
       : own

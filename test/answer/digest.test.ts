@@ -68,6 +68,15 @@ const GATED_MERGE = {
     'Gated checkpoint merging learns one gate per layer of each checkpoint from a few hundred examples. ' +
     'Across twelve benchmarks the merged model achieves an average gain of 4.7 points over the best single checkpoint.',
 };
+const ROUTING_ADAPTERS = {
+  title: 'Sparse Routing Adapters for Multilingual Translation',
+  abstract:
+    'We propose sparse routing adapters for multilingual translation models. ' +
+    'Sparse routing adapters send each language pair to a small set of adapters. ' +
+    'The routing of the adapters is learned jointly with multilingual translation training. ' +
+    'On FLORES the adapters add 2.1 BLEU over dense fine-tuning. ' +
+    'Inference cost grows by only 3% with 64 language pairs.',
+};
 const FILLER = [
   ['Two-Bit Weight Quantization', 'We quantize language model weights to 2 bits with a small calibration set.'],
   ['Packing Prompts for Faster Prefill', 'We pack several prompts into one sequence to compute their KV caches together.'],
@@ -90,7 +99,7 @@ let built: BuiltIndex;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rb-digest-corpus-'));
-  const papers = [DEDUP_BETTER, DEDUP_SMALL, GATED_MERGE, ...MIXTURE_PAPERS, ...MOE_PAPERS, ...FILLER];
+  const papers = [DEDUP_BETTER, DEDUP_SMALL, GATED_MERGE, ROUTING_ADAPTERS, ...MIXTURE_PAPERS, ...MOE_PAPERS, ...FILLER];
   await writeFile(join(dir, 'papers.jsonl'), `${papers.map((p) => JSON.stringify(p)).join('\n')}\n`);
   built = await buildIndex(dir);
 });
@@ -133,6 +142,16 @@ describe('offline answers open with what answers the question', () => {
         `Across twelve benchmarks the merged model achieves an average gain of 4.7 points over the best single checkpoint. [${m}]`,
       );
     }
+  });
+
+  it('a question asking for quantities shows every number its best match states about it, past the usual three sentences', async () => {
+    const r = await answerQuestion(
+      { retriever: built.retriever },
+      'sparse routing adapters for multilingual translation: BLEU gain and inference cost?',
+    );
+    expect(r.citations[0].title).toBe(ROUTING_ADAPTERS.title);
+    expect(r.answer).toContain('2.1 BLEU');
+    expect(r.answer).toContain('only 3% with 64 language pairs');
   });
 
   it('a yes/no question opens with each paper’s finding side by side, the verdict only where the sentence states it', async () => {
