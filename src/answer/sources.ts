@@ -113,7 +113,8 @@ export function asksForList(question: string): boolean {
  */
 export function asksSeveral(question: string): boolean {
   return (
-    /:[^:?]*\S[^,:?]*,[^,?]*\S/.test(question) ||
+    // Linear: each item stops at the first comma, colon or question mark (no nested quantifiers to backtrack).
+    /:\s*[^\s:?,][^:?,]*,\s*[^\s,?]/.test(question) ||
     /\b(?:what|how|which|who|why)\b[^?]*,\s*(?:and\s+)?(?:what|how|which|who|why)\b/i.test(question)
   );
 }

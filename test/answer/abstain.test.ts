@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entityMentions } from '../../src/answer/abstain.js';
 import { answerQuestion, summarizeTopic } from '../../src/answer/engine.js';
+import { asksSeveral } from '../../src/answer/sources.js';
 import { buildIndex, type BuiltIndex, FILLER_PAPERS } from './helpers.js';
 
 const PAPERS = [
@@ -218,6 +219,14 @@ describe('split topics (offline abstention)', () => {
       expect(cited).toContain('Binarized Language Models');
       expect(cited).toContain('Self-Supervised Speech Recognition at Scale');
     }
+  });
+
+  it('reads a list after a colon, or two questions in one, as a question in several parts', () => {
+    expect(asksSeveral('model merging: instruction vectors, merging before RLHF, model zoos')).toBe(true);
+    expect(asksSeveral('what is X, and how does Y work?')).toBe(true);
+    expect(asksSeveral('IndicWav2Vec: wav2vec pretraining for Indian languages?')).toBe(false);
+    expect(asksSeveral('hey, what is speculative decoding?')).toBe(false);
+    expect(asksSeveral(`:${'x'.repeat(4000)}`)).toBe(false);
   });
 
   it('a topic summary may span several papers, so the same split does not make it abstain', async () => {
