@@ -130,19 +130,22 @@ export function decideConfidence(
   }
   const lexical = corpus.termStats;
   const table = corpus.acronyms;
-  // An abbreviation the corpus only spells out ("KD" for "knowledge distillation") is known.
-  // So is chat shorthand for a word the corpus uses ("avg" for "average").
-  const known = (t: string) =>
-    isKnownTerm(lexical, t) || table.expansions.has(t) || (shorthandFor(t)?.every((x) => isKnownTerm(lexical, x)) ?? false);
   const entities = entityMentions(question).map((e) => ({ ...e, terms: nameTerms(e.name) }));
   const close = closeMatches(hits, table, settings);
-  // Initialisms a close match spells out ("NI": "Natural Instructions") are known.
+  // Initialisms a close match spells out ("NI": "Natural Instructions").
   const spelled = new Set(entities.filter((e) => close.some((p) => spellsInitials(p, e.name))).flatMap((e) => e.terms));
-  const gap = unknownWords(lexical, question, entities, (t) => known(t) || spelled.has(t) || spelledOutIn(close, t));
+  // Known: in the corpus, an abbreviation it only spells out ("KD" for "knowledge distillation"), an
+  // initialism a close match spells out, or chat shorthand for a word the corpus uses ("avg" for "average").
+  const known = (t: string) =>
+    isKnownTerm(lexical, t) ||
+    table.expansions.has(t) ||
+    spelled.has(t) ||
+    (shorthandFor(t)?.every((x) => isKnownTerm(lexical, x)) ?? false);
+  const gap = unknownWords(lexical, question, entities, (t) => known(t) || spelledOutIn(close, t));
   if (gap.share >= settings.noneUnknownWordShare) {
     return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
   }
-  const unknown = entities.filter((e) => !e.example && e.terms.length > 0 && e.terms.every((t) => !known(t) && !spelled.has(t)));
+  const unknown = entities.filter((e) => !e.example && e.terms.length > 0 && e.terms.every((t) => !known(t)));
   if (unknown.length > 0) {
     const names = unknown.map((u) => u.name);
     return { confidence: 'low', reason: `the corpus never mentions ${names.join(', ')}`, missing: names };

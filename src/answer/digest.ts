@@ -119,6 +119,9 @@ export function scoreCandidates(question: string, sources: Source[], lexical: Te
   return out;
 }
 
+/** A sentence that answers part of the question and states a number. */
+const statesNumber = (c: Candidate) => c.score > 0 && HAS_NUMBER.test(c.text);
+
 const byScore = (a: Candidate, b: Candidate) => b.score - a.score || a.source.marker - b.source.marker || a.index - b.index;
 
 /**
@@ -191,7 +194,13 @@ function sideBySide(question: string, best: Candidate[]): string {
 }
 
 /** The opening: the one or two sentences that answer most directly, or each paper's finding side by side. */
-function leadOf(question: string, ranked: Candidate[], lexical: TermStats, settings: DigestSettings): { text: string; used: Candidate[] } {
+function leadOf(
+  question: string,
+  numeric: boolean,
+  ranked: Candidate[],
+  lexical: TermStats,
+  settings: DigestSettings,
+): { text: string; used: Candidate[] } {
   const best = ranked[0];
   if (!best || best.score <= 0) return { text: '', used: [] };
   if (isYesNoQuestion(question)) {
@@ -218,8 +227,8 @@ function leadOf(question: string, ranked: Candidate[], lexical: TermStats, setti
   let second = close.reduce<Candidate | undefined>((pick, c) => (!pick || novelty(c) > novelty(pick) ? c : pick), undefined);
   // A question asking for a quantity is answered by a sentence that states one: when neither of
   // the two above does, the best-ranked sentence that does takes the second place.
-  if (NUMERIC_INTENT.test(question) && !HAS_NUMBER.test(best.text) && !(second && HAS_NUMBER.test(second.text))) {
-    second = ranked.find((c) => c !== best && c.score > 0 && HAS_NUMBER.test(c.text)) ?? second;
+  if (numeric && !HAS_NUMBER.test(best.text) && !(second && HAS_NUMBER.test(second.text))) {
+    second = ranked.find((c) => c !== best && statesNumber(c)) ?? second;
   }
   if (second && settings.leadMax > 1) used.push(second);
   return { text: used.map(cite).join(' '), used };
@@ -232,7 +241,8 @@ function leadOf(question: string, ranked: Candidate[], lexical: TermStats, setti
 export function answerDigest(question: string, sources: Source[], lexical: TermStats, settings: DigestSettings): string {
   if (!sources.length) return '';
   const ranked = scoreCandidates(question, sources, lexical, settings).sort(byScore);
-  const lead = leadOf(question, ranked, lexical, settings);
+  const numeric = NUMERIC_INTENT.test(question);
+  const lead = leadOf(question, numeric, ranked, lexical, settings);
   const inLead = new Set(lead.used);
   const blocks = sources.map((source, i) => {
     const own = ranked.filter((c) => c.source === source);
@@ -241,8 +251,8 @@ export function answerDigest(question: string, sources: Source[], lexical: TermS
     // Scoreless sentences are picked in abstract order, so a paper matched on its title shows its opening.
     const top = own.slice(0, budget).filter((c) => !inLead.has(c));
     // Asked for a quantity, the best match shows the numbers it states about the question, not only its top sentences.
-    if (i === 0 && NUMERIC_INTENT.test(question)) {
-      const numbers = own.slice(budget).filter((c) => c.score > 0 && !inLead.has(c) && HAS_NUMBER.test(c.text));
+    if (i === 0 && numeric) {
+      const numbers = own.slice(budget).filter((c) => !inLead.has(c) && statesNumber(c));
       top.push(...numbers.slice(0, settings.perPaper.first));
     }
     const rest = top.length

@@ -8,7 +8,8 @@
 import { tokenize } from './tokenize.js';
 
 /**
- * Shorthand whose meaning in a question about ML papers is not in doubt. Ambiguous ones stay out:
+ * Shorthand whose meaning in a question about ML papers is not in doubt (plurals, "imgs", are the
+ * tokenizer's stems of these). Ambiguous ones stay out:
  * "ppl" (perplexity or people), "gen" (generation or general), "diff" (difference or diffusion), "prob"
  * (probability or problem).
  */
@@ -20,34 +21,26 @@ const SHORTHAND: Record<string, string> = {
   bc: 'because',
   bs: 'batch size',
   ckpt: 'checkpoint',
-  ckpts: 'checkpoints',
   clf: 'classifier',
   cls: 'classification',
   ctx: 'context',
   dedup: 'deduplication',
   doc: 'document',
-  docs: 'documents',
   emb: 'embedding',
-  embs: 'embeddings',
   eval: 'evaluation',
-  evals: 'evaluations',
   hparams: 'hyperparameters',
   hyperparams: 'hyperparameters',
   img: 'image',
-  imgs: 'images',
   impl: 'implementation',
   info: 'information',
   lr: 'learning rate',
   num: 'number',
   perf: 'performance',
   repr: 'representation',
-  reprs: 'representations',
   seq: 'sequence',
-  seqs: 'sequences',
   sota: 'state of the art',
   thru: 'through',
   tok: 'token',
-  toks: 'tokens',
 };
 
 /** Shorthand term (as the tokenizer gives it) -> the terms of what it stands for. */

@@ -78,6 +78,8 @@ describe('queryTerms and top-k selection', () => {
         [stem('classification'), 1],
       ]),
     );
+    // A plural is its singular's stem, so it expands the same way.
+    expect(queryTerms('imgs ckpts')).toEqual(queryTerms('img ckpt'));
     // An ambiguous one ("ppl": perplexity or people) is searched as typed only.
     expect(queryTerms('ppl')).toEqual(new Map([['ppl', 1]]));
   });
