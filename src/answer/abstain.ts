@@ -19,6 +19,7 @@
 import { type AcronymTable, acronymsOf, mentionsTerm } from '../index/acronyms.js';
 import { docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
+import { withoutChatClauses } from '../index/chat-clauses.js';
 import { tokenize } from '../index/tokenize.js';
 import { shorthandFor } from '../index/chat-shorthand.js';
 import type { PaperHit, SearchFilter } from '../index/search.js';
@@ -200,14 +201,17 @@ function spellsInitials(p: PaperTerms, name: string): boolean {
   return false;
 }
 
-/** The question's words the corpus never uses (no term of the word known, abbreviations included), with their idf share. */
+/**
+ * The question's words the corpus never uses (no term of the word known, abbreviations included),
+ * with their idf share. Chat clauses ("no rush tho, cheers") are not part of the question.
+ */
 export function unknownWords(
   lexical: TermStats,
   question: string,
   entities: EntityMention[],
   known: (t: string) => boolean,
 ): { share: number; words: string[] } {
-  let asked = question.replace(EXAMPLE_MARKS, ' ');
+  let asked = withoutChatClauses(question, known).replace(EXAMPLE_MARKS, ' ');
   for (const e of entities) if (e.example) asked = asked.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
   let mass = 0;
   let missing = 0;

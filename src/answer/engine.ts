@@ -5,6 +5,7 @@
  */
 import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
+import { questionCore } from '../index/chat-frame.js';
 import type { Retriever, SearchFilter } from '../index/search.js';
 import type { TermStats } from '../index/search-store.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -86,7 +87,6 @@ const INSUFFICIENT = /INSUFFICIENT_EVIDENCE/;
 /** The model's mark for an answer that covers only part of the question (prompts/answer-system.md). */
 const PARTIAL = /PARTIAL_EVIDENCE:?\s*/;
 
-/** Normalise a user question; reject what cannot be a question. */
 /** A follow-up rewrite is a short call: it may use at most this much of the answer's budget. */
 const REWRITE_BUDGET_MS = 10_000;
 
@@ -96,6 +96,7 @@ function answerBudget(deps: EngineDeps, started: number): { ms: number; deadline
   return ms === undefined ? undefined : { ms, deadline: started + ms };
 }
 
+/** Normalise a user question; reject what cannot be a question. */
 export function cleanQuestion(raw: string): string {
   const text = String(raw ?? '')
     .normalize('NFC')
@@ -247,18 +248,21 @@ async function runPipeline(
   const logger = deps.logger ?? silentLogger;
   const text = cleanQuestion(raw);
   const lexical = deps.retriever.corpus.termStats;
+  // Retrieval, answerability and the digest read the question without its chat frame ("tldr:",
+  // "can someone explain"); the model reads the message whole.
+  const asked = questionCore(text);
   // One wall for every endpoint call of this answer: what the rewrite and the embedding spend, the answer cannot.
   const budget = answerBudget(deps, started);
   const deadline = budget?.deadline;
   const history = opts.history ?? [];
-  const { query } = await rewriteFollowUp(text, history, {
+  const { query } = await rewriteFollowUp(asked, history, {
     lexical,
     chat: deps.chat,
     budgetMs: Math.min(REWRITE_BUDGET_MS, leftMs(deadline) ?? REWRITE_BUDGET_MS),
     pinnedTitles: opts.pinned?.map((p) => p.title),
   });
   const gathered = await gatherSources(deps.retriever, query, {
-    max: opts.maxSources ?? (asksForList(text) ? settings.sources.listMaxSources : settings.sources.maxSources),
+    max: opts.maxSources ?? (asksForList(asked) ? settings.sources.listMaxSources : settings.sources.maxSources),
     filter: opts.filter,
     minRelative: settings.sources.minRelative,
     candidates: settings.sources.candidates,
@@ -292,14 +296,14 @@ async function runPipeline(
   const answerability = {
     ...settings.answerability,
     coverage: deps.abstainThreshold ?? settings.answerability.coverage,
-    singlePaper: settings.answerability.singlePaper && !asksForList(text) && !asksSeveral(text),
+    singlePaper: settings.answerability.singlePaper && !asksForList(asked) && !asksSeveral(asked),
   };
   const decision = decideConfidence(corpusTerms(deps.retriever.corpus), query, hits, evidence, answerability, { filter: opts.filter });
   // A question about papers the user pointed at is answered from them, however few of its words they share.
   if (decision.confidence === 'none' && !opts.pinned?.length) return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
   const confidence = decision.confidence === 'none' ? 'high' : decision.confidence;
   const digest = (fallbackReason?: string, droppedCitations = 0) => {
-    const body = composeDigest(settings, text, sources, lexical);
+    const body = composeDigest(settings, asked, sources, lexical);
     const graded = decision.confidence === 'low' ? `${lowConfidenceNote(decision)}\n\n${body}` : body;
     return done({
       answer: fallbackReason ? `_Showing an extractive digest because ${fallbackReason}._\n\n${graded}` : graded,

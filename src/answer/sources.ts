@@ -7,6 +7,7 @@ import type { Paper } from '../corpus/types.js';
 import { isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import type { PaperHit, Retriever, SearchFilter, SearchResult } from '../index/search.js';
+import { withoutChatClauses } from '../index/chat-clauses.js';
 import { tokenize } from '../index/tokenize.js';
 import { ASK } from './settings.js';
 
@@ -82,6 +83,8 @@ export function diversify(hits: PaperHit[], n: number, lambda = ASK.sources.mmrL
 export function measureEvidence(retriever: Retriever, query: string, hits: PaperHit[]): Evidence {
   const lexical = retriever.corpus.termStats;
   const terms = queryTerms(query);
+  // Words no paper uses in a chat clause ("ngl been confused abt this —") are not the question's subject.
+  const asked = queryTerms(withoutChatClauses(query, (t) => isKnownTerm(lexical, t)));
   let total = 0;
   let matched = 0;
   let knownTerms = 0;
@@ -91,6 +94,7 @@ export function measureEvidence(retriever: Retriever, query: string, hits: Paper
   for (const t of terms.keys()) {
     const idf = lexical.idf(t);
     if (isKnownTerm(lexical, t)) knownTerms++;
+    else if (!asked.has(t)) continue;
     else unknownTerms.push(t);
     total += idf;
     if (topTerms.has(t)) matched += idf;

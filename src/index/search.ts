@@ -8,6 +8,7 @@ import { isAppError } from '../errors.js';
 import type { Chunk } from './chunk.js';
 import type { EmbeddingsModel } from './embeddings.js';
 import { filterDate } from '../search-filter.js';
+import { questionCore } from './chat-frame.js';
 import { queryTerms } from './lexical.js';
 import { type DocHit, GenerationGoneError, type PinnedGeneration, type SearchStore } from './search-store.js';
 
@@ -168,7 +169,9 @@ export class Retriever {
     return (await this.searchWithMode(query, opts)).hits;
   }
 
-  async searchWithMode(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
+  async searchWithMode(typed: string, opts: SearchOptions = {}): Promise<SearchResult> {
+    // "tldr: …", "can someone explain …": the frame is not what to search for (chat-frame.ts).
+    const query = questionCore(typed);
     for (let attempt = 0; ; attempt++) {
       // One generation for both halves: the lexical and vector hits index the same chunks.
       const g = this.pinnedGeneration ?? (await this.store.pin());

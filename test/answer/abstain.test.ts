@@ -281,6 +281,29 @@ describe('words the corpus never uses (offline)', () => {
     expect(r.citations[0].title).toBe('Encoders Still Win at Sentence Classification');
   });
 
+  it('answers a question in chat wording as it answers the question alone: frame and chat clauses are not its subject', async () => {
+    const question = 'PTQ down to 2 bits with a calibration set?';
+    const plain = await answerQuestion({ retriever: without.built.retriever }, question);
+    expect(plain).toMatchObject({ confidence: 'high', abstained: false });
+    for (const message of [
+      `tldr: ${question} eli5`,
+      `hey all, quick q, can someone explain ${question} thx`,
+      // Words no paper uses, in clauses of their own: neither a gap to report nor a reason to refuse.
+      `ngl been confused abt this for a while — ${question} no rush tho, cheers`,
+      `${question} (bullet points plz) ty in advance 🙏`,
+    ]) {
+      const r = await answerQuestion({ retriever: without.built.retriever }, message);
+      expect(r.confidence, message).toBe('high');
+      expect(r.answer, message).toBe(plain.answer);
+      expect(r.citations, message).toEqual(plain.citations);
+    }
+  });
+
+  it('still reads everyday words inside the question as part of it ("for baking bread")', async () => {
+    const r = await answerQuestion({ retriever: without.built.retriever }, 'PTQ down to 2 bits for baking sourdough bread?');
+    expect(r.confidence).not.toBe('high');
+  });
+
   it('refuses when most of the question is words no paper uses', async () => {
     const r = await answerQuestion({ retriever: without.built.retriever }, 'how do I center a div in css?');
     expect(r).toMatchObject({ confidence: 'none', abstained: true });

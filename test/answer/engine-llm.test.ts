@@ -117,6 +117,20 @@ describe('cited LLM answers', () => {
     expect(prompt.body.model).toBe('fake-model');
   });
 
+  it('lets the model read the chat frame ("tldr:", "eli5") while retrieval reads the question alone', async () => {
+    server.setChatResponder(() => 'Sparse pre-training cuts FLOPs [1].');
+    const plain = await answerQuestion({ retriever, chat: chatAt(server.url) }, FIVE_SOURCES_Q);
+    server.reset();
+    server.setChatResponder(() => 'Sparse pre-training cuts FLOPs [1].');
+    const framed = `tldr: ${FIVE_SOURCES_Q} eli5 pls`;
+    const r = await answerQuestion({ retriever, chat: chatAt(server.url) }, framed);
+    expect(r.sources).toEqual(plain.sources);
+    expect(r.confidence).toBe(plain.confidence);
+    const [prompt] = chatPrompts();
+    // The style request is the model's to follow.
+    expect(prompt.user).toContain(`Question: ${framed}`);
+  });
+
   it('streams several deltas whose concatenation is the raw model text', async () => {
     const raw =
       'Extensive results show that, comparing with Megatron-LM, Domino achieves up to 1.3x speedup for LLM training on Nvidia DGX-H100 GPUs [1].';

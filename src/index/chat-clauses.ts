@@ -1,0 +1,28 @@
+/**
+ * A chat message's chat clauses: those with no word the corpus knows ("no rush tho, cheers", "ngl
+ * been confused abt this —"). Graded, such a clause only adds words no paper uses, which made
+ * answers `low` or refused them, so answerability (the words the corpus never uses, and how much
+ * of the question the best match covers) leaves them out. Search needs no such step: a word no
+ * paper uses matches nothing.
+ */
+import { tokenize } from './tokenize.js';
+
+/** Where a message's clauses part (kept by the split): sentence marks, commas, brackets, lone dashes, emoji. */
+const CLAUSE_BREAK = /([.!?;:,()[\]{}\u2014\u2013]+|\s-+\s|\p{Extended_Pictographic}+)/u;
+
+/** A number ("20 min") says nothing of a clause's subject. */
+const asksSomething = (clause: string, known: (t: string) => boolean) => tokenize(clause).some((t) => !/^\d+$/.test(t) && known(t));
+
+/** The message without its chat clauses, the marks between the clauses kept as typed. */
+export function withoutChatClauses(text: string, known: (t: string) => boolean): string {
+  // Odd parts are the marks between clauses.
+  const parts = text.split(CLAUSE_BREAK);
+  const chat = parts.map((p, i) => i % 2 === 0 && tokenize(p).length > 0 && !asksSomething(p, known));
+  if (!chat.includes(true) || !parts.some((p, i) => i % 2 === 0 && tokenize(p).length > 0 && !chat[i])) return text;
+  let out = '';
+  for (let i = 0; i < parts.length; i += 2) if (!chat[i]) out += parts[i] + (parts[i + 1] ?? '');
+  return out
+    .replace(/^[\s,;:.!?)\]}\u2014\u2013-]+/, '')
+    .replace(/[\s,;:([{\u2014\u2013-]+$/, '')
+    .trim();
+}

@@ -1,0 +1,125 @@
+/**
+ * The chat frame around a question: "tldr:", "can someone explain", "quick q:", "eli5", "thx".
+ * It tells the writer how to answer, not what to look for. Searched as words, the frame matched at
+ * random ("define perplexity" found "Learning to Define and Solve…"; "explain DPO" opened with
+ * "These observations collectively explain…"), and words no paper uses ("eli5", "quick question")
+ * graded answers low: on the tuning half, "{question} eli5" hedged all 184 answerable questions and
+ * "tldr: {question}" 57 (12 unwrapped). Retrieval, answerability and the offline digest read the
+ * question without it; a chat model still reads the whole message, style requests included.
+ *
+ * Only a frame's own words are removed: request verbs and "question" count as frame at the start
+ * of a message, where "explain"/"question" are not the subject ("question answering…" keeps its
+ * word), and chat abbreviations anywhere. A message that is nothing but frame is left as typed.
+ */
+import { tokenize } from './tokenize.js';
+
+/** Where a frame word ends: a space, punctuation or the end (not a hyphen: "well-calibrated" stays). */
+const END = String.raw`(?=[\s,:;.!?)]|$)`;
+/** A mark that closes a frame ("question:", "help!"); never a hyphen ("Q-learning"). */
+const MARK = String.raw`\s*[:;,!]`;
+const SEP = String.raw`[\s,:;.!?-]*`;
+const LEADING_MARKS = /^[\s,:;.!?-]+/;
+
+/** Emoji (with their joiners and variation selectors): no word, and they hide a closing "thanks". */
+const PICTOGRAPHS = /(?:\p{Extended_Pictographic}|\u200D|\uFE0F)+/gu;
+
+/** Chat abbreviations and style requests: never a research term, wherever they stand. */
+const ANYWHERE = new RegExp(
+  String.raw`(?<![\p{L}\p{N}])(?:` +
+    [
+      String.raw`eli5|tl;?dr|thx|tia|pls|plz|btw|fyi|iirc|afaik|tbh|imho|idk|asap`,
+      String.raw`in\s+(?:simple|plain|layman'?s?|lay|non-?technical|everyday)\s+(?:terms|english|words)`,
+      String.raw`in\s+a\s+nutshell|real\s+quick`,
+      String.raw`like\s+i'?m\s+(?:five|5|a\s+(?:beginner|kid|child|newbie|noob))`,
+      String.raw`for\s+a\s+(?:beginner|newbie|noob|non-?expert|layperson|layman)`,
+      String.raw`in\s+(?:one|1|two|2|three|3|a\s+few|a|few)\s+(?:sentences?|paragraphs?)`,
+    ].join('|') +
+    String.raw`)(?![\p{L}\p{N}])`,
+  'giu',
+);
+
+const WHO = String.raw`(?:you|u|ya|someone|somebody|anyone|anybody|any1|one\s+of\s+you|y'?all|the\s+bot)`;
+const ASKER = String.raw`(?:a|one|another|my|a\s+(?:very|really|possibly|maybe|probably))`;
+/** Kinds of question that only a chat message names ("quick question"). */
+const CHAT_KIND = String.raw`(?:quick|noob|dumb|stupid|silly|random|newbie|beginner|naive|obvious)`;
+/** Kinds that also start research questions ("simple question answering"): frame only with a mark after. */
+const PLAIN_KIND = String.raw`(?:basic|small|general|simple|short)`;
+/** Kinds of answer asked for ("an overview of"); "summary" and "explanation" only after a request verb. */
+const ANSWER_KIND = String.raw`(?:overview|rundown|run-down|recap|primer)`;
+const ANSWER_KIND_ASKED = String.raw`(?:overview|rundown|run-down|recap|primer|summary|breakdown|explanation|intro|introduction|tl;?dr|eli5)`;
+const ANSWER_SHAPE = String.raw`(?:(?:a|an|the|some|quick|short|brief|high[- ]level|rough|simple|general)\s+){0,3}`;
+const VERB = String.raw`(?:explain|describe|summari[sz]e|define|clarify|elaborate(?:\s+on)?|tell\s+me(?:\s+about)?|give\s+me|show\s+me|walk\s+me\s+through|break\s+down|help\s+me\s+(?:understand|out\s+with|with)|remind\s+me(?:\s+(?:of|about))?|point\s+me\s+to)`;
+
+/** "sorry to ping again", "sorry if this was asked before". */
+const SORRY_FOR = String.raw`\s+(?:to\s+(?:ping|bother|bug|spam|interrupt)(?:\s+(?:you|u|y'?all|everyone))?(?:\s+again)?|if\s+(?:this|it)\s+(?:was|has\s+been|'?s\s+been)\s+asked\s+(?:before|already))`;
+/** "this is the right channel", "that's even the right way to ask it". */
+const RIGHT_PLACE = String.raw`(?:this\s+is|this'?s|it'?s|thats|that'?s)\s+(?:even\s+)?the\s+right\s+(?:channel|place|thread|spot|server|room|way\s+to\s+(?:ask|phrase|put)(?:\s+(?:it|this))?)(?:\s+(?:to\s+ask|for\s+this))?`;
+
+/** Frame at the start of a message, removed one piece at a time. */
+const LEAD = new RegExp(
+  String.raw`^(?:` +
+    [
+      // A name typed as text (Discord's own mentions are removed with the markup).
+      String.raw`@[\w.-]+`,
+      String.raw`(?:hey|hi|hello|heya|hiya|yo|ok|okay|so|also|oh|ah|um+|uh+|hm+|alright)(?:\s+(?:guys|folks|everyone|all|team|bot|research-?bot|y'?all|people|there))?${END}`,
+      String.raw`(?:guys|folks|everyone|team|bot|research-?bot|y'?all|people)${MARK}`,
+      String.raw`sorry(?:\s+(?:if|for)\s+(?:this\s+is\s+|it'?s\s+)?(?:${ASKER}\s+)?(?:${CHAT_KIND}|${PLAIN_KIND})\s+(?:question|q)|${SORRY_FOR})?(?:\s+but)?${END}`,
+      String.raw`(?:(?:not\s+sure|idk|unsure)\s+)?if\s+${RIGHT_PLACE}(?:\s+but)?${END}`,
+      String.raw`(?:gm|good\s+(?:morning|afternoon|evening)|new\s+here(?:\s+so)?|asking\s+for\s+a\s+friend)${END}`,
+      String.raw`(?:one\s+more(?:\s+(?:thing|question|q))?|another\s+one|and\s+also|follow[- ]?up)${MARK}`,
+      String.raw`(?:${ASKER}\s+)?${CHAT_KIND}\s+(?:question|q|qn)(?:\s+(?:here|but|for\s+${WHO}))?${END}`,
+      String.raw`(?:${ASKER}\s+)?${PLAIN_KIND}\s+(?:question|q|qn)(?:\s+(?:here|for\s+${WHO}))?(?:${MARK}|\s+but${END})`,
+      // Bare "question" only with a mark after it: "question answering" is a subject, "q, k, v" are not frame.
+      String.raw`(?:question|qn)(?:\s+for\s+${WHO})?${MARK}|q\s*:`,
+      String.raw`(?:(?:pls|plz|please)\s+)?help(?:\s+(?:me|pls|plz|please))?${MARK}`,
+      String.raw`(?:just\s+|i'?m\s+|i\s+am\s+)?curious(?:\s+about)?${END}`,
+      String.raw`in\s+short${MARK}`,
+      String.raw`(?:does\s+|do\s+)?${WHO}\s+(?:know|have\s+(?:any\s+)?(?:idea|clue))(?:\s+(?:about|if|whether))?${END}`,
+      String.raw`i(?:'d|\s+would)?\s+(?:want|need|like|wanna)\s+(?:to\s+)?(?:know|understand|learn|hear)(?:\s+(?:more\s+)?about)?${END}`,
+      String.raw`(?:(?:can|could|would|will|cn)\s+${WHO}\s+)?(?:(?:please|pls|plz|kindly|quickly|briefly)\s+)?${VERB}` +
+        String.raw`(?:\s+(?:to\s+me|for\s+me|briefly|quickly))?(?:\s+${ANSWER_SHAPE}${ANSWER_KIND_ASKED}(?:\s+(?:of|on|about|for|re))?)?${END}`,
+      String.raw`${ANSWER_SHAPE}${ANSWER_KIND}(?:\s+(?:of|on|about|re))?${END}`,
+      String.raw`(?:what(?:'s|\s+is)\s+meant\s+by|what\s+do\s+(?:people|they|you|u|folks)\s+mean\s+by|(?:what(?:'s|\s+is)\s+)?the\s+meaning\s+of)${END}`,
+    ].join('|') +
+    String.raw`)${SEP}`,
+  'iu',
+);
+
+/** Frame at the end of a message (the stop words "thanks", "please", "anyone" need no removing), bracketed or not. */
+const TAIL = new RegExp(
+  String.raw`(?:^|[\s,;:.!?-])\(?\s*(?:` +
+    [
+      String.raw`ty|tysm|thank\s+u|lol|haha+|lmao|cheers|no\s+rush(?:\s+(?:tho|though))?|any\s+ideas?|asking\s+for\s+a\s+friend`,
+      String.raw`if\s+(?:that|this)\s+makes\s+sense|(?:thanks\s+)?in\s+advance|(?:(?:idk|not\s+sure)\s+)?if\s+${RIGHT_PLACE}`,
+      String.raw`(?:i\s+)?(?:would|'d)?\s*(?:really\s+)?appreciate\s+(?:a|any|some)\s+(?:(?:short|quick|brief)\s+)?(?:answer|reply|help|pointers)`,
+      String.raw`keep\s+it\s+(?:brief|short)|(?:in\s+)?bullet\s+points|(?:a\s+)?short\s+answer(?:\s+is\s+fine)?`,
+    ].join('|') +
+    String.raw`)\s*\)?[\s?!.]*$`,
+  'iu',
+);
+
+/** "what does GQA stand for / mean": the subject is GQA ("mean" would search for averages). */
+const WHAT_DOES = /^(what\s+(?:does|do)\s.+?)\s+(?:stands?\s+for|mean|means|refers?\s+to)[\s?!.]*$/iu;
+
+/** How many frame pieces one end may carry ("hey all, quick q, can someone explain …"). */
+const MAX_PIECES = 6;
+
+/**
+ * The question without its chat frame. A message left with no search term once the frame is gone
+ * ("explain", "tell me about yourself", a paper's title) is returned as typed.
+ */
+export function questionCore(text: string): string {
+  let s = text.replace(PICTOGRAPHS, ' ').replace(ANYWHERE, ' ').replace(/\s+/g, ' ').trim();
+  for (let i = 0; i < MAX_PIECES; i++) {
+    const next = s.replace(LEADING_MARKS, '').replace(LEAD, '');
+    if (next === s) break;
+    s = next;
+  }
+  for (let i = 0; i < MAX_PIECES; i++) {
+    const next = s.replace(TAIL, '').trimEnd();
+    if (next === s) break;
+    s = next;
+  }
+  s = s.replace(WHAT_DOES, '$1');
+  return tokenize(s).length > 0 ? s : text;
+}

@@ -1,0 +1,109 @@
+/** What a chat message wraps around its question, and what stays: questionCore and withoutChatClauses. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withoutChatClauses } from '../../src/index/chat-clauses.js';
+import { questionCore } from '../../src/index/chat-frame.js';
+import { buildIndex, type BuiltIndex } from '../answer/helpers.js';
+
+describe('questionCore', () => {
+  it.each([
+    ['tldr: how does lora work?', 'how does lora work?'],
+    ['how does lora work? eli5', 'how does lora work?'],
+    ['quick question: what is dpo', 'what is dpo'],
+    ['quick q what is dpo', 'what is dpo'],
+    ['can someone explain DPO', 'DPO'],
+    ['define perplexity', 'perplexity'],
+    ['what does MoE stand for', 'what does MoE'],
+    ['what does GQA mean?', 'what does GQA'],
+    ['give me an overview of data mixtures', 'data mixtures'],
+    ['hey guys, quick q, can someone pls explain in simple terms how rope scaling works? thx', 'how rope scaling works?'],
+    ['help: which papers do KD', 'which papers do KD'],
+    ['can you summarize the main findings on model merging', 'the main findings on model merging'],
+    ['I want to learn about speculative decoding', 'speculative decoding'],
+    ['sorry if this is a dumb q, what is a kv cache', 'what is a kv cache'],
+    ['@ResearchBot sorry to ping again but what is dpo', 'what is dpo'],
+    ['not sure if this is the right channel but how does lora work', 'how does lora work'],
+    ['gm ☀️ what is dpo', 'what is dpo'],
+    ['what is dpo (bullet points plz)', 'what is dpo'],
+    ['what is dpo ty in advance 🙏', 'what is dpo'],
+    ['QUICK QUESTION what is dpo no rush tho, cheers', 'what is dpo'],
+    ['Q: what is grpo', 'what is grpo'],
+  ])('%j asks %j', (message, core) => {
+    expect(questionCore(message)).toBe(core);
+  });
+
+  it.each([
+    'question answering over tables?',
+    'simple question answering baselines?',
+    'Q-learning for LLM agents?',
+    'q, k, v projections sharing?',
+    'well-calibrated models?',
+    'bot detection on twitter?',
+    'summary quality metrics for LLMs?',
+    'morning glory pool?',
+    'in short contexts do models do better?',
+  ])('keeps %j whole: its first words are its subject, not a frame', (question) => {
+    expect(questionCore(question)).toBe(question);
+  });
+
+  it('returns a message that is nothing but frame as typed, so it is still searched for', () => {
+    expect(questionCore('explain')).toBe('explain');
+    expect(questionCore('tldr')).toBe('tldr');
+    // "yourself" is a stop word: without the frame nothing would be left to search for (a paper's title).
+    expect(questionCore('tell me about yourself')).toBe('tell me about yourself');
+  });
+});
+
+describe('withoutChatClauses', () => {
+  const corpus = new Set(['lora', 'work', 'rank', 'adapt', 'quick', 'answer', '20', 'right']);
+  const known = (t: string) => corpus.has(t);
+
+  it('drops the clauses with no word the corpus knows, keeping the marks between the rest as typed', () => {
+    expect(withoutChatClauses('how does lora work? no rush tho, cheers', known)).toBe('how does lora work?');
+    expect(withoutChatClauses('ngl been confused abt this for a while — how does lora work', known)).toBe('how does lora work');
+    // A number says nothing of a clause's subject.
+    expect(withoutChatClauses('how does lora work?? been stuck for 20 min', known)).toBe('how does lora work??');
+    expect(withoutChatClauses('how does lora work (bullet points plz)', known)).toBe('how does lora work');
+    // A known word keeps its clause, however chatty.
+    expect(withoutChatClauses('how does lora work? want a quick answer', known)).toBe('how does lora work? want a quick answer');
+  });
+
+  it('keeps a message whole when it has no chat clause, or when every clause is chat', () => {
+    expect(withoutChatClauses('lora rank, and how it adapts', known)).toBe('lora rank, and how it adapts');
+    expect(withoutChatClauses('how do I bake bread? cheers', known)).toBe('how do I bake bread? cheers');
+  });
+});
+
+describe('search reads the question, not its frame', () => {
+  const papers = [
+    {
+      title: 'Learning to Define and Solve Optimization Problems',
+      abstract: 'We teach a model to define an optimization problem from text and solve it.',
+    },
+    { title: 'Perplexity Is Not Enough', abstract: 'Validation perplexity fails to predict downstream accuracy of language models.' },
+    { title: 'Explaining Neural Networks', abstract: 'We explain the predictions of image classifiers with saliency maps.' },
+  ];
+  let dir: string;
+  let built: BuiltIndex;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rb-frame-corpus-'));
+    await writeFile(join(dir, 'papers.jsonl'), `${papers.map((p) => JSON.stringify(p)).join('\n')}\n`);
+    built = await buildIndex(dir);
+  });
+  afterAll(async () => {
+    await built?.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('ranks the subject first, not a paper matching the request verb ("define", "explain")', async () => {
+    for (const query of ['define perplexity', 'can someone explain perplexity? thx']) {
+      const hits = await built.retriever.search(query, { k: 3 });
+      expect(
+        hits.map((h) => h.paper.title),
+        query,
+      ).toEqual(['Perplexity Is Not Enough']);
+    }
+  });
+});
