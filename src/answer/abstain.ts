@@ -17,7 +17,7 @@
  * The thresholds are the profile's `answerability` settings (settings.ts).
  */
 import { type AcronymTable, acronymsOf, mentionsTerm } from '../index/acronyms.js';
-import { docFreqOf, isKnownTerm } from '../index/bm25f.js';
+import { bm25Idf, docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
 import { tokenize } from '../index/tokenize.js';
@@ -122,7 +122,9 @@ export function decideConfidence(
       : 'no paper in the corpus matches the question';
     return { confidence: 'none', reason, missing: [] };
   }
-  if (evidence.coverage < settings.coverage) {
+  // Refusing says nothing here is close: not so when the best match shares a rare word or several common ones.
+  const somethingClose = evidence.sharedIdf >= settings.noneSharedWords * bm25Idf(corpus.termStats.size, 1);
+  if (evidence.coverage < settings.coverage && !somethingClose) {
     return {
       confidence: 'none',
       reason: `the best match covers only ${(evidence.coverage * 100).toFixed(0)}% of the question`,
@@ -143,7 +145,7 @@ export function decideConfidence(
     spelled.has(t) ||
     (shorthandFor(t)?.every((x) => isKnownTerm(lexical, x)) ?? false);
   const gap = unknownWords(lexical, question, entities, (t) => known(t) || spelledOutIn(close, t));
-  if (gap.share >= settings.noneUnknownWordShare) {
+  if (gap.share >= settings.noneUnknownWordShare && !somethingClose) {
     return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
   }
   const unknown = entities.filter((e) => !e.example && e.terms.length > 0 && e.terms.every((t) => !known(t)));

@@ -82,6 +82,14 @@ export interface AnswerabilitySettings {
   /** Most of the question is words the corpus never uses ("how do I center a div in css"): nothing here is close, `none`. */
   noneUnknownWordShare: number;
   /**
+   * `none` (by `coverage` or `noneUnknownWordShare`) only when the best match also shares less than
+   * this with the question, in units of the idf of a word only one paper uses: a paper sharing more
+   * than one rare word's weight (two fairly rare words, or several common ones) is close, however
+   * many words around them no paper uses ("its 3am and i cant sleep so …"). Swept on the tuning
+   * half, plain and chat-wrapped (README).
+   */
+  noneSharedWords: number;
+  /**
    * Whether one paper must cover the whole question (ask). A topic summary gathers several papers
    * by design, so evidence spread across them is expected there, not a gap.
    */
@@ -165,6 +173,7 @@ const ANSWERABILITY = {
   coverage: DEFAULT_ABSTAIN_COVERAGE,
   unknownWordShare: 0.3,
   noneUnknownWordShare: 0.6,
+  noneSharedWords: 1.2,
   closeMatches: { count: 5, minRelative: 0.45 },
   split: { minOverlap: 0.6, maxDocShare: 0.05, topicShare: 0.2, contentIdf: 2, subjectIdf: 3.5 },
 } as const;

@@ -26,6 +26,8 @@ export interface Source {
 export interface Evidence {
   /** Share of the query's idf mass that the best paper matches (0..1). */
   coverage: number;
+  /** The idf mass itself: how much of the question the best paper shares, whatever else the message holds. */
+  sharedIdf: number;
   /** Query terms the corpus does not contain at all. */
   unknownTerms: string[];
   /** Query terms (stemmed) the corpus knows. */
@@ -99,7 +101,7 @@ export function measureEvidence(retriever: Retriever, query: string, hits: Paper
     total += idf;
     if (topTerms.has(t)) matched += idf;
   }
-  return { coverage: total ? matched / total : 0, unknownTerms, knownTerms, topScore: top?.lexicalScore ?? 0 };
+  return { coverage: total ? matched / total : 0, sharedIdf: matched, unknownTerms, knownTerms, topScore: top?.lexicalScore ?? 0 };
 }
 
 /**

@@ -145,10 +145,7 @@ describe('keySentences', () => {
 });
 
 describe('abstention (offline)', () => {
-  const outOfCorpus = [
-    'what learning rate should I use to fine-tune DreamBooth on 4 photos of my dog?',
-    'where is the best pizza in Naples?',
-  ];
+  const outOfCorpus = ['where can I buy a good espresso machine in Naples?', 'where is the best pizza in Naples?'];
 
   it('answers with low confidence when the corpus has related work but never mentions the name asked about', async () => {
     const r = await answerQuestion({ retriever }, 'how many fine-tuning steps does DreamBooth need with Stable Diffusion?');
@@ -157,6 +154,16 @@ describe('abstention (offline)', () => {
     expect(r.answer).toMatch(/^_Low confidence: no paper here mentions DreamBooth\. The closest work in the corpus:_/);
     expect(r.sources.length).toBeGreaterThan(0);
     expect(r.citations.length).toBe(r.sources.length);
+  });
+
+  it('does not refuse a question run together with chat no paper uses: its best match is close (noneSharedWords)', async () => {
+    const question = 'does sparse pre-training cut FLOPs';
+    const plain = await answerQuestion({ retriever }, question);
+    const r = await answerQuestion({ retriever }, `its 3am and i cant sleep so ${question}`);
+    expect(r.abstained).toBe(false);
+    expect(r.confidence).toBe('low');
+    expect(r.abstainReason).toBe('the corpus never mentions 3am, cant, sleep');
+    expect(r.citations[0].paperId).toBe(plain.citations[0].paperId);
   });
 
   it.each(outOfCorpus)('abstains on %s', async (question) => {

@@ -12,6 +12,7 @@ import { answerQuestion, summarizeTopic } from '../../src/answer/engine.js';
 import { OpenAIChat } from '../../src/answer/llm.js';
 import { ASK, SUMMARIZE } from '../../src/answer/settings.js';
 import type { Evidence } from '../../src/answer/sources.js';
+import { bm25Idf } from '../../src/index/bm25f.js';
 import type { PaperHit } from '../../src/index/search.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
 import { buildIndex, type BuiltIndex } from './helpers.js';
@@ -96,7 +97,9 @@ describe('answerability reads term statistics, not the retriever', () => {
   };
   const paper = { id: 'p1', title: 'Distillation', abstract: 'A student learns from a teacher by distillation.', links: [] };
   const hits = [{ paper, rank: 1, score: 1, lexicalScore: 1, chunks: [] }] as unknown as PaperHit[];
-  const evidence = (coverage: number): Evidence => ({ coverage, unknownTerms: [], knownTerms: 3, topScore: 1 });
+  const evidence = (coverage: number, sharedIdf = 0): Evidence => ({ coverage, sharedIdf, unknownTerms: [], knownTerms: 3, topScore: 1 });
+  /** The idf mass the best match must share with the question for it to count as close (settings.ts). */
+  const closeMass = ASK.answerability.noneSharedWords * bm25Idf(100, 1);
 
   it('grades with the profile’s thresholds', () => {
     const question = 'how does a student learn from a teacher by distillation?';
@@ -110,5 +113,16 @@ describe('answerability reads term statistics, not the retriever', () => {
     const d = decideConfidence(corpus, 'quokka marsupial habitat distillation', hits, evidence(0.5), SUMMARIZE.answerability);
     expect(d.confidence).toBe('none');
     expect(d.missing).toEqual(['quokka', 'marsupial', 'habitat']);
+  });
+
+  it('refuses only when nothing is close: a best match sharing enough of the question makes the same gaps `low`', () => {
+    const low = ASK.answerability.coverage / 2;
+    expect(decideConfidence(corpus, 'distillation', hits, evidence(low, closeMass), ASK.answerability).confidence).toBe('high');
+    expect(decideConfidence(corpus, 'distillation', hits, evidence(low, closeMass * 0.99), ASK.answerability).confidence).toBe('none');
+    const question = 'quokka marsupial habitat distillation';
+    const d = decideConfidence(corpus, question, hits, evidence(0.5, closeMass), SUMMARIZE.answerability);
+    expect(d.confidence).toBe('low');
+    expect(d.missing).toEqual(['quokka', 'marsupial', 'habitat']);
+    expect(decideConfidence(corpus, question, hits, evidence(0.5, closeMass * 0.99), SUMMARIZE.answerability).confidence).toBe('none');
   });
 });
