@@ -57,9 +57,11 @@ for (const [name, template] of Object.entries(wrappers)) {
   console.log(`${name.padEnd(28)} ${fmt(m)}`);
 }
 const mean = (k) => all.reduce((s, m) => s + m[k], 0) / all.length;
+const refusedTotal = all.reduce((s, m) => s + m.refused, 0);
+const refusing = all.filter((m) => m.refused > 0).length;
 console.log(
-  `mean over ${all.length} wrappers: R@5 ${mean('r5').toFixed(3)}  answerable low ${mean('low').toFixed(2)}  refused ${mean('refused').toFixed(2)} ` +
-    `(total ${all.reduce((s, m) => s + m.refused, 0)}, in ${all.filter((m) => m.refused > 0).length} wrappers)  unanswerable flagged ${mean('flagged').toFixed(2)}  ` +
+  `mean over ${all.length} wrappers: R@5 ${mean('r5').toFixed(3)}  answerable low ${mean('low').toFixed(2)}  ` +
+    `refused ${mean('refused').toFixed(2)} (total ${refusedTotal}, in ${refusing} wrappers)  unanswerable flagged ${mean('flagged').toFixed(2)}  ` +
     `numeric ${mean('numeric').toFixed(2)}  cited ${mean('cited').toFixed(2)}`,
 );
 process.exit(0);

@@ -48,12 +48,18 @@ const PLAIN_KIND = String.raw`(?:basic|small|general|simple|short)`;
 const ANSWER_KIND = String.raw`(?:overview|rundown|run-down|recap|primer)`;
 const ANSWER_KIND_ASKED = String.raw`(?:overview|rundown|run-down|recap|primer|summary|breakdown|explanation|intro|introduction|tl;?dr|eli5)`;
 const ANSWER_SHAPE = String.raw`(?:(?:a|an|the|some|quick|short|brief|high[- ]level|rough|simple|general)\s+){0,3}`;
-const VERB = String.raw`(?:explain|describe|summari[sz]e|define|clarify|elaborate(?:\s+on)?|tell\s+me(?:\s+about)?|give\s+me|show\s+me|walk\s+me\s+through|break\s+down|help\s+me\s+(?:understand|out\s+with|with)|remind\s+me(?:\s+(?:of|about))?|point\s+me\s+to)`;
+const VERB =
+  String.raw`(?:explain|describe|summari[sz]e|define|clarify|elaborate(?:\s+on)?|tell\s+me(?:\s+about)?|give\s+me|show\s+me|` +
+  String.raw`walk\s+me\s+through|break\s+down|help\s+me\s+(?:understand|out\s+with|with)|remind\s+me(?:\s+(?:of|about))?|point\s+me\s+to)`;
 
 /** "sorry to ping again", "sorry if this was asked before". */
-const SORRY_FOR = String.raw`\s+(?:to\s+(?:ping|bother|bug|spam|interrupt)(?:\s+(?:you|u|y'?all|everyone))?(?:\s+again)?|if\s+(?:this|it)\s+(?:was|has\s+been|'?s\s+been)\s+asked\s+(?:before|already))`;
+const SORRY_FOR =
+  String.raw`\s+(?:to\s+(?:ping|bother|bug|spam|interrupt)(?:\s+(?:you|u|y'?all|everyone))?(?:\s+again)?|` +
+  String.raw`if\s+(?:this|it)\s+(?:was|has\s+been|'?s\s+been)\s+asked\s+(?:before|already))`;
 /** "this is the right channel", "that's even the right way to ask it". */
-const RIGHT_PLACE = String.raw`(?:this\s+is|this'?s|it'?s|thats|that'?s)\s+(?:even\s+)?the\s+right\s+(?:channel|place|thread|spot|server|room|way\s+to\s+(?:ask|phrase|put)(?:\s+(?:it|this))?)(?:\s+(?:to\s+ask|for\s+this))?`;
+const RIGHT_PLACE =
+  String.raw`(?:this\s+is|this'?s|it'?s|thats|that'?s)\s+(?:even\s+)?the\s+right\s+` +
+  String.raw`(?:channel|place|thread|spot|server|room|way\s+to\s+(?:ask|phrase|put)(?:\s+(?:it|this))?)(?:\s+(?:to\s+ask|for\s+this))?`;
 
 /** Frame at the start of a message, removed one piece at a time. */
 const LEAD = new RegExp(
@@ -61,9 +67,11 @@ const LEAD = new RegExp(
     [
       // A name typed as text (Discord's own mentions are removed with the markup).
       String.raw`@[\w.-]+`,
-      String.raw`(?:hey|hi|hello|heya|hiya|yo|ok|okay|so|also|oh|ah|um+|uh+|hm+|alright)(?:\s+(?:guys|folks|everyone|all|team|bot|research-?bot|y'?all|people|there))?${END}`,
+      String.raw`(?:hey|hi|hello|heya|hiya|yo|ok|okay|so|also|oh|ah|um+|uh+|hm+|alright)` +
+        String.raw`(?:\s+(?:guys|folks|everyone|all|team|bot|research-?bot|y'?all|people|there))?${END}`,
       String.raw`(?:guys|folks|everyone|team|bot|research-?bot|y'?all|people)${MARK}`,
-      String.raw`sorry(?:\s+(?:if|for)\s+(?:this\s+is\s+|it'?s\s+)?(?:${ASKER}\s+)?(?:${CHAT_KIND}|${PLAIN_KIND})\s+(?:question|q)|${SORRY_FOR})?(?:\s+but)?${END}`,
+      String.raw`sorry(?:\s+(?:if|for)\s+(?:this\s+is\s+|it'?s\s+)?(?:${ASKER}\s+)?(?:${CHAT_KIND}|${PLAIN_KIND})\s+(?:question|q)|` +
+        String.raw`${SORRY_FOR})?(?:\s+but)?${END}`,
       String.raw`(?:(?:not\s+sure|idk|unsure)\s+)?if\s+${RIGHT_PLACE}(?:\s+but)?${END}`,
       String.raw`(?:gm|good\s+(?:morning|afternoon|evening)|new\s+here(?:\s+so)?|asking\s+for\s+a\s+friend)${END}`,
       String.raw`(?:one\s+more(?:\s+(?:thing|question|q))?|another\s+one|and\s+also|follow[- ]?up)${MARK}`,
