@@ -144,7 +144,9 @@ export function decideConfidence(
     table.expansions.has(t) ||
     spelled.has(t) ||
     (shorthandFor(t)?.every((x) => isKnownTerm(lexical, x)) ?? false);
-  const gap = unknownWords(lexical, question, entities, (t) => known(t) || spelledOutIn(close, t));
+  // ... or a truncation the close matches spell out in full ("params").
+  const knownHere = (t: string) => known(t) || spelledOutIn(close, t);
+  const gap = unknownWords(lexical, question, entities, knownHere);
   if (gap.share >= settings.noneUnknownWordShare && !somethingClose) {
     return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
   }
@@ -167,6 +169,19 @@ export function decideConfidence(
   }
   if (gap.share >= settings.unknownWordShare) {
     return { confidence: 'low', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
+  }
+  // Coverage as answerability reads the question: shorthand or an initialism a close match spells out ("calib") is no gap.
+  const spelledIdf = evidence.unknownTerms.filter(knownHere).reduce((sum, t) => sum + lexical.idf(t), 0);
+  const coverage = evidence.sharedIdf / Math.max(evidence.askedIdf - spelledIdf, Number.MIN_VALUE);
+  const bestScore = Math.max(...hits.map((h) => h.lexicalScore));
+  if (bestScore < settings.thin.maxScore * bm25Idf(lexical.size, 1) && coverage < settings.thin.maxCoverage) {
+    const lacking = wordsLacking(lexical, question, close[0], known);
+    const not = lacking.length ? ` and never mentions ${lacking.map((w) => `"${w}"`).join(', ')}` : '';
+    return {
+      confidence: 'low',
+      reason: `no paper here is close to the whole question: the best match covers ${(coverage * 100).toFixed(0)}% of it${not}`,
+      missing: [],
+    };
   }
   return { confidence: 'high', missing: [] };
 }
@@ -231,6 +246,20 @@ export function unknownWords(
     words.push(m[0]);
   }
   return { share: mass ? missing / mass : 0, words };
+}
+
+/** The question's rarest words (up to four) that a paper never mentions: what a thin match lacks. */
+function wordsLacking(lexical: TermStats, question: string, p: PaperTerms, known: (t: string) => boolean): string[] {
+  const words = new Map<string, number>();
+  for (const m of withoutChatClauses(question, known).matchAll(WORD_RE)) {
+    const terms = tokenize(m[0]).filter((t) => isKnownTerm(lexical, t));
+    if (terms.length === 0 || terms.some((t) => mentions(p, t))) continue;
+    words.set(m[0], Math.max(...terms.map((t) => lexical.idf(t))));
+  }
+  return [...words]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([w]) => w);
 }
 
 interface PaperTerms {

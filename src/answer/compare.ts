@@ -160,7 +160,7 @@ export async function comparePapers(
     sources: infos,
     droppedCitations: 0,
     retrieval: retriever.mode === 'hybrid' ? ('hybrid' as const) : ('lexical' as const),
-    evidence: { coverage: 1, sharedIdf: 0, unknownTerms: [], knownTerms: 0, topScore: 0 },
+    evidence: { coverage: 1, sharedIdf: 0, askedIdf: 0, unknownTerms: [], knownTerms: 0, topScore: 0 },
     comparison: rows,
   };
   let fallbackReason: string | undefined;

@@ -90,6 +90,13 @@ export interface AnswerabilitySettings {
    */
   noneSharedWords: number;
   /**
+   * Thin evidence, `low`: no hit scores more than `maxScore` (BM25, in the same unit as
+   * `noneSharedWords`) and the best match covers less than `maxCoverage` of the question. A short
+   * question naming a paper's method ("BudgetLongformer?") scores low too, but its best match covers
+   * all of it. Fitted on the tuning half of eval/bank.jsonl and of eval/fresh.jsonl (README).
+   */
+  thin: { maxScore: number; maxCoverage: number };
+  /**
    * Whether one paper must cover the whole question (ask). A topic summary gathers several papers
    * by design, so evidence spread across them is expected there, not a gap.
    */
@@ -174,6 +181,7 @@ const ANSWERABILITY = {
   unknownWordShare: 0.3,
   noneUnknownWordShare: 0.6,
   noneSharedWords: 1.2,
+  thin: { maxScore: 2, maxCoverage: 0.5 },
   closeMatches: { count: 5, minRelative: 0.45 },
   split: { minOverlap: 0.6, maxDocShare: 0.05, topicShare: 0.2, contentIdf: 2, subjectIdf: 3.5 },
 } as const;

@@ -28,6 +28,8 @@ export interface Evidence {
   coverage: number;
   /** The idf mass itself: how much of the question the best paper shares, whatever else the message holds. */
   sharedIdf: number;
+  /** The question's idf mass that `coverage` is a share of (its known terms, and its unknown ones outside chat clauses). */
+  askedIdf: number;
   /** Query terms the corpus does not contain at all. */
   unknownTerms: string[];
   /** Query terms (stemmed) the corpus knows. */
@@ -101,7 +103,14 @@ export function measureEvidence(retriever: Retriever, query: string, hits: Paper
     total += idf;
     if (topTerms.has(t)) matched += idf;
   }
-  return { coverage: total ? matched / total : 0, sharedIdf: matched, unknownTerms, knownTerms, topScore: top?.lexicalScore ?? 0 };
+  return {
+    coverage: total ? matched / total : 0,
+    sharedIdf: matched,
+    askedIdf: total,
+    unknownTerms,
+    knownTerms,
+    topScore: top?.lexicalScore ?? 0,
+  };
 }
 
 /**

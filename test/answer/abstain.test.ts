@@ -7,9 +7,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entityMentions } from '../../src/answer/abstain.js';
+import { corpusTerms, decideConfidence, entityMentions } from '../../src/answer/abstain.js';
+import { ASK } from '../../src/answer/settings.js';
 import { answerQuestion, summarizeTopic } from '../../src/answer/engine.js';
-import { asksSeveral } from '../../src/answer/sources.js';
+import { asksSeveral, measureEvidence } from '../../src/answer/sources.js';
 import { buildIndex, type BuiltIndex, FILLER_PAPERS } from './helpers.js';
 
 const PAPERS = [
@@ -377,5 +378,47 @@ describe('one rare subject the closest match lacks (offline)', () => {
     ]);
     const r = await answerQuestion({ retriever: fixture.built.retriever }, q);
     expect(r.citations[0].title).toBe('Pre-Training Recipes for Visual Language Models');
+  });
+});
+
+describe('thin evidence (offline)', () => {
+  // Each of the three words is in one abstract, once: every paper matches a third of the question, weakly.
+  const question = 'contamination vs throughput vs latency';
+  let fixture: { dir: string; built: BuiltIndex };
+  beforeAll(async () => {
+    fixture = await corpus([...PAPERS, ...FILLER_PAPERS]);
+  });
+  afterAll(async () => {
+    await fixture?.built.cleanup();
+    if (fixture) await rm(fixture.dir, { recursive: true, force: true });
+  });
+
+  async function decide(q: string, thin = ASK.answerability.thin) {
+    const retriever = fixture.built.retriever;
+    const hits = await retriever.search(q, { k: 20 });
+    const settings = { ...ASK.answerability, thin };
+    return decideConfidence(corpusTerms(retriever.corpus), q, hits, measureEvidence(retriever, q, hits), settings);
+  }
+
+  it('grades low when no paper scores above two rare words and the best covers under half the question, naming what it lacks', async () => {
+    const r = await answerQuestion({ retriever: fixture.built.retriever }, question);
+    expect(r.abstained).toBe(false);
+    expect(r.confidence).toBe('low');
+    expect(r.abstainReason).toBe(
+      'no paper here is close to the whole question: the best match covers 33% of it and never mentions "throughput", "latency"',
+    );
+    expect(r.answer).toMatch(/^_Low confidence: no paper here is close to the whole question: .+\. The closest work in the corpus:_/);
+    expect(r.citations.map((c) => c.title)).toContain('Long-Context Evaluation Without Leakage');
+  });
+
+  it('is that rule: with it off, the same question is answered with high confidence', async () => {
+    expect((await decide(question)).confidence).toBe('low');
+    expect((await decide(question, { maxScore: 0, maxCoverage: 0.5 })).confidence).toBe('high');
+    expect((await decide(question, { maxScore: 2, maxCoverage: 0.3 })).confidence).toBe('high');
+  });
+
+  it('a short question its best match covers whole scores as low, and is not thin ("throughput?")', async () => {
+    const d = await decide('throughput?');
+    expect(d.confidence).toBe('high');
   });
 });

@@ -96,8 +96,16 @@ describe('answerability reads term statistics, not the retriever', () => {
     acronyms: { expansions: new Map() },
   };
   const paper = { id: 'p1', title: 'Distillation', abstract: 'A student learns from a teacher by distillation.', links: [] };
-  const hits = [{ paper, rank: 1, score: 1, lexicalScore: 1, chunks: [] }] as unknown as PaperHit[];
-  const evidence = (coverage: number, sharedIdf = 0): Evidence => ({ coverage, sharedIdf, unknownTerms: [], knownTerms: 3, topScore: 1 });
+  // A strong lexical match, so the thin-evidence rule (its own test in abstain.test.ts) stays out of these.
+  const hits = [{ paper, rank: 1, score: 1, lexicalScore: 100, chunks: [] }] as unknown as PaperHit[];
+  const evidence = (coverage: number, sharedIdf = 0): Evidence => ({
+    coverage,
+    sharedIdf,
+    askedIdf: coverage ? sharedIdf / coverage : 0,
+    unknownTerms: [],
+    knownTerms: 3,
+    topScore: 100,
+  });
   /** The idf mass the best match must share with the question for it to count as close (settings.ts). */
   const closeMass = ASK.answerability.noneSharedWords * bm25Idf(100, 1);
 
