@@ -83,6 +83,11 @@ const LEAD = new RegExp(
       String.raw`(?:just\s+|i'?m\s+|i\s+am\s+)?curious(?:\s+about)?${END}`,
       String.raw`in\s+short${MARK}`,
       String.raw`(?:does\s+|do\s+)?${WHO}\s+(?:know|have\s+(?:any\s+)?(?:idea|clue))(?:\s+(?:about|if|whether))?${END}`,
+      // "anyone read the X paper?", "thoughts on X?": asking for opinions or experience names no subject ("thoughts" found CoT papers).
+      String.raw`(?:has\s+|have\s+|did\s+)?${WHO}\s+(?:here\s+)?(?:(?:already|actually)\s+)?` +
+        String.raw`(?:read|seen|see|saw|looked\s+(?:at|into)|come\s+across|tried|used|played\s+with)${END}`,
+      String.raw`(?:any\s+)?(?:thoughts|opinions|takes?)\s+(?:on|about)${END}`,
+      String.raw`what\s+do\s+(?:you|u|people|ppl|folks|y'?all|we|others)\s+think\s+(?:of|about)${END}`,
       String.raw`i(?:'d|\s+would)?\s+(?:want|need|like|wanna)\s+(?:to\s+)?(?:know|understand|learn|hear)(?:\s+(?:more\s+)?about)?${END}`,
       String.raw`(?:(?:can|could|would|will|cn)\s+${WHO}\s+)?(?:(?:please|pls|plz|kindly|quickly|briefly)\s+)?${VERB}` +
         String.raw`(?:\s+(?:to\s+me|for\s+me|briefly|quickly))?(?:\s+${ANSWER_SHAPE}${ANSWER_KIND_ASKED}(?:\s+(?:of|on|about|for|re))?)?${END}`,

@@ -30,6 +30,12 @@ describe('questionCore', () => {
     ['what is dpo ty in advance 🙏', 'what is dpo'],
     ['QUICK QUESTION what is dpo no rush tho, cheers', 'what is dpo'],
     ['Q: what is grpo', 'what is grpo'],
+    ['thoughts on DPO?', 'DPO?'],
+    ['any thoughts on whether dedup helps?', 'whether dedup helps?'],
+    ['what do people think of GaLore', 'GaLore'],
+    ['has anyone here tried LoRA for ViTs', 'LoRA for ViTs'],
+    ['anyone read the BudgetLongformer paper?', 'the BudgetLongformer paper?'],
+    ['did you see the new llama paper', 'the new llama paper'],
   ])('%j asks %j', (message, core) => {
     expect(questionCore(message)).toBe(core);
   });
@@ -44,6 +50,9 @@ describe('questionCore', () => {
     'summary quality metrics for LLMs?',
     'morning glory pool?',
     'in short contexts do models do better?',
+    'read the paper on sparse attention?',
+    'used car prices?',
+    'chain of thoughts on math?',
   ])('keeps %j whole: its first words are its subject, not a frame', (question) => {
     expect(questionCore(question)).toBe(question);
   });
@@ -84,6 +93,7 @@ describe('search reads the question, not its frame', () => {
     },
     { title: 'Perplexity Is Not Enough', abstract: 'Validation perplexity fails to predict downstream accuracy of language models.' },
     { title: 'Explaining Neural Networks', abstract: 'We explain the predictions of image classifiers with saliency maps.' },
+    { title: 'Tree of Thoughts', abstract: 'Language models explore several chains of thoughts and backtrack when one fails.' },
   ];
   let dir: string;
   let built: BuiltIndex;
@@ -97,8 +107,13 @@ describe('search reads the question, not its frame', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('ranks the subject first, not a paper matching the request verb ("define", "explain")', async () => {
-    for (const query of ['define perplexity', 'can someone explain perplexity? thx']) {
+  it('ranks the subject first, not a paper matching the request ("define", "explain", "thoughts on", "anyone read")', async () => {
+    for (const query of [
+      'define perplexity',
+      'can someone explain perplexity? thx',
+      'thoughts on perplexity?',
+      'anyone read the perplexity paper?',
+    ]) {
       const hits = await built.retriever.search(query, { k: 3 });
       expect(
         hits.map((h) => h.paper.title),
