@@ -17,9 +17,10 @@ const NUMERIC_INTENT = new RegExp(
   '\\b(how (?:much|many|fast|large|big|long)' +
     '|what (?:accuracy|score|speed ?up|rate|percentage|win rate|gain|reduction|improvement)' +
     '|speed-?up|percent|%|accuracy|times faster|from what to what|number of|reach|claim' +
-    // Chat shorthand asks for a quantity by naming it: "GSM8K improvement for 7B?", "size of X?", "avg gain?".
+    // Chat shorthand asks for a quantity by naming it: "GSM8K improvement for 7B?", "size of X?", "avg gain?",
+    // "CLIP's token limit?".
     '|improvements?|gains?|boost|increase|reduction|drop|savings?|size|fraction|percentage|share|proportion|ratio' +
-    '|rate|score|f1|average|avg|cost|params|parameters)\\b|\\b(?:by|up to)\\s*\\?',
+    '|rate|score|f1|average|avg|cost|params|parameters|limit|cap|max|maximum|minimum|budget|count|threshold)\\b|\\b(?:by|up to)\\s*\\?',
   'i',
 );
 const HAS_NUMBER = /\d(?:[\d.,]*)\s*(?:%|x\b|×|times|B\b|M\b|K\b|k\b)|\d+\.\d+|\b\d{2,}\b/;

@@ -68,6 +68,13 @@ const GATED_MERGE = {
     'Gated checkpoint merging learns one gate per layer of each checkpoint from a few hundred examples. ' +
     'Across twelve benchmarks the merged model achieves an average gain of 4.7 points over the best single checkpoint.',
 };
+const TEXT_CAP = {
+  title: 'Stretching the Text Encoder of Contrastive Image Models',
+  abstract:
+    'Contrastive image-text encoders read short captions only. ' +
+    'Their text input is restricted to 77 tokens, and the effective length is even shorter. ' +
+    'We stretch the positional embedding of the text encoder so that contrastive image-text encoders read long captions.',
+};
 const ROUTING_ADAPTERS = {
   title: 'Sparse Routing Adapters for Multilingual Translation',
   abstract:
@@ -99,7 +106,7 @@ let built: BuiltIndex;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rb-digest-corpus-'));
-  const papers = [DEDUP_BETTER, DEDUP_SMALL, GATED_MERGE, ROUTING_ADAPTERS, ...MIXTURE_PAPERS, ...MOE_PAPERS, ...FILLER];
+  const papers = [DEDUP_BETTER, DEDUP_SMALL, GATED_MERGE, TEXT_CAP, ROUTING_ADAPTERS, ...MIXTURE_PAPERS, ...MOE_PAPERS, ...FILLER];
   await writeFile(join(dir, 'papers.jsonl'), `${papers.map((p) => JSON.stringify(p)).join('\n')}\n`);
   built = await buildIndex(dir);
 });
@@ -142,6 +149,15 @@ describe('offline answers open with what answers the question', () => {
         `Across twelve benchmarks the merged model achieves an average gain of 4.7 points over the best single checkpoint. [${m}]`,
       );
     }
+  });
+
+  it('a question asking for a limit or a count asks for a quantity ("token limit")', async () => {
+    const r = await answerQuestion({ retriever: built.retriever }, 'whats the text token limit of contrastive image-text encoders again?');
+    const m = markerOf(r, TEXT_CAP.title);
+    expect(m).toBeDefined();
+    expect(leadParagraph(r.answer)).toContain(
+      `Their text input is restricted to 77 tokens, and the effective length is even shorter. [${m}]`,
+    );
   });
 
   it('a question asking for quantities shows every number its best match states about it, past the usual three sentences', async () => {
