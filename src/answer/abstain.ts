@@ -174,7 +174,11 @@ export function decideConfidence(
   const spelledIdf = evidence.unknownTerms.filter(knownHere).reduce((sum, t) => sum + lexical.idf(t), 0);
   const coverage = evidence.sharedIdf / Math.max(evidence.askedIdf - spelledIdf, Number.MIN_VALUE);
   const bestScore = Math.max(...hits.map((h) => h.lexicalScore));
-  if (bestScore < settings.thin.maxScore * bm25Idf(lexical.size, 1) && coverage < settings.thin.maxCoverage) {
+  if (
+    bestScore < settings.thin.maxScore * bm25Idf(lexical.size, 1) &&
+    coverage < settings.thin.maxCoverage &&
+    !namesTitleOf(lexical, settings, question, hits[0])
+  ) {
     const lacking = wordsLacking(lexical, question, close[0], known);
     const not = lacking.length ? ` and never mentions ${lacking.map((w) => `"${w}"`).join(', ')}` : '';
     return {
@@ -246,6 +250,16 @@ export function unknownWords(
     words.push(m[0]);
   }
   return { share: mass ? missing / mass : 0, words };
+}
+
+/**
+ * The question uses a rare word of the paper's title ("main idea of UniViTAR?"): it asks about that
+ * paper, whose abstract need not repeat the question's other words ("main", "idea").
+ */
+function namesTitleOf(lexical: TermStats, settings: AnswerabilitySettings, question: string, hit: PaperHit): boolean {
+  const title = new Set(tokenize(hit.paper.title));
+  const maxDocs = Math.max(1, lexical.size * settings.split.maxDocShare);
+  return [...queryTerms(question).keys()].some((t) => title.has(t) && docFreqOf(lexical, t) <= maxDocs);
 }
 
 /** The question's rarest words (up to four) that a paper never mentions: what a thin match lacks. */

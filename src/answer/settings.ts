@@ -93,7 +93,9 @@ export interface AnswerabilitySettings {
    * Thin evidence, `low`: no hit scores more than `maxScore` (BM25, in the same unit as
    * `noneSharedWords`) and the best match covers less than `maxCoverage` of the question. A short
    * question naming a paper's method ("BudgetLongformer?") scores low too, but its best match covers
-   * all of it. Fitted on the tuning half of eval/bank.jsonl and of eval/fresh.jsonl (README).
+   * all of it; one using a rare word of the best paper's title ("main idea of UniViTAR?") is about that
+   * paper, however little else it shares. Fitted on the tuning halves of eval/bank.jsonl and
+   * eval/fresh.jsonl (README).
    */
   thin: { maxScore: number; maxCoverage: number };
   /**

@@ -417,6 +417,15 @@ describe('thin evidence (offline)', () => {
     expect((await decide(question, { maxScore: 2, maxCoverage: 0.3 })).confidence).toBe('high');
   });
 
+  it('a question using a rare word of the best paper\'s title asks about that paper, however little else it shares', async () => {
+    // "what is the main idea of UniViTAR?": its abstract need not say "main" or "idea".
+    const q = 'registers: throughput and latency?';
+    const r = await answerQuestion({ retriever: fixture.built.retriever }, q);
+    expect(r.evidence.coverage).toBeLessThan(ASK.answerability.thin.maxCoverage);
+    expect(r.confidence).toBe('high');
+    expect(r.citations[0].title).toBe('Vision Transformers Need Registers');
+  });
+
   it('a short question its best match covers whole scores as low, and is not thin ("throughput?")', async () => {
     const d = await decide('throughput?');
     expect(d.confidence).toBe('high');
