@@ -417,7 +417,7 @@ describe('thin evidence (offline)', () => {
     expect((await decide(question, { maxScore: 2, maxCoverage: 0.3 })).confidence).toBe('high');
   });
 
-  it('a question using a rare word of the best paper\'s title asks about that paper, however little else it shares', async () => {
+  it("a question using a rare word of the best paper's title asks about that paper, however little else it shares", async () => {
     // "what is the main idea of UniViTAR?": its abstract need not say "main" or "idea".
     const q = 'registers: throughput and latency?';
     const r = await answerQuestion({ retriever: fixture.built.retriever }, q);
