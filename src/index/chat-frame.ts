@@ -88,6 +88,12 @@ const LEAD = new RegExp(
         String.raw`(?:read|seen|see|saw|looked\s+(?:at|into)|come\s+across|tried|used|played\s+with)${END}`,
       String.raw`(?:any\s+)?(?:thoughts|opinions|takes?)\s+(?:on|about)${END}`,
       String.raw`what\s+do\s+(?:you|u|people|ppl|folks|y'?all|we|others)\s+think\s+(?:of|about)${END}`,
+      // "got any papers on X" ("got" is no paper's word), "pros and cons of X", "the main idea of X", "any follow-up work on X".
+      String.raw`(?:(?:you|u|ya|y'?all)\s+)?got(?=\s+(?:any|some)\s)`,
+      String.raw`(?:what\s+(?:are|r)\s+)?(?:the\s+)?pros\s+(?:and|&|n|\+)\s+cons\s+(?:of|for|to)${END}`,
+      String.raw`(?:what(?:'s|\s+is|\s+are|\s+r)\s+)?(?:the\s+)?(?:main|key|core|big|central)\s+` +
+        String.raw`(?:idea|point|takeaway|contribution|insight|message|finding)s?\s+(?:of|in|behind|from)${END}`,
+      String.raw`(?:any\s+)?follow[- ]?ups?(?:\s+(?:work|papers?|research|studies))?\s+(?:on|to|for)${END}`,
       String.raw`i(?:'d|\s+would)?\s+(?:want|need|like|wanna)\s+(?:to\s+)?(?:know|understand|learn|hear)(?:\s+(?:more\s+)?about)?${END}`,
       String.raw`(?:(?:can|could|would|will|cn)\s+${WHO}\s+)?(?:(?:please|pls|plz|kindly|quickly|briefly)\s+)?${VERB}` +
         String.raw`(?:\s+(?:to\s+me|for\s+me|briefly|quickly))?(?:\s+${ANSWER_SHAPE}${ANSWER_KIND_ASKED}(?:\s+(?:of|on|about|for|re))?)?${END}`,
@@ -106,6 +112,7 @@ const TAIL = new RegExp(
       String.raw`if\s+(?:that|this)\s+makes\s+sense|(?:thanks\s+)?in\s+advance|(?:(?:idk|not\s+sure)\s+)?if\s+${RIGHT_PLACE}`,
       String.raw`(?:i\s+)?(?:would|'d)?\s*(?:really\s+)?appreciate\s+(?:a|any|some)\s+(?:(?:short|quick|brief)\s+)?(?:answer|reply|help|pointers)`,
       String.raw`keep\s+it\s+(?:brief|short)|(?:in\s+)?bullet\s+points|(?:a\s+)?short\s+answer(?:\s+is\s+fine)?`,
+      String.raw`explained(?:\s+(?:simply|briefly|please|pls|plz))?`,
     ].join('|') +
     String.raw`)\s*\)?[\s?!.]*$`,
   'i',
@@ -113,6 +120,9 @@ const TAIL = new RegExp(
 
 /** "what does GQA stand for / mean": the subject is GQA ("mean" would search for averages). */
 const WHAT_DOES = /^(what\s+(?:does|do)\s.+?)\s+(?:stands?\s+for|mean|means|refers?\s+to)[\s?!.]*$/i;
+/** "what problem does X solve": the subject is X ("problem" and "solve" found an optimization-problem paper). */
+const WHAT_PROBLEM =
+  /^what\s+(?:problems?|issues?|gaps?|challenges?)\s+(?:does|do|did|is|are)\s+(.+?)\s+(?:solve|address|tackle|fix|(?:trying|try)\s+to\s+solve)[\s?!.]*$/i;
 
 /** How many frame pieces one end may carry ("hey all, quick q, can someone explain …"). */
 const MAX_PIECES = 6;
@@ -133,7 +143,7 @@ export function questionCore(text: string): string {
     if (next === s) break;
     s = next;
   }
-  s = s.replace(WHAT_DOES, '$1');
+  s = s.replace(WHAT_DOES, '$1').replace(WHAT_PROBLEM, '$1');
   return tokenize(s).length > 0 ? s : text;
 }
 

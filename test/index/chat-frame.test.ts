@@ -36,6 +36,13 @@ describe('questionCore', () => {
     ['has anyone here tried LoRA for ViTs', 'LoRA for ViTs'],
     ['anyone read the BudgetLongformer paper?', 'the BudgetLongformer paper?'],
     ['did you see the new llama paper', 'the new llama paper'],
+    ['got any papers on DPO', 'any papers on DPO'],
+    ['what are the pros and cons of MoE?', 'MoE?'],
+    ['what is the main idea of UniViTAR', 'UniViTAR'],
+    ['key contributions of GaLore?', 'GaLore?'],
+    ['any follow-up work on DPO?', 'DPO?'],
+    ['DPO explained', 'DPO'],
+    ['what problems is speculative decoding trying to solve?', 'speculative decoding'],
   ])('%j asks %j', (message, core) => {
     expect(questionCore(message)).toBe(core);
   });
@@ -53,6 +60,9 @@ describe('questionCore', () => {
     'read the paper on sparse attention?',
     'used car prices?',
     'chain of thoughts on math?',
+    'key value caching?',
+    'main results?',
+    'what problem?',
   ])('keeps %j whole: its first words are its subject, not a frame', (question) => {
     expect(questionCore(question)).toBe(question);
   });
