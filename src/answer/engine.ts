@@ -251,6 +251,8 @@ async function runPipeline(
   // Retrieval, answerability and the digest read the question without its chat frame ("tldr:",
   // "can someone explain"); the model reads the message whole.
   const asked = questionCore(text);
+  // Asking for papers is read from the whole message: the frame may be what asks ("recommend some papers on X").
+  const list = asksForList(text);
   // One wall for every endpoint call of this answer: what the rewrite and the embedding spend, the answer cannot.
   const budget = answerBudget(deps, started);
   const deadline = budget?.deadline;
@@ -262,7 +264,7 @@ async function runPipeline(
     pinnedTitles: opts.pinned?.map((p) => p.title),
   });
   const gathered = await gatherSources(deps.retriever, query, {
-    max: opts.maxSources ?? (asksForList(asked) ? settings.sources.listMaxSources : settings.sources.maxSources),
+    max: opts.maxSources ?? (list ? settings.sources.listMaxSources : settings.sources.maxSources),
     filter: opts.filter,
     minRelative: settings.sources.minRelative,
     candidates: settings.sources.candidates,
@@ -296,7 +298,7 @@ async function runPipeline(
   const answerability = {
     ...settings.answerability,
     coverage: deps.abstainThreshold ?? settings.answerability.coverage,
-    singlePaper: settings.answerability.singlePaper && !asksForList(asked) && !asksSeveral(asked),
+    singlePaper: settings.answerability.singlePaper && !list && !asksSeveral(asked),
   };
   const decision = decideConfidence(corpusTerms(deps.retriever.corpus), query, hits, evidence, answerability, { filter: opts.filter });
   // A question about papers the user pointed at is answered from them, however few of its words they share.

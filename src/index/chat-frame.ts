@@ -94,6 +94,11 @@ const LEAD = new RegExp(
       String.raw`(?:what(?:'s|\s+is|\s+are|\s+r)\s+)?(?:the\s+)?(?:main|key|core|big|central)\s+` +
         String.raw`(?:idea|point|takeaway|contribution|insight|message|finding)s?\s+(?:of|in|behind|from)${END}`,
       String.raw`(?:any\s+)?follow[- ]?ups?(?:\s+(?:work|papers?|research|studies))?\s+(?:on|to|for)${END}`,
+      // Asking for reading: "recommend a paper on X" (found recommender systems), "where can i read about X", "need refs for X".
+      String.raw`(?:(?:can|could|would)\s+${WHO}\s+)?recommend\s+(?:me\s+)?(?:(?:a|some|any)\s+)?(?:good\s+)?` +
+        String.raw`(?:papers?|reading|reads|refs|references)\s+(?:on|about|for)${END}`,
+      String.raw`where\s+(?:can|do|should|could)\s+(?:i|we|one)\s+(?:read|learn|find\s+out)(?:\s+more)?\s+(?:about|on)${END}`,
+      String.raw`(?:i\s+)?need\s+(?:some\s+|a\s+few\s+|good\s+)?(?:refs|references|citations|papers|reading|pointers|sources)\s+(?:for|on|about)${END}`,
       String.raw`i(?:'d|\s+would)?\s+(?:want|need|like|wanna)\s+(?:to\s+)?(?:know|understand|learn|hear)(?:\s+(?:more\s+)?about)?${END}`,
       String.raw`(?:(?:can|could|would|will|cn)\s+${WHO}\s+)?(?:(?:please|pls|plz|kindly|quickly|briefly)\s+)?${VERB}` +
         String.raw`(?:\s+(?:to\s+me|for\s+me|briefly|quickly))?(?:\s+${ANSWER_SHAPE}${ANSWER_KIND_ASKED}(?:\s+(?:of|on|about|for|re))?)?${END}`,
@@ -113,6 +118,7 @@ const TAIL = new RegExp(
       String.raw`(?:i\s+)?(?:would|'d)?\s*(?:really\s+)?appreciate\s+(?:a|any|some)\s+(?:(?:short|quick|brief)\s+)?(?:answer|reply|help|pointers)`,
       String.raw`keep\s+it\s+(?:brief|short)|(?:in\s+)?bullet\s+points|(?:a\s+)?short\s+answer(?:\s+is\s+fine)?`,
       String.raw`explained(?:\s+(?:simply|briefly|please|pls|plz))?`,
+      String.raw`(?:is\s+it\s+)?worth\s+(?:reading|a\s+read|the\s+read|it|the\s+time)`,
     ].join('|') +
     String.raw`)\s*\)?[\s?!.]*$`,
   'i',

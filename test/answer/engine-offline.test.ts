@@ -282,6 +282,14 @@ describe('questions asking for a list of papers', () => {
     expect(one.citations).toHaveLength(5);
   });
 
+  it('read the request for papers from the whole message, also when it is chat frame ("recommend some papers on …")', async () => {
+    const list = await answerQuestion(
+      { retriever },
+      'can you recommend some good papers on knowledge distillation from large language models?',
+    );
+    expect(list.citations.length).toBeGreaterThan(5);
+  });
+
   it.each([
     ['which papers extend the context window?', true],
     ['any papers on model merging?', true],

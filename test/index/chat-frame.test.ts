@@ -43,6 +43,10 @@ describe('questionCore', () => {
     ['any follow-up work on DPO?', 'DPO?'],
     ['DPO explained', 'DPO'],
     ['what problems is speculative decoding trying to solve?', 'speculative decoding'],
+    ['can you recommend me some good papers about rlhf?', 'rlhf?'],
+    ['where can i read about moe', 'moe'],
+    ['need refs for speculative decoding', 'speculative decoding'],
+    ['UniViTAR - worth reading?', 'UniViTAR'],
   ])('%j asks %j', (message, core) => {
     expect(questionCore(message)).toBe(core);
   });
@@ -63,6 +67,9 @@ describe('questionCore', () => {
     'key value caching?',
     'main results?',
     'what problem?',
+    'recommendation systems with LLMs?',
+    'recommend items with llms',
+    'where can I find papers on GaLore?',
   ])('keeps %j whole: its first words are its subject, not a frame', (question) => {
     expect(questionCore(question)).toBe(question);
   });
