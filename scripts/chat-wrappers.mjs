@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The bank's questions wrapped in chat ("tldr: {q} thx"), half by half: `node scripts/chat-wrappers.mjs
-// tuning|heldout` (after `npm run build`, offline). For each wrapper of eval/chat-wrappers.json's set
+// tuning|heldout [questions.jsonl]` (after `npm run build`, offline; eval/bank.jsonl by default). For each wrapper of eval/chat-wrappers.json's set
 // of that name, runs the eval on the bank's half of the same name with every question wrapped, and
 // prints the numbers next to the unwrapped ones: a question in chat wording should be answered as the
 // question alone. Tuning wrappers were read and tuned on; held-out ones judge.
@@ -16,7 +16,7 @@ if (!existsSync(join(root, 'dist', 'src', 'answer', 'eval.js'))) {
 }
 const split = process.argv[2];
 if (split !== 'tuning' && split !== 'heldout') {
-  console.error('Usage: node scripts/chat-wrappers.mjs tuning|heldout');
+  console.error('Usage: node scripts/chat-wrappers.mjs tuning|heldout [questions.jsonl]');
   process.exit(2);
 }
 const { runEval } = await import(dist('answer', 'eval.js'));
@@ -24,7 +24,7 @@ const { loadConfig } = await import(dist('config.js'));
 const { openRetriever } = await import(dist('context.js'));
 
 const wrappers = JSON.parse(readFileSync(join(root, 'eval', 'chat-wrappers.json'), 'utf8'))[split];
-const bank = readFileSync(join(root, 'eval', 'bank.jsonl'), 'utf8')
+const bank = readFileSync(process.argv[3] ?? join(root, 'eval', 'bank.jsonl'), 'utf8')
   .split('\n')
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l))
