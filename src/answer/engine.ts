@@ -13,6 +13,7 @@ import { type Confidence, type ConfidenceDecision, corpusTerms, decideConfidence
 import { validateCitations } from './citations.js';
 import { answerDigest, keySentences, quoteCorpusText, themedDigest } from './digest.js';
 import { condensedTranscript, rewriteFollowUp, type Turn } from './followup.js';
+import { factsAsked, factsLine } from './paper-facts.js';
 import type { ChatModel, CutOff } from './llm.js';
 import { formatSources, renderPrompt, type PromptName } from './prompts.js';
 import { sanitizedStream, sanitizeModelText } from './safe-text.js';
@@ -305,7 +306,7 @@ async function runPipeline(
   if (decision.confidence === 'none' && !opts.pinned?.length) return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
   const confidence = decision.confidence === 'none' ? 'high' : decision.confidence;
   const digest = (fallbackReason?: string, droppedCitations = 0) => {
-    const body = composeDigest(settings, asked, sources, lexical);
+    const body = composeDigest(settings, text, asked, sources, lexical);
     const graded = decision.confidence === 'low' ? `${lowConfidenceNote(decision)}\n\n${body}` : body;
     return done({
       answer: fallbackReason ? `_Showing an extractive digest because ${fallbackReason}._\n\n${graded}` : graded,
@@ -364,9 +365,12 @@ async function runPipeline(
 }
 
 /** The offline reply in the profile's layout. */
-function composeDigest(settings: AnswerSettings, text: string, sources: Source[], lexical: TermStats): string {
-  const compose = settings.digest.layout === 'answer' ? answerDigest : themedDigest;
-  return compose(text, sources, lexical, settings.digest);
+/** The offline reply; asked for a paper's authors or date, it opens with what the best match's record holds. */
+function composeDigest(settings: AnswerSettings, text: string, asked: string, sources: Source[], lexical: TermStats): string {
+  if (settings.digest.layout === 'themes') return themedDigest(asked, sources, lexical, settings.digest);
+  const facts = factsLine(factsAsked(text), sources[0]);
+  const body = answerDigest(asked, sources, lexical, settings.digest);
+  return facts ? `${facts}\n\n${body}` : body;
 }
 
 export async function answerQuestion(given: EngineDeps, rawQuestion: string, opts: AskOptions = {}): Promise<AnswerResult> {

@@ -67,6 +67,11 @@ export function formatSources(sources: Source[]): string {
     .map((s) => {
       const meta = [`id="${s.marker}"`, `title="${sanitizeSourceText(s.paper.title).replace(/"/g, "'")}"`];
       if (s.paper.date) meta.push(`date="${s.paper.date}"`);
+      const authors = s.paper.authors ?? [];
+      if (authors.length) {
+        const named = `${authors.slice(0, 8).join(', ')}${authors.length > 8 ? ' et al.' : ''}`;
+        meta.push(`authors="${sanitizeSourceText(named).replace(/"/g, "'")}"`);
+      }
       return `<source ${meta.join(' ')}>\n${sanitizeSourceText(s.passages.join('\n…\n') || s.paper.abstract)}\n</source>`;
     })
     .join('\n\n');

@@ -33,6 +33,9 @@ const ANYWHERE = new RegExp(
       String.raw`like\s+i'?m\s+(?:five|5|a\s+(?:beginner|kid|child|newbie|noob))`,
       String.raw`for\s+a\s+(?:beginner|newbie|noob|non-?expert|layperson|layman)`,
       String.raw`in\s+(?:one|1|two|2|three|3|a\s+few|a|few)\s+(?:sentences?|paragraphs?)`,
+      // "…, and when was it published?" after a question about a paper: its record answers that (paper-facts.ts).
+      String.raw`(?:and\s+)?when\s+(?:was|were|did)\s+(?:it|they|this|that|each)\s+(?:first\s+)?(?:get\s+)?` +
+        String.raw`(?:published|released|posted|come\s+out|came\s+out|out)(?:\s+on\s+arxiv)?`,
     ].join('|') +
     String.raw`)(?![\p{L}\p{N}])`,
   'giu',
@@ -94,6 +97,8 @@ const LEAD = new RegExp(
       String.raw`(?:what(?:'s|\s+is|\s+are|\s+r)\s+)?(?:the\s+)?(?:main|key|core|big|central)\s+` +
         String.raw`(?:idea|point|takeaway|contribution|insight|message|finding)s?\s+(?:of|in|behind|from)${END}`,
       String.raw`(?:any\s+)?follow[- ]?ups?(?:\s+(?:work|papers?|research|studies))?\s+(?:on|to|for)${END}`,
+      // Asking for a paper's record ("who wrote X?"): the record answers (paper-facts.ts); "wrote" is no paper's subject.
+      String.raw`(?:who\s+(?:wrote|authored)|who\s+(?:are|were)\s+the\s+authors\s+(?:of|behind)|(?:the\s+)?authors?\s+(?:of|behind))${END}`,
       // Asking for reading: "recommend a paper on X" (found recommender systems), "where can i read about X", "need refs for X".
       String.raw`(?:(?:can|could|would)\s+${WHO}\s+)?recommend\s+(?:me\s+)?(?:(?:a|some|any)\s+)?(?:good\s+)?` +
         String.raw`(?:papers?|reading|reads|refs|references)\s+(?:on|about|for)${END}`,
@@ -126,6 +131,9 @@ const TAIL = new RegExp(
 
 /** "what does GQA stand for / mean": the subject is GQA ("mean" would search for averages). */
 const WHAT_DOES = /^(what\s+(?:does|do)\s.+?)\s+(?:stands?\s+for|mean|means|refers?\s+to)[\s?!.]*$/i;
+/** "when was X published": the subject is X ("published" would search for the word). */
+const WHEN_OUT =
+  /^when\s+(?:was|were|did|is)\s+(.+?)\s+(?:(?:first\s+)?(?:get\s+)?(?:published|released|posted)|come\s+out|came\s+out|out)(?:\s+on\s+arxiv)?[\s?!.]*$/i;
 /** "what problem does X solve": the subject is X ("problem" and "solve" found an optimization-problem paper). */
 const WHAT_PROBLEM =
   /^what\s+(?:problems?|issues?|gaps?|challenges?)\s+(?:does|do|did|is|are)\s+(.+?)\s+(?:solve|address|tackle|fix|(?:trying|try)\s+to\s+solve)[\s?!.]*$/i;
@@ -149,7 +157,7 @@ export function questionCore(text: string): string {
     if (next === s) break;
     s = next;
   }
-  s = s.replace(WHAT_DOES, '$1').replace(WHAT_PROBLEM, '$1');
+  s = s.replace(WHAT_DOES, '$1').replace(WHAT_PROBLEM, '$1').replace(WHEN_OUT, '$1');
   return tokenize(s).length > 0 ? s : text;
 }
 

@@ -47,6 +47,10 @@ describe('questionCore', () => {
     ['where can i read about moe', 'moe'],
     ['need refs for speculative decoding', 'speculative decoding'],
     ['UniViTAR - worth reading?', 'UniViTAR'],
+    ['who wrote UniViTAR?', 'UniViTAR?'],
+    ['when was UniViTAR published', 'UniViTAR'],
+    ['when did the DPO paper come out?', 'the DPO paper'],
+    ['what does DPO do, and when was it published?', 'what does DPO do, ?'],
   ])('%j asks %j', (message, core) => {
     expect(questionCore(message)).toBe(core);
   });
@@ -70,6 +74,7 @@ describe('questionCore', () => {
     'recommendation systems with LLMs?',
     'recommend items with llms',
     'where can I find papers on GaLore?',
+    'author attribution methods?',
   ])('keeps %j whole: its first words are its subject, not a frame', (question) => {
     expect(questionCore(question)).toBe(question);
   });
