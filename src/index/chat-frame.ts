@@ -124,6 +124,8 @@ const TAIL = new RegExp(
       String.raw`keep\s+it\s+(?:brief|short)|(?:in\s+)?bullet\s+points|(?:a\s+)?short\s+answer(?:\s+is\s+fine)?`,
       String.raw`explained(?:\s+(?:simply|briefly|please|pls|plz))?`,
       String.raw`(?:is\s+it\s+)?worth\s+(?:reading|a\s+read|the\s+read|it|the\s+time)`,
+      // After a mark only: "chain of thoughts?" keeps its word.
+      String.raw`(?<=[,;:.!?\u2014-]\s*)(?:any\s+)?(?:thoughts|opinions|takes?)(?:\s+(?:on|about)\s+(?:this|it|that))?`,
     ].join('|') +
     String.raw`)\s*\)?[\s?!.]*$`,
   'i',

@@ -48,6 +48,8 @@ describe('questionCore', () => {
     ['need refs for speculative decoding', 'speculative decoding'],
     ['UniViTAR - worth reading?', 'UniViTAR'],
     ['who wrote UniViTAR?', 'UniViTAR?'],
+    ['UniViTAR, thoughts?', 'UniViTAR'],
+    ['GaLore for RLHF - any thoughts on this?', 'GaLore for RLHF'],
     ['when was UniViTAR published', 'UniViTAR'],
     ['when did the DPO paper come out?', 'the DPO paper'],
     ['what does DPO do, and when was it published?', 'what does DPO do, ?'],
@@ -75,6 +77,7 @@ describe('questionCore', () => {
     'recommend items with llms',
     'where can I find papers on GaLore?',
     'author attribution methods?',
+    'chain of thoughts?',
   ])('keeps %j whole: its first words are its subject, not a frame', (question) => {
     expect(questionCore(question)).toBe(question);
   });
