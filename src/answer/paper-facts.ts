@@ -11,8 +11,11 @@ export type PaperFact = 'authors' | 'date';
 
 const AUTHORS_ASKED =
   /\b(?:who\s+(?:wrote|authored|(?:are|were)\s+the\s+authors\b)|authors?\s+(?:of|on|for|behind)\b|written\s+by\s+whom|by\s+whom)/i;
-const DATE_ASKED =
-  /\b(?:when\s+(?:was|were|did)\b.{0,120}?\b(?:published|released|posted|come\s+out|came\s+out|out|appeared?)\b|(?:publication|release)\s+date|what\s+year\s+(?:was|did|is))/i;
+const DATE_ASKED = new RegExp(
+  String.raw`\b(?:when\s+(?:was|were|did)\b.{0,120}?\b(?:published|released|posted|come\s+out|came\s+out|out|appeared?)\b|` +
+    String.raw`(?:publication|release)\s+date|what\s+year\s+(?:was|did|is))`,
+  'i',
+);
 
 /** Authors named in the line at most; more are "et al.". */
 const MAX_AUTHORS = 8;
