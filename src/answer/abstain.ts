@@ -179,7 +179,7 @@ export function decideConfidence(
     coverage < settings.thin.maxCoverage &&
     !namesTitleOf(lexical, settings, question, hits[0])
   ) {
-    const lacking = wordsLacking(lexical, question, close[0], known);
+    const lacking = wordsLacking(lexical, question, close[0], knownHere);
     const not = lacking.length ? ` and never mentions ${lacking.map((w) => `"${w}"`).join(', ')}` : '';
     return {
       confidence: 'low',

@@ -364,8 +364,7 @@ async function runPipeline(
   }
 }
 
-/** The offline reply in the profile's layout. */
-/** The offline reply; asked for a paper's authors or date, it opens with what the best match's record holds. */
+/** The offline reply in the profile's layout; asked for a paper's authors or date, it opens with what the best match's record holds. */
 function composeDigest(settings: AnswerSettings, text: string, asked: string, sources: Source[], lexical: TermStats): string {
   if (settings.digest.layout === 'themes') return themedDigest(asked, sources, lexical, settings.digest);
   const facts = factsLine(factsAsked(text), sources[0]);
