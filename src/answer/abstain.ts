@@ -123,7 +123,9 @@ export function decideConfidence(
     return { confidence: 'none', reason, missing: [] };
   }
   // Refusing says nothing here is close: not so when the best match shares a rare word or several common ones.
-  const somethingClose = evidence.sharedIdf >= settings.noneSharedWords * bm25Idf(corpus.termStats.size, 1);
+  // The unit of both "close" and "thin": the idf of a word only one paper uses.
+  const rareWord = bm25Idf(corpus.termStats.size, 1);
+  const somethingClose = evidence.sharedIdf >= settings.noneSharedWords * rareWord;
   if (evidence.coverage < settings.coverage && !somethingClose) {
     return {
       confidence: 'none',
@@ -175,9 +177,9 @@ export function decideConfidence(
   const coverage = evidence.sharedIdf / Math.max(evidence.askedIdf - spelledIdf, Number.MIN_VALUE);
   const bestScore = Math.max(...hits.map((h) => h.lexicalScore));
   if (
-    bestScore < settings.thin.maxScore * bm25Idf(lexical.size, 1) &&
+    bestScore < settings.thin.maxScore * rareWord &&
     coverage < settings.thin.maxCoverage &&
-    !namesTitleOf(lexical, settings, question, hits[0])
+    !namesTitleOf(lexical, settings, question, close[0])
   ) {
     const lacking = wordsLacking(lexical, question, close[0], knownHere);
     const not = lacking.length ? ` and never mentions ${lacking.map((w) => `"${w}"`).join(', ')}` : '';
@@ -256,10 +258,9 @@ export function unknownWords(
  * The question uses a rare word of the paper's title ("main idea of UniViTAR?"): it asks about that
  * paper, whose abstract need not repeat the question's other words ("main", "idea").
  */
-function namesTitleOf(lexical: TermStats, settings: AnswerabilitySettings, question: string, hit: PaperHit): boolean {
-  const title = new Set(tokenize(hit.paper.title));
+function namesTitleOf(lexical: TermStats, settings: AnswerabilitySettings, question: string, p: PaperTerms): boolean {
   const maxDocs = Math.max(1, lexical.size * settings.split.maxDocShare);
-  return [...queryTerms(question).keys()].some((t) => title.has(t) && docFreqOf(lexical, t) <= maxDocs);
+  return [...queryTerms(question).keys()].some((t) => p.title.has(t) && docFreqOf(lexical, t) <= maxDocs);
 }
 
 /** The question's rarest words (up to four) that a paper never mentions: what a thin match lacks. */

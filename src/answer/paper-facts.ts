@@ -4,6 +4,7 @@
  * does not record it (the daily-papers dumps carry no authors, and few dates); `/paper` shows the
  * whole record. The words asking ("wrote", "published") are chat frame for search (chat-frame.ts).
  */
+import { CAME_OUT } from '../index/chat-frame.js';
 import { quoteCorpusText } from './digest.js';
 import type { Source } from './sources.js';
 
@@ -12,13 +13,18 @@ export type PaperFact = 'authors' | 'date';
 const AUTHORS_ASKED =
   /\b(?:who\s+(?:wrote|authored|(?:are|were)\s+the\s+authors\b)|authors?\s+(?:of|on|for|behind)\b|written\s+by\s+whom|by\s+whom)/i;
 const DATE_ASKED = new RegExp(
-  String.raw`\b(?:when\s+(?:was|were|did)\b.{0,120}?\b(?:published|released|posted|come\s+out|came\s+out|out|appeared?)\b|` +
+  String.raw`\b(?:when\s+(?:was|were|did)\b.{0,120}?\b(?:${CAME_OUT}|appeared?)\b|` +
     String.raw`(?:publication|release)\s+date|what\s+year\s+(?:was|did|is))`,
   'i',
 );
 
-/** Authors named in the line at most; more are "et al.". */
+/** Authors named at most; more are "et al.". */
 const MAX_AUTHORS = 8;
+
+/** "A, B, C" or "A, …, H et al.": how a reply, or the model's source tag, names a paper's authors. */
+export function namedAuthors(authors: string[]): string {
+  return `${authors.slice(0, MAX_AUTHORS).join(', ')}${authors.length > MAX_AUTHORS ? ' et al.' : ''}`;
+}
 
 /** Which facts of a paper's record the question asks for. */
 export function factsAsked(question: string): PaperFact[] {
@@ -30,10 +36,7 @@ export function factsAsked(question: string): PaperFact[] {
 
 function authorsOf(source: Source): string {
   const { authors, authorsCount } = source.paper;
-  if (authors?.length) {
-    const named = authors.slice(0, MAX_AUTHORS).join(', ');
-    return `by ${named}${authors.length > MAX_AUTHORS ? ' et al.' : ''}`;
-  }
+  if (authors?.length) return `by ${namedAuthors(authors)}`;
   if (authorsCount) return `${authorsCount} author${authorsCount === 1 ? '' : 's'} (the corpus does not record their names)`;
   return 'the corpus does not record its authors';
 }

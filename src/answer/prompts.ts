@@ -3,6 +3,7 @@
  * Sources are wrapped in <source> tags and any tag-like text inside them is neutralised, so a
  * document cannot close its own block and pose as instructions.
  */
+import { namedAuthors } from './paper-facts.js';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,11 +68,7 @@ export function formatSources(sources: Source[]): string {
     .map((s) => {
       const meta = [`id="${s.marker}"`, `title="${sanitizeSourceText(s.paper.title).replace(/"/g, "'")}"`];
       if (s.paper.date) meta.push(`date="${s.paper.date}"`);
-      const authors = s.paper.authors ?? [];
-      if (authors.length) {
-        const named = `${authors.slice(0, 8).join(', ')}${authors.length > 8 ? ' et al.' : ''}`;
-        meta.push(`authors="${sanitizeSourceText(named).replace(/"/g, "'")}"`);
-      }
+      if (s.paper.authors?.length) meta.push(`authors="${sanitizeSourceText(namedAuthors(s.paper.authors)).replace(/"/g, "'")}"`);
       return `<source ${meta.join(' ')}>\n${sanitizeSourceText(s.passages.join('\n…\n') || s.paper.abstract)}\n</source>`;
     })
     .join('\n\n');

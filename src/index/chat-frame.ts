@@ -20,6 +20,11 @@ const MARK = String.raw`\s*[:;,!]`;
 const SEP = String.raw`[\s,:;.!?-]*`;
 const LEADING_MARKS = /^[\s,:;.!?-]+/;
 
+/** How a question asks when a paper came out ("when was it first published"), shared with paper-facts.ts. */
+export const CAME_OUT = String.raw`(?:first\s+)?(?:get\s+)?(?:published|released|posted|come\s+out|came\s+out|out)`;
+/** Asking for opinions ("thoughts on X?", "…, any thoughts?"): no paper's subject ("thoughts" found CoT papers). */
+const OPINION = String.raw`(?:any\s+)?(?:thoughts|opinions|takes?)`;
+
 /** Emoji (with their joiners and variation selectors): no word, and they hide a closing "thanks". */
 const PICTOGRAPHS = /(?:\p{Extended_Pictographic}|\u200D|\uFE0F)+/gu;
 
@@ -34,8 +39,7 @@ const ANYWHERE = new RegExp(
       String.raw`for\s+a\s+(?:beginner|newbie|noob|non-?expert|layperson|layman)`,
       String.raw`in\s+(?:one|1|two|2|three|3|a\s+few|a|few)\s+(?:sentences?|paragraphs?)`,
       // "…, and when was it published?" after a question about a paper: its record answers that (paper-facts.ts).
-      String.raw`(?:and\s+)?when\s+(?:was|were|did)\s+(?:it|they|this|that|each)\s+(?:first\s+)?(?:get\s+)?` +
-        String.raw`(?:published|released|posted|come\s+out|came\s+out|out)(?:\s+on\s+arxiv)?`,
+      String.raw`(?:and\s+)?when\s+(?:was|were|did)\s+(?:it|they|this|that|each)\s+${CAME_OUT}(?:\s+on\s+arxiv)?`,
     ].join('|') +
     String.raw`)(?![\p{L}\p{N}])`,
   'giu',
@@ -89,7 +93,7 @@ const LEAD = new RegExp(
       // "anyone read the X paper?", "thoughts on X?": asking for opinions or experience names no subject ("thoughts" found CoT papers).
       String.raw`(?:has\s+|have\s+|did\s+)?${WHO}\s+(?:here\s+)?(?:(?:already|actually)\s+)?` +
         String.raw`(?:read|seen|see|saw|looked\s+(?:at|into)|come\s+across|tried|used|played\s+with)${END}`,
-      String.raw`(?:any\s+)?(?:thoughts|opinions|takes?)\s+(?:on|about)${END}`,
+      String.raw`${OPINION}\s+(?:on|about)${END}`,
       String.raw`what\s+do\s+(?:you|u|people|ppl|folks|y'?all|we|others)\s+think\s+(?:of|about)${END}`,
       // "got any papers on X" ("got" is no paper's word), "pros and cons of X", "the main idea of X", "any follow-up work on X".
       String.raw`(?:(?:you|u|ya|y'?all)\s+)?got(?=\s+(?:any|some)\s)`,
@@ -125,7 +129,7 @@ const TAIL = new RegExp(
       String.raw`explained(?:\s+(?:simply|briefly|please|pls|plz))?`,
       String.raw`(?:is\s+it\s+)?worth\s+(?:reading|a\s+read|the\s+read|it|the\s+time)`,
       // After a mark only: "chain of thoughts?" keeps its word.
-      String.raw`(?<=[,;:.!?\u2014-]\s*)(?:any\s+)?(?:thoughts|opinions|takes?)(?:\s+(?:on|about)\s+(?:this|it|that))?`,
+      String.raw`(?<=[,;:.!?\u2014-]\s*)${OPINION}(?:\s+(?:on|about)\s+(?:this|it|that))?`,
     ].join('|') +
     String.raw`)\s*\)?[\s?!.]*$`,
   'i',
@@ -134,8 +138,7 @@ const TAIL = new RegExp(
 /** "what does GQA stand for / mean": the subject is GQA ("mean" would search for averages). */
 const WHAT_DOES = /^(what\s+(?:does|do)\s.+?)\s+(?:stands?\s+for|mean|means|refers?\s+to)[\s?!.]*$/i;
 /** "when was X published": the subject is X ("published" would search for the word). */
-const WHEN_OUT =
-  /^when\s+(?:was|were|did|is)\s+(.+?)\s+(?:(?:first\s+)?(?:get\s+)?(?:published|released|posted)|come\s+out|came\s+out|out)(?:\s+on\s+arxiv)?[\s?!.]*$/i;
+const WHEN_OUT = new RegExp(String.raw`^when\s+(?:was|were|did|is)\s+(.+?)\s+${CAME_OUT}(?:\s+on\s+arxiv)?[\s?!.]*$`, 'i');
 /** "what problem does X solve": the subject is X ("problem" and "solve" found an optimization-problem paper). */
 const WHAT_PROBLEM =
   /^what\s+(?:problems?|issues?|gaps?|challenges?)\s+(?:does|do|did|is|are)\s+(.+?)\s+(?:solve|address|tackle|fix|(?:trying|try)\s+to\s+solve)[\s?!.]*$/i;
