@@ -23,7 +23,15 @@ const NUMERIC_INTENT = new RegExp(
     '|rate|score|f1|average|avg|cost|params|parameters|limit|cap|max|maximum|minimum|budget|count|threshold)\\b|\\b(?:by|up to)\\s*\\?',
   'i',
 );
-const HAS_NUMBER = /\d(?:[\d.,]*)\s*(?:%|x\b|×|times|B\b|M\b|K\b|k\b)|\d+\.\d+|\b\d{2,}\b/;
+const HAS_NUMBER = /\d(?:[\d.,]*)\s*(?:%|x\b|×|times|[BMKkT]\b|(?:tr|b|m)illion|thousand)|\d+\.\d+|\b\d{2,}\b/;
+/**
+ * A word that starts with letters and carries digits is a name ("Qwen2.5", "GPT-4", "ResNet-50",
+ * "Qwen2.5-72B-Instruct"), not a quantity the sentence states: "we present Qwen2.5" answers no
+ * "how many tokens". The hyphens and dots inside it are part of the name.
+ */
+const NAME_WITH_DIGITS = /(?<![\p{L}\p{N}])\p{L}[\p{L}\p{N}]*(?:[-.][\p{L}\p{N}]+)*(?<=\p{N}[\p{L}\p{N}]*)(?![\p{L}\p{N}])/gu;
+/** Whether a sentence states a number other than one inside a name. */
+export const statesQuantity = (text: string) => HAS_NUMBER.test(text.replace(NAME_WITH_DIGITS, ' '));
 
 export interface ScoredSentence {
   text: string;
@@ -40,7 +48,7 @@ export function scoreSentences(question: string, text: string, lexical: TermStat
     for (const t of q.keys()) if (terms.has(t)) score += lexical.idf(t);
     // Mild length normalisation: long sentences match more by chance.
     score /= Math.sqrt(Math.max(terms.size, 8) / 8);
-    if (numeric && HAS_NUMBER.test(s)) score *= 1.6;
+    if (numeric && statesQuantity(s)) score *= 1.6;
     return { text: s, index, score };
   });
 }
@@ -121,7 +129,7 @@ export function scoreCandidates(question: string, sources: Source[], lexical: Te
 }
 
 /** A sentence that answers part of the question and states a number. */
-const statesNumber = (c: Candidate) => c.score > 0 && HAS_NUMBER.test(c.text);
+const statesNumber = (c: Candidate) => c.score > 0 && statesQuantity(c.text);
 
 const byScore = (a: Candidate, b: Candidate) => b.score - a.score || a.source.marker - b.source.marker || a.index - b.index;
 
@@ -227,9 +235,12 @@ function leadOf(
   const close = ranked.slice(1).filter((c) => c.score >= best.score * settings.leadSecondShare);
   let second = close.reduce<Candidate | undefined>((pick, c) => (!pick || novelty(c) > novelty(pick) ? c : pick), undefined);
   // A question asking for a quantity is answered by a sentence that states one: when neither of
-  // the two above does, the best-ranked sentence that does takes the second place.
-  if (numeric && !HAS_NUMBER.test(best.text) && !(second && HAS_NUMBER.test(second.text))) {
-    second = ranked.find((c) => c !== best && statesNumber(c)) ?? second;
+  // the two above does, the best-ranked sentence that does takes the second place, if it is the
+  // best match's own or close to the best sentence ("how much do wrong labels hurt?" is not
+  // answered by another paper's parameter count).
+  if (numeric && !statesQuantity(best.text) && !(second && statesQuantity(second.text))) {
+    const near = (c: Candidate) => c.source === best.source || c.score >= best.score * settings.leadSecondShare;
+    second = ranked.find((c) => c !== best && statesNumber(c) && near(c)) ?? second;
   }
   if (second && settings.leadMax > 1) used.push(second);
   return { text: used.map(cite).join(' '), used };

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findingOf, isYesNoQuestion, themesOf } from '../../src/answer/digest.js';
+import { findingOf, isYesNoQuestion, statesQuantity, themesOf } from '../../src/answer/digest.js';
 import { answerQuestion, summarizeTopic, type AnswerResult } from '../../src/answer/engine.js';
 import { leadParagraph } from '../../src/answer/eval.js';
 import { SUMMARIZE } from '../../src/answer/settings.js';
@@ -75,6 +75,23 @@ const TEXT_CAP = {
     'Their text input is restricted to 77 tokens, and the effective length is even shorter. ' +
     'We stretch the positional embedding of the text encoder so that contrastive image-text encoders read long captions.',
 };
+const MODEL_REPORT = {
+  title: 'Vireo2.5 Technical Report',
+  abstract:
+    'We introduce Vireo2.5, a series of open language models in many sizes. ' +
+    'Vireo2.5-14B-Chat and Vireo2.5-3B-Chat follow instructions in Vireo2.5 style. ' +
+    'For pretraining, we scaled the corpus from 3 trillion tokens to 12 trillion tokens.',
+};
+const LABEL_NOISE = {
+  title: 'Label Noise in Upstream Pretraining',
+  abstract:
+    'Noisy labels in upstream pretraining hurt transfer to downstream tasks out of distribution. ' +
+    'A light tuning method mitigates the harm without access to the weights.',
+};
+const PARAM_COUNT = {
+  title: 'Noisy Labels and Upstream Pretraining at Scale',
+  abstract: 'We revisit noisy labels in upstream pretraining. We train a language model with 2.8B parameters for transfer.',
+};
 const ROUTING_ADAPTERS = {
   title: 'Sparse Routing Adapters for Multilingual Translation',
   abstract:
@@ -106,7 +123,19 @@ let built: BuiltIndex;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rb-digest-corpus-'));
-  const papers = [DEDUP_BETTER, DEDUP_SMALL, GATED_MERGE, TEXT_CAP, ROUTING_ADAPTERS, ...MIXTURE_PAPERS, ...MOE_PAPERS, ...FILLER];
+  const papers = [
+    DEDUP_BETTER,
+    DEDUP_SMALL,
+    GATED_MERGE,
+    TEXT_CAP,
+    MODEL_REPORT,
+    LABEL_NOISE,
+    PARAM_COUNT,
+    ROUTING_ADAPTERS,
+    ...MIXTURE_PAPERS,
+    ...MOE_PAPERS,
+    ...FILLER,
+  ];
   await writeFile(join(dir, 'papers.jsonl'), `${papers.map((p) => JSON.stringify(p)).join('\n')}\n`);
   built = await buildIndex(dir);
 });
@@ -158,6 +187,32 @@ describe('offline answers open with what answers the question', () => {
     expect(leadParagraph(r.answer)).toContain(
       `Their text input is restricted to 77 tokens, and the effective length is even shorter. [${m}]`,
     );
+  });
+
+  it('a number inside a name is no quantity: "how many tokens did Vireo2.5 use" opens with the token count', async () => {
+    const r = await answerQuestion({ retriever: built.retriever }, 'how many pretraining tokens did vireo2.5 use?');
+    const m = markerOf(r, MODEL_REPORT.title);
+    expect(m).toBeDefined();
+    expect(leadParagraph(r.answer)).toContain(`For pretraining, we scaled the corpus from 3 trillion tokens to 12 trillion tokens. [${m}]`);
+    expect(statesQuantity('We introduce Vireo2.5, a series of open models; Vireo2.5-14B-Chat beats GPT-4o-mini and ResNet-50.')).toBe(
+      false,
+    );
+    expect(statesQuantity('Llama-3-405B-Instruct is around 5 times larger')).toBe(true);
+    expect(statesQuantity('a 7B model reaches 85.3% top-1')).toBe(true);
+    expect(statesQuantity('trained on 9 trillion tokens')).toBe(true);
+  });
+
+  it('asked "how much", the opening takes a number only from the best match or a sentence close to the best one', async () => {
+    const r = await answerQuestion(
+      { retriever: built.retriever },
+      'how much do noisy labels in upstream pretraining hurt downstream transfer?',
+    );
+    expect(r.citations[0].title).toBe(LABEL_NOISE.title);
+    // The other paper is a source, and its number sentence answers part of the question, but little of it.
+    expect(markerOf(r, PARAM_COUNT.title)).toBeDefined();
+    expect(r.answer).toContain('2.8B parameters');
+    expect(leadParagraph(r.answer)).toMatch(/^Noisy labels in upstream pretraining hurt transfer/);
+    expect(leadParagraph(r.answer)).not.toContain('2.8B parameters');
   });
 
   it('a question asking for quantities shows every number its best match states about it, past the usual three sentences', async () => {
