@@ -148,7 +148,11 @@ export function decideConfidence(
     (shorthandFor(t)?.every((x) => isKnownTerm(lexical, x)) ?? false);
   // ... or a truncation the close matches spell out in full ("params").
   const knownHere = (t: string) => known(t) || spelledOutIn(close, t);
-  const gap = unknownWords(lexical, question, entities, knownHere);
+  // A clause carries the question when it names something or uses a content word a close match mentions.
+  const named = new Set(entities.filter((e) => !e.example).flatMap((e) => e.terms));
+  const carries = (t: string) =>
+    named.has(t) || (knownHere(t) && lexical.idf(t) >= settings.split.contentIdf && close.some((p) => mentions(p, t)));
+  const gap = unknownWords(lexical, question, entities, knownHere, carries);
   if (gap.share >= settings.noneUnknownWordShare && !somethingClose) {
     return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
   }
@@ -181,7 +185,7 @@ export function decideConfidence(
     coverage < settings.thin.maxCoverage &&
     !namesTitleOf(lexical, settings, question, close[0])
   ) {
-    const lacking = wordsLacking(lexical, question, close[0], knownHere);
+    const lacking = wordsLacking(lexical, question, close[0], knownHere, carries);
     const not = lacking.length ? ` and never mentions ${lacking.map((w) => `"${w}"`).join(', ')}` : '';
     return {
       confidence: 'low',
@@ -226,15 +230,17 @@ function spellsInitials(p: PaperTerms, name: string): boolean {
 
 /**
  * The question's words the corpus never uses (no term of the word known, abbreviations included),
- * with their idf share. Chat clauses ("no rush tho, cheers") are not part of the question.
+ * with their idf share. Chat clauses ("no rush tho, cheers", "its 3am and i cant sleep so") are not
+ * part of the question (withoutChatClauses).
  */
 export function unknownWords(
   lexical: TermStats,
   question: string,
   entities: EntityMention[],
   known: (t: string) => boolean,
+  carries: (t: string) => boolean,
 ): { share: number; words: string[] } {
-  let asked = withoutChatClauses(question, known).replace(EXAMPLE_MARKS, ' ');
+  let asked = withoutChatClauses(question, known, carries).replace(EXAMPLE_MARKS, ' ');
   for (const e of entities) if (e.example) asked = asked.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
   let mass = 0;
   let missing = 0;
@@ -264,9 +270,15 @@ function namesTitleOf(lexical: TermStats, settings: AnswerabilitySettings, quest
 }
 
 /** The question's rarest words (up to four) that a paper never mentions: what a thin match lacks. */
-function wordsLacking(lexical: TermStats, question: string, p: PaperTerms, known: (t: string) => boolean): string[] {
+function wordsLacking(
+  lexical: TermStats,
+  question: string,
+  p: PaperTerms,
+  known: (t: string) => boolean,
+  carries: (t: string) => boolean,
+): string[] {
   const words = new Map<string, number>();
-  for (const m of withoutChatClauses(question, known).matchAll(WORD_RE)) {
+  for (const m of withoutChatClauses(question, known, carries).matchAll(WORD_RE)) {
     const terms = tokenize(m[0]).filter((t) => isKnownTerm(lexical, t));
     if (terms.length === 0 || terms.some((t) => mentions(p, t))) continue;
     words.set(m[0], Math.max(...terms.map((t) => lexical.idf(t))));

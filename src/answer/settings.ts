@@ -58,7 +58,11 @@ export interface SplitSettings {
    * answerable questions reach 0.13, near-misses caught by nothing else 0.26-0.40.
    */
   topicShare: number;
-  /** Words rarer than this (idf) carry content; commoner ones ("model", "training") name no subject. */
+  /**
+   * Words rarer than this (idf) carry content; commoner ones ("model", "training") name no subject.
+   * A clause of a chat message is part of the question only if it names something or has such a
+   * word that a close match mentions ("been googling for 20 min and cant find a straight answer" is not).
+   */
   contentIdf: number;
   /**
    * A word rarer than this (idf 3.5: in about 3% of the papers or fewer) names a subject on its own

@@ -7,20 +7,48 @@
  */
 import { tokenize } from './tokenize.js';
 
-/** Where a message's clauses part (kept by the split): sentence marks, commas, brackets, lone dashes, emoji. */
-const CLAUSE_BREAK = /([.!?;:,()[\]{}\u2014\u2013]+|\s-+\s|\p{Extended_Pictographic}+)/u;
+/**
+ * Where a message's clauses part (kept by the split): sentence marks, commas, brackets, line
+ * breaks, lone dashes and arrows, emoji; chat interjections ("… have a bet going lol how do …");
+ * "so" between clauses ("its 3am and i cant sleep so …"); and a question word starting a new
+ * clause ("… this came up in my notes what is …"). A split only matters where a part has no word
+ * that carries the question; the question's own parts keep theirs.
+ */
+const CLAUSE_BREAK = new RegExp(
+  `(${[
+    String.raw`[.!?;:,()[\]{}\u2014\u2013\n]+|\s-+>?\s|\p{Extended_Pictographic}+`,
+    String.raw`(?<![\p{L}\p{N}])(?:lol|lmao|lmfao|rofl|haha+|hehe+|ngl|tbh|brb|smh)(?![\p{L}\p{N}])`,
+    String.raw`\s+so\s+`,
+    String.raw`\s+(?=(?:how|what|what's|whats|which|why|when|where|who)\b)`,
+  ].join('|')})`,
+  'iu',
+);
 
-/** The message without its chat clauses, the marks between the clauses kept as typed. */
-export function withoutChatClauses(text: string, known: (t: string) => boolean): string {
+/**
+ * The message without its chat clauses, the marks between the clauses kept as typed. Chat
+ * surrounds a question: the clauses before the first that `carries` the question and after the
+ * last are chat. Between those, only a clause with no word the corpus knows is ("… — no rush tho
+ * — …"): "does it matter what year…" and "(tokens, en+zh)" are parts of the question, though no
+ * paper is about their words. Without a clause that carries the question, a clause is chat when it
+ * has no word the corpus knows.
+ */
+export function withoutChatClauses(text: string, known: (t: string) => boolean, carries: (t: string) => boolean = known): string {
   // Odd parts are the marks between clauses.
   const parts = text.split(CLAUSE_BREAK);
   const terms = parts.map((p, i) => (i % 2 === 0 ? tokenize(p) : []));
   // A number ("20 min") says nothing of a clause's subject.
-  const chat = terms.map((ts) => ts.length > 0 && !ts.some((t) => !/^\d+$/.test(t) && known(t)));
+  const has = (ts: string[], test: (t: string) => boolean) => ts.some((t) => !/^\d+$/.test(t) && test(t));
+  const carrying = terms.map((ts) => has(ts, carries));
+  const first = carrying.indexOf(true);
+  const last = carrying.lastIndexOf(true);
+  const chat = terms.map((ts, i) => ts.length > 0 && (first >= 0 && (i < first || i > last) ? true : !has(ts, known)));
   const asks = terms.some((ts, i) => ts.length > 0 && !chat[i]);
   if (!asks || !chat.includes(true)) return text;
   let out = '';
-  for (let i = 0; i < parts.length; i += 2) if (!chat[i]) out += parts[i] + (parts[i + 1] ?? '');
+  for (let i = 0; i < parts.length; i += 2) {
+    // An interjection that parts clauses is no part of the question ("lol").
+    if (!chat[i]) out += parts[i] + (/\p{L}/u.test(parts[i + 1] ?? '') ? ' ' : (parts[i + 1] ?? ''));
+  }
   return out
     .replace(/^[\s,;:.!?)\]}\u2014\u2013-]+/, '')
     .replace(/[\s,;:([{\u2014\u2013-]+$/, '')

@@ -131,7 +131,7 @@ const TAIL = new RegExp(
       // After a mark only: "chain of thoughts?" keeps its word.
       String.raw`(?<=[,;:.!?\u2014-]\s*)${OPINION}(?:\s+(?:on|about)\s+(?:this|it|that))?`,
     ].join('|') +
-    String.raw`)\s*\)?[\s?!.]*$`,
+    String.raw`)\s*\)?[\s?!.-]*$`,
   'i',
 );
 
@@ -151,7 +151,13 @@ const MAX_PIECES = 6;
  * ("explain", "tell me about yourself", a paper's title) is returned as typed.
  */
 export function questionCore(text: string): string {
-  let s = text.replace(PICTOGRAPHS, ' ').replace(ANYWHERE, ' ').replace(/\s+/g, ' ').trim();
+  let s = text
+    // An emoji parts clauses ("sorry to bother again 😅 i promise …"), as a dash does.
+    .replace(PICTOGRAPHS, ' - ')
+    .replace(ANYWHERE, ' ')
+    .replace(/[^\S\n]+/g, ' ')
+    .replace(/ ?\n\s*/g, '\n')
+    .trim();
   for (let i = 0; i < MAX_PIECES; i++) {
     const next = s.replace(LEADING_MARKS, '').replace(LEAD, '');
     if (next === s) break;
@@ -162,6 +168,8 @@ export function questionCore(text: string): string {
     if (next === s) break;
     s = next;
   }
+  // The dash an emoji left at either end parts nothing.
+  s = s.replace(/^[\s-]+/, '').replace(/\s+-[\s-]*$/, '');
   s = s.replace(WHAT_DOES, '$1').replace(WHAT_PROBLEM, '$1').replace(WHEN_OUT, '$1');
   return tokenize(s).length > 0 ? s : text;
 }

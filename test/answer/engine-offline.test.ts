@@ -159,11 +159,27 @@ describe('abstention (offline)', () => {
   it('does not refuse a question run together with chat no paper uses: its best match is close (noneSharedWords)', async () => {
     const question = 'does sparse pre-training cut FLOPs';
     const plain = await answerQuestion({ retriever }, question);
-    const r = await answerQuestion({ retriever }, `its 3am and i cant sleep so ${question}`);
+    // Nothing parts the chat from the question here, so its words are read as part of it.
+    const r = await answerQuestion({ retriever }, `its 3am and i cant sleep maybe you know ${question}`);
     expect(r.abstained).toBe(false);
     expect(r.confidence).toBe('low');
     expect(r.abstainReason).toBe('the corpus never mentions 3am, cant, sleep');
     expect(r.citations[0].paperId).toBe(plain.citations[0].paperId);
+  });
+
+  it.each([
+    'its 3am and i cant sleep so {q}',
+    'my labmate and i have a bet going on this one lol {q}',
+    '{q}?? been googling for 20 min and cant find a straight answer',
+    'hiii sorry to bother again 😅 i promise this is the last one for today {q}',
+  ])('answers "%s" as the question alone: chat parted from it by a mark, an interjection or "so" is not its subject', async (wrapper) => {
+    const question = 'does sparse pre-training cut FLOPs';
+    const plain = await answerQuestion({ retriever }, question);
+    const r = await answerQuestion({ retriever }, wrapper.replace('{q}', question));
+    expect(r.confidence).toBe(plain.confidence);
+    expect(r.abstainReason).toBe(plain.abstainReason);
+    // Search still reads the chat's words, so the papers after the best match may change order.
+    expect(r.citations[0]).toEqual(plain.citations[0]);
   });
 
   it.each(outOfCorpus)('abstains on %s', async (question) => {

@@ -53,6 +53,10 @@ describe('questionCore', () => {
     ['when was UniViTAR published', 'UniViTAR'],
     ['when did the DPO paper come out?', 'the DPO paper'],
     ['what does DPO do, and when was it published?', 'what does DPO do, ?'],
+    // An emoji parts clauses as a dash does; a line break stays one.
+    ['sorry to bother again 😅 i promise this is the last one how does lora work', 'i promise this is the last one how does lora work'],
+    ['how does lora work 🙏', 'how does lora work'],
+    ['how does lora work?\n\ngonna grab food brb', 'how does lora work?\ngonna grab food brb'],
   ])('%j asks %j', (message, core) => {
     expect(questionCore(message)).toBe(core);
   });
@@ -102,6 +106,29 @@ describe('withoutChatClauses', () => {
     expect(withoutChatClauses('how does lora work (bullet points plz)', known)).toBe('how does lora work');
     // A known word keeps its clause, however chatty.
     expect(withoutChatClauses('how does lora work? want a quick answer', known)).toBe('how does lora work? want a quick answer');
+  });
+
+  it('parts clauses at line breaks, arrows, chat interjections, a "so" between clauses and a question word starting a clause', () => {
+    expect(withoutChatClauses('my labmate has a bet lol how does lora work', known)).toBe('how does lora work');
+    expect(withoutChatClauses('its 3am and i cant sleep so lora rank', known)).toBe('lora rank');
+    expect(withoutChatClauses('this came up in my notes -> lora rank', known)).toBe('lora rank');
+    expect(withoutChatClauses('hye can u tel me how does lora work', known)).toBe('how does lora work');
+    expect(withoutChatClauses('how does lora work?\ngonna grab food brb', known)).toBe('how does lora work?');
+  });
+
+  it('leaves out the clauses around the question that carry none of it, known words or not; only unknown ones between', () => {
+    // "carries": a word the close matches are about ("lora", "rank"); "quick" and "answer" are corpus words, but generic.
+    const carries = (t: string) => t === 'lora' || t === 'rank';
+    expect(withoutChatClauses('want a quick answer: how does lora work? been stuck for 20 min', known, carries)).toBe(
+      'how does lora work?',
+    );
+    // Between two clauses that carry it, a clause with a known word is part of the question; one with none is chat.
+    expect(withoutChatClauses('lora rank, want a quick answer, and the rank of lora', known, carries)).toBe(
+      'lora rank, want a quick answer, and the rank of lora',
+    );
+    expect(withoutChatClauses('lora rank, no rush tho, and the rank of lora', known, carries)).toBe('lora rank, and the rank of lora');
+    // Nothing carries the question: the clauses with known words stay.
+    expect(withoutChatClauses('want a quick answer? cheers', known, () => false)).toBe('want a quick answer?');
   });
 
   it('keeps a message whole when it has no chat clause, or when every clause is chat', () => {
