@@ -98,22 +98,22 @@ describe('withoutChatClauses', () => {
   const corpus = new Set(['lora', 'work', 'rank', 'adapt', 'quick', 'answer', '20', 'right']);
   const known = (t: string) => corpus.has(t);
 
-  it('drops the clauses with no word the corpus knows, keeping the marks between the rest as typed', () => {
-    expect(withoutChatClauses('how does lora work? no rush tho, cheers', known)).toBe('how does lora work?');
-    expect(withoutChatClauses('ngl been confused abt this for a while — how does lora work', known)).toBe('how does lora work');
+  it.each([
+    ['how does lora work? no rush tho, cheers', 'how does lora work?'],
+    ['ngl been confused abt this for a while — how does lora work', 'how does lora work'],
     // A number says nothing of a clause's subject.
-    expect(withoutChatClauses('how does lora work?? been stuck for 20 min', known)).toBe('how does lora work??');
-    expect(withoutChatClauses('how does lora work (bullet points plz)', known)).toBe('how does lora work');
+    ['how does lora work?? been stuck for 20 min', 'how does lora work??'],
+    ['how does lora work (bullet points plz)', 'how does lora work'],
     // A known word keeps its clause, however chatty.
-    expect(withoutChatClauses('how does lora work? want a quick answer', known)).toBe('how does lora work? want a quick answer');
-  });
-
-  it('parts clauses at line breaks, arrows, chat interjections, a "so" between clauses and a question word starting a clause', () => {
-    expect(withoutChatClauses('my labmate has a bet lol how does lora work', known)).toBe('how does lora work');
-    expect(withoutChatClauses('its 3am and i cant sleep so lora rank', known)).toBe('lora rank');
-    expect(withoutChatClauses('this came up in my notes -> lora rank', known)).toBe('lora rank');
-    expect(withoutChatClauses('hye can u tel me how does lora work', known)).toBe('how does lora work');
-    expect(withoutChatClauses('how does lora work?\ngonna grab food brb', known)).toBe('how does lora work?');
+    ['how does lora work? want a quick answer', 'how does lora work? want a quick answer'],
+    // Clauses also part at line breaks, arrows, chat interjections, a "so" between clauses and a question word starting one.
+    ['my labmate has a bet lol how does lora work', 'how does lora work'],
+    ['its 3am and i cant sleep so lora rank', 'lora rank'],
+    ['this came up in my notes -> lora rank', 'lora rank'],
+    ['hye can u tel me how does lora work', 'how does lora work'],
+    ['how does lora work?\ngonna grab food brb', 'how does lora work?'],
+  ])('drops the clauses with no word the corpus knows from %j, keeping the marks between the rest as typed', (message, asked) => {
+    expect(withoutChatClauses(message, known)).toBe(asked);
   });
 
   it('leaves out the clauses around the question that carry none of it, known words or not; only unknown ones between', () => {
