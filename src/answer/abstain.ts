@@ -148,10 +148,11 @@ export function decideConfidence(
     (shorthandFor(t)?.every((x) => isKnownTerm(lexical, x)) ?? false);
   // ... or a truncation the close matches spell out in full ("params").
   const knownHere = (t: string) => known(t) || spelledOutIn(close, t);
-  // A clause carries the question when it names something or uses a content word a close match mentions.
+  // A clause carries the question when it names something or uses a content word the best match
+  // mentions. Not any close match: chat words are searched too, and "this came up in my notes" finds a
+  // clinical-notes paper among them.
   const named = new Set(entities.filter((e) => !e.example).flatMap((e) => e.terms));
-  const carries = (t: string) =>
-    named.has(t) || (knownHere(t) && lexical.idf(t) >= settings.split.contentIdf && close.some((p) => mentions(p, t)));
+  const carries = (t: string) => named.has(t) || (knownHere(t) && lexical.idf(t) >= settings.split.contentIdf && mentions(close[0], t));
   const gap = unknownWords(lexical, question, entities, knownHere, carries);
   if (gap.share >= settings.noneUnknownWordShare && !somethingClose) {
     return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };

@@ -61,7 +61,7 @@ export interface SplitSettings {
   /**
    * Words rarer than this (idf) carry content; commoner ones ("model", "training") name no subject.
    * A clause of a chat message is part of the question only if it names something or has such a
-   * word that a close match mentions ("been googling for 20 min and cant find a straight answer" is not).
+   * word that the best match mentions ("been googling for 20 min and cant find a straight answer" is not).
    */
   contentIdf: number;
   /**

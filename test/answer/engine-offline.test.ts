@@ -170,6 +170,8 @@ describe('abstention (offline)', () => {
   it.each([
     'its 3am and i cant sleep so {q}',
     'my labmate and i have a bet going on this one lol {q}',
+    // "notes" finds a clinical-notes paper among the close matches; the best match never mentions it.
+    'prepping for an interview next week and this came up in my notes -> {q}',
     '{q}?? been googling for 20 min and cant find a straight answer',
     'hiii sorry to bother again 😅 i promise this is the last one for today {q}',
   ])('answers "%s" as the question alone: chat parted from it by a mark, an interjection or "so" is not its subject', async (wrapper) => {
