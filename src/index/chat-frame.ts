@@ -48,7 +48,7 @@ const ANYWHERE = new RegExp(
 const WHO = String.raw`(?:you|u|ya|someone|somebody|anyone|anybody|any1|one\s+of\s+you|y'?all|the\s+bot)`;
 const ASKER = String.raw`(?:a|one|another|my|a\s+(?:very|really|possibly|maybe|probably))`;
 /** Kinds of question that only a chat message names ("quick question"). */
-const CHAT_KIND = String.raw`(?:quick|noob|dumb|stupid|silly|random|newbie|beginner|naive|obvious)`;
+const CHAT_KIND = String.raw`(?:quick|quik|noob|dumb|stupid|silly|random|newbie|beginner|naive|obvious)`;
 /** Kinds that also start research questions ("simple question answering"): frame only with a mark after. */
 const PLAIN_KIND = String.raw`(?:basic|small|general|simple|short)`;
 /** Kinds of answer asked for ("an overview of"); "summary" and "explanation" only after a request verb. */
@@ -56,7 +56,7 @@ const ANSWER_KIND = String.raw`(?:overview|rundown|run-down|recap|primer)`;
 const ANSWER_KIND_ASKED = String.raw`(?:overview|rundown|run-down|recap|primer|summary|breakdown|explanation|intro|introduction|tl;?dr|eli5)`;
 const ANSWER_SHAPE = String.raw`(?:(?:a|an|the|some|quick|short|brief|high[- ]level|rough|simple|general)\s+){0,3}`;
 const VERB =
-  String.raw`(?:explain|describe|summari[sz]e|define|clarify|elaborate(?:\s+on)?|tell\s+me(?:\s+about)?|give\s+me|show\s+me|` +
+  String.raw`(?:explain|describe|summari[sz]e|define|clarify|elaborate(?:\s+on)?|tell?\s+me(?:\s+about)?|give\s+me|show\s+me|` +
   String.raw`walk\s+me\s+through|break\s+down|help\s+me\s+(?:understand|out\s+with|with)|remind\s+me(?:\s+(?:of|about))?|point\s+me\s+to)`;
 
 /** "sorry to ping again", "sorry if this was asked before". */
@@ -74,7 +74,8 @@ const LEAD = new RegExp(
     [
       // A name typed as text (Discord's own mentions are removed with the markup).
       String.raw`@[\w.-]+`,
-      String.raw`(?:hey|hi|hello|heya|hiya|yo|ok|okay|so|also|oh|ah|um+|uh+|hm+|alright)` +
+      // Greetings as typed in a hurry: "heyy", "hii", "hye", "helo".
+      String.raw`(?:he+y+|hi+|hello+|helo|hallo|hye|heya|hiya|yo+|ok|okay|so|also|oh|ah|um+|uh+|hm+|alright)` +
         String.raw`(?:\s+(?:guys|folks|everyone|all|team|bot|research-?bot|y'?all|people|there))?${END}`,
       String.raw`(?:guys|folks|everyone|team|bot|research-?bot|y'?all|people)${MARK}`,
       String.raw`sorry(?:\s+(?:if|for)\s+(?:this\s+is\s+|it'?s\s+)?(?:${ASKER}\s+)?(?:${CHAT_KIND}|${PLAIN_KIND})\s+(?:question|q)|` +

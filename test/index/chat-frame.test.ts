@@ -53,6 +53,12 @@ describe('questionCore', () => {
     ['when was UniViTAR published', 'UniViTAR'],
     ['when did the DPO paper come out?', 'the DPO paper'],
     ['what does DPO do, and when was it published?', 'what does DPO do, ?'],
+    // Greetings and requests typed in a hurry.
+    ['hye can u tel me how does lora work', 'how does lora work'],
+    ['helo, quik question pls what is dpo', 'what is dpo'],
+    ['heyy what is dpo', 'what is dpo'],
+    ['hii all, what is dpo', 'what is dpo'],
+    ['hi-res image generation?', 'hi-res image generation?'],
     // An emoji parts clauses as a dash does; a line break stays one.
     ['sorry to bother again 😅 i promise this is the last one how does lora work', 'i promise this is the last one how does lora work'],
     ['how does lora work 🙏', 'how does lora work'],
