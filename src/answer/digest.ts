@@ -29,9 +29,9 @@ const HAS_NUMBER = /\d(?:[\d.,]*)\s*(?:%|x\b|×|times|[BMKkT]\b|(?:tr|b|m)illion
  * "Qwen2.5-72B-Instruct"), not a quantity the sentence states: "we present Qwen2.5" answers no
  * "how many tokens". The hyphens and dots inside it are part of the name.
  */
-const NAME_WITH_DIGITS = /(?<![\p{L}\p{N}])\p{L}[\p{L}\p{N}]*(?:[-.][\p{L}\p{N}]+)*(?<=\p{N}[\p{L}\p{N}]*)(?![\p{L}\p{N}])/gu;
-/** Whether a sentence states a number other than one inside a name. */
-export const statesQuantity = (text: string) => HAS_NUMBER.test(text.replace(NAME_WITH_DIGITS, ' '));
+const LETTERS_FIRST = /(?<![\p{L}\p{N}])\p{L}[\p{L}\p{N}]*(?:[-.][\p{L}\p{N}]+)*/gu;
+/** Whether a sentence states a number other than one inside a name (linear: a word is matched once, then tested). */
+export const statesQuantity = (text: string) => HAS_NUMBER.test(text.replace(LETTERS_FIRST, (w) => (/\d/.test(w) ? ' ' : w)));
 
 export interface ScoredSentence {
   text: string;

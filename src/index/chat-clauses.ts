@@ -1,9 +1,10 @@
 /**
- * A chat message's chat clauses: those with no word the corpus knows ("no rush tho, cheers", "ngl
- * been confused abt this —"). Graded, such a clause only adds words no paper uses, which made
- * answers `low` or refused them, so answerability (the words the corpus never uses, and how much
- * of the question the best match covers) leaves them out. Search needs no such step: a word no
- * paper uses matches nothing.
+ * A chat message's chat clauses: around the question, those that carry none of it ("its 3am and i
+ * cant sleep so", "been googling for 20 min and cant find a straight answer"); anywhere, those with no
+ * word the corpus knows ("no rush tho, cheers", "ngl been confused abt this —"). Graded, such a clause
+ * only adds words no paper uses, which made answers `low` or refused them, so answerability (the
+ * words the corpus never uses, and how much of the question the best match covers) leaves them out.
+ * Search reads them: a word no paper uses matches nothing.
  */
 import { tokenize } from './tokenize.js';
 
