@@ -170,7 +170,8 @@ export function questionCore(text: string): string {
     s = next;
   }
   // The dash an emoji left at either end parts nothing.
-  s = s.replace(/^[\s-]+/, '').replace(/\s+-[\s-]*$/, '');
+  // (A run of spaces and dashes is tried from its start only: linear however long.)
+  s = s.replace(/^[\s-]+/, '').replace(/(?<![\s-])\s+-[\s-]*$/, '');
   s = s.replace(WHAT_DOES, '$1').replace(WHAT_PROBLEM, '$1').replace(WHEN_OUT, '$1');
   return tokenize(s).length > 0 ? s : text;
 }
