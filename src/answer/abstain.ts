@@ -153,7 +153,9 @@ export function decideConfidence(
   // clinical-notes paper among them.
   const named = new Set(entities.filter((e) => !e.example).flatMap((e) => e.terms));
   const carries = (t: string) => named.has(t) || (knownHere(t) && lexical.idf(t) >= settings.split.contentIdf && mentions(close[0], t));
-  const gap = unknownWords(lexical, question, entities, knownHere, carries);
+  // The question as answerability reads it: without its chat clauses.
+  const asked = withoutChatClauses(question, knownHere, carries);
+  const gap = unknownWords(lexical, asked, entities, knownHere);
   if (gap.share >= settings.noneUnknownWordShare && !somethingClose) {
     return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
   }
@@ -186,7 +188,7 @@ export function decideConfidence(
     coverage < settings.thin.maxCoverage &&
     !namesTitleOf(lexical, settings, question, close[0])
   ) {
-    const lacking = wordsLacking(lexical, question, close[0], knownHere, carries);
+    const lacking = wordsLacking(lexical, asked, close[0]);
     const not = lacking.length ? ` and never mentions ${lacking.map((w) => `"${w}"`).join(', ')}` : '';
     return {
       confidence: 'low',
@@ -230,24 +232,23 @@ function spellsInitials(p: PaperTerms, name: string): boolean {
 }
 
 /**
- * The question's words the corpus never uses (no term of the word known, abbreviations included),
- * with their idf share. Chat clauses ("no rush tho, cheers", "its 3am and i cant sleep so") are not
- * part of the question (withoutChatClauses).
+ * The words of the asked text (the question without its chat clauses: "no rush tho, cheers", "its 3am
+ * and i cant sleep so") the corpus never uses (no term of the word known, abbreviations included),
+ * with their idf share. Names given only as examples are not asked about.
  */
-export function unknownWords(
+function unknownWords(
   lexical: TermStats,
-  question: string,
+  asked: string,
   entities: EntityMention[],
   known: (t: string) => boolean,
-  carries: (t: string) => boolean,
 ): { share: number; words: string[] } {
-  let asked = withoutChatClauses(question, known, carries).replace(EXAMPLE_MARKS, ' ');
-  for (const e of entities) if (e.example) asked = asked.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
+  let text = asked.replace(EXAMPLE_MARKS, ' ');
+  for (const e of entities) if (e.example) text = text.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
   let mass = 0;
   let missing = 0;
   const words: string[] = [];
   const seen = new Set<string>();
-  for (const m of asked.matchAll(WORD_RE)) {
+  for (const m of text.matchAll(WORD_RE)) {
     const terms = tokenize(m[0]);
     const key = terms.join(' ');
     if (terms.length === 0 || seen.has(key)) continue;
@@ -270,16 +271,10 @@ function namesTitleOf(lexical: TermStats, settings: AnswerabilitySettings, quest
   return [...queryTerms(question).keys()].some((t) => p.title.has(t) && docFreqOf(lexical, t) <= maxDocs);
 }
 
-/** The question's rarest words (up to four) that a paper never mentions: what a thin match lacks. */
-function wordsLacking(
-  lexical: TermStats,
-  question: string,
-  p: PaperTerms,
-  known: (t: string) => boolean,
-  carries: (t: string) => boolean,
-): string[] {
+/** The asked text's rarest words (up to four) that a paper never mentions: what a thin match lacks. */
+function wordsLacking(lexical: TermStats, asked: string, p: PaperTerms): string[] {
   const words = new Map<string, number>();
-  for (const m of withoutChatClauses(question, known, carries).matchAll(WORD_RE)) {
+  for (const m of asked.matchAll(WORD_RE)) {
     const terms = tokenize(m[0]).filter((t) => isKnownTerm(lexical, t));
     if (terms.length === 0 || terms.some((t) => mentions(p, t))) continue;
     words.set(m[0], Math.max(...terms.map((t) => lexical.idf(t))));

@@ -43,7 +43,7 @@ export function withoutChatClauses(text: string, known: (t: string) => boolean, 
   const carrying = terms.map((ts) => has(ts, carries));
   const first = carrying.indexOf(true);
   const last = carrying.lastIndexOf(true);
-  const chat = terms.map((ts, i) => ts.length > 0 && (first >= 0 && (i < first || i > last) ? true : !has(ts, known)));
+  const chat = terms.map((ts, i) => ts.length > 0 && ((first >= 0 && (i < first || i > last)) || !has(ts, known)));
   const asks = terms.some((ts, i) => ts.length > 0 && !chat[i]);
   if (!asks || !chat.includes(true)) return text;
   let out = '';
