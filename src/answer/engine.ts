@@ -109,7 +109,10 @@ export function cleanQuestion(raw: string): string {
     // Discord mentions (<@123>, <@&123>, <#123>) and @everyone/@here are not part of a question.
     .replace(/<(?:@[!&]?|#)\d+>/g, ' ')
     .replace(/@(everyone|here)\b/g, ' ')
-    .replace(/\s+/g, ' ')
+    // A line break parts a chat line from the question ("{question}\n\ngonna grab food brb"), so
+    // answerability can leave the chat out (chat-clauses.ts); every other run of spaces is one space.
+    .replace(/\s*[\n\u2028\u2029]\s*/g, '\n')
+    .replace(/[^\S\n]+/g, ' ')
     .trim();
   if (!text)
     throw new AppError('QUESTION_INVALID', 'Please ask a question (the message was empty once mentions and formatting were removed).');

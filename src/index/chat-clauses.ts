@@ -44,14 +44,15 @@ export function withoutChatClauses(text: string, known: (t: string) => boolean, 
   const first = carrying.indexOf(true);
   const last = carrying.lastIndexOf(true);
   const chat = terms.map((ts, i) => ts.length > 0 && ((first >= 0 && (i < first || i > last)) || !has(ts, known)));
-  const asks = terms.some((ts, i) => ts.length > 0 && !chat[i]);
-  if (!asks || !chat.includes(true)) return text;
+  // Rebuilt even when no clause is chat, so that an interjection is dropped ("lol <question>").
+  if (!terms.some((ts, i) => ts.length > 0 && !chat[i])) return text;
   let out = '';
   for (let i = 0; i < parts.length; i += 2) {
     // An interjection that parts clauses is no part of the question ("lol").
     if (!chat[i]) out += parts[i] + (/\p{L}/u.test(parts[i + 1] ?? '') ? ' ' : (parts[i + 1] ?? ''));
   }
   return out
+    .replace(/[^\S\n]{2,}/g, ' ')
     .replace(/^[\s,;:.!?)\]}\u2014\u2013-]+/, '')
     .replace(/[\s,;:([{\u2014\u2013-]+$/, '')
     .trim();

@@ -139,7 +139,13 @@ describe('withoutChatClauses', () => {
 
   it('keeps a message whole when it has no chat clause, or when every clause is chat', () => {
     expect(withoutChatClauses('lora rank, and how it adapts', known)).toBe('lora rank, and how it adapts');
-    expect(withoutChatClauses('how do I bake bread? cheers', known)).toBe('how do I bake bread? cheers');
+    expect(withoutChatClauses('bake bread? cheers', known)).toBe('bake bread? cheers');
+  });
+
+
+  it('drops a chat interjection even when no clause is chat', () => {
+    expect(withoutChatClauses('lol lora rank', known)).toBe('lora rank');
+    expect(withoutChatClauses('lora rank lol how does lora work', known)).toBe('lora rank how does lora work');
   });
 });
 

@@ -24,11 +24,11 @@ export const gaps: Command = {
           .filter(([, n]) => n)
           .map(([r, n]) => `${n} ${r}`)
           .join(', ');
-        io.out(`${i + 1}. "${g.question}"  (${g.count}× — ${why}; last ${g.lastAsked})\n`);
-        for (const w of g.variants) io.out(`     also: "${w}"\n`);
+        io.out(`${i + 1}. "${oneLine(g.question)}"  (${g.count}× — ${why}; last ${g.lastAsked})\n`);
+        for (const w of g.variants) io.out(`     also: "${oneLine(w)}"\n`);
         if (g.closest.length) io.out(`     closest: ${g.closest.map((p) => p.title).join(' | ')}\n`);
         for (const n of g.notes)
-          io.out(`     👎 note: ${JSON.stringify(n.note)}${n.question !== g.question ? ` (on "${n.question}")` : ''}\n`);
+          io.out(`     👎 note: ${JSON.stringify(n.note)}${n.question !== g.question ? ` (on "${oneLine(n.question)}")` : ''}\n`);
       });
       return 0;
     } finally {
@@ -36,3 +36,6 @@ export const gaps: Command = {
     }
   },
 };
+
+/** A question asked over several lines, on one line of the listing. */
+const oneLine = (s: string) => s.replace(/\s+/g, ' ');
