@@ -35,6 +35,10 @@ const ANYWHERE = new RegExp(
       String.raw`eli5|tl;?dr|thx|tia|pls|plz|btw|fyi|iirc|afaik|tbh|imho|idk|asap`,
       String.raw`in\s+(?:simple|plain|layman'?s?|lay|non-?technical|everyday)\s+(?:terms|english|words)`,
       String.raw`in\s+a\s+nutshell|real\s+quick`,
+      // Messaging the bot directly: "ok to DM you", "in your DMs" ("DM" alone may be a diffusion model).
+      String.raw`(?:dm|pm)(?:'?d|ed|ing)?\s+(?:you|u|ya|me|y'?all)|(?:in|into|via|over|on)\s+(?:the\s+|your\s+|ur\s+|my\s+)?(?:dms|pms)`,
+      // Asking for a table: "if possible put the answer in a table" (not "data in a table").
+      String.raw`(?:if\s+possible,?\s+)?(?:put|format|present|give|show)\s+(?:(?:the|your|it|this|that|me)\s+){0,2}(?:answer\s+|response\s+)?(?:in|as)\s+a\s+table`,
       String.raw`like\s+i'?m\s+(?:five|5|a\s+(?:beginner|kid|child|newbie|noob))`,
       String.raw`for\s+a\s+(?:beginner|newbie|noob|non-?expert|layperson|layman)`,
       String.raw`in\s+(?:one|1|two|2|three|3|a\s+few|a|few)\s+(?:sentences?|paragraphs?)`,
@@ -54,6 +58,8 @@ const PLAIN_KIND = String.raw`(?:basic|small|general|simple|short)`;
 /** Kinds of answer asked for ("an overview of"); "summary" and "explanation" only after a request verb. */
 const ANSWER_KIND = String.raw`(?:overview|rundown|run-down|recap|primer)`;
 const ANSWER_KIND_ASKED = String.raw`(?:overview|rundown|run-down|recap|primer|summary|breakdown|explanation|intro|introduction|tl;?dr|eli5)`;
+/** What a request is for when it names no subject: "help me with one doubt" ("doubt": a question, in Indian English). */
+const ASKED_THING = String.raw`(?:(?:a|one|my|this|another|small|quick)\s+){0,2}(?:doubt|question|query|q)`;
 const ANSWER_SHAPE = String.raw`(?:(?:a|an|the|some|quick|short|brief|high[- ]level|rough|simple|general)\s+){0,3}`;
 const VERB =
   String.raw`(?:explain|describe|summari[sz]e|define|clarify|elaborate(?:\s+on)?|tell?\s+me(?:\s+about)?|give\s+me|show\s+me|` +
@@ -76,8 +82,10 @@ const LEAD = new RegExp(
       String.raw`@[\w.-]+`,
       // Greetings as typed in a hurry: "heyy", "hii", "hye", "helo".
       String.raw`(?:he+y+|hi+|hello+|helo|hallo|hye|heya|hiya|yo+|ok|okay|so|also|oh|ah|um+|uh+|hm+|alright)` +
-        String.raw`(?:\s+(?:guys|folks|everyone|all|team|bot|research-?bot|y'?all|people|there))?${END}`,
-      String.raw`(?:guys|folks|everyone|team|bot|research-?bot|y'?all|people)${MARK}`,
+        String.raw`(?:\s+(?:guys|folks|everyone|all|team|bot|research-?bot|y'?all|people|there|sir|ma'?am|madam))?${END}`,
+      String.raw`(?:dear\s+)?(?:guys|folks|everyone|team|bot|research-?bot|y'?all|people|sir|ma'?am|madam|all)${MARK}`,
+      // "wait, …", "wait also …": not "wait times in LLM serving".
+      String.raw`wait(?:${MARK}|(?=\s+(?:also|so|but|actually)\s))`,
       String.raw`sorry(?:\s+(?:if|for)\s+(?:this\s+is\s+|it'?s\s+)?(?:${ASKER}\s+)?(?:${CHAT_KIND}|${PLAIN_KIND})\s+(?:question|q)|` +
         String.raw`${SORRY_FOR})?(?:\s+but)?${END}`,
       String.raw`(?:(?:not\s+sure|idk|unsure)\s+)?if\s+${RIGHT_PLACE}(?:\s+but)?${END}`,
@@ -110,8 +118,9 @@ const LEAD = new RegExp(
       String.raw`where\s+(?:can|do|should|could)\s+(?:i|we|one)\s+(?:read|learn|find\s+out)(?:\s+more)?\s+(?:about|on)${END}`,
       String.raw`(?:i\s+)?need\s+(?:some\s+|a\s+few\s+|good\s+)?(?:refs|references|citations|papers|reading|pointers|sources)\s+(?:for|on|about)${END}`,
       String.raw`i(?:'d|\s+would)?\s+(?:want|need|like|wanna)\s+(?:to\s+)?(?:know|understand|learn|hear)(?:\s+(?:more\s+)?about)?${END}`,
+      String.raw`i(?:'d|\s+would)?\s+(?:want|like|wanna)\s+(?:to\s+)?ask(?:\s+(?:that|about|whether|if))?${END}`,
       String.raw`(?:(?:can|could|would|will|cn)\s+${WHO}\s+)?(?:(?:please|pls|plz|kindly|quickly|briefly)\s+)?${VERB}` +
-        String.raw`(?:\s+(?:to\s+me|for\s+me|briefly|quickly))?(?:\s+${ANSWER_SHAPE}${ANSWER_KIND_ASKED}(?:\s+(?:of|on|about|for|re))?)?${END}`,
+        String.raw`(?:\s+(?:to\s+me|for\s+me|briefly|quickly))?(?:\s+${ANSWER_SHAPE}${ANSWER_KIND_ASKED}(?:\s+(?:of|on|about|for|re))?|\s+${ASKED_THING})?${END}`,
       String.raw`${ANSWER_SHAPE}${ANSWER_KIND}(?:\s+(?:of|on|about|re))?${END}`,
       String.raw`(?:what(?:'s|\s+is)\s+meant\s+by|what\s+do\s+(?:people|they|you|u|folks)\s+mean\s+by|(?:what(?:'s|\s+is)\s+)?the\s+meaning\s+of)${END}`,
     ].join('|') +
@@ -128,6 +137,8 @@ const TAIL = new RegExp(
       String.raw`(?:i\s+)?(?:would|'d)?\s*(?:really\s+)?appreciate\s+(?:a|any|some)\s+(?:(?:short|quick|brief)\s+)?(?:answer|reply|help|pointers)`,
       String.raw`keep\s+it\s+(?:brief|short)|(?:in\s+)?bullet\s+points|(?:a\s+)?short\s+answer(?:\s+is\s+fine)?`,
       String.raw`explained(?:\s+(?:simply|briefly|please|pls|plz))?`,
+      String.raw`(?:(?:please|pls|plz|kindly)\s+)?(?:reply|respond|revert)(?:\s+(?:asap|soon|quickly|at\s+(?:the\s+|your\s+)?earliest))?`,
+      String.raw`(?:or\s+)?am\s+i\s+overthinking(?:\s+(?:this|it))?`,
       String.raw`(?:is\s+it\s+)?worth\s+(?:reading|a\s+read|the\s+read|it|the\s+time)`,
       // After a mark only: "chain of thoughts?" keeps its word.
       String.raw`(?<=[,;:.!?\u2014-]\s*)${OPINION}(?:\s+(?:on|about)\s+(?:this|it|that))?`,

@@ -178,6 +178,9 @@ describe('abstention (offline)', () => {
     '{q}\n\nim new to all this stuff',
     '{q}\nasking bc my manager wants a recommendation by monday',
     'sorry if this is a dumb question lol {q}',
+    // Frame: messaging the bot directly, a formal request and closing.
+    "hey, hope it's ok to DM you directly. {q}",
+    'Hello sir, kindly help me with one doubt. {q} Please reply at earliest.',
   ])('answers "%s" as the question alone: chat parted from it by a mark, an interjection or "so" is not its subject', async (wrapper) => {
     const question = 'does sparse pre-training cut FLOPs';
     const plain = await answerQuestion({ retriever }, question);

@@ -63,6 +63,15 @@ describe('questionCore', () => {
     ['sorry to bother again 😅 i promise this is the last one how does lora work', 'i promise this is the last one how does lora work'],
     ['how does lora work 🙏', 'how does lora work'],
     ['how does lora work?\n\ngonna grab food brb', 'how does lora work?\ngonna grab food brb'],
+    // Messaging the bot directly, formal requests and closings, "wait also", a table asked for.
+    ["hey, hope it's ok to DM you directly. what is dpo?", "hope it's ok to directly. what is dpo?"],
+    ['can i pm u, what is dpo', 'can i , what is dpo'],
+    ['Hello sir, kindly help me with one doubt. what is dpo? Please reply at earliest.', 'what is dpo'],
+    ['Dear bot, I want to ask that what is dpo', 'what is dpo'],
+    ['wait also what is dpo', 'what is dpo'],
+    ['wait, what is dpo', 'what is dpo'],
+    ['what is dpo or am i overthinking this', 'what is dpo'],
+    ['what is dpo\nif possible put the answer in a table', 'what is dpo'],
   ])('%j asks %j', (message, core) => {
     expect(questionCore(message)).toBe(core);
   });
@@ -88,6 +97,10 @@ describe('questionCore', () => {
     'where can I find papers on GaLore?',
     'author attribution methods?',
     'chain of thoughts?',
+    'wait times in LLM serving?',
+    'DM vs GAN for image synthesis?',
+    'reply length of chatbots?',
+    'how do LLMs read data in a table?',
   ])('keeps %j whole: its first words are its subject, not a frame', (question) => {
     expect(questionCore(question)).toBe(question);
   });
@@ -141,7 +154,6 @@ describe('withoutChatClauses', () => {
     expect(withoutChatClauses('lora rank, and how it adapts', known)).toBe('lora rank, and how it adapts');
     expect(withoutChatClauses('bake bread? cheers', known)).toBe('bake bread? cheers');
   });
-
 
   it('drops a chat interjection even when no clause is chat', () => {
     expect(withoutChatClauses('lol lora rank', known)).toBe('lora rank');
