@@ -128,6 +128,8 @@ const LEAD = new RegExp(
   'i',
 );
 
+const SOON = String.raw`(?:asap|soon|quickly|at\s+(?:the\s+|your\s+)?earliest)`;
+
 /** Frame at the end of a message (the stop words "thanks", "please", "anyone" need no removing), bracketed or not. */
 const TAIL = new RegExp(
   String.raw`(?:^|[\s,;:.!?-])\(?\s*(?:` +
@@ -137,7 +139,8 @@ const TAIL = new RegExp(
       String.raw`(?:i\s+)?(?:would|'d)?\s*(?:really\s+)?appreciate\s+(?:a|any|some)\s+(?:(?:short|quick|brief)\s+)?(?:answer|reply|help|pointers)`,
       String.raw`keep\s+it\s+(?:brief|short)|(?:in\s+)?bullet\s+points|(?:a\s+)?short\s+answer(?:\s+is\s+fine)?`,
       String.raw`explained(?:\s+(?:simply|briefly|please|pls|plz))?`,
-      String.raw`(?:(?:please|pls|plz|kindly)\s+)?(?:reply|respond|revert)(?:\s+(?:asap|soon|quickly|at\s+(?:the\s+|your\s+)?earliest))?`,
+      // Asked for a reply, not about replies ("how fast do LLMs respond" keeps its word).
+      String.raw`(?:please|pls|plz|kindly)\s+(?:reply|respond|revert)(?:\s+${SOON})?|(?:reply|respond|revert)\s+${SOON}`,
       String.raw`(?:or\s+)?am\s+i\s+overthinking(?:\s+(?:this|it))?`,
       String.raw`(?:is\s+it\s+)?worth\s+(?:reading|a\s+read|the\s+read|it|the\s+time)`,
       // After a mark only: "chain of thoughts?" keeps its word.

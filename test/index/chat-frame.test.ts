@@ -71,6 +71,7 @@ describe('questionCore', () => {
     ['wait also what is dpo', 'what is dpo'],
     ['wait, what is dpo', 'what is dpo'],
     ['what is dpo or am i overthinking this', 'what is dpo'],
+    ['what is dpo. reply at your earliest', 'what is dpo'],
     ['what is dpo\nif possible put the answer in a table', 'what is dpo'],
   ])('%j asks %j', (message, core) => {
     expect(questionCore(message)).toBe(core);
@@ -100,6 +101,8 @@ describe('questionCore', () => {
     'wait times in LLM serving?',
     'DM vs GAN for image synthesis?',
     'reply length of chatbots?',
+    'how fast do LLMs respond',
+    'when do chatbots reply',
     'how do LLMs read data in a table?',
   ])('keeps %j whole: its first words are its subject, not a frame', (question) => {
     expect(questionCore(question)).toBe(question);
