@@ -10,5 +10,6 @@ if (!existsSync(entry)) {
   console.error(`research-bot is not built yet: run \`npm install\` (or \`npm run build\`) in ${root}`);
   process.exit(1);
 }
-const { main } = await import(pathToFileURL(entry).href);
+const { endOnClosedPipe, main } = await import(pathToFileURL(entry).href);
+endOnClosedPipe(process.stdout);
 process.exitCode = await main(process.argv.slice(2));

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -323,6 +323,31 @@ describe('built bin/research-bot.js', () => {
     const body = JSON.parse(stdout);
     expect(body.results[0]).toMatchObject({ rank: 1, title: DROPPOS });
     expect(existsSync(join(root, 'bin-index', 'CURRENT'))).toBe(true);
+  });
+
+  it('ends quietly with exit 0 when the reader closes the pipe (`… | head`)', async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      INDEX_DIR: join(root, 'bin-index'),
+      CORPUS_DIR: CORPUS,
+      EMBEDDING_MODEL: '',
+      CHAT_MODEL: '',
+    };
+    const child = spawn(process.execPath, [join(ROOT, 'bin/research-bot.js'), 'search', 'pre-training data', '-k', '50'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reader is gone before the first line is written.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve)).finally(() => clearTimeout(timer));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('exits 2 on an unknown command', async () => {

@@ -17,6 +17,18 @@ function helpText(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * A reader that stops reading (`research-bot search … | head`) ends the command quietly, exit 0, as
+ * a closed pipe ends a Unix tool. Node reports it as an EPIPE error on the stream, which otherwise
+ * crashed the command with a stack trace.
+ */
+export function endOnClosedPipe(stream: NodeJS.WritableStream, exit: (code: number) => void = (code) => process.exit(code)): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    exit(0);
+  });
+}
+
 export async function main(
   argv: string[],
   io: CliIO = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
