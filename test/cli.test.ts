@@ -300,18 +300,20 @@ describe('built bin/research-bot.js', () => {
     }
   }, 120_000);
 
+  // Its own index, built by the compiled code itself, so a stale dist/ cannot misread one built from src/.
+  const binEnv = (): NodeJS.ProcessEnv => ({
+    ...process.env,
+    INDEX_DIR: join(root, 'bin-index'),
+    CORPUS_DIR: CORPUS,
+    EMBEDDING_MODEL: '',
+    CHAT_MODEL: '',
+    OPENAI_BASE_URL: '',
+  });
+
   it('search "DropPos" --json prints only JSON', async () => {
     const cwd = join(root, 'bin-cwd');
     await mkdir(cwd, { recursive: true });
-    // Its own index, built by the compiled code itself, so a stale dist/ cannot misread one built from src/.
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      INDEX_DIR: join(root, 'bin-index'),
-      CORPUS_DIR: CORPUS,
-      EMBEDDING_MODEL: '',
-      CHAT_MODEL: '',
-      OPENAI_BASE_URL: '',
-    };
+    const env = binEnv();
     // Default log level: stdout must stay pure JSON without help from LOG_LEVEL=silent.
     delete env.LOG_LEVEL;
     const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/research-bot.js'), 'search', 'DropPos', '--json'], {
@@ -326,16 +328,9 @@ describe('built bin/research-bot.js', () => {
   });
 
   it('ends quietly with exit 0 when the reader closes the pipe (`… | head`)', async () => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      INDEX_DIR: join(root, 'bin-index'),
-      CORPUS_DIR: CORPUS,
-      EMBEDDING_MODEL: '',
-      CHAT_MODEL: '',
-    };
     const child = spawn(process.execPath, [join(ROOT, 'bin/research-bot.js'), 'search', 'pre-training data', '-k', '50'], {
       cwd: root,
-      env,
+      env: binEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // The reader is gone before the first line is written.
