@@ -38,7 +38,8 @@ const ANYWHERE = new RegExp(
       // Messaging the bot directly: "ok to DM you", "in your DMs" ("DM" alone may be a diffusion model).
       String.raw`(?:dm|pm)(?:'?d|ed|ing)?\s+(?:you|u|ya|me|y'?all)|(?:in|into|via|over|on)\s+(?:the\s+|your\s+|ur\s+|my\s+)?(?:dms|pms)`,
       // Asking for a table: "if possible put the answer in a table" (not "data in a table").
-      String.raw`(?:if\s+possible,?\s+)?(?:put|format|present|give|show)\s+(?:(?:the|your|it|this|that|me)\s+){0,2}(?:answer\s+|response\s+)?(?:in|as)\s+a\s+table`,
+      String.raw`(?:if\s+possible,?\s+)?(?:put|format|present|give|show)\s+(?:(?:the|your|it|this|that|me)\s+){0,2}` +
+        String.raw`(?:answer\s+|response\s+)?(?:in|as)\s+a\s+table`,
       String.raw`like\s+i'?m\s+(?:five|5|a\s+(?:beginner|kid|child|newbie|noob))`,
       String.raw`for\s+a\s+(?:beginner|newbie|noob|non-?expert|layperson|layman)`,
       String.raw`in\s+(?:one|1|two|2|three|3|a\s+few|a|few)\s+(?:sentences?|paragraphs?)`,
@@ -120,7 +121,8 @@ const LEAD = new RegExp(
       String.raw`i(?:'d|\s+would)?\s+(?:want|need|like|wanna)\s+(?:to\s+)?(?:know|understand|learn|hear)(?:\s+(?:more\s+)?about)?${END}`,
       String.raw`i(?:'d|\s+would)?\s+(?:want|like|wanna)\s+(?:to\s+)?ask(?:\s+(?:that|about|whether|if))?${END}`,
       String.raw`(?:(?:can|could|would|will|cn)\s+${WHO}\s+)?(?:(?:please|pls|plz|kindly|quickly|briefly)\s+)?${VERB}` +
-        String.raw`(?:\s+(?:to\s+me|for\s+me|briefly|quickly))?(?:\s+${ANSWER_SHAPE}${ANSWER_KIND_ASKED}(?:\s+(?:of|on|about|for|re))?|\s+${ASKED_THING})?${END}`,
+        String.raw`(?:\s+(?:to\s+me|for\s+me|briefly|quickly))?` +
+        String.raw`(?:\s+${ANSWER_SHAPE}${ANSWER_KIND_ASKED}(?:\s+(?:of|on|about|for|re))?|\s+${ASKED_THING})?${END}`,
       String.raw`${ANSWER_SHAPE}${ANSWER_KIND}(?:\s+(?:of|on|about|re))?${END}`,
       String.raw`(?:what(?:'s|\s+is)\s+meant\s+by|what\s+do\s+(?:people|they|you|u|folks)\s+mean\s+by|(?:what(?:'s|\s+is)\s+)?the\s+meaning\s+of)${END}`,
     ].join('|') +
