@@ -6,6 +6,7 @@
 import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
 import { questionCore } from '../index/chat-frame.js';
+import { collapseSpacesKeepingLines } from '../index/chat-clauses.js';
 import type { Retriever, SearchFilter } from '../index/search.js';
 import type { TermStats } from '../index/search-store.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -99,7 +100,7 @@ function answerBudget(deps: EngineDeps, started: number): { ms: number; deadline
 
 /** Normalise a user question; reject what cannot be a question. */
 export function cleanQuestion(raw: string): string {
-  const text = String(raw ?? '')
+  const stripped = String(raw ?? '')
     .normalize('NFC')
     // Control, zero-width and bidi-override characters carry no meaning for retrieval. Invisible
     // ones are removed outright so a word they sit inside ("Drop\u200bPos") stays one word.
@@ -108,12 +109,9 @@ export function cleanQuestion(raw: string): string {
     .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, ' ')
     // Discord mentions (<@123>, <@&123>, <#123>) and @everyone/@here are not part of a question.
     .replace(/<(?:@[!&]?|#)\d+>/g, ' ')
-    .replace(/@(everyone|here)\b/g, ' ')
-    // A line break parts a chat line from the question ("{question}\n\ngonna grab food brb"), so
-    // answerability can leave the chat out (chat-clauses.ts); every other run of spaces is one space.
-    .replace(/\s*[\n\u2028\u2029]\s*/g, '\n')
-    .replace(/[^\S\n]+/g, ' ')
-    .trim();
+    .replace(/@(everyone|here)\b/g, ' ');
+  // Line breaks are kept: they part chat from the question (chat-clauses.ts).
+  const text = collapseSpacesKeepingLines(stripped).trim();
   if (!text)
     throw new AppError('QUESTION_INVALID', 'Please ask a question (the message was empty once mentions and formatting were removed).');
   if (!/[\p{L}\p{N}]/u.test(text)) throw new AppError('QUESTION_INVALID', 'That question has no words in it. Please ask in words.');

@@ -9,6 +9,17 @@
 import { tokenize } from './tokenize.js';
 
 /**
+ * One line break for each run of whitespace holding one, one space for every other run: a line
+ * break parts a chat line from the question ("{question}\n\ngonna grab food brb"), so it is kept
+ * wherever a message is normalised before its clauses are read (cleanQuestion, questionCore).
+ */
+export function collapseSpacesKeepingLines(text: string): string {
+  // Spaces first, so the break pattern starts at its break: a leading `\s*` would retry a long run of
+  // spaces from each of its positions (40,000 spaces: 1.8 s).
+  return text.replace(/[^\S\n\u2028\u2029]+/g, ' ').replace(/ ?[\n\u2028\u2029]\s*/g, '\n');
+}
+
+/**
  * Where a message's clauses part (kept by the split): sentence marks, commas, brackets, line
  * breaks, lone dashes and arrows, emoji; chat interjections ("… have a bet going lol how do …");
  * "so" between clauses ("its 3am and i cant sleep so …"); and a question word starting a new

@@ -11,6 +11,7 @@
  * of a message, where "explain"/"question" are not the subject ("question answering…" keeps its
  * word), and chat abbreviations anywhere. A message that is nothing but frame is left as typed.
  */
+import { collapseSpacesKeepingLines } from './chat-clauses.js';
 import { tokenize } from './tokenize.js';
 
 /** Where a frame word ends: a space, punctuation or the end (not a hyphen: "well-calibrated" stays). */
@@ -171,10 +172,8 @@ export function questionCore(text: string): string {
   let s = text
     // An emoji parts clauses ("sorry to bother again 😅 i promise …"), as a dash does.
     .replace(PICTOGRAPHS, ' - ')
-    .replace(ANYWHERE, ' ')
-    .replace(/[^\S\n]+/g, ' ')
-    .replace(/ ?\n\s*/g, '\n')
-    .trim();
+    .replace(ANYWHERE, ' ');
+  s = collapseSpacesKeepingLines(s).trim();
   for (let i = 0; i < MAX_PIECES; i++) {
     const next = s.replace(LEADING_MARKS, '').replace(LEAD, '');
     if (next === s) break;
