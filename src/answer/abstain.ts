@@ -182,9 +182,8 @@ export function decideConfidence(
   // Coverage as answerability reads the question: shorthand or an initialism a close match spells out ("calib") is no gap.
   const spelledIdf = evidence.unknownTerms.filter(knownHere).reduce((sum, t) => sum + lexical.idf(t), 0);
   const coverage = evidence.sharedIdf / Math.max(evidence.askedIdf - spelledIdf, Number.MIN_VALUE);
-  const bestScore = Math.max(...hits.map((h) => h.lexicalScore));
   if (
-    bestScore < settings.thin.maxScore * rareWord &&
+    evidence.topScore < settings.thin.maxScore * rareWord &&
     coverage < settings.thin.maxCoverage &&
     !namesTitleOf(lexical, settings, question, close[0])
   ) {

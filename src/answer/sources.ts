@@ -7,6 +7,7 @@ import type { Paper } from '../corpus/types.js';
 import { isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import type { PaperHit, Retriever, SearchFilter, SearchResult } from '../index/search.js';
+import type { TermStats } from '../index/search-store.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
 import { tokenize } from '../index/tokenize.js';
 import { ASK } from './settings.js';
@@ -34,6 +35,10 @@ export interface Evidence {
   unknownTerms: string[];
   /** Query terms (stemmed) the corpus knows. */
   knownTerms: number;
+  /**
+   * The best BM25 score among the hits: the top-ranked paper's after fusion with vectors need not be it,
+   * and answerability's thin-evidence rule asks whether any paper shares much of the question.
+   */
   topScore: number;
 }
 
@@ -84,8 +89,8 @@ export function diversify(hits: PaperHit[], n: number, lambda = ASK.sources.mmrL
   return chosen;
 }
 
-export function measureEvidence(retriever: Retriever, query: string, hits: PaperHit[]): Evidence {
-  const lexical = retriever.corpus.termStats;
+/** How much of the question the best paper shares; it reads the corpus' term statistics, never the retriever. */
+export function measureEvidence(lexical: TermStats, query: string, hits: PaperHit[]): Evidence {
   const terms = queryTerms(query);
   // Words no paper uses in a chat clause ("ngl been confused abt this —") are not the question's subject.
   const asked = queryTerms(withoutChatClauses(query, (t) => isKnownTerm(lexical, t)));
@@ -109,7 +114,7 @@ export function measureEvidence(retriever: Retriever, query: string, hits: Paper
     askedIdf: total,
     unknownTerms,
     knownTerms,
-    topScore: top?.lexicalScore ?? 0,
+    topScore: hits.reduce((best, h) => Math.max(best, h.lexicalScore), 0),
   };
 }
 
@@ -160,10 +165,11 @@ export async function gatherSources(
     signal: opts.signal,
     deadline: opts.deadline,
   });
-  const evidence = measureEvidence(retriever, query, hits);
+  const lexical = retriever.corpus.termStats;
+  const evidence = measureEvidence(lexical, query, hits);
   const top = hits[0]?.score ?? 0;
   const close = hits.filter((h) => h.score >= top * (opts.minRelative ?? 0.3));
-  const relevant = opts.cooccurrenceWindow === undefined ? close : onTopic(retriever, query, close, opts.cooccurrenceWindow);
+  const relevant = opts.cooccurrenceWindow === undefined ? close : onTopic(lexical, query, close, opts.cooccurrenceWindow);
   const picked = diversify(relevant, opts.max, opts.mmrLambda);
   const sources = picked.map((h, i) => ({
     marker: i + 1,
@@ -193,8 +199,7 @@ function together(terms: string[], asked: Set<string>, window: number): boolean 
  * words, not the subject: for "data mixtures", a mixture-of-experts paper that also says "data"
  * somewhere. A one-term query, or one that no hit uses together, keeps every hit.
  */
-export function onTopic(retriever: Retriever, query: string, hits: PaperHit[], window: number): PaperHit[] {
-  const lexical = retriever.corpus.termStats;
+export function onTopic(lexical: TermStats, query: string, hits: PaperHit[], window: number): PaperHit[] {
   const asked = new Set([...queryTerms(query).keys()].filter((t) => isKnownTerm(lexical, t)));
   if (asked.size < 2) return hits;
   const kept = hits.filter((h) => together(tokenize(h.paper.title), asked, window) || together(tokenize(h.paper.abstract), asked, window));

@@ -397,7 +397,7 @@ describe('thin evidence (offline)', () => {
     const retriever = fixture.built.retriever;
     const hits = await retriever.search(q, { k: 20 });
     const settings = { ...ASK.answerability, thin };
-    return decideConfidence(corpusTerms(retriever.corpus), q, hits, measureEvidence(retriever, q, hits), settings);
+    return decideConfidence(corpusTerms(retriever.corpus), q, hits, measureEvidence(retriever.corpus.termStats, q, hits), settings);
   }
 
   it('grades low when no paper scores above two rare words and the best covers under half the question, naming what it lacks', async () => {
