@@ -17,6 +17,7 @@ import { EmbeddingCache, textHash } from './embedding-cache.js';
 import type { EmbeddingsModel } from './embeddings.js';
 import { LexicalIndex } from './lexical.js';
 import { acquireLock } from './lock.js';
+import { TOKENIZER_VERSION } from './tokenize.js';
 import { noProgress, type Progress } from './progress.js';
 import type { GenerationData, GenerationWriter } from './search-store.js';
 import { VectorMatrix } from './vector-matrix.js';
@@ -173,6 +174,7 @@ async function ingestOnce(opts: IngestOptions): Promise<IngestSummary> {
       previous &&
       previous.formatVersion === INDEX_FORMAT_VERSION &&
       previous.chunkStrategy === strategy &&
+      (previous.tokenizer ?? 1) === TOKENIZER_VERSION &&
       (previous.embedding?.model ?? null) === (opts.embedder?.model ?? null) &&
       (!opts.embedder?.dimensions || previous.embedding?.dimensions === opts.embedder.dimensions) &&
       !listed.some((f) => f.size > (previous.maxFileBytes ?? Infinity) !== f.size > (opts.maxFileBytes ?? Infinity)) &&
@@ -251,6 +253,7 @@ async function ingestOnce(opts: IngestOptions): Promise<IngestSummary> {
       generation,
       createdAt,
       chunkStrategy: strategy,
+      tokenizer: TOKENIZER_VERSION,
       maxFileBytes: opts.maxFileBytes ?? null,
       embedding: embeddingStats ? { model: embeddingStats.model, dimensions: embeddingStats.dimensions } : null,
       files,

@@ -12,6 +12,8 @@ export interface Manifest {
   generation: string;
   createdAt: string;
   chunkStrategy: ChunkStrategy;
+  /** TOKENIZER_VERSION of the build; absent in indexes built before it was recorded (version 1). */
+  tokenizer?: number;
   /** The file size limit in force: files skipped as too large may fit under a new limit. */
   maxFileBytes: number | null;
   embedding: { model: string; dimensions: number } | null;

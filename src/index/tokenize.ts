@@ -19,6 +19,13 @@ const STOPWORDS = new Set(
     .filter(Boolean),
 );
 
+/**
+ * Which tokenizer built an index. Raised when tokenize() gives some text other terms than before, so
+ * the next ingest rebuilds an index built with the old terms (it still loads and searches meanwhile).
+ * 2: a run of an unspaced script is a word apart from the Latin letters next to it.
+ */
+export const TOKENIZER_VERSION = 2;
+
 const stemCache = new Map<string, string>();
 export function stem(word: string): string {
   let s = stemCache.get(word);
@@ -34,12 +41,29 @@ export function isStopword(word: string): boolean {
 }
 
 /**
+ * Scripts written without spaces between words (Chinese, Japanese, Thai), or with particles joined to
+ * the word before (Korean): "什么是LoRA", "LoRA는", "LoRAとは" hold an ML term that is a word of its own.
+ */
+const UNSPACED_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]+/gu;
+
+/** The text with each run of an unspaced script set apart by spaces ("什么是LoRA" -> " 什么是 LoRA"). */
+export function spaceUnspacedScripts(text: string): string {
+  return text.replace(UNSPACED_RUN, ' $& ');
+}
+
+/** A term in no Latin letter or digit ("什么是", "что"): in an English corpus, the asker's language rather than a subject. */
+export function isOtherScript(term: string): boolean {
+  return !/[\p{Script=Latin}\p{N}]/u.test(term);
+}
+
+/**
  * Lowercased, stemmed terms. Hyphenated and slashed compounds also yield their joined form so
- * "pre-training" meets "pretraining" and "chain-of-thought" meets "chainofthought".
+ * "pre-training" meets "pretraining" and "chain-of-thought" meets "chainofthought". A run of an
+ * unspaced script is a word of its own, apart from the Latin letters or digits next to it.
  */
 export function tokenize(text: string, opts: { keepStopwords?: boolean } = {}): string[] {
   const out: string[] = [];
-  const lower = text.normalize('NFKC').toLowerCase();
+  const lower = spaceUnspacedScripts(text.normalize('NFKC').toLowerCase());
   for (const m of lower.matchAll(/[\p{L}\p{N}]+(?:[-'’/][\p{L}\p{N}]+)*/gu)) {
     const raw = m[0].replace(/['’]s$/, '');
     // Contractions ("doesn't", "you're") are split but never joined into a new word.

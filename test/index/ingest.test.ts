@@ -14,6 +14,7 @@ import { ingest, type IngestOptions } from '../../src/index/ingest.js';
 import { acquireLock } from '../../src/index/lock.js';
 import { Retriever } from '../../src/index/search.js';
 import { IndexStore, readCurrentGeneration } from '../../src/index/store.js';
+import { TOKENIZER_VERSION } from '../../src/index/tokenize.js';
 import { startOpenAIServer, type FakeOpenAIServer } from '../servers/openai-server.js';
 import { killChild, spawnChild } from '../helpers/children.js';
 
@@ -715,6 +716,22 @@ describe('settings that change what an ingest produces', () => {
     const store = await IndexStore.open(index);
     const retriever = new Retriever(store, embedder(model, { dimensions: 32 }));
     expect((await retriever.search('vision transformers', { k: 3 })).length).toBe(3);
+  });
+
+  it('an index built by an older tokenizer still searches, and the next ingest rebuilds it', async () => {
+    const { corpus, index } = await workspace([F1]);
+    const built = await ingest({ corpusDir: corpus, indexDir: index });
+    const manifestPath = join(index, built.generation, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    expect(manifest.tokenizer).toBe(TOKENIZER_VERSION);
+    // As written before the tokenizer was recorded.
+    delete manifest.tokenizer;
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    expect((await IndexStore.open(index)).papers.length).toBe(built.papers);
+    const again = await ingest({ corpusDir: corpus, indexDir: index });
+    expect(again.upToDate).toBe(false);
+    expect(again.generation).not.toBe(built.generation);
+    expect((await ingest({ corpusDir: corpus, indexDir: index })).upToDate).toBe(true);
   });
 
   it('re-ingests when a raised file-size limit admits a file that was skipped as too large', async () => {

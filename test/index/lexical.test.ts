@@ -42,6 +42,17 @@ describe('tokenize', () => {
     expect(tokenize('3D GPT-4')).toEqual(expect.arrayContaining(['3d', 'gpt', '4', 'gpt4']));
   });
 
+  it('parts an ML term from the unspaced script written against it ("什么是LoRA", "LoRA는", "LoRAとは")', () => {
+    expect(tokenize('什么是LoRA')).toEqual(['什么是', 'lora']);
+    // A one-letter particle is dropped like any single letter.
+    expect(tokenize('LoRA는 뭐야?')).toEqual(['lora', '뭐야']);
+    expect(tokenize('LoRAとは')).toEqual(['lora', 'とは']);
+    expect(tokenize('基于GPT-4评估')).toEqual(['基于', 'gpt', '4', 'gpt4', '评估']);
+    // Scripts written with spaces keep their words whole, and Latin text is tokenized as before.
+    expect(tokenize('что такое LoRA')).toEqual(['что', 'такое', 'lora']);
+    expect(tokenize('naïve pre-training')).toEqual(['naïve', 'pre', stem('training'), stem('pretraining')]);
+  });
+
   it("strips a possessive 's", () => {
     expect(tokenize("model's")).toEqual(['model']);
   });
