@@ -20,7 +20,7 @@ import { type AcronymTable, acronymsOf, mentionsTerm } from '../index/acronyms.j
 import { bm25Idf, docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
-import { tokenize } from '../index/tokenize.js';
+import { isOtherScript, spaceUnspacedScripts, tokenize } from '../index/tokenize.js';
 import { shorthandFor } from '../index/chat-shorthand.js';
 import type { PaperHit, SearchFilter } from '../index/search.js';
 import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
@@ -164,6 +164,16 @@ export function decideConfidence(
     const names = unknown.map((u) => u.name);
     return { confidence: 'low', reason: `the corpus never mentions ${names.join(', ')}`, missing: names };
   }
+  const read = readInOtherScript(asked, known);
+  if (read) {
+    return {
+      confidence: 'low',
+      reason:
+        `the papers here are in English, and only ${read.map((w) => `"${w}"`).join(', ')} in the question ` +
+        (read.length > 1 ? 'are words they use' : 'is a word they use'),
+      missing: [],
+    };
+  }
   if (settings.singlePaper) {
     // A question naming the best paper's own rare method or model ("DropPos ImageNet-1K results")
     // is about that paper; details its abstract lacks are for the answer to report. Its own name is
@@ -196,6 +206,19 @@ export function decideConfidence(
     };
   }
   return { confidence: 'high', missing: [] };
+}
+
+/**
+ * A question partly in another script than the corpus' ("用LoRA微调的时候学习率怎么设置?"): only its
+ * words the corpus knows were searched, so an answer from them is partial. The words read, or
+ * undefined when every word is in the corpus' script.
+ */
+function readInOtherScript(asked: string, known: (t: string) => boolean): string[] | undefined {
+  const words = [...spaceUnspacedScripts(asked).matchAll(WORD_RE)].map((m) => m[0]);
+  const other = words.some((w) => tokenize(w).some((t) => !known(t) && isOtherScript(t)));
+  if (!other) return undefined;
+  const read = words.filter((w) => tokenize(w).some(known));
+  return read.length ? read : undefined;
 }
 
 /** Chat shorthand shorter than this ("lr") is too ambiguous to read as the start of a longer word. */
@@ -248,7 +271,8 @@ function unknownWords(
   const words: string[] = [];
   const seen = new Set<string>();
   for (const m of text.matchAll(WORD_RE)) {
-    const terms = tokenize(m[0]);
+    // A word in another script that no paper uses is the asker's language ("LoRA는 뭐야?"), not a subject.
+    const terms = tokenize(m[0]).filter((t) => known(t) || !isOtherScript(t));
     const key = terms.join(' ');
     if (terms.length === 0 || seen.has(key)) continue;
     seen.add(key);

@@ -9,7 +9,7 @@ import { queryTerms } from '../index/lexical.js';
 import type { PaperHit, Retriever, SearchFilter, SearchResult } from '../index/search.js';
 import type { TermStats } from '../index/search-store.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
-import { tokenize } from '../index/tokenize.js';
+import { isOtherScript, tokenize } from '../index/tokenize.js';
 import { ASK } from './settings.js';
 
 export interface Source {
@@ -103,7 +103,8 @@ export function measureEvidence(lexical: TermStats, query: string, hits: PaperHi
   for (const t of terms.keys()) {
     const idf = lexical.idf(t);
     if (isKnownTerm(lexical, t)) knownTerms++;
-    else if (!asked.has(t)) continue;
+    // Words no paper uses in a chat clause, or in another script than the corpus' ("LoRA는 뭐야?"), are not the subject.
+    else if (!asked.has(t) || isOtherScript(t)) continue;
     else unknownTerms.push(t);
     total += idf;
     if (topTerms.has(t)) matched += idf;

@@ -210,6 +210,26 @@ describe('abstention (offline)', () => {
     for (const t of listed) expect(titles.has(t)).toBe(true);
   });
 
+  it.each([
+    ['LoRA는 뭐야?', 'LoRA?', '"LoRA" in the question is a word they use'],
+    ['LoRA和QLoRA有什么区别?', 'LoRA QLoRA?', '"LoRA", "QLoRA" in the question are words they use'],
+    ['что такое LoRA?', 'LoRA?', '"LoRA" in the question is a word they use'],
+  ])('answers %s from its words in the corpus’ script, `low`, saying what it read', async (question, words, read) => {
+    const plain = await answerQuestion({ retriever }, words);
+    const r = await answerQuestion({ retriever }, question);
+    expect(r.abstained).toBe(false);
+    expect(r.confidence).toBe('low');
+    expect(r.abstainReason).toBe(`the papers here are in English, and only ${read}`);
+    expect(r.answer).toContain(`_Low confidence: the papers here are in English, and only ${read}.`);
+    expect(r.citations[0]).toEqual(plain.citations[0]);
+  });
+
+  it('still refuses a question with no word in the corpus’ script', async () => {
+    const r = await answerQuestion({ retriever }, '什么是低秩适应?');
+    expect(r.abstained).toBe(true);
+    expect(r.abstainReason).toBe('no paper in the corpus matches the question');
+  });
+
   it('names the unknown entity as the reason', async () => {
     const r = await answerQuestion({ retriever }, 'how many fine-tuning steps does DreamBooth need with Stable Diffusion?');
     expect(r.abstainReason).toContain('DreamBooth');
