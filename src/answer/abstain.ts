@@ -20,7 +20,8 @@ import { type AcronymTable, acronymsOf, mentionsTerm } from '../index/acronyms.j
 import { bm25Idf, docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
-import { isOtherScript, spaceUnspacedScripts, tokenize } from '../index/tokenize.js';
+import { spaceUnspacedScripts, tokenize } from '../index/tokenize.js';
+import { askersLanguage } from '../index/asker-language.js';
 import { shorthandFor } from '../index/chat-shorthand.js';
 import type { PaperHit, SearchFilter } from '../index/search.js';
 import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
@@ -155,16 +156,20 @@ export function decideConfidence(
   const carries = (t: string) => named.has(t) || (knownHere(t) && lexical.idf(t) >= settings.split.contentIdf && mentions(close[0], t));
   // The question as answerability reads it: without its chat clauses.
   const asked = withoutChatClauses(question, knownHere, carries);
-  const gap = unknownWords(lexical, asked, entities, knownHere);
+  // Words in the asker's language ("LoRA는 뭐야?", "was ist LoRA?") are neither missing nor a subject.
+  const foreign = askersLanguage(question, (t) => isKnownTerm(lexical, t));
+  const gap = unknownWords(lexical, asked, entities, knownHere, foreign);
   if (gap.share >= settings.noneUnknownWordShare && !somethingClose) {
     return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
   }
-  const unknown = entities.filter((e) => !e.example && e.terms.length > 0 && e.terms.every((t) => !known(t)));
+  // In a question in another language, a plain capitalised word is more likely its noun ("Unterschied") than a name.
+  const ownWord = (e: { name: string; terms: string[] }) => PLAIN_WORD.test(e.name) && e.terms.every(foreign);
+  const unknown = entities.filter((e) => !e.example && e.terms.length > 0 && e.terms.every((t) => !known(t)) && !ownWord(e));
   if (unknown.length > 0) {
     const names = unknown.map((u) => u.name);
     return { confidence: 'low', reason: `the corpus never mentions ${names.join(', ')}`, missing: names };
   }
-  const read = readInOtherScript(asked, known);
+  const read = readInOtherLanguage(asked, known, foreign);
   if (read) {
     return {
       confidence: 'low',
@@ -209,13 +214,13 @@ export function decideConfidence(
 }
 
 /**
- * A question partly in another script than the corpus' ("用LoRA微调的时候学习率怎么设置?"): only its
- * words the corpus knows were searched, so an answer from them is partial. The words read, or
- * undefined when every word is in the corpus' script.
+ * A question partly in another language than the corpus' ("用LoRA微调的时候学习率怎么设置?", "was ist
+ * LoRA?"): only its words the corpus knows were searched, so an answer from them is partial. The
+ * words read, or undefined when no word is in the asker's language (`foreign`).
  */
-function readInOtherScript(asked: string, known: (t: string) => boolean): string[] | undefined {
+function readInOtherLanguage(asked: string, known: (t: string) => boolean, foreign: (t: string) => boolean): string[] | undefined {
   const words = [...spaceUnspacedScripts(asked).matchAll(WORD_RE)].map((m) => m[0]);
-  const other = words.some((w) => tokenize(w).some((t) => !known(t) && isOtherScript(t)));
+  const other = words.some((w) => tokenize(w).some(foreign));
   if (!other) return undefined;
   const read = words.filter((w) => tokenize(w).some(known));
   return read.length ? read : undefined;
@@ -263,6 +268,7 @@ function unknownWords(
   asked: string,
   entities: EntityMention[],
   known: (t: string) => boolean,
+  foreign: (t: string) => boolean,
 ): { share: number; words: string[] } {
   let text = asked.replace(EXAMPLE_MARKS, ' ');
   for (const e of entities) if (e.example) text = text.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
@@ -271,8 +277,8 @@ function unknownWords(
   const words: string[] = [];
   const seen = new Set<string>();
   for (const m of text.matchAll(WORD_RE)) {
-    // A word in another script that no paper uses is the asker's language ("LoRA는 뭐야?"), not a subject.
-    const terms = tokenize(m[0]).filter((t) => known(t) || !isOtherScript(t));
+    // A word in the asker's language that no paper uses ("LoRA는 뭐야?", "was ist LoRA?") is not a subject.
+    const terms = tokenize(m[0]).filter((t) => known(t) || !foreign(t));
     const key = terms.join(' ');
     if (terms.length === 0 || seen.has(key)) continue;
     seen.add(key);

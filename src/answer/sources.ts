@@ -9,7 +9,8 @@ import { queryTerms } from '../index/lexical.js';
 import type { PaperHit, Retriever, SearchFilter, SearchResult } from '../index/search.js';
 import type { TermStats } from '../index/search-store.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
-import { isOtherScript, tokenize } from '../index/tokenize.js';
+import { tokenize } from '../index/tokenize.js';
+import { askersLanguage } from '../index/asker-language.js';
 import { ASK } from './settings.js';
 
 export interface Source {
@@ -93,7 +94,9 @@ export function diversify(hits: PaperHit[], n: number, lambda = ASK.sources.mmrL
 export function measureEvidence(lexical: TermStats, query: string, hits: PaperHit[]): Evidence {
   const terms = queryTerms(query);
   // Words no paper uses in a chat clause ("ngl been confused abt this —") are not the question's subject.
-  const asked = queryTerms(withoutChatClauses(query, (t) => isKnownTerm(lexical, t)));
+  const known = (t: string) => isKnownTerm(lexical, t);
+  const asked = queryTerms(withoutChatClauses(query, known));
+  const foreign = askersLanguage(query, known);
   let total = 0;
   let matched = 0;
   let knownTerms = 0;
@@ -103,8 +106,8 @@ export function measureEvidence(lexical: TermStats, query: string, hits: PaperHi
   for (const t of terms.keys()) {
     const idf = lexical.idf(t);
     if (isKnownTerm(lexical, t)) knownTerms++;
-    // Words no paper uses in a chat clause, or in another script than the corpus' ("LoRA는 뭐야?"), are not the subject.
-    else if (!asked.has(t) || isOtherScript(t)) continue;
+    // Words no paper uses in a chat clause, or in the asker's language ("LoRA는 뭐야?"), are not the subject.
+    else if (!asked.has(t) || foreign(t)) continue;
     else unknownTerms.push(t);
     total += idf;
     if (topTerms.has(t)) matched += idf;

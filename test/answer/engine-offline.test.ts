@@ -214,6 +214,8 @@ describe('abstention (offline)', () => {
     ['LoRA는 뭐야?', 'LoRA?', '"LoRA" in the question is a word they use'],
     ['LoRA和QLoRA有什么区别?', 'LoRA QLoRA?', '"LoRA", "QLoRA" in the question are words they use'],
     ['что такое LoRA?', 'LoRA?', '"LoRA" in the question is a word they use'],
+    ['was ist LoRA?', 'LoRA?', '"LoRA" in the question is a word they use'],
+    ['¿cuál es la diferencia entre LoRA y QLoRA?', 'LoRA QLoRA?', '"LoRA", "QLoRA" in the question are words they use'],
   ])('answers %s from its words in the corpus’ script, `low`, saying what it read', async (question, words, read) => {
     const plain = await answerQuestion({ retriever }, words);
     const r = await answerQuestion({ retriever }, question);
@@ -222,6 +224,12 @@ describe('abstention (offline)', () => {
     expect(r.abstainReason).toBe(`the papers here are in English, and only ${read}`);
     expect(r.answer).toContain(`_Low confidence: the papers here are in English, and only ${read}.`);
     expect(r.citations[0]).toEqual(plain.citations[0]);
+  });
+
+  it('still names a name the corpus lacks in a question in another language, but not its nouns', async () => {
+    const r = await answerQuestion({ retriever }, 'Was ist der Unterschied zwischen LoRA und DreamBooth?');
+    expect(r.confidence).toBe('low');
+    expect(r.abstainReason).toBe('the corpus never mentions DreamBooth');
   });
 
   it('still refuses a question with no word in the corpus’ script', async () => {
