@@ -118,9 +118,12 @@ export function decideConfidence(
   opts: AbstainOptions = {},
 ): ConfidenceDecision {
   if (hits.length === 0) {
+    const isKnown = (t: string) => isKnownTerm(corpus.termStats, t);
     const reason = hasUserFilter(opts.filter)
       ? `no paper ${describeFilter(opts.filter)} matches it`
-      : 'no paper in the corpus matches the question';
+      : tokenize(question).some(askersLanguage(question, isKnown))
+        ? 'the papers here are in English, and no word of the question is one they use'
+        : 'no paper in the corpus matches the question';
     return { confidence: 'none', reason, missing: [] };
   }
   // Refusing says nothing here is close: not so when the best match shares a rare word or several common ones.

@@ -232,10 +232,13 @@ describe('abstention (offline)', () => {
     expect(r.abstainReason).toBe('the corpus never mentions DreamBooth');
   });
 
-  it('still refuses a question with no word in the corpus’ script', async () => {
+  it('still refuses a question with no word in the corpus’ script, saying the papers are in English', async () => {
     const r = await answerQuestion({ retriever }, '什么是低秩适应?');
     expect(r.abstained).toBe(true);
-    expect(r.abstainReason).toBe('no paper in the corpus matches the question');
+    expect(r.abstainReason).toBe('the papers here are in English, and no word of the question is one they use');
+    expect(r.answer).toMatch(/^I couldn't find an answer to this in the paper corpus \(the papers here are in English/);
+    // A question in English that matches nothing still says so.
+    expect((await answerQuestion({ retriever }, 'zxqv wuzzle?')).abstainReason).toBe('no paper in the corpus matches the question');
   });
 
   it('names the unknown entity as the reason', async () => {
