@@ -13,30 +13,20 @@ import { isOtherScript, tokenize } from './tokenize.js';
  * corpus word and none capitalised inside a sentence, show that the question is in that language
  * ("de Vries", "et al." or "Des Moines" gives at most one).
  */
-const FUNCTION_WORDS: Record<string, string[]> = {
-  de: [
-    ...'was der das und ist nicht ein eine einen einem einer wie warum welche welcher welches für auf dem'.split(' '),
-    ...'des sind gibt ich wir sie zu von bei oder aber auch noch kann können zwischen über nach wenn dass'.split(' '),
-    ...'zum zur sich mir mich habe haben wird werden kannst bitte unterschied'.split(' '),
-  ],
-  fr: [
-    ...'le la les un une des du est et que qui quoi quel quelle quels quelles pour avec dans sur pas ce'.split(' '),
-    ...'cette ces sont mes je tu vous nous il elle ils au aux pourquoi entre ou où qu peux merci différence'.split(' '),
-  ],
-  es: [
-    ...'el la los las un una unos unas es qué que cuál cuáles cómo como por para con del pero entre sobre'.split(' '),
-    ...'mis su puedes más muy se diferencia cuando dónde gracias'.split(' '),
-  ],
-  pt: [
-    ...'os um uma é são que qual quais como por para da dos das na nos nas ou mas entre sobre você meu minha'.split(' '),
-    ...'pode há mais muito diferença não obrigado'.split(' '),
-  ],
-  it: [
-    ...'il gli una è sono che cosa cos quale quali perché della dei delle di da tra fra puoi più molto'.split(' '),
-    ...'differenza grazie'.split(' '),
-  ],
+const FUNCTION_WORDS: Record<string, string> = {
+  de: `was der das und ist nicht ein eine einen einem einer wie warum welche welcher welches für auf dem
+    des sind gibt ich wir sie zu von bei oder aber auch noch kann können zwischen über nach wenn dass
+    zum zur sich mir mich habe haben wird werden kannst bitte unterschied`,
+  fr: `le la les un une des du est et que qui quoi quel quelle quels quelles pour avec dans sur pas ce
+    cette ces sont mes je tu vous nous il elle ils au aux pourquoi entre ou où qu peux merci différence`,
+  es: `el la los las un una unos unas es qué que cuál cuáles cómo como por para con del pero entre sobre
+    mis su puedes más muy se diferencia cuando dónde gracias`,
+  pt: `os um uma é são que qual quais como por para da dos das na nos nas ou mas entre sobre você meu minha
+    pode há mais muito diferença não obrigado`,
+  it: `il gli una è sono che cosa cos quale quali perché della dei delle di da tra fra puoi più molto
+    differenza grazie`,
 };
-const LANGUAGES = Object.values(FUNCTION_WORDS).map((words) => new Set(words));
+const LANGUAGES = Object.values(FUNCTION_WORDS).map((words) => new Set(words.trim().split(/\s+/)));
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
