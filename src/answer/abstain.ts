@@ -21,7 +21,7 @@ import { bm25Idf, docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
 import { spaceUnspacedScripts, tokenize } from '../index/tokenize.js';
-import { askersLanguage } from '../index/asker-language.js';
+import { askersLanguage, inAnotherLanguage } from '../index/asker-language.js';
 import { shorthandFor } from '../index/chat-shorthand.js';
 import type { PaperHit, SearchFilter } from '../index/search.js';
 import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
@@ -118,10 +118,9 @@ export function decideConfidence(
   opts: AbstainOptions = {},
 ): ConfidenceDecision {
   if (hits.length === 0) {
-    const isKnown = (t: string) => isKnownTerm(corpus.termStats, t);
     const reason = hasUserFilter(opts.filter)
       ? `no paper ${describeFilter(opts.filter)} matches it`
-      : tokenize(question).some(askersLanguage(question, isKnown))
+      : inAnotherLanguage(question, (t) => isKnownTerm(corpus.termStats, t))
         ? 'the papers here are in English, and no word of the question is one they use'
         : 'no paper in the corpus matches the question';
     return { confidence: 'none', reason, missing: [] };

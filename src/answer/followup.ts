@@ -1,7 +1,8 @@
 /**
  * Follow-ups in a conversation ("what about its memory cost?") are rewritten into a standalone
  * query before retrieval: by the LLM when configured, otherwise by carrying over the key terms of
- * the previous question and the paper the previous answer cited first.
+ * the previous question and the paper the previous answer cited first. With an LLM, a question in
+ * another language than the papers' ("LoRA는 뭐야?") is rewritten into an English query too.
  */
 import { tokenize } from '../index/tokenize.js';
 import type { TermStats } from '../index/search-store.js';
@@ -93,13 +94,15 @@ export function lexicalRewrite(question: string, history: Turn[], lexical: TermS
 export async function rewriteFollowUp(
   question: string,
   history: Turn[],
-  deps: { lexical: TermStats; chat?: ChatModel; budgetMs?: number; pinnedTitles?: string[] },
+  deps: { lexical: TermStats; chat?: ChatModel; budgetMs?: number; pinnedTitles?: string[]; translate?: boolean },
 ): Promise<{ query: string; method: 'none' | 'lexical' | 'llm' }> {
-  if (!history.length) return { query: question, method: 'none' };
+  // A question in another language than the papers' is rewritten too, into an English query, when a model can.
+  const translate = Boolean(deps.translate && deps.chat);
+  if (!history.length && !translate) return { query: question, method: 'none' };
   if (deps.chat) {
     try {
       const pinned = deps.pinnedTitles?.length ? `\n\nThe follow-up refers to: ${deps.pinnedTitles.join('; ')}` : '';
-      const historyText = condensedTranscript(history, { numbered: true }) + pinned;
+      const historyText = (history.length ? condensedTranscript(history, { numbered: true }) : '(none)') + pinned;
       const messages = await renderPrompt('rewrite', { history: historyText, question });
       // The rewritten query is shown back (--json "query"), so it is model text like any answer.
       const reply = await deps.chat.complete(messages, { budgetMs: deps.budgetMs ?? 10_000, maxTokens: 80 });

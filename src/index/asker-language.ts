@@ -43,3 +43,8 @@ export function askersLanguage(question: string, known: (t: string) => boolean):
   const latinLanguage = LANGUAGES.some((words) => [...unknown].filter((w) => words.has(w)).length >= 2);
   return latinLanguage ? (t) => !known(t) : (t) => !known(t) && isOtherScript(t);
 }
+
+/** Whether any of the question's words is in the asker's language rather than the papers' (see askersLanguage). */
+export function inAnotherLanguage(question: string, known: (t: string) => boolean): boolean {
+  return tokenize(question).some(askersLanguage(question, known));
+}

@@ -489,6 +489,37 @@ describe('LLM follow-up rewrite', () => {
     expect(r.answer).toBe('DropPos results [1].');
   });
 
+  it('rewrites a question in another language into an English query, and the model answers the question as asked', async () => {
+    const question = 'DropPos의 ImageNet 결과는 어때?';
+    server.setChatResponder(({ messages }) =>
+      isRewrite(messages)
+        ? 'DropPos ImageNet-1K results of reconstructing dropped positions'
+        : 'DropPos는 ImageNet-1K에서 좋은 결과를 보였습니다 [1].',
+    );
+    const r = await answerQuestion({ retriever, chat: chatAt(server.url) }, question);
+    expect(server.chatCalls()).toBe(2);
+    const [rewrite, answer] = chatPrompts();
+    expect(rewrite.system).toMatch(/Write the query in English, the language of the papers/);
+    expect(rewrite.user).toContain('Conversation so far:\n(none)');
+    expect(rewrite.user).toContain(`Follow-up question: ${question}`);
+    expect(r.query).toBe('DropPos ImageNet-1K results of reconstructing dropped positions');
+    expect(r.sources[0].title.startsWith('DropPos')).toBe(true);
+    expect(answer.system).toMatch(/Answer in the language the question is written in/);
+    expect(answer.user).toContain(`Question: ${question}`);
+    expect(r.mode).toBe('llm');
+    expect(r.answer).toBe('DropPos는 ImageNet-1K에서 좋은 결과를 보였습니다 [1].');
+  });
+
+  it('searches a question in another language as typed when the rewrite call fails', async () => {
+    const question = 'was ist DropPos?';
+    server.setChatResponder(() => 'DropPos reconstructs dropped positions [1].');
+    server.queueFault('chat', { kind: 'status', status: 500 }, 2);
+    const r = await answerQuestion({ retriever, chat: chatAt(server.url) }, question);
+    expect(r.query).toBe(question);
+    expect(r.sources[0].title.startsWith('DropPos')).toBe(true);
+    expect(r.answer).toBe('DropPos reconstructs dropped positions [1].');
+  });
+
   it('does not call the rewrite without history', async () => {
     server.setChatResponder(() => 'Domino reaches 1.3x [1].');
     const r = await answerQuestion({ retriever, chat: chatAt(server.url) }, DOMINO_Q);
