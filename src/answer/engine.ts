@@ -264,7 +264,7 @@ async function runPipeline(
   const { query } = await rewriteFollowUp(asked, history, {
     lexical,
     chat: deps.chat,
-    translate: inAnotherLanguage(asked, (t) => isKnownTerm(lexical, t)),
+    translate: Boolean(deps.chat) && inAnotherLanguage(asked, (t) => isKnownTerm(lexical, t)),
     budgetMs: Math.min(REWRITE_BUDGET_MS, leftMs(deadline) ?? REWRITE_BUDGET_MS),
     pinnedTitles: opts.pinned?.map((p) => p.title),
   });

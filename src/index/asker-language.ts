@@ -30,6 +30,13 @@ const LANGUAGES = Object.values(FUNCTION_WORDS).map((words) => new Set(words.tri
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
+/** Whether the word at `index` starts a sentence (only spaces since the text's start or a sentence mark). */
+function startsSentence(text: string, index: number): boolean {
+  let i = index;
+  while (i > 0 && /\s/.test(text[i - 1])) i--;
+  return i === 0 || '.!?¿¡:'.includes(text[i - 1]);
+}
+
 /**
  * Which of the question's terms are in the asker's language rather than the papers': terms in
  * another script than Latin that no paper uses, and, when the question is in a language written in
@@ -37,10 +44,10 @@ const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
  */
 export function askersLanguage(question: string, known: (t: string) => boolean): (term: string) => boolean {
   const words = [...question.matchAll(WORD)]
-    .filter((m) => !/^\p{Lu}/u.test(m[0]) || /(?:^|[.!?¿¡:]\s*)$/u.test(question.slice(0, m.index)))
+    .filter((m) => !/^\p{Lu}/u.test(m[0]) || startsSentence(question, m.index))
     .map((m) => m[0].toLowerCase().split(/['’]/)[0]);
-  const unknown = new Set(words.filter((w) => tokenize(w).every((t) => !known(t))));
-  const latinLanguage = LANGUAGES.some((words) => [...unknown].filter((w) => words.has(w)).length >= 2);
+  const unknown = [...new Set(words.filter((w) => tokenize(w).every((t) => !known(t))))];
+  const latinLanguage = LANGUAGES.some((list) => unknown.filter((w) => list.has(w)).length >= 2);
   return latinLanguage ? (t) => !known(t) : (t) => !known(t) && isOtherScript(t);
 }
 
