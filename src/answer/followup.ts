@@ -4,6 +4,8 @@
  * the previous question and the paper the previous answer cited first. With an LLM, a question in
  * another language than the papers' ("LoRA는 뭐야?") is rewritten into an English query too.
  */
+import { askersLanguage } from '../index/asker-language.js';
+import { isKnownTerm } from '../index/bm25f.js';
 import { tokenize } from '../index/tokenize.js';
 import type { TermStats } from '../index/search-store.js';
 import type { ChatModel } from './llm.js';
@@ -64,9 +66,11 @@ export function looksLikeFollowUp(question: string, lexical?: TermStats): boolea
   const content = tokenize(question);
   if (ANAPHORA.test(question)) return true;
   if (content.length <= 2) return true;
-  // Few informative terms of its own: lean on the thread.
+  // Few informative terms of its own: lean on the thread. Words in the asker's language are none of
+  // the papers' terms ("und wie viel Speicher spart es?"): they inform no search.
   if (lexical) {
-    const informative = content.filter((t) => lexical.idf(t) > 3).length;
+    const foreign = askersLanguage(question, (t) => isKnownTerm(lexical, t));
+    const informative = content.filter((t) => lexical.idf(t) > 3 && !foreign(t)).length;
     return informative === 0;
   }
   return false;

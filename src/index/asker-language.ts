@@ -16,15 +16,15 @@ import { isOtherScript, tokenize } from './tokenize.js';
 const FUNCTION_WORDS: Record<string, string> = {
   de: `was der das und ist nicht ein eine einen einem einer wie warum welche welcher welches für auf dem
     des sind gibt ich wir sie zu von bei oder aber auch noch kann können zwischen über nach wenn dass
-    zum zur sich mir mich habe haben wird werden kannst bitte unterschied`,
+    zum zur sich mir mich habe haben wird werden kannst bitte unterschied es viel wieviel`,
   fr: `le la les un une des du est et que qui quoi quel quelle quels quelles pour avec dans sur pas ce
-    cette ces sont mes je tu vous nous il elle ils au aux pourquoi entre ou où qu peux merci différence`,
+    cette ces sont mes je tu vous nous il elle ils au aux pourquoi entre ou où qu peux merci différence ça combien`,
   es: `el la los las un una unos unas es qué que cuál cuáles cómo como por para con del pero entre sobre
-    mis su puedes más muy se diferencia cuando dónde gracias`,
+    mis su puedes más muy se diferencia cuando dónde gracias y eso esto esta este cuánto cuánta`,
   pt: `os um uma é são que qual quais como por para da dos das na nos nas ou mas entre sobre você meu minha
-    pode há mais muito diferença não obrigado`,
+    pode há mais muito diferença não obrigado isso isto quanto quanta`,
   it: `il gli una è sono che cosa cos quale quali perché della dei delle di da tra fra puoi più molto
-    differenza grazie`,
+    differenza grazie questo quanto quanta`,
 };
 const LANGUAGES = Object.values(FUNCTION_WORDS).map((words) => new Set(words.trim().split(/\s+/)));
 

@@ -437,6 +437,17 @@ describe('follow-up questions (offline)', () => {
     expect(looksLikeFollowUp('how does CLEX extend the context window of LLMs?', retriever.corpus.termStats)).toBe(false);
   });
 
+  it.each(['und wie viel Speicher spart es?', '그거 메모리는 얼마나 줄여?', '¿y cuánta memoria ahorra?'])(
+    'reads a follow-up in another language as a follow-up and answers it from the thread: %s',
+    async (question) => {
+      expect(looksLikeFollowUp(question, retriever.corpus.termStats)).toBe(true);
+      const r = await answerQuestion({ retriever }, question, { history: history() });
+      expect(r.query).toContain('DropPos');
+      expect(r.abstained).toBe(false);
+      expect(r.sources[0].paperId).toBe(dropPos().id);
+    },
+  );
+
   it('lexicalRewrite carries DropPos into the query', () => {
     const q = lexicalRewrite(followUp, history(), retriever.corpus.termStats);
     expect(q.startsWith(followUp)).toBe(true);
