@@ -171,13 +171,12 @@ export function decideConfidence(
     const names = unknown.map((u) => u.name);
     return { confidence: 'low', reason: `the corpus never mentions ${names.join(', ')}`, missing: names };
   }
-  const read = readInOtherLanguage(asked, known, foreign);
+  const read = readInOtherLanguage(question, asked, known, foreign);
   if (read) {
+    const words = read.map((w) => (w === '…' ? w : `"${w}"`)).join(', ');
     return {
       confidence: 'low',
-      reason:
-        `the papers here are in English, and only ${read.map((w) => `"${w}"`).join(', ')} in the question ` +
-        (read.length > 1 ? 'are words they use' : 'is a word they use'),
+      reason: `the papers here are in English, so only ${words} ${read.length > 1 ? 'were' : 'was'} searched`,
       missing: [],
     };
   }
@@ -215,17 +214,31 @@ export function decideConfidence(
   return { confidence: 'high', missing: [] };
 }
 
+/** The most words a note names as searched. */
+const MAX_READ_WORDS = 6;
+
 /**
  * A question partly in another language than the corpus' ("用LoRA微调的时候学习率怎么设置?", "was ist
- * LoRA?"): only its words the corpus knows were searched, so an answer from them is partial. The
- * words read, or undefined when no word is in the asker's language (`foreign`).
+ * LoRA?"): only its words the corpus knows were searched, so an answer from them is partial. Those
+ * words of the asked text, once each and at most six (then "…"), or undefined when no word of the
+ * question is in the asker's language (`foreign`). The whole question is read for that: a follow-up
+ * in another language leaves its own clause out as chat, and only the words carried from the thread
+ * are asked.
  */
-function readInOtherLanguage(asked: string, known: (t: string) => boolean, foreign: (t: string) => boolean): string[] | undefined {
-  const words = [...spaceUnspacedScripts(asked).matchAll(WORD_RE)].map((m) => m[0]);
-  const other = words.some((w) => tokenize(w).some(foreign));
-  if (!other) return undefined;
-  const read = words.filter((w) => tokenize(w).some(known));
-  return read.length ? read : undefined;
+function readInOtherLanguage(
+  question: string,
+  asked: string,
+  known: (t: string) => boolean,
+  foreign: (t: string) => boolean,
+): string[] | undefined {
+  if (!tokenize(question).some(foreign)) return undefined;
+  const read = new Map<string, string>();
+  for (const [w] of spaceUnspacedScripts(asked).matchAll(WORD_RE)) {
+    if (tokenize(w).some(known) && !read.has(w.toLowerCase())) read.set(w.toLowerCase(), w);
+  }
+  const words = [...read.values()];
+  if (!words.length) return undefined;
+  return words.length > MAX_READ_WORDS ? [...words.slice(0, MAX_READ_WORDS), '…'] : words;
 }
 
 /** Chat shorthand shorter than this ("lr") is too ambiguous to read as the start of a longer word. */

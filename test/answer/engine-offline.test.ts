@@ -211,18 +211,18 @@ describe('abstention (offline)', () => {
   });
 
   it.each([
-    ['LoRA는 뭐야?', 'LoRA?', '"LoRA" in the question is a word they use'],
-    ['LoRA和QLoRA有什么区别?', 'LoRA QLoRA?', '"LoRA", "QLoRA" in the question are words they use'],
-    ['что такое LoRA?', 'LoRA?', '"LoRA" in the question is a word they use'],
-    ['was ist LoRA?', 'LoRA?', '"LoRA" in the question is a word they use'],
-    ['¿cuál es la diferencia entre LoRA y QLoRA?', 'LoRA QLoRA?', '"LoRA", "QLoRA" in the question are words they use'],
+    ['LoRA는 뭐야?', 'LoRA?', '"LoRA" was searched'],
+    ['LoRA和QLoRA有什么区别?', 'LoRA QLoRA?', '"LoRA", "QLoRA" were searched'],
+    ['что такое LoRA?', 'LoRA?', '"LoRA" was searched'],
+    ['was ist LoRA?', 'LoRA?', '"LoRA" was searched'],
+    ['¿cuál es la diferencia entre LoRA y QLoRA?', 'LoRA QLoRA?', '"LoRA", "QLoRA" were searched'],
   ])('answers %s from its words in the corpus’ script, `low`, saying what it read', async (question, words, read) => {
     const plain = await answerQuestion({ retriever }, words);
     const r = await answerQuestion({ retriever }, question);
     expect(r.abstained).toBe(false);
     expect(r.confidence).toBe('low');
-    expect(r.abstainReason).toBe(`the papers here are in English, and only ${read}`);
-    expect(r.answer).toContain(`_Low confidence: the papers here are in English, and only ${read}.`);
+    expect(r.abstainReason).toBe(`the papers here are in English, so only ${read}`);
+    expect(r.answer).toContain(`_Low confidence: the papers here are in English, so only ${read}.`);
     expect(r.citations[0]).toEqual(plain.citations[0]);
   });
 
@@ -445,6 +445,9 @@ describe('follow-up questions (offline)', () => {
       expect(r.query).toContain('DropPos');
       expect(r.abstained).toBe(false);
       expect(r.sources[0].paperId).toBe(dropPos().id);
+      // Only the words carried from the thread were searched, and the answer says so.
+      expect(r.confidence).toBe('low');
+      expect(r.abstainReason).toMatch(/^the papers here are in English, so only "DropPos", .* were searched$/);
     },
   );
 
