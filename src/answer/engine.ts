@@ -6,8 +6,6 @@
 import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
 import { questionCore } from '../index/chat-frame.js';
-import { inAnotherLanguage } from '../index/asker-language.js';
-import { isKnownTerm } from '../index/bm25f.js';
 import { collapseSpacesKeepingLines } from '../index/chat-clauses.js';
 import type { Retriever, SearchFilter } from '../index/search.js';
 import type { TermStats } from '../index/search-store.js';
@@ -264,7 +262,6 @@ async function runPipeline(
   const { query } = await rewriteFollowUp(asked, history, {
     lexical,
     chat: deps.chat,
-    translate: Boolean(deps.chat) && inAnotherLanguage(asked, (t) => isKnownTerm(lexical, t)),
     budgetMs: Math.min(REWRITE_BUDGET_MS, leftMs(deadline) ?? REWRITE_BUDGET_MS),
     pinnedTitles: opts.pinned?.map((p) => p.title),
   });

@@ -4,7 +4,7 @@
  * the previous question and the paper the previous answer cited first. With an LLM, a question in
  * another language than the papers' ("LoRA는 뭐야?") is rewritten into an English query too.
  */
-import { askersLanguage } from '../index/asker-language.js';
+import { askersLanguage, inAnotherLanguage } from '../index/asker-language.js';
 import { isKnownTerm } from '../index/bm25f.js';
 import { tokenize } from '../index/tokenize.js';
 import type { TermStats } from '../index/search-store.js';
@@ -98,11 +98,11 @@ export function lexicalRewrite(question: string, history: Turn[], lexical: TermS
 export async function rewriteFollowUp(
   question: string,
   history: Turn[],
-  deps: { lexical: TermStats; chat?: ChatModel; budgetMs?: number; pinnedTitles?: string[]; translate?: boolean },
+  deps: { lexical: TermStats; chat?: ChatModel; budgetMs?: number; pinnedTitles?: string[] },
 ): Promise<{ query: string; method: 'none' | 'lexical' | 'llm' }> {
   // A question in another language than the papers' is rewritten too, into an English query, when a model can.
-  const translate = Boolean(deps.translate && deps.chat);
-  if (!history.length && !translate) return { query: question, method: 'none' };
+  const translate = () => inAnotherLanguage(question, (t) => isKnownTerm(deps.lexical, t));
+  if (!history.length && !(deps.chat && translate())) return { query: question, method: 'none' };
   if (deps.chat) {
     try {
       const pinned = deps.pinnedTitles?.length ? `\n\nThe follow-up refers to: ${deps.pinnedTitles.join('; ')}` : '';

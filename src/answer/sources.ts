@@ -105,7 +105,7 @@ export function measureEvidence(lexical: TermStats, query: string, hits: PaperHi
   const topTerms = top ? termSet(top.paper) : new Set<string>();
   for (const t of terms.keys()) {
     const idf = lexical.idf(t);
-    if (isKnownTerm(lexical, t)) knownTerms++;
+    if (known(t)) knownTerms++;
     // Words no paper uses in a chat clause, or in the asker's language ("LoRA는 뭐야?"), are not the subject.
     else if (!asked.has(t) || foreign(t)) continue;
     else unknownTerms.push(t);
