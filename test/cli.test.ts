@@ -101,6 +101,18 @@ describe('cli main()', () => {
     expect(body.results).toHaveLength(3);
   });
 
+  it('search reads a typo as the corpus word it misses, ranks as for the word spelled right, and says so', async () => {
+    const right = JSON.parse((await run('search', 'machine', 'translation', '-k', '3', '--json')).out);
+    const r = await run('search', 'machine', 'tranlsation', '-k', '3', '--json');
+    expect(r.code).toBe(0);
+    const body = JSON.parse(r.out);
+    expect(body.corrections).toEqual([{ from: 'tranlsation', to: 'translation' }]);
+    expect(body.results).toEqual(right.results);
+    expect(right.corrections).toBeUndefined();
+    const text = await run('search', 'machine', 'tranlsation', '-k', '1');
+    expect(text.out.split('\n')[0]).toBe('Read "tranlsation" as "translation".');
+  });
+
   it('search without --json prints one line per hit', async () => {
     const r = await run('search', 'DropPos', 'vision', 'transformers', '-k', '2');
     expect(r.code).toBe(0);

@@ -6,6 +6,7 @@
 import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
 import { questionCore } from '../index/chat-frame.js';
+import { type Correction, correctSpelling } from '../index/spelling.js';
 import { collapseSpacesKeepingLines } from '../index/chat-clauses.js';
 import type { Retriever, SearchFilter } from '../index/search.js';
 import type { TermStats } from '../index/search-store.js';
@@ -58,6 +59,8 @@ export interface AnswerResult {
   /** Why a hybrid index was searched lexically for this answer (the embedding endpoint failed). */
   retrievalFallback?: string;
   abstainReason?: string;
+  /** Typos searched as the corpus word they miss by one edit ("pretarining" as "pretraining"); the answer opens by saying so. */
+  corrections?: Correction[];
   evidence: Evidence;
   durationMs: number;
 }
@@ -233,6 +236,11 @@ function lowConfidenceNote(decision: ConfidenceDecision): string {
 
 type PipelineResult = Omit<AnswerResult, 'question' | 'query'>;
 
+/** `_Read "pretarining" as "pretraining"._`: what the search read instead of the typed words. */
+export function readAsNote(corrections: Correction[]): string {
+  return `_Read ${corrections.map((c) => `"${c.from}" as "${c.to}"`).join(', ')}._`;
+}
+
 /**
  * The one answer pipeline, driven by a profile (settings.ts): clean the text, rewrite a follow-up,
  * retrieve, grade answerability (the lexical side decides only `none`), then the model's cited
@@ -248,10 +256,14 @@ async function runPipeline(
   const deps = { ...given, retriever: await given.retriever.pinned() };
   const started = Date.now();
   const logger = deps.logger ?? silentLogger;
-  const text = cleanQuestion(raw);
+  const typed = cleanQuestion(raw);
   const lexical = deps.retriever.corpus.termStats;
+  // A typo ("pretarining") is read as the corpus word it misses by one edit, and the reply says so;
+  // before the chat frame is read, as "heyy quick questoin -" is a frame once "questoin" is "question".
+  const spelled = correctSpelling(typed, lexical);
+  const text = spelled.text;
   // Retrieval, answerability and the digest read the question without its chat frame ("tldr:",
-  // "can someone explain"); the model reads the message whole.
+  // "can someone explain"); the model reads the message whole, as typed.
   const asked = questionCore(text);
   // Asking for papers is read from the whole message: the frame may be what asks ("recommend some papers on X").
   const list = asksForList(text);
@@ -278,11 +290,19 @@ async function runPipeline(
   const { hits, evidence, retrieval, degraded } = gathered;
   const sources = opts.pinned?.length ? pinSources(gathered.sources, opts.pinned, hits) : gathered.sources;
   if (degraded) logger.warn(`${settings.subject} embedding failed; searching the lexical index only`, { reason: degraded });
-  const base = { evidence, droppedCitations: 0, retrieval, ...(degraded ? { retrievalFallback: degraded } : {}) };
+  const corrections = spelled.corrections;
+  const base = {
+    evidence,
+    droppedCitations: 0,
+    retrieval,
+    ...(degraded ? { retrievalFallback: degraded } : {}),
+    ...(corrections.length ? { corrections } : {}),
+  };
+  const readAs = corrections.length ? `${readAsNote(corrections)}\n\n` : '';
   const done = (result: Omit<PipelineResult, keyof typeof base | 'durationMs'> & Partial<PipelineResult>) => ({
-    text,
+    text: typed,
     query,
-    result: { ...base, ...result, durationMs: Date.now() - started },
+    result: { ...base, ...result, answer: readAs + result.answer, durationMs: Date.now() - started },
   });
   const abstained = (reason: string | undefined, mode: AnswerResult['mode']) =>
     done({
@@ -331,7 +351,7 @@ async function runPipeline(
     const earlier = `${transcript ? `Conversation so far:\n${transcript}\n\n` : ''}${pinnedNote}`;
     const vars = {
       sources: formatSources(sources),
-      [settings.subject]: text,
+      [settings.subject]: typed,
       history: earlier,
       maxWords: String(settings.maxWords),
     };

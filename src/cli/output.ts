@@ -43,6 +43,7 @@ export function answerJson(r: AnswerResult | SummaryResult) {
     ...(r.truncated ? { truncated: true } : {}),
     ...(r.retrievalFallback ? { retrieval: r.retrieval, retrievalFallback: r.retrievalFallback } : {}),
     ...(r.abstainReason ? { abstainReason: r.abstainReason } : {}),
+    ...(r.corrections ? { corrections: r.corrections } : {}),
     ...('query' in r && r.query !== r.question ? { query: r.query } : {}),
   };
 }

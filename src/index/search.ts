@@ -9,6 +9,7 @@ import type { Chunk } from './chunk.js';
 import type { EmbeddingsModel } from './embeddings.js';
 import { filterDate } from '../search-filter.js';
 import { questionCore } from './chat-frame.js';
+import { type Correction, correctSpelling } from './spelling.js';
 import { queryTerms } from './lexical.js';
 import { type DocHit, GenerationGoneError, type PinnedGeneration, type SearchStore } from './search-store.js';
 
@@ -54,6 +55,8 @@ export interface SearchResult {
   retrieval: 'hybrid' | 'lexical';
   /** Why a hybrid index was searched lexically (the embedding endpoint failed or timed out). */
   degraded?: string;
+  /** Typos searched as the corpus word they miss by one edit (spelling.ts). */
+  corrections?: Correction[];
 }
 
 /** After the embedding endpoint fails, questions skip it this long, so an outage costs one wait, not one per question. */
@@ -170,13 +173,11 @@ export class Retriever {
   }
 
   async searchWithMode(typed: string, opts: SearchOptions = {}): Promise<SearchResult> {
-    // "tldr: …", "can someone explain …": the frame is not what to search for (chat-frame.ts).
-    const query = questionCore(typed);
     for (let attempt = 0; ; attempt++) {
       // One generation for both halves: the lexical and vector hits index the same chunks.
       const g = this.pinnedGeneration ?? (await this.store.pin());
       try {
-        return await this.searchIn(g, query, opts);
+        return await this.searchIn(g, typed, opts);
       } catch (err) {
         if (!(err instanceof GenerationGoneError) || attempt >= 2) throw err;
         // Superseded under us (the store has switched): start over on the live generation.
@@ -185,7 +186,12 @@ export class Retriever {
     }
   }
 
-  private async searchIn(g: PinnedGeneration, query: string, opts: SearchOptions): Promise<SearchResult> {
+  private async searchIn(g: PinnedGeneration, typed: string, opts: SearchOptions): Promise<SearchResult> {
+    // Typos first ("pretarining" is read as "pretraining"), then the chat frame, which is not what to
+    // search for ("tldr: …", "can someone explain …": chat-frame.ts).
+    const { text, corrections } = correctSpelling(typed, g.termStats);
+    const query = questionCore(text);
+    const read = corrections.length ? { corrections } : {};
     const k = opts.k ?? 10;
     const { vector, degraded } = await this.queryVectorOrReason(g, query, opts);
     // Fusion ranks every paper of a deep lexical list; alone, with one chunk per paper, the k
@@ -213,7 +219,7 @@ export class Retriever {
         lexicalScore: lexical.scores[i],
         chunks: chunks[i],
       }));
-      return { hits, retrieval: 'lexical', ...(degraded ? { degraded } : {}) };
+      return { hits, retrieval: 'lexical', ...(degraded ? { degraded } : {}), ...read };
     }
     const dense = rankPapers(papers, vecHits ?? [], opts.filter);
     const fused = fuse(papers, lexical, dense, k);
@@ -226,7 +232,7 @@ export class Retriever {
       vectorScore: fused.vectorScores[i],
       chunks: chunks[i],
     }));
-    return { hits, retrieval: 'hybrid' };
+    return { hits, retrieval: 'hybrid', ...read };
   }
 }
 

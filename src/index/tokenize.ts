@@ -26,11 +26,16 @@ const STOPWORDS = new Set(
  */
 export const TOKENIZER_VERSION = 2;
 
+/** A word's term, not cached: for one-off strings (spelling variants) that would fill the cache below. */
+export function stemOnce(word: string): string {
+  return /^[a-z]+$/.test(word) && word.length > 3 ? stemmer(word) : word;
+}
+
 const stemCache = new Map<string, string>();
 export function stem(word: string): string {
   let s = stemCache.get(word);
   if (s === undefined) {
-    s = /^[a-z]+$/.test(word) && word.length > 3 ? stemmer(word) : word;
+    s = stemOnce(word);
     if (stemCache.size < 200_000) stemCache.set(word, s);
   }
   return s;

@@ -156,6 +156,28 @@ describe('abstention (offline)', () => {
     expect(r.citations.length).toBe(r.sources.length);
   });
 
+  it('reads a typo as the corpus word it misses, answers as for the question spelled right, and says what it read', async () => {
+    const right = await answerQuestion({ retriever }, 'does deduplication of pretraining data help?');
+    const typo = await answerQuestion({ retriever }, 'does deduplicaton of pretarining data help?');
+    expect(typo.corrections).toEqual([
+      { from: 'deduplicaton', to: 'deduplication' },
+      { from: 'pretarining', to: 'pretraining' },
+    ]);
+    expect(typo.answer).toBe(`_Read "deduplicaton" as "deduplication", "pretarining" as "pretraining"._\n\n${right.answer}`);
+    expect(typo.question).toBe('does deduplicaton of pretarining data help?');
+    expect(typo.confidence).toBe(right.confidence);
+    expect(typo.citations).toEqual(right.citations);
+    expect(right.corrections).toBeUndefined();
+    // Before, the typo was searched as typed, and named as missing.
+    expect(typo.abstainReason ?? '').not.toMatch(/pretarining/);
+  });
+
+  it('still names a subject the corpus lacks when it is an English word, not a typo', async () => {
+    const r = await answerQuestion({ retriever }, 'physics-informed nets for global weather forecasting?');
+    expect(r.corrections).toBeUndefined();
+    expect(r.answer).not.toMatch(/^_Read/);
+  });
+
   it('does not refuse a question run together with chat no paper uses: its best match is close (noneSharedWords)', async () => {
     const question = 'does sparse pre-training cut FLOPs';
     const plain = await answerQuestion({ retriever }, question);

@@ -20,7 +20,7 @@ export const search: Command = {
     const k = positiveInt(v.k, '-k', 10);
     const retriever = await openRetriever(config, { logger, autoIngest: true, progress: v.json ? noProgress : createProgress() });
     const filter = filterFrom(v);
-    const hits = await retriever.search(query, { k, filter });
+    const { hits, corrections } = await retriever.searchWithMode(query, { k, filter });
     // Say when the filter, not the corpus, left nothing.
     const note =
       !hits.length && hasUserFilter(filter) && (await retriever.search(query, { k: 1 })).length
@@ -32,9 +32,11 @@ export const search: Command = {
         mode: retriever.mode,
         results: hits.map((h) => ({ rank: h.rank, paperId: h.paper.id, title: h.paper.title, score: round(h.score) })),
         ...(note ? { note } : {}),
+        ...(corrections ? { corrections } : {}),
       });
       return 0;
     }
+    if (corrections) io.out(`Read ${corrections.map((c) => `"${c.from}" as "${c.to}"`).join(', ')}.\n`);
     if (!hits.length) io.out(`${note ?? 'No matching papers.'}\n`);
     for (const h of hits) io.out(`${String(h.rank).padStart(2)}. [${h.paper.id}] ${h.paper.title}  (${round(h.score)})\n`);
     return 0;

@@ -1,0 +1,187 @@
+/**
+ * Typos read as the corpus word they miss by one edit ("pretarining", "represnetations",
+ * "foreacsting"): a question with one was searched without its subject and graded `low` for "no
+ * paper here mentions pretarining". Only a plain lower-case word that no paper uses and that is no
+ * English word ("weather", "gaming" and "statutes" are asked as typed) is read again, as a variant
+ * one edit away (a letter added, dropped, changed, or two swapped) that papers use: the likeliest
+ * edit first, then English words, then the most papers. Names (capitals, digits, hyphens), short
+ * words, contractions without their apostrophe and words in the asker's language stay as typed, so
+ * a name the corpus lacks is still named as missing. Candidates are looked up in the term
+ * statistics, never enumerated from them, so every store serves them.
+ */
+import { askersLanguage } from './asker-language.js';
+import { docFreqOf, isKnownTerm } from './bm25f.js';
+import { isEnglishWord } from './english-words.js';
+import type { TermStats } from './search-store.js';
+import { isStopword, stemOnce, tokenize } from './tokenize.js';
+
+export interface SpellingSettings {
+  /** Shortest word read again: short non-words are more often names and shorthand ("unet", "cpt") than typos. */
+  minLength: number;
+  /** Longest word read again: no English or ML word is longer, and each letter adds ~54 variants to look up. */
+  maxLength: number;
+  /** Most words one question has read again: past that, the text is not English prose with typos, and each costs lookups. */
+  maxWords: number;
+  /** Fewest papers an English word read instead must appear in. */
+  minDocs: number;
+  /** Fewest papers a word outside the dictionary read instead must appear in. */
+  minJargonDocs: number;
+}
+
+/**
+ * Chosen on the tuning halves (README, "Typos"): at five letters truncations were read as typos
+ * ("langs" as "lags"), at four chat words too ("quik" as "quit"); reading a word as an English word no
+ * paper uses graded one more answerable question `low` (and, at four letters, read names and
+ * shorthand as such words: "atari" as "acari", "ckpt" as "cpt"). 2, 3 or 5 papers for a word outside
+ * the dictionary measured the same.
+ */
+export const SPELLING: SpellingSettings = { minLength: 6, maxLength: 24, maxWords: 8, minDocs: 1, minJargonDocs: 3 };
+
+export interface Correction {
+  from: string;
+  to: string;
+}
+
+/** Whether a lower-case word is an English word (the default: a 274,000-word list with inflections). */
+export type WordCheck = (word: string) => boolean;
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
+const ROWS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
+
+/** Whether two letters sit next to each other on a QWERTY keyboard (the rows are staggered). */
+function adjacentKeys(a: string, b: string): boolean {
+  const r = ROWS.findIndex((row) => row.includes(a));
+  const s = ROWS.findIndex((row) => row.includes(b));
+  if (r < 0 || s < 0 || Math.abs(r - s) > 1) return false;
+  const i = ROWS[r].indexOf(a);
+  const j = ROWS[s].indexOf(b);
+  return r === s ? Math.abs(i - j) === 1 : s < r ? j === i || j === i + 1 : j === i || j === i - 1;
+}
+
+/**
+ * Every string one edit from `w`, with how unlikely that edit is as a typo (after Kernighan, Church
+ * & Gale, 1990): 1 for two letters swapped or a letter doubled or undoubled, 2 for a letter added or
+ * dropped or changed to a key next to it, 3 for any other change.
+ */
+function oneEditAway(w: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (v: string, cost: number) => {
+    if (v !== w && cost < (out.get(v) ?? Number.POSITIVE_INFINITY)) out.set(v, cost);
+  };
+  for (let i = 0; i <= w.length; i++) {
+    const head = w.slice(0, i);
+    const tail = w.slice(i);
+    if (tail) add(head + tail.slice(1), tail[0] === w[i - 1] || tail[0] === tail[1] ? 1 : 2);
+    if (tail.length > 1) add(head + tail[1] + tail[0] + tail.slice(2), 1);
+    for (const c of ALPHABET) {
+      if (tail && c !== tail[0]) add(head + c + tail.slice(1), adjacentKeys(tail[0], c) ? 2 : 3);
+      add(head + c + tail, c === w[i - 1] || c === tail[0] ? 1 : 2);
+    }
+  }
+  return out;
+}
+
+/** The shortest English part a word outside the dictionary may be built from. */
+const MIN_PART = 4;
+/** Endings that make a word of an English one ("tokenizer", "embeddings"). */
+const ENDING = /^(?:s|es|ed|er|ers|ing|ings|ize|izes|ized|izer|izers|ization|ise|ised|iser|isation|ation|ations|al|ly|ness|able)$/;
+
+/**
+ * A word outside the dictionary built from English ones: a compound ("datasets", "finetuning") or an
+ * English word with an ending ("tokenizer"). "confids" (a stem of "confidence" plus "s") is neither.
+ */
+function builtFromEnglish(v: string, isWord: WordCheck): boolean {
+  for (let i = MIN_PART; i < v.length; i++) {
+    const rest = v.slice(i);
+    if (isWord(v.slice(0, i)) && (ENDING.test(rest) || (rest.length >= MIN_PART && isWord(rest)))) return true;
+  }
+  return false;
+}
+
+/**
+ * The corpus word a typo stands for, among its one-edit variants whose term papers use (a function
+ * word counts as in every paper): English words first, then the likeliest edit, then the most
+ * papers, then alphabetical order. A variant outside the dictionary ("finetuning") must be built from
+ * English words and be in `minJargonDocs` papers. Undefined when none qualifies.
+ */
+export function correctionFor(word: string, stats: TermStats, isWord: WordCheck = isEnglishWord, settings = SPELLING): string | undefined {
+  // Each question is read twice (answer and search), and chat words recur: keep a generation's readings.
+  const cache = isWord === isEnglishWord && settings === SPELLING ? cacheOf(stats) : undefined;
+  if (cache?.has(word)) return cache.get(word);
+  const found = bestVariant(word, stats, isWord, settings);
+  if (cache && cache.size < MAX_CACHED) cache.set(word, found);
+  return found;
+}
+
+/** Readings kept per generation: the words of a few thousand questions. */
+const MAX_CACHED = 10_000;
+const caches = new WeakMap<TermStats, Map<string, string | undefined>>();
+
+function cacheOf(stats: TermStats): Map<string, string | undefined> {
+  let cache = caches.get(stats);
+  if (!cache) {
+    cache = new Map();
+    caches.set(stats, cache);
+  }
+  return cache;
+}
+
+function bestVariant(word: string, stats: TermStats, isWord: WordCheck, settings: SpellingSettings): string | undefined {
+  let best: { word: string; english: boolean; cost: number; docs: number } | undefined;
+  const better = (a: NonNullable<typeof best>, b: NonNullable<typeof best>) =>
+    a.cost !== b.cost ? a.cost < b.cost : a.english !== b.english ? a.english : a.docs > b.docs + 1e-9;
+  for (const [v, cost] of [...oneEditAway(word)].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    // A variant is one plain word: its term is its stem, or none for a function word (as common as a word gets).
+    const term = isStopword(v) ? undefined : stemOnce(v);
+    const docs = term === undefined ? stats.size : isKnownTerm(stats, term) ? docFreqOf(stats, term) : 0;
+    if (docs < Math.min(settings.minDocs, settings.minJargonDocs)) continue;
+    const english = isWord(v);
+    if (docs < (english ? settings.minDocs : settings.minJargonDocs) || (!english && !builtFromEnglish(v, isWord))) continue;
+    const candidate = { word: v, english, cost, docs };
+    if (!best || better(candidate, best)) best = candidate;
+  }
+  return best?.word;
+}
+
+/** What a contraction adds to a function word ("that's", "doesn't", "they're"). */
+const CONTRACTED = /(?:s|t|re|ve|ll|d|m)$/;
+
+/** A contraction typed without its apostrophe ("thats", "doesnt", "theyre"): chat spelling, not a typo, and what chat frames read. */
+function contractionWithoutApostrophe(word: string): boolean {
+  const m = CONTRACTED.exec(word);
+  return m !== null && isStopword(word.slice(0, m.index));
+}
+
+/** A plain lower-case word standing alone: not part of a name ("swe-bench", "gpt4", "LoRA's", "arxiv.org"). */
+const PLAIN_WORD = /(?<![\p{L}\p{N}_\-'’/.])[a-z]+(?![\p{L}\p{N}_\-'’/]|\.[\p{L}\p{N}])/gu;
+
+/**
+ * The text with each typo read as the corpus word it misses by one edit, and what was read so.
+ * Words in the asker's language ("was ist LoRA?") are no typos, though no paper uses them.
+ */
+export function correctSpelling(
+  text: string,
+  stats: TermStats,
+  isWord: WordCheck = isEnglishWord,
+  settings: SpellingSettings = SPELLING,
+): { text: string; corrections: Correction[] } {
+  const corrections: Correction[] = [];
+  const foreign = askersLanguage(text, (t) => isKnownTerm(stats, t));
+  const read = new Map<string, string | undefined>();
+  let examined = 0;
+  const out = text.replace(PLAIN_WORD, (word) => {
+    if (word.length < settings.minLength || word.length > settings.maxLength) return word;
+    if (!read.has(word)) {
+      const terms = tokenize(word);
+      const asTyped = (t: string) => isKnownTerm(stats, t) || foreign(t);
+      const typo = terms.length > 0 && !terms.some(asTyped) && !isWord(word) && !contractionWithoutApostrophe(word);
+      const look = typo && examined++ < settings.maxWords;
+      read.set(word, look ? correctionFor(word, stats, isWord, settings) : undefined);
+    }
+    const to = read.get(word);
+    if (!to) return word;
+    if (!corrections.some((c) => c.from === word)) corrections.push({ from: word, to });
+    return to;
+  });
+  return { text: out, corrections };
+}
