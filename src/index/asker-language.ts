@@ -31,7 +31,7 @@ const LANGUAGES = Object.values(FUNCTION_WORDS).map((words) => new Set(words.tri
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
 /** Whether the word at `index` starts a sentence (only spaces since the text's start or a sentence mark). */
-function startsSentence(text: string, index: number): boolean {
+export function startsSentence(text: string, index: number): boolean {
   let i = index;
   while (i > 0 && /\s/.test(text[i - 1])) i--;
   return i === 0 || '.!?¿¡:'.includes(text[i - 1]);

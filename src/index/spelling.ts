@@ -1,7 +1,8 @@
 /**
  * Typos read as the corpus word they miss by one edit ("pretarining", "represnetations",
  * "foreacsting"): a question with one was searched without its subject and graded `low` for "no
- * paper here mentions pretarining". Only a plain lower-case word that no paper uses and that is no
+ * paper here mentions pretarining". Only a plain word (lower-case, or capitalised where it starts a
+ * sentence) that no paper uses and that is no
  * English word ("weather", "gaming" and "statutes" are asked as typed) is read again, as a variant
  * one edit away (a letter added, dropped, changed, or two swapped) that papers use: the likeliest
  * edit first, then English words, then the most papers. Names (capitals, digits, hyphens), short
@@ -9,7 +10,7 @@
  * a name the corpus lacks is still named as missing. Candidates are looked up in the term
  * statistics, never enumerated from them, so every store serves them.
  */
-import { askersLanguage } from './asker-language.js';
+import { askersLanguage, startsSentence } from './asker-language.js';
 import { docFreqOf, isKnownTerm } from './bm25f.js';
 import { isEnglishWord } from './english-words.js';
 import type { TermStats } from './search-store.js';
@@ -152,8 +153,11 @@ function contractionWithoutApostrophe(word: string): boolean {
   return m !== null && isStopword(word.slice(0, m.index));
 }
 
-/** A plain lower-case word standing alone: not part of a name ("swe-bench", "gpt4", "LoRA's", "arxiv.org"). */
-const PLAIN_WORD = /(?<![\p{L}\p{N}_\-'’/.])[a-z]+(?![\p{L}\p{N}_\-'’/]|\.[\p{L}\p{N}])/gu;
+/**
+ * A plain word standing alone, lower-case or capitalised: not part of a name ("swe-bench", "gpt4",
+ * "LoRA's", "arxiv.org"). A capitalised one is read only where it starts a sentence.
+ */
+const PLAIN_WORD = /(?<![\p{L}\p{N}_\-'’/.])[A-Za-z][a-z]+(?![\p{L}\p{N}_\-'’/]|\.[\p{L}\p{N}])/gu;
 
 /**
  * The text with each typo read as the corpus word it misses by one edit, and what was read so.
@@ -169,8 +173,12 @@ export function correctSpelling(
   const foreign = askersLanguage(text, (t) => isKnownTerm(stats, t));
   const read = new Map<string, string | undefined>();
   let examined = 0;
-  const out = text.replace(PLAIN_WORD, (word) => {
-    if (word.length < settings.minLength || word.length > settings.maxLength) return word;
+  const out = text.replace(PLAIN_WORD, (typed: string, at: number) => {
+    if (typed.length < settings.minLength || typed.length > settings.maxLength) return typed;
+    const capital = typed[0] !== typed[0].toLowerCase();
+    // "Pretarining helps?": the capital only starts the sentence. Inside one, "Mixtrl" is a name.
+    if (capital && !startsSentence(text, at)) return typed;
+    const word = typed.toLowerCase();
     if (!read.has(word)) {
       const terms = tokenize(word);
       const asTyped = (t: string) => isKnownTerm(stats, t) || foreign(t);
@@ -178,9 +186,10 @@ export function correctSpelling(
       const look = typo && examined++ < settings.maxWords;
       read.set(word, look ? correctionFor(word, stats, isWord, settings) : undefined);
     }
-    const to = read.get(word);
-    if (!to) return word;
-    if (!corrections.some((c) => c.from === word)) corrections.push({ from: word, to });
+    const found = read.get(word);
+    if (!found) return typed;
+    const to = capital ? found[0].toUpperCase() + found.slice(1) : found;
+    if (!corrections.some((c) => c.from === typed)) corrections.push({ from: typed, to });
     return to;
   });
   return { text: out, corrections };

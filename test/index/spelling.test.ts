@@ -55,6 +55,13 @@ describe('correctSpelling', () => {
     expect(correctSpelling('pretrainimg', corpus).text).toBe('pretraining');
   });
 
+  it('reads a capitalised word where it starts a sentence, keeping the capital, and not inside one (a name)', () => {
+    const r = correctSpelling('Deduplicaton helps? ok. Pretarining too: Represnetations', corpus);
+    expect(r.text).toBe('Deduplication helps? ok. Pretraining too: Representations');
+    expect(r.corrections.map((c) => c.from)).toEqual(['Deduplicaton', 'Pretarining', 'Represnetations']);
+    expect(correctSpelling('what about Pretarining and Deduplicaton', corpus).corrections).toEqual([]);
+  });
+
   it('reads a word in a single paper too, since the dictionary vouches for it', () => {
     expect(correctSpelling('the nodric pile', corpus).text).toBe('the nordic pile');
   });
@@ -66,7 +73,7 @@ describe('correctSpelling', () => {
 
   it('leaves names, short words, contractions and words in another language as typed', () => {
     for (const q of [
-      'Pretarining with Mixtrl',
+      'so Pretarining with Mixtrl',
       'swe-bnech verified',
       'pretarining2 results',
       'lnag models',
