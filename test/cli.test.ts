@@ -101,7 +101,7 @@ describe('cli main()', () => {
     expect(body.results).toHaveLength(3);
   });
 
-  it('search reads a typo as the corpus word it misses, ranks as for the word spelled right, and says so', async () => {
+  it('search and ask read a typo as the corpus word it misses, rank as for the word spelled right, and say so', async () => {
     const right = JSON.parse((await run('search', 'machine', 'translation', '-k', '3', '--json')).out);
     const r = await run('search', 'machine', 'tranlsation', '-k', '3', '--json');
     expect(r.code).toBe(0);
@@ -111,6 +111,10 @@ describe('cli main()', () => {
     expect(right.corrections).toBeUndefined();
     const text = await run('search', 'machine', 'tranlsation', '-k', '1');
     expect(text.out.split('\n')[0]).toBe('Read "tranlsation" as "translation".');
+    const ask = JSON.parse((await run('ask', 'machine tranlsation with pretrained transformers?', '--json')).out);
+    expect(ask.corrections).toEqual([{ from: 'tranlsation', to: 'translation' }]);
+    expect(ask.answer.startsWith('_Read "tranlsation" as "translation"._\n\n')).toBe(true);
+    expect(ask.abstainReason ?? '').not.toContain('tranlsation');
   });
 
   it('search without --json prints one line per hit', async () => {
