@@ -6,7 +6,7 @@
 import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
 import { questionCore } from '../index/chat-frame.js';
-import { type Correction, correctSpelling } from '../index/spelling.js';
+import { type Correction, correctSpelling, readAs } from '../index/spelling.js';
 import { collapseSpacesKeepingLines } from '../index/chat-clauses.js';
 import type { Retriever, SearchFilter } from '../index/search.js';
 import type { TermStats } from '../index/search-store.js';
@@ -236,11 +236,6 @@ function lowConfidenceNote(decision: ConfidenceDecision): string {
 
 type PipelineResult = Omit<AnswerResult, 'question' | 'query'>;
 
-/** `_Read "pretarining" as "pretraining"._`: what the search read instead of the typed words. */
-export function readAsNote(corrections: Correction[]): string {
-  return `_Read ${corrections.map((c) => `"${c.from}" as "${c.to}"`).join(', ')}._`;
-}
-
 /**
  * The one answer pipeline, driven by a profile (settings.ts): clean the text, rewrite a follow-up,
  * retrieve, grade answerability (the lexical side decides only `none`), then the model's cited
@@ -298,11 +293,11 @@ async function runPipeline(
     ...(degraded ? { retrievalFallback: degraded } : {}),
     ...(corrections.length ? { corrections } : {}),
   };
-  const readAs = corrections.length ? `${readAsNote(corrections)}\n\n` : '';
+  const readNote = corrections.length ? `_${readAs(corrections)}._\n\n` : '';
   const done = (result: Omit<PipelineResult, keyof typeof base | 'durationMs'> & Partial<PipelineResult>) => ({
     text: typed,
     query,
-    result: { ...base, ...result, answer: readAs + result.answer, durationMs: Date.now() - started },
+    result: { ...base, ...result, answer: readNote + result.answer, durationMs: Date.now() - started },
   });
   const abstained = (reason: string | undefined, mode: AnswerResult['mode']) =>
     done({

@@ -1,8 +1,8 @@
 /**
  * English words, inflections and British spellings included (npm word-list: 274,000 words), so a
  * word no paper uses is read as a typo only when it is no English word either. Loaded on first use
- * into the list's own text plus an open-addressing table of where each word starts: about 5 MB,
- * where a Set of the words took 31 MB.
+ * into the list's own text plus an open-addressing table of where each word starts: 2.9 MB of heap
+ * and 8.4 MB outside it after a GC, where a Set of the words took 31 MB.
  */
 import { readFileSync } from 'node:fs';
 import wordListPath from 'word-list';

@@ -2,14 +2,13 @@
  * Typos read as the corpus word they miss by one edit ("pretarining", "represnetations",
  * "foreacsting"): a question with one was searched without its subject and graded `low` for "no
  * paper here mentions pretarining". Only a plain word (lower-case, or capitalised where it starts a
- * sentence) that no paper uses and that is no
- * English word ("weather", "gaming" and "statutes" are asked as typed) is read again, as a variant
- * one edit away (a letter added, dropped, changed, or two swapped) that papers use: the likeliest
- * edit first, then English words, then the most papers. Names (capitals, digits, hyphens), short
- * words, contractions without their apostrophe and words in the asker's language stay as typed, so
- * a name the corpus lacks is still named as missing. Candidates are looked up in the term
- * statistics, never enumerated from them, so every store serves them.
- */
+ * sentence) that no paper uses and that is no English word ("weather", "gaming" and "statutes" are
+ * asked as typed) is read again, as a variant one edit away (a letter added, dropped, changed, or two
+ * swapped) that papers use: the likeliest edit first, then English words, then the most papers.
+ * Names (capitals inside a sentence, digits, hyphens), short words, contractions without their
+ * apostrophe and words in the asker's language stay as typed, so a name the corpus lacks is still
+ * named as missing. Candidates are looked up in the term statistics, never enumerated from them, so
+ * every store serves them. */
 import { askersLanguage, startsSentence } from './asker-language.js';
 import { docFreqOf, isKnownTerm } from './bm25f.js';
 import { isEnglishWord } from './english-words.js';
@@ -41,6 +40,11 @@ export const SPELLING: SpellingSettings = { minLength: 6, maxLength: 24, maxWord
 export interface Correction {
   from: string;
   to: string;
+}
+
+/** `Read "pretarining" as "pretraining"`: what was searched instead of the typed words, for a reply or a listing. */
+export function readAs(corrections: Correction[]): string {
+  return `Read ${corrections.map((c) => `"${c.from}" as "${c.to}"`).join(', ')}`;
 }
 
 /** Whether a lower-case word is an English word (the default: a 274,000-word list with inflections). */
@@ -101,7 +105,7 @@ function builtFromEnglish(v: string, isWord: WordCheck): boolean {
 
 /**
  * The corpus word a typo stands for, among its one-edit variants whose term papers use (a function
- * word counts as in every paper): English words first, then the likeliest edit, then the most
+ * word counts as in every paper): the likeliest edit first, then English words, then the most
  * papers, then alphabetical order. A variant outside the dictionary ("finetuning") must be built from
  * English words and be in `minJargonDocs` papers. Undefined when none qualifies.
  */
@@ -129,9 +133,13 @@ function cacheOf(stats: TermStats): Map<string, string | undefined> {
 
 function bestVariant(word: string, stats: TermStats, isWord: WordCheck, settings: SpellingSettings): string | undefined {
   let best: { word: string; english: boolean; cost: number; docs: number } | undefined;
-  const better = (a: NonNullable<typeof best>, b: NonNullable<typeof best>) =>
-    a.cost !== b.cost ? a.cost < b.cost : a.english !== b.english ? a.english : a.docs > b.docs + 1e-9;
-  for (const [v, cost] of [...oneEditAway(word)].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+  const better = (a: NonNullable<typeof best>, b: NonNullable<typeof best>) => {
+    if (a.cost !== b.cost) return a.cost < b.cost;
+    if (a.english !== b.english) return a.english;
+    if (Math.abs(a.docs - b.docs) > 1e-9) return a.docs > b.docs;
+    return a.word < b.word;
+  };
+  for (const [v, cost] of oneEditAway(word)) {
     // A variant is one plain word: its term is its stem, or none for a function word (as common as a word gets).
     const term = isStopword(v) ? undefined : stemOnce(v);
     const docs = term === undefined ? stats.size : isKnownTerm(stats, term) ? docFreqOf(stats, term) : 0;
@@ -170,7 +178,12 @@ export function correctSpelling(
   settings: SpellingSettings = SPELLING,
 ): { text: string; corrections: Correction[] } {
   const corrections: Correction[] = [];
-  const foreign = askersLanguage(text, (t) => isKnownTerm(stats, t));
+  // Read only once a word no paper uses turns up: most questions have none.
+  let foreign: ((t: string) => boolean) | undefined;
+  const inAskersLanguage = (t: string) => {
+    foreign ??= askersLanguage(text, (x) => isKnownTerm(stats, x));
+    return foreign(t);
+  };
   const read = new Map<string, string | undefined>();
   let examined = 0;
   const out = text.replace(PLAIN_WORD, (typed: string, at: number) => {
@@ -181,7 +194,7 @@ export function correctSpelling(
     const word = typed.toLowerCase();
     if (!read.has(word)) {
       const terms = tokenize(word);
-      const asTyped = (t: string) => isKnownTerm(stats, t) || foreign(t);
+      const asTyped = (t: string) => isKnownTerm(stats, t) || inAskersLanguage(t);
       const typo = terms.length > 0 && !terms.some(asTyped) && !isWord(word) && !contractionWithoutApostrophe(word);
       const look = typo && examined++ < settings.maxWords;
       read.set(word, look ? correctionFor(word, stats, isWord, settings) : undefined);

@@ -1,5 +1,6 @@
 import { openRetriever } from '../../context.js';
 import { createProgress, noProgress } from '../../index/progress.js';
+import { readAs } from '../../index/spelling.js';
 import { describeFilter, hasUserFilter } from '../../search-filter.js';
 import { filterFrom, jsonOpt, positiveInt, requireText } from '../args.js';
 import { printJson, round } from '../output.js';
@@ -36,7 +37,7 @@ export const search: Command = {
       });
       return 0;
     }
-    if (corrections) io.out(`Read ${corrections.map((c) => `"${c.from}" as "${c.to}"`).join(', ')}.\n`);
+    if (corrections) io.out(`${readAs(corrections)}.\n`);
     if (!hits.length) io.out(`${note ?? 'No matching papers.'}\n`);
     for (const h of hits) io.out(`${String(h.rank).padStart(2)}. [${h.paper.id}] ${h.paper.title}  (${round(h.score)})\n`);
     return 0;
