@@ -20,6 +20,7 @@ import { type AcronymTable, acronymsOf, mentionsTerm } from '../index/acronyms.j
 import { bm25Idf, docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
+import { paperTerms } from '../index/paper-terms.js';
 import { spaceUnspacedScripts, tokenize } from '../index/tokenize.js';
 import { askersLanguage, inAnotherLanguage } from '../index/asker-language.js';
 import { shorthandFor } from '../index/chat-shorthand.js';
@@ -185,7 +186,7 @@ export function decideConfidence(
     // is about that paper; details its abstract lacks are for the answer to report. Its own name is
     // in its title: "VLMs" in the abstract of a VLM pre-training paper is vocabulary, and a question
     // joining VLMs with RLHF is not about that paper.
-    const title = new Set(tokenize(hits[0].paper.title));
+    const { title } = paperTerms(hits[0].paper);
     const anchored = entities.some((e) => isSpecificName(lexical, settings, e) && e.terms.every((t) => title.has(t)));
     const split =
       splitByName(lexical, settings, question, close, entities) ??
@@ -332,9 +333,9 @@ function wordsLacking(lexical: TermStats, asked: string, p: PaperTerms): string[
 interface PaperTerms {
   hit: PaperHit;
   table: AcronymTable;
-  title: Set<string>;
+  title: ReadonlySet<string>;
   /** Abstract term frequencies. */
-  tf: Map<string, number>;
+  tf: ReadonlyMap<string, number>;
 }
 
 function closeMatches(hits: PaperHit[], table: AcronymTable, settings: AnswerabilitySettings): PaperTerms[] {
@@ -343,9 +344,8 @@ function closeMatches(hits: PaperHit[], table: AcronymTable, settings: Answerabi
     .slice(0, settings.closeMatches.count)
     .filter((h) => h.score >= best * settings.closeMatches.minRelative)
     .map((hit) => {
-      const tf = new Map<string, number>();
-      for (const t of tokenize(hit.paper.abstract)) tf.set(t, (tf.get(t) ?? 0) + 1);
-      return { hit, table, title: new Set(tokenize(hit.paper.title)), tf };
+      const { title, tf } = paperTerms(hit.paper);
+      return { hit, table, title, tf };
     });
 }
 

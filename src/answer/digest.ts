@@ -5,10 +5,11 @@
  * by paper; a yes/no question opens with each paper's finding side by side. A topic summary groups
  * the papers into themes named after the distinctive terms they share.
  */
+import type { Paper } from '../corpus/types.js';
 import { queryTerms } from '../index/lexical.js';
+import { paperTerms, type Sentence } from '../index/paper-terms.js';
 import { neutralizeMarkers } from './citations.js';
 import type { TermStats } from '../index/search-store.js';
-import { splitSentences } from '../index/sentences.js';
 import { tokenize } from '../index/tokenize.js';
 import type { DigestSettings } from './settings.js';
 import type { Source } from './sources.js';
@@ -39,23 +40,24 @@ export interface ScoredSentence {
   score: number;
 }
 
-export function scoreSentences(question: string, text: string, lexical: TermStats): ScoredSentence[] {
+/** The sentences of an abstract, each scored by the idf of the question's terms it holds. */
+export function scoreSentences(question: string, sentences: readonly Sentence[], lexical: TermStats): ScoredSentence[] {
   const q = queryTerms(question);
   const numeric = NUMERIC_INTENT.test(question);
-  return splitSentences(text).map((s, index) => {
-    const terms = new Set(tokenize(s));
+  return sentences.map(({ text, index, terms: all }) => {
+    const terms = new Set(all);
     let score = 0;
     for (const t of q.keys()) if (terms.has(t)) score += lexical.idf(t);
     // Mild length normalisation: long sentences match more by chance.
     score /= Math.sqrt(Math.max(terms.size, 8) / 8);
-    if (numeric && statesQuantity(s)) score *= 1.6;
-    return { text: s, index, score };
+    if (numeric && statesQuantity(text)) score *= 1.6;
+    return { text, index, score };
   });
 }
 
-/** Pick the best sentences of one abstract, returned in their original order. */
-export function keySentences(question: string, text: string, lexical: TermStats, max: number): string[] {
-  const scored = scoreSentences(question, text, lexical);
+/** Pick the best sentences of a paper's abstract, returned in their original order. */
+export function keySentences(question: string, paper: Pick<Paper, 'title' | 'abstract'>, lexical: TermStats, max: number): string[] {
+  const scored = scoreSentences(question, paperTerms(paper).sentences, lexical);
   const chosen = [...scored].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, max);
   if (chosen.every((c) => c.score === 0)) return scored.slice(0, Math.min(max, 1)).map((s) => s.text);
   return chosen.sort((a, b) => a.index - b.index).map((c) => c.text);
@@ -94,7 +96,7 @@ function phrases(question: string): Array<[string, string]> {
 }
 
 /** Whether `a` and `b` occur within `window` terms of each other in the term sequence. */
-function near(terms: string[], a: string, b: string, window: number): boolean {
+function near(terms: readonly string[], a: string, b: string, window: number): boolean {
   let lastA = Number.NEGATIVE_INFINITY;
   let lastB = Number.NEGATIVE_INFINITY;
   for (const [i, t] of terms.entries()) {
@@ -117,8 +119,9 @@ export function scoreCandidates(question: string, sources: Source[], lexical: Te
   const out: Candidate[] = [];
   for (const source of sources) {
     const prior = 1 - settings.paperPrior + settings.paperPrior * Math.min(1, source.score / top);
-    for (const s of scoreSentences(question, source.paper.abstract, lexical)) {
-      const terms = tokenize(s.text);
+    const sentences = paperTerms(source.paper).sentences;
+    for (const s of scoreSentences(question, sentences, lexical)) {
+      const terms = sentences[s.index].terms;
       let phrase = 0;
       for (const [a, b] of pairs) if (near(terms, a, b, settings.phraseWindow)) phrase += Math.min(lexical.idf(a), lexical.idf(b));
       const score = s.score > 0 ? (s.score + settings.phraseWeight * phrase) * prior : 0;
@@ -227,9 +230,10 @@ function leadOf(
   const used = [best];
   // Of the close runners-up, the one that answers a part of the question the first leaves out.
   const asked = [...queryTerms(question).keys()];
-  const covered = new Set(tokenize(best.text));
+  const termsOf = (c: Candidate) => new Set(paperTerms(c.source.paper).sentences[c.index].terms);
+  const covered = termsOf(best);
   const novelty = (c: Candidate) => {
-    const terms = new Set(tokenize(c.text));
+    const terms = termsOf(c);
     return asked.reduce((sum, t) => sum + (terms.has(t) && !covered.has(t) ? lexical.idf(t) : 0), 0);
   };
   const close = ranked.slice(1).filter((c) => c.score >= best.score * settings.leadSecondShare);
@@ -394,10 +398,8 @@ export function themesOf(
   for (const s of sources) {
     const text = `${s.paper.title}. ${s.paper.abstract}`;
     surfaces(text, forms);
-    const title = new Set(tokenize(s.paper.title));
-    const tf = new Map<string, number>();
-    for (const t of tokenize(s.paper.abstract)) tf.set(t, (tf.get(t) ?? 0) + 1);
-    for (const t of new Set(tokenize(text))) {
+    const { title, tf, all } = paperTerms(s.paper);
+    for (const t of all) {
       if (!forms.has(t) || !distinctive(t)) continue;
       // What the paper is about (its title, or repeated in its abstract), not a word it uses in passing.
       if (!title.has(t) && (tf.get(t) ?? 0) < 2) continue;
@@ -469,7 +471,7 @@ function themeName(
 export function themedDigest(topic: string, sources: Source[], lexical: TermStats, settings: DigestSettings): string {
   if (!sources.length) return '';
   const line = (s: Source, about: string) => {
-    const [sentence] = keySentences(about, s.paper.abstract, lexical, 1);
+    const [sentence] = keySentences(about, s.paper, lexical, 1);
     return `- **${quoteCorpusText(s.paper.title)}** [${s.marker}]${sentence ? `: ${quoteCorpusText(sentence)}` : ''}`;
   };
   const { themes, rest } = themesOf(topic, sources, lexical, settings);

@@ -419,7 +419,7 @@ export async function similarPapers(retriever: Retriever, paper: Paper, k = 5): 
       title: h.paper.title,
       url: paperUrl(h.paper),
       score: Math.round(h.score * 1e4) / 1e4,
-      why: keySentences(`${paper.title} ${paper.abstract}`, h.paper.abstract, retriever.corpus.termStats, 1)[0] ?? '',
+      why: keySentences(`${paper.title} ${paper.abstract}`, h.paper, retriever.corpus.termStats, 1)[0] ?? '',
     }));
   return { paper, similar };
 }

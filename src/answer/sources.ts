@@ -9,7 +9,7 @@ import { queryTerms } from '../index/lexical.js';
 import type { PaperHit, Retriever, SearchFilter, SearchResult } from '../index/search.js';
 import type { TermStats } from '../index/search-store.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
-import { tokenize } from '../index/tokenize.js';
+import { paperTerms } from '../index/paper-terms.js';
 import { askersLanguage } from '../index/asker-language.js';
 import { ASK } from './settings.js';
 
@@ -57,11 +57,7 @@ export function abstractLinks(paper: Paper): string[] {
   return paper.links.filter((l) => l !== paper.url);
 }
 
-function termSet(paper: Paper): Set<string> {
-  return new Set(tokenize(`${paper.title} ${paper.abstract}`));
-}
-
-function jaccard(a: Set<string>, b: Set<string>): number {
+function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   let inter = 0;
   for (const t of a) if (b.has(t)) inter++;
   return inter / (a.size + b.size - inter || 1);
@@ -71,7 +67,7 @@ function jaccard(a: Set<string>, b: Set<string>): number {
 export function diversify(hits: PaperHit[], n: number, lambda = ASK.sources.mmrLambda): PaperHit[] {
   if (hits.length <= 1) return hits.slice(0, n);
   const top = hits[0].score || 1;
-  const sets = new Map(hits.map((h) => [h.paper.id, termSet(h.paper)]));
+  const sets = new Map(hits.map((h) => [h.paper.id, paperTerms(h.paper).all]));
   const chosen: PaperHit[] = [hits[0]];
   const rest = hits.slice(1);
   while (chosen.length < n && rest.length) {
@@ -102,7 +98,7 @@ export function measureEvidence(lexical: TermStats, query: string, hits: PaperHi
   let knownTerms = 0;
   const unknownTerms: string[] = [];
   const top = hits[0];
-  const topTerms = top ? termSet(top.paper) : new Set<string>();
+  const topTerms: ReadonlySet<string> = top ? paperTerms(top.paper).all : new Set<string>();
   for (const t of terms.keys()) {
     const idf = lexical.idf(t);
     if (known(t)) knownTerms++;
@@ -187,7 +183,7 @@ export async function gatherSources(
 }
 
 /** Whether two different terms of `pairs` occur within `window` positions of each other in `terms`. */
-function together(terms: string[], asked: Set<string>, window: number): boolean {
+function together(terms: readonly string[], asked: Set<string>, window: number): boolean {
   const last = new Map<string, number>();
   for (const [i, t] of terms.entries()) {
     if (!asked.has(t)) continue;
@@ -206,7 +202,10 @@ function together(terms: string[], asked: Set<string>, window: number): boolean 
 export function onTopic(lexical: TermStats, query: string, hits: PaperHit[], window: number): PaperHit[] {
   const asked = new Set([...queryTerms(query).keys()].filter((t) => isKnownTerm(lexical, t)));
   if (asked.size < 2) return hits;
-  const kept = hits.filter((h) => together(tokenize(h.paper.title), asked, window) || together(tokenize(h.paper.abstract), asked, window));
+  const kept = hits.filter((h) => {
+    const p = paperTerms(h.paper);
+    return together(p.titleTerms, asked, window) || together(p.abstractTerms, asked, window);
+  });
   return kept.length ? kept : hits;
 }
 

@@ -8,8 +8,7 @@
 import type { Paper } from '../corpus/types.js';
 import { queryTerms } from '../index/lexical.js';
 import type { Retriever } from '../index/search.js';
-import { splitSentences } from '../index/sentences.js';
-import { tokenize } from '../index/tokenize.js';
+import { paperTerms } from '../index/paper-terms.js';
 
 /**
  * Share of a topic's idf weight one sentence must carry. 0.75: the rare words of a topic are
@@ -48,8 +47,9 @@ export function bestSentence(retriever: Retriever, topic: string, paper: Paper):
   const terms = [...queryTerms(topic).keys()];
   const total = terms.reduce((sum, t) => sum + stats.idf(t), 0);
   let best = { text: paper.title, coverage: -1 };
-  for (const text of [paper.title, ...splitSentences(paper.abstract)]) {
-    const words = new Set(tokenize(text));
+  const read = paperTerms(paper);
+  for (const { text, terms: sentenceTerms } of [{ text: paper.title, terms: read.titleTerms }, ...read.sentences]) {
+    const words = new Set(sentenceTerms);
     const matched = terms.reduce((sum, t) => sum + (words.has(t) ? stats.idf(t) : 0), 0);
     const coverage = total ? matched / total : 0;
     if (coverage > best.coverage) best = { text, coverage };

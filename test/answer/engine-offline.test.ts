@@ -127,20 +127,21 @@ describe('extractive digest (offline)', () => {
 describe('keySentences', () => {
   const abstract =
     'Our pruning method removes redundant attention heads in large language models. Pruning reaches a 2.4x inference speedup with 1% accuracy loss.';
+  const paper = { title: 'Pruning Attention Heads', abstract };
 
   it('prefers the sentence with numbers for a numeric question', () => {
     const q = 'what inference speedup does pruning attention heads in language models give?';
-    expect(keySentences(q, abstract, retriever.corpus.termStats, 1)).toEqual([
+    expect(keySentences(q, paper, retriever.corpus.termStats, 1)).toEqual([
       'Pruning reaches a 2.4x inference speedup with 1% accuracy loss.',
     ]);
   });
 
   it('prefers the matching sentence for a non-numeric question, and keeps abstract order', () => {
     const q = 'which redundant attention heads does the pruning method remove in language models?';
-    expect(keySentences(q, abstract, retriever.corpus.termStats, 1)).toEqual([
+    expect(keySentences(q, paper, retriever.corpus.termStats, 1)).toEqual([
       'Our pruning method removes redundant attention heads in large language models.',
     ]);
-    expect(keySentences(q, abstract, retriever.corpus.termStats, 2)).toEqual(splitSentences(abstract));
+    expect(keySentences(q, paper, retriever.corpus.termStats, 2)).toEqual(splitSentences(abstract));
   });
 });
 

@@ -95,7 +95,7 @@ export function commandView(ctx: BotContext, command: PaperCommand, paper: Paper
 
 export async function paperView(ctx: BotContext, paper: Paper): Promise<APIEmbed> {
   const retriever = ctx.retriever();
-  const key = keySentences(paper.title, paper.abstract, retriever.corpus.termStats, 3);
+  const key = keySentences(paper.title, paper, retriever.corpus.termStats, 3);
   const { similar } = await similarPapers(retriever, paper, 5);
   const links = abstractLinks(paper).filter((l) => /^https?:\/\//.test(l));
   const search = arxivSearchUrl(paper.title);

@@ -1,0 +1,82 @@
+/**
+ * A paper as the tokenizer reads it, worked out once per paper object. One ask reads each retrieved
+ * paper several times over (diversity, evidence, answerability, each abstract sentence for the
+ * digest), and the papers a team asks about recur from ask to ask: tokenizing them anew each time
+ * was most of an offline ask's time. Kept in a WeakMap, so the terms live as long as the paper
+ * object (a store that reads papers from disk per query shares them within the ask). Papers are
+ * never changed once loaded.
+ */
+import type { Paper } from '../corpus/types.js';
+import { splitSentences } from './sentences.js';
+import { tokenize } from './tokenize.js';
+
+export interface Sentence {
+  text: string;
+  /** Position in the abstract. */
+  index: number;
+  terms: readonly string[];
+}
+
+type Text = Pick<Paper, 'title' | 'abstract'>;
+
+export class TokenizedPaper {
+  #titleTerms?: readonly string[];
+  #abstractTerms?: readonly string[];
+  #title?: ReadonlySet<string>;
+  #tf?: ReadonlyMap<string, number>;
+  #all?: ReadonlySet<string>;
+  #sentences?: readonly Sentence[];
+
+  constructor(private readonly paper: Text) {}
+
+  /** The title's terms in order. */
+  get titleTerms(): readonly string[] {
+    this.#titleTerms ??= tokenize(this.paper.title);
+    return this.#titleTerms;
+  }
+
+  /** The abstract's terms in order. */
+  get abstractTerms(): readonly string[] {
+    this.#abstractTerms ??= tokenize(this.paper.abstract);
+    return this.#abstractTerms;
+  }
+
+  /** The title's terms. */
+  get title(): ReadonlySet<string> {
+    this.#title ??= new Set(this.titleTerms);
+    return this.#title;
+  }
+
+  /** How often each term occurs in the abstract. */
+  get tf(): ReadonlyMap<string, number> {
+    if (!this.#tf) {
+      const tf = new Map<string, number>();
+      for (const t of this.abstractTerms) tf.set(t, (tf.get(t) ?? 0) + 1);
+      this.#tf = tf;
+    }
+    return this.#tf;
+  }
+
+  /** Every term of the title and the abstract. */
+  get all(): ReadonlySet<string> {
+    this.#all ??= new Set([...this.titleTerms, ...this.abstractTerms]);
+    return this.#all;
+  }
+
+  /** The abstract's sentences in order, each with its terms. */
+  get sentences(): readonly Sentence[] {
+    this.#sentences ??= splitSentences(this.paper.abstract).map((text, index) => ({ text, index, terms: tokenize(text) }));
+    return this.#sentences;
+  }
+}
+
+const memo = new WeakMap<Text, TokenizedPaper>();
+
+export function paperTerms(paper: Text): TokenizedPaper {
+  let terms = memo.get(paper);
+  if (!terms) {
+    terms = new TokenizedPaper(paper);
+    memo.set(paper, terms);
+  }
+  return terms;
+}
