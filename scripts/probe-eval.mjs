@@ -15,6 +15,7 @@ export async function openProbe() {
     process.exit(1);
   }
   const { runEval } = await import(dist('answer', 'eval.js'));
+  const { answerQuestion } = await import(dist('answer', 'engine.js'));
   const { loadConfig } = await import(dist('config.js'));
   const { openRetriever } = await import(dist('context.js'));
   const retriever = await openRetriever(loadConfig(), { embedder: null });
@@ -34,7 +35,7 @@ export async function openProbe() {
       same: r.perQuestion.filter((p) => !plain || p.confidence === plain.grades.get(p.id)).length,
     };
   }
-  return { measure };
+  return { measure, ask: (question) => answerQuestion({ retriever }, question) };
 }
 
 /** The questions of one half (`tuning` or `heldout`) of a question file. */

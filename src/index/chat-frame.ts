@@ -44,6 +44,13 @@ const ANYWHERE = new RegExp(
       String.raw`like\s+i'?m\s+(?:five|5|a\s+(?:beginner|kid|child|newbie|noob))`,
       String.raw`for\s+a\s+(?:beginner|newbie|noob|non-?expert|layperson|layman)`,
       String.raw`in\s+(?:one|1|two|2|three|3|a\s+few|a|few)\s+(?:sentences?|paragraphs?)`,
+      // Who does it, asked of the askers' peers ("how do people compress the KV cache?", "what do folks use for…",
+      // "do people still…"): no paper's subject, and "people" matched papers about people.
+      String.raw`(?<=(?:^|\b(?:how|why|what|when|where)\s+)(?:do|did|would|should|can|could|are|r)\s+` +
+        String.raw`(?:(?:usually|typically|normally|generally|still|even|actually|really|most|all|other)\s+)?)` +
+        String.raw`(?:people|ppl|folks|others|practitioners|researchers|devs|engineers|teams|labs|companies|y'?all|you\s+guys|ml\s+people)` +
+        // "what do people think of X" is an opinion asked (below); "do teams of agents…" names its subject.
+        String.raw`(?!\s+(?:think|of)\b)`,
       // "…, and when was it published?" after a question about a paper: its record answers that (paper-facts.ts).
       String.raw`(?:and\s+)?when\s+(?:was|were|did)\s+(?:it|they|this|that|each)\s+${CAME_OUT}(?:\s+on\s+arxiv)?`,
     ].join('|') +

@@ -73,6 +73,12 @@ describe('questionCore', () => {
     ['what is dpo or am i overthinking this', 'what is dpo'],
     ['what is dpo. reply at your earliest', 'what is dpo'],
     ['what is dpo\nif possible put the answer in a table', 'what is dpo'],
+    // Who does it, asked of the askers' peers: no paper's subject.
+    ['how do people compress the KV cache?', 'how do compress the KV cache?'],
+    ['what do folks use to filter web data?', 'what do use to filter web data?'],
+    ['do people still distill big models?', 'do still distill big models?'],
+    ['how do most practitioners pick the lora rank?', 'how do most pick the lora rank?'],
+    ['why would ML people use BPE?', 'why would use BPE?'],
   ])('%j asks %j', (message, core) => {
     expect(questionCore(message)).toBe(core);
   });
@@ -104,6 +110,9 @@ describe('questionCore', () => {
     'how fast do LLMs respond',
     'when do chatbots reply',
     'how do LLMs read data in a table?',
+    'how does people tracking work?',
+    'people detection in crowded scenes?',
+    'do teams of agents beat one agent?',
   ])('keeps %j whole: its first words are its subject, not a frame', (question) => {
     expect(questionCore(question)).toBe(question);
   });
