@@ -2,8 +2,10 @@
 // Questions asked the way people ask in chat against the same questions put plainly, half by half:
 // `node scripts/phrasing-probe.mjs tuning|heldout [pairs.jsonl]` (after `npm run build`, offline;
 // eval/peer-phrasing.jsonl by default: "how do people compress the KV cache?" against "how can the KV cache be
-// compressed?"). How it is asked should not change the answer: counts the questions that get the confidence and
-// the first citation their plain form gets, and those not answered `high`.
+// compressed?"; eval/talk-phrasing.jsonl: "what's the hype about mixture of experts?" against "mixture of experts").
+// How it is asked should not change the answer: counts the questions that get the confidence and the first
+// citation their plain form gets, and those not answered `high`. Each file was split into halves before any rule
+// was written for it.
 import { join } from 'node:path';
 import { openProbe, questionsOf, root } from './probe-eval.mjs';
 

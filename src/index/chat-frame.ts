@@ -36,6 +36,9 @@ const ANYWHERE = new RegExp(
       String.raw`eli5|tl;?dr|thx|tia|pls|plz|btw|fyi|iirc|afaik|tbh|imho|idk|asap`,
       String.raw`in\s+(?:simple|plain|layman'?s?|lay|non-?technical|everyday)\s+(?:terms|english|words)`,
       String.raw`in\s+a\s+nutshell|real\s+quick`,
+      // When and how it is talked about: "what's everyone using … these days", "lately …", "is X overrated?"
+      // ("anyone" and "someone" are stop words).
+      String.raw`these\s+days|lately|overrated|everyone|everybody`,
       // Messaging the bot directly: "ok to DM you", "in your DMs" ("DM" alone may be a diffusion model).
       String.raw`(?:dm|pm)(?:'?d|ed|ing)?\s+(?:you|u|ya|me|y'?all)|(?:in|into|via|over|on)\s+(?:the\s+|your\s+|ur\s+|my\s+)?(?:dms|pms)`,
       // Asking for a table: "if possible put the answer in a table" (not "data in a table").
@@ -119,6 +122,13 @@ const LEAD = new RegExp(
       String.raw`(?:what(?:'s|\s+is|\s+are|\s+r)\s+)?(?:the\s+)?(?:main|key|core|big|central)\s+` +
         String.raw`(?:idea|point|takeaway|contribution|insight|message|finding)s?\s+(?:of|in|behind|from)${END}`,
       String.raw`(?:any\s+)?follow[- ]?ups?(?:\s+(?:work|papers?|research|studies))?\s+(?:on|to|for)${END}`,
+      // Asking what the talk is: "what's the hype about X", "is there a consensus on whether…", "what's the current
+      // thinking on X", "what are people saying about X", "what's trending in X", "what's the go-to method for X".
+      String.raw`(?:is\s+there\s+(?:a|any)\s+|what(?:'s|\s+is)\s+(?:the\s+)?)(?:current\s+)?(?:consensus|hype|scoop|gist|thinking)\s+` +
+        String.raw`(?:on|about|around|of|in|behind)(?:\s+whether)?${END}`,
+      String.raw`what(?:'s|\s+is|\s+are)\s+(?:(?:people|ppl|folks|everyone)\s+)?saying\s+(?:about|on)${END}`,
+      String.raw`what(?:'s|\s+is|\s+are)\s+trending\s+(?:in|on)${END}`,
+      String.raw`(?:what(?:'s|\s+is)\s+)?(?:the\s+|your\s+|a\s+)?go[- ]to${END}`,
       // Asking for a paper's record ("who wrote X?"): the record answers (paper-facts.ts); "wrote" is no paper's subject.
       String.raw`(?:who\s+(?:wrote|authored)|who\s+(?:are|were)\s+the\s+authors\s+(?:of|behind)|(?:the\s+)?authors?\s+(?:of|behind))${END}`,
       // Asking for reading: "recommend a paper on X" (found recommender systems), "where can i read about X", "need refs for X".

@@ -79,6 +79,15 @@ describe('questionCore', () => {
     ['do people still distill big models?', 'do still distill big models?'],
     ['how do most practitioners pick the lora rank?', 'how do most pick the lora rank?'],
     ['why would ML people use BPE?', 'why would use BPE?'],
+    // What the talk is: when, by whom and how it is talked about names no subject.
+    ['is there a consensus on whether dedup helps?', 'dedup helps?'],
+    ["what's the current thinking on lr warmup?", 'lr warmup?'],
+    ['what are people saying about past tense jailbreaks?', 'past tense jailbreaks?'],
+    ["what's trending in tokenizer transfer?", 'tokenizer transfer?'],
+    ["what's the go-to method for extending context?", 'method for extending context?'],
+    ["what's everyone using for data filtering these days?", "what's using for data filtering ?"],
+    ['lately what has been done on MoE?', 'what has been done on MoE?'],
+    ['is sequence packing overrated?', 'is sequence packing ?'],
   ])('%j asks %j', (message, core) => {
     expect(questionCore(message)).toBe(core);
   });
