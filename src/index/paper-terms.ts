@@ -2,9 +2,11 @@
  * A paper as the tokenizer reads it, worked out once per paper object. One ask reads each retrieved
  * paper several times over (diversity, evidence, answerability, each abstract sentence for the
  * digest), and the papers a team asks about recur from ask to ask: tokenizing them anew each time
- * was most of an offline ask's time. Kept in a WeakMap, so the terms live as long as the paper
- * object (a store that reads papers from disk per query shares them within the ask). Papers are
- * never changed once loaded.
+ * was most of an offline ask's time. Papers are never changed once loaded.
+ *
+ * At most `MAX_PAPERS` are kept, the oldest dropped first: a store of 100k papers keeps its paper
+ * objects for good but reads abstracts from disk so as not to hold them (paper-text.ts), and the
+ * terms of every paper ever asked about would grow back to that. Nothing here keeps a paper alive.
  */
 import type { Paper } from '../corpus/types.js';
 import { splitSentences } from './sentences.js';
@@ -70,13 +72,21 @@ export class TokenizedPaper {
   }
 }
 
+/** About as many papers as a few dozen answers read; the shipped corpus (428) fits whole. */
+export const MAX_PAPERS = 512;
 const memo = new WeakMap<Text, TokenizedPaper>();
+const order: WeakRef<Text>[] = [];
 
 export function paperTerms(paper: Text): TokenizedPaper {
   let terms = memo.get(paper);
   if (!terms) {
     terms = new TokenizedPaper(paper);
     memo.set(paper, terms);
+    order.push(new WeakRef(paper));
+    if (order.length > MAX_PAPERS) {
+      const oldest = order.shift()?.deref();
+      if (oldest) memo.delete(oldest);
+    }
   }
   return terms;
 }

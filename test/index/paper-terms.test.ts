@@ -1,6 +1,6 @@
 /** A paper as the tokenizer reads it, worked out once per paper object (src/index/paper-terms.ts). */
 import { describe, expect, it } from 'vitest';
-import { paperTerms } from '../../src/index/paper-terms.js';
+import { MAX_PAPERS, paperTerms } from '../../src/index/paper-terms.js';
 import { splitSentences } from '../../src/index/sentences.js';
 import { tokenize } from '../../src/index/tokenize.js';
 
@@ -32,5 +32,16 @@ describe('paperTerms', () => {
     const other = { title: 'Something Else Entirely', abstract: 'A different abstract about speech.' };
     expect(paperTerms(other)).not.toBe(paperTerms(paper));
     expect([...paperTerms(other).all]).toEqual([...new Set(tokenize(`${other.title} ${other.abstract}`))]);
+  });
+
+  it('keeps the terms of the latest papers only, so a 100k-paper store does not hold them all', () => {
+    const papers = Array.from({ length: MAX_PAPERS + 1 }, (_, i) => ({ title: `Paper ${i}`, abstract: `Abstract number ${i}.` }));
+    const first = paperTerms(papers[0]);
+    const second = paperTerms(papers[1]);
+    for (const p of papers.slice(2)) paperTerms(p);
+    // The next is still kept; the oldest is worked out again.
+    expect(paperTerms(papers[1])).toBe(second);
+    expect(paperTerms(papers[0])).not.toBe(first);
+    expect([...paperTerms(papers[0]).all]).toEqual([...first.all]);
   });
 });
