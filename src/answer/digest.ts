@@ -146,8 +146,12 @@ export function isYesNoQuestion(question: string): boolean {
   return /^(?:(?:so|and|but|hey|ok|okay|also)[,:]?\s+)*(?:does|do|did|is|are|was|were|can|could|will|would|should|has|have|had)\b/i.test(q);
 }
 
-/** A comparison ("better than Y", "X vs Y", "X or Y"): which way a finding points depends on the order, so no verdict. */
-const COMPARATIVE = /\b(?:better|worse|faster|slower|than|vs\.?|versus|compared?|outperforms?|beats?|or)\b/i;
+/**
+ * A comparison ("better than Y", "X vs Y", "X or Y"): which way a finding points depends on the order, so no
+ * verdict. Nor for "is X the same as / different from / similar to Y": a finding that X improves says neither.
+ */
+const COMPARATIVE =
+  /\b(?:better|worse|faster|slower|than|vs\.?|versus|compared?|outperforms?|beats?|or|same|different|differs?|similar|equivalent|identical)\b/i;
 /** Wording that reports a finding against: only a sentence that says so is read as a "no". */
 const AGAINST = new RegExp(
   "\\b(?:does not|do not|did not|doesn't|don't|didn't|fails? to|cannot" +

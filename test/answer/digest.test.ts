@@ -247,6 +247,12 @@ describe('offline answers open with what answers the question', () => {
     expect(leadParagraph(r.answer)).not.toMatch(/\b(?:Yes|No),/);
   });
 
+  it('asked whether one thing is the same as another, a finding that it helps is no "yes"', async () => {
+    const r = await answerQuestion({ retriever: built.retriever }, 'is deduplicating the pretraining data the same as filtering it?');
+    expect(leadParagraph(r.answer)).toMatch(/^In \[\d\]: /);
+    expect(leadParagraph(r.answer)).not.toMatch(/\b(?:Yes|No),/);
+  });
+
   it('reads yes/no questions and the finding a sentence states', () => {
     expect(isYesNoQuestion('does deduplicating the data help?')).toBe(true);
     expect(isYesNoQuestion('so is X better than Y?')).toBe(true);
