@@ -7,13 +7,9 @@
 // Tuning wrappers were read and tuned on; held-out ones judge.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fmt as format, openProbe, questionsOf, root } from './probe-eval.mjs';
+import { fmt as format, halfArg, openProbe, questionsOf, root } from './probe-eval.mjs';
 
-const split = process.argv[2];
-if (split !== 'tuning' && split !== 'heldout') {
-  console.error('Usage: node scripts/chat-wrappers.mjs tuning|heldout [questions.jsonl]');
-  process.exit(2);
-}
+const split = halfArg(process.argv[2], 'node scripts/chat-wrappers.mjs tuning|heldout [questions.jsonl]');
 const wrappers = JSON.parse(readFileSync(join(root, 'eval', 'chat-wrappers.json'), 'utf8'))[split];
 const bank = questionsOf(process.argv[3] ?? join(root, 'eval', 'bank.jsonl'), split);
 const { measure } = await openProbe();

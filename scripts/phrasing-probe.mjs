@@ -7,13 +7,9 @@
 // citation their plain form gets, and those not answered `high`. Each file was split into halves before any rule
 // was written for it.
 import { join } from 'node:path';
-import { openProbe, questionsOf, root } from './probe-eval.mjs';
+import { halfArg, openProbe, questionsOf, root } from './probe-eval.mjs';
 
-const split = process.argv[2];
-if (split !== 'tuning' && split !== 'heldout') {
-  console.error('Usage: node scripts/phrasing-probe.mjs tuning|heldout [pairs.jsonl]');
-  process.exit(2);
-}
+const split = halfArg(process.argv[2], 'node scripts/phrasing-probe.mjs tuning|heldout [pairs.jsonl]');
 const pairs = questionsOf(process.argv[3] ?? join(root, 'eval', 'peer-phrasing.jsonl'), split);
 const { ask } = await openProbe();
 let sameConfidence = 0;

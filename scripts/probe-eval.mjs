@@ -1,4 +1,4 @@
-// What scripts/chat-wrappers.mjs and scripts/typo-probe.mjs share: the built engine over the default index
+// What scripts/chat-wrappers.mjs, scripts/typo-probe.mjs and scripts/phrasing-probe.mjs share: the built engine over the default index
 // (offline), a half of a question file, and the numbers each compares: recall, answerable hedged and refused,
 // unanswerable flagged, numeric keys, expected paper cited, and how many questions keep the confidence they get
 // as written (`same`; all of them without `plain`).
@@ -36,6 +36,13 @@ export async function openProbe() {
     };
   }
   return { measure, ask: (question) => answerQuestion({ retriever }, question) };
+}
+
+/** The half a probe was asked for (`tuning` or `heldout`); anything else prints the usage and exits. */
+export function halfArg(split, usage) {
+  if (split === 'tuning' || split === 'heldout') return split;
+  console.error(`Usage: ${usage}`);
+  process.exit(2);
 }
 
 /** The questions of one half (`tuning` or `heldout`) of a question file. */

@@ -6,16 +6,13 @@
 // questions as written and for each kind, and "graded as written": how many get the confidence they get without the typo.
 // With --capitalised, every question (as written too) starts with a capital, as at the start of a sentence.
 import { join } from 'node:path';
-import { fmt as format, openProbe, questionsOf, root } from './probe-eval.mjs';
+import { fmt as format, halfArg, openProbe, questionsOf, root } from './probe-eval.mjs';
 
 const args = process.argv.slice(2);
 const first = args.includes('--first');
 const capitalised = args.includes('--capitalised');
-const [split, file] = args.filter((a) => !a.startsWith('--'));
-if (split !== 'tuning' && split !== 'heldout') {
-  console.error('Usage: node scripts/typo-probe.mjs tuning|heldout [questions.jsonl] [--first] [--capitalised]');
-  process.exit(2);
-}
+const [half, file] = args.filter((a) => !a.startsWith('--'));
+const split = halfArg(half, 'node scripts/typo-probe.mjs tuning|heldout [questions.jsonl] [--first] [--capitalised]');
 const capital = (q) => (capitalised ? q.charAt(0).toUpperCase() + q.slice(1) : q);
 const questions = questionsOf(file ?? join(root, 'eval', 'bank.jsonl'), split).map((q) => ({ ...q, question: capital(q.question) }));
 const { measure } = await openProbe();
