@@ -181,11 +181,26 @@ const WHAT_PROBLEM =
 /** How many frame pieces one end may carry ("hey all, quick q, can someone explain …"). */
 const MAX_PIECES = 6;
 
+/** Readings of a message at most: each one may bare a frame the one before could not see. */
+const MAX_READS = 3;
+
 /**
  * The question without its chat frame. A message left with no search term once the frame is gone
- * ("explain", "tell me about yourself", a paper's title) is returned as typed.
+ * ("explain", "tell me about yourself", a paper's title) is returned as typed. Read again until
+ * nothing changes: "hey bot, do people still distill…" starts with "do" only once the greeting is
+ * gone, and a second reading (the search's) must find nothing more to leave out.
  */
 export function questionCore(text: string): string {
+  let s = text;
+  for (let i = 0; i < MAX_READS; i++) {
+    const next = coreOnce(s);
+    if (next === s) break;
+    s = next;
+  }
+  return s;
+}
+
+function coreOnce(text: string): string {
   let s = text
     // An emoji parts clauses ("sorry to bother again 😅 i promise …"), as a dash does.
     .replace(PICTOGRAPHS, ' - ')

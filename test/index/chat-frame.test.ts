@@ -126,6 +126,18 @@ describe('questionCore', () => {
     expect(questionCore(question)).toBe(question);
   });
 
+  it('reads a message until nothing more is frame, so reading its core again changes nothing', () => {
+    // "do" starts the question only once the greeting is gone; the search reads the core a second time.
+    for (const message of [
+      'hey bot, do people still distill big models?',
+      'Dear bot, I want to ask that do people still distill big models?',
+    ]) {
+      const core = questionCore(message);
+      expect(core).toBe('do still distill big models?');
+      expect(questionCore(core)).toBe(core);
+    }
+  });
+
   it('returns a message that is nothing but frame as typed, so it is still searched for', () => {
     expect(questionCore('explain')).toBe('explain');
     expect(questionCore('tldr')).toBe('tldr');
