@@ -5,8 +5,8 @@
  */
 import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
-import { questionCore } from '../index/chat-frame.js';
-import { type Correction, correctSpelling, readAs } from '../index/spelling.js';
+import { readQuestion } from '../index/read-question.js';
+import { type Correction, readAs } from '../index/spelling.js';
 import { collapseSpacesKeepingLines } from '../index/chat-clauses.js';
 import type { Retriever, SearchFilter } from '../index/search.js';
 import type { TermStats } from '../index/search-store.js';
@@ -253,20 +253,19 @@ async function runPipeline(
   const logger = deps.logger ?? silentLogger;
   const typed = cleanQuestion(raw);
   const lexical = deps.retriever.corpus.termStats;
+  // Read once (typos, then the chat frame): the search, answerability and the digest all use this reading.
   // A typo ("pretarining") is read as the corpus word it misses by one edit, and the reply says so;
-  // before the chat frame is read, as "heyy quick questoin -" is a frame once "questoin" is "question".
-  const spelled = correctSpelling(typed, lexical);
+  // the question is read without its chat frame ("tldr:", "can someone explain"); the model reads the message whole, as typed.
+  const spelled = readQuestion(typed, lexical);
   const text = spelled.text;
-  // Retrieval, answerability and the digest read the question without its chat frame ("tldr:",
-  // "can someone explain"); the model reads the message whole, as typed.
-  const asked = questionCore(text);
+  const asked = spelled.core;
   // Asking for papers is read from the whole message: the frame may be what asks ("recommend some papers on X").
   const list = asksForList(text);
   // One wall for every endpoint call of this answer: what the rewrite and the embedding spend, the answer cannot.
   const budget = answerBudget(deps, started);
   const deadline = budget?.deadline;
   const history = opts.history ?? [];
-  const { query } = await rewriteFollowUp(asked, history, {
+  const { query, method } = await rewriteFollowUp(asked, history, {
     lexical,
     chat: deps.chat,
     budgetMs: Math.min(REWRITE_BUDGET_MS, leftMs(deadline) ?? REWRITE_BUDGET_MS),
@@ -281,6 +280,8 @@ async function runPipeline(
     cooccurrenceWindow: settings.sources.cooccurrenceWindow,
     signal: opts.signal,
     deadline,
+    // A rewritten follow-up is new text (earlier words, a model's rewrite): the search reads it.
+    read: method === 'none',
   });
   const { hits, evidence, retrieval, degraded } = gathered;
   const sources = opts.pinned?.length ? pinSources(gathered.sources, opts.pinned, hits) : gathered.sources;

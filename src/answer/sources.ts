@@ -152,6 +152,8 @@ export interface GatherOptions {
   signal?: AbortSignal;
   /** Epoch ms by which the question must be embedded (the answer's budget); past it, lexical only. */
   deadline?: number;
+  /** The query is read already (readQuestion): the search does not read it again. */
+  read?: boolean;
 }
 
 export async function gatherSources(
@@ -164,6 +166,7 @@ export async function gatherSources(
     filter: opts.filter,
     signal: opts.signal,
     deadline: opts.deadline,
+    read: opts.read,
   });
   const lexical = retriever.corpus.termStats;
   const evidence = measureEvidence(lexical, query, hits);

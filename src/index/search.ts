@@ -8,8 +8,8 @@ import { isAppError } from '../errors.js';
 import type { Chunk } from './chunk.js';
 import type { EmbeddingsModel } from './embeddings.js';
 import { filterDate } from '../search-filter.js';
-import { questionCore } from './chat-frame.js';
-import { type Correction, correctSpelling } from './spelling.js';
+import { readQuestion } from './read-question.js';
+import type { Correction } from './spelling.js';
 import { queryTerms } from './lexical.js';
 import { type DocHit, GenerationGoneError, type PinnedGeneration, type SearchStore } from './search-store.js';
 
@@ -47,6 +47,8 @@ export interface SearchOptions {
   signal?: AbortSignal;
   /** Epoch ms by which the query must be embedded, if sooner than the retriever's own bound. */
   deadline?: number;
+  /** The query is read already (readQuestion's core): searched as it is, its typos and frame not read again. */
+  read?: boolean;
 }
 
 export interface SearchResult {
@@ -188,9 +190,8 @@ export class Retriever {
 
   private async searchIn(g: PinnedGeneration, typed: string, opts: SearchOptions): Promise<SearchResult> {
     // Typos first ("pretarining" is read as "pretraining"), then the chat frame, which is not what to
-    // search for ("tldr: …", "can someone explain …": chat-frame.ts).
-    const { text, corrections } = correctSpelling(typed, g.termStats);
-    const query = questionCore(text);
+    // search for ("tldr: …", "can someone explain …": read-question.ts).
+    const { core: query, corrections } = opts.read ? { core: typed, corrections: [] } : readQuestion(typed, g.termStats);
     const read = corrections.length ? { corrections } : {};
     const k = opts.k ?? 10;
     const { vector, degraded } = await this.queryVectorOrReason(g, query, opts);

@@ -2,7 +2,7 @@
  * The engine without a language model: extractive digests over the shipped corpus, abstention,
  * question cleaning, topic summaries, similar papers and follow-up rewriting.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   answerQuestion,
   cleanQuestion,
@@ -19,7 +19,7 @@ import { lexicalRewrite, looksLikeFollowUp, rewriteFollowUp, type Turn } from '.
 import type { Paper } from '../../src/corpus/types.js';
 import { AppError } from '../../src/errors.js';
 import { splitSentences } from '../../src/index/sentences.js';
-import type { Retriever } from '../../src/index/search.js';
+import { Retriever } from '../../src/index/search.js';
 import { buildIndex, markersIn, type BuiltIndex } from './helpers.js';
 
 let built: BuiltIndex;
@@ -171,6 +171,26 @@ describe('abstention (offline)', () => {
     expect(right.corrections).toBeUndefined();
     // Before, the typo was searched as typed, and named as missing.
     expect(typo.abstainReason ?? '').not.toMatch(/pretarining/);
+  });
+
+  it('reads a question once: the search gets the read question and does not read it again', async () => {
+    const search = vi.spyOn(Retriever.prototype, 'searchWithMode');
+    try {
+      await answerQuestion({ retriever }, 'hey all, can someone explain deduplicaton of pretarining data?');
+      expect(search.mock.calls.map(([query, opts]) => [query, opts?.read])).toEqual([['deduplication of pretraining data?', true]]);
+      // Read as given, the typos are searched as typed; unread, the search reads them.
+      const read = await retriever.searchWithMode('pretarining data', { k: 3, read: true });
+      const typed = await retriever.searchWithMode('pretarining data', { k: 3 });
+      expect(read.corrections).toBeUndefined();
+      expect(typed.corrections).toEqual([{ from: 'pretarining', to: 'pretraining' }]);
+      // A follow-up rewritten from the thread is new text: the search reads it.
+      search.mockClear();
+      const history = [{ question: 'does deduplication of pretraining data help?', answer: 'Yes [1].', citedTitles: [] }];
+      await answerQuestion({ retriever }, 'and what about its cost?', { history });
+      expect(search.mock.calls.map(([, opts]) => opts?.read)).toEqual([false]);
+    } finally {
+      search.mockRestore();
+    }
   });
 
   it('still names a subject the corpus lacks when it is an English word, not a typo', async () => {
