@@ -2,7 +2,9 @@
 // Questions asked the way people ask in chat against the same questions put plainly, half by half:
 // `node scripts/phrasing-probe.mjs tuning|heldout [pairs.jsonl]` (after `npm run build`, offline;
 // eval/peer-phrasing.jsonl by default: "how do people compress the KV cache?" against "how can the KV cache be
-// compressed?"; eval/talk-phrasing.jsonl: "what's the hype about mixture of experts?" against "mixture of experts").
+// compressed?"; eval/talk-phrasing.jsonl: "what's the hype about mixture of experts?" against "mixture of experts";
+// eval/peer-object-phrasing.jsonl: "what benchmark do people use for code generation?" against "what benchmarks evaluate
+// code generation?").
 // How it is asked should not change the answer: counts the questions that get the confidence and the first
 // citation their plain form gets, and those not answered `high`. Each file was split into halves before any rule
 // was written for it.

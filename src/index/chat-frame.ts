@@ -48,8 +48,8 @@ const ANYWHERE = new RegExp(
       String.raw`for\s+a\s+(?:beginner|newbie|noob|non-?expert|layperson|layman)`,
       String.raw`in\s+(?:one|1|two|2|three|3|a\s+few|a|few)\s+(?:sentences?|paragraphs?)`,
       // Who does it, asked of the askers' peers ("how do people compress the KV cache?", "what do folks use for…",
-      // "do people still…"): no paper's subject, and "people" matched papers about people.
-      String.raw`(?<=(?:^|\b(?:how|why|what|when|where)\s+)(?:do|did|would|should|can|could|are|r)\s+` +
+      // "what benchmark do people use…", "do people still…"): no paper's subject, and "people" matched papers about people.
+      String.raw`(?<=(?:^|\b(?:how|why|what|which|when|where)(?:\s+[\p{L}\p{N}'-]+){0,3}\s+)(?:do|did|would|should|can|could|are|r)\s+` +
         String.raw`(?:(?:usually|typically|normally|generally|still|even|actually|really|most|all|other)\s+)?)` +
         String.raw`(?:people|ppl|folks|others|practitioners|researchers|devs|engineers|teams|labs|companies|y'?all|you\s+guys|ml\s+people)` +
         // "what do people think of X" is an opinion asked (below); "do teams of agents…" names its subject.

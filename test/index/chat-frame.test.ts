@@ -78,6 +78,10 @@ describe('questionCore', () => {
     ['what do folks use to filter web data?', 'what do use to filter web data?'],
     ['do people still distill big models?', 'do still distill big models?'],
     ['how do most practitioners pick the lora rank?', 'how do most pick the lora rank?'],
+    // …with what is asked about between the question word and "do".
+    ['what benchmark do people use for code generation?', 'what benchmark do use for code generation?'],
+    ['how many bits do folks quantize LLM weights to?', 'how many bits do quantize LLM weights to?'],
+    ['what kind of data do teams use to pretrain speech models?', 'what kind of data do use to pretrain speech models?'],
     ['why would ML people use BPE?', 'why would use BPE?'],
     // What the talk is: when, by whom and how it is talked about names no subject.
     ['is there a consensus on whether dedup helps?', 'dedup helps?'],
@@ -122,6 +126,7 @@ describe('questionCore', () => {
     'how does people tracking work?',
     'people detection in crowded scenes?',
     'do teams of agents beat one agent?',
+    'what tasks do teams of agents solve?',
   ])('keeps %j whole: its first words are its subject, not a frame', (question) => {
     expect(questionCore(question)).toBe(question);
   });
