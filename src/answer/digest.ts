@@ -11,7 +11,7 @@ import { paperTerms, type Sentence } from '../index/paper-terms.js';
 import { neutralizeMarkers } from './citations.js';
 import type { TermStats } from '../index/search-store.js';
 import { tokenize } from '../index/tokenize.js';
-import type { DigestSettings } from './settings.js';
+import { type DigestSettings, RELEASE_NOTICE_WEIGHT } from './settings.js';
 import type { Source } from './sources.js';
 
 const NUMERIC_INTENT = new RegExp(
@@ -34,6 +34,16 @@ const LETTERS_FIRST = /(?<![\p{L}\p{N}])\p{L}[\p{L}\p{N}]*(?:[-.][\p{L}\p{N}]+)*
 /** Whether a sentence states a number other than one inside a name (linear: a word is matched once, then tested). */
 export const statesQuantity = (text: string) => HAS_NUMBER.test(text.replace(LETTERS_FIRST, (w) => (/\d/.test(w) ? ' ' : w)));
 
+/**
+ * "Our code and models will be available at https://…", "data will be released upon acceptance": where to get
+ * the work, no finding of it. Such a sentence repeats the paper's subject words and so outscored its findings.
+ */
+const RELEASE_NOTICE =
+  /https?:\/\/|\bupon acceptance\b|\b(?:is|are|be|been)\s+(?:made\s+)?(?:publicly\s+|freely\s+|openly\s+)?(?:available|accessible|released|open[- ]sourced)(?:\s+(?:at|on|via|from|to|for)\b|\s*[.;]|$)|\bwe\s+(?:publicly\s+)?(?:release|open[- ]source)\s+(?:our|the|all)\b/i;
+/** Asking where to get code, data or weights: a release notice answers that. */
+const ASKS_FOR_RELEASE =
+  /\b(?:code|codebase|github|repo|repository|links?|urls?|download|released?|open[- ]?source[ds]?|weights|checkpoints?|available|availability|licen[cs]e[ds]?)\b/i;
+
 export interface ScoredSentence {
   text: string;
   index: number;
@@ -41,9 +51,15 @@ export interface ScoredSentence {
 }
 
 /** The sentences of an abstract, each scored by the idf of the question's terms it holds. */
-export function scoreSentences(question: string, sentences: readonly Sentence[], lexical: TermStats): ScoredSentence[] {
+export function scoreSentences(
+  question: string,
+  sentences: readonly Sentence[],
+  lexical: TermStats,
+  releaseNoticeWeight = RELEASE_NOTICE_WEIGHT,
+): ScoredSentence[] {
   const q = queryTerms(question);
   const numeric = NUMERIC_INTENT.test(question);
+  const release = ASKS_FOR_RELEASE.test(question) ? 1 : releaseNoticeWeight;
   return sentences.map(({ text, index, terms: all }) => {
     const terms = new Set(all);
     let score = 0;
@@ -51,6 +67,7 @@ export function scoreSentences(question: string, sentences: readonly Sentence[],
     // Mild length normalisation: long sentences match more by chance.
     score /= Math.sqrt(Math.max(terms.size, 8) / 8);
     if (numeric && statesQuantity(text)) score *= 1.6;
+    if (RELEASE_NOTICE.test(text)) score *= release;
     return { text, index, score };
   });
 }

@@ -111,6 +111,13 @@ export interface AnswerabilitySettings {
   split: SplitSettings;
 }
 
+/**
+ * A sentence saying where to get the work ("code is available at https://…") scores this share of what its
+ * words earn, unless the question asks for code, data or weights (digest.ts, every sentence pick: answers,
+ * summaries, a paper's key sentences).
+ */
+export const RELEASE_NOTICE_WEIGHT = 0.25;
+
 /** The offline (extractive) reply (digest.ts). */
 export interface DigestSettings {
   /** `answer`: the sentences that answer the question, then the evidence by paper; `themes`: papers grouped by theme. */

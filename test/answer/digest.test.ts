@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findingOf, isYesNoQuestion, statesQuantity, themesOf } from '../../src/answer/digest.js';
+import { findingOf, isYesNoQuestion, keySentences, statesQuantity, themesOf } from '../../src/answer/digest.js';
 import { answerQuestion, summarizeTopic, type AnswerResult } from '../../src/answer/engine.js';
 import { leadParagraph } from '../../src/answer/eval.js';
 import { SUMMARIZE } from '../../src/answer/settings.js';
@@ -251,6 +251,22 @@ describe('offline answers open with what answers the question', () => {
     const r = await answerQuestion({ retriever: built.retriever }, 'is deduplicating the pretraining data the same as filtering it?');
     expect(leadParagraph(r.answer)).toMatch(/^In \[\d\]: /);
     expect(leadParagraph(r.answer)).not.toMatch(/\b(?:Yes|No),/);
+  });
+
+  it('does not quote where to get the code as what a paper found, unless the question asks for it', () => {
+    const paper = {
+      title: 'Near-Duplicate Removal at Web Scale',
+      abstract:
+        'Deduplicating the pretraining data removes a third of the tokens. ' +
+        'Our code for deduplicating the pretraining data of language models is publicly available at https://github.com/example/dedup.',
+    };
+    const lexical = built.retriever.corpus.termStats;
+    expect(keySentences('what does deduplicating the pretraining data of language models do?', paper, lexical, 1)).toEqual([
+      'Deduplicating the pretraining data removes a third of the tokens.',
+    ]);
+    expect(keySentences('where is the code for deduplicating the pretraining data of language models?', paper, lexical, 1)).toEqual([
+      'Our code for deduplicating the pretraining data of language models is publicly available at https://github.com/example/dedup.',
+    ]);
   });
 
   it('reads yes/no questions and the finding a sentence states', () => {
