@@ -38,11 +38,21 @@ export const statesQuantity = (text: string) => HAS_NUMBER.test(text.replace(LET
  * "Our code and models will be available at https://…", "data will be released upon acceptance": where to get
  * the work, no finding of it. Such a sentence repeats the paper's subject words and so outscored its findings.
  */
-const RELEASE_NOTICE =
-  /https?:\/\/|\bupon acceptance\b|\b(?:is|are|be|been)\s+(?:made\s+)?(?:publicly\s+|freely\s+|openly\s+)?(?:available|accessible|released|open[- ]sourced)(?:\s+(?:at|on|via|from|to|for)\b|\s*[.;]|$)|\bwe\s+(?:publicly\s+)?(?:release|open[- ]source)\s+(?:our|the|all)\b/i;
+const RELEASE_NOTICE = new RegExp(
+  [
+    String.raw`https?:\/\/|\bupon acceptance\b`,
+    String.raw`\b(?:is|are|be|been)\s+(?:made\s+)?(?:publicly\s+|freely\s+|openly\s+)?(?:available|accessible|released|open[- ]sourced)` +
+      String.raw`(?:\s+(?:at|on|via|from|to|for)\b|\s*[.;]|$)`,
+    String.raw`\bwe\s+(?:publicly\s+)?(?:release|open[- ]source)\s+(?:our|the|all)\b`,
+  ].join('|'),
+  'i',
+);
 /** Asking where to get code, data or weights: a release notice answers that. */
-const ASKS_FOR_RELEASE =
-  /\b(?:code|codebase|github|repo|repository|links?|urls?|download|released?|open[- ]?source[ds]?|weights|checkpoints?|available|availability|licen[cs]e[ds]?)\b/i;
+const ASKS_FOR_RELEASE = new RegExp(
+  String.raw`\b(?:code|codebase|github|repo|repository|links?|urls?|download|released?|open[- ]?source[ds]?|weights|checkpoints?` +
+    String.raw`|available|availability|licen[cs]e[ds]?)\b`,
+  'i',
+);
 
 export interface ScoredSentence {
   text: string;
