@@ -6,6 +6,7 @@
  * the papers into themes named after the distinctive terms they share.
  */
 import type { Paper } from '../corpus/types.js';
+import { longFormFor } from '../index/acronyms.js';
 import { queryTerms } from '../index/lexical.js';
 import { paperTerms, type Sentence } from '../index/paper-terms.js';
 import { neutralizeMarkers } from './citations.js';
@@ -236,6 +237,31 @@ function sideBySide(question: string, best: Candidate[]): string {
   return parts.join(' ');
 }
 
+const SHORT_FORM = String.raw`["“']?([A-Za-z][A-Za-z0-9-]{1,9})["”']?`;
+/** "what does MoE stand for?", "what's GQA short for", "full form of RLHF", "KD meaning?": the abbreviation asked about. */
+const ASKS_EXPANSION = [
+  new RegExp(String.raw`\bwhat(?:'s|\s+does|\s+do|\s+is)\s+${SHORT_FORM}\s+(?:stands?\s+for|short\s+for|mean|means)\b`, 'i'),
+  new RegExp(String.raw`\b(?:full\s+form|expansion|long\s+form)\s+of\s+${SHORT_FORM}(?![\p{L}\p{N}])`, 'iu'),
+  new RegExp(String.raw`^\s*${SHORT_FORM}\s+(?:stands\s+for|meaning|full\s+form)\s*\??\s*$`, 'i'),
+];
+
+export function expansionAsked(question: string): string | undefined {
+  for (const re of ASKS_EXPANSION) {
+    const short = re.exec(question)?.[1];
+    if (short) return short;
+  }
+  return undefined;
+}
+
+/** Whether a sentence spells the abbreviation out: "… the Mixture-of-Experts (MoE) …" (acronyms.ts reads the long form). */
+export function spellsOut(text: string, short: string): boolean {
+  const escaped = short.replace(/[-]/g, '\\-');
+  for (const m of text.matchAll(new RegExp(String.raw`\((${escaped})s?\)`, 'gi'))) {
+    if (longFormFor(m[1], text.slice(0, m.index))) return true;
+  }
+  return false;
+}
+
 /** The opening: the one or two sentences that answer most directly, or each paper's finding side by side. */
 function leadOf(
   question: string,
@@ -243,9 +269,11 @@ function leadOf(
   ranked: Candidate[],
   lexical: TermStats,
   settings: DigestSettings,
+  short: string | undefined,
 ): { text: string; used: Candidate[] } {
-  const best = ranked[0];
-  if (!best || best.score <= 0) return { text: '', used: [] };
+  if (!ranked[0] || ranked[0].score <= 0) return { text: '', used: [] };
+  // "what does MoE stand for?": the best sentence that spells it out answers that, whatever else outscores it.
+  const best = (short && ranked.find((c) => c.score > 0 && spellsOut(c.text, short))) || ranked[0];
   if (isYesNoQuestion(question)) {
     const floor = best.score * settings.sideBySideShare;
     const perPaper: Candidate[] = [];
@@ -267,7 +295,7 @@ function leadOf(
     const terms = termsOf(c);
     return asked.reduce((sum, t) => sum + (terms.has(t) && !covered.has(t) ? lexical.idf(t) : 0), 0);
   };
-  const close = ranked.slice(1).filter((c) => c.score >= best.score * settings.leadSecondShare);
+  const close = ranked.filter((c) => c !== best && c.score >= best.score * settings.leadSecondShare);
   let second = close.reduce<Candidate | undefined>((pick, c) => (!pick || novelty(c) > novelty(pick) ? c : pick), undefined);
   // A question asking for a quantity is answered by a sentence that states one: when neither of
   // the two above does, the best-ranked sentence that does takes the second place, if it is the
@@ -285,11 +313,17 @@ function leadOf(
  * An offline answer: the sentences that answer most of the question first, then each paper's
  * supporting sentences ("**Title** [n]: …", in abstract order, the opening's sentences not repeated).
  */
-export function answerDigest(question: string, sources: Source[], lexical: TermStats, settings: DigestSettings): string {
+export function answerDigest(
+  question: string,
+  sources: Source[],
+  lexical: TermStats,
+  settings: DigestSettings,
+  opts: { expands?: string } = {},
+): string {
   if (!sources.length) return '';
   const ranked = scoreCandidates(question, sources, lexical, settings).sort(byScore);
   const numeric = NUMERIC_INTENT.test(question);
-  const lead = leadOf(question, numeric, ranked, lexical, settings);
+  const lead = leadOf(question, numeric, ranked, lexical, settings, opts.expands);
   const inLead = new Set(lead.used);
   const blocks = sources.map((source, i) => {
     const own = ranked.filter((c) => c.source === source);

@@ -13,7 +13,7 @@ import type { TermStats } from '../index/search-store.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { type Confidence, type ConfidenceDecision, corpusTerms, decideConfidence } from './abstain.js';
 import { validateCitations } from './citations.js';
-import { answerDigest, keySentences, quoteCorpusText, themedDigest } from './digest.js';
+import { answerDigest, expansionAsked, keySentences, quoteCorpusText, themedDigest } from './digest.js';
 import { condensedTranscript, rewriteFollowUp, type Turn } from './followup.js';
 import { factsAsked, factsLine } from './paper-facts.js';
 import type { ChatModel, CutOff } from './llm.js';
@@ -385,7 +385,8 @@ async function runPipeline(
 function composeDigest(settings: AnswerSettings, text: string, asked: string, sources: Source[], lexical: TermStats): string {
   if (settings.digest.layout === 'themes') return themedDigest(asked, sources, lexical, settings.digest);
   const facts = factsLine(factsAsked(text), sources[0]);
-  const body = answerDigest(asked, sources, lexical, settings.digest);
+  // Read from the whole message, as the frame it asks in ("what does X stand for") is not in the asked text.
+  const body = answerDigest(asked, sources, lexical, settings.digest, { expands: expansionAsked(text) });
   return facts ? `${facts}\n\n${body}` : body;
 }
 

@@ -12,7 +12,7 @@ import {
   type AnswerResult,
 } from '../../src/answer/engine.js';
 import { namedEntities } from '../../src/answer/abstain.js';
-import { keySentences } from '../../src/answer/digest.js';
+import { expansionAsked, keySentences, spellsOut } from '../../src/answer/digest.js';
 import { leadParagraph } from '../../src/answer/eval.js';
 import { asksForList } from '../../src/answer/sources.js';
 import { lexicalRewrite, looksLikeFollowUp, rewriteFollowUp, type Turn } from '../../src/answer/followup.js';
@@ -121,6 +121,26 @@ describe('extractive digest (offline)', () => {
       expect(titles.has(c.title)).toBe(true);
       expect(c.url).toBe(`https://arxiv.org/search/?query=${encodeURIComponent(c.title)}&searchtype=title`);
     }
+  });
+});
+
+describe('what an abbreviation stands for (offline)', () => {
+  it('opens with the sentence that spells it out, however the question asks', async () => {
+    for (const question of ['what does MoE stand for?', "what's RLHF short for", 'hey, what does kd mean?', 'full form of PEFT?']) {
+      const lead = leadParagraph((await answerQuestion({ retriever }, question)).answer);
+      const first = lead.split(/(?<=\[\d+\])\s+/)[0];
+      expect(first, question).toMatch(/(?:Mixture-of-Experts \(MoE\)|Human Feedback \(RLHF\)|distillation \(KD\)|Fine-Tuning \(PEFT\))/i);
+    }
+  });
+
+  it('reads which abbreviation is asked about, and whether a sentence spells it out', () => {
+    expect(expansionAsked('what does GQA stand for?')).toBe('GQA');
+    expect(expansionAsked('what is the full form of RLHF')).toBe('RLHF');
+    expect(expansionAsked('KD meaning?')).toBe('KD');
+    expect(expansionAsked('what does attention do for long inputs?')).toBeUndefined();
+    expect(spellsOut('We use Low-Rank Adaptation (LoRA) throughout.', 'lora')).toBe(true);
+    // In parentheses, but not what the words before it spell.
+    expect(spellsOut('We fine-tune the model (LoRA) quickly.', 'LoRA')).toBe(false);
   });
 });
 
