@@ -18,6 +18,7 @@ import { describeFailure } from '../errors.js';
 import type { BotContext } from './context.js';
 import { admit, computeAnswer } from './services/answers.js';
 import { cleanQuestion } from '../answer/engine.js';
+import { isAcknowledgement } from '../index/chat-frame.js';
 import { isAnswerThread, threadHistory } from './history.js';
 import { NO_MENTIONS } from './client.js';
 import { runAnswer } from './pipeline.js';
@@ -124,7 +125,9 @@ export function createMessageHandlers(ctx: BotContext) {
     }
   }
 
+  /** The question a message asks, or undefined: none ("thx!", "ok cool 👍" ask nothing), or unreadable. */
   function questionOf(text: string): string | undefined {
+    if (isAcknowledgement(text)) return undefined;
     try {
       return cleanQuestion(text);
     } catch {

@@ -223,6 +223,29 @@ function coreOnce(text: string): string {
   return tokenize(s).length > 0 ? s : text;
 }
 
+/** Words that only thank or acknowledge ("thx!", "ok cool", "makes sense, thanks a lot 👍"). */
+const ACK_WORDS = new Set(
+  (
+    'thanks thank thx ty tysm tyvm cheers appreciate appreciated you u ya so very much a lot lots ' +
+    'ok okay k kk cool great nice awesome perfect neat super amazing excellent brilliant good ' +
+    'got it gotcha makes sense clear understood noted will do lol haha hahaha lmao np no problem ' +
+    'sure yep yeah yes yup wow interesting helpful useful that this was is really all again man dude bot'
+  ).split(' '),
+);
+/** Longest acknowledgement read as one ("thank you so much, that was really helpful" is nine words). */
+const MAX_ACK_WORDS = 10;
+
+/**
+ * A message that only thanks or acknowledges, asking nothing: no question mark, and every word
+ * one of ACK_WORDS ("thx!", "ok cool", "great, thanks a lot 👍"). In a thread it is said to the
+ * people there, or as a goodbye; "why?", "more?" and "and the second one" still ask.
+ */
+export function isAcknowledgement(text: string): boolean {
+  if (text.includes('?')) return false;
+  const words = text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
+  return words.length <= MAX_ACK_WORDS && words.every((w) => ACK_WORDS.has(w.replace(/'/g, '')));
+}
+
 // Compiled when the module loads (V8 compiles a pattern on its first runs): the first question's
 // questionCore took 22 ms without this, 1.1 ms with it.
 for (const warm of ['hey all, quick q: can someone explain x? thx', 'what does x stand for']) questionCore(warm);

@@ -137,6 +137,18 @@ describe('threads that remember (offline)', () => {
       }
   });
 
+  it('a thanks typed in the thread is not answered; the question after it is', async () => {
+    const { s, feedbackDir } = await setup();
+    const h = s.sendSlashCommand({ name: 'ask', userId: userId(), options: [{ name: 'question', type: 3, value: BROAD }] });
+    const parts = await s.waitFor(() => answerMessages(s, h.token), 15_000);
+    const thread = await s.waitFor(() => s.threads().find((t) => t.id === parts[0].id));
+    s.sendMessage({ channelId: thread.id, content: 'thx, makes sense 👍' });
+    // Messages are handled in order: once the next one is answered, the thanks has been read.
+    await typeInThread(s, thread.id, 'what about the second one?');
+    expect(botAnswers(s, thread.id)).toHaveLength(1);
+    expect((await records(feedbackDir)).map((r: any) => r.question)).toEqual([BROAD, 'what about the second one?']);
+  });
+
   it('/compare with autocomplete: two papers side by side', async () => {
     const { s } = await setup();
     const ac = s.sendAutocomplete({ name: 'compare', options: [{ name: 'paper1', type: 3, value: 'dataset decomp', focused: true }] });

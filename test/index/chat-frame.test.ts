@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withoutChatClauses } from '../../src/index/chat-clauses.js';
-import { questionCore } from '../../src/index/chat-frame.js';
+import { isAcknowledgement, questionCore } from '../../src/index/chat-frame.js';
 import { buildIndex, type BuiltIndex } from '../answer/helpers.js';
 
 describe('questionCore', () => {
@@ -141,6 +141,27 @@ describe('questionCore', () => {
       expect(core).toBe('do still distill big models?');
       expect(questionCore(core)).toBe(core);
     }
+  });
+
+  it('reads a message that only thanks or acknowledges as asking nothing, and one that asks as a question', () => {
+    for (const text of [
+      'thx!',
+      'ok cool',
+      'thank you so much, that was really helpful',
+      'great, thanks a lot 👍',
+      '👍',
+      'Makes sense. Cheers',
+    ])
+      expect(isAcknowledgement(text), text).toBe(true);
+    for (const text of [
+      'why?',
+      'more',
+      'and the second one',
+      'thanks, and what about LoRA?',
+      'ok but how does it scale',
+      'cool paper on GaLore',
+    ])
+      expect(isAcknowledgement(text), text).toBe(false);
   });
 
   it('returns a message that is nothing but frame as typed, so it is still searched for', () => {
