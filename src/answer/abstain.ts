@@ -20,6 +20,7 @@ import { type AcronymTable, acronymsOf, mentionsTerm } from '../index/acronyms.j
 import { bm25Idf, docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
+import { hasPaperTitled } from '../index/paper-resolver.js';
 import { paperTerms } from '../index/paper-terms.js';
 import { spaceUnspacedScripts, tokenize } from '../index/tokenize.js';
 import { askersLanguage, inAnotherLanguage } from '../index/asker-language.js';
@@ -37,11 +38,25 @@ import type { Evidence } from './sources.js';
 export interface CorpusTerms {
   termStats: TermStats;
   acronyms: AcronymTable;
+  /** Whether a paper of the corpus has this title (or one holding all its words); unset, quoted titles are not checked. */
+  hasTitle?: (title: string) => boolean;
 }
 
 /** The corpus terms of one generation (its abbreviation table is mined once per generation and cached). */
-export function corpusTerms(corpus: Pick<CorpusSnapshot, 'termStats' | 'papers'>): CorpusTerms {
-  return { termStats: corpus.termStats, acronyms: acronymsOf(corpus.papers) };
+export function corpusTerms(corpus: Pick<CorpusSnapshot, 'termStats' | 'papers' | 'paperById'>): CorpusTerms {
+  return { termStats: corpus.termStats, acronyms: acronymsOf(corpus.papers), hasTitle: (t) => hasPaperTitled(corpus, t) };
+}
+
+/** A span in double quotes of three words or more, half of them or more capitalised: a paper's title ("Attention Is All You Need"). */
+const QUOTED = /["“”]([^"“”\n]{8,200})["“”]/g;
+
+export function quotedTitles(question: string): string[] {
+  return [...question.matchAll(QUOTED)]
+    .map((m) => m[1].trim())
+    .filter((t) => {
+      const words = t.split(/\s+/);
+      return words.length >= 3 && words.filter((w) => /^[\p{Lu}\p{N}]/u.test(w)).length * 2 >= words.length;
+    });
 }
 
 // Acronyms (KV, NER), CamelCase (DreamBooth), names with digits (H100, Phi-2), Capitalised words.
@@ -165,6 +180,9 @@ export function decideConfidence(
   if (gap.share >= settings.noneUnknownWordShare && !somethingClose) {
     return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
   }
+  // A paper asked about by its title that no paper here has: whatever the closest work says, it is not that paper's.
+  const untitled = corpus.hasTitle && quotedTitles(question).find((t) => !corpus.hasTitle?.(t));
+  if (untitled) return { confidence: 'low', reason: `the corpus has no paper titled "${untitled}"`, missing: [] };
   // In a question in another language, a plain capitalised word is more likely its noun ("Unterschied") than a name.
   const ownWord = (e: { name: string; terms: string[] }) => PLAIN_WORD.test(e.name) && e.terms.every(foreign);
   const unknown = entities.filter((e) => !e.example && e.terms.length > 0 && e.terms.every((t) => !known(t)) && !ownWord(e));

@@ -195,6 +195,15 @@ export function resolvePaper(
   return { kind: 'ambiguous', query, candidates: top.map(({ paper, match }) => ({ paper, match })), total };
 }
 
+/**
+ * Whether a paper of the corpus has this title, or one holding all of its words ("Attention Is All You
+ * Need" is no title here): a title quoted in a question names the paper it is about.
+ */
+export function hasPaperTitled(corpus: Pick<CorpusSnapshot, 'papers' | 'paperById'>, title: string): boolean {
+  const r = resolvePaper(corpus, title);
+  return r.kind === 'found' || (r.kind === 'ambiguous' && r.candidates.some((c) => DECISIVE.has(c.match)));
+}
+
 /** The closest papers to a title nothing matched: a search over the query, as /search would rank them. */
 export async function suggestPapers(
   retriever: { search(query: string, opts?: SearchOptions): Promise<PaperHit[]> },

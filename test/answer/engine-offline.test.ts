@@ -11,7 +11,7 @@ import {
   summarizeTopic,
   type AnswerResult,
 } from '../../src/answer/engine.js';
-import { namedEntities } from '../../src/answer/abstain.js';
+import { namedEntities, quotedTitles } from '../../src/answer/abstain.js';
 import { expansionAsked, keySentences, spellsOut } from '../../src/answer/digest.js';
 import { leadParagraph } from '../../src/answer/eval.js';
 import { asksForList } from '../../src/answer/sources.js';
@@ -121,6 +121,25 @@ describe('extractive digest (offline)', () => {
       expect(titles.has(c.title)).toBe(true);
       expect(c.url).toBe(`https://arxiv.org/search/?query=${encodeURIComponent(c.title)}&searchtype=title`);
     }
+  });
+});
+
+describe('a paper asked about by its title (offline)', () => {
+  it('says the corpus has no paper of a quoted title it lacks, and answers from the paper of one it has', async () => {
+    const missing = await answerQuestion({ retriever }, 'what does "Scaling Data-Constrained Language Models" find about repeating data?');
+    expect(missing.confidence).toBe('low');
+    expect(missing.answer).toMatch(/^_Low confidence: the corpus has no paper titled "Scaling Data-Constrained Language Models"\./);
+    expect(missing.citations.length).toBeGreaterThan(0);
+    const title = retriever.store.papers[0].title;
+    const present = await answerQuestion({ retriever }, `what does “${title}” find?`);
+    expect(present.abstainReason ?? '').not.toMatch(/no paper titled/);
+    expect(present.citations[0].title).toBe(title);
+  });
+
+  it('reads a title in double quotes: three words or more, half of them capitalised', () => {
+    expect(quotedTitles('is "Attention Is All You Need" in here?')).toEqual(['Attention Is All You Need']);
+    expect(quotedTitles('what is the "stability gap" in continual pretraining?')).toEqual([]);
+    expect(quotedTitles('they call it "a simple trick that works" in the abstract')).toEqual([]);
   });
 });
 
