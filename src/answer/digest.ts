@@ -237,22 +237,6 @@ function sideBySide(question: string, best: Candidate[]): string {
   return parts.join(' ');
 }
 
-const SHORT_FORM = String.raw`["“']?([A-Za-z][A-Za-z0-9-]{1,9})["”']?`;
-/** "what does MoE stand for?", "what's GQA short for", "full form of RLHF", "KD meaning?": the abbreviation asked about. */
-const ASKS_EXPANSION = [
-  new RegExp(String.raw`\bwhat(?:'s|\s+does|\s+do|\s+is)\s+${SHORT_FORM}\s+(?:stands?\s+for|short\s+for|mean|means)\b`, 'i'),
-  new RegExp(String.raw`\b(?:full\s+form|expansion|long\s+form)\s+of\s+${SHORT_FORM}(?![\p{L}\p{N}])`, 'iu'),
-  new RegExp(String.raw`^\s*${SHORT_FORM}\s+(?:stands\s+for|meaning|full\s+form)\s*\??\s*$`, 'i'),
-];
-
-export function expansionAsked(question: string): string | undefined {
-  for (const re of ASKS_EXPANSION) {
-    const short = re.exec(question)?.[1];
-    if (short) return short;
-  }
-  return undefined;
-}
-
 /** Whether a sentence spells the abbreviation out: "… the Mixture-of-Experts (MoE) …" (acronyms.ts reads the long form). */
 export function spellsOut(text: string, short: string): boolean {
   const escaped = short.replace(/[-]/g, '\\-');

@@ -5,6 +5,7 @@
  */
 import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
+import { expansionAsked } from '../index/chat-frame.js';
 import { readQuestion } from '../index/read-question.js';
 import { type Correction, readAs } from '../index/spelling.js';
 import { collapseSpacesKeepingLines } from '../index/chat-clauses.js';
@@ -13,7 +14,7 @@ import type { TermStats } from '../index/search-store.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { type Confidence, type ConfidenceDecision, corpusTerms, decideConfidence } from './abstain.js';
 import { validateCitations } from './citations.js';
-import { answerDigest, expansionAsked, keySentences, quoteCorpusText, themedDigest } from './digest.js';
+import { answerDigest, keySentences, quoteCorpusText, themedDigest } from './digest.js';
 import { condensedTranscript, rewriteFollowUp, type Turn } from './followup.js';
 import { factsAsked, factsLine } from './paper-facts.js';
 import type { ChatModel, CutOff } from './llm.js';

@@ -178,6 +178,44 @@ const WHEN_OUT = new RegExp(String.raw`^when\s+(?:was|were|did|is)\s+(.+?)\s+${C
 const WHAT_PROBLEM =
   /^what\s+(?:problems?|issues?|gaps?|challenges?)\s+(?:does|do|did|is|are)\s+(.+?)\s+(?:solve|address|tackle|fix|(?:trying|try)\s+to\s+solve)[\s?!.]*$/i;
 
+const SHORT_FORM = String.raw`["“']?([A-Za-z][A-Za-z0-9-]{1,9})["”']?`;
+/** "what does MoE stand for?", "what's GQA short for", "full form of RLHF", "KD meaning?": the abbreviation asked about. */
+const ASKS_EXPANSION = [
+  new RegExp(String.raw`\bwhat(?:'s|\s+does|\s+do|\s+is)\s+${SHORT_FORM}\s+(?:stands?\s+for|short\s+for|mean|means)\b`, 'i'),
+  new RegExp(String.raw`\b(?:full\s+form|expansion|long\s+form)\s+of\s+${SHORT_FORM}(?![\p{L}\p{N}])`, 'iu'),
+  new RegExp(String.raw`^\s*${SHORT_FORM}\s+(?:stands\s+for|meaning|full\s+form)\s*\??\s*$`, 'i'),
+];
+
+export function expansionAsked(question: string): string | undefined {
+  for (const re of ASKS_EXPANSION) {
+    const short = re.exec(question)?.[1];
+    if (short) return short;
+  }
+  return undefined;
+}
+
+/** The whole message asks only that ("what's GQA short for", "full form of KD?"; "what does X mean" is WHAT_DOES). */
+const EXPANSION_ONLY = [
+  new RegExp(String.raw`^what(?:'s|\s+is)\s+${SHORT_FORM}\s+(?:stands?\s+for|short\s+for)$`, 'i'),
+  new RegExp(String.raw`^(?:what(?:'s|\s+is)\s+)?(?:the\s+)?(?:full\s+form|expansion|long\s+form)\s+of\s+${SHORT_FORM}$`, 'i'),
+];
+const BARE_EXPANSION = new RegExp(String.raw`^${SHORT_FORM}\s+(?:stands\s+for|meaning|full\s+form)$`, 'i');
+
+/**
+ * The abbreviation a message asks the long form of, when that is all it asks: its subject ("meaning" and "short"
+ * are no paper's). A bare "X meaning?" only when X is written as an abbreviation (two capitals or a digit):
+ * "word meaning?" asks about word meaning.
+ */
+function expansionOnly(text: string): string | undefined {
+  const body = text.replace(/[\s?!.]+$/, '').trim();
+  for (const re of EXPANSION_ONLY) {
+    const short = re.exec(body)?.[1];
+    if (short) return short;
+  }
+  const short = BARE_EXPANSION.exec(body)?.[1];
+  return short && ((short.match(/[A-Z]/g)?.length ?? 0) >= 2 || /\d/.test(short)) ? short : undefined;
+}
+
 /** How many frame pieces one end may carry ("hey all, quick q, can someone explain …"). */
 const MAX_PIECES = 6;
 
@@ -219,7 +257,7 @@ function coreOnce(text: string): string {
   // The dash an emoji left at either end parts nothing.
   // (A run of spaces and dashes is tried from its start only: linear however long.)
   s = s.replace(/^[\s-]+/, '').replace(/(?<![\s-])\s+-[\s-]*$/, '');
-  s = s.replace(WHAT_DOES, '$1').replace(WHAT_PROBLEM, '$1').replace(WHEN_OUT, '$1');
+  s = expansionOnly(s) ?? s.replace(WHAT_DOES, '$1').replace(WHAT_PROBLEM, '$1').replace(WHEN_OUT, '$1');
   return tokenize(s).length > 0 ? s : text;
 }
 

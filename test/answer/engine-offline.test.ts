@@ -12,7 +12,8 @@ import {
   type AnswerResult,
 } from '../../src/answer/engine.js';
 import { namedEntities, quotedTitles } from '../../src/answer/abstain.js';
-import { expansionAsked, keySentences, spellsOut } from '../../src/answer/digest.js';
+import { keySentences, spellsOut } from '../../src/answer/digest.js';
+import { expansionAsked } from '../../src/index/chat-frame.js';
 import { leadParagraph } from '../../src/answer/eval.js';
 import { asksForList } from '../../src/answer/sources.js';
 import { lexicalRewrite, looksLikeFollowUp, rewriteFollowUp, type Turn } from '../../src/answer/followup.js';

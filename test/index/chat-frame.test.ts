@@ -78,6 +78,10 @@ describe('questionCore', () => {
     ['what do folks use to filter web data?', 'what do use to filter web data?'],
     ['do people still distill big models?', 'do still distill big models?'],
     ['how do most practitioners pick the lora rank?', 'how do most pick the lora rank?'],
+    // What an abbreviation stands for: the abbreviation is the subject.
+    ['SFT meaning?', 'SFT'],
+    ["what's GQA short for", 'GQA'],
+    ['hey, what is the full form of PEFT?', 'PEFT'],
     // …with what is asked about between the question word and "do".
     ['what benchmark do people use for code generation?', 'what benchmark do use for code generation?'],
     ['how many bits do folks quantize LLM weights to?', 'how many bits do quantize LLM weights to?'],
@@ -127,6 +131,7 @@ describe('questionCore', () => {
     'people detection in crowded scenes?',
     'do teams of agents beat one agent?',
     'what tasks do teams of agents solve?',
+    'word meaning?',
   ])('keeps %j whole: its first words are its subject, not a frame', (question) => {
     expect(questionCore(question)).toBe(question);
   });
