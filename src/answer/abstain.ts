@@ -47,15 +47,20 @@ export function corpusTerms(corpus: Pick<CorpusSnapshot, 'termStats' | 'papers' 
   return { termStats: corpus.termStats, acronyms: acronymsOf(corpus.papers), hasTitle: (t) => hasPaperTitled(corpus, t) };
 }
 
-/** A span in double quotes of three words or more, half of them or more capitalised: a paper's title ("Attention Is All You Need"). */
 const QUOTED = /["“”]([^"“”\n]{8,200})["“”]/g;
 
+/**
+ * Spans in double quotes that read as a paper's title ("Attention Is All You Need"): three words or more, half of
+ * them or more in title case (a capital, then a small letter: acronyms do not count, so a quoted keyword question
+ * such as "LAWA-style ckpt averaging vs EMA/SWA for LLM PT" is none), and no question mark at the end (someone's
+ * question quoted whole).
+ */
 export function quotedTitles(question: string): string[] {
   return [...question.matchAll(QUOTED)]
     .map((m) => m[1].trim())
     .filter((t) => {
       const words = t.split(/\s+/);
-      return words.length >= 3 && words.filter((w) => /^[\p{Lu}\p{N}]/u.test(w)).length * 2 >= words.length;
+      return !t.endsWith('?') && words.length >= 3 && words.filter((w) => /^(?:\p{Lu}\p{Ll}|\p{N})/u.test(w)).length * 2 >= words.length;
     });
 }
 

@@ -39,6 +39,9 @@ const ANYWHERE = new RegExp(
       // When and how it is talked about: "what's everyone using … these days", "lately …", "is X overrated?"
       // ("anyone" and "someone" are stop words).
       String.raw`these\s+days|lately|overrated|everyone|everybody`,
+      // Which side of it is asked about ("what are the downsides of model merging?", "any caveats with X?", "X
+      // pitfalls?"): no paper's subject, and words papers do not use ("the corpus never mentions downsides").
+      String.raw`(?:up|down)sides?|pitfalls?|caveats?|gotchas?|perks?`,
       // Messaging the bot directly: "ok to DM you", "in your DMs" ("DM" alone may be a diffusion model).
       String.raw`(?:dm|pm)(?:'?d|ed|ing)?\s+(?:you|u|ya|me|y'?all)|(?:in|into|via|over|on)\s+(?:the\s+|your\s+|ur\s+|my\s+)?(?:dms|pms)`,
       // Asking for a table: "if possible put the answer in a table" (not "data in a table").

@@ -125,6 +125,16 @@ describe('extractive digest (offline)', () => {
   });
 });
 
+describe('which side of a subject is asked about (offline)', () => {
+  it('answers "the downsides of X" as it answers "the limitations of X", not refusing over a word no paper uses', async () => {
+    const aspect = await answerQuestion({ retriever }, 'what are the downsides of model merging?');
+    const plain = await answerQuestion({ retriever }, 'what are the limitations of model merging?');
+    expect(aspect.abstained).toBe(false);
+    expect(aspect.confidence).toBe(plain.confidence);
+    expect(aspect.citations.map((c) => c.title)).toContain(plain.citations[0].title);
+  });
+});
+
 describe('a paper asked about by its title (offline)', () => {
   it('says the corpus has no paper of a quoted title it lacks, and answers from the paper of one it has', async () => {
     const missing = await answerQuestion({ retriever }, 'what does "Scaling Data-Constrained Language Models" find about repeating data?');
@@ -137,8 +147,14 @@ describe('a paper asked about by its title (offline)', () => {
     expect(present.citations[0].title).toBe(title);
   });
 
-  it('reads a title in double quotes: three words or more, half of them capitalised', () => {
+  it('reads a title in double quotes: three words or more, half of them in title case, no question quoted whole', () => {
     expect(quotedTitles('is "Attention Is All You Need" in here?')).toEqual(['Attention Is All You Need']);
+    expect(quotedTitles('is "QLoRA: Efficient Finetuning of Quantized LLMs" in here?')).toEqual([
+      'QLoRA: Efficient Finetuning of Quantized LLMs',
+    ]);
+    // Someone's keyword question quoted: acronyms are no title case, and a quoted question ends in "?".
+    expect(quotedTitles('someone asked "LAWA-style ckpt averaging vs EMA/SWA for LLM PT" and nobody answered')).toEqual([]);
+    expect(quotedTitles('someone asked "Robot Utility Models on Hello Robot Stretch?" and nobody answered')).toEqual([]);
     expect(quotedTitles('what is the "stability gap" in continual pretraining?')).toEqual([]);
     expect(quotedTitles('they call it "a simple trick that works" in the abstract')).toEqual([]);
   });

@@ -78,6 +78,10 @@ describe('questionCore', () => {
     ['what do folks use to filter web data?', 'what do use to filter web data?'],
     ['do people still distill big models?', 'do still distill big models?'],
     ['how do most practitioners pick the lora rank?', 'how do most pick the lora rank?'],
+    // Which side of it is asked about.
+    ['what are the downsides of model merging?', 'what are the of model merging?'],
+    ['any caveats with continual pretraining?', 'any with continual pretraining?'],
+    ['data mixture optimization pitfalls', 'data mixture optimization'],
     // What an abbreviation stands for: the abbreviation is the subject.
     ['SFT meaning?', 'SFT'],
     ["what's GQA short for", 'GQA'],
