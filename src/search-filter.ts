@@ -6,6 +6,7 @@
 import { AppError } from './errors.js';
 import type { Paper } from './corpus/types.js';
 import type { SearchFilter } from './index/search.js';
+import { TIME_SPAN } from './index/chat-frame.js';
 
 export interface FilterInput {
   from?: string | null;
@@ -77,4 +78,44 @@ export function describeFilter(f: SearchFilter): string {
 /** Whether a filter restricts by date or source (paperIds is internal and not the person's doing). */
 export function hasUserFilter(f: SearchFilter | undefined): f is SearchFilter {
   return Boolean(f && (f.from || f.to || f.source));
+}
+
+/**
+ * A time span asked of papers: "papers (on X) from this week", "anything new in the past 30 days", "what came out
+ * last month", "this week's papers". Alone it is often the asker's own time ("i asked this last week") and filters
+ * nothing.
+ */
+const TIME_WINDOW_RE = new RegExp(
+  [
+    String.raw`\b(?:papers?|preprints?|articles?|work|research|releases?|anything|stuff|results)\b[^.?!\n]{0,60}?\b(?:from|in|during|over|within|of)\s+(?:the\s+)?(?:${TIME_SPAN})\b`,
+    String.raw`\b(?:came\s+out|come\s+out|published|released|posted|dropped|new|added)\s+(?:(?:in|during|over|within)\s+)?(?:the\s+)?(?:${TIME_SPAN})\b`,
+    String.raw`\b(?:${TIME_SPAN})'s\s+(?:papers|preprints|releases)\b`,
+  ].join('|'),
+  'i',
+);
+const SPAN_RE = new RegExp(String.raw`\b(?:${TIME_SPAN})\b`, 'i');
+const DAY_MS = 86_400_000;
+const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+/**
+ * The dates a question asks its papers from ("papers from this week about RL", "in the past 30 days"), counted
+ * back from `now` (UTC days, today included): a week is 7 days, a month 30, "this year" since January 1, "last
+ * year" the calendar year before. The span as typed comes back too, so the reply can say how it was read.
+ */
+export function timeWindowAsked(question: string, now: number): { filter: SearchFilter; phrase: string } | undefined {
+  const asked = TIME_WINDOW_RE.exec(question);
+  const span = asked && SPAN_RE.exec(asked[0]);
+  if (!span) return undefined;
+  const phrase = span[0];
+  const text = phrase.toLowerCase();
+  const year = new Date(now).getUTCFullYear();
+  const back = (days: number) => dayOf(now - (days - 1) * DAY_MS);
+  let filter: SearchFilter;
+  if (span[1]) filter = { from: back(Math.max(1, Number(span[1]))) };
+  else if (/\bweek\b/.test(text)) filter = { from: back(7) };
+  else if (/\bmonth\b/.test(text)) filter = { from: back(30) };
+  else if (/\bthis\s+year\b/.test(text)) filter = { from: `${year}-01-01` };
+  else if (/\blast\s+year\b/.test(text)) filter = { from: `${year - 1}-01-01`, to: `${year - 1}-12-31` };
+  else filter = { from: back(365) };
+  return { filter, phrase };
 }

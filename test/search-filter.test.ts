@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../src/errors.js';
-import { describeFilter, isCalendarDate, parseFilter } from '../src/search-filter.js';
+import { describeFilter, isCalendarDate, parseFilter, timeWindowAsked } from '../src/search-filter.js';
 
 function usageError(fn: () => unknown): AppError {
   try {
@@ -46,5 +46,29 @@ describe('parseFilter: one validator for every command', () => {
     expect(describeFilter({ to: '2024-01-01', source: 'x.txt' })).toBe(
       'dated 2024-01-01 or earlier and from a corpus file matching "x.txt"',
     );
+  });
+});
+
+describe('timeWindowAsked', () => {
+  const now = Date.UTC(2026, 10, 27, 15, 0); // 2026-11-27
+  it('reads when the papers asked for came out as a date filter, counted back in UTC days with today included', () => {
+    expect(timeWindowAsked('papers from this week about RL?', now)).toEqual({ filter: { from: '2026-11-21' }, phrase: 'this week' });
+    expect(timeWindowAsked('any work on RL in the past 30 days?', now)?.filter).toEqual({ from: '2026-10-29' });
+    expect(timeWindowAsked("this week's papers on distillation", now)?.filter).toEqual({ from: '2026-11-21' });
+    expect(timeWindowAsked('what came out last month on MoE', now)?.filter).toEqual({ from: '2026-10-29' });
+    expect(timeWindowAsked('anything new this year on unlearning?', now)?.filter).toEqual({ from: '2026-01-01' });
+    expect(timeWindowAsked('papers from last year on distillation', now)?.filter).toEqual({ from: '2025-01-01', to: '2025-12-31' });
+  });
+
+  it("reads no window where none is asked of papers: the asker's own time, or no span at all", () => {
+    for (const q of [
+      'i asked this last week and nobody answered: how does GaLore work?',
+      'how does GaLore work? i tried it last month',
+      'hiii sorry to bother again, i promise this is the last one for today: what is GaLore?',
+      'weekly updates of the learning rate?',
+      'a month-long training run',
+      'the past tense jailbreak',
+    ])
+      expect(timeWindowAsked(q, now), q).toBeUndefined();
   });
 });

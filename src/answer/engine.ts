@@ -6,6 +6,7 @@
 import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
 import { expansionAsked } from '../index/chat-frame.js';
+import { describeFilter, hasUserFilter, timeWindowAsked } from '../search-filter.js';
 import { readQuestion } from '../index/read-question.js';
 import { type Correction, readAs } from '../index/spelling.js';
 import { collapseSpacesKeepingLines } from '../index/chat-clauses.js';
@@ -76,6 +77,8 @@ export interface EngineDeps {
    * answer, retries and their waits), in ms. Defaults to the chat model's total budget.
    */
   budgetMs?: number;
+  /** The clock "papers from this week" counts back from (tests); defaults to Date.now. */
+  now?: () => number;
 }
 
 export interface AskOptions {
@@ -258,6 +261,9 @@ async function runPipeline(
   // A typo ("pretarining") is read as the corpus word it misses by one edit, and the reply says so;
   // the question is read without its chat frame ("tldr:", "can someone explain"); the model reads the message whole, as typed.
   const spelled = readQuestion(typed, lexical);
+  // "papers from this week about RL": the dates asked for are a filter, unless the person set one.
+  const window = hasUserFilter(opts.filter) ? undefined : timeWindowAsked(typed, (given.now ?? Date.now)());
+  const filter = window ? { ...opts.filter, ...window.filter } : opts.filter;
   const text = spelled.text;
   const asked = spelled.core;
   // Asking for papers is read from the whole message: the frame may be what asks ("recommend some papers on X").
@@ -274,7 +280,7 @@ async function runPipeline(
   });
   const gathered = await gatherSources(deps.retriever, query, {
     max: opts.maxSources ?? (list ? settings.sources.listMaxSources : settings.sources.maxSources),
-    filter: opts.filter,
+    filter,
     minRelative: settings.sources.minRelative,
     candidates: settings.sources.candidates,
     mmrLambda: settings.sources.mmrLambda,
@@ -295,7 +301,11 @@ async function runPipeline(
     ...(degraded ? { retrievalFallback: degraded } : {}),
     ...(corrections.length ? { corrections } : {}),
   };
-  const readNote = corrections.length ? `_${readAs(corrections)}._\n\n` : '';
+  const readings = [
+    ...(corrections.length ? [readAs(corrections)] : []),
+    ...(window ? [`Read "${window.phrase}" as papers ${describeFilter(window.filter)}`] : []),
+  ];
+  const readNote = readings.length ? `_${readings.join('; ')}._\n\n` : '';
   const done = (result: Omit<PipelineResult, keyof typeof base | 'durationMs'> & Partial<PipelineResult>) => ({
     text: typed,
     query,
@@ -319,7 +329,7 @@ async function runPipeline(
     coverage: deps.abstainThreshold ?? settings.answerability.coverage,
     singlePaper: settings.answerability.singlePaper && !list && !asksSeveral(asked),
   };
-  const decision = decideConfidence(corpusTerms(deps.retriever.corpus), query, hits, evidence, answerability, { filter: opts.filter });
+  const decision = decideConfidence(corpusTerms(deps.retriever.corpus), query, hits, evidence, answerability, { filter });
   // A question about papers the user pointed at is answered from them, however few of its words they share.
   if (decision.confidence === 'none' && !opts.pinned?.length) return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
   const confidence = decision.confidence === 'none' ? 'high' : decision.confidence;

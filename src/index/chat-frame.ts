@@ -29,6 +29,14 @@ const OPINION = String.raw`(?:any\s+)?(?:thoughts|opinions|takes?)`;
 /** Emoji (with their joiners and variation selectors): no word, and they hide a closing "thanks". */
 const PICTOGRAPHS = /(?:\p{Extended_Pictographic}|\u200D|\uFE0F)+/gu;
 
+/**
+ * A span of time counted back from now ("this week", "the past 30 days"): no words to search ("this week" found a
+ * paper on "36 weeks" of age). Asked of papers ("papers from this week", "what came out last month"), it is a date
+ * filter too (search-filter.ts `timeWindowAsked`).
+ */
+export const TIME_SPAN = String.raw`(?:this|past|last)\s+(?:week|month|year)|(?:past|last)\s+(\d{1,3})\s+days`;
+const TIME_PHRASE = String.raw`(?:(?:from|in|during|over|within|of)\s+)?(?:the\s+)?(?:${TIME_SPAN})(?:'s)?`;
+
 /** Chat abbreviations and style requests: never a research term, wherever they stand. */
 const ANYWHERE = new RegExp(
   String.raw`(?<![\p{L}\p{N}])(?:` +
@@ -38,7 +46,8 @@ const ANYWHERE = new RegExp(
       String.raw`in\s+a\s+nutshell|real\s+quick`,
       // When and how it is talked about: "what's everyone using … these days", "lately …", "is X overrated?"
       // ("anyone" and "someone" are stop words).
-      String.raw`these\s+days|lately|overrated|everyone|everybody`,
+      String.raw`these\s+days|lately|overrated|everyone|everybody|latest|newest`,
+      TIME_PHRASE,
       // Which side of it is asked about ("what are the downsides of model merging?", "any caveats with X?", "X
       // pitfalls?"): no paper's subject, and words papers do not use ("the corpus never mentions downsides").
       String.raw`(?:up|down)sides?|pitfalls?|caveats?|gotchas?|perks?`,

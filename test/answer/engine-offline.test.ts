@@ -125,6 +125,23 @@ describe('extractive digest (offline)', () => {
   });
 });
 
+describe('papers asked for by when they came out (offline)', () => {
+  it('reads "papers from this week" as a date filter, says so, and lets a filter the person set win', async () => {
+    // The shipped papers carry no date: the day they entered the index counts, which is today here.
+    const week = await answerQuestion({ retriever }, 'papers from this week about distillation?');
+    expect(week.answer).toMatch(/^_Read "this week" as papers dated \d{4}-\d{2}-\d{2} or later\._/);
+    expect(week.confidence).not.toBe('none');
+    const later = await answerQuestion({ retriever, now: () => Date.UTC(2099, 0, 10) }, 'papers from this week about distillation?');
+    expect(later.confidence).toBe('none');
+    expect(later.abstainReason).toBe('no paper dated 2099-01-04 or later matches it');
+    const set = await answerQuestion({ retriever, now: () => Date.UTC(2099, 0, 10) }, 'papers from this week about distillation?', {
+      filter: { from: '2000-01-01' },
+    });
+    expect(set.confidence).not.toBe('none');
+    expect(set.answer).not.toMatch(/^_Read "this week"/);
+  });
+});
+
 describe('which side of a subject is asked about (offline)', () => {
   it('answers "the downsides of X" as it answers "the limitations of X", not refusing over a word no paper uses', async () => {
     const aspect = await answerQuestion({ retriever }, 'what are the downsides of model merging?');

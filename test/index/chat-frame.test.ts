@@ -78,6 +78,9 @@ describe('questionCore', () => {
     ['what do folks use to filter web data?', 'what do use to filter web data?'],
     ['do people still distill big models?', 'do still distill big models?'],
     ['how do most practitioners pick the lora rank?', 'how do most pick the lora rank?'],
+    // When the papers came out is a date filter (search-filter.ts), not words to search.
+    ['papers from this week about RL?', 'papers about RL?'],
+    ["what's the latest on tokenizer transfer in the past 30 days", "what's the on tokenizer transfer"],
     // Which side of it is asked about.
     ['what are the downsides of model merging?', 'what are the of model merging?'],
     ['any caveats with continual pretraining?', 'any with continual pretraining?'],
