@@ -87,7 +87,8 @@ export function hasUserFilter(f: SearchFilter | undefined): f is SearchFilter {
  */
 const TIME_WINDOW_RE = new RegExp(
   [
-    String.raw`\b(?:papers?|preprints?|articles?|work|research|releases?|anything|stuff|results)\b[^.?!\n]{0,60}?\b(?:from|in|during|over|within|of)\s+(?:the\s+)?(?:${TIME_SPAN})\b`,
+    String.raw`\b(?:papers?|preprints?|articles?|work|research|releases?|anything|stuff|results)\b[^.?!\n]{0,60}?` +
+      String.raw`\b(?:from|in|during|over|within|of)\s+(?:the\s+)?(?:${TIME_SPAN})\b`,
     String.raw`\b(?:came\s+out|come\s+out|published|released|posted|dropped|new|added)\s+(?:(?:in|during|over|within)\s+)?(?:the\s+)?(?:${TIME_SPAN})\b`,
     String.raw`\b(?:${TIME_SPAN})'s\s+(?:papers|preprints|releases)\b`,
   ].join('|'),
