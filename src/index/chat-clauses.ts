@@ -20,7 +20,7 @@ export function collapseSpacesKeepingLines(text: string): string {
 }
 
 /**
- * Where a message's clauses part (kept by the split): sentence marks, commas, brackets, line
+ * Where a message's clauses part (kept by the split): sentence marks and commas (not inside a word), brackets, line
  * breaks, lone dashes and arrows, emoji; chat interjections ("… have a bet going lol how do …");
  * "so" between clauses ("its 3am and i cant sleep so …"); and a question word starting a new
  * clause ("… this came up in my notes what is …"). A split only matters where a part has no word
@@ -28,7 +28,8 @@ export function collapseSpacesKeepingLines(text: string): string {
  */
 const CLAUSE_BREAK = new RegExp(
   `(${[
-    String.raw`[.!?;:,()[\]{}\u2014\u2013\n]+|\s-+>?\s|\p{Extended_Pictographic}+`,
+    // A dot or comma inside a word parts nothing: "torch.compile", "Qwen2.5", "1,000".
+    String.raw`(?:[!?;:()[\]{}\u2014\u2013\n]|(?<![\p{L}\p{N}])[.,]|[.,](?![\p{L}\p{N}]))+|\s-+>?\s|\p{Extended_Pictographic}+`,
     String.raw`(?<![\p{L}\p{N}])(?:lol|lmao|lmfao|rofl|haha+|hehe+|ngl|tbh|brb|smh)(?![\p{L}\p{N}])`,
     // A whitespace run is tried from its start only, so a long run costs linear time.
     String.raw`(?<!\s)\s+so\s+`,

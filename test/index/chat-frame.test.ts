@@ -202,6 +202,9 @@ describe('withoutChatClauses', () => {
     ['this came up in my notes -> lora rank', 'lora rank'],
     ['hye can u tel me how does lora work', 'how does lora work'],
     ['how does lora work?\ngonna grab food brb', 'how does lora work?'],
+    // A dot or comma inside a word parts nothing: "torch" is asked about, not a chat clause before "compile".
+    ['is torch.compile right for lora?', 'is torch.compile right for lora?'],
+    ['lora rank 1,000 and how it adapts', 'lora rank 1,000 and how it adapts'],
   ])('drops the clauses with no word the corpus knows from %j, keeping the marks between the rest as typed', (message, asked) => {
     expect(withoutChatClauses(message, known)).toBe(asked);
   });
