@@ -186,7 +186,8 @@ export function decideConfidence(
     return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
   }
   // A paper asked about by its title that no paper here has: whatever the closest work says, it is not that paper's.
-  const untitled = corpus.hasTitle && quotedTitles(question).find((t) => !corpus.hasTitle?.(t));
+  const hasTitle = corpus.hasTitle;
+  const untitled = hasTitle && quotedTitles(question).find((t) => !hasTitle(t));
   if (untitled) return { confidence: 'low', reason: `the corpus has no paper titled "${untitled}"`, missing: [] };
   // In a question in another language, a plain capitalised word is more likely its noun ("Unterschied") than a name.
   const ownWord = (e: { name: string; terms: string[] }) => PLAIN_WORD.test(e.name) && e.terms.every(foreign);

@@ -6,7 +6,7 @@
  * the papers into themes named after the distinctive terms they share.
  */
 import type { Paper } from '../corpus/types.js';
-import { longFormFor } from '../index/acronyms.js';
+import { spelledOutPairs } from '../index/acronyms.js';
 import { queryTerms } from '../index/lexical.js';
 import { paperTerms, type Sentence } from '../index/paper-terms.js';
 import { neutralizeMarkers } from './citations.js';
@@ -62,15 +62,10 @@ export interface ScoredSentence {
 }
 
 /** The sentences of an abstract, each scored by the idf of the question's terms it holds. */
-export function scoreSentences(
-  question: string,
-  sentences: readonly Sentence[],
-  lexical: TermStats,
-  releaseNoticeWeight = RELEASE_NOTICE_WEIGHT,
-): ScoredSentence[] {
+export function scoreSentences(question: string, sentences: readonly Sentence[], lexical: TermStats): ScoredSentence[] {
   const q = queryTerms(question);
   const numeric = NUMERIC_INTENT.test(question);
-  const release = ASKS_FOR_RELEASE.test(question) ? 1 : releaseNoticeWeight;
+  const release = ASKS_FOR_RELEASE.test(question) ? 1 : RELEASE_NOTICE_WEIGHT;
   return sentences.map(({ text, index, terms: all }) => {
     const terms = new Set(all);
     let score = 0;
@@ -237,12 +232,13 @@ function sideBySide(question: string, best: Candidate[]): string {
   return parts.join(' ');
 }
 
-/** Whether a sentence spells the abbreviation out: "… the Mixture-of-Experts (MoE) …" (acronyms.ts reads the long form). */
+/** An abbreviation as compared, whatever its case or plural: "LLMs" is "llm". */
+const abbreviationKey = (short: string) => short.replace(/s$/, '').toLowerCase();
+
+/** Whether a sentence spells the abbreviation out: "… the Mixture-of-Experts (MoE) …" (the pairs acronyms.ts mines). */
 export function spellsOut(text: string, short: string): boolean {
-  const escaped = short.replace(/[-]/g, '\\-');
-  for (const m of text.matchAll(new RegExp(String.raw`\((${escaped})s?\)`, 'gi'))) {
-    if (longFormFor(m[1], text.slice(0, m.index))) return true;
-  }
+  const key = abbreviationKey(short);
+  for (const pair of spelledOutPairs(text)) if (abbreviationKey(pair.short) === key) return true;
   return false;
 }
 

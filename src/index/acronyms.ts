@@ -57,15 +57,21 @@ function matchesLetters(letters: string, text: string): boolean {
   return true;
 }
 
+/** Each "long form (SHORT)" a text spells out, as written: what the miner counts and the digest quotes. */
+export function* spelledOutPairs(text: string): Generator<{ short: string; long: string }> {
+  for (const m of text.matchAll(SHORT_IN_PARENS)) {
+    const long = longFormFor(m[1], text.slice(Math.max(0, m.index - 200), m.index));
+    if (long) yield { short: m[1], long };
+  }
+}
+
 /** Mines texts one at a time (a loader feeds it each abstract while it still has it). */
 export class AcronymMiner {
   private readonly counts = new Map<string, Map<string, { terms: string[]; n: number }>>();
 
   add(text: string): void {
-    for (const m of text.matchAll(SHORT_IN_PARENS)) {
-      const long = longFormFor(m[1], text.slice(Math.max(0, m.index - 200), m.index));
-      if (!long) continue;
-      const [short] = tokenize(m[1].replace(/s$/, ''), { keepStopwords: true });
+    for (const { short: written, long } of spelledOutPairs(text)) {
+      const [short] = tokenize(written.replace(/s$/, ''), { keepStopwords: true });
       const terms = tokenize(long);
       if (!short || terms.length < 2 || terms.includes(short)) continue;
       const key = terms.join(' ');
