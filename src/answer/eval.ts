@@ -8,7 +8,12 @@ import { z } from 'zod';
 import { titleKey } from '../corpus/normalize.js';
 import { AppError } from '../errors.js';
 import type { Confidence } from './abstain.js';
-import { answerQuestion, type EngineDeps } from './engine.js';
+import { answerQuestion, type AnswerResult, type EngineDeps } from './engine.js';
+import { answerInThread } from './thread.js';
+import type { ThreadAnswer } from './thread-sources.js';
+
+/** Earlier turns a follow-up line may carry: a thread the length people keep one going. */
+const MAX_HISTORY = 6;
 
 const lineSchema = z.object({
   id: z.string().optional(),
@@ -17,6 +22,8 @@ const lineSchema = z.object({
   expected_titles: z.array(z.string()).default([]),
   answer_key: z.string().optional(),
   split: z.enum(['tuning', 'heldout']).optional(),
+  /** Earlier questions of the same thread, asked in order before this one (a follow-up set). */
+  history: z.array(z.string().min(1)).max(MAX_HISTORY).optional(),
 });
 export type EvalQuestion = z.infer<typeof lineSchema>;
 
@@ -148,17 +155,36 @@ export function leadParagraph(answer: string): string {
   return answer.split('\n\n').find((p) => p.trim() && !/^_[^\n]*_$/.test(p.trim())) ?? '';
 }
 
+/** A thread's records after asking `questions` in it, one after the other, as the bot stores them. */
+async function askInThread(deps: EngineDeps, questions: string[]): Promise<ThreadAnswer[]> {
+  const records: ThreadAnswer[] = [];
+  for (const question of questions) {
+    const ans = await answerInThread(deps, question, records);
+    records.push({
+      kind: records.length ? 'followup' : 'ask',
+      question,
+      answer: ans.answer,
+      abstained: ans.abstained,
+      citations: ans.citations,
+      sources: ans.sources,
+    });
+  }
+  return records;
+}
+
 export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Promise<Omit<EvalReport, 'errors'>> {
   const started = Date.now();
   const per: EvalReport['perQuestion'] = [];
   const durations: number[] = [];
   for (const q of questions) {
-    const hits = await deps.retriever.search(q.question, { k: 10 });
+    const records = q.history?.length ? await askInThread(deps, q.history) : undefined;
+    const t0 = Date.now();
+    const ans: AnswerResult = records ? await answerInThread(deps, q.question, records) : await answerQuestion(deps, q.question);
+    durations.push(Date.now() - t0);
+    // A follow-up is searched as the engine read it (earlier words carried), not as its bare words.
+    const hits = await deps.retriever.search(records ? ans.query : q.question, { k: 10 });
     const keys = hits.map((h) => titleKey(h.paper.title));
     const ranks = q.expected_titles.map((t) => keys.indexOf(titleKey(t)) + 1);
-    const t0 = Date.now();
-    const ans = await answerQuestion(deps, q.question);
-    durations.push(Date.now() - t0);
     const validMarkers = new Set(ans.sources.map((s) => s.marker));
     const markersInText = [...ans.answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
     const lead = leadParagraph(ans.answer);

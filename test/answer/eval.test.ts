@@ -78,6 +78,14 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+let written = 0;
+/** A question file of these lines, in the test's directory. */
+async function writeLines(lines: object[]): Promise<string> {
+  const path = join(dir, `lines-${++written}.jsonl`);
+  await writeFile(path, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  return path;
+}
+
 describe('readQuestions', () => {
   it('parses good lines and reports bad ones by line number', async () => {
     const { questions, errors } = await readQuestions(file);
@@ -212,6 +220,38 @@ describe('runEval', () => {
     expect(table).toContain('Answerable questions: 0/5 answered with low confidence, 1/5 refused');
     expect(table).toContain('Numeric answer key found: 2/2');
     expect(table).toContain('Skipped 1 bad lines:');
+  });
+});
+
+describe('runEval: a line with earlier questions is a follow-up in a thread', () => {
+  const CLEX = 'CLEX: Continuous Length Extrapolation for Large Language Models';
+  const followUp = { id: 'f1', kind: 'pronoun', question: 'what training length did it use?', expected_titles: [CLEX] };
+
+  it('asks the earlier questions first, so "it" is the paper the thread was about', async () => {
+    const { questions, errors } = await readQuestions(
+      await writeLines([
+        {
+          ...followUp,
+          history: ['which paper generalises position embedding scaling with continuous dynamics to extrapolate context length?'],
+        },
+        { ...followUp, id: 'f0' },
+      ]),
+    );
+    expect(errors).toEqual([]);
+    expect(questions[0].history).toHaveLength(1);
+    const report = await runEval({ retriever: built.retriever }, questions);
+    const [inThread, alone] = report.perQuestion;
+    // In the thread the search carries the earlier question's words, and the answer leads with the paper.
+    expect(inThread.ranks).toEqual([1]);
+    expect(inThread.leadCited).toBe(true);
+    // Asked alone, the same words do not find it first: the thread is what the line measures.
+    expect(alone.ranks[0]).not.toBe(1);
+  });
+
+  it('a line whose history is not a list of questions is reported, not asked', async () => {
+    const { questions, errors } = await readQuestions(await writeLines([{ ...followUp, history: 'one string' }]));
+    expect(questions).toEqual([]);
+    expect(errors[0]).toMatch(/^line 1: history/);
   });
 });
 
