@@ -12,7 +12,9 @@
  * the most complete close match lacks two content words, or one rare subject word ("speech" in at
  * most ~3% of the papers), that another close match is about (a split by topic); or a large share
  * of the question is words no paper uses. A split's `low` says no paper joins the missing words
- * with the rest of the question, since other papers do mention them. With an LLM, this decides only `none`;
+ * with the rest of the question, since other papers do mention them. A follow-up rewritten from its
+ * thread is graded on its own words; it is `low` when it takes the thread's work to a subject ("…for
+ * MoE models?", "…to video?") that no close match mentions. With an LLM, this decides only `none`;
  * the model judges the rest (INSUFFICIENT_EVIDENCE, PARTIAL_EVIDENCE), as PaperQA2 does.
  * The thresholds are the profile's `answerability` settings (settings.ts).
  */
@@ -128,6 +130,12 @@ export interface ConfidenceDecision {
 export interface AbstainOptions {
   /** The search's filter, so that an empty result caused by it says so rather than blaming the corpus. */
   filter?: SearchFilter;
+  /**
+   * The question is a follow-up, graded on its own words while its search carried the thread's: `pointed` when
+   * it names papers of the thread ("which of these…", "it"), whose wording about them is no gap in the corpus;
+   * `searched` is the text its search read, thread words included.
+   */
+  followUp?: { pointed: boolean; searched: string };
 }
 
 export function decideConfidence(
@@ -196,7 +204,16 @@ export function decideConfidence(
     const names = unknown.map((u) => u.name);
     return { confidence: 'low', reason: `the corpus never mentions ${names.join(', ')}`, missing: names };
   }
-  const read = readInOtherLanguage(question, asked, known, foreign);
+  // What was searched, said of a follow-up in another language: the words carried from its thread.
+  const searched = opts.followUp?.searched;
+  const read = searched
+    ? readInOtherLanguage(
+        searched,
+        withoutChatClauses(searched, knownHere, carries),
+        known,
+        askersLanguage(searched, (t) => isKnownTerm(lexical, t)),
+      )
+    : readInOtherLanguage(question, asked, known, foreign);
   if (read) {
     const words = read.map((w) => (w === '…' ? w : `"${w}"`)).join(', ');
     return {
@@ -217,7 +234,12 @@ export function decideConfidence(
       (anchored ? undefined : splitByTopic(lexical, settings, question, close, entities));
     if (split) return { confidence: 'low', ...split, apart: true };
   }
-  if (gap.share >= settings.unknownWordShare) {
+  if (opts.followUp) {
+    const alone = newSubject(lexical, question, close, entities, knownHere);
+    if (alone)
+      return { confidence: 'low', reason: `no paper here joins ${alone} with the earlier question`, missing: [alone], apart: true };
+  }
+  if (gap.share >= settings.unknownWordShare && !opts.followUp?.pointed) {
     return { confidence: 'low', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
   }
   // Coverage as answerability reads the question: shorthand or an initialism a close match spells out ("calib") is no gap.
@@ -485,4 +507,44 @@ function topicSplit(
     if (!best || worst.share < best.share) best = worst;
   }
   return best;
+}
+
+/** What opens the phrase naming where a method is taken: "work for MoE", "extended to video", "tried on speech". */
+const PREPOSITION = /^(?:for|to|on|in|with|across|beyond|into)$/i;
+const DETERMINER = /^(?:a|an|the|this|that|these|those|any|other|such|some|their|its|our|your)$/i;
+/** Words of such a phrase read as its subject: "for text-to-image diffusion models" reads three. */
+const PHRASE_WORDS = 3;
+
+/**
+ * "which of these work for MoE models?", "does that also work for speech?", "has that been extended to video
+ * transformers?": the subject a follow-up takes the thread's work to, named after a preposition, that no close
+ * match mentions. The search carried the thread's words, so the close matches are the thread's papers and any
+ * paper joining them with that subject; when none mentions it, no paper here joins the two. The word found, if any.
+ */
+function newSubject(
+  lexical: TermStats,
+  question: string,
+  close: PaperTerms[],
+  entities: EntityMention[],
+  known: (t: string) => boolean,
+): string | undefined {
+  let asked = question.replace(EXAMPLE_MARKS, ' ');
+  for (const e of entities) if (e.example) asked = asked.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
+  const words = [...asked.matchAll(WORD_RE)].map((m) => m[0]);
+  for (let i = 0; i < words.length; i++) {
+    if (!PREPOSITION.test(words[i])) continue;
+    let j = i + 1;
+    while (j < words.length && DETERMINER.test(words[j])) j++;
+    for (let k = 0; k < PHRASE_WORDS && j < words.length && tokenize(words[j]).length > 0; k++, j++) {
+      // A compound ("time-series") is its parts and their joined form: mentioned as one, or part by part.
+      const terms = tokenize(words[j]);
+      const parts = terms.length > 1 ? terms.slice(0, -1) : terms;
+      const inCorpus = (t: string) => isKnownTerm(lexical, t);
+      if (!terms.some(inCorpus) || !parts.every((t) => known(t) || !inCorpus(t))) continue;
+      const joined = terms[terms.length - 1];
+      const said = (p: PaperTerms) => mentions(p, joined) || parts.every((t) => !inCorpus(t) || mentions(p, t));
+      if (!close.some(said)) return words[j];
+    }
+  }
+  return undefined;
 }

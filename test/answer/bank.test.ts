@@ -165,6 +165,49 @@ describe.each(SETS)('eval/$name', ({ name, minPerKind: MIN_PER_KIND, minAnswerab
   });
 });
 
+describe('eval/followups.jsonl (follow-ups in a thread, written later by other hands)', () => {
+  const KINDS = ['narrow', 'numeric', 'pronoun', 'switch', 'unanswerable'];
+  let lines: Array<BankLine & { history: string[] }>;
+  let parseErrors: string[];
+  beforeAll(async () => {
+    const set = await readSet(join(ROOT, 'eval', 'followups.jsonl'));
+    lines = set.raw as typeof lines;
+    parseErrors = set.parseErrors;
+    expect(set.questions.every((q) => q.history?.length === 1)).toBe(true);
+  });
+
+  it('parses completely: 100 threads, each an earlier question and a follow-up, 16 or more of every kind', () => {
+    expect(parseErrors).toEqual([]);
+    expect(lines).toHaveLength(100);
+    expect(new Set(lines.map((q) => q.id)).size).toBe(100);
+    expect(new Set(lines.map((q) => `${q.history.join('\n')}\n${q.question}`)).size).toBe(100);
+    expect([...new Set(lines.map((q) => q.kind))].sort()).toEqual(KINDS);
+    for (const kind of KINDS) expect(lines.filter((q) => q.kind === kind).length, kind).toBeGreaterThanOrEqual(16);
+  });
+
+  it('labels point at the shipped corpus: titles for answerable follow-ups, none for unanswerable ones, keys in the abstracts', () => {
+    for (const q of lines) {
+      expect(q.expected_titles.length === 0, q.id).toBe(q.kind === 'unanswerable');
+      for (const t of q.expected_titles) expect(abstracts.has(titleKey(t)), `${q.id}: ${t}`).toBe(true);
+      expect(q.answer_key !== undefined, q.id).toBe(q.kind === 'numeric');
+      if (q.answer_key)
+        expect(
+          q.expected_titles.some((t) => abstracts.get(titleKey(t))?.includes(q.answer_key!)),
+          q.id,
+        ).toBe(true);
+    }
+  });
+
+  it('carries exactly the seeded split of scripts/split-bank.mjs', () => {
+    const dealt = assignSplits(lines);
+    for (const q of lines) expect(q.split, q.id).toBe(dealt.get(q.id));
+    for (const kind of KINDS) {
+      const ofKind = lines.filter((q) => q.kind === kind);
+      expect(ofKind.filter((q) => q.split === 'tuning').length * 2, kind).toBe(ofKind.length);
+    }
+  });
+});
+
 describe('assignSplits', () => {
   const items = [
     ...Array.from({ length: 7 }, (_, i) => ({ id: `a${i}`, kind: 'alpha' })),

@@ -1,0 +1,59 @@
+/**
+ * Answerability of a follow-up in a thread: graded on what it asks, not on the thread's words and titles its
+ * search carries, and `low` when it takes the thread's work to a subject no close match mentions.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerInThread, type ThreadResult } from '../../src/answer/thread.js';
+import type { ThreadAnswer } from '../../src/answer/thread-sources.js';
+import { buildIndex, type BuiltIndex } from './helpers.js';
+
+let built: BuiltIndex;
+beforeAll(async () => {
+  built = await buildIndex();
+});
+afterAll(async () => {
+  await built?.cleanup();
+});
+
+/** Asks `questions` one after the other in one thread, keeping records as the bot does; the last answer. */
+async function thread(...questions: string[]): Promise<ThreadResult> {
+  const records: ThreadAnswer[] = [];
+  let last: ThreadResult | undefined;
+  for (const question of questions) {
+    last = await answerInThread({ retriever: built.retriever }, question, records);
+    const { answer, abstained, citations, sources } = last;
+    records.push({ kind: records.length ? 'followup' : 'ask', question, answer, abstained, citations, sources });
+  }
+  return last!;
+}
+
+describe('follow-up answerability', () => {
+  it('a follow-up taking the thread to a subject none of its papers mentions is answered low, naming it', async () => {
+    const a = await thread('what are methods for machine unlearning in LLMs?', 'which of these work for MoE models?');
+    expect(a.confidence).toBe('low');
+    expect(a.abstained).toBe(false);
+    expect(a.answer).toMatch(/^_Low confidence: no paper here joins MoE with/);
+    // Still the thread's papers, as the closest work.
+    expect(a.citations.length).toBeGreaterThan(0);
+    for (const c of a.citations) expect(c.title).toMatch(/unlearning/i);
+  });
+
+  it('the same follow-up about what its papers do mention stays high', async () => {
+    const asked = 'which paper pretrains ViTs by predicting the positions of dropped patches?';
+    const held = await thread(asked, 'does it hold up on downstream benchmarks?');
+    expect(held.confidence).toBe('high');
+    expect(held.citations[0].title).toMatch(/^DropPos/);
+    // Its abstract names no dataset: asked about one, the answer says the papers here do not join them.
+    const imagenet = await thread(asked, 'does it work on ImageNet?');
+    expect(imagenet.confidence).toBe('low');
+    expect(imagenet.abstainReason).toMatch(/ImageNet/);
+  });
+
+  it('a title carried from the thread into the search is not graded as part of the question', async () => {
+    // "them" carries the earlier answer's titles (FineWeb among them) into the search; graded as asked words,
+    // FineWeb read as a name the other close matches never mention, and the answer was `low`.
+    const a = await thread('papers on filtering web data for LLM pretraining?', 'do any of them use a classifier?');
+    expect(a.query).toMatch(/FineWeb/);
+    expect(a.confidence).toBe('high');
+  });
+});
