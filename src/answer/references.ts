@@ -29,6 +29,18 @@ const COMPARE = new RegExp(
   'i',
 );
 
+/**
+ * "what speedup do they get vs the vanilla baseline?", "what did they compare against?": the papers are measured
+ * against something of their own (a baseline, a method they name), not against each other. A comparison word
+ * followed by neither a reference to the thread's papers nor the end of a "how do they compare" question.
+ */
+const AGAINST_OTHER = new RegExp(
+  String.raw`\b(?:vs\.?|versus|compared?\s+(?:to|with|against)|compare\s+against)` +
+    String.raw`(?:\s*\?|\s+(?!(?:them|those|these|each\s+other|one\s+another|it|` +
+    String.raw`(?:the\s+)?(?:other|former|latter|last|first|second|third|fourth|fifth)\b|(?:paper|source|ref|no\.|#)|\[?\d)))`,
+  'i',
+);
+
 const ORDINALS: Record<string, number> = {
   first: 1,
   '1st': 1,
@@ -172,10 +184,15 @@ export function resolveReferences(question: string, list: ThreadSources): Resolu
     }
   }
 
-  if (!found.length || (compare && found.length === 1)) {
-    if (PLURAL.test(question)) for (const m of cited.slice(0, compare ? 4 : cited.length)) add(m, 'pronoun', Number.MAX_SAFE_INTEGER);
-    else if (SINGULAR.test(question)) add(list.focus, 'pronoun', compare ? -1 : 0);
+  // Named by pronoun alone and measured against something else: "they" are the authors of the paper in focus.
+  const againstOther = !found.length && AGAINST_OTHER.test(question);
+  const comparing = compare && !againstOther;
+  if (!found.length || (comparing && found.length === 1)) {
+    if (againstOther) add(list.focus, 'pronoun', 0);
+    else if (PLURAL.test(question))
+      for (const m of cited.slice(0, comparing ? 4 : cited.length)) add(m, 'pronoun', Number.MAX_SAFE_INTEGER);
+    else if (SINGULAR.test(question)) add(list.focus, 'pronoun', comparing ? -1 : 0);
   }
   found.sort((a, b) => a.at - b.at);
-  return { markers: found.map((f) => f.marker), how: found.map((f) => f.how), compare };
+  return { markers: found.map((f) => f.marker), how: found.map((f) => f.how), compare: comparing };
 }

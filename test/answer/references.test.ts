@@ -144,6 +144,22 @@ describe('reference resolver', () => {
     expect(r('compare it with [3]').markers).toEqual([1, 3]);
   });
 
+  it('measured against a baseline is no comparison of the thread papers: "they" is the paper in focus', () => {
+    for (const q of [
+      'whats the compute reduction they claim vs the vanilla baseline?',
+      'what did they compare against?',
+      'how much faster is it compared to FlashAttention?',
+      'what accuracy do they get versus full fine-tuning?',
+    ])
+      expect(r(q), q).toMatchObject({ markers: [1], compare: false });
+    // Against each other, or against another paper of the thread, it still is.
+    expect(r('how do they compare?')).toMatchObject({ markers: [1, 2, 3, 4], compare: true });
+    expect(r('how does it compare to the second one?')).toMatchObject({ compare: true });
+    expect(r('them vs each other?')).toMatchObject({ markers: [1, 2, 3, 4], compare: true });
+    expect(r('compare it with [3]')).toMatchObject({ markers: [1, 3], compare: true });
+    expect(r('[1] vs [2]')).toMatchObject({ markers: [1, 2], compare: true });
+  });
+
   it('no false positives on ordinary questions', () => {
     for (const q of [
       'what is the second law of thermodynamics?',
