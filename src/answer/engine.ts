@@ -5,7 +5,7 @@
  */
 import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
-import { expansionAsked } from '../index/chat-frame.js';
+import { expansionAsked, switchesTopic } from '../index/chat-frame.js';
 import { describeFilter, hasUserFilter, timeWindowAsked } from '../search-filter.js';
 import { readQuestion } from '../index/read-question.js';
 import { type Correction, readAs } from '../index/spelling.js';
@@ -272,7 +272,8 @@ async function runPipeline(
   const budget = answerBudget(deps, started);
   const deadline = budget?.deadline;
   const history = opts.history ?? [];
-  const { query, method } = await rewriteFollowUp(asked, history, {
+  // "unrelated, but …" leaves the thread: its earlier words would pull the search back to the old subject.
+  const { query, method } = await rewriteFollowUp(asked, switchesTopic(typed) ? [] : history, {
     lexical,
     chat: deps.chat,
     budgetMs: Math.min(REWRITE_BUDGET_MS, leftMs(deadline) ?? REWRITE_BUDGET_MS),

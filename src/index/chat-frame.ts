@@ -98,12 +98,24 @@ const RIGHT_PLACE =
   String.raw`(?:this\s+is|this'?s|it'?s|thats|that'?s)\s+(?:even\s+)?the\s+right\s+` +
   String.raw`(?:channel|place|thread|spot|server|room|way\s+to\s+(?:ask|phrase|put)(?:\s+(?:it|this))?)(?:\s+(?:to\s+ask|for\s+this))?`;
 
+/**
+ * Leaving the thread's subject: "unrelated, but …", "different q: …", "totally separate thing: …", "switching
+ * gears, …", "on a different note, …". A word alone needs a mark or "but" after it: "different tokenizers…" asks.
+ */
+const TOPIC_SWITCH =
+  String.raw`(?:(?:(?:totally|completely|slightly|somewhat|kinda)\s+)?(?:unrelated|off[- ]topic)(?:\s+(?:q|qn|question|thing|topic|note))?` +
+  String.raw`|(?:(?:totally|completely|slightly|somewhat)\s+)?(?:different|separate|side|new|other|diff|another)\s+(?:q|qn|question|thing|topic|note|subject)` +
+  String.raw`|switching\s+(?:gears|topics?|subjects?)|chang(?:e|ing)\s+(?:of\s+)?(?:the\s+)?(?:subject|topic)` +
+  String.raw`|on\s+(?:a|an)\s+(?:different|unrelated|separate|other|side)\s+note)(?:\s*[:;,.!\u2014\u2013-]+(?:\s*but${END})?|\s+but${END})`;
+const SWITCH_AT_START = new RegExp(`^${TOPIC_SWITCH}`, 'i');
+
 /** Frame at the start of a message, removed one piece at a time. */
 const LEAD = new RegExp(
   String.raw`^(?:` +
     [
       // A name typed as text (Discord's own mentions are removed with the markup).
       String.raw`@[\w.-]+`,
+      TOPIC_SWITCH,
       // Greetings as typed in a hurry: "heyy", "hii", "hye", "helo".
       String.raw`(?:he+y+|hi+|hello+|helo|hallo|hye|heya|hiya|yo+|ok|okay|so|also|oh|ah|um+|uh+|hm+|alright)` +
         String.raw`(?:\s+(?:guys|folks|everyone|all|team|bot|research-?bot|y'?all|people|there|sir|ma'?am|madam))?${END}`,
@@ -271,6 +283,21 @@ function coreOnce(text: string): string {
   s = s.replace(/^[\s-]+/, '').replace(/(?<![\s-])\s+-[\s-]*$/, '');
   s = expansionOnly(s) ?? s.replace(WHAT_DOES, '$1').replace(WHAT_PROBLEM, '$1').replace(WHEN_OUT, '$1');
   return tokenize(s).length > 0 ? s : text;
+}
+
+/**
+ * The message leaves the thread's subject ("unrelated, but did anyone pretrain a BERT on stackoverflow?"), at its
+ * start or after a greeting: a follow-up's earlier words would only pull the search back to the old subject.
+ */
+export function switchesTopic(text: string): boolean {
+  let s = text.trim();
+  for (let i = 0; i < MAX_PIECES; i++) {
+    if (SWITCH_AT_START.test(s)) return true;
+    const next = s.replace(LEADING_MARKS, '').replace(LEAD, '');
+    if (next === s) break;
+    s = next;
+  }
+  return false;
 }
 
 /** Words that only thank or acknowledge ("thx!", "ok cool", "makes sense, thanks a lot 👍"). */

@@ -49,6 +49,19 @@ describe('follow-up answerability', () => {
     expect(imagenet.abstainReason).toMatch(/ImageNet/);
   });
 
+  it('a message leaving the thread ("unrelated, but …") is searched on its own words', async () => {
+    const drop = 'which paper pretrains ViTs by predicting the positions of dropped patches?';
+    const asked = 'is there a paper that extends LLM context windows by continuous length extrapolation?';
+    // "that" reads as pointing back, so in a thread the question carries DropPos along…
+    expect((await thread(drop, asked)).query).toMatch(/DropPos/);
+    // …unless it says it leaves the subject.
+    for (const opener of ['unrelated, but', 'different q:', 'switching gears,', 'on a different note,']) {
+      const a = await thread(drop, `${opener} ${asked}`);
+      expect(a.query, opener).toBe(asked);
+      expect(a.citations[0].title, opener).toMatch(/^CLEX/);
+    }
+  });
+
   it('a title carried from the thread into the search is not graded as part of the question', async () => {
     // "them" carries the earlier answer's titles (FineWeb among them) into the search; graded as asked words,
     // FineWeb read as a name the other close matches never mention, and the answer was `low`.
