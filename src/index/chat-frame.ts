@@ -109,6 +109,9 @@ const TOPIC_SWITCH =
   String.raw`|on\s+(?:a|an)\s+(?:different|unrelated|separate|other|side)\s+note)(?:\s*[:;,.!\u2014\u2013-]+(?:\s*but${END})?|\s+but${END})`;
 const SWITCH_AT_START = new RegExp(`^${TOPIC_SWITCH}`, 'i');
 
+/** What the talk about a subject is called ("what's the scoop on X", "the hot take on X"): no paper's subject. */
+const TALK_NOUN = String.raw`consensus|hype|scoop|gist|thinking|lowdown|low-down|tea|buzz|take|scuttlebutt`;
+
 /** Frame at the start of a message, removed one piece at a time. */
 const LEAD = new RegExp(
   String.raw`^(?:` +
@@ -148,8 +151,10 @@ const LEAD = new RegExp(
       String.raw`(?:any\s+)?follow[- ]?ups?(?:\s+(?:work|papers?|research|studies))?\s+(?:on|to|for)${END}`,
       // Asking what the talk is: "what's the hype about X", "is there a consensus on whether…", "what's the current
       // thinking on X", "what are people saying about X", "what's trending in X", "what's the go-to method for X".
-      String.raw`(?:is\s+there\s+(?:a|any)\s+|what(?:'s|\s+is)\s+(?:the\s+)?)(?:current\s+)?(?:consensus|hype|scoop|gist|thinking)\s+` +
-        String.raw`(?:on|about|around|of|in|behind)(?:\s+whether)?${END}`,
+      String.raw`(?:is\s+there\s+(?:a|any)\s+|what(?:'s|s|\s+is)\s+(?:the\s+)?|give\s+me\s+the\s+)(?:current\s+|hot\s+)?` +
+        String.raw`(?:${TALK_NOUN})\s+(?:on|about|around|of|in|behind)(?:\s+whether)?${END}`,
+      // "bring me up to speed on X", "catch me up on X", "fill me in on X".
+      String.raw`(?:(?:can|could)\s+(?:you|u)\s+)?(?:bring|get|catch|fill)\s+me\s+(?:up\s+to\s+speed|up|in)\s+(?:on|about|with)${END}`,
       String.raw`what(?:'s|\s+is|\s+are)\s+(?:(?:people|ppl|folks|everyone)\s+)?saying\s+(?:about|on)${END}`,
       String.raw`what(?:'s|\s+is|\s+are)\s+trending\s+(?:in|on)${END}`,
       String.raw`(?:what(?:'s|\s+is)\s+)?(?:the\s+|your\s+|a\s+)?go[- ]to${END}`,
@@ -187,6 +192,8 @@ const TAIL = new RegExp(
       String.raw`(?:please|pls|plz|kindly)\s+(?:reply|respond|revert)(?:\s+${SOON})?|(?:reply|respond|revert)\s+${SOON}`,
       String.raw`(?:or\s+)?am\s+i\s+overthinking(?:\s+(?:this|it))?`,
       String.raw`(?:is\s+it\s+)?worth\s+(?:reading|a\s+read|the\s+read|it|the\s+time)`,
+      // "— is it a big deal?", "X is kind of a nothingburger, right?": how much it matters, asked.
+      String.raw`(?:(?:is|it's|its)\s+(?:(?:it|this|that)\s+)?)?(?:(?:kind|sort)\s+of\s+)?(?:a\s+)?(?:big\s+deal|nothingburger)(?:,?\s*right)?`,
       // After a mark only: "chain of thoughts?" keeps its word.
       String.raw`(?<=[,;:.!?\u2014-]\s*)${OPINION}(?:\s+(?:on|about)\s+(?:this|it|that))?`,
     ].join('|') +
@@ -278,9 +285,9 @@ function coreOnce(text: string): string {
     if (next === s) break;
     s = next;
   }
-  // The dash an emoji left at either end parts nothing.
+  // The dash an emoji left at either end parts nothing, nor one a removed tail leaves ("X — is it a big deal?").
   // (A run of spaces and dashes is tried from its start only: linear however long.)
-  s = s.replace(/^[\s-]+/, '').replace(/(?<![\s-])\s+-[\s-]*$/, '');
+  s = s.replace(/^[\s-]+/, '').replace(/(?<![\s\u2013\u2014-])\s+[\u2013\u2014-][\s\u2013\u2014-]*$/, '');
   s = expansionOnly(s) ?? s.replace(WHAT_DOES, '$1').replace(WHAT_PROBLEM, '$1').replace(WHEN_OUT, '$1');
   return tokenize(s).length > 0 ? s : text;
 }

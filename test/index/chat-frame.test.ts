@@ -38,6 +38,18 @@ describe('questionCore', () => {
     ['did you see the new llama paper', 'the new llama paper'],
     ['got any papers on DPO', 'any papers on DPO'],
     ['what are the pros and cons of MoE?', 'MoE?'],
+    // What the talk about it is called, and how much it matters, asked (eval/idiom-phrasing.jsonl, tuning half).
+    ['give me the scoop on prepacking for LLM prefill', 'prepacking for LLM prefill'],
+    ['whats the lowdown on byte-level LMs', 'byte-level LMs'],
+    ["what's the hot take on zero-shot CoT", 'zero-shot CoT'],
+    ["what's the buzz around perplexity correlations", 'perplexity correlations'],
+    ['bring me up to speed on DP fine-tuning for LLMs', 'DP fine-tuning for LLMs'],
+    ['domain upsampling at the end of training — is it a big deal?', 'domain upsampling at the end of training'],
+    ['LLMs for time series forecasting is kind of a nothingburger, right?', 'LLMs for time series forecasting'],
+    // Not frame: a talk word as the subject, or a word after "the" that is what is measured.
+    ['what is the take rate of speculative decoding?', 'what is the take rate of speculative decoding?'],
+    ["what's the speedup on A100?", "what's the speedup on A100?"],
+    ['how big a deal is data contamination?', 'how big a deal is data contamination?'],
     ['what is the main idea of UniViTAR', 'UniViTAR'],
     ['key contributions of GaLore?', 'GaLore?'],
     ['any follow-up work on DPO?', 'DPO?'],
