@@ -5,7 +5,8 @@
 // compressed?"; eval/talk-phrasing.jsonl: "what's the hype about mixture of experts?" against "mixture of experts";
 // eval/peer-object-phrasing.jsonl: "what benchmark do people use for code generation?" against "what benchmarks evaluate
 // code generation?"; eval/aspect-phrasing.jsonl: "what are the downsides of model merging?" against "what are the
-// limitations of model merging?").
+// limitations of model merging?"); eval/idiom-phrasing.jsonl: "whats the lowdown on byte-level LMs" against "what is known
+// about byte-level LMs?").
 // How it is asked should not change the answer: counts the questions that get the confidence and the first
 // citation their plain form gets, and those not answered `high`. Each file was split into halves before any rule
 // was written for it.
