@@ -531,6 +531,7 @@ function newSubject(
   let asked = question.replace(EXAMPLE_MARKS, ' ');
   for (const e of entities) if (e.example) asked = asked.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
   const words = [...asked.matchAll(WORD_RE)].map((m) => m[0]);
+  const inCorpus = (t: string) => isKnownTerm(lexical, t);
   for (let i = 0; i < words.length; i++) {
     if (!PREPOSITION.test(words[i])) continue;
     let j = i + 1;
@@ -539,7 +540,6 @@ function newSubject(
       // A compound ("time-series") is its parts and their joined form: mentioned as one, or part by part.
       const terms = tokenize(words[j]);
       const parts = terms.length > 1 ? terms.slice(0, -1) : terms;
-      const inCorpus = (t: string) => isKnownTerm(lexical, t);
       if (!terms.some(inCorpus) || !parts.every((t) => known(t) || !inCorpus(t))) continue;
       const joined = terms[terms.length - 1];
       const said = (p: PaperTerms) => mentions(p, joined) || parts.every((t) => !inCorpus(t) || mentions(p, t));

@@ -60,6 +60,10 @@ describe('follow-up answerability', () => {
       expect(a.query, opener).toBe(asked);
       expect(a.citations[0].title, opener).toMatch(/^CLEX/);
     }
+    // Nor does its "they" point at the thread's papers.
+    const they = await thread(drop, 'unrelated, but what benchmarks do they use for code generation?');
+    expect(they.resolution.markers).toEqual([]);
+    expect(they.citations.map((c) => c.title).join('\n')).not.toMatch(/DropPos/);
   });
 
   it('a title carried from the thread into the search is not graded as part of the question', async () => {

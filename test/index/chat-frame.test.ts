@@ -188,28 +188,22 @@ describe('questionCore', () => {
       expect(isAcknowledgement(text), text).toBe(false);
   });
 
-  it("reads a message that leaves the thread's subject, and leaves the opener out of the question", () => {
-    for (const [text, core] of [
-      ['unrelated, but did anyone pretrain a BERT on stackoverflow data?', 'did anyone pretrain a BERT on stackoverflow data?'],
-      ['different q: is there a dataset of LLM response lengths?', 'is there a dataset of LLM response lengths?'],
-      ['totally separate thing: has anyone pretrained on simulated ECGs?', 'has anyone pretrained on simulated ECGs?'],
-      ['hey, switching gears - any work on verilog generation?', 'any work on verilog generation?'],
-      ['new topic. how does label noise affect transfer?', 'how does label noise affect transfer?'],
-      ['on a different note, what is GaLore?', 'what is GaLore?'],
-    ]) {
-      expect(switchesTopic(text), text).toBe(true);
-      expect(questionCore(text), text).toBe(core);
-    }
-    for (const text of [
-      'different tokenizers give different results?',
-      'is the new topic model any good?',
-      'which side of the trade-off does MoE fall on?',
-      'are unrelated tasks harmful in multitask training?',
-      'what about the other one?',
-    ]) {
-      expect(switchesTopic(text), text).toBe(false);
-      expect(questionCore(text), text).toBe(text);
-    }
+  it.each([
+    ['unrelated, but did anyone pretrain a BERT on stackoverflow data?', 'did anyone pretrain a BERT on stackoverflow data?'],
+    ['different q: is there a dataset of LLM response lengths?', 'is there a dataset of LLM response lengths?'],
+    ['totally separate thing: has anyone pretrained on simulated ECGs?', 'has anyone pretrained on simulated ECGs?'],
+    ['hey, switching gears - any work on verilog generation?', 'any work on verilog generation?'],
+    ['new topic. how does label noise affect transfer?', 'how does label noise affect transfer?'],
+    ['on a different note, what is GaLore?', 'what is GaLore?'],
+    // A word alone that could open a switch, with no mark after it, asks: nothing is left out.
+    ['different tokenizers give different results?', undefined],
+    ['is the new topic model any good?', undefined],
+    ['which side of the trade-off does MoE fall on?', undefined],
+    ['are unrelated tasks harmful in multitask training?', undefined],
+    ['what about the other one?', undefined],
+  ])("reads whether a message leaves the thread's subject, and leaves the opener out: %s", (text, core) => {
+    expect(switchesTopic(text)).toBe(core !== undefined);
+    expect(questionCore(text)).toBe(core ?? text);
   });
 
   it('returns a message that is nothing but frame as typed, so it is still searched for', () => {
