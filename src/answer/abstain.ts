@@ -125,6 +125,8 @@ export interface ConfidenceDecision {
    * question (split evidence): "no paper here joins X with the rest of the question".
    */
   apart?: boolean;
+  /** What the missing words are apart from is the thread's earlier question, not the rest of this one (a follow-up). */
+  fromThread?: boolean;
 }
 
 export interface AbstainOptions {
@@ -237,7 +239,13 @@ export function decideConfidence(
   if (opts.followUp) {
     const alone = newSubject(lexical, question, close, entities, knownHere);
     if (alone)
-      return { confidence: 'low', reason: `no paper here joins ${alone} with the earlier question`, missing: [alone], apart: true };
+      return {
+        confidence: 'low',
+        reason: `no paper here joins ${alone} with the earlier question`,
+        missing: [alone],
+        apart: true,
+        fromThread: true,
+      };
   }
   if (gap.share >= settings.unknownWordShare && !opts.followUp?.pointed) {
     return { confidence: 'low', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };

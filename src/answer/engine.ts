@@ -233,7 +233,7 @@ function lowConfidenceNote(decision: ConfidenceDecision): string {
   const gap = !decision.missing.length
     ? (decision.reason ?? 'the papers here cover only part of the question')
     : decision.apart
-      ? `no paper here joins ${named} with the rest of the question`
+      ? `no paper here joins ${named} with ${decision.fromThread ? 'what this thread asked before' : 'the rest of the question'}`
       : `no paper here mentions ${named}`;
   return `_Low confidence: ${gap}. The closest work in the corpus:_`;
 }

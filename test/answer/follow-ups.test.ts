@@ -32,7 +32,7 @@ describe('follow-up answerability', () => {
     const a = await thread('what are methods for machine unlearning in LLMs?', 'which of these work for MoE models?');
     expect(a.confidence).toBe('low');
     expect(a.abstained).toBe(false);
-    expect(a.answer).toMatch(/^_Low confidence: no paper here joins MoE with/);
+    expect(a.answer).toMatch(/^_Low confidence: no paper here joins MoE with what this thread asked before\./);
     // Still the thread's papers, as the closest work.
     expect(a.citations.length).toBeGreaterThan(0);
     for (const c of a.citations) expect(c.title).toMatch(/unlearning/i);
