@@ -6,6 +6,7 @@
  */
 import { askersLanguage, inAnotherLanguage } from '../index/asker-language.js';
 import { isKnownTerm } from '../index/bm25f.js';
+import { questionCore } from '../index/chat-frame.js';
 import { tokenize } from '../index/tokenize.js';
 import type { TermStats } from '../index/search-store.js';
 import type { ChatModel } from './llm.js';
@@ -80,12 +81,14 @@ export function lexicalRewrite(question: string, history: Turn[], lexical: TermS
   const last = history.at(-1);
   if (!last || (!pinnedTitles.length && !looksLikeFollowUp(question, lexical))) return question;
   const own = new Set(tokenize(question));
-  const carried = [...new Set(tokenize(last.question))]
+  // What the previous message asked, not its chat frame: "unrelated, but" or "hey bot" would be searched again.
+  const earlier = questionCore(last.question);
+  const carried = [...new Set(tokenize(earlier))]
     .filter((t) => !own.has(t))
     .sort((a, b) => lexical.idf(b) - lexical.idf(a))
     .slice(0, 6);
   // Carry the words of the previous question as the user wrote them, not stems, for readability.
-  const words = last.question
+  const words = earlier
     .split(/\s+/)
     .filter((w) => tokenize(w).some((t) => carried.includes(t)))
     .map((w) => w.replace(/[^\p{L}\p{N}-]+/gu, ''))

@@ -66,6 +66,16 @@ describe('follow-up answerability', () => {
     expect(they.citations.map((c) => c.title).join('\n')).not.toMatch(/DropPos/);
   });
 
+  it('a third turn carries what the second asked, not the frame it was asked in', async () => {
+    const a = await thread(
+      'which paper pretrains ViTs by predicting the positions of dropped patches?',
+      'unrelated, but any work on pretraining BERT on stackoverflow data?',
+      'what model size did they use?',
+    );
+    expect(a.query).toMatch(/stackoverflow/);
+    expect(a.query).not.toMatch(/unrelated/i);
+  });
+
   it('a title carried from the thread into the search is not graded as part of the question', async () => {
     // "them" carries the earlier answer's titles (FineWeb among them) into the search; graded as asked words,
     // FineWeb read as a name the other close matches never mention, and the answer was `low`.
