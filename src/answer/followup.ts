@@ -77,6 +77,17 @@ export function looksLikeFollowUp(question: string, lexical?: TermStats): boolea
   return false;
 }
 
+/**
+ * Words that pointed at the thread's papers ("the second one", "compare the first two"): no subject to carry into
+ * the next search ("second" found papers on second-order methods).
+ */
+const REFERENCE_TERMS = new Set(
+  tokenize(
+    'first second third fourth fifth sixth seventh eighth 1st 2nd 3rd 4th 5th last final former latter two three four ' +
+      'compare comparing comparison versus',
+  ),
+);
+
 export function lexicalRewrite(question: string, history: Turn[], lexical: TermStats, pinnedTitles: string[] = []): string {
   const last = history.at(-1);
   if (!last || (!pinnedTitles.length && !looksLikeFollowUp(question, lexical))) return question;
@@ -84,7 +95,7 @@ export function lexicalRewrite(question: string, history: Turn[], lexical: TermS
   // What the previous message asked, not its chat frame: "unrelated, but" or "hey bot" would be searched again.
   const earlier = questionCore(last.question);
   const carried = [...new Set(tokenize(earlier))]
-    .filter((t) => !own.has(t))
+    .filter((t) => !own.has(t) && !REFERENCE_TERMS.has(t))
     .sort((a, b) => lexical.idf(b) - lexical.idf(a))
     .slice(0, 6);
   // Carry the words of the previous question as the user wrote them, not stems, for readability.

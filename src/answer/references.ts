@@ -86,7 +86,9 @@ const BRACKETS = /\[(\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\]/g;
 
 const SINGULAR =
   /\b(?:it|its|it's|itself|(?:this|that|the same)\s+(?:paper|method|model|approach|work|one|technique|study|architecture|framework))\b/i;
-const PLURAL = /\b(?:they|them|their|theirs|these|those|both|each of them|all of them|the two|these (?:papers|methods|ones))\b/i;
+// "which one is cheaper?", "either of them": a choice among the papers just cited.
+const PLURAL =
+  /\b(?:they|them|their|theirs|these|those|both|each of them|all of them|the two|these (?:papers|methods|ones)|which one(?:'s)?|either)\b/i;
 
 // Acronyms too common to name one paper.
 const GENERIC = new Set(

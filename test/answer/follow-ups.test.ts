@@ -74,6 +74,14 @@ describe('follow-up answerability', () => {
     );
     expect(a.query).toMatch(/stackoverflow/);
     expect(a.query).not.toMatch(/unrelated/i);
+    // Nor the words that pointed at a paper: "second" is no subject.
+    const b = await thread(
+      'papers on extending the context window of LLMs?',
+      'tell me more about the second one',
+      'what data did it train on?',
+    );
+    expect(b.query).not.toMatch(/second/);
+    expect(b.citations[0].marker).toBe(2);
   });
 
   it('a title carried from the thread into the search is not graded as part of the question', async () => {

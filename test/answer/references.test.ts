@@ -142,6 +142,9 @@ describe('reference resolver', () => {
     expect(r('what data does that method use?').markers).toEqual([1]);
     expect(r('compare them')).toMatchObject({ markers: [1, 2, 3, 4], compare: true });
     expect(r('compare it with [3]').markers).toEqual([1, 3]);
+    // A choice among the papers just cited.
+    expect(r('which one is cheaper to train?').markers).toEqual([1, 2, 3, 4]);
+    expect(r("ok which one's about audio?").markers).toEqual([1, 2, 3, 4]);
   });
 
   it('measured against a baseline is no comparison of the thread papers: "they" is the paper in focus', () => {
