@@ -149,6 +149,31 @@ describe('threads that remember (offline)', () => {
     expect((await records(feedbackDir)).map((r: any) => r.question)).toEqual([BROAD, 'what about the second one?']);
   });
 
+  it('a follow-up taking the thread to a subject none of its papers mention is answered low; one leaving the thread is answered on its own', async () => {
+    const { s, feedbackDir } = await setup();
+    const h = s.sendSlashCommand({
+      name: 'ask',
+      userId: userId(),
+      options: [{ name: 'question', type: 3, value: 'what are methods for machine unlearning in LLMs?' }],
+    });
+    const parts = await s.waitFor(() => answerMessages(s, h.token), 15_000);
+    const thread = await s.waitFor(() => s.threads().find((t) => t.id === parts[0].id));
+    await typeInThread(s, thread.id, 'which of these work for MoE models?');
+    await typeInThread(s, thread.id, 'unrelated, but is there a paper on continuous length extrapolation for LLMs?');
+    // The reply's first message opens with the note (a long answer is sent in parts, the buttons on the last).
+    const posted = s.channelMessages(thread.id).filter((m) => m.author.id === s.botUserId);
+    expect(
+      posted.some((m) => /^_Low confidence: no paper here joins MoE with what this thread asked before\. The closest work/.test(m.content)),
+    ).toBe(true);
+    const stored = await records(feedbackDir);
+    expect(stored[1].answer).toMatch(/^_Low confidence: no paper here joins MoE with what this thread asked before\./);
+    expect(stored.map((r: any) => r.confidence)).toEqual(['high', 'low', 'high']);
+    // The paper asked about after leaving the thread, numbered after the thread's earlier papers.
+    const clex = stored[2].citations.find((c: any) => /^CLEX/.test(c.title));
+    expect(clex?.marker).toBeGreaterThan(Math.max(...stored[0].citations.map((c: any) => c.marker)));
+    expect(stored[2].citations[0].title).toMatch(/^CLEX/);
+  });
+
   it('/compare with autocomplete: two papers side by side', async () => {
     const { s } = await setup();
     const ac = s.sendAutocomplete({ name: 'compare', options: [{ name: 'paper1', type: 3, value: 'dataset decomp', focused: true }] });
