@@ -332,8 +332,8 @@ async function runPipeline(
   };
   // A follow-up rewritten offline carries the thread's words and titles to find its papers; answerability grades
   // what was asked, not them: a carried title is no subject the answer must join with the question.
-  const graded = method === 'lexical' ? asked : query;
   const followUp = method === 'lexical' ? { pointed: Boolean(opts.pinned?.length), searched: query } : undefined;
+  const graded = followUp ? asked : query;
   const decision = decideConfidence(corpusTerms(deps.retriever.corpus), graded, hits, evidence, answerability, { filter, followUp });
   // A question about papers the user pointed at is answered from them, however few of its words they share.
   if (decision.confidence === 'none' && !opts.pinned?.length) return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');

@@ -11,6 +11,7 @@ import { tokenize } from '../index/tokenize.js';
 import type { TermStats } from '../index/search-store.js';
 import type { ChatModel } from './llm.js';
 import { renderPrompt } from './prompts.js';
+import { REFERENCE_WORDS } from './references.js';
 import { sanitizeModelText } from './safe-text.js';
 
 export interface Turn {
@@ -77,16 +78,8 @@ export function looksLikeFollowUp(question: string, lexical?: TermStats): boolea
   return false;
 }
 
-/**
- * Words that pointed at the thread's papers ("the second one", "compare the first two"): no subject to carry into
- * the next search ("second" found papers on second-order methods).
- */
-const REFERENCE_TERMS = new Set(
-  tokenize(
-    'first second third fourth fifth sixth seventh eighth 1st 2nd 3rd 4th 5th last final former latter two three four ' +
-      'compare comparing comparison versus',
-  ),
-);
+/** Words that pointed at the thread's papers ("the second one"): no subject ("second" found second-order methods). */
+const REFERENCE_TERMS = new Set(tokenize(REFERENCE_WORDS.join(' ')));
 
 export function lexicalRewrite(question: string, history: Turn[], lexical: TermStats, pinnedTitles: string[] = []): string {
   const last = history.at(-1);

@@ -10,6 +10,7 @@
  * different papers as soon as two answers cited different papers. Only the words that point back
  * at what was just said ("it", "they", "both", "the former", "the latter") use the latest answer.
  */
+import { switchesTopic } from '../index/chat-frame.js';
 import type { ThreadSources } from './thread-sources.js';
 
 export type ReferenceKind = 'marker' | 'ordinal' | 'title' | 'pronoun';
@@ -67,6 +68,17 @@ const CLAUSE_END = '(?=\\s*(?:[?.!,;)]|$|\\s+(?:and|or|vs\\.?|versus|with)\\b))'
 // "the second?", "and the last.": a bare ordinal only at the end of a clause, so "the second law" is not one.
 const ORDINAL_BARE = new RegExp(`\\bthe\\s+${ORDINAL_WORD}${CLAUSE_END}`, 'gi');
 const COUNTS: Record<string, number> = { two: 2, three: 3, four: 4, '2': 2, '3': 3, '4': 4 };
+
+/**
+ * The words that point at a thread's papers ("the second one", "compare the first two"): no subject of what is
+ * asked, so a follow-up does not carry them into its next search (followup.ts).
+ */
+export const REFERENCE_WORDS: readonly string[] = [
+  ...Object.keys(ORDINALS),
+  ...['last', 'final', 'former', 'latter'],
+  ...Object.keys(COUNTS).filter((w) => /^\p{L}/u.test(w)),
+  ...['compare', 'comparing', 'comparison', 'versus'],
+];
 const RUN_NOUN = '(?:ones|papers|sources|references|citations|articles|results)';
 // "the first two", "compare the last 3 papers": a run at either end of the list. A bare run only
 // in words and at the end of a clause, so "the first two layers" and "in the last 3." are not runs.
@@ -142,6 +154,8 @@ export function resolveReferences(question: string, list: ThreadSources): Resolu
   const add = (marker: number | undefined, how: ReferenceKind, at: number) => {
     if (marker !== undefined && list.get(marker) && !found.some((f) => f.marker === marker)) found.push({ marker, how, at });
   };
+  // "unrelated, but what do they use for X?": a message leaving the thread points at none of its papers.
+  if (switchesTopic(question)) return { markers: [], how: [], compare: false };
   const compare = COMPARE.test(question);
   if (!list.size) return { markers: [], how: [], compare };
 

@@ -5,7 +5,6 @@
  * paper keeps its thread number.
  */
 import type { Paper } from '../corpus/types.js';
-import { switchesTopic } from '../index/chat-frame.js';
 import { comparePapers, COMPARE_MAX, COMPARE_MIN, type ComparisonResult, type ComparisonRow } from './compare.js';
 import { answerQuestion, cleanQuestion, type AnswerResult, type AskOptions, type EngineDeps } from './engine.js';
 import type { Turn } from './followup.js';
@@ -41,8 +40,7 @@ export async function answerInThread(
 ): Promise<ThreadResult> {
   const question = cleanQuestion(rawQuestion);
   const list = ThreadSources.fromRecords(records);
-  // "unrelated, but what do they use for X?": a message leaving the thread points at none of its papers.
-  const resolution = switchesTopic(question) ? { markers: [], how: [], compare: false } : resolveReferences(question, list);
+  const resolution = resolveReferences(question, list);
   const papers = papersFor(deps, list, resolution.markers);
   if (resolution.compare && papers.length >= COMPARE_MIN) {
     const compared = await comparePapers(deps, papers.slice(0, COMPARE_MAX), question, { signal: opts.signal });
