@@ -18,6 +18,7 @@
  * the model judges the rest (INSUFFICIENT_EVIDENCE, PARTIAL_EVIDENCE), as PaperQA2 does.
  * The thresholds are the profile's `answerability` settings (settings.ts).
  */
+import { wordsNamingNoSubject } from './word-class.js';
 import { type AcronymTable, acronymsOf, mentionsTerm } from '../index/acronyms.js';
 import { bm25Idf, docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
@@ -346,6 +347,7 @@ function unknownWords(
   let missing = 0;
   const words: string[] = [];
   const seen = new Set<string>();
+  let notSubject: Set<string> | undefined;
   for (const m of text.matchAll(WORD_RE)) {
     // A word in the asker's language that no paper uses ("LoRA는 뭐야?", "was ist LoRA?") is not a subject.
     const terms = tokenize(m[0]).filter((t) => known(t) || !foreign(t));
@@ -355,6 +357,9 @@ function unknownWords(
     const weight = Math.max(...terms.map((t) => lexical.idf(t)));
     mass += weight;
     if (terms.some(known)) continue;
+    // English around the subject ("the work that ditches …", "the biggest model") is no subject the corpus lacks.
+    notSubject ??= wordsNamingNoSubject(text);
+    if (notSubject.has(m[0].toLowerCase())) continue;
     missing += weight;
     words.push(m[0]);
   }

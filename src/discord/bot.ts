@@ -5,6 +5,7 @@
  */
 import { Events, type Client, type ClientOptions } from 'discord.js';
 import { createChatModel, type ChatModel } from '../answer/llm.js';
+import { loadWordClasses } from '../answer/word-class.js';
 import { registerSecrets, type Config } from '../config.js';
 import { openRetriever } from '../context.js';
 import { AppError } from '../errors.js';
@@ -61,6 +62,7 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
   const token = requireDiscordToken(config);
 
   const retriever = await openRetriever(config, { autoIngest: true, logger, progress: logProgress(logger, 'index') });
+  loadWordClasses();
   const chat = opts.chat === null ? undefined : (opts.chat ?? createChatModel(config));
   const store = await FeedbackStore.open(config.feedbackDir, logger);
   const radarStore = await openRadarStore(config, { logger }).catch(async (err: unknown) => {

@@ -262,6 +262,18 @@ describe('words the corpus never uses (offline)', () => {
     expect(r.citations[0].title).toMatch(/Quantization/);
   });
 
+  it('reads English verbs, adjectives and adverbs around the subject as no missing subject ("ditches", "biggest")', async () => {
+    for (const q of ['which rounding method ditches round-to-nearest?', 'biggest accuracy improvement over round-to-nearest?']) {
+      const r = await answerQuestion({ retriever: without.built.retriever }, q);
+      expect(r.confidence, q).toBe('high');
+      expect(r.citations[0].title, q).toBe('Calibrated Rounding for Low-Bit Quantization');
+    }
+    // The same share of the question in a noun no paper uses is a subject the corpus lacks.
+    const noun = await answerQuestion({ retriever: without.built.retriever }, 'which rounding method grommets round-to-nearest?');
+    expect(noun).toMatchObject({ confidence: 'low', abstained: false });
+    expect(noun.answer).toMatch(/^_Low confidence: no paper here mentions grommets\./);
+  });
+
   it('reads chat shorthand the close matches spell out in full ("calib" for "calibration") as known', async () => {
     const r = await answerQuestion({ retriever: without.built.retriever }, 'calib sets for quantization?');
     expect(r).toMatchObject({ confidence: 'high', abstained: false });

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { wordsNamingNoSubject } from '../../src/answer/word-class.js';
+
+describe('wordsNamingNoSubject', () => {
+  it('finds the verbs, adjectives and adverbs around a subject, read in context', () => {
+    const words = wordsNamingNoSubject('looking for the work that ditches padding and throws away the biggest batches');
+    for (const w of ['ditches', 'throws', 'away', 'biggest']) expect(words, w).toContain(w);
+    for (const w of ['work', 'padding', 'batches', 'the', 'for']) expect(words, w).not.toContain(w);
+  });
+
+  it('keeps nouns, gerunds used as nouns and words it only guesses as possible subjects', () => {
+    const words = wordsNamingNoSubject('any work on stealing and watermarking for weather forecasting on neuromorphic chips?');
+    for (const w of ['stealing', 'watermarking', 'weather', 'forecasting', 'neuromorphic', 'chips']) expect(words, w).not.toContain(w);
+  });
+
+  it('tags the same word by where it stands ("flag" the verb, "flag" the noun)', () => {
+    expect(wordsNamingNoSubject('can we flag off-topic questions?')).toContain('flag');
+    expect(wordsNamingNoSubject('what does the red flag mean?')).not.toContain('flag');
+  });
+});
