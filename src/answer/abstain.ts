@@ -545,6 +545,7 @@ function newSubject(
   for (const e of entities) if (e.example) asked = asked.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
   const words = [...asked.matchAll(WORD_RE)].map((m) => m[0]);
   const inCorpus = (t: string) => isKnownTerm(lexical, t);
+  let notSubject: Set<string> | undefined;
   for (let i = 0; i < words.length; i++) {
     if (!PREPOSITION.test(words[i])) continue;
     let j = i + 1;
@@ -554,6 +555,9 @@ function newSubject(
       const terms = tokenize(words[j]);
       const parts = terms.length > 1 ? terms.slice(0, -1) : terms;
       if (!terms.some(inCorpus) || !parts.every((t) => known(t) || !inCorpus(t))) continue;
+      // "deciding which pages to fetch", "to keep compute down": a verb after the preposition names no subject.
+      notSubject ??= wordsNamingNoSubject(asked);
+      if (notSubject.has(words[j].toLowerCase())) continue;
       const joined = terms[terms.length - 1];
       const said = (p: PaperTerms) => mentions(p, joined) || parts.every((t) => !inCorpus(t) || mentions(p, t));
       if (!close.some(said)) return words[j];

@@ -49,6 +49,14 @@ describe('follow-up answerability', () => {
     expect(imagenet.abstainReason).toMatch(/ImageNet/);
   });
 
+  it('a verb after the preposition names no subject ("cheap enough to deploy?"), a noun there does', async () => {
+    const asked = 'which paper pretrains ViTs by predicting the positions of dropped patches?';
+    const deploy = await thread(asked, 'is it cheap enough to deploy?');
+    expect(deploy.confidence).toBe('high');
+    expect(deploy.citations[0].title).toMatch(/^DropPos/);
+    expect((await thread(asked, 'is it cheap enough for robotics?')).confidence).toBe('low');
+  });
+
   it('a message leaving the thread ("unrelated, but …") is searched on its own words', async () => {
     const drop = 'which paper pretrains ViTs by predicting the positions of dropped patches?';
     const asked = 'is there a paper that extends LLM context windows by continuous length extrapolation?';
