@@ -37,7 +37,8 @@ export function wordsNamingNoSubject(text: string): Set<string> {
   // `confidence` is a term option compromise reads but does not declare.
   const nlp = loadWordClasses();
   const options = { terms: { confidence: true } } as Parameters<ReturnType<Nlp>['json']>[0];
-  const sentences = nlp(text).json(options) as Array<{ terms?: TaggedTerm[] }>;
+  // Chat shorthand for "you" reads as a verb to the tagger, and its neighbour as a noun ("can u flag …").
+  const sentences = nlp(text.replace(/\b(?:u|ya)\b/gi, 'you').replace(/\bur\b/gi, 'your')).json(options) as Array<{ terms?: TaggedTerm[] }>;
   for (const s of sentences) {
     for (const t of s.terms ?? []) {
       const tags = t.tags ?? [];

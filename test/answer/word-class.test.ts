@@ -16,5 +16,7 @@ describe('wordsNamingNoSubject', () => {
   it('tags the same word by where it stands ("flag" the verb, "flag" the noun)', () => {
     expect(wordsNamingNoSubject('can we flag off-topic questions?')).toContain('flag');
     expect(wordsNamingNoSubject('what does the red flag mean?')).not.toContain('flag');
+    // Chat's "u" for "you" would read as a verb, and make "flag" its object.
+    expect(wordsNamingNoSubject('can u flag off-topic questions?')).toContain('flag');
   });
 });
