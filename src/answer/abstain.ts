@@ -248,8 +248,8 @@ export function decideConfidence(
         fromThread: true,
       };
   }
-  if (gap.share >= settings.unknownWordShare && !opts.followUp?.pointed) {
-    return { confidence: 'low', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
+  if (gap.subjectShare >= settings.unknownWordShare && !opts.followUp?.pointed) {
+    return { confidence: 'low', reason: `the corpus never mentions ${gap.subjects.join(', ')}`, missing: gap.subjects };
   }
   // Coverage as answerability reads the question: shorthand or an initialism a close match spells out ("calib") is no gap.
   const spelledIdf = evidence.unknownTerms.filter(knownHere).reduce((sum, t) => sum + lexical.idf(t), 0);
@@ -340,12 +340,14 @@ function unknownWords(
   entities: EntityMention[],
   known: (t: string) => boolean,
   foreign: (t: string) => boolean,
-): { share: number; words: string[] } {
+): { share: number; words: string[]; subjectShare: number; subjects: string[] } {
   let text = asked.replace(EXAMPLE_MARKS, ' ');
   for (const e of entities) if (e.example) text = text.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
   let mass = 0;
   let missing = 0;
+  let missingSubjects = 0;
   const words: string[] = [];
+  const subjects: string[] = [];
   const seen = new Set<string>();
   let notSubject: Set<string> | undefined;
   for (const m of text.matchAll(WORD_RE)) {
@@ -357,13 +359,16 @@ function unknownWords(
     const weight = Math.max(...terms.map((t) => lexical.idf(t)));
     mass += weight;
     if (terms.some(known)) continue;
-    // English around the subject ("the work that ditches …", "the biggest model") is no subject the corpus lacks.
-    notSubject ??= wordsNamingNoSubject(text);
-    if (notSubject.has(m[0].toLowerCase())) continue;
     missing += weight;
     words.push(m[0]);
+    // English around the subject ("the work that ditches …", "the biggest model") is no subject the corpus lacks,
+    // though a question of such words only ("where can I buy a good espresso machine") is about nothing here.
+    notSubject ??= wordsNamingNoSubject(text);
+    if (notSubject.has(m[0].toLowerCase())) continue;
+    missingSubjects += weight;
+    subjects.push(m[0]);
   }
-  return { share: mass ? missing / mass : 0, words };
+  return { share: mass ? missing / mass : 0, words, subjectShare: mass ? missingSubjects / mass : 0, subjects };
 }
 
 /**

@@ -34,6 +34,7 @@ const SHORTHAND: Record<string, string> = {
   impl: 'implementation',
   info: 'information',
   lr: 'learning rate',
+  max: 'maximum',
   num: 'number',
   perf: 'performance',
   repr: 'representation',

@@ -185,7 +185,7 @@ describe('paper radar through discord.js', () => {
     const good = s.sendSlashCommand({
       name: 'ask',
       userId: userId(),
-      options: [str('question', 'How do diffusion models compare with GANs for image synthesis?')],
+      options: [str('question', 'Do diffusion models beat GANs on image synthesis?')],
     });
     const parts = await s.waitFor(() => answerMessages(s, good.token), 20_000);
     const down = customIds(parts.at(-1)).find((c) => c.startsWith('fb:down:'))!;
@@ -204,6 +204,6 @@ describe('paper radar through discord.js', () => {
       /2\. “Which quantum chromodynamics lattice gluon simulations use diffusion\?” — 1× \(1 abstained\), last <t:\d+:R>/,
     );
     expect(gaps.content).toMatch(/closest: Diffusion Models Beat GANs on Image Synthesis/);
-    expect(gaps.content).toMatch(/1\. “How do diffusion models compare with GANs for image synthesis\?” — 1× \(1 downvoted\)/);
+    expect(gaps.content).toMatch(/1\. “Do diffusion models beat GANs on image synthesis\?” — 1× \(1 downvoted\)/);
   });
 });
