@@ -40,10 +40,15 @@ export function wordsNamingNoSubject(text: string): Set<string> {
   // Chat shorthand for "you" reads as a verb to the tagger, and its neighbour as a noun ("can u flag …").
   const sentences = nlp(text.replace(/\b(?:u|ya)\b/gi, 'you').replace(/\bur\b/gi, 'your')).json(options) as Array<{ terms?: TaggedTerm[] }>;
   for (const s of sentences) {
-    for (const t of s.terms ?? []) {
+    const terms = s.terms ?? [];
+    for (const [i, t] of terms.entries()) {
       const tags = t.tags ?? [];
       if (!t.normal || t.confidence !== undefined) continue;
-      if (tags.some((x) => SUBJECT.includes(x)) || !tags.some((x) => NOT_SUBJECT.includes(x))) continue;
+      if (!tags.some((x) => NOT_SUBJECT.includes(x))) continue;
+      // A gerund taking an object is a verb ("bumping this", "scaling the data"); without one it may name a subject.
+      const next = terms[i + 1]?.tags ?? [];
+      const verbal = tags.includes('Gerund') && (next.includes('Determiner') || next.includes('Pronoun'));
+      if (tags.some((x) => SUBJECT.includes(x)) && !verbal) continue;
       out.add(t.normal);
     }
   }

@@ -13,6 +13,11 @@ describe('wordsNamingNoSubject', () => {
     for (const w of ['stealing', 'watermarking', 'weather', 'forecasting', 'neuromorphic', 'chips']) expect(words, w).not.toContain(w);
   });
 
+  it('reads a gerund taking an object as a verb ("bumping this"), one without as a possible subject', () => {
+    expect(wordsNamingNoSubject("bumping this since i didn't get a reply")).toContain('bumping');
+    expect(wordsNamingNoSubject('any papers on model stealing via api logits?')).not.toContain('stealing');
+  });
+
   it('tags the same word by where it stands ("flag" the verb, "flag" the noun)', () => {
     expect(wordsNamingNoSubject('can we flag off-topic questions?')).toContain('flag');
     expect(wordsNamingNoSubject('what does the red flag mean?')).not.toContain('flag');
