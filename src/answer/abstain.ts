@@ -18,7 +18,6 @@
  * the model judges the rest (INSUFFICIENT_EVIDENCE, PARTIAL_EVIDENCE), as PaperQA2 does.
  * The thresholds are the profile's `answerability` settings (settings.ts).
  */
-import { wordsNamingNoSubject } from './word-class.js';
 import { type AcronymTable, acronymsOf, mentionsTerm } from '../index/acronyms.js';
 import { bm25Idf, docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
@@ -33,6 +32,7 @@ import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
 import { describeFilter, hasUserFilter } from '../search-filter.js';
 import { ASK, type AnswerabilitySettings } from './settings.js';
 import type { Evidence } from './sources.js';
+import { wordsNamingNoSubject } from './word-class.js';
 
 /**
  * What answerability reads of the corpus: its term statistics and its abbreviation pairs, never
@@ -332,7 +332,8 @@ function spellsInitials(p: PaperTerms, name: string): boolean {
 /**
  * The words of the asked text (the question without its chat clauses: "no rush tho, cheers", "its 3am
  * and i cant sleep so") the corpus never uses (no term of the word known, abbreviations included),
- * with their idf share. Names given only as examples are not asked about.
+ * with their idf share; and of those the subjects, without the verbs, adjectives and adverbs around them
+ * (word-class.ts), with theirs. Names given only as examples are not asked about.
  */
 function unknownWords(
   lexical: TermStats,

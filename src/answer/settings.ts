@@ -78,8 +78,9 @@ export interface AnswerabilitySettings {
   /** Share of the question's idf mass the best paper must match, below which: `none` (ABSTAIN_THRESHOLD overrides it). */
   coverage: number;
   /**
-   * Share of the question's word weight (idf) in words the corpus never uses, above which the
-   * question is about something the corpus lacks ("finetuning whisper for swiss german ASR"): `low`.
+   * Share of the question's word weight (idf) in subjects the corpus never uses (not the verbs, adjectives and
+   * adverbs around them), above which the question is about something the corpus lacks ("finetuning whisper for
+   * swiss german ASR"): `low`.
    * Tuned on the tuning half of eval/bank.jsonl and kept because the held-out half agreed (0.3); 0.25 since
    * English verbs, adjectives and adverbs are no missing subject (word-class.ts), swept on the three banks' tuning halves.
    */
