@@ -92,6 +92,13 @@ export interface EntityMention {
   example: boolean;
 }
 
+/** The text without the names given as examples, and the "-style" that marks them: they are not part of what is asked. */
+function withoutExamples(text: string, entities: EntityMention[]): string {
+  let out = text.replace(EXAMPLE_MARKS, ' ');
+  for (const e of entities) if (e.example) out = out.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
+  return out;
+}
+
 /** Named things in a question with whether each is only an example, skipping a capital that only starts a sentence. */
 export function entityMentions(question: string): EntityMention[] {
   const out: EntityMention[] = [];
@@ -342,8 +349,7 @@ function unknownWords(
   known: (t: string) => boolean,
   foreign: (t: string) => boolean,
 ): { share: number; words: string[]; subjectShare: number; subjects: string[] } {
-  let text = asked.replace(EXAMPLE_MARKS, ' ');
-  for (const e of entities) if (e.example) text = text.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
+  const text = withoutExamples(asked, entities);
   let mass = 0;
   let missing = 0;
   let missingSubjects = 0;
@@ -498,9 +504,7 @@ function topicSplit(
   entities: EntityMention[],
 ): { share: number; lacking: string[] } | undefined {
   if (close.length < 2) return undefined;
-  // Names given as examples, and the "-style" that marks them, are not part of what is asked.
-  let asked = question.replace(EXAMPLE_MARKS, ' ');
-  for (const e of entities) if (e.example) asked = asked.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
+  const asked = withoutExamples(question, entities);
   const words = new Map<string, { word: string; terms: string[]; weight: number }>();
   for (const m of asked.matchAll(WORD_RE)) {
     const terms = tokenize(m[0]).filter((t) => isKnownTerm(lexical, t));
@@ -547,8 +551,7 @@ function newSubject(
   entities: EntityMention[],
   known: (t: string) => boolean,
 ): string | undefined {
-  let asked = question.replace(EXAMPLE_MARKS, ' ');
-  for (const e of entities) if (e.example) asked = asked.split(e.name.replace(EXAMPLE_SUFFIX, '')).join(' ');
+  const asked = withoutExamples(question, entities);
   const words = [...asked.matchAll(WORD_RE)].map((m) => m[0]);
   const inCorpus = (t: string) => isKnownTerm(lexical, t);
   let notSubject: Set<string> | undefined;

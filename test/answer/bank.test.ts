@@ -1,7 +1,7 @@
 /**
  * eval/bank.jsonl, the question bank that judges answer quality (issue 13), and eval/fresh.jsonl, a
  * second one written later by other hands, and eval/third.jsonl, a third: their shape, that every label points at the shipped
- * corpus, that each tuning/held-out split is the seeded one, that neither shares a question with the
+ * corpus, that each tuning/held-out split is the seeded one, that none shares a question with the
  * sets written before it, and `eval --split`.
  */
 import { readFile } from 'node:fs/promises';
