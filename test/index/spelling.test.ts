@@ -39,6 +39,8 @@ const corpus = statsOf({
   naming: 5,
   params: 40,
   models: 100,
+  cause: 3,
+  data: 200,
 });
 
 describe('correctSpelling', () => {
@@ -85,6 +87,18 @@ describe('correctSpelling', () => {
       expect(r.corrections, q).toEqual([]);
       expect(r.text).toBe(q);
     }
+  });
+
+  it('reads a word of four or five letters only by the likeliest edits (two letters swapped, one doubled or undoubled) into an English word', () => {
+    const r = correctSpelling('the root casue of daata leaks', corpus);
+    expect(r.text).toBe('the root cause of data leaks');
+    expect(r.corrections).toEqual([
+      { from: 'casue', to: 'cause' },
+      { from: 'daata', to: 'data' },
+    ]);
+    // A dropped letter ("modls"), a changed one ("dara") and a swap into no English word ("lnag") stay as typed:
+    // at these lengths they are as often shorthand and names.
+    for (const q of ['modls', 'dara leaks', 'lnag models']) expect(correctSpelling(q, corpus).corrections, q).toEqual([]);
   });
 
   it('prefers the likelier typo: a doubled letter over a changed one, an added letter over a far key', () => {
