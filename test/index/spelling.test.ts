@@ -89,16 +89,17 @@ describe('correctSpelling', () => {
     }
   });
 
-  it('reads a word of four or five letters only by the likeliest edits (two letters swapped, one doubled or undoubled) into an English word', () => {
-    const r = correctSpelling('the root casue of daata leaks', corpus);
-    expect(r.text).toBe('the root cause of data leaks');
+  it('reads a word of four or five letters only by the likeliest edits (letters swapped, doubled, undoubled or put back) into an English word', () => {
+    const r = correctSpelling('the root casue of daata leaks in modls', corpus);
+    expect(r.text).toBe('the root cause of data leaks in models');
     expect(r.corrections).toEqual([
       { from: 'casue', to: 'cause' },
       { from: 'daata', to: 'data' },
+      { from: 'modls', to: 'models' },
     ]);
-    // A dropped letter ("modls"), a changed one ("dara") and a swap into no English word ("lnag") stay as typed:
-    // at these lengths they are as often shorthand and names.
-    for (const q of ['modls', 'dara leaks', 'lnag models']) expect(correctSpelling(q, corpus).corrections, q).toEqual([]);
+    // A changed letter ("dara"), a letter too many ("langs", one from "lags") and a swap into no English word ("lnag")
+    // stay as typed: at these lengths they are as often shorthand and names.
+    for (const q of ['dara leaks', 'ckpts and langs', 'lnag models']) expect(correctSpelling(q, corpus).corrections, q).toEqual([]);
   });
 
   it('prefers the likelier typo: a doubled letter over a changed one, an added letter over a far key', () => {
