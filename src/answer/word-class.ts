@@ -2,17 +2,21 @@
  * How a word of a question reads where it stands: a subject the corpus may lack ("watermarking", "weather",
  * "RWKV") or English around the subject ("the work that ditches concat-and-chunk", "the biggest model", "throw
  * away"). Tagged by compromise's English lexicon and its rules in context; only words its lexicon lists count
- * (a word it guesses from a suffix, "neuromorphic", may be a subject).
+ * (a word it guesses from a suffix, "neuromorphic", may be a subject). Words of an idiom ("up to snuff", "the
+ * elephant in the room") name no subject either, found in npm `idioms`' list.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 type Nlp = typeof import('compromise/two').default;
 
 // Loading the tagger unpacks its lexicon: about 0.3 s, so only a process that meets a word the corpus lacks pays it.
 let tagger: Nlp | undefined;
-/** The tagger, loaded on first use; the bot loads it at start-up, before it answers anyone. */
+/** The tagger and the idiom list, loaded on first use; the bot loads them at start-up, before it answers anyone. */
 export function loadWordClasses(): Nlp {
   tagger ??= createRequire(import.meta.url)('compromise/two') as Nlp;
+  loadIdiomWindows();
   return tagger;
 }
 
@@ -30,10 +34,11 @@ interface TaggedTerm {
 
 /**
  * The words of `text` (lower case, whole words only) that read as a verb, adjective or adverb its
- * lexicon lists. A hyphenated or slashed compound is never among them: the tagger reads its parts.
+ * lexicon lists, or that stand in an idiom (`wordsInIdioms`). A hyphenated or slashed compound is never
+ * among them: the tagger reads its parts.
  */
 export function wordsNamingNoSubject(text: string): Set<string> {
-  const out = new Set<string>();
+  const out = wordsInIdioms(text);
   // `confidence` is a term option compromise reads but does not declare.
   const nlp = loadWordClasses();
   const options = { terms: { confidence: true } } as Parameters<ReturnType<Nlp>['json']>[0];
@@ -51,6 +56,41 @@ export function wordsNamingNoSubject(text: string): Set<string> {
       if (tags.some((x) => SUBJECT.includes(x)) && !verbal) continue;
       out.add(t.normal);
     }
+  }
+  return out;
+}
+
+/** Words in a row of an idiom that a question must share with it for its words to read as the idiom's. */
+const IDIOM_WINDOW = 3;
+let idiomWindows: Set<string> | undefined;
+
+/** Every run of three words of an English idiom list (npm `idioms`, 7,272 idioms: "the jury is still out", "up to snuff"). */
+function loadIdiomWindows(): Set<string> {
+  if (idiomWindows) return idiomWindows;
+  const require = createRequire(import.meta.url);
+  const file = join(dirname(require.resolve('idioms/package.json')), 'idioms.txt');
+  const out = new Set<string>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const words = line.toLowerCase().match(IDIOM_WORD) ?? [];
+    for (let i = 0; i + IDIOM_WINDOW <= words.length; i++) out.add(words.slice(i, i + IDIOM_WINDOW).join(' '));
+  }
+  idiomWindows = out;
+  return out;
+}
+
+const IDIOM_WORD = /[a-z]+(?:'[a-z]+)?/g;
+
+/**
+ * The words of `text` (lower case) that stand in three words in a row of an English idiom ("is FineWeb up to *snuff*",
+ * "the *elephant* in the room", "is the *jury* still out"): the idiom's, not a subject.
+ */
+export function wordsInIdioms(text: string): Set<string> {
+  const windows = loadIdiomWindows();
+  const words = text.toLowerCase().replace(/[’]/g, "'").match(IDIOM_WORD) ?? [];
+  const out = new Set<string>();
+  for (let i = 0; i + IDIOM_WINDOW <= words.length; i++) {
+    const run = words.slice(i, i + IDIOM_WINDOW);
+    if (windows.has(run.join(' '))) for (const w of run) out.add(w);
   }
   return out;
 }

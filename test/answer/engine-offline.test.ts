@@ -272,6 +272,17 @@ describe('abstention (offline)', () => {
     expect(r.answer).not.toMatch(/^_Read/);
   });
 
+  it("grades a question wrapped in an idiom as the question put plainly: the idiom's words name no subject", async () => {
+    const plain = await answerQuestion({ retriever }, 'How does FineWeb compare with other open pretraining datasets?');
+    const r = await answerQuestion({ retriever }, 'is FineWeb up to snuff vs the other open pretraining datasets?');
+    expect(plain.confidence).toBe('high');
+    expect(r.confidence).toBe('high');
+    expect(r.citations[0].paperId).toBe(plain.citations[0].paperId);
+    // Outside an idiom, the same word is a subject no paper has.
+    const snuff = await answerQuestion({ retriever }, 'snuff film detection with pretraining datasets?');
+    expect(snuff.confidence).toBe('low');
+  });
+
   it('does not refuse a question run together with chat no paper uses: its best match is close (noneSharedWords)', async () => {
     const question = 'does sparse pre-training cut FLOPs';
     const plain = await answerQuestion({ retriever }, question);

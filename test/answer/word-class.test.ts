@@ -24,4 +24,10 @@ describe('wordsNamingNoSubject', () => {
     // Chat's "u" for "you" would read as a verb, and make "flag" its object.
     expect(wordsNamingNoSubject('can u flag off-topic questions?')).toContain('flag');
   });
+
+  it('reads the words of an English idiom as no subject, and not the same words outside one', () => {
+    const words = wordsNamingNoSubject('is FineWeb up to snuff, or is it the elephant in the room nobody talks about?');
+    for (const w of ['snuff', 'elephant', 'room']) expect(words, w).toContain(w);
+    expect(wordsNamingNoSubject('detecting an elephant with snuff-colored skin in drone images')).not.toContain('elephant');
+  });
 });
