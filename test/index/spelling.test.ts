@@ -43,16 +43,23 @@ const corpus = statsOf({
   data: 200,
 });
 
+/** The text read with each typo replaced as given, and the corrections reported in the order typed. */
+function expectReading(typed: string, read: Record<string, string>): void {
+  const r = correctSpelling(typed, corpus);
+  let expected = typed;
+  for (const [from, to] of Object.entries(read)) expected = expected.replace(from, to);
+  expect(r.text).toBe(expected);
+  expect(r.corrections).toEqual(Object.entries(read).map(([from, to]) => ({ from, to })));
+}
+
 describe('correctSpelling', () => {
   it('reads a swapped, dropped, doubled or changed letter as the corpus word it misses', () => {
-    const r = correctSpelling('does deduplicaton of pretarining data help with represnetations or foreacsting?', corpus);
-    expect(r.text).toBe('does deduplication of pretraining data help with representations or forecasting?');
-    expect(r.corrections).toEqual([
-      { from: 'deduplicaton', to: 'deduplication' },
-      { from: 'pretarining', to: 'pretraining' },
-      { from: 'represnetations', to: 'representations' },
-      { from: 'foreacsting', to: 'forecasting' },
-    ]);
+    expectReading('does deduplicaton of pretarining data help with represnetations or foreacsting?', {
+      deduplicaton: 'deduplication',
+      pretarining: 'pretraining',
+      represnetations: 'representations',
+      foreacsting: 'forecasting',
+    });
     expect(correctSpelling('pretraning', corpus).text).toBe('pretraining');
     expect(correctSpelling('pretrainimg', corpus).text).toBe('pretraining');
   });
@@ -90,13 +97,7 @@ describe('correctSpelling', () => {
   });
 
   it('reads a word of four or five letters only by the likeliest edits (letters swapped, doubled, undoubled or put back) into an English word', () => {
-    const r = correctSpelling('the root casue of daata leaks in modls', corpus);
-    expect(r.text).toBe('the root cause of data leaks in models');
-    expect(r.corrections).toEqual([
-      { from: 'casue', to: 'cause' },
-      { from: 'daata', to: 'data' },
-      { from: 'modls', to: 'models' },
-    ]);
+    expectReading('the root casue of daata leaks in modls', { casue: 'cause', daata: 'data', modls: 'models' });
     // A changed letter ("dara"), a letter too many ("langs", one from "lags") and a swap into no English word ("lnag")
     // stay as typed: at these lengths they are as often shorthand and names.
     for (const q of ['dara leaks', 'ckpts and langs', 'lnag models']) expect(correctSpelling(q, corpus).corrections, q).toEqual([]);
