@@ -62,6 +62,7 @@ export function wordsNamingNoSubject(text: string): Set<string> {
 
 /** Words in a row of an idiom that a question must share with it for its words to read as the idiom's. */
 const IDIOM_WINDOW = 3;
+const IDIOM_WORD = /[a-z]+(?:'[a-z]+)?/g;
 let idiomWindows: Set<string> | undefined;
 
 /** Every run of three words of an English idiom list (npm `idioms`, 7,272 idioms: "the jury is still out", "up to snuff"). */
@@ -78,11 +79,10 @@ function loadIdiomWindows(): Set<string> {
   return out;
 }
 
-const IDIOM_WORD = /[a-z]+(?:'[a-z]+)?/g;
-
 /**
  * The words of `text` (lower case) that stand in three words in a row of an English idiom ("is FineWeb up to *snuff*",
- * "the *elephant* in the room", "is the *jury* still out"): the idiom's, not a subject.
+ * "the *elephant* in the room", "the *upshot* of"): the idiom's, not a subject. In another word order ("is the jury
+ * still out") no run is the idiom's.
  */
 export function wordsInIdioms(text: string): Set<string> {
   const windows = loadIdiomWindows();

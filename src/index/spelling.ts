@@ -5,10 +5,11 @@
  * sentence) that no paper uses and that is no English word ("weather", "gaming" and "statutes" are
  * asked as typed) is read again, as a variant one edit away (a letter added, dropped, changed, or two
  * swapped) that papers use: the likeliest edit first, then English words, then the most papers.
- * A word of four or five letters is read only by the likeliest edits (two letters swapped, a letter doubled or
- * undoubled, a dropped letter put back) into an English word ("casue" as "cause", "modls" as "models"). Names (capitals inside a sentence, digits, hyphens),
- * shorter words, contractions without their apostrophe and words in the asker's language stay as typed, so a name
- * the corpus lacks is still named as missing. Candidates are looked up in the term statistics, never enumerated from them, so
+ * A word of four or five letters is read only by the likeliest edits (two letters swapped, a letter
+ * doubled or undoubled, a dropped letter put back) into an English word ("casue" as "cause", "modls" as
+ * "models"). Names (capitals inside a sentence, digits, hyphens), shorter words, contractions without
+ * their apostrophe and words in the asker's language stay as typed, so a name the corpus lacks is still
+ * named as missing. Candidates are looked up in the term statistics, never enumerated from them, so
  * every store serves them. */
 import { askersLanguage, startsSentence } from './asker-language.js';
 import { docFreqOf, isKnownTerm } from './bm25f.js';
@@ -17,7 +18,10 @@ import type { TermStats } from './search-store.js';
 import { isStopword, stemOnce, tokenize } from './tokenize.js';
 
 export interface SpellingSettings {
-  /** Shortest word read again: short non-words are more often names and shorthand ("unet", "cpt") than typos. */
+  /**
+   * Shortest word read by any edit: short non-words are more often names and shorthand ("unet", "cpt") than typos,
+   * so a shorter one is read only as `minLikelyEditLength` says.
+   */
   minLength: number;
   /**
    * Shortest word read again, below `minLength` by the likeliest edits only (two letters swapped, a letter doubled or
