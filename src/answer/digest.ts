@@ -289,6 +289,28 @@ function leadOf(
   return { text: used.map(cite).join(' '), used };
 }
 
+const sentenceKey = (c: Candidate) => `${c.source.marker}:${c.index}`;
+
+/** Separate questions in one message: each part's opening, numbered, from all the sources. */
+function leadsOfParts(
+  parts: string[],
+  sources: Source[],
+  lexical: TermStats,
+  settings: DigestSettings,
+): { text: string; used: Candidate[] } {
+  const leads = parts.map((part) => {
+    const ranked = scoreCandidates(part, sources, lexical, settings).sort(byScore);
+    return leadOf(part, NUMERIC_INTENT.test(part), ranked, lexical, settings, undefined);
+  });
+  return {
+    text: leads
+      .map((l, i) => (l.text ? `**${i + 1}.** ${l.text}` : ''))
+      .filter(Boolean)
+      .join('\n\n'),
+    used: leads.flatMap((l) => l.used),
+  };
+}
+
 /**
  * An offline answer: the sentences that answer most of the question first, then each paper's
  * supporting sentences ("**Title** [n]: …", in abstract order, the opening's sentences not repeated).
@@ -298,13 +320,17 @@ export function answerDigest(
   sources: Source[],
   lexical: TermStats,
   settings: DigestSettings,
-  opts: { expands?: string } = {},
+  opts: { expands?: string; parts?: string[] } = {},
 ): string {
   if (!sources.length) return '';
   const ranked = scoreCandidates(question, sources, lexical, settings).sort(byScore);
   const numeric = NUMERIC_INTENT.test(question);
-  const lead = leadOf(question, numeric, ranked, lexical, settings, opts.expands);
-  const inLead = new Set(lead.used);
+  const lead = opts.parts
+    ? leadsOfParts(opts.parts, sources, lexical, settings)
+    : leadOf(question, numeric, ranked, lexical, settings, opts.expands);
+  // By paper and position: the parts' openings were picked from their own scoring of the same sentences.
+  const leadKeys = new Set(lead.used.map(sentenceKey));
+  const inLead = { has: (c: Candidate) => leadKeys.has(sentenceKey(c)) };
   const blocks = sources.map((source, i) => {
     const own = ranked.filter((c) => c.source === source);
     // A paper none of whose sentences match is shown by its opening sentence only.

@@ -5,7 +5,7 @@
  */
 import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
-import { expansionAsked, switchesTopic } from '../index/chat-frame.js';
+import { expansionAsked, questionCore, switchesTopic } from '../index/chat-frame.js';
 import { describeFilter, hasUserFilter, timeWindowAsked } from '../search-filter.js';
 import { readQuestion } from '../index/read-question.js';
 import { type Correction, readAs } from '../index/spelling.js';
@@ -22,7 +22,18 @@ import type { ChatModel, CutOff } from './llm.js';
 import { formatSources, renderPrompt, type PromptName } from './prompts.js';
 import { sanitizedStream, sanitizeModelText } from './safe-text.js';
 import { ASK, type AnswerSettings, SUMMARIZE } from './settings.js';
-import { asksForList, asksSeveral, gatherSources, paperUrl, pinSources, type Evidence, type Source } from './sources.js';
+import {
+  asksForList,
+  asksSeveral,
+  gatherSources,
+  paperUrl,
+  pinSources,
+  type Evidence,
+  type GatheredSources,
+  type Source,
+} from './sources.js';
+import { describeGap, gatherParts, partReader } from './question-parts.js';
+import { questionParts } from '../index/question-parts.js';
 
 export interface Citation {
   marker: number;
@@ -229,13 +240,7 @@ function abstainText(reason: string | undefined, sources: Source[]): string {
 
 /** The opening of a `low` answer: what no paper covers, said plainly, before the closest work. */
 function lowConfidenceNote(decision: ConfidenceDecision): string {
-  const named = decision.missing.map((m) => quoteCorpusText(m)).join(', ');
-  const gap = !decision.missing.length
-    ? (decision.reason ?? 'the papers here cover only part of the question')
-    : decision.apart
-      ? `no paper here joins ${named} with ${decision.fromThread ? 'what this thread asked before' : 'the rest of the question'}`
-      : `no paper here mentions ${named}`;
-  return `_Low confidence: ${gap}. The closest work in the corpus:_`;
+  return `_Low confidence: ${describeGap(decision)}. The closest work in the corpus:_`;
 }
 
 type PipelineResult = Omit<AnswerResult, 'question' | 'query'>;
@@ -279,8 +284,7 @@ async function runPipeline(
     budgetMs: Math.min(REWRITE_BUDGET_MS, leftMs(deadline) ?? REWRITE_BUDGET_MS),
     pinnedTitles: opts.pinned?.map((p) => p.title),
   });
-  const gathered = await gatherSources(deps.retriever, query, {
-    max: opts.maxSources ?? (list ? settings.sources.listMaxSources : settings.sources.maxSources),
+  const gatherOpts = {
     filter,
     minRelative: settings.sources.minRelative,
     candidates: settings.sources.candidates,
@@ -290,7 +294,36 @@ async function runPipeline(
     deadline,
     // A rewritten follow-up is new text (earlier words, a model's rewrite): the search reads it.
     read: method === 'none',
+  };
+  const maxSources = (many: boolean) => opts.maxSources ?? (many ? settings.sources.listMaxSources : settings.sources.maxSources);
+  // "Which papers…" asks for several papers, as a topic summary does, and so does a question in several
+  // parts: evidence spread across papers is no gap. Held-out half of eval/bank.jsonl, answerable questions
+  // answered `low`: 26 -> 25 (lists), 20 -> 16 (several parts); unanswerable flagged 19 = 19 both times.
+  const answerability = (spread: boolean) => ({
+    ...settings.answerability,
+    coverage: deps.abstainThreshold ?? settings.answerability.coverage,
+    singlePaper: settings.answerability.singlePaper && !spread,
   });
+  // A follow-up rewritten offline carries the thread's words and titles to find its papers; answerability grades
+  // what was asked, not them: a carried title is no subject the answer must join with the question.
+  const followUp = method === 'lexical' ? { pointed: Boolean(opts.pinned?.length), searched: query } : undefined;
+  const terms = corpusTerms(deps.retriever.corpus);
+  // Separate questions in one message ("1) … 2) …") are searched and graded each as if asked alone.
+  // Read from the whole message, each part then without its own chat frame ("oh and can someone explain …").
+  const split =
+    method === 'none' && !opts.pinned?.length && settings.separateQuestions
+      ? questionParts(text, partReader(lexical, settings.answerability.split))
+      : [];
+  const parts = split.length > 1 ? split.map(questionCore) : [asked];
+  const separate =
+    parts.length > 1
+      ? await gatherParts(deps.retriever, parts, query, { ...gatherOpts, max: maxSources(true) }, (part, found, measured) =>
+          decideConfidence(terms, part, found, measured, answerability(asksForList(part) || asksSeveral(part)), { filter }),
+        )
+      : undefined;
+  const gathered: GatheredSources & { decision?: ConfidenceDecision } =
+    separate ?? (await gatherSources(deps.retriever, query, { ...gatherOpts, max: maxSources(list) }));
+  const answeredParts = separate ? parts : undefined;
   const { hits, evidence, retrieval, degraded } = gathered;
   const sources = opts.pinned?.length ? pinSources(gathered.sources, opts.pinned, hits) : gathered.sources;
   if (degraded) logger.warn(`${settings.subject} embedding failed; searching the lexical index only`, { reason: degraded });
@@ -322,24 +355,14 @@ async function runPipeline(
       citations: [],
       sources: sources.slice(0, 3).map(toSourceInfo),
     });
-  // "Which papers…" asks for several papers, as a topic summary does, and so does a question in several
-  // parts: evidence spread across papers is no gap. Held-out half of eval/bank.jsonl, answerable questions
-  // answered `low`: 26 -> 25 (lists), 20 -> 16 (several parts); unanswerable flagged 19 = 19 both times.
-  const answerability = {
-    ...settings.answerability,
-    coverage: deps.abstainThreshold ?? settings.answerability.coverage,
-    singlePaper: settings.answerability.singlePaper && !list && !asksSeveral(asked),
-  };
-  // A follow-up rewritten offline carries the thread's words and titles to find its papers; answerability grades
-  // what was asked, not them: a carried title is no subject the answer must join with the question.
-  const followUp = method === 'lexical' ? { pointed: Boolean(opts.pinned?.length), searched: query } : undefined;
-  const graded = followUp ? asked : query;
-  const decision = decideConfidence(corpusTerms(deps.retriever.corpus), graded, hits, evidence, answerability, { filter, followUp });
+  const decision =
+    gathered.decision ??
+    decideConfidence(terms, followUp ? asked : query, hits, evidence, answerability(list || asksSeveral(asked)), { filter, followUp });
   // A question about papers the user pointed at is answered from them, however few of its words they share.
   if (decision.confidence === 'none' && !opts.pinned?.length) return abstained(decision.reason, deps.chat ? 'llm' : 'extractive');
   const confidence = decision.confidence === 'none' ? 'high' : decision.confidence;
   const digest = (fallbackReason?: string, droppedCitations = 0) => {
-    const body = composeDigest(settings, text, asked, sources, lexical);
+    const body = composeDigest(settings, text, asked, sources, lexical, answeredParts);
     const graded = decision.confidence === 'low' ? `${lowConfidenceNote(decision)}\n\n${body}` : body;
     return done({
       answer: fallbackReason ? `_Showing an extractive digest because ${fallbackReason}._\n\n${graded}` : graded,
@@ -398,11 +421,18 @@ async function runPipeline(
 }
 
 /** The offline reply in the profile's layout; asked for a paper's authors or date, it opens with what the best match's record holds. */
-function composeDigest(settings: AnswerSettings, text: string, asked: string, sources: Source[], lexical: TermStats): string {
+function composeDigest(
+  settings: AnswerSettings,
+  text: string,
+  asked: string,
+  sources: Source[],
+  lexical: TermStats,
+  parts?: string[],
+): string {
   if (settings.digest.layout === 'themes') return themedDigest(asked, sources, lexical, settings.digest);
   const facts = factsLine(factsAsked(text), sources[0]);
   // Read from the whole message, as the frame it asks in ("what does X stand for") is not in the asked text.
-  const body = answerDigest(asked, sources, lexical, settings.digest, { expands: expansionAsked(text) });
+  const body = answerDigest(asked, sources, lexical, settings.digest, { expands: expansionAsked(text), parts });
   return facts ? `${facts}\n\n${body}` : body;
 }
 

@@ -170,6 +170,11 @@ export interface AnswerSettings {
    * a guess), or show the extractive digest of the papers found (`digest`, a summary lists what is there).
    */
   onInsufficient: 'abstain' | 'digest';
+  /**
+   * Whether a message of separate questions ("1) … 2) …", "what is X? also, how big is Y?") is searched and graded
+   * part by part, as each would be asked alone (question-parts.ts). A topic is one subject.
+   */
+  separateQuestions: boolean;
   sources: SourceSettings;
   answerability: AnswerabilitySettings;
   digest: DigestSettings;
@@ -207,6 +212,7 @@ export const ASK: AnswerSettings = {
   prompt: 'answer',
   maxWords: 220,
   onInsufficient: 'abstain',
+  separateQuestions: true,
   sources: { maxSources: 5, listMaxSources: 8, minRelative: 0.45, mmrLambda: 0.75 },
   answerability: { ...ANSWERABILITY, singlePaper: true },
   digest: DIGEST,
@@ -218,6 +224,7 @@ export const SUMMARIZE: AnswerSettings = {
   prompt: 'summarize',
   maxWords: 350,
   onInsufficient: 'digest',
+  separateQuestions: false,
   sources: { maxSources: 8, listMaxSources: 8, minRelative: 0.25, candidates: 30, mmrLambda: 0.75, cooccurrenceWindow: 2 },
   answerability: { ...ANSWERABILITY, singlePaper: false },
   digest: { ...DIGEST, layout: 'themes', perPaper: { first: 1, others: 1 } },

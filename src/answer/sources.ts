@@ -160,11 +160,15 @@ export interface GatherOptions {
   read?: boolean;
 }
 
-export async function gatherSources(
-  retriever: Retriever,
-  query: string,
-  opts: GatherOptions,
-): Promise<{ sources: Source[]; hits: PaperHit[]; evidence: Evidence; retrieval: SearchResult['retrieval']; degraded?: string }> {
+export interface GatheredSources {
+  sources: Source[];
+  hits: PaperHit[];
+  evidence: Evidence;
+  retrieval: SearchResult['retrieval'];
+  degraded?: string;
+}
+
+export async function gatherSources(retriever: Retriever, query: string, opts: GatherOptions): Promise<GatheredSources> {
   const { hits, retrieval, degraded } = await retriever.searchWithMode(query, {
     k: opts.candidates ?? Math.max(20, opts.max * 3),
     filter: opts.filter,

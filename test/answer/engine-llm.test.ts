@@ -131,6 +131,20 @@ describe('cited LLM answers', () => {
     expect(prompt.user).toContain(`Question: ${framed}`);
   });
 
+  it("gives the model every part's papers for a message of separate questions, and the message as typed", async () => {
+    server.setChatResponder(() => 'DropPos reconstructs dropped positions [1]. Open-Qwen2VL took 442 GPU hours [2].');
+    const message = 'two qs: 1) what does DropPos pretrain ViTs to do? 2) how many A100 GPU hours did Open-Qwen2VL pretraining take?';
+    const r = await answerQuestion({ retriever, chat: chatAt(server.url) }, message);
+    expect(r.mode).toBe('llm');
+    expect(r.confidence).toBe('high');
+    const [prompt] = chatPrompts();
+    const titles = sourceBlocks(prompt.user).map((b) => b.title);
+    expect(titles[0]).toMatch(/^DropPos/);
+    expect(titles[1]).toMatch(/^Open-Qwen2VL/);
+    expect(prompt.user).toContain(`Question: ${message}`);
+    expect(r.citations.map((c) => c.title.slice(0, 7))).toEqual(['DropPos', 'Open-Qw']);
+  });
+
   it('streams several deltas whose concatenation is the raw model text', async () => {
     const raw =
       'Extensive results show that, comparing with Megatron-LM, Domino achieves up to 1.3x speedup for LLM training on Nvidia DGX-H100 GPUs [1].';

@@ -1,0 +1,161 @@
+/**
+ * A message holding separate questions ("1) what does DropPos pretrain ViTs to do? 2) how many GPU hours
+ * did Open-Qwen2VL take?", "what is X? also, how big is Y?", one per bullet line). Read as one question,
+ * the two subjects look like a question joining them, which no paper does: the answer was graded `low`
+ * ("no paper here joins DropPos with the rest of the question") and the second subject's paper could
+ * fall under the cut of papers close to the first. Each part is searched and graded as if asked alone.
+ */
+import { isKnownTerm } from './bm25f.js';
+import type { TermStats } from './search-store.js';
+import { tokenize } from './tokenize.js';
+
+/** A list item at the start of a line: "1)", "2.", "(3)", "q2:", "-", "*", "•". */
+const LIST_ITEM = /^\s*(?:\(?\d{1,2}[.):]|\(?[a-c]\)|q\d{1,2}\s*[.):]|[-*•])\s+/i;
+/** "1) … 2) …" written on one line: a number with a bracket or a dot, after a space or at the start. */
+const INLINE_ITEM = /(?:^|\s)\(?([1-5])[.)]\s+/g;
+
+/** What starts another question: a question word, or a verb a question opens with. */
+const OPENER = String.raw`(?:what|what's|whats|how|which|who|why|when|where|is|are|was|were|does|do|did|can|could|should|would|will|has|have|any|anyone|anybody|explain|list|compare|summari[sz]e)\b`;
+/** Words that join another question to a message ("also", "oh and", "second q:", "unrelated but"). */
+const JOINER = String.raw`(?:(?:and\s+)?also|oh\s+and|and|plus|separately|unrelated(?:\s+but)?|btw|(?:a\s+)?second\s+(?:q|question|thing)|another\s+(?:one|thing|q|question)|one\s+more(?:\s+(?:thing|q|question))?)\b[,:]?\s*`;
+const OPENS_QUESTION = new RegExp(`^(?:${JOINER})?${OPENER}`, 'i');
+/**
+ * A sentence that points back at another ("how does it compare?", "what breaks if u mask them?") is that question's
+ * follow-up, not a question of its own, unless it names a subject of its own ("what does DAPO stand for and what did
+ * it score", "how did they speed up BERT training for MLPerf").
+ */
+const REFERS_BACK = /\b(?:it|its|it's|they|them|their|this|these|those|the same|same one)\b/i;
+/**
+ * Where a message's sentences part: after a question mark, a full stop (not an abbreviation's: "e.g. how many…")
+ * or "!", at a line break, at a semicolon, and before "also", "oh and" or "plus" that open a question.
+ */
+const SENTENCE_BREAK = new RegExp(
+  [
+    // A closing quote or bracket may follow the mark: 'asked "X?" and nobody answered'.
+    String.raw`(?<=(?:[?!]|(?<!\b(?:e\.g|i\.e|vs|etc|cf|approx|al|fig|eq|no|ca|resp))\.)["'”’)\]]*)\s+`,
+    String.raw`\n+`,
+    String.raw`;\s+`,
+    // Not between the words of "and also", "oh and".
+    String.raw`,?(?<!\b(?:and|oh))\s+(?=(?:and\s+also|also|oh\s+and|plus)\s+${OPENER})`,
+  ].join('|'),
+  'i',
+);
+/** SENTENCE_BREAK with the breaks kept (odd pieces), to see where a sentence started. */
+const SENTENCE_BREAK_KEPT = new RegExp(`(${SENTENCE_BREAK.source})`, 'i');
+const STARTS_WITH_JOINER = new RegExp(`^${JOINER}`, 'i');
+/** A question word anywhere: "for X at the end of Y, what fraction…" asks, though it opens with neither. */
+const ASKS = /\b(?:what|what's|whats|how|which|who|why|when|where)\b/i;
+
+/** How the corpus reads a sentence (the engine's): whether it is about anything, and whether it names a subject. */
+export interface PartReader {
+  /** A word the corpus knows that says what is asked: "thanks!", "two qs:", "list the papers pls" have none. */
+  about(sentence: string): boolean;
+  /** A rare word naming a subject ("DAPO", "MLPerf"), not a verb or adjective ("breaks"). */
+  names(sentence: string): boolean;
+}
+
+/** Questions of one message answered separately at most (each is searched). */
+export const MAX_PARTS = 4;
+
+/** A part: its sentences, the first being the question that opens it. */
+type Part = string[];
+
+/**
+ * The separate questions of a message, as typed, or the message alone when it asks one thing. A part whose opening
+ * is about nothing (a greeting, "thanks!", "two qs:", "and how long?") goes with the part before it (the first
+ * part, with the one after).
+ */
+export function questionParts(text: string, reader: PartReader): string[] {
+  const parts = listItems(text) ?? inlineItems(text) ?? sentenceParts(text, reader);
+  const kept: Part[] = [];
+  let pending: Part = [];
+  for (const part of parts) {
+    if (reader.about(part[0])) {
+      kept.push([...pending, ...part]);
+      pending = [];
+    } else if (kept.length) kept[kept.length - 1].push(...part);
+    else pending.push(...part);
+  }
+  if (kept.length < 2) return [text];
+  // Each part is a search: questions past the last one answered separately go with it.
+  for (const extra of kept.splice(MAX_PARTS)) kept[MAX_PARTS - 1].push(...extra);
+  return kept.map((p) => p.join(' '));
+}
+
+/** One part per list item when two lines or more are items; lines that are not items go with the item above. */
+function listItems(text: string): Part[] | undefined {
+  const lines = text.split('\n').filter((l) => l.trim());
+  if (lines.filter((l) => LIST_ITEM.test(l)).length < 2) return undefined;
+  const parts: Part[] = [];
+  let inItem = false;
+  for (const line of lines) {
+    if (LIST_ITEM.test(line)) {
+      parts.push([line.replace(LIST_ITEM, '').trim()]);
+      inItem = true;
+    } else if (inItem) parts[parts.length - 1].push(line.trim());
+    // A line before the first item introduces the list ("two qs:"), and is read like any part.
+    else parts.push([line.trim()]);
+  }
+  return parts;
+}
+
+/** "1) … 2) …" on one line, numbered from 1 in order. */
+function inlineItems(text: string): Part[] | undefined {
+  const starts: Array<{ at: number; body: number }> = [];
+  for (const m of text.matchAll(INLINE_ITEM)) {
+    if (Number(m[1]) !== starts.length + 1) continue;
+    starts.push({ at: m.index, body: m.index + m[0].length });
+  }
+  if (starts.length < 2) return undefined;
+  const items = [text.slice(0, starts[0].at), ...starts.map((s, i) => text.slice(s.body, starts[i + 1]?.at ?? text.length))];
+  return items
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => [t]);
+}
+
+/**
+ * Sentences that open another question after one that asked ("… to do? also, how many …"); a sentence that
+ * opens none ("… work? mechanistic explanations and data explanations"), points back at the one before or
+ * follows a statement stays with what came before. What follows the last question without asking anything
+ * ("… keep it brief pls", "… been googling for 20 min") is said about the message, not about that question.
+ */
+function sentenceParts(text: string, reader: PartReader): Part[] {
+  const pieces = text.split(SENTENCE_BREAK_KEPT);
+  const parts: Part[] = [];
+  const asks = (s: string) => s.endsWith('?') || OPENS_QUESTION.test(s);
+  for (let i = 0; i < pieces.length; i += 2) {
+    // A list mark left on a line ("- how many…": the first line's was read as the message's leading dash) is no word.
+    const s = pieces[i].replace(LIST_ITEM, '').trim();
+    if (!s) continue;
+    const last = parts.at(-1);
+    if (!last) {
+      parts.push([s]);
+      continue;
+    }
+    // Only a question is followed by another: a statement before a question is its context ("I'm tuning a 7B with
+    // LoRA. what learning rate?").
+    const asked = last.some(asks) || ASKS.test(last.join(' '));
+    // On its own line, after a semicolon, or brought in by "also", "separately", "oh and": set apart by its writer.
+    // A question run on after another on the same line with no mark ("X? how to set the mix ratio tldr version is
+    // fine") is as often the first one's detail as a question of its own.
+    const marked = /[\n;]/.test(pieces[i - 1]) || STARTS_WITH_JOINER.test(s) || s.endsWith('?');
+    const pointsBack = REFERS_BACK.test(s) && !reader.names(s);
+    if (asked && marked && OPENS_QUESTION.test(s) && !pointsBack) parts.push([s.replace(STARTS_WITH_JOINER, '')]);
+    else last.push(s);
+  }
+  const final = parts.at(-1);
+  if (parts.length > 1 && final) while (final.length > 1 && !asks(final[final.length - 1])) final.pop();
+  return parts;
+}
+
+/** Words that ask for something without saying about what: "list the papers pls", "can you answer in bullet points?". */
+const ASKING_WORDS = new Set(
+  tokenize('list papers paper work works research study studies source sources answer answers explain please pls thanks'),
+);
+
+/** A part is about something when it has a word the corpus knows at least this rare (idf), other than the words it asks with. */
+export function carriesContent(lexical: TermStats, minIdf: number): (part: string) => boolean {
+  const content = (t: string) => !/^\d+$/.test(t) && !ASKING_WORDS.has(t) && isKnownTerm(lexical, t) && lexical.idf(t) >= minIdf;
+  return (part) => tokenize(part).some(content);
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_PARTS, questionParts, type PartReader } from '../../src/index/question-parts.js';
+
+/** A sentence is about something when it names one of these (the engine asks the corpus instead). */
+const SUBJECTS = /DropPos|Qwen2VL|LoRA|KV cache|MoE|mixture|distill/i;
+const carries: PartReader = { about: (s) => SUBJECTS.test(s), names: (s) => /DropPos|Qwen2VL|LoRA|MoE/.test(s) };
+
+describe('questionParts', () => {
+  it('reads numbered questions, on one line or on several, as separate questions; a part about nothing goes with the next', () => {
+    expect(questionParts('two qs: 1) what does DropPos do? 2) how many GPU hours did Open-Qwen2VL take?', carries)).toEqual([
+      'two qs: what does DropPos do?',
+      'how many GPU hours did Open-Qwen2VL take?',
+    ]);
+    expect(questionParts('hi all!\n1. what is LoRA\n2. how do people compress the KV cache\nthanks!', carries)).toEqual([
+      'hi all! what is LoRA',
+      'how do people compress the KV cache thanks!',
+    ]);
+    expect(questionParts('- LoRA rank for 7B?\n- best way to shrink the KV cache?', carries)).toEqual([
+      'LoRA rank for 7B?',
+      'best way to shrink the KV cache?',
+    ]);
+  });
+
+  it('reads a question that opens after another as its own, without the word joining them', () => {
+    expect(questionParts('what rank do people use for LoRA? also, how big is the KV cache of a 7B?', carries)).toEqual([
+      'what rank do people use for LoRA?',
+      'how big is the KV cache of a 7B?',
+    ]);
+    expect(questionParts('what does DropPos pretrain ViTs to do; oh and which MoE papers route by expert choice?', carries)).toEqual([
+      'what does DropPos pretrain ViTs to do',
+      'which MoE papers route by expert choice?',
+    ]);
+    // Mid-sentence, "also" before a question word; a pronoun after the part's own subject points at it.
+    expect(questionParts('how does DropPos train and also what does MoE stand for and what did it score', carries)).toEqual([
+      'how does DropPos train',
+      'what does MoE stand for and what did it score',
+    ]);
+    // A question word inside the first part makes it a question; "they" with a subject of its own is whoever did it.
+    expect(questionParts('for LoRA at 7B, what rank works\nhow did they shrink the MoE KV cache', carries)).toEqual([
+      'for LoRA at 7B, what rank works',
+      'how did they shrink the MoE KV cache',
+    ]);
+  });
+
+  it('answers at most MAX_PARTS questions separately: the rest go with the last, however long the list', () => {
+    const lines = Array.from({ length: 500 }, (_, i) => `- what does LoRA rank ${i} do?`);
+    const parts = questionParts(lines.join('\n'), carries);
+    expect(parts).toHaveLength(MAX_PARTS);
+    expect(parts[0]).toBe('what does LoRA rank 0 do?');
+    expect(parts[MAX_PARTS - 1]).toMatch(/^what does LoRA rank 3 do\? what does LoRA rank 4 do\?.*rank 499 do\?$/);
+  });
+
+  it('keeps one question whose later sentence adds to it, points back at it or follows a statement', () => {
+    const one = [
+      // Not a question of its own.
+      'why does mixture of experts work? mechanistic explanations and data explanations',
+      // Points back at the first.
+      'what is LoRA? how does it compare with full finetuning?',
+      // A statement, then its question.
+      "I'm tuning a 7B with LoRA. what rank should I use for MoE layers?",
+      // An abbreviation's full stop.
+      'any work on distilling MoE models, e.g. how much does the student lose?',
+      // Only one part is about anything.
+      'what is LoRA? thanks so much!',
+      // A question run on after another on the same line, unmarked: as often the first one's detail.
+      'what is LoRA? how does the KV cache grow',
+      // Points back, naming nothing of its own.
+      'how does DropPos work? what breaks if you shrink the KV cache they use?',
+    ];
+    for (const q of one) expect(questionParts(q, carries), q).toEqual([q]);
+  });
+});
