@@ -5,40 +5,46 @@ import { MAX_PARTS, questionParts, type PartReader } from '../../src/index/quest
 const SUBJECTS = /DropPos|Qwen2VL|LoRA|KV cache|MoE|mixture|distill/i;
 const carries: PartReader = { about: (s) => SUBJECTS.test(s), names: (s) => /DropPos|Qwen2VL|LoRA|MoE/.test(s) };
 
+/** Each message read into the parts listed. */
+function expectParts(cases: Array<[message: string, parts: string[]]>): void {
+  for (const [message, parts] of cases) expect(questionParts(message, carries), message).toEqual(parts);
+}
+
 describe('questionParts', () => {
   it('reads numbered questions, on one line or on several, as separate questions; a part about nothing goes with the next', () => {
-    expect(questionParts('two qs: 1) what does DropPos do? 2) how many GPU hours did Open-Qwen2VL take?', carries)).toEqual([
-      'two qs: what does DropPos do?',
-      'how many GPU hours did Open-Qwen2VL take?',
-    ]);
-    expect(questionParts('hi all!\n1. what is LoRA\n2. how do people compress the KV cache\nthanks!', carries)).toEqual([
-      'hi all! what is LoRA',
-      'how do people compress the KV cache thanks!',
-    ]);
-    expect(questionParts('- LoRA rank for 7B?\n- best way to shrink the KV cache?', carries)).toEqual([
-      'LoRA rank for 7B?',
-      'best way to shrink the KV cache?',
+    expectParts([
+      [
+        'two qs: 1) what does DropPos do? 2) how many GPU hours did Open-Qwen2VL take?',
+        ['two qs: what does DropPos do?', 'how many GPU hours did Open-Qwen2VL take?'],
+      ],
+      [
+        'hi all!\n1. what is LoRA\n2. how do people compress the KV cache\nthanks!',
+        ['hi all! what is LoRA', 'how do people compress the KV cache thanks!'],
+      ],
+      ['- LoRA rank for 7B?\n- best way to shrink the KV cache?', ['LoRA rank for 7B?', 'best way to shrink the KV cache?']],
     ]);
   });
 
   it('reads a question that opens after another as its own, without the word joining them', () => {
-    expect(questionParts('what rank do people use for LoRA? also, how big is the KV cache of a 7B?', carries)).toEqual([
-      'what rank do people use for LoRA?',
-      'how big is the KV cache of a 7B?',
-    ]);
-    expect(questionParts('what does DropPos pretrain ViTs to do; oh and which MoE papers route by expert choice?', carries)).toEqual([
-      'what does DropPos pretrain ViTs to do',
-      'which MoE papers route by expert choice?',
-    ]);
-    // Mid-sentence, "also" before a question word; a pronoun after the part's own subject points at it.
-    expect(questionParts('how does DropPos train and also what does MoE stand for and what did it score', carries)).toEqual([
-      'how does DropPos train',
-      'what does MoE stand for and what did it score',
-    ]);
-    // A question word inside the first part makes it a question; "they" with a subject of its own is whoever did it.
-    expect(questionParts('for LoRA at 7B, what rank works\nhow did they shrink the MoE KV cache', carries)).toEqual([
-      'for LoRA at 7B, what rank works',
-      'how did they shrink the MoE KV cache',
+    expectParts([
+      [
+        'what rank do people use for LoRA? also, how big is the KV cache of a 7B?',
+        ['what rank do people use for LoRA?', 'how big is the KV cache of a 7B?'],
+      ],
+      [
+        'what does DropPos pretrain ViTs to do; oh and which MoE papers route by expert choice?',
+        ['what does DropPos pretrain ViTs to do', 'which MoE papers route by expert choice?'],
+      ],
+      // Mid-sentence, "also" before a question word; a pronoun after the part's own subject points at it.
+      [
+        'how does DropPos train and also what does MoE stand for and what did it score',
+        ['how does DropPos train', 'what does MoE stand for and what did it score'],
+      ],
+      // A question word inside the first part makes it a question; "they" with a subject of its own is whoever did it.
+      [
+        'for LoRA at 7B, what rank works\nhow did they shrink the MoE KV cache',
+        ['for LoRA at 7B, what rank works', 'how did they shrink the MoE KV cache'],
+      ],
     ]);
   });
 
@@ -67,6 +73,6 @@ describe('questionParts', () => {
       // Points back, naming nothing of its own.
       'how does DropPos work? what breaks if you shrink the KV cache they use?',
     ];
-    for (const q of one) expect(questionParts(q, carries), q).toEqual([q]);
+    expectParts(one.map((q) => [q, [q]]));
   });
 });
