@@ -15,9 +15,24 @@ const LIST_ITEM = /^\s*(?:\(?\d{1,2}[.):]|\(?[a-c]\)|q\d{1,2}\s*[.):]|[-*•])\s
 const INLINE_ITEM = /(?:^|\s)\(?([1-5])[.)]\s+/g;
 
 /** What starts another question: a question word, or a verb a question opens with. */
-const OPENER = String.raw`(?:what|what's|whats|how|which|who|why|when|where|is|are|was|were|does|do|did|can|could|should|would|will|has|have|any|anyone|anybody|explain|list|compare|summari[sz]e)\b`;
+const OPENER_WORDS =
+  "what what's whats how which who why when where is are was were does do did can could should would will has have " +
+  'any anyone anybody explain list compare summari[sz]e';
+const OPENER = `(?:${OPENER_WORDS.split(' ').join('|')})\\b`;
 /** Words that join another question to a message ("also", "oh and", "second q:", "unrelated but"). */
-const JOINER = String.raw`(?:(?:and\s+)?also|oh\s+and|and|plus|separately|unrelated(?:\s+but)?|btw|(?:a\s+)?second\s+(?:q|question|thing)|another\s+(?:one|thing|q|question)|one\s+more(?:\s+(?:thing|q|question))?)\b[,:]?\s*`;
+const JOINER_WORDS = [
+  String.raw`(?:and\s+)?also`,
+  String.raw`oh\s+and`,
+  'and',
+  'plus',
+  'separately',
+  String.raw`unrelated(?:\s+but)?`,
+  'btw',
+  String.raw`(?:a\s+)?second\s+(?:q|question|thing)`,
+  String.raw`another\s+(?:one|thing|q|question)`,
+  String.raw`one\s+more(?:\s+(?:thing|q|question))?`,
+];
+const JOINER = String.raw`(?:${JOINER_WORDS.join('|')})\b[,:]?\s*`;
 const OPENS_QUESTION = new RegExp(`^(?:${JOINER})?${OPENER}`, 'i');
 /**
  * A sentence that points back at another ("how does it compare?", "what breaks if u mask them?") is that question's
