@@ -291,16 +291,26 @@ function leadOf(
 
 const sentenceKey = (c: Candidate) => `${c.source.marker}:${c.index}`;
 
+/** One of several questions in a message, and whether anything here is close to it. */
+export interface QuestionPart {
+  question: string;
+  answered: boolean;
+}
+
+/** What a numbered part nothing here answers says, instead of the closest sentence about something else. */
+export const UNANSWERED_PART = '_No paper here answers this one._';
+
 /** Separate questions in one message: each part's opening, numbered, from all the sources. */
 function leadsOfParts(
-  parts: string[],
+  parts: QuestionPart[],
   sources: Source[],
   lexical: TermStats,
   settings: DigestSettings,
 ): { text: string; used: Candidate[] } {
-  const leads = parts.map((part) => {
-    const ranked = scoreCandidates(part, sources, lexical, settings).sort(byScore);
-    return leadOf(part, NUMERIC_INTENT.test(part), ranked, lexical, settings, undefined);
+  const leads = parts.map(({ question, answered }) => {
+    if (!answered) return { text: UNANSWERED_PART, used: [] };
+    const ranked = scoreCandidates(question, sources, lexical, settings).sort(byScore);
+    return leadOf(question, NUMERIC_INTENT.test(question), ranked, lexical, settings, undefined);
   });
   return {
     text: leads
@@ -320,7 +330,7 @@ export function answerDigest(
   sources: Source[],
   lexical: TermStats,
   settings: DigestSettings,
-  opts: { expands?: string; parts?: string[] } = {},
+  opts: { expands?: string; parts?: QuestionPart[] } = {},
 ): string {
   if (!sources.length) return '';
   const ranked = scoreCandidates(question, sources, lexical, settings).sort(byScore);

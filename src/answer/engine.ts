@@ -15,7 +15,7 @@ import type { TermStats } from '../index/search-store.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { type Confidence, type ConfidenceDecision, corpusTerms, decideConfidence } from './abstain.js';
 import { validateCitations } from './citations.js';
-import { answerDigest, keySentences, quoteCorpusText, themedDigest } from './digest.js';
+import { answerDigest, keySentences, type QuestionPart, quoteCorpusText, themedDigest } from './digest.js';
 import { condensedTranscript, rewriteFollowUp, type Turn } from './followup.js';
 import { factsAsked, factsLine } from './paper-facts.js';
 import type { ChatModel, CutOff } from './llm.js';
@@ -323,7 +323,7 @@ async function runPipeline(
       : undefined;
   const gathered: GatheredSources & { decision?: ConfidenceDecision } =
     separate ?? (await gatherSources(deps.retriever, query, { ...gatherOpts, max: maxSources(list) }));
-  const answeredParts = separate ? parts : undefined;
+  const answeredParts = separate ? parts.map((question, i) => ({ question, answered: separate.answered[i] })) : undefined;
   const { hits, evidence, retrieval, degraded } = gathered;
   const sources = opts.pinned?.length ? pinSources(gathered.sources, opts.pinned, hits) : gathered.sources;
   if (degraded) logger.warn(`${settings.subject} embedding failed; searching the lexical index only`, { reason: degraded });
@@ -427,7 +427,7 @@ function composeDigest(
   asked: string,
   sources: Source[],
   lexical: TermStats,
-  parts?: string[],
+  parts?: QuestionPart[],
 ): string {
   if (settings.digest.layout === 'themes') return themedDigest(asked, sources, lexical, settings.digest);
   const facts = factsLine(factsAsked(text), sources[0]);

@@ -42,6 +42,8 @@ const MAX_PART_CHARS = 70;
 
 export interface GradedParts extends GatheredSources {
   decision: ConfidenceDecision;
+  /** Per part, whether anything here is close to it (its grade is not `none`). */
+  answered: boolean[];
 }
 
 /**
@@ -60,19 +62,23 @@ export async function gatherParts(
   const each = [];
   for (const part of parts) each.push(await gatherSources(retriever, part, opts));
   if (sharesPaper(each.map((g) => g.sources))) return undefined;
+  const decisions = each.map((g, i) => grade(parts[i], g.hits, g.evidence));
+  const answered = decisions.map((d) => d.confidence !== 'none');
+  // A part nothing answers cites nothing: its closest papers are about something else (unless no part is answered,
+  // and the refusal lists them as possibly related).
+  const citing = answered.some(Boolean) ? each.filter((_, i) => answered[i]) : each;
   const picked: Source[] = [];
   const seen = new Set<string>();
-  const longest = Math.max(...each.map((g) => g.sources.length));
+  const longest = Math.max(...citing.map((g) => g.sources.length));
   for (let rank = 0; rank < longest && picked.length < opts.max; rank++) {
-    for (const g of each) {
+    for (const g of citing) {
       const s = g.sources[rank];
       if (!s || seen.has(s.paper.id) || picked.length >= opts.max) continue;
       seen.add(s.paper.id);
       picked.push({ ...s, marker: picked.length + 1 });
     }
   }
-  const hits = uniqueHits(each.flatMap((g) => g.hits));
-  const decisions = each.map((g, i) => grade(parts[i], g.hits, g.evidence));
+  const hits = uniqueHits(citing.flatMap((g) => g.hits));
   const degraded = each.find((g) => g.degraded)?.degraded;
   return {
     sources: picked,
@@ -81,6 +87,7 @@ export async function gatherParts(
     retrieval: each.some((g) => g.retrieval === 'lexical') ? 'lexical' : each[0].retrieval,
     ...(degraded ? { degraded } : {}),
     decision: combine(parts, decisions),
+    answered,
   };
 }
 

@@ -1,5 +1,6 @@
 /** Separate questions in one message, answered offline as each would be alone (src/answer/question-parts.ts). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UNANSWERED_PART } from '../../src/answer/digest.js';
 import { answerQuestion } from '../../src/answer/engine.js';
 import { buildIndex, type BuiltIndex } from './helpers.js';
 
@@ -40,6 +41,16 @@ describe('several questions in one message (offline)', () => {
     expect(r.abstained).toBe(false);
     expect(r.answer).toMatch(/^_Low confidence: on "what score does RWKV-7 get on LongBench\?", no paper here mentions RWKV\./);
     expect(r.citations[0].title).toMatch(/^DropPos/);
+  });
+
+  it('cites nothing for a part nothing here answers, and says so in its place', async () => {
+    const alone = await ask('how do I center a div in css?');
+    expect(alone.confidence).toBe('none');
+    const r = await ask(`${DROPPOS} also, how do I center a div in css?`);
+    expect(r.confidence).toBe('low');
+    expect(r.answer).toMatch(/^_Low confidence: nothing here answers "how do I center a div in css\?"\./);
+    expect(r.answer).toContain(`**2.** ${UNANSWERED_PART}`);
+    expect(r.citations.map((c) => c.title)).toEqual([(await ask(DROPPOS)).citations[0].title]);
   });
 
   it('keeps one question when its later sentence asks about the same paper', async () => {
