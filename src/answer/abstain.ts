@@ -24,7 +24,7 @@ import { queryTerms } from '../index/lexical.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
 import { hasPaperTitled } from '../index/paper-resolver.js';
 import { paperTerms } from '../index/paper-terms.js';
-import { spaceUnspacedScripts, tokenize } from '../index/tokenize.js';
+import { spaceUnspacedScripts, tokenize, WORD_RE } from '../index/tokenize.js';
 import { askersLanguage, inAnotherLanguage } from '../index/asker-language.js';
 import { shorthandFor } from '../index/chat-shorthand.js';
 import type { PaperHit, SearchFilter } from '../index/search.js';
@@ -419,9 +419,6 @@ function closeMatches(hits: PaperHit[], table: AcronymTable, settings: Answerabi
       return { hit, table, title, tf };
     });
 }
-
-/** Words as the tokenizer sees them (hyphenated and slashed compounds stay one word). */
-const WORD_RE = /[\p{L}\p{N}]+(?:[-'’/][\p{L}\p{N}]+)*/gu;
 
 /** Directly or through an abbreviation pair: a paper writing "knowledge distillation" mentions "KD". */
 const mentions = (p: PaperTerms, t: string) => mentionsTerm(p.table, (x) => p.title.has(x) || p.tf.has(x), t);

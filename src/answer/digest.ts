@@ -11,7 +11,7 @@ import { queryTerms } from '../index/lexical.js';
 import { paperTerms, type Sentence } from '../index/paper-terms.js';
 import { neutralizeMarkers } from './citations.js';
 import type { TermStats } from '../index/search-store.js';
-import { tokenize } from '../index/tokenize.js';
+import { tokenize, WORD_RE as TOKEN_WORD } from '../index/tokenize.js';
 import { type DigestSettings, RELEASE_NOTICE_WEIGHT } from './settings.js';
 import type { Source } from './sources.js';
 
@@ -340,22 +340,22 @@ export function answerDigest(
     : leadOf(question, numeric, ranked, lexical, settings, opts.expands);
   // By paper and position: the parts' openings were picked from their own scoring of the same sentences.
   const leadKeys = new Set(lead.used.map(sentenceKey));
-  const inLead = { has: (c: Candidate) => leadKeys.has(sentenceKey(c)) };
+  const inLead = (c: Candidate) => leadKeys.has(sentenceKey(c));
   const blocks = sources.map((source, i) => {
     const own = ranked.filter((c) => c.source === source);
     // A paper none of whose sentences match is shown by its opening sentence only.
     const budget = own[0]?.score ? (i === 0 ? settings.perPaper.first : settings.perPaper.others) : 1;
     // Scoreless sentences are picked in abstract order, so a paper matched on its title shows its opening.
-    const top = own.slice(0, budget).filter((c) => !inLead.has(c));
+    const top = own.slice(0, budget).filter((c) => !inLead(c));
     // Asked for a quantity, the best match shows the numbers it states about the question, not only its top sentences.
     if (i === 0 && numeric) {
-      const numbers = own.slice(budget).filter((c) => !inLead.has(c) && statesNumber(c));
+      const numbers = own.slice(budget).filter((c) => !inLead(c) && statesNumber(c));
       top.push(...numbers.slice(0, settings.perPaper.first));
     }
     const rest = top.length
       ? top
       : own
-          .filter((c) => !inLead.has(c))
+          .filter((c) => !inLead(c))
           .sort((a, b) => b.score - a.score || a.index - b.index)
           .slice(0, 1);
     const text = rest
@@ -420,7 +420,7 @@ function clauses(text: string): Word[][] {
   return text
     .split(/[.,;:!?()[\]{}"“”]+/)
     .map((c) =>
-      [...c.matchAll(/[\p{L}\p{N}]+(?:[-'’/][\p{L}\p{N}]+)*/gu)].flatMap((m) => {
+      [...c.matchAll(TOKEN_WORD)].flatMap((m) => {
         const terms = tokenize(m[0]);
         return terms.length ? [{ term: terms[terms.length - 1], surface: asWritten(m[0]) }] : [];
       }),

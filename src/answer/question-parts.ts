@@ -9,7 +9,7 @@ import { questionCore } from '../index/chat-frame.js';
 import { carriesContent, type PartReader } from '../index/question-parts.js';
 import type { PaperHit, Retriever } from '../index/search.js';
 import type { TermStats } from '../index/search-store.js';
-import { tokenize } from '../index/tokenize.js';
+import { tokenize, WORD_RE } from '../index/tokenize.js';
 import type { SplitSettings } from './settings.js';
 import { wordsNamingNoSubject } from './word-class.js';
 import type { ConfidenceDecision } from './abstain.js';
@@ -34,8 +34,6 @@ export function partReader(lexical: TermStats, split: SplitSettings): PartReader
     },
   };
 }
-
-const WORD_RE = /[\p{L}\p{N}]+(?:[-'’/][\p{L}\p{N}]+)*/gu;
 
 /** The longest quote of a part in a note; longer parts end with "…". */
 const MAX_PART_CHARS = 70;

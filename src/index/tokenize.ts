@@ -62,6 +62,12 @@ export function isOtherScript(term: string): boolean {
 }
 
 /**
+ * A word as the tokenizer sees it: letters and digits, hyphenated and slashed compounds and contractions kept
+ * whole ("pre-training", "en/zh", "doesn't"). Global: read it with matchAll or String#match.
+ */
+export const WORD_RE = /[\p{L}\p{N}]+(?:[-'’/][\p{L}\p{N}]+)*/gu;
+
+/**
  * Lowercased, stemmed terms. Hyphenated and slashed compounds also yield their joined form so
  * "pre-training" meets "pretraining" and "chain-of-thought" meets "chainofthought". A run of an
  * unspaced script is a word of its own, apart from the Latin letters or digits next to it.
@@ -69,7 +75,7 @@ export function isOtherScript(term: string): boolean {
 export function tokenize(text: string, opts: { keepStopwords?: boolean } = {}): string[] {
   const out: string[] = [];
   const lower = spaceUnspacedScripts(text.normalize('NFKC').toLowerCase());
-  for (const m of lower.matchAll(/[\p{L}\p{N}]+(?:[-'’/][\p{L}\p{N}]+)*/gu)) {
+  for (const m of lower.matchAll(WORD_RE)) {
     const raw = m[0].replace(/['’]s$/, '');
     // Contractions ("doesn't", "you're") are split but never joined into a new word.
     const parts = raw.split(/[-'’/]/).filter(Boolean);
