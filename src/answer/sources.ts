@@ -11,6 +11,7 @@ import type { TermStats } from '../index/search-store.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
 import { paperTerms } from '../index/paper-terms.js';
 import { askersLanguage } from '../index/asker-language.js';
+import { asksForReading } from '../index/reading-request.js';
 import { ASK } from './settings.js';
 
 export interface Source {
@@ -124,10 +125,13 @@ export function measureEvidence(lexical: TermStats, query: string, hits: PaperHi
 
 /**
  * "which papers…", "list the papers…", "any papers on…": the user wants every paper that
- * matches, so an answer may cite more than the usual five.
+ * matches, so an answer may cite more than the usual five; so does asking what to read ("moe reading list pls").
  */
 export function asksForList(question: string): boolean {
-  return /\b(?:which|what|list|any|all)\b[^?.]{0,40}\bpapers\b|\bpapers\s+(?:about|on|that|which|using|propos)/i.test(question);
+  return (
+    asksForReading(question) ||
+    /\b(?:which|what|list|any|all)\b[^?.]{0,40}\bpapers\b|\bpapers\s+(?:about|on|that|which|using|propos)/i.test(question)
+  );
 }
 
 /**

@@ -25,6 +25,14 @@ const NOT_SUBJECT = ['Verb', 'Adjective', 'Adverb'];
 /** Read as a subject whatever else it is tagged: "model stealing", "voice cloning". */
 const SUBJECT = ['Noun', 'Gerund', 'Value'];
 
+/** Verbs that take a gerund as their object ("keeps saying", "started using", "tried running"). */
+const CATENATIVE = new Set(
+  (
+    'keep keeps kept keeping start starts started starting stop stops stopped try tries tried trying ' +
+    'avoid avoids avoided finish finished begin begins began quit'
+  ).split(' '),
+);
+
 interface TaggedTerm {
   normal?: string;
   tags?: string[];
@@ -50,9 +58,12 @@ export function wordsNamingNoSubject(text: string): Set<string> {
       const tags = t.tags ?? [];
       if (!t.normal || t.confidence !== undefined) continue;
       if (!tags.some((x) => NOT_SUBJECT.includes(x))) continue;
-      // A gerund taking an object is a verb ("bumping this", "scaling the data"); without one it may name a subject.
+      // A gerund taking an object is a verb ("bumping this", "scaling the data"), and so is one after a verb that
+      // takes a gerund ("everyone keeps saying CPT", "started using"); else it may name a subject ("model stealing":
+      // the tagger may read "model" as a verb).
       const next = terms[i + 1]?.tags ?? [];
-      const verbal = tags.includes('Gerund') && (next.includes('Determiner') || next.includes('Pronoun'));
+      const afterVerb = CATENATIVE.has(terms[i - 1]?.normal ?? '');
+      const verbal = tags.includes('Gerund') && (next.includes('Determiner') || next.includes('Pronoun') || afterVerb);
       if (tags.some((x) => SUBJECT.includes(x)) && !verbal) continue;
       out.add(t.normal);
     }

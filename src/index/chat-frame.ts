@@ -12,6 +12,7 @@
  * word), and chat abbreviations anywhere. A message that is nothing but frame is left as typed.
  */
 import { collapseSpacesKeepingLines } from './chat-clauses.js';
+import { READING_REQUEST } from './reading-request.js';
 import { tokenize } from './tokenize.js';
 
 /** Where a frame word ends: a space, punctuation or the end (not a hyphen: "well-calibrated" stays). */
@@ -66,6 +67,15 @@ const ANYWHERE = new RegExp(
         String.raw`(?:people|ppl|folks|others|practitioners|researchers|devs|engineers|teams|labs|companies|y'?all|you\s+guys|ml\s+people)` +
         // "what do people think of X" is an opinion asked (below); "do teams of agents…" names its subject.
         String.raw`(?!\s+(?:think|of)\b)`,
+      // The asker's people ("speech folks here", "the 1.5-Pints folks", "just joined the eval team"): who asks or
+      // did the work, no paper's subject. A team or lab only after "my", "our" or "the" ("teams of agents" asks).
+      '(?:folks|guys|peeps|teammates|colleagues|co-?workers|labmates|interns?|newbies?|noobs?)',
+      // Who is asking: "new to the team", "i'm pretty new to RLHF" (the subject is what follows).
+      String.raw`(?:(?:i'?m|i\s+am|we'?re|we\s+are)\s+)?(?:(?:pretty|fairly|very|totally|completely|super|kinda|quite)\s+)?new\s+to`,
+      String.raw`(?:(?:my|our|your|ur)\s+|(?<=\b(?:my|our|your|ur)\s+[\p{L}\p{N}.-]+\s+))` + String.raw`(?:teams?|lab)(?!\s+of\b)`,
+      String.raw`(?:the\s+|(?<=\bthe\s+[\p{L}\p{N}.-]+\s+))(?:team|lab)(?!\s+of\b)`,
+      // Asking what to read ("moe reading list pls", "where do i start with X", "key refs on X"): reading-request.ts.
+      READING_REQUEST,
       // "…, and when was it published?" after a question about a paper: its record answers that (paper-facts.ts).
       String.raw`(?:and\s+)?when\s+(?:was|were|did)\s+(?:it|they|this|that|each)\s+${CAME_OUT}(?:\s+on\s+arxiv)?`,
     ].join('|') +

@@ -476,11 +476,25 @@ describe('questions asking for a list of papers', () => {
   });
 
   it.each([
+    ['must-reads on model merging?', 'which papers are about model merging?'],
+    ['new to the team, where do i start with knowledge distillation for llms?', 'which papers are about knowledge distillation for llms?'],
+    ['our team needs a reading list on data deduplication pls', 'which papers are about data deduplication?'],
+  ])('answers %j as asking for the papers on its topic: same papers, same grade', async (request, plain) => {
+    const [asked, topic] = [await answerQuestion({ retriever }, request), await answerQuestion({ retriever }, plain)];
+    expect(asked.confidence).toBe(topic.confidence);
+    expect(asked.citations.map((c) => c.title)).toEqual(topic.citations.map((c) => c.title));
+  });
+
+  it.each([
     ['which papers extend the context window?', true],
     ['any papers on model merging?', true],
     ['list the papers about unlearning', true],
     ['papers about initializing a larger model from a smaller one', true],
     ['what does the DropPos paper report on ImageNet?', false],
+    ['must-reads on scaling laws?', true],
+    ['new to RLHF, where do i start?', true],
+    ['what should i read before working on tokenizers', true],
+    ['some reading comprehension benchmarks for LLMs?', false],
   ])('%s -> list: %s', (q, expected) => {
     expect(asksForList(q)).toBe(expected);
   });

@@ -18,6 +18,15 @@ describe('wordsNamingNoSubject', () => {
     expect(wordsNamingNoSubject('any papers on model stealing via api logits?')).not.toContain('stealing');
   });
 
+  it('reads a gerund after a verb that takes one as a verb ("keeps saying"), elsewhere as a possible subject', () => {
+    expect(wordsNamingNoSubject('everyone keeps saying CPT but what is it')).toContain('saying');
+    expect(wordsNamingNoSubject('we started using GaLore last week')).toContain('using');
+    expect(wordsNamingNoSubject('is watermarking text hard?')).not.toContain('watermarking');
+    expect(wordsNamingNoSubject('model stealing via api logits for closed llms — how cheap is it tldr version is fine')).not.toContain(
+      'stealing',
+    );
+  });
+
   it('tags the same word by where it stands ("flag" the verb, "flag" the noun)', () => {
     expect(wordsNamingNoSubject('can we flag off-topic questions?')).toContain('flag');
     expect(wordsNamingNoSubject('what does the red flag mean?')).not.toContain('flag');

@@ -59,6 +59,19 @@ describe('questionCore', () => {
     ['where can i read about moe', 'moe'],
     ['need refs for speculative decoding', 'speculative decoding'],
     ['UniViTAR - worth reading?', 'UniViTAR'],
+    // Asking what to read: the request names no subject ("reading" found "Well-Read Students Learn Better").
+    ['reading list for model merging pls', 'model merging'],
+    ['must-reads on scaling laws?', 'scaling laws?'],
+    ['where should i start with knowledge distillation?', 'knowledge distillation?'],
+    ['what should i read to get into instruction tuning', 'instruction tuning'],
+    ['key refs on data pruning?', 'data pruning?'],
+    ['is there literature on tokenizer transfer?', 'tokenizer transfer?'],
+    ['good intro to mixture of experts?', 'mixture of experts?'],
+    ['any primers on RLHF', 'RLHF'],
+    // The asker's people and who is asking: no paper's subject.
+    ['what data did the 1.5-Pints folks use', 'what data did the 1.5-Pints use'],
+    ['just joined the eval team! what is dpo', 'just joined the eval ! what is dpo'],
+    ['im new to RLHF, what is a reward model', 'RLHF, what is a reward model'],
     ['who wrote UniViTAR?', 'UniViTAR?'],
     ['UniViTAR, thoughts?', 'UniViTAR'],
     ['GaLore for RLHF - any thoughts on this?', 'GaLore for RLHF'],
@@ -113,7 +126,7 @@ describe('questionCore', () => {
     ["what's trending in tokenizer transfer?", 'tokenizer transfer?'],
     ["what's the go-to method for extending context?", 'method for extending context?'],
     ["what's everyone using for data filtering these days?", "what's using for data filtering ?"],
-    ['lately what has been done on MoE?', 'what has been done on MoE?'],
+    ['lately what has been done on MoE?', 'MoE?'],
     ['is sequence packing overrated?', 'is sequence packing ?'],
   ])('%j asks %j', (message, core) => {
     expect(questionCore(message)).toBe(core);
@@ -151,6 +164,11 @@ describe('questionCore', () => {
     'do teams of agents beat one agent?',
     'what tasks do teams of agents solve?',
     'word meaning?',
+    // "reading" as what is studied, not asked for.
+    'some reading comprehension benchmarks for LLMs?',
+    'the reading order of documents during pretraining',
+    'how do LLMs start generating text',
+    'how does the team of agents split work?',
   ])('keeps %j whole: its first words are its subject, not a frame', (question) => {
     expect(questionCore(question)).toBe(question);
   });
