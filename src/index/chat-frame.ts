@@ -68,11 +68,12 @@ const ANYWHERE = new RegExp(
         // "what do people think of X" is an opinion asked (below); "do teams of agents…" names its subject.
         String.raw`(?!\s+(?:think|of)\b)`,
       // The asker's people ("speech folks here", "the 1.5-Pints folks", "just joined the eval team"): who asks or
-      // did the work, no paper's subject. A team or lab only after "my", "our" or "the" ("teams of agents" asks).
-      '(?:folks|guys|peeps|teammates|colleagues|co-?workers|labmates|interns?|newbies?|noobs?)',
+      // did the work, no paper's subject. Not before "think": "what do folks think of X" is an opinion asked (below).
+      // A team or lab only after "my", "our" or "the" ("teams of agents" asks).
+      String.raw`(?:folks|guys|peeps|teammates|colleagues|co-?workers|labmates|interns?|newbies?|noobs?)(?!\s+think\b)`,
       // Who is asking: "new to the team", "i'm pretty new to RLHF" (the subject is what follows).
       String.raw`(?:(?:i'?m|i\s+am|we'?re|we\s+are)\s+)?(?:(?:pretty|fairly|very|totally|completely|super|kinda|quite)\s+)?new\s+to`,
-      String.raw`(?:(?:my|our|your|ur)\s+|(?<=\b(?:my|our|your|ur)\s+[\p{L}\p{N}.-]+\s+))` + String.raw`(?:teams?|lab)(?!\s+of\b)`,
+      String.raw`(?:(?:my|our|your|ur)\s+|(?<=\b(?:my|our|your|ur)\s+[\p{L}\p{N}.-]+\s+))(?:teams?|lab)(?!\s+of\b)`,
       String.raw`(?:the\s+|(?<=\bthe\s+[\p{L}\p{N}.-]+\s+))(?:team|lab)(?!\s+of\b)`,
       // Asking what to read ("moe reading list pls", "where do i start with X", "key refs on X"): reading-request.ts.
       READING_REQUEST,

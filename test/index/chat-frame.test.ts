@@ -70,6 +70,7 @@ describe('questionCore', () => {
     ['any primers on RLHF', 'RLHF'],
     // The asker's people and who is asking: no paper's subject.
     ['what data did the 1.5-Pints folks use', 'what data did the 1.5-Pints use'],
+    ['what do folks think of GaLore?', 'GaLore?'],
     ['just joined the eval team! what is dpo', 'just joined the eval ! what is dpo'],
     ['im new to RLHF, what is a reward model', 'RLHF, what is a reward model'],
     ['who wrote UniViTAR?', 'UniViTAR?'],
