@@ -380,11 +380,24 @@ function unknownWords(
 
 /**
  * The question uses a rare word of the paper's title ("main idea of UniViTAR?"): it asks about that
- * paper, whose abstract need not repeat the question's other words ("main", "idea").
+ * paper, whose abstract need not repeat the question's other words ("main", "idea"). A compound names the
+ * title by all its rare parts: "swe-bench" shares "bench" with "Struc-Bench" but is another name, while
+ * "finance-specific" names a finance paper.
  */
 function namesTitleOf(lexical: TermStats, settings: AnswerabilitySettings, question: string, p: PaperTerms): boolean {
   const maxDocs = Math.max(1, lexical.size * settings.split.maxDocShare);
-  return [...queryTerms(question).keys()].some((t) => p.title.has(t) && docFreqOf(lexical, t) <= maxDocs);
+  const rareInTitle = (t: string) => p.title.has(t) && docFreqOf(lexical, t) <= maxDocs;
+  for (const [w] of question.matchAll(WORD_RE)) {
+    const terms = tokenize(w);
+    const joined = terms[terms.length - 1];
+    const parts = terms.length > 1 ? terms.slice(0, -1) : terms;
+    // Its rare parts (a part no paper uses is rarest) name it; a common one ("-specific", "-based") only qualifies.
+    const named = terms.length === 1 || p.title.has(joined) || parts.every((t) => p.title.has(t) || docFreqOf(lexical, t) > maxDocs);
+    if (named && terms.some(rareInTitle)) return true;
+    // Chat shorthand for a title word ("eval" for "evaluation") names it as the word would.
+    if (terms.length === 1 && shorthandFor(joined)?.some(rareInTitle)) return true;
+  }
+  return false;
 }
 
 /** The asked text's rarest words (up to four) that a paper never mentions: what a thin match lacks. */

@@ -438,6 +438,14 @@ describe('thin evidence (offline)', () => {
     expect(r.citations[0].title).toBe('Vision Transformers Need Registers');
   });
 
+  it('a compound shares its rare parts with the title to name it: "registers-bench" is another name', async () => {
+    // "swe-bench" shares "bench" with "Struc-Bench" and was answered high from that paper.
+    const other = await answerQuestion({ retriever: fixture.built.retriever }, 'registers-bench: throughput and latency?');
+    expect(other.evidence.coverage).toBeLessThan(ASK.answerability.thin.maxCoverage);
+    expect(other.confidence).toBe('low');
+    expect(other.abstainReason).toMatch(/^no paper here is close to the whole question/);
+  });
+
   it('a short question its best match covers whole scores as low, and is not thin ("throughput?")', async () => {
     const d = await decide('throughput?');
     expect(d.confidence).toBe('high');

@@ -230,6 +230,17 @@ describe('abstention (offline)', () => {
     expect(r.citations.length).toBe(r.sources.length);
   });
 
+  it('a compound names a paper by its title only with all its rare parts there: "swe-bench" is not "Struc-Bench"', async () => {
+    const other = await answerQuestion({ retriever }, 'swe-bench verified scores for the code models here?');
+    expect(other.citations[0]?.title).toMatch(/^Struc-Bench/);
+    expect(other.confidence).toBe('low');
+    expect(other.abstainReason).toMatch(/^no paper here is close to the whole question/);
+    // A common part ("-specific") only qualifies the rare one, which the title has.
+    const same = await answerQuestion({ retriever }, 'finance-specific LLM work?');
+    expect(same.confidence).toBe('high');
+    expect(same.citations[0]?.title).toMatch(/Financ/);
+  });
+
   it('reads a typo as the corpus word it misses, answers as for the question spelled right, and says what it read', async () => {
     const right = await answerQuestion({ retriever }, 'does deduplication of pretraining data help?');
     const typo = await answerQuestion({ retriever }, 'does deduplicaton of pretarining data help?');
