@@ -21,6 +21,7 @@
 import { type AcronymTable, acronymsOf, mentionsTerm } from '../index/acronyms.js';
 import { bm25Idf, docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
+import { opensQuestion } from '../index/question-parts.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
 import { hasPaperTitled } from '../index/paper-resolver.js';
 import { paperTerms } from '../index/paper-terms.js';
@@ -196,9 +197,9 @@ export function decideConfidence(
   const named = new Set(entities.filter((e) => !e.example).flatMap((e) => e.terms));
   const carries = (t: string) => named.has(t) || (knownHere(t) && lexical.idf(t) >= settings.split.contentIdf && mentions(close[0], t));
   // The question as answerability reads it: without its chat clauses.
-  const asked = withoutChatClauses(question, knownHere, carries);
   // Words in the asker's language ("LoRA는 뭐야?", "was ist LoRA?") are neither missing nor a subject.
   const foreign = askersLanguage(question, (t) => isKnownTerm(lexical, t));
+  const asked = withoutChatClauses(question, knownHere, carries, lackedSubjects(question, knownHere, foreign));
   const gap = unknownWords(lexical, asked, entities, knownHere, foreign);
   if (gap.share >= settings.noneUnknownWordShare && !somethingClose) {
     return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
@@ -275,6 +276,29 @@ export function decideConfidence(
     };
   }
   return { confidence: 'high', missing: [] };
+}
+
+/** Words no paper uses, read as subjects, that make a clause a subject the corpus lacks rather than chat. */
+const LACKED_SUBJECT_WORDS = 2;
+
+/**
+ * Whether a clause asks about a subject the corpus lacks: it opens as a question ("how do i file travel reimbursement
+ * for neurips", then ", which form") and two or more of its words no paper uses read as subjects in the message, not
+ * the verbs, adjectives and adverbs of chat. An aside telling something ("my labmate and i have a bet going", "deadline
+ * is tonight") names things too, but asks nothing. The tagger is read only for such a clause with two such words.
+ */
+function lackedSubjects(message: string, known: (t: string) => boolean, foreign: (t: string) => boolean): (clause: string) => boolean {
+  let notSubject: Set<string> | undefined;
+  return (clause) => {
+    if (!opensQuestion(clause)) return false;
+    const lacked = (clause.match(WORD_RE) ?? []).filter((w) => {
+      const terms = tokenize(w);
+      return terms.length > 0 && !/^\d+$/.test(w) && !terms.some(known) && !terms.every(foreign);
+    });
+    if (lacked.length < LACKED_SUBJECT_WORDS) return false;
+    notSubject ??= wordsNamingNoSubject(message);
+    return lacked.filter((w) => !notSubject?.has(w.toLowerCase())).length >= LACKED_SUBJECT_WORDS;
+  };
 }
 
 /** The most words a note names as searched. */

@@ -44,9 +44,15 @@ const CLAUSE_BREAK = new RegExp(
  * last are chat. Between those, only a clause with no word the corpus knows is ("… — no rush tho
  * — …"): "does it matter what year…" and "(tokens, en+zh)" are parts of the question, though no
  * paper is about their words. Without a clause that carries the question, a clause is chat when it
- * has no word the corpus knows.
+ * has no word the corpus knows. A clause that `namesLackedSubject` is never chat: "how do i file travel
+ * reimbursement for neurips, which form" asks about reimbursement, though only "form" is a corpus word.
  */
-export function withoutChatClauses(text: string, known: (t: string) => boolean, carries: (t: string) => boolean = known): string {
+export function withoutChatClauses(
+  text: string,
+  known: (t: string) => boolean,
+  carries: (t: string) => boolean = known,
+  namesLackedSubject: (clause: string) => boolean = () => false,
+): string {
   // Odd parts are the marks between clauses.
   const parts = text.split(CLAUSE_BREAK);
   const terms = parts.map((p, i) => (i % 2 === 0 ? tokenize(p) : []));
@@ -55,7 +61,9 @@ export function withoutChatClauses(text: string, known: (t: string) => boolean, 
   const carrying = terms.map((ts) => has(ts, carries));
   const first = carrying.indexOf(true);
   const last = carrying.lastIndexOf(true);
-  const chat = terms.map((ts, i) => ts.length > 0 && ((first >= 0 && (i < first || i > last)) || !has(ts, known)));
+  const chat = terms.map(
+    (ts, i) => ts.length > 0 && ((first >= 0 && (i < first || i > last)) || !has(ts, known)) && !namesLackedSubject(parts[i]),
+  );
   // Rebuilt even when no clause is chat, so that an interjection is dropped ("lol <question>").
   if (!terms.some((ts, i) => ts.length > 0 && !chat[i])) return text;
   let out = '';

@@ -34,6 +34,11 @@ const JOINER_WORDS = [
 ];
 const JOINER = String.raw`(?:${JOINER_WORDS.join('|')})\b[,:]?\s*`;
 const OPENS_QUESTION = new RegExp(`^(?:${JOINER})?${OPENER}`, 'i');
+
+/** The text opens as a question does: a question word or a verb a question opens with ("how do i…", "is there…"). */
+export function opensQuestion(text: string): boolean {
+  return OPENS_QUESTION.test(text.trimStart());
+}
 /**
  * A sentence that points back at another ("how does it compare?", "what breaks if u mask them?") is that question's
  * follow-up, not a question of its own, unless it names a subject of its own ("what does DAPO stand for and what did

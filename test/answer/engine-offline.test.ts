@@ -329,6 +329,14 @@ describe('abstention (offline)', () => {
     expect(r.citations[0]).toEqual(plain.citations[0]);
   });
 
+  it('abstains when the subject is a clause of words no paper uses and only a generic word ("form") is left', async () => {
+    // Read as chat, the first clause left "which form", answered high from a paper on long-form audio.
+    const r = await answerQuestion({ retriever }, 'how do i claim parking reimbursement for the offsite, which form');
+    expect(r.confidence).toBe('none');
+    expect(r.abstainReason).toBe('the corpus never mentions parking, reimbursement, offsite');
+    expect(r.citations).toEqual([]);
+  });
+
   it.each(outOfCorpus)('abstains on %s', async (question) => {
     const r = await answerQuestion({ retriever }, question);
     expect(r.abstained).toBe(true);

@@ -273,6 +273,20 @@ describe('withoutChatClauses', () => {
     expect(withoutChatClauses('want a quick answer? cheers', known, () => false)).toBe('want a quick answer?');
   });
 
+  it('keeps a clause that names a subject the corpus lacks, whatever else the rules say', () => {
+    const carries = (t: string) => t === 'answer';
+    const subject = (clause: string) => /reimbursement/.test(clause);
+    // Before the clause that carries the question, with no corpus word: chat, unless it names what is asked.
+    expect(withoutChatClauses('travel reimbursement for neurips, which answer', known, carries)).toBe('which answer');
+    expect(withoutChatClauses('travel reimbursement for neurips, which answer', known, carries, subject)).toBe(
+      'travel reimbursement for neurips, which answer',
+    );
+    // Other chat clauses are still chat.
+    expect(withoutChatClauses('travel reimbursement, which answer? no rush tho', known, carries, subject)).toBe(
+      'travel reimbursement, which answer?',
+    );
+  });
+
   it('keeps a message whole when it has no chat clause, or when every clause is chat', () => {
     expect(withoutChatClauses('lora rank, and how it adapts', known)).toBe('lora rank, and how it adapts');
     expect(withoutChatClauses('bake bread? cheers', known)).toBe('bake bread? cheers');
