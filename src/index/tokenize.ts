@@ -18,13 +18,17 @@ const STOPWORDS = new Set(
     .split(/\s+/)
     .filter(Boolean),
 );
+// Negations typed without the apostrophe ("hadnt", "dont", "cant") are the same function words as "hadn't".
+for (const w of 'aren couldn didn doesn don hadn hasn haven isn mustn shan shouldn wasn weren won wouldn can ain'.split(' '))
+  STOPWORDS.add(`${w}t`);
 
 /**
  * Which tokenizer built an index. Raised when tokenize() gives some text other terms than before, so
  * the next ingest rebuilds an index built with the old terms (it still loads and searches meanwhile).
  * 2: a run of an unspaced script is a word apart from the Latin letters next to it.
+ * 3: negations typed without the apostrophe ("hadnt", "dont") are stop words, as "hadn't" was.
  */
-export const TOKENIZER_VERSION = 2;
+export const TOKENIZER_VERSION = 3;
 
 /** A word's term, not cached: for one-off strings (spelling variants) that would fill the cache below. */
 export function stemOnce(word: string): string {

@@ -37,6 +37,13 @@ describe('tokenize', () => {
     expect(tokenize('the model', { keepStopwords: true })).toEqual(['the', 'model']);
   });
 
+  it('drops a negation typed without its apostrophe as it drops the one with it', () => {
+    expect(tokenize("theorems that hadn't been proved")).toEqual(tokenize('theorems that hadnt been proved'));
+    expect(tokenize('dont cant wont isnt werent didnt doesnt shouldnt')).toEqual([]);
+    // Words that only end the same way are words.
+    expect(tokenize('event ant front')).toEqual(['event', 'ant', 'front']);
+  });
+
   it('drops single letters but keeps digits and mixed tokens', () => {
     expect(tokenize('x y z 7')).toEqual(['7']);
     expect(tokenize('3D GPT-4')).toEqual(expect.arrayContaining(['3d', 'gpt', '4', 'gpt4']));
