@@ -34,6 +34,11 @@ const JOINER_WORDS = [
 ];
 const JOINER = String.raw`(?:${JOINER_WORDS.join('|')})\b[,:]?\s*`;
 const OPENS_QUESTION = new RegExp(`^(?:${JOINER})?${OPENER}`, 'i');
+/**
+ * A question word, not a verb: after a comma, "should i…", "is that…" go on with the sentence before ("when
+ * finetuning agents on gpt-4 trajectories, should i throw away the failed ones?").
+ */
+const QUESTION_WORD = String.raw`(?:what|what's|whats|how|which|who|why|when|where)\b`;
 
 /** The text opens as a question does: a question word or a verb a question opens with ("how do i…", "is there…"). */
 export function opensQuestion(text: string): boolean {
@@ -45,9 +50,12 @@ export function opensQuestion(text: string): boolean {
  * it score", "how did they speed up BERT training for MLPerf").
  */
 const REFERS_BACK = /\b(?:it|its|it's|they|them|their|this|these|those|the same|same one)\b/i;
+/** Ending on "that" ("…, and how do i avoid wasting compute on that?") points back, whatever the sentence names. */
+const ENDS_ON_THAT = /\bthat\W*$/i;
 /**
  * Where a message's sentences part: after a question mark, a full stop (not an abbreviation's: "e.g. how many…")
- * or "!", at a line break, at a semicolon, and before "also", "oh and" or "plus" that open a question.
+ * or "!", at a line break, at a semicolon, before "also", "oh and" or "plus" that open a question, and at a comma
+ * before a question word.
  */
 const SENTENCE_BREAK = new RegExp(
   [
@@ -57,6 +65,10 @@ const SENTENCE_BREAK = new RegExp(
     String.raw`;\s+`,
     // Not between the words of "and also", "oh and".
     String.raw`,?(?<!\b(?:and|oh))\s+(?=(?:and\s+also|also|oh\s+and|plus)\s+${OPENER})`,
+    // "how do KANs compare to MLPs, and what does AlgoPerf measure": a comma before a question word (sentenceParts
+    // parts there only when both sides name a subject of their own).
+    // Not after a joining word: "also, how big…" is one sentence brought in by "also".
+    String.raw`(?<!\b(?:also|and|plus|btw|separately|but))\s*,\s+(?=(?:and\s+)?${QUESTION_WORD})`,
   ].join('|'),
   'i',
 );
@@ -64,7 +76,9 @@ const SENTENCE_BREAK = new RegExp(
 const SENTENCE_BREAK_KEPT = new RegExp(`(${SENTENCE_BREAK.source})`, 'i');
 const STARTS_WITH_JOINER = new RegExp(`^${JOINER}`, 'i');
 /** A question word anywhere: "for X at the end of Y, what fraction…" asks, though it opens with neither. */
-const ASKS = /\b(?:what|what's|whats|how|which|who|why|when|where)\b/i;
+/** "when finetuning agents on X, …", "where compute is tight, …": a clause setting the scene for the question after it. */
+const SETS_SCENE = /^(?:when|where)\s+(?!(?:is|are|was|were|do|does|did|will|would|can|could|should|has|have|had)\b)/i;
+const ASKS = new RegExp(String.raw`\b${QUESTION_WORD}`, 'i');
 
 /** How the corpus reads a sentence (the engine's): whether it is about anything, and whether it names a subject. */
 export interface PartReader {
@@ -160,8 +174,15 @@ function sentenceParts(text: string, reader: PartReader): Part[] {
     // A question run on after another on the same line with no mark ("X? how to set the mix ratio tldr version is
     // fine") is as often the first one's detail as a question of its own.
     const marked = /[\n;]/.test(pieces[i - 1]) || STARTS_WITH_JOINER.test(s) || s.endsWith('?');
-    const pointsBack = REFERS_BACK.test(s) && !reader.names(s);
-    if (asked && marked && OPENS_QUESTION.test(s) && !pointsBack) parts.push([s.replace(STARTS_WITH_JOINER, '')]);
+    const pointsBack = (REFERS_BACK.test(s) && !reader.names(s)) || ENDS_ON_THAT.test(s);
+    // After a bare comma, a question of its own names its own subject, and so does the one before: "what is X, how
+    // big is it" and "which papers use LoRA, and how do they compare" are one question.
+    const joiner = STARTS_WITH_JOINER.exec(s)?.[0];
+    const byComma = /^\s*,\s+$/.test(pieces[i - 1]) && (!joiner || /^and\s*$/i.test(joiner));
+    const before = last.join(' ');
+    const apart = byComma ? OPENS_QUESTION.test(before) && !SETS_SCENE.test(before) && reader.names(s) && reader.names(before) : marked;
+    if (asked && apart && OPENS_QUESTION.test(s) && !pointsBack) parts.push([s.replace(STARTS_WITH_JOINER, '')]);
+    else if (byComma) last[last.length - 1] += `, ${s}`;
     else last.push(s);
   }
   const final = parts.at(-1);

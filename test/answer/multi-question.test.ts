@@ -21,7 +21,8 @@ describe('several questions in one message (offline)', () => {
   it('answers each part as asked alone: graded high, each part opening with its own paper, both cited', async () => {
     const [drop, qwen] = [await ask(DROPPOS), await ask(QWEN)];
     expect([drop.confidence, qwen.confidence]).toEqual(['high', 'high']);
-    for (const message of [`two qs: 1) ${DROPPOS} 2) ${QWEN}`, `${DROPPOS} also, ${QWEN}`, `- ${DROPPOS}\n- ${QWEN}`]) {
+    const commaJoined = `${DROPPOS.replace(/\?$/, '')}, and ${QWEN}`;
+    for (const message of [`two qs: 1) ${DROPPOS} 2) ${QWEN}`, `${DROPPOS} also, ${QWEN}`, `- ${DROPPOS}\n- ${QWEN}`, commaJoined]) {
       const r = await ask(message);
       expect(r.confidence, message).toBe('high');
       const cited = r.citations.map((c) => c.title);

@@ -48,6 +48,32 @@ describe('questionParts', () => {
     ]);
   });
 
+  it('reads two questions joined by a comma as separate only when each names a subject of its own', () => {
+    expectParts([
+      ['how does DropPos train, and what rank works for LoRA', ['how does DropPos train', 'what rank works for LoRA']],
+      [
+        'what does DropPos pretrain ViTs to do, how many GPU hours did Open-Qwen2VL take?',
+        ['what does DropPos pretrain ViTs to do', 'how many GPU hours did Open-Qwen2VL take?'],
+      ],
+    ]);
+    const one = [
+      // The second names nothing of its own, or points back: one question in two clauses, the comma kept.
+      'what rank works for LoRA, and how big is the KV cache',
+      'what is LoRA, how does it compare with full finetuning?',
+      'which MoE papers route by expert choice, and how do they compare',
+      'why does DropPos lose accuracy at first, and how do i avoid wasting LoRA compute on that?',
+      // The first names nothing: context for the question after it.
+      'for the KV cache, what does DropPos do',
+      // A clause setting the scene, and a verb after the comma, go on with the sentence.
+      'when finetuning MoE models on DropPos data, which LoRA rank works',
+      'what rank works for LoRA on DropPos, should i freeze the MoE router',
+      // "also" after a comma parts as before (the joiner marks it), whatever the words name.
+      'what rank works for LoRA, also how big is the KV cache',
+    ];
+    expectParts(one.slice(0, 7).map((q) => [q, [q]]));
+    expectParts([[one[7], ['what rank works for LoRA', 'how big is the KV cache']]]);
+  });
+
   it('answers at most MAX_PARTS questions separately: the rest go with the last, however long the list', () => {
     const lines = Array.from({ length: 500 }, (_, i) => `- what does LoRA rank ${i} do?`);
     const parts = questionParts(lines.join('\n'), carries);
