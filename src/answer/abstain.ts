@@ -33,7 +33,7 @@ import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
 import { describeFilter, hasUserFilter } from '../search-filter.js';
 import { ASK, type AnswerabilitySettings } from './settings.js';
 import type { Evidence } from './sources.js';
-import { wordsNamingNoSubject } from './word-class.js';
+import { quantityWords, wordsNamingNoSubject } from './word-class.js';
 
 /**
  * What answerability reads of the corpus: its term statistics and its abbreviation pairs, never
@@ -259,8 +259,11 @@ export function decideConfidence(
   if (gap.subjectShare >= settings.unknownWordShare && !opts.followUp?.pointed) {
     return { confidence: 'low', reason: `the corpus never mentions ${gap.subjects.join(', ')}`, missing: gap.subjects };
   }
-  // Coverage as answerability reads the question: shorthand or an initialism a close match spells out ("calib") is no gap.
-  const spelledIdf = evidence.unknownTerms.filter(knownHere).reduce((sum, t) => sum + lexical.idf(t), 0);
+  // Coverage as answerability reads the question: shorthand or an initialism a close match spells out ("calib") is no
+  // gap, nor is an amount ("a ton of").
+  const amounts = new Set([...quantityWords(question)].flatMap((w) => tokenize(w)));
+  const noGap = (t: string) => knownHere(t) || amounts.has(t);
+  const spelledIdf = evidence.unknownTerms.filter(noGap).reduce((sum, t) => sum + lexical.idf(t), 0);
   const coverage = evidence.sharedIdf / Math.max(evidence.askedIdf - spelledIdf, Number.MIN_VALUE);
   if (
     evidence.topScore < settings.thin.maxScore * rareWord &&

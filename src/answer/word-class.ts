@@ -42,11 +42,12 @@ interface TaggedTerm {
 
 /**
  * The words of `text` (lower case, whole words only) that read as a verb, adjective or adverb its
- * lexicon lists, or that stand in an idiom (`wordsInIdioms`). A hyphenated or slashed compound is never
+ * lexicon lists, that stand in an idiom (`wordsInIdioms`), or that say how many ("a bunch of"). A hyphenated or slashed compound is never
  * among them: the tagger reads its parts.
  */
 export function wordsNamingNoSubject(text: string): Set<string> {
   const out = wordsInIdioms(text);
+  for (const w of quantityWords(text)) out.add(w);
   // `confidence` is a term option compromise reads but does not declare.
   const nlp = loadWordClasses();
   const options = { terms: { confidence: true } } as Parameters<ReturnType<Nlp>['json']>[0];
@@ -69,6 +70,18 @@ export function wordsNamingNoSubject(text: string): Set<string> {
     }
   }
   return out;
+}
+
+/**
+ * A noun saying how many ("a bunch of", "a ton of", "loads of", "a handful of"): an amount, not a subject, though a
+ * noun to the tagger ("pull out a bunch of differently sized backbones").
+ */
+const QUANTITY =
+  /\b(?:an?\s+(?:whole\s+|huge\s+|big\s+|small\s+)?(bunch|ton|load|lot|couple|handful|heap|pile|slew|boatload|truckload|shitload)|(tons|loads|lots|heaps|piles|bunches|boatloads))\s+of\b/gi;
+
+/** The nouns of `text` (lower case) that say how many: "bunch" in "a bunch of", "tons" in "tons of". */
+export function quantityWords(text: string): Set<string> {
+  return new Set([...text.matchAll(QUANTITY)].map((m) => (m[1] ?? m[2]).toLowerCase()));
 }
 
 /** Words in a row of an idiom that a question must share with it for its words to read as the idiom's. */

@@ -329,6 +329,25 @@ describe('abstention (offline)', () => {
     expect(r.citations[0]).toEqual(plain.citations[0]);
   });
 
+  it('reads "a bunch of", "a ton of" as an amount, not a subject the corpus lacks: graded as the question without it', async () => {
+    const pairs = [
+      [
+        'is there a way to pretrain once and pull out a bunch of differently sized vision backbones?',
+        'is there a way to pretrain once and pull out differently sized vision backbones?',
+      ],
+      [
+        'any paper that trains a ton of small models to predict the best data mixture?',
+        'any paper that trains small models to predict the best data mixture?',
+      ],
+    ];
+    for (const [amount, plain] of pairs) {
+      const [a, p] = [await answerQuestion({ retriever }, amount), await answerQuestion({ retriever }, plain)];
+      expect(a.confidence, amount).toBe(p.confidence);
+      expect(a.confidence, amount).toBe('high');
+      expect(a.citations[0].title).toBe(p.citations[0].title);
+    }
+  });
+
   it('abstains when the subject is a clause of words no paper uses and only a generic word ("form") is left', async () => {
     // Read as chat, the first clause left "which form", answered high from a paper on long-form audio.
     const r = await answerQuestion({ retriever }, 'how do i claim parking reimbursement for the offsite, which form');

@@ -39,4 +39,13 @@ describe('wordsNamingNoSubject', () => {
     for (const w of ['snuff', 'elephant', 'room']) expect(words, w).toContain(w);
     expect(wordsNamingNoSubject('detecting an elephant with snuff-colored skin in drone images')).not.toContain('elephant');
   });
+
+  it('reads a noun saying how many ("a bunch of", "tons of") as no subject, and the same noun elsewhere as one', () => {
+    const words = wordsNamingNoSubject('pull out a bunch of backbones from tons of data, or a whole heap of adapters?');
+    for (const w of ['bunch', 'tons', 'heap']) expect(words, w).toContain(w);
+    expect(wordsNamingNoSubject('a bunch of grapes').has('grapes')).toBe(false);
+    expect(wordsNamingNoSubject('forecasting the heap size of a garbage collector')).not.toContain('heap');
+    expect(wordsNamingNoSubject('how many tons of steel does a bridge hold')).toContain('tons');
+    expect(wordsNamingNoSubject('steel tons per bridge')).not.toContain('tons');
+  });
 });
