@@ -39,6 +39,8 @@ const OPENS_QUESTION = new RegExp(`^(?:${JOINER})?${OPENER}`, 'i');
  * finetuning agents on gpt-4 trajectories, should i throw away the failed ones?").
  */
 const QUESTION_WORD = String.raw`(?:what|what's|whats|how|which|who|why|when|where)\b`;
+/** Right after a comma, "which", "who", "where" and "when" open a relative clause ("Crawl4LLM, which ranks pages…"). */
+const COMMA_QUESTION_WORD = String.raw`(?:what|what's|whats|how|why)\b`;
 
 /** The text opens as a question does: a question word or a verb a question opens with ("how do i…", "is there…"). */
 export function opensQuestion(text: string): boolean {
@@ -68,7 +70,7 @@ const SENTENCE_BREAK = new RegExp(
     // "how do KANs compare to MLPs, and what does AlgoPerf measure": a comma before a question word (sentenceParts
     // parts there only when both sides name a subject of their own).
     // Not after a joining word: "also, how big…" is one sentence brought in by "also".
-    String.raw`(?<!\b(?:also|and|plus|btw|separately|but))\s*,\s+(?=(?:and\s+)?${QUESTION_WORD})`,
+    String.raw`(?<!\b(?:also|and|plus|btw|separately|but))\s*,\s+(?=(?:and\s+)?${COMMA_QUESTION_WORD}|and\s+${QUESTION_WORD})`,
   ].join('|'),
   'i',
 );

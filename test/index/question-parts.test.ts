@@ -51,6 +51,7 @@ describe('questionParts', () => {
   it('reads two questions joined by a comma as separate only when each names a subject of its own', () => {
     expectParts([
       ['how does DropPos train, and what rank works for LoRA', ['how does DropPos train', 'what rank works for LoRA']],
+      ['how does DropPos train, and which LoRA rank works', ['how does DropPos train', 'which LoRA rank works']],
       [
         'what does DropPos pretrain ViTs to do, how many GPU hours did Open-Qwen2VL take?',
         ['what does DropPos pretrain ViTs to do', 'how many GPU hours did Open-Qwen2VL take?'],
@@ -64,14 +65,16 @@ describe('questionParts', () => {
       'why does DropPos lose accuracy at first, and how do i avoid wasting LoRA compute on that?',
       // The first names nothing: context for the question after it.
       'for the KV cache, what does DropPos do',
+      // "which" right after a comma opens a relative clause.
+      'what are the trade-offs of DropPos, which masks positions of LoRA patches?',
       // A clause setting the scene, and a verb after the comma, go on with the sentence.
       'when finetuning MoE models on DropPos data, which LoRA rank works',
       'what rank works for LoRA on DropPos, should i freeze the MoE router',
       // "also" after a comma parts as before (the joiner marks it), whatever the words name.
       'what rank works for LoRA, also how big is the KV cache',
     ];
-    expectParts(one.slice(0, 7).map((q) => [q, [q]]));
-    expectParts([[one[7], ['what rank works for LoRA', 'how big is the KV cache']]]);
+    expectParts(one.slice(0, 8).map((q) => [q, [q]]));
+    expectParts([[one[8], ['what rank works for LoRA', 'how big is the KV cache']]]);
   });
 
   it('answers at most MAX_PARTS questions separately: the rest go with the last, however long the list', () => {
