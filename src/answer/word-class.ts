@@ -76,8 +76,9 @@ export function wordsNamingNoSubject(text: string): Set<string> {
  * A noun saying how many ("a bunch of", "a ton of", "loads of", "a handful of"): an amount, not a subject, though a
  * noun to the tagger ("pull out a bunch of differently sized backbones").
  */
-const QUANTITY =
-  /\b(?:an?\s+(?:whole\s+|huge\s+|big\s+|small\s+)?(bunch|ton|load|lot|couple|handful|heap|pile|slew|boatload|truckload|shitload)|(tons|loads|lots|heaps|piles|bunches|boatloads))\s+of\b/gi;
+const AMOUNT_ONE = 'bunch|ton|load|lot|couple|handful|heap|pile|slew|boatload|truckload|shitload';
+const AMOUNT_MANY = 'tons|loads|lots|heaps|piles|bunches|boatloads';
+const QUANTITY = new RegExp(String.raw`\b(?:an?\s+(?:whole\s+|huge\s+|big\s+|small\s+)?(${AMOUNT_ONE})|(${AMOUNT_MANY}))\s+of\b`, 'gi');
 
 /** The nouns of `text` (lower case) that say how many: "bunch" in "a bunch of", "tons" in "tons of". */
 export function quantityWords(text: string): Set<string> {
