@@ -196,9 +196,9 @@ export function decideConfidence(
   // clinical-notes paper among them.
   const named = new Set(entities.filter((e) => !e.example).flatMap((e) => e.terms));
   const carries = (t: string) => named.has(t) || (knownHere(t) && lexical.idf(t) >= settings.split.contentIdf && mentions(close[0], t));
-  // The question as answerability reads it: without its chat clauses.
   // Words in the asker's language ("LoRA는 뭐야?", "was ist LoRA?") are neither missing nor a subject.
   const foreign = askersLanguage(question, (t) => isKnownTerm(lexical, t));
+  // The question as answerability reads it: without its chat clauses.
   const asked = withoutChatClauses(question, knownHere, carries, lackedSubjects(question, knownHere, foreign));
   const gap = unknownWords(lexical, asked, entities, knownHere, foreign);
   if (gap.share >= settings.noneUnknownWordShare && !somethingClose) {

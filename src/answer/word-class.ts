@@ -42,8 +42,8 @@ interface TaggedTerm {
 
 /**
  * The words of `text` (lower case, whole words only) that read as a verb, adjective or adverb its
- * lexicon lists, that stand in an idiom (`wordsInIdioms`), or that say how many ("a bunch of"). A hyphenated or slashed compound is never
- * among them: the tagger reads its parts.
+ * lexicon lists, that stand in an idiom (`wordsInIdioms`), or that say how many ("a bunch of"). A
+ * hyphenated or slashed compound is never among them: the tagger reads its parts.
  */
 export function wordsNamingNoSubject(text: string): Set<string> {
   const out = wordsInIdioms(text);

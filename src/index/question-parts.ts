@@ -66,20 +66,21 @@ const SENTENCE_BREAK = new RegExp(
     String.raw`\n+`,
     String.raw`;\s+`,
     // Not between the words of "and also", "oh and".
-    String.raw`,?(?<!\b(?:and|oh))\s+(?=(?:and\s+also|also|oh\s+and|plus)\s+${OPENER})`,
+    String.raw`,?(?<!\b(?:and|oh)|\s)\s+(?=(?:and\s+also|also|oh\s+and|plus)\s+${OPENER})`,
     // "how do KANs compare to MLPs, and what does AlgoPerf measure": a comma before a question word (sentenceParts
     // parts there only when both sides name a subject of their own).
     // Not after a joining word: "also, how big…" is one sentence brought in by "also".
-    String.raw`(?<!\b(?:also|and|plus|btw|separately|but))\s*,\s+(?=(?:and\s+)?${COMMA_QUESTION_WORD}|and\s+${QUESTION_WORD})`,
+    // A whitespace run is tried from its start only, so a long run costs linear time.
+    String.raw`(?<!\b(?:also|and|plus|btw|separately|but)|\s)\s*,\s+(?=(?:and\s+)?${COMMA_QUESTION_WORD}|and\s+${QUESTION_WORD})`,
   ].join('|'),
   'i',
 );
 /** SENTENCE_BREAK with the breaks kept (odd pieces), to see where a sentence started. */
 const SENTENCE_BREAK_KEPT = new RegExp(`(${SENTENCE_BREAK.source})`, 'i');
 const STARTS_WITH_JOINER = new RegExp(`^${JOINER}`, 'i');
-/** A question word anywhere: "for X at the end of Y, what fraction…" asks, though it opens with neither. */
 /** "when finetuning agents on X, …", "where compute is tight, …": a clause setting the scene for the question after it. */
 const SETS_SCENE = /^(?:when|where)\s+(?!(?:is|are|was|were|do|does|did|will|would|can|could|should|has|have|had)\b)/i;
+/** A question word anywhere: "for X at the end of Y, what fraction…" asks, though it opens with neither. */
 const ASKS = new RegExp(String.raw`\b${QUESTION_WORD}`, 'i');
 
 /** How the corpus reads a sentence (the engine's): whether it is about anything, and whether it names a subject. */
