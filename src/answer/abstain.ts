@@ -416,8 +416,7 @@ function namesTitleOf(lexical: TermStats, settings: AnswerabilitySettings, quest
   const rareInTitle = (t: string) => p.title.has(t) && docFreqOf(lexical, t) <= maxDocs;
   for (const [w] of question.matchAll(WORD_RE)) {
     const terms = tokenize(w);
-    const joined = terms[terms.length - 1];
-    const parts = terms.length > 1 ? terms.slice(0, -1) : terms;
+    const { parts, joined } = compound(terms);
     // Its rare parts (a part no paper uses is rarest) name it; a common one ("-specific", "-based") only qualifies.
     const named = terms.length === 1 || p.title.has(joined) || parts.every((t) => p.title.has(t) || docFreqOf(lexical, t) > maxDocs);
     if (named && terms.some(rareInTitle)) return true;
@@ -425,6 +424,11 @@ function namesTitleOf(lexical: TermStats, settings: AnswerabilitySettings, quest
     if (terms.length === 1 && shorthandFor(joined)?.some(rareInTitle)) return true;
   }
   return false;
+}
+
+/** A word's terms as `tokenize` gives them: a compound ("time-series") is its parts, then their joined form. */
+function compound(terms: string[]): { parts: string[]; joined: string } {
+  return { parts: terms.length > 1 ? terms.slice(0, -1) : terms, joined: terms[terms.length - 1] };
 }
 
 /** The asked text's rarest words (up to four) that a paper never mentions: what a thin match lacks. */
@@ -599,12 +603,11 @@ function newSubject(
     for (let k = 0; k < PHRASE_WORDS && j < words.length && tokenize(words[j]).length > 0; k++, j++) {
       // A compound ("time-series") is its parts and their joined form: mentioned as one, or part by part.
       const terms = tokenize(words[j]);
-      const parts = terms.length > 1 ? terms.slice(0, -1) : terms;
+      const { parts, joined } = compound(terms);
       if (!terms.some(inCorpus) || !parts.every((t) => known(t) || !inCorpus(t))) continue;
       // "deciding which pages to fetch", "to keep compute down": a verb after the preposition names no subject.
       notSubject ??= wordsNamingNoSubject(asked);
       if (notSubject.has(words[j].toLowerCase())) continue;
-      const joined = terms[terms.length - 1];
       const said = (p: PaperTerms) => mentions(p, joined) || parts.every((t) => !inCorpus(t) || mentions(p, t));
       if (!close.some(said)) return words[j];
     }

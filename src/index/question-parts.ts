@@ -14,10 +14,10 @@ const LIST_ITEM = /^\s*(?:\(?\d{1,2}[.):]|\(?[a-c]\)|q\d{1,2}\s*[.):]|[-*•])\s
 /** "1) … 2) …" written on one line: a number with a bracket or a dot, after a space or at the start. */
 const INLINE_ITEM = /(?:^|\s)\(?([1-5])[.)]\s+/g;
 
+/** The question words. */
+const QUESTION_WORDS = "what what's whats how which who why when where";
 /** What starts another question: a question word, or a verb a question opens with. */
-const OPENER_WORDS =
-  "what what's whats how which who why when where is are was were does do did can could should would will has have " +
-  'any anyone anybody explain list compare summari[sz]e';
+const OPENER_WORDS = `${QUESTION_WORDS} is are was were does do did can could should would will has have any anyone anybody explain list compare summari[sz]e`;
 const OPENER = `(?:${OPENER_WORDS.split(' ').join('|')})\\b`;
 /** Words that join another question to a message ("also", "oh and", "second q:", "unrelated but"). */
 const JOINER_WORDS = [
@@ -38,7 +38,7 @@ const OPENS_QUESTION = new RegExp(`^(?:${JOINER})?${OPENER}`, 'i');
  * A question word, not a verb: after a comma, "should i…", "is that…" go on with the sentence before ("when
  * finetuning agents on gpt-4 trajectories, should i throw away the failed ones?").
  */
-const QUESTION_WORD = String.raw`(?:what|what's|whats|how|which|who|why|when|where)\b`;
+const QUESTION_WORD = `(?:${QUESTION_WORDS.split(' ').join('|')})\\b`;
 /** Right after a comma, "which", "who", "where" and "when" open a relative clause ("Crawl4LLM, which ranks pages…"). */
 const COMMA_QUESTION_WORD = String.raw`(?:what|what's|whats|how|why)\b`;
 
