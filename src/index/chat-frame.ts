@@ -133,7 +133,9 @@ const LEAD = new RegExp(
       // Greetings as typed in a hurry: "heyy", "hii", "hye", "helo".
       String.raw`(?:he+y+|hi+|hello+|helo|hallo|hye|heya|hiya|yo+|ok|okay|so|also|oh|ah|um+|uh+|hm+|alright)` +
         String.raw`(?:\s+(?:guys|folks|everyone|all|team|bot|research-?bot|y'?all|people|there|sir|ma'?am|madam))?${END}`,
-      String.raw`(?:dear\s+)?(?:guys|folks|everyone|team|bot|research-?bot|y'?all|people|sir|ma'?am|madam|all)${MARK}`,
+      // "dear colleagues:" reaches here as "dear :", the asker's people read anywhere.
+      String.raw`(?:dear(?:\s+(?:guys|folks|everyone|team|bot|research-?bot|y'?all|people|sir|ma'?am|madam|all))?|` +
+        String.raw`(?:guys|folks|everyone|team|bot|research-?bot|y'?all|people|sir|ma'?am|madam|all))${MARK}`,
       // "wait, …", "wait also …": not "wait times in LLM serving".
       String.raw`wait(?:${MARK}|(?=\s+(?:also|so|but|actually)\s))`,
       String.raw`sorry(?:\s+(?:if|for)\s+(?:this\s+is\s+|it'?s\s+)?(?:${ASKER}\s+)?(?:${CHAT_KIND}|${PLAIN_KIND})\s+(?:question|q)|` +

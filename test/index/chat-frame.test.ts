@@ -94,6 +94,8 @@ describe('questionCore', () => {
     ['can i pm u, what is dpo', 'can i , what is dpo'],
     ['Hello sir, kindly help me with one doubt. what is dpo? Please reply at earliest.', 'what is dpo'],
     ['Dear bot, I want to ask that what is dpo', 'what is dpo'],
+    ['dear colleagues: what is dpo', 'what is dpo'],
+    ['Dear teammates, what is dpo', 'what is dpo'],
     ['wait also what is dpo', 'what is dpo'],
     ['wait, what is dpo', 'what is dpo'],
     ['what is dpo or am i overthinking this', 'what is dpo'],
