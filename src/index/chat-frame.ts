@@ -123,6 +123,9 @@ const SWITCH_AT_START = new RegExp(`^${TOPIC_SWITCH}`, 'i');
 /** What the talk about a subject is called ("what's the scoop on X", "the hot take on X"): no paper's subject. */
 const TALK_NOUN = String.raw`consensus|hype|scoop|gist|thinking|lowdown|low-down|tea|buzz|take|scuttlebutt`;
 
+/** Whom a message is addressed to ("dear all,", "team:"). */
+const ADDRESSEE = "(?:guys|folks|everyone|team|bot|research-?bot|y'?all|people|sir|ma'?am|madam|all)";
+
 /** Frame at the start of a message, removed one piece at a time. */
 const LEAD = new RegExp(
   String.raw`^(?:` +
@@ -134,8 +137,7 @@ const LEAD = new RegExp(
       String.raw`(?:he+y+|hi+|hello+|helo|hallo|hye|heya|hiya|yo+|ok|okay|so|also|oh|ah|um+|uh+|hm+|alright)` +
         String.raw`(?:\s+(?:guys|folks|everyone|all|team|bot|research-?bot|y'?all|people|there|sir|ma'?am|madam))?${END}`,
       // "dear colleagues:" reaches here as "dear :", the asker's people read anywhere.
-      String.raw`(?:dear(?:\s+(?:guys|folks|everyone|team|bot|research-?bot|y'?all|people|sir|ma'?am|madam|all))?|` +
-        String.raw`(?:guys|folks|everyone|team|bot|research-?bot|y'?all|people|sir|ma'?am|madam|all))${MARK}`,
+      String.raw`(?:dear(?:\s+${ADDRESSEE})?|${ADDRESSEE})${MARK}`,
       // "wait, …", "wait also …": not "wait times in LLM serving".
       String.raw`wait(?:${MARK}|(?=\s+(?:also|so|but|actually)\s))`,
       String.raw`sorry(?:\s+(?:if|for)\s+(?:this\s+is\s+|it'?s\s+)?(?:${ASKER}\s+)?(?:${CHAT_KIND}|${PLAIN_KIND})\s+(?:question|q)|` +
