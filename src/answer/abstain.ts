@@ -33,7 +33,7 @@ import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
 import { describeFilter, hasUserFilter } from '../search-filter.js';
 import { ASK, type AnswerabilitySettings } from './settings.js';
 import type { Evidence } from './sources.js';
-import { quantityWords, wordsNamingNoSubject } from './word-class.js';
+import { namesOnly, quantityWords, wordsNamingNoSubject } from './word-class.js';
 
 /**
  * What answerability reads of the corpus: its term statistics and its abbreviation pairs, never
@@ -286,19 +286,21 @@ const LACKED_SUBJECT_WORDS = 2;
 
 /**
  * Whether a clause asks about a subject the corpus lacks: it opens as a question ("how do i file travel reimbursement
- * for neurips", then ", which form") and two or more of its words no paper uses read as subjects in the message, not
- * the verbs, adjectives and adverbs of chat. An aside telling something ("my labmate and i have a bet going", "deadline
- * is tonight") names things too, but asks nothing. The tagger is read only for such a clause with two such words.
+ * for neurips", then ", which form"), or it opens the message naming a topic ("per diem for the nyc trip, 75 or 90 a
+ * day?"), and two or more of its words no paper uses read as subjects in the message, not the verbs, adjectives and
+ * adverbs of chat. An aside telling something ("my labmate and i have a bet going", "deadline is tonight") names things
+ * too, but asks nothing. The tagger is read only for such a clause with two such words.
  */
 function lackedSubjects(message: string, known: (t: string) => boolean, foreign: (t: string) => boolean): (clause: string) => boolean {
   let notSubject: Set<string> | undefined;
   return (clause) => {
-    if (!opensQuestion(clause)) return false;
     const lacked = (clause.match(WORD_RE) ?? []).filter((w) => {
       const terms = tokenize(w);
       return terms.length > 0 && !/^\d+$/.test(w) && !terms.some(known) && !terms.every(foreign);
     });
     if (lacked.length < LACKED_SUBJECT_WORDS) return false;
+    const topic = () => message.trimStart().startsWith(clause.trim()) && namesOnly(clause);
+    if (!opensQuestion(clause) && !topic()) return false;
     notSubject ??= wordsNamingNoSubject(message);
     return lacked.filter((w) => !notSubject?.has(w.toLowerCase())).length >= LACKED_SUBJECT_WORDS;
   };

@@ -73,6 +73,18 @@ export function wordsNamingNoSubject(text: string): Set<string> {
 }
 
 /**
+ * Whether a phrase only names things ("per diem for the nyc trip", "data mixing for llama"): no verb but a gerund
+ * inside it, no pronoun, question word or interjection. A clause tells or asks something ("my labmate and i have a
+ * bet going", "deadline is tonight", "asking for a friend"); "no rush tho" is an interjection's.
+ */
+export function namesOnly(text: string): boolean {
+  const doc = loadWordClasses()(text);
+  if (doc.has('(#Pronoun|#QuestionWord|#Expression)')) return false;
+  if (doc.match('#Verb').not('#Gerund').found) return false;
+  return !doc.terms().first().has('#Gerund');
+}
+
+/**
  * A noun saying how many ("a bunch of", "a ton of", "loads of", "a handful of"): an amount, not a subject, though a
  * noun to the tagger ("pull out a bunch of differently sized backbones").
  */

@@ -356,6 +356,16 @@ describe('abstention (offline)', () => {
     expect(r.citations).toEqual([]);
   });
 
+  it('reads a topic the message opens with as its subject, not chat, and an aside telling something as chat', async () => {
+    // Read as chat, "per diem for the nyc trip" left "75 or 90 a day?", answered high from a paper on "Day-1" radiographs.
+    const topic = await answerQuestion({ retriever }, 'per diem for the nyc trip, 75 or 90 a day?');
+    expect(topic.confidence).toBe('low');
+    expect(topic.abstainReason).toBe('the corpus never mentions diem, nyc, trip');
+    const aside = await answerQuestion({ retriever }, 'deadline is tonight lol, how does WRAP rephrase web documents?');
+    expect(aside.confidence).toBe('high');
+    expect(aside.citations[0].title).toMatch(/^Rephrasing the Web/);
+  });
+
   it.each(outOfCorpus)('abstains on %s', async (question) => {
     const r = await answerQuestion({ retriever }, question);
     expect(r.abstained).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wordsNamingNoSubject } from '../../src/answer/word-class.js';
+import { namesOnly, wordsNamingNoSubject } from '../../src/answer/word-class.js';
 
 describe('wordsNamingNoSubject', () => {
   it('finds the verbs, adjectives and adverbs around a subject, read in context', () => {
@@ -47,5 +47,19 @@ describe('wordsNamingNoSubject', () => {
     expect(wordsNamingNoSubject('forecasting the heap size of a garbage collector')).not.toContain('heap');
     expect(wordsNamingNoSubject('how many tons of steel does a bridge hold')).toContain('tons');
     expect(wordsNamingNoSubject('steel tons per bridge')).not.toContain('tons');
+  });
+});
+
+describe('namesOnly', () => {
+  it('reads a phrase of nouns, a gerund inside it, as naming only', () => {
+    for (const t of ['per diem for the nyc trip', 'data mixing for llama', 'expense report for the offsite', 'regex q']) {
+      expect(namesOnly(t), t).toBe(true);
+    }
+  });
+
+  it('reads a clause with a verb, a pronoun, a question word or an interjection, or opening with a gerund, as more', () => {
+    for (const t of ['deadline is tonight', 'my labmate and i have a bet going', 'which form', 'no rush tho', 'asking for a friend']) {
+      expect(namesOnly(t), t).toBe(false);
+    }
   });
 });
