@@ -183,7 +183,9 @@ function sentenceParts(text: string, reader: PartReader): Part[] {
     const joiner = STARTS_WITH_JOINER.exec(s)?.[0];
     const byComma = /^\s*,\s+$/.test(pieces[i - 1]) && (!joiner || /^and\s*$/i.test(joiner));
     const before = last.join(' ');
-    const apart = byComma ? OPENS_QUESTION.test(before) && !SETS_SCENE.test(before) && reader.names(s) && reader.names(before) : marked;
+    // Opening after a lead-in ("two qs: how many…", "DropPos: what does it mask"): the question starts there.
+    const opening = before.replace(LEAD_IN, '');
+    const apart = byComma ? OPENS_QUESTION.test(opening) && !SETS_SCENE.test(opening) && reader.names(s) && reader.names(before) : marked;
     if (asked && apart && OPENS_QUESTION.test(s) && !pointsBack) parts.push([s.replace(STARTS_WITH_JOINER, '')]);
     else if (byComma) last[last.length - 1] += `, ${s}`;
     else last.push(s);
@@ -192,6 +194,9 @@ function sentenceParts(text: string, reader: PartReader): Part[] {
   if (parts.length > 1 && final) while (final.length > 1 && !asks(final[final.length - 1])) final.pop();
   return parts;
 }
+
+/** A lead-in before a colon or dash ("two qs:", "3 things -", "DropPos:"), at most a few words. */
+const LEAD_IN = /^[^:\n\u2014\u2013-]{1,40}?(?:\s*[:\u2014\u2013]|\s+-)\s+/;
 
 /** Words that ask for something without saying about what: "list the papers pls", "can you answer in bullet points?". */
 const ASKING_WORDS = new Set(

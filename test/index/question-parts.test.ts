@@ -57,6 +57,17 @@ describe('questionParts', () => {
         ['what does DropPos pretrain ViTs to do', 'how many GPU hours did Open-Qwen2VL take?'],
       ],
     ]);
+    // After a lead-in ("two qs:", "3 things:", a subject and a colon), the first question opens where it ends.
+    expectParts([
+      ['two qs: how does DropPos train, and what rank works for LoRA', ['two qs: how does DropPos train', 'what rank works for LoRA']],
+      [
+        '3 things: what is DropPos, what rank works for LoRA, and how do MoE papers route?',
+        ['3 things: what is DropPos', 'what rank works for LoRA', 'how do MoE papers route?'],
+      ],
+      ['DropPos: what does it mask, and what rank works for LoRA', ['DropPos: what does it mask', 'what rank works for LoRA']],
+      // The second points back at the lead-in's subject: one question.
+      ['DropPos: what does it mask, and how does it compare', ['DropPos: what does it mask, and how does it compare']],
+    ]);
     const one = [
       // The second names nothing of its own, or points back: one question in two clauses, the comma kept.
       'what rank works for LoRA, and how big is the KV cache',
