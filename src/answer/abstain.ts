@@ -283,12 +283,14 @@ export function decideConfidence(
 
 /** Words no paper uses, read as subjects, that make a clause a subject the corpus lacks rather than chat. */
 const LACKED_SUBJECT_WORDS = 2;
+/** A clause labelling the question's topic: "regex q", "docker question". */
+const TOPIC_LABEL = /\s(?:q|qn|question)\s*$/i;
 
 /**
  * Whether a clause asks about a subject the corpus lacks: it opens as a question ("how do i file travel reimbursement
  * for neurips", then ", which form"), or it opens the message naming a topic ("per diem for the nyc trip, 75 or 90 a
- * day?"), and two or more of its words no paper uses read as subjects in the message, not the verbs, adjectives and
- * adverbs of chat. An aside telling something ("my labmate and i have a bet going", "deadline is tonight") names things
+ * day?"), and two or more of its words no paper uses read as subjects in the message (one, in a label such as "regex
+ * q:"), not the verbs, adjectives and adverbs of chat. An aside telling something ("my labmate and i have a bet going", "deadline is tonight") names things
  * too, but asks nothing. The tagger is read only for such a clause with two such words.
  */
 function lackedSubjects(message: string, known: (t: string) => boolean, foreign: (t: string) => boolean): (clause: string) => boolean {
@@ -298,11 +300,13 @@ function lackedSubjects(message: string, known: (t: string) => boolean, foreign:
       const terms = tokenize(w);
       return terms.length > 0 && !/^\d+$/.test(w) && !terms.some(known) && !terms.every(foreign);
     });
-    if (lacked.length < LACKED_SUBJECT_WORDS) return false;
-    const topic = () => message.trimStart().startsWith(clause.trim()) && namesOnly(clause);
-    if (!opensQuestion(clause) && !topic()) return false;
+    const opening = message.trimStart().startsWith(clause.trim());
+    // "regex q: how do i match lines…" labels its topic: one word no paper uses names it.
+    const needed = opening && TOPIC_LABEL.test(clause) ? 1 : LACKED_SUBJECT_WORDS;
+    if (lacked.length < needed) return false;
+    if (!opensQuestion(clause) && !(opening && namesOnly(clause))) return false;
     notSubject ??= wordsNamingNoSubject(message);
-    return lacked.filter((w) => !notSubject?.has(w.toLowerCase())).length >= LACKED_SUBJECT_WORDS;
+    return lacked.filter((w) => !notSubject?.has(w.toLowerCase())).length >= needed;
   };
 }
 

@@ -361,6 +361,12 @@ describe('abstention (offline)', () => {
     const topic = await answerQuestion({ retriever }, 'per diem for the nyc trip, 75 or 90 a day?');
     expect(topic.confidence).toBe('low');
     expect(topic.abstainReason).toBe('the corpus never mentions diem, nyc, trip');
+    // A label naming the topic ("regex q:") needs only one such word.
+    const label = await answerQuestion({ retriever }, 'regex q: how do i match lines that dont start with #');
+    expect(label.confidence).toBe('low');
+    expect(label.abstainReason).toBe('the corpus never mentions regex');
+    const quick = await answerQuestion({ retriever }, 'quick q: how does WRAP rephrase web documents?');
+    expect(quick.confidence).toBe('high');
     const aside = await answerQuestion({ retriever }, 'deadline is tonight lol, how does WRAP rephrase web documents?');
     expect(aside.confidence).toBe('high');
     expect(aside.citations[0].title).toMatch(/^Rephrasing the Web/);
