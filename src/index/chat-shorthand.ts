@@ -37,6 +37,7 @@ const SHORTHAND: Record<string, string> = {
   max: 'maximum',
   num: 'number',
   perf: 'performance',
+  pt: 'pretraining',
   repr: 'representation',
   seq: 'sequence',
   sota: 'state of the art',

@@ -356,6 +356,12 @@ describe('abstention (offline)', () => {
     expect(r.citations).toEqual([]);
   });
 
+  it('reads "PT" as pretraining, searched and known, not a name the corpus lacks', async () => {
+    const r = await answerQuestion({ retriever }, 'multilingual speech PT, indian languages?');
+    expect(r.confidence).toBe('high');
+    expect(r.citations[0].title).toBe('Towards Building ASR Systems for the Next Billion Users');
+  });
+
   it('reads a topic the message opens with as its subject, not chat, and an aside telling something as chat', async () => {
     // Read as chat, "per diem for the nyc trip" left "75 or 90 a day?", answered high from a paper on "Day-1" radiographs.
     const topic = await answerQuestion({ retriever }, 'per diem for the nyc trip, 75 or 90 a day?');

@@ -98,6 +98,7 @@ describe('queryTerms and top-k selection', () => {
     );
     // A plural is its singular's stem, so it expands the same way.
     expect(queryTerms('imgs ckpts')).toEqual(queryTerms('img ckpt'));
+    expect(queryTerms('continual PT').get(stem('pretraining'))).toBe(1);
     // An ambiguous one ("ppl": perplexity or people) is searched as typed only.
     expect(queryTerms('ppl')).toEqual(new Map([['ppl', 1]]));
   });
