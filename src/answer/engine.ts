@@ -28,6 +28,7 @@ import {
   gatherSources,
   paperUrl,
   pinSources,
+  widenPins,
   type Evidence,
   type GatheredSources,
   type Source,
@@ -325,7 +326,11 @@ async function runPipeline(
     separate ?? (await gatherSources(deps.retriever, query, { ...gatherOpts, max: maxSources(list) }));
   const answeredParts = separate ? parts.map((question, i) => ({ question, answered: separate.answered[i] })) : undefined;
   const { hits, evidence, retrieval, degraded } = gathered;
-  const sources = opts.pinned?.length ? pinSources(gathered.sources, opts.pinned, hits) : gathered.sources;
+  const picked = { question: asked, earlier: history.at(-1)?.question ?? '' };
+  const pins = opts.pinned?.length
+    ? [...opts.pinned, ...widenPins(terms, picked, opts.pinned, hits, settings.answerability.split.subjectIdf)]
+    : [];
+  const sources = pins.length ? pinSources(gathered.sources, pins, hits) : gathered.sources;
   if (degraded) logger.warn(`${settings.subject} embedding failed; searching the lexical index only`, { reason: degraded });
   const corrections = spelled.corrections;
   const base = {

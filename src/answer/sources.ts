@@ -4,6 +4,7 @@
  * used to decide whether to answer at all.
  */
 import type { Paper } from '../corpus/types.js';
+import { type AcronymTable, mentionsTerm } from '../index/acronyms.js';
 import { isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import type { PaperHit, Retriever, SearchFilter, SearchResult } from '../index/search.js';
@@ -222,6 +223,57 @@ export function onTopic(lexical: TermStats, query: string, hits: PaperHit[], win
     return together(p.titleTerms, asked, window) || together(p.abstractTerms, asked, window);
   });
   return kept.length ? kept : hits;
+}
+
+/** Papers a follow-up's search found that join the pins, at most. */
+const MAX_WIDENED = 2;
+
+/** What a follow-up asks of the thread's papers: its own words, and the earlier question it picks among the answers of. */
+export interface PinQuestion {
+  question: string;
+  earlier: string;
+}
+
+/**
+ * "any of those use MCTS?": a follow-up picking among several papers of the thread by a rare word of its own that none
+ * of them mentions. The papers its search found that mention that word and the thread's subject (the rarest word of
+ * the earlier question every pin mentions) answer it, though the thread never showed them: they follow the pins, the
+ * best first. A paper with the word alone ("which of these work for MoE models?" finds MoE papers about something
+ * else) is none. Those saying most of the follow-up's words come first. Only
+ * between several pins: one paper asked about ("does it work on ImageNet?") is the question's subject, not a list.
+ */
+export function widenPins(
+  corpus: { termStats: TermStats; acronyms: AcronymTable },
+  asked: PinQuestion,
+  pinned: Paper[],
+  hits: PaperHit[],
+  minIdf: number,
+): Paper[] {
+  if (pinned.length < 2) return [];
+  const lexical = corpus.termStats;
+  // Directly or through an abbreviation pair: "Monte Carlo Tree Search" mentions "MCTS".
+  const mentions = (p: Paper, t: string) => {
+    const all = paperTerms(p).all;
+    return mentionsTerm(corpus.acronyms, (x) => all.has(x), t);
+  };
+  const own = [...queryTerms(asked.question).keys()].filter(
+    (t) => isKnownTerm(lexical, t) && lexical.idf(t) >= minIdf && !pinned.some((p) => mentions(p, t)),
+  );
+  if (!own.length) return [];
+  // The thread's subject: the rarest word of the earlier question that every pin mentions ("unlearning").
+  const subject = [...queryTerms(asked.earlier).keys()]
+    .filter((t) => isKnownTerm(lexical, t) && pinned.every((p) => mentions(p, t)))
+    .sort((a, b) => lexical.idf(b) - lexical.idf(a))[0];
+  if (!subject) return [];
+  const ids = new Set(pinned.map((p) => p.id));
+  // The papers saying most of what the follow-up asks first (idf of its words they mention), then by the search.
+  const says = (p: Paper) => own.reduce((sum, t) => sum + (mentions(p, t) ? lexical.idf(t) : 0), 0);
+  return hits
+    .filter((h) => !ids.has(h.paper.id) && says(h.paper) > 0 && mentions(h.paper, subject))
+    .map((h, i) => ({ paper: h.paper, said: says(h.paper), i }))
+    .sort((a, b) => b.said - a.said || a.i - b.i)
+    .slice(0, MAX_WIDENED)
+    .map((c) => c.paper);
 }
 
 /**

@@ -38,6 +38,20 @@ describe('follow-up answerability', () => {
     for (const c of a.citations) expect(c.title).toMatch(/unlearning/i);
   });
 
+  it("picking among the thread's papers by a word none of them mentions, brings in the papers its search found that do", async () => {
+    const earlier = await thread('what papers do we have on machine unlearning for LLMs?');
+    expect(earlier.sources.some((s) => /^SOUL/.test(s.title))).toBe(false);
+    const a = await thread('what papers do we have on machine unlearning for LLMs?', 'do any of those use second-order optimizers?');
+    const soul = a.sources.find((s) => /^SOUL: Unlocking the Power of Second-Order Optimization/.test(s.title));
+    expect(soul).toBeDefined();
+    // After the thread's papers, numbered on from them, and cited.
+    expect(soul!.marker).toBe(earlier.sources.length + 1);
+    expect(a.citations.map((c) => c.marker)).toContain(soul!.marker);
+    // One paper asked about is the question's subject: nothing is added to it.
+    const one = await thread('which paper pretrains ViTs by predicting the positions of dropped patches?', 'does it work on ImageNet?');
+    expect(one.sources.map((s) => s.title)).toEqual([expect.stringMatching(/^DropPos/)]);
+  });
+
   it('the same follow-up about what its papers do mention stays high', async () => {
     const asked = 'which paper pretrains ViTs by predicting the positions of dropped patches?';
     const held = await thread(asked, 'does it hold up on downstream benchmarks?');
