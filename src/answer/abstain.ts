@@ -290,8 +290,9 @@ const TOPIC_LABEL = /\s(?:q|qn|question)\s*$/i;
  * Whether a clause asks about a subject the corpus lacks: it opens as a question ("how do i file travel reimbursement
  * for neurips", then ", which form"), or it opens the message naming a topic ("per diem for the nyc trip, 75 or 90 a
  * day?"), and two or more of its words no paper uses read as subjects in the message (one, in a label such as "regex
- * q:"), not the verbs, adjectives and adverbs of chat. An aside telling something ("my labmate and i have a bet going", "deadline is tonight") names things
- * too, but asks nothing. The tagger is read only for such a clause with two such words.
+ * q:"), not the verbs, adjectives and adverbs of chat. An aside telling something ("my labmate and i have a bet
+ * going", "deadline is tonight") names things too, but asks nothing. The tagger is read only for a clause with enough
+ * such words.
  */
 function lackedSubjects(message: string, known: (t: string) => boolean, foreign: (t: string) => boolean): (clause: string) => boolean {
   let notSubject: Set<string> | undefined;

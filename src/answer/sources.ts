@@ -238,9 +238,9 @@ export interface PinQuestion {
  * "any of those use MCTS?": a follow-up picking among several papers of the thread by a rare word of its own that none
  * of them mentions. The papers its search found that mention that word and the thread's subject (the rarest word of
  * the earlier question every pin mentions) answer it, though the thread never showed them: they follow the pins, the
- * best first. A paper with the word alone ("which of these work for MoE models?" finds MoE papers about something
- * else) is none. Those saying most of the follow-up's words come first. Only
- * between several pins: one paper asked about ("does it work on ImageNet?") is the question's subject, not a list.
+ * ones saying most of the follow-up's words first. A paper with the word alone ("which of these work for MoE models?"
+ * finds MoE papers about something else) is none. Only between several pins: one paper asked about ("does it work on
+ * ImageNet?") is the question's subject, not a list.
  */
 export function widenPins(
   corpus: { termStats: TermStats; acronyms: AcronymTable },

@@ -135,7 +135,7 @@ const LEAD = new RegExp(
       TOPIC_SWITCH,
       // Greetings as typed in a hurry: "heyy", "hii", "hye", "helo".
       String.raw`(?:he+y+|hi+|hello+|helo|hallo|hye|heya|hiya|yo+|ok|okay|so|also|oh|ah|um+|uh+|hm+|alright)` +
-        String.raw`(?:\s+(?:guys|folks|everyone|all|team|bot|research-?bot|y'?all|people|there|sir|ma'?am|madam))?${END}`,
+        String.raw`(?:\s+(?:${ADDRESSEE}|there))?${END}`,
       // "dear colleagues:" reaches here as "dear :", the asker's people read anywhere.
       String.raw`(?:dear(?:\s+${ADDRESSEE})?|${ADDRESSEE})${MARK}`,
       // "wait, …", "wait also …": not "wait times in LLM serving".
