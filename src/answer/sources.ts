@@ -269,8 +269,9 @@ export function widenPins(
   // The papers saying most of what the follow-up asks first (idf of its words they mention), then by the search.
   const says = (p: Paper) => own.reduce((sum, t) => sum + (mentions(p, t) ? lexical.idf(t) : 0), 0);
   return hits
-    .filter((h) => !ids.has(h.paper.id) && says(h.paper) > 0 && mentions(h.paper, subject))
+    .filter((h) => !ids.has(h.paper.id) && mentions(h.paper, subject))
     .map((h, i) => ({ paper: h.paper, said: says(h.paper), i }))
+    .filter((c) => c.said > 0)
     .sort((a, b) => b.said - a.said || a.i - b.i)
     .slice(0, MAX_WIDENED)
     .map((c) => c.paper);
