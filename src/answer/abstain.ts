@@ -33,7 +33,7 @@ import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
 import { describeFilter, hasUserFilter } from '../search-filter.js';
 import { ASK, type AnswerabilitySettings } from './settings.js';
 import type { Evidence } from './sources.js';
-import { namesOnly, quantityWords, wordsNamingNoSubject } from './word-class.js';
+import { framingNouns, namesOnly, wordsNamingNoSubject } from './word-class.js';
 
 /**
  * What answerability reads of the corpus: its term statistics and its abbreviation pairs, never
@@ -260,8 +260,8 @@ export function decideConfidence(
     return { confidence: 'low', reason: `the corpus never mentions ${gap.subjects.join(', ')}`, missing: gap.subjects };
   }
   // Coverage as answerability reads the question: shorthand or an initialism a close match spells out ("calib") is no
-  // gap, nor is an amount ("a ton of").
-  const amounts = new Set([...quantityWords(question)].flatMap((w) => tokenize(w)));
+  // gap, nor is an amount ("a ton of") or a part of the work ("audio side:").
+  const amounts = new Set([...framingNouns(question)].flatMap((w) => tokenize(w)));
   const noGap = (t: string) => knownHere(t) || amounts.has(t);
   const spelledIdf = evidence.unknownTerms.filter(noGap).reduce((sum, t) => sum + lexical.idf(t), 0);
   const coverage = evidence.sharedIdf / Math.max(evidence.askedIdf - spelledIdf, Number.MIN_VALUE);

@@ -42,12 +42,13 @@ interface TaggedTerm {
 
 /**
  * The words of `text` (lower case, whole words only) that read as a verb, adjective or adverb its
- * lexicon lists, that stand in an idiom (`wordsInIdioms`), or that say how many ("a bunch of"). A
- * hyphenated or slashed compound is never among them: the tagger reads its parts.
+ * lexicon lists, that stand in an idiom (`wordsInIdioms`), or that say how many ("a bunch of") or which
+ * part of the work ("audio side:"). A hyphenated or slashed compound is never among them: the tagger
+ * reads its parts.
  */
 export function wordsNamingNoSubject(text: string): Set<string> {
   const out = wordsInIdioms(text);
-  for (const w of quantityWords(text)) out.add(w);
+  for (const w of framingNouns(text)) out.add(w);
   // `confidence` is a term option compromise reads but does not declare.
   const nlp = loadWordClasses();
   const options = { terms: { confidence: true } } as Parameters<ReturnType<Nlp>['json']>[0];
@@ -95,6 +96,31 @@ const QUANTITY = new RegExp(String.raw`\b(?:an?\s+(?:whole\s+|huge\s+|big\s+|sma
 /** The nouns of `text` (lower case) that say how many: "bunch" in "a bunch of", "tons" in "tons of". */
 export function quantityWords(text: string): Set<string> {
   return new Set([...text.matchAll(QUANTITY)].map((m) => (m[1] ?? m[2]).toLowerCase()));
+}
+
+/**
+ * A noun saying which part of the work is meant ("audio side: …", "on the eval front", "the data side of things"):
+ * where the question is, not what it asks about, though a noun to the tagger. Only after a word naming that part, so
+ * "side effects" and "side by side" are not read so.
+ */
+const AREA_NOUN = '(side|front)';
+const AREA = new RegExp(
+  [
+    // "on the audio side", "from the infra front"
+    String.raw`\b(?:on|from|at)\s+(?:the|our|my|their|your)\s+(?:[\w-]+\s+){1,2}?${AREA_NOUN}\b(?![\w-]*\s+(?:effects?|channels?|by)\b)`,
+    // "audio side: …", "eval front -" opening a message
+    String.raw`^\s*(?:[\w-]+\s+){1,2}?${AREA_NOUN}\s*(?:[:,\u2014\u2013]|\s-\s)`,
+    // "the data side of things"
+    String.raw`\b[\w-]+\s+${AREA_NOUN}\s+of\s+things\b`,
+  ].join('|'),
+  'gi',
+);
+
+/** The nouns of `text` (lower case) that say how many ("a bunch of") or which part of the work ("audio side:"). */
+export function framingNouns(text: string): Set<string> {
+  const out = quantityWords(text);
+  for (const m of text.matchAll(AREA)) out.add((m[1] ?? m[2] ?? m[3]).toLowerCase());
+  return out;
 }
 
 /** Words in a row of an idiom that a question must share with it for its words to read as the idiom's. */

@@ -348,6 +348,17 @@ describe('abstention (offline)', () => {
     }
   });
 
+  it('reads "audio side:", "on the eval front" as where the question is, not a subject the corpus lacks', async () => {
+    // "side" is a word no paper uses: as a subject it weighed a quarter of the short question, graded `low`.
+    const plain = 'how long are the clips CoLLAP handles?';
+    for (const framed of [`audio side: ${plain}`, `on the audio side, ${plain}`]) {
+      const [a, p] = [await answerQuestion({ retriever }, framed), await answerQuestion({ retriever }, plain)];
+      expect(a.confidence, framed).toBe('high');
+      expect(a.confidence, framed).toBe(p.confidence);
+      expect(a.citations[0].title).toBe(p.citations[0].title);
+    }
+  });
+
   it('abstains when the subject is a clause of words no paper uses and only a generic word ("form") is left', async () => {
     // Read as chat, the first clause left "which form", answered high from a paper on long-form audio.
     const r = await answerQuestion({ retriever }, 'how do i claim parking reimbursement for the offsite, which form');

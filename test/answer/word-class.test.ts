@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { namesOnly, wordsNamingNoSubject } from '../../src/answer/word-class.js';
+import { framingNouns, namesOnly, wordsNamingNoSubject } from '../../src/answer/word-class.js';
 
 describe('wordsNamingNoSubject', () => {
   it('finds the verbs, adjectives and adverbs around a subject, read in context', () => {
@@ -38,6 +38,15 @@ describe('wordsNamingNoSubject', () => {
     const words = wordsNamingNoSubject('is FineWeb up to snuff, or is it the elephant in the room nobody talks about?');
     for (const w of ['snuff', 'elephant', 'room']) expect(words, w).toContain(w);
     expect(wordsNamingNoSubject('detecting an elephant with snuff-colored skin in drone images')).not.toContain('elephant');
+  });
+
+  it('reads a noun saying which part of the work ("audio side:", "on the eval front") as no subject; "side effects" is not one', () => {
+    expect(wordsNamingNoSubject('audio side: how long are the clips?')).toContain('side');
+    expect(wordsNamingNoSubject('on the eval front, what do people report?')).toContain('front');
+    expect(wordsNamingNoSubject('anything on the data side of things?')).toContain('side');
+    // Elsewhere "side" is left to the tagger ("side effects" may read as an adjective's).
+    for (const other of ['what side effects does RLHF have?', 'on the model side effects matter more', 'which side wins the debate?'])
+      expect(framingNouns(other), other).not.toContain('side');
   });
 
   it('reads a noun saying how many ("a bunch of", "tons of") as no subject, and the same noun elsewhere as one', () => {
