@@ -74,6 +74,23 @@ export function wordsNamingNoSubject(text: string): Set<string> {
 }
 
 /**
+ * The words of `text` (lower case) that follow "to" as its verb ("pretrained on ECGs to *detect* PTSD"), guessed
+ * ones too: "to" opens no phrase naming where work is taken there.
+ */
+export function verbsAfterTo(text: string): Set<string> {
+  const out = new Set<string>();
+  const sentences = loadWordClasses()(text).json() as Array<{ terms?: TaggedTerm[] }>;
+  for (const s of sentences) {
+    const terms = s.terms ?? [];
+    for (const [i, t] of terms.entries()) {
+      const next = terms[i + 1];
+      if (t.normal === 'to' && next?.normal && next.tags?.includes('Infinitive')) out.add(next.normal);
+    }
+  }
+  return out;
+}
+
+/**
  * Whether a phrase only names things ("per diem for the nyc trip", "data mixing for llama"): no verb but a gerund
  * inside it, no pronoun, question word or interjection. A clause tells or asks something ("my labmate and i have a
  * bet going", "deadline is tonight", "asking for a friend"); "no rush tho" is an interjection's.

@@ -359,6 +359,29 @@ describe('abstention (offline)', () => {
     }
   });
 
+  it('grades "has anyone applied X to Y?" low when no close match mentions Y, and answers it when one does', async () => {
+    for (const q of [
+      'has anyone applied the past-tense reformulation jailbreak to speech models?',
+      'does the past-tense jailbreak also work on speech models?',
+    ]) {
+      const r = await answerQuestion({ retriever }, q);
+      expect(r.confidence, q).toBe('low');
+      expect(r.abstainReason, q).toBe('no paper here joins speech with the rest of the question');
+      expect(r.citations[0].title, q).toMatch(/^Does Refusal Training in LLMs Generalize to the Past Tense/);
+    }
+    // "does anyone know …" asks for help, not whether work was done: graded as the question alone.
+    const plain = await answerQuestion({ retriever }, '2:4 sparsity for llama models with learnable masks');
+    const helped = await answerQuestion(
+      { retriever },
+      'does anyone (or the bot lol) know 2:4 sparsity for llama models with learnable masks',
+    );
+    expect([helped.confidence, helped.abstainReason]).toEqual([plain.confidence, plain.abstainReason]);
+    // The paper tried GPT-4o; "to detect" is the verb of the work, not where it was taken.
+    for (const q of ['does the past-tense jailbreak also work on GPT-4o?', 'has anyone pretrained on simulated ECGs to detect PTSD?']) {
+      expect((await answerQuestion({ retriever }, q)).confidence, q).toBe('high');
+    }
+  });
+
   it('abstains when the subject is a clause of words no paper uses and only a generic word ("form") is left', async () => {
     // Read as chat, the first clause left "which form", answered high from a paper on long-form audio.
     const r = await answerQuestion({ retriever }, 'how do i claim parking reimbursement for the offsite, which form');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { framingNouns, namesOnly, wordsNamingNoSubject } from '../../src/answer/word-class.js';
+import { framingNouns, namesOnly, verbsAfterTo, wordsNamingNoSubject } from '../../src/answer/word-class.js';
 
 describe('wordsNamingNoSubject', () => {
   it('finds the verbs, adjectives and adverbs around a subject, read in context', () => {
@@ -38,6 +38,11 @@ describe('wordsNamingNoSubject', () => {
     const words = wordsNamingNoSubject('is FineWeb up to snuff, or is it the elephant in the room nobody talks about?');
     for (const w of ['snuff', 'elephant', 'room']) expect(words, w).toContain(w);
     expect(wordsNamingNoSubject('detecting an elephant with snuff-colored skin in drone images')).not.toContain('elephant');
+  });
+
+  it('reads the verb after "to" ("to detect PTSD"), guessed or listed, and not the noun after "to" as a preposition', () => {
+    expect(verbsAfterTo('has anyone pretrained on simulated ECGs to detect PTSD?')).toEqual(new Set(['detect']));
+    expect(verbsAfterTo('has that been extended to video transformers?').size).toBe(0);
   });
 
   it('reads a noun saying which part of the work ("audio side:", "on the eval front") as no subject; "side effects" is not one', () => {
