@@ -269,8 +269,8 @@ export function decideConfidence(
   }
   // Coverage as answerability reads the question: shorthand or an initialism a close match spells out ("calib") is no
   // gap, nor is an amount ("a ton of") or a part of the work ("audio side:").
-  const amounts = new Set([...framingNouns(question)].flatMap((w) => tokenize(w)));
-  const noGap = (t: string) => knownHere(t) || amounts.has(t);
+  const framing = new Set([...framingNouns(question)].flatMap((w) => tokenize(w)));
+  const noGap = (t: string) => knownHere(t) || framing.has(t);
   const spelledIdf = evidence.unknownTerms.filter(noGap).reduce((sum, t) => sum + lexical.idf(t), 0);
   const coverage = evidence.sharedIdf / Math.max(evidence.askedIdf - spelledIdf, Number.MIN_VALUE);
   if (

@@ -40,6 +40,21 @@ interface TaggedTerm {
   confidence?: number;
 }
 
+/** The last text tagged and its reading: a question's words are read twice (what names no subject, verbs after "to"). */
+let lastTagged: { text: string; sentences: Array<{ terms?: TaggedTerm[] }> } | undefined;
+
+/** The tagger's reading of `text`, sentence by sentence, each word with its tags and whether they were guessed. */
+function taggedSentences(text: string): Array<{ terms?: TaggedTerm[] }> {
+  if (lastTagged?.text === text) return lastTagged.sentences;
+  // `confidence` is a term option compromise reads but does not declare.
+  const options = { terms: { confidence: true } } as Parameters<ReturnType<Nlp>['json']>[0];
+  // Chat shorthand for "you" reads as a verb to the tagger, and its neighbour as a noun ("can u flag …").
+  const read = text.replace(/\b(?:u|ya)\b/gi, 'you').replace(/\bur\b/gi, 'your');
+  const sentences = loadWordClasses()(read).json(options) as Array<{ terms?: TaggedTerm[] }>;
+  lastTagged = { text, sentences };
+  return sentences;
+}
+
 /**
  * The words of `text` (lower case, whole words only) that read as a verb, adjective or adverb its
  * lexicon lists, that stand in an idiom (`wordsInIdioms`), or that say how many ("a bunch of") or which
@@ -49,12 +64,7 @@ interface TaggedTerm {
 export function wordsNamingNoSubject(text: string): Set<string> {
   const out = wordsInIdioms(text);
   for (const w of framingNouns(text)) out.add(w);
-  // `confidence` is a term option compromise reads but does not declare.
-  const nlp = loadWordClasses();
-  const options = { terms: { confidence: true } } as Parameters<ReturnType<Nlp>['json']>[0];
-  // Chat shorthand for "you" reads as a verb to the tagger, and its neighbour as a noun ("can u flag …").
-  const sentences = nlp(text.replace(/\b(?:u|ya)\b/gi, 'you').replace(/\bur\b/gi, 'your')).json(options) as Array<{ terms?: TaggedTerm[] }>;
-  for (const s of sentences) {
+  for (const s of taggedSentences(text)) {
     const terms = s.terms ?? [];
     for (const [i, t] of terms.entries()) {
       const tags = t.tags ?? [];
@@ -79,8 +89,7 @@ export function wordsNamingNoSubject(text: string): Set<string> {
  */
 export function verbsAfterTo(text: string): Set<string> {
   const out = new Set<string>();
-  const sentences = loadWordClasses()(text).json() as Array<{ terms?: TaggedTerm[] }>;
-  for (const s of sentences) {
+  for (const s of taggedSentences(text)) {
     const terms = s.terms ?? [];
     for (const [i, t] of terms.entries()) {
       const next = terms[i + 1];
