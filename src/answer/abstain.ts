@@ -18,13 +18,14 @@
  * the model judges the rest (INSUFFICIENT_EVIDENCE, PARTIAL_EVIDENCE), as PaperQA2 does.
  * The thresholds are the profile's `answerability` settings (settings.ts).
  */
-import { type AcronymTable, acronymsOf, mentionsTerm } from '../index/acronyms.js';
+import { type AcronymTable, acronymsOf } from '../index/acronyms.js';
 import { bm25Idf, docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import { opensQuestion } from '../index/question-parts.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
+import { QUESTION_NOUN } from '../index/chat-frame.js';
 import { hasPaperTitled } from '../index/paper-resolver.js';
-import { paperTerms } from '../index/paper-terms.js';
+import { paperMentions, paperTerms } from '../index/paper-terms.js';
 import { spaceUnspacedScripts, tokenize, WORD_RE } from '../index/tokenize.js';
 import { askersLanguage, inAnotherLanguage } from '../index/asker-language.js';
 import { shorthandFor } from '../index/chat-shorthand.js';
@@ -303,7 +304,7 @@ const ASKS_WHETHER_DONE = new RegExp(
 /** Words no paper uses, read as subjects, that make a clause a subject the corpus lacks rather than chat. */
 const LACKED_SUBJECT_WORDS = 2;
 /** A clause labelling the question's topic: "regex q", "docker question". */
-const TOPIC_LABEL = /\s(?:q|qn|question)\s*$/i;
+const TOPIC_LABEL = new RegExp(String.raw`\s${QUESTION_NOUN}\s*$`, 'i');
 
 /**
  * Whether a clause asks about a subject the corpus lacks: it opens as a question ("how do i file travel reimbursement
@@ -491,7 +492,7 @@ function closeMatches(hits: PaperHit[], table: AcronymTable, settings: Answerabi
 }
 
 /** Directly or through an abbreviation pair: a paper writing "knowledge distillation" mentions "KD". */
-const mentions = (p: PaperTerms, t: string) => mentionsTerm(p.table, (x) => p.title.has(x) || p.tf.has(x), t);
+const mentions = (p: PaperTerms, t: string) => paperMentions(p.table, p.hit.paper, t);
 /** The paper is about the term, not just using it in passing: in its title or repeated in its abstract. */
 const isAbout = (p: PaperTerms, t: string) => p.title.has(t) || (p.tf.get(t) ?? 0) >= 2;
 

@@ -4,13 +4,13 @@
  * used to decide whether to answer at all.
  */
 import type { Paper } from '../corpus/types.js';
-import { type AcronymTable, mentionsTerm } from '../index/acronyms.js';
+import type { AcronymTable } from '../index/acronyms.js';
 import { isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
 import type { PaperHit, Retriever, SearchFilter, SearchResult } from '../index/search.js';
 import type { TermStats } from '../index/search-store.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
-import { paperTerms } from '../index/paper-terms.js';
+import { paperMentions, paperTerms } from '../index/paper-terms.js';
 import { askersLanguage } from '../index/asker-language.js';
 import { asksForReading } from '../index/reading-request.js';
 import { ASK } from './settings.js';
@@ -251,11 +251,7 @@ export function widenPins(
 ): Paper[] {
   if (pinned.length < 2) return [];
   const lexical = corpus.termStats;
-  // Directly or through an abbreviation pair: "Monte Carlo Tree Search" mentions "MCTS".
-  const mentions = (p: Paper, t: string) => {
-    const all = paperTerms(p).all;
-    return mentionsTerm(corpus.acronyms, (x) => all.has(x), t);
-  };
+  const mentions = (p: Paper, t: string) => paperMentions(corpus.acronyms, p, t);
   const own = [...queryTerms(asked.question).keys()].filter(
     (t) => isKnownTerm(lexical, t) && lexical.idf(t) >= minIdf && !pinned.some((p) => mentions(p, t)),
   );

@@ -109,13 +109,16 @@ const RIGHT_PLACE =
   String.raw`(?:this\s+is|this'?s|it'?s|thats|that'?s)\s+(?:even\s+)?the\s+right\s+` +
   String.raw`(?:channel|place|thread|spot|server|room|way\s+to\s+(?:ask|phrase|put)(?:\s+(?:it|this))?)(?:\s+(?:to\s+ask|for\s+this))?`;
 
+/** What a message calls itself: "quick q", "dumb qn", "unrelated question". */
+export const QUESTION_NOUN = '(?:q|qn|question)';
+
 /**
  * Leaving the thread's subject: "unrelated, but …", "different q: …", "totally separate thing: …", "switching
  * gears, …", "on a different note, …". A word alone needs a mark or "but" after it: "different tokenizers…" asks.
  */
 const TOPIC_SWITCH =
-  String.raw`(?:(?:(?:totally|completely|slightly|somewhat|kinda)\s+)?(?:unrelated|off[- ]topic)(?:\s+(?:q|qn|question|thing|topic|note))?` +
-  String.raw`|(?:(?:totally|completely|slightly|somewhat)\s+)?(?:different|separate|side|new|other|diff|another)\s+(?:q|qn|question|thing|topic|note|subject)` +
+  String.raw`(?:(?:(?:totally|completely|slightly|somewhat|kinda)\s+)?(?:unrelated|off[- ]topic)(?:\s+(?:${QUESTION_NOUN}|thing|topic|note))?` +
+  String.raw`|(?:(?:totally|completely|slightly|somewhat)\s+)?(?:different|separate|side|new|other|diff|another)\s+(?:${QUESTION_NOUN}|thing|topic|note|subject)` +
   String.raw`|switching\s+(?:gears|topics?|subjects?)|chang(?:e|ing)\s+(?:of\s+)?(?:the\s+)?(?:subject|topic)` +
   String.raw`|on\s+(?:a|an)\s+(?:different|unrelated|separate|other|side)\s+note)(?:\s*[:;,.!\u2014\u2013-]+(?:\s*but${END})?|\s+but${END})`;
 const SWITCH_AT_START = new RegExp(`^${TOPIC_SWITCH}`, 'i');
@@ -145,8 +148,8 @@ const LEAD = new RegExp(
       String.raw`(?:(?:not\s+sure|idk|unsure)\s+)?if\s+${RIGHT_PLACE}(?:\s+but)?${END}`,
       String.raw`(?:gm|good\s+(?:morning|afternoon|evening)|new\s+here(?:\s+so)?|asking\s+for\s+a\s+friend)${END}`,
       String.raw`(?:one\s+more(?:\s+(?:thing|question|q))?|another\s+one|and\s+also|follow[- ]?up)${MARK}`,
-      String.raw`(?:${ASKER}\s+)?${CHAT_KIND}\s+(?:question|q|qn)(?:\s+(?:here|but|for\s+${WHO}))?${END}`,
-      String.raw`(?:${ASKER}\s+)?${PLAIN_KIND}\s+(?:question|q|qn)(?:\s+(?:here|for\s+${WHO}))?(?:${MARK}|\s+but${END})`,
+      String.raw`(?:${ASKER}\s+)?${CHAT_KIND}\s+${QUESTION_NOUN}(?:\s+(?:here|but|for\s+${WHO}))?${END}`,
+      String.raw`(?:${ASKER}\s+)?${PLAIN_KIND}\s+${QUESTION_NOUN}(?:\s+(?:here|for\s+${WHO}))?(?:${MARK}|\s+but${END})`,
       // Bare "question" only with a mark after it: "question answering" is a subject, "q, k, v" are not frame.
       String.raw`(?:question|qn)(?:\s+for\s+${WHO})?${MARK}|q\s*:`,
       String.raw`(?:(?:pls|plz|please)\s+)?help(?:\s+(?:me|pls|plz|please))?${MARK}`,

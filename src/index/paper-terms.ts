@@ -9,6 +9,7 @@
  * terms of every paper ever asked about would grow back to that. Nothing here keeps a paper alive.
  */
 import type { Paper } from '../corpus/types.js';
+import { type AcronymTable, mentionsTerm } from './acronyms.js';
 import { splitSentences } from './sentences.js';
 import { tokenize } from './tokenize.js';
 
@@ -89,4 +90,10 @@ export function paperTerms(paper: Text): TokenizedPaper {
     }
   }
   return terms;
+}
+
+/** Whether the paper's title or abstract has the term, directly or through an abbreviation pair ("knowledge distillation" for "KD"). */
+export function paperMentions(table: AcronymTable, paper: Text, term: string): boolean {
+  const all = paperTerms(paper).all;
+  return mentionsTerm(table, (x) => all.has(x), term);
 }
