@@ -118,7 +118,8 @@ export const QUESTION_NOUN = '(?:q|qn|question)';
  */
 const TOPIC_SWITCH =
   String.raw`(?:(?:(?:totally|completely|slightly|somewhat|kinda)\s+)?(?:unrelated|off[- ]topic)(?:\s+(?:${QUESTION_NOUN}|thing|topic|note))?` +
-  String.raw`|(?:(?:totally|completely|slightly|somewhat)\s+)?(?:different|separate|side|new|other|diff|another)\s+(?:${QUESTION_NOUN}|thing|topic|note|subject)` +
+  String.raw`|(?:(?:totally|completely|slightly|somewhat)\s+)?(?:different|separate|side|new|other|diff|another)` +
+  String.raw`\s+(?:${QUESTION_NOUN}|thing|topic|note|subject)` +
   String.raw`|switching\s+(?:gears|topics?|subjects?)|chang(?:e|ing)\s+(?:of\s+)?(?:the\s+)?(?:subject|topic)` +
   String.raw`|on\s+(?:a|an)\s+(?:different|unrelated|separate|other|side)\s+note)(?:\s*[:;,.!\u2014\u2013-]+(?:\s*but${END})?|\s+but${END})`;
 const SWITCH_AT_START = new RegExp(`^${TOPIC_SWITCH}`, 'i');
