@@ -11,7 +11,8 @@
  * "2-bit quantization" when the corpus has quantization papers and, separately, KV-cache papers);
  * the most complete close match lacks two content words, or one rare subject word ("speech" in at
  * most ~3% of the papers), that another close match is about (a split by topic); or a large share
- * of the question is words no paper uses. A split's `low` says no paper joins the missing words
+ * of the question is words no paper uses; or the best match says little of the question in meaning, each word by
+ * its nearest word in general English word vectors (meaning-coverage.ts). A split's `low` says no paper joins the missing words
  * with the rest of the question, since other papers do mention them. A follow-up rewritten from its
  * thread is graded on its own words; it is `low` when it takes the thread's work to a subject ("…for
  * MoE models?", "…to video?") that no close match mentions. With an LLM, this decides only `none`;
@@ -27,14 +28,16 @@ import { QUESTION_NOUN } from '../index/chat-frame.js';
 import { hasPaperTitled } from '../index/paper-resolver.js';
 import { paperMentions, paperTerms } from '../index/paper-terms.js';
 import { spaceUnspacedScripts, tokenize, WORD_RE } from '../index/tokenize.js';
+import { loadWordVectors, type WordSimilarity } from '../index/word-vectors.js';
 import { askersLanguage, inAnotherLanguage } from '../index/asker-language.js';
 import { shorthandFor } from '../index/chat-shorthand.js';
 import type { PaperHit, SearchFilter } from '../index/search.js';
 import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
 import { describeFilter, hasUserFilter } from '../search-filter.js';
 import { ASK, type AnswerabilitySettings } from './settings.js';
-import type { Evidence } from './sources.js';
-import { framingNouns, namesOnly, verbsAfterTo, wordsNamingNoSubject } from './word-class.js';
+import { meaningCoverage } from './meaning-coverage.js';
+import { asksForList, asksSeveral, type Evidence } from './sources.js';
+import { framingNouns, namesOnly, verbsAfterTo, wordsInIdioms, wordsNamingNoSubject } from './word-class.js';
 
 /**
  * What answerability reads of the corpus: its term statistics and its abbreviation pairs, never
@@ -45,11 +48,18 @@ export interface CorpusTerms {
   acronyms: AcronymTable;
   /** Whether a paper of the corpus has this title (or one holding all its words); unset, quoted titles are not checked. */
   hasTitle?: (title: string) => boolean;
+  /** General English word vectors (loaded on first call), for how near in meaning a question is to a paper; unset: not read. */
+  wordVectors?: () => WordSimilarity;
 }
 
 /** The corpus terms of one generation (its abbreviation table is mined once per generation and cached). */
 export function corpusTerms(corpus: Pick<CorpusSnapshot, 'termStats' | 'papers' | 'paperById'>): CorpusTerms {
-  return { termStats: corpus.termStats, acronyms: acronymsOf(corpus.papers), hasTitle: (t) => hasPaperTitled(corpus, t) };
+  return {
+    termStats: corpus.termStats,
+    acronyms: acronymsOf(corpus.papers),
+    hasTitle: (t) => hasPaperTitled(corpus, t),
+    wordVectors: loadWordVectors,
+  };
 }
 
 const QUOTED = /["“”]([^"“”\n]{8,200})["“”]/g;
@@ -286,6 +296,30 @@ export function decideConfidence(
       reason: `no paper here is close to the whole question: the best match covers ${(coverage * 100).toFixed(0)}% of it${not}`,
       missing: [],
     };
+  }
+  const meaning = settings.meaning;
+  const vectors = meaning && !opts.followUp ? corpus.wordVectors?.() : undefined;
+  if (meaning && vectors) {
+    // Examples ("like NER", "BERT-style"), idioms ("up to snuff"), framing ("a ton of", "audio side:") and English
+    // verbs, adjectives and adverbs no paper uses ("ditches") are no part of what is asked, as for the words the corpus
+    // never uses; a question asking for several papers is said by them together.
+    const meant = withoutExamples(asked, entities);
+    const framing = new Set([...wordsInIdioms(asked), ...framingNouns(asked)]);
+    for (const w of wordsNamingNoSubject(asked)) if (!tokenize(w).some((t) => isKnownTerm(lexical, t))) framing.add(w);
+    const read = (p: PaperTerms) => ({
+      words: paperTerms(p.hit.paper).words,
+      says: (t: string) =>
+        mentions(p, t) || (shorthandFor(t)?.every((x) => mentions(p, x)) ?? false) || spelledOutIn([p], t) || spelled.has(t),
+    });
+    const papers = asksForList(question) || asksSeveral(question) ? close : close.slice(0, 1);
+    const near = meaningCoverage(lexical, vectors, meant, papers.map(read), framing, meaning.nearWord);
+    if (near.share < meaning.minCoverage) {
+      const far = near.far.map((w) => `"${w}"`).join(', ');
+      const reason = far
+        ? `the closest paper is about something else: nothing in it comes near ${far}`
+        : `the closest paper is about something else: it comes near ${(near.share * 100).toFixed(0)}% of the question in meaning`;
+      return { confidence: 'low', reason, missing: [] };
+    }
   }
   return { confidence: 'high', missing: [] };
 }

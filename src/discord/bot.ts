@@ -6,6 +6,7 @@
 import { Events, type Client, type ClientOptions } from 'discord.js';
 import { createChatModel, type ChatModel } from '../answer/llm.js';
 import { loadWordClasses } from '../answer/word-class.js';
+import { loadWordVectors } from '../index/word-vectors.js';
 import { registerSecrets, type Config } from '../config.js';
 import { openRetriever } from '../context.js';
 import { AppError } from '../errors.js';
@@ -62,7 +63,9 @@ export async function runBot(config: Config, logger: Logger, opts: BotOptions = 
   const token = requireDiscordToken(config);
 
   const retriever = await openRetriever(config, { autoIngest: true, logger, progress: logProgress(logger, 'index') });
+  // Loaded before the first interaction, whose 3-second deadline a first load would eat into.
   loadWordClasses();
+  loadWordVectors();
   const chat = opts.chat === null ? undefined : (opts.chat ?? createChatModel(config));
   const store = await FeedbackStore.open(config.feedbackDir, logger);
   const radarStore = await openRadarStore(config, { logger }).catch(async (err: unknown) => {

@@ -11,7 +11,7 @@
 import type { Paper } from '../corpus/types.js';
 import { type AcronymTable, mentionsTerm } from './acronyms.js';
 import { splitSentences } from './sentences.js';
-import { tokenize } from './tokenize.js';
+import { tokenize, WORD_RE } from './tokenize.js';
 
 export interface Sentence {
   text: string;
@@ -29,6 +29,7 @@ export class TokenizedPaper {
   #tf?: ReadonlyMap<string, number>;
   #all?: ReadonlySet<string>;
   #sentences?: readonly Sentence[];
+  #words?: readonly string[];
 
   constructor(private readonly paper: Text) {}
 
@@ -64,6 +65,19 @@ export class TokenizedPaper {
   get all(): ReadonlySet<string> {
     this.#all ??= new Set([...this.titleTerms, ...this.abstractTerms]);
     return this.#all;
+  }
+
+  /** The words of the title and the abstract as written, in lower case, compounds also by part ("vision-language"). */
+  get words(): readonly string[] {
+    if (!this.#words) {
+      const out = new Set<string>();
+      for (const [w] of `${this.paper.title}\n${this.paper.abstract}`.toLowerCase().matchAll(WORD_RE)) {
+        out.add(w);
+        for (const part of w.split(/[-'’/]/)) out.add(part);
+      }
+      this.#words = [...out];
+    }
+    return this.#words;
   }
 
   /** The abstract's sentences in order, each with its terms. */

@@ -382,6 +382,23 @@ describe('abstention (offline)', () => {
     }
   });
 
+  it('grades low a question its best match says little of in meaning, naming the words nothing in that paper comes near', async () => {
+    const q = 'prompt injection defenses for tool-using agents that read web pages';
+    const r = await answerQuestion({ retriever }, q);
+    expect(r.confidence, q).toBe('low');
+    expect(r.abstainReason).toMatch(/^the closest paper is about something else: nothing in it comes near "defenses", "injection"$/);
+    expect(r.citations.length).toBeGreaterThan(0);
+    // Asking for several papers, the question is said by them together, each word by the paper nearest it.
+    const list = 'model merging papers: instruction vectors, merging ahead of RLHF, merging a whole model zoo';
+    expect((await answerQuestion({ retriever }, list)).confidence, list).toBe('high');
+    // A thread's follow-up is graded on the thread's words, not by its best match's meaning alone.
+    // ("fix" is near nothing in the paper the thread found, which names its fix.)
+    const earlier = 'why does RLHF on distilled reasoning models go unstable, with output lengths collapsing?';
+    const first = await answerQuestion({ retriever }, earlier);
+    const history: Turn[] = [{ question: earlier, answer: first.answer, citedTitles: first.citations.map((c) => c.title) }];
+    expect((await answerQuestion({ retriever }, 'so what is their fix?', { history })).confidence).toBe('high');
+  });
+
   it('abstains when the subject is a clause of words no paper uses and only a generic word ("form") is left', async () => {
     // Read as chat, the first clause left "which form", answered high from a paper on long-form audio.
     const r = await answerQuestion({ retriever }, 'how do i claim parking reimbursement for the offsite, which form');
