@@ -3,8 +3,9 @@
  * or writes in another form: "params" and "parameters") counts whole; one it does not write counts as much as the
  * paper's nearest word in general English word vectors ("forecasting" near "prediction" counts two thirds of a word,
  * "weather" near nothing in a pretraining paper little); a compound counts whole when the paper writes a part of it,
- * else by its farthest part; a word the vectors lack ("seq2seq"), nothing. Weighted by idf, as the rest of answerability is. Lexical checks cannot see that a question about "prompt
- * injection defenses" and a paper about tool-using agents share only "tool" and "agents": this can.
+ * else by its farthest part; a word the vectors lack ("seq2seq"), nothing. Weighted by idf, as the rest of
+ * answerability is. Lexical checks cannot see that a question about "prompt injection defenses" and a paper about
+ * tool-using agents share only "tool" and "agents": this can.
  */
 import type { TermStats } from '../index/search-store.js';
 import { tokenize, WORD_RE } from '../index/tokenize.js';
