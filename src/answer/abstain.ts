@@ -301,18 +301,19 @@ export function decideConfidence(
   const vectors = meaning && !opts.followUp ? corpus.wordVectors?.() : undefined;
   if (meaning && vectors) {
     // Examples ("like NER", "BERT-style"), idioms ("up to snuff"), framing ("a ton of", "audio side:") and English
-    // verbs, adjectives and adverbs no paper uses ("ditches") are no part of what is asked, as for the words the corpus
-    // never uses; a question asking for several papers is said by them together.
+    // verbs, adjectives and adverbs no paper uses ("ditches": the unknown words `gap` read as no subject) are no part
+    // of what is asked; a question asking for several papers is said by them together.
     const meant = withoutExamples(asked, entities);
-    const framing = new Set([...wordsInIdioms(asked), ...framingNouns(asked)]);
-    for (const w of wordsNamingNoSubject(asked)) if (!tokenize(w).some((t) => isKnownTerm(lexical, t))) framing.add(w);
+    const notAsked = new Set([...wordsInIdioms(asked), ...framingNouns(asked)]);
+    const subjects = new Set(gap.subjects);
+    for (const w of gap.words) if (!subjects.has(w)) notAsked.add(w.toLowerCase());
     const read = (p: PaperTerms) => ({
       words: paperTerms(p.hit.paper).words,
       says: (t: string) =>
         mentions(p, t) || (shorthandFor(t)?.every((x) => mentions(p, x)) ?? false) || spelledOutIn([p], t) || spelled.has(t),
     });
     const papers = asksForList(question) || asksSeveral(question) ? close : close.slice(0, 1);
-    const near = meaningCoverage(lexical, vectors, meant, papers.map(read), framing, meaning.nearWord);
+    const near = meaningCoverage(lexical, vectors, meant, papers.map(read), notAsked, meaning.nearWord);
     if (near.share < meaning.minCoverage) {
       const far = near.far.map((w) => `"${w}"`).join(', ');
       const reason = far
