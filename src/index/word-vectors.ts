@@ -122,9 +122,10 @@ export function openWordVectors(source: string, cacheFile: string): WordSimilari
 /** The kept words of the package's JSON and their unit vectors as int8. */
 function readPackage(path: string): { words: string[]; vectors: Int8Array } {
   const text = readFileSync(path, 'utf8');
+  const from = text.indexOf('"vectors":{');
+  if (from < 0) throw new Error(`${PACKAGE}: no "vectors" in ${path}; reinstall it (npm ci)`);
   const entry = /"((?:[^"\\]|\\.)*)":\[([^\]]*)\]/g;
-  entry.lastIndex = text.indexOf('"vectors":{');
-  if (entry.lastIndex < 0) throw new Error(`${PACKAGE}: no "vectors" in ${path}; reinstall it (npm ci)`);
+  entry.lastIndex = from;
   const words: string[] = [];
   const vectors = new Int8Array(MAX_WORDS * DIMENSIONS);
   for (let m = entry.exec(text); m && words.length < MAX_WORDS; m = entry.exec(text)) {
