@@ -35,14 +35,23 @@ type ReadVector = (line: number, into: Int8Array) => void;
 
 class WordTable implements WordSimilarity {
   private readonly index: LineTable;
-  /** Most recently used last. */
-  private readonly cache = new Map<number, Int8Array>();
+  /**
+   * The vectors read so far, CACHED_VECTORS slots of one block: an Int8Array per vector was two objects and a backing
+   * store each (18 MB of resident memory for 20,000 vectors of 100 bytes), and garbage for every one let go.
+   */
+  private readonly slots: Int8Array;
+  /** Line → slot, most recently used last. */
+  private readonly cache = new Map<number, number>();
 
   constructor(
     words: string,
     private readonly read: ReadVector,
+    /** Vectors held at once; two at least, the word and the one it is compared with. */
+    private readonly cached = CACHED_VECTORS,
   ) {
     this.index = lineTable(words);
+    this.cached = Math.max(2, cached);
+    this.slots = new Int8Array(this.cached * DIMENSIONS);
   }
 
   has(word: string): boolean {
@@ -52,31 +61,37 @@ class WordTable implements WordSimilarity {
   closest(word: string, others: readonly string[]): number {
     const a = this.index.lineOf(word);
     if (a < 0) return 0;
-    const va = this.vector(a);
     let best = 0;
     for (const other of others) {
       const b = this.index.lineOf(other);
       if (b < 0) continue;
       if (a === b) return 1;
-      const vb = this.vector(b);
+      // `word`'s slot is looked up for each other word: reading the one before may have reused it.
+      const va = this.slot(a) * DIMENSIONS;
+      const vb = this.slot(b) * DIMENSIONS;
       let dot = 0;
-      for (let i = 0; i < DIMENSIONS; i++) dot += va[i] * vb[i];
+      for (let i = 0; i < DIMENSIONS; i++) dot += this.slots[va + i] * this.slots[vb + i];
       best = Math.max(best, dot / (127 * 127));
     }
     return best;
   }
 
-  private vector(line: number): Int8Array {
-    let v = this.cache.get(line);
-    if (v) {
+  /** The slot holding vector number `line`, read into the least recently used slot when it is not held. */
+  private slot(line: number): number {
+    let slot = this.cache.get(line);
+    if (slot !== undefined) {
       this.cache.delete(line);
     } else {
-      v = new Int8Array(DIMENSIONS);
-      this.read(line, v);
-      if (this.cache.size >= CACHED_VECTORS) this.cache.delete(this.cache.keys().next().value as number);
+      if (this.cache.size < this.cached) slot = this.cache.size;
+      else {
+        const [oldest, free] = this.cache.entries().next().value as [number, number];
+        this.cache.delete(oldest);
+        slot = free;
+      }
+      this.read(line, this.slots.subarray(slot * DIMENSIONS, (slot + 1) * DIMENSIONS));
     }
-    this.cache.set(line, v);
-    return v;
+    this.cache.set(line, slot);
+    return slot;
   }
 }
 
@@ -99,9 +114,9 @@ export function loadWordVectors(): WordSimilarity {
  * table's 34 MB of vectors would add as much to every answering process). A cache that cannot be written (read-only
  * node_modules) keeps the table in memory instead, and costs the next process the build.
  */
-export function openWordVectors(source: string, cacheFile: string): WordSimilarity {
+export function openWordVectors(source: string, cacheFile: string, cached = CACHED_VECTORS): WordSimilarity {
   try {
-    return fromFile(cacheFile);
+    return fromFile(cacheFile, cached);
   } catch {
     // Missing, cut short or of another format: built again from the package.
   }
@@ -111,12 +126,16 @@ export function openWordVectors(source: string, cacheFile: string): WordSimilari
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(tmp, bytes);
     renameSync(tmp, cacheFile);
-    return fromFile(cacheFile);
+    return fromFile(cacheFile, cached);
   } catch {
     // Not cached: this process keeps the table.
   }
   const words = wordList(bytes.length, (at, n) => bytes.subarray(at, at + n));
-  return new WordTable(words, (line, into) => into.set(bytes.subarray(HEADER + line * DIMENSIONS, HEADER + (line + 1) * DIMENSIONS)));
+  return new WordTable(
+    words,
+    (line, into) => into.set(bytes.subarray(HEADER + line * DIMENSIONS, HEADER + (line + 1) * DIMENSIONS)),
+    cached,
+  );
 }
 
 /** The kept words of the package's JSON and their unit vectors as int8. */
@@ -173,7 +192,7 @@ function wordList(size: number, read: (at: number, length: number) => Buffer): s
 }
 
 /** The table in `file`, its vectors read from the file when needed (kept open for the process's life). */
-function fromFile(file: string): WordTable {
+function fromFile(file: string, cached: number): WordTable {
   const fd = openSync(file, 'r');
   try {
     const read = (at: number, length: number) => {
@@ -182,10 +201,14 @@ function fromFile(file: string): WordTable {
       return buf;
     };
     const words = wordList(fstatSync(fd).size, read);
-    return new WordTable(words, (line, into) => {
-      if (readSync(fd, into, 0, DIMENSIONS, HEADER + line * DIMENSIONS) !== DIMENSIONS)
-        throw new Error(`${PACKAGE}: cached table is cut short`);
-    });
+    return new WordTable(
+      words,
+      (line, into) => {
+        if (readSync(fd, into, 0, DIMENSIONS, HEADER + line * DIMENSIONS) !== DIMENSIONS)
+          throw new Error(`${PACKAGE}: cached table is cut short`);
+      },
+      cached,
+    );
   } catch (err) {
     closeSync(fd);
     throw err;

@@ -47,6 +47,23 @@ describe('word vectors', () => {
     expect(v.closest('dog', ['cat'])).toBe(0);
   });
 
+  it('gives the same similarities when it holds only two vectors at once, each read again after it was let go', async () => {
+    const source = join(dir, 'vectors.json');
+    await writeFile(source, packageJson());
+    const cache = join(dir, 'cache', 'table.bin');
+    const roomy = openWordVectors(source, cache);
+    const words = ['cat', 'kitten', 'tensor', 'well-known'];
+    const expected = words.map((w) => words.map((o) => roomy.closest(w, [o])));
+    for (const tight of [openWordVectors(source, cache, 2), openWordVectors(source, cache, 1)]) {
+      // Every pair twice over, in an order that lets each vector go before it is needed again.
+      for (let pass = 0; pass < 2; pass++) {
+        expect(words.map((w) => words.map((o) => tight.closest(w, [o])))).toEqual(expected);
+        expect(tight.closest('cat', ['tensor', 'well-known', 'kitten'])).toBe(roomy.closest('cat', ['kitten']));
+      }
+    }
+    expect(expected[0][1]).toBeGreaterThan(0.95);
+  });
+
   it('caches the table, reads it back without the package, and builds it again when the cache is cut short', async () => {
     const source = join(dir, 'vectors.json');
     const cache = join(dir, 'cache', 'table.bin');
