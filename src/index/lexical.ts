@@ -1,7 +1,7 @@
 /**
  * BM25F over two fields (title, body), built once at ingest and persisted in a compact binary
- * form (typed arrays), so loading is a buffer copy and queries run entirely in memory: no file is
- * touched per query (vectra's BM25 path re-reads every document per query).
+ * form (typed arrays), so loading reads the arrays in place and queries run entirely in memory: no
+ * file is touched per query (vectra's BM25 path re-reads every document per query).
  */
 import {
   type Bm25fParams,
@@ -39,14 +39,26 @@ export interface LexicalHeader {
   postings: number;
 }
 
+/**
+ * A field's term counts as held in memory. The file keeps two bytes a posting (MAX_TF); a loaded index keeps one when
+ * every count fits, as in abstracts, where no word comes 255 times: 25 MB less at 100k papers (12.5M postings).
+ */
+export type TermCounts = Uint8Array | Uint16Array;
+
+/** Fills `into` with the body's next bytes; throws when the body ends first. */
+export type BodyReader = (into: Uint8Array) => Promise<void>;
+
+/** Bytes of counts widened or narrowed at a time while reading. */
+const COUNT_PIECE = 1 << 19;
+
 export class LexicalIndex {
   private termIds = new Map<string, number>();
   private terms: string[] = [];
   /** Postings of term t are docs[offsets[t] .. offsets[t+1]). */
   private offsets = new Uint32Array(1);
   private docs = new Uint32Array(0);
-  private tfTitle = new Uint16Array(0);
-  private tfBody = new Uint16Array(0);
+  private tfTitle: TermCounts = new Uint16Array(0);
+  private tfBody: TermCounts = new Uint16Array(0);
   private lenTitle = new Float32Array(0);
   private lenBody = new Float32Array(0);
   private avgTitle = 1;
@@ -192,7 +204,7 @@ export class LexicalIndex {
    * Every term's postings (docs ascending, per-field tf) with the doc lengths they are scored
    * against, for a store that keeps postings itself (the Postgres writer). Views, not copies.
    */
-  *postingLists(): Generator<{ term: string; docs: Uint32Array; tfTitle: Uint16Array; tfBody: Uint16Array }> {
+  *postingLists(): Generator<{ term: string; docs: Uint32Array; tfTitle: TermCounts; tfBody: TermCounts }> {
     for (let id = 0; id < this.terms.length; id++) {
       const a = this.offsets[id];
       const b = this.offsets[id + 1];
@@ -396,12 +408,34 @@ export class LexicalIndex {
 
   /** Header (JSON) and body (binary) for persistence. */
   serialize(): { header: LexicalHeader; body: Buffer } {
-    const parts = [this.offsets, this.docs, this.tfTitle, this.tfBody, this.lenTitle, this.lenBody];
+    const wide = (a: TermCounts) => (a instanceof Uint16Array ? a : Uint16Array.from(a));
+    const parts = [this.offsets, this.docs, wide(this.tfTitle), wide(this.tfBody), this.lenTitle, this.lenBody];
     const body = Buffer.concat(parts.map((a) => alignedBytes(a)));
     return { header: { version: 2, n: this.n, params: this.params, terms: this.terms, postings: this.docs.length }, body };
   }
 
-  static deserialize(header: LexicalHeader, body: Buffer, params?: Partial<LexicalParams>): LexicalIndex {
+  /** The index from a body already in memory (`read` streams it from the file instead). */
+  static async deserialize(header: LexicalHeader, body: Buffer, params?: Partial<LexicalParams>): Promise<LexicalIndex> {
+    let off = 0;
+    const idx = await LexicalIndex.read(
+      header,
+      async (into) => {
+        if (body.length < off + into.length) throw new Error('lexical index body is truncated');
+        into.set(body.subarray(off, off + into.length));
+        off += into.length;
+      },
+      params,
+    );
+    if (off !== body.length) throw new Error(`lexical index body is ${body.length} bytes, expected ${off}`);
+    return idx;
+  }
+
+  /**
+   * The index from its header and its body, read in order: each array into memory of its own, never the whole file at
+   * once (which held the 100 MB of a 100k-paper index next to the arrays being made from it). The caller checks
+   * that the body ends where the last array does.
+   */
+  static async read(header: LexicalHeader, read: BodyReader, params?: Partial<LexicalParams>): Promise<LexicalIndex> {
     if (header.version !== 2) throw new Error(`unsupported lexical index version ${String(header.version)}`);
     const count = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < 2 ** 32;
     if (!count(header.n) || !count(header.postings) || !Array.isArray(header.terms) || header.terms.some((t) => typeof t !== 'string')) {
@@ -415,32 +449,20 @@ export class LexicalIndex {
     });
     const p = header.postings;
     const T = header.terms.length;
-    // View the file buffer directly where it is aligned (the usual case: readFile allocates a
-    // fresh buffer), copying only when it is not; a copy would double the index's memory.
-    let off = 0;
-    const take = <A extends Uint32Array | Uint16Array | Float32Array>(
-      Ctor: { new (buf: ArrayBufferLike, offset: number, length: number): A; new (n: number): A; BYTES_PER_ELEMENT: number },
-      count: number,
-    ): A => {
-      const bytes = count * Ctor.BYTES_PER_ELEMENT;
-      if (body.length < off + bytes) throw new Error('lexical index body is truncated');
-      const start = body.byteOffset + off;
-      let arr: A;
-      if (start % Ctor.BYTES_PER_ELEMENT === 0) arr = new Ctor(body.buffer, start, count);
-      else {
-        arr = new Ctor(count);
-        new Uint8Array(arr.buffer).set(body.subarray(off, off + bytes));
-      }
-      off += bytes + ((8 - (bytes % 8)) % 8);
+    // Each array is padded to 8 bytes in the file.
+    const pad = (bytes: number) => read(new Uint8Array((8 - (bytes % 8)) % 8));
+    const take = async <A extends Uint32Array | Float32Array>(Ctor: { new (n: number): A; BYTES_PER_ELEMENT: number }, n: number) => {
+      const arr = new Ctor(n);
+      await read(new Uint8Array(arr.buffer));
+      await pad(arr.byteLength);
       return arr;
     };
-    idx.offsets = take(Uint32Array, T + 1);
-    idx.docs = take(Uint32Array, p);
-    idx.tfTitle = take(Uint16Array, p);
-    idx.tfBody = take(Uint16Array, p);
-    idx.lenTitle = take(Float32Array, header.n);
-    idx.lenBody = take(Float32Array, header.n);
-    if (off !== body.length) throw new Error(`lexical index body is ${body.length} bytes, expected ${off}`);
+    idx.offsets = await take(Uint32Array, T + 1);
+    idx.docs = await take(Uint32Array, p);
+    idx.tfTitle = await readCounts(read, p);
+    idx.tfBody = await readCounts(read, p);
+    idx.lenTitle = await take(Float32Array, header.n);
+    idx.lenBody = await take(Float32Array, header.n);
     idx.validate();
     idx.finish();
     return idx;
@@ -476,6 +498,30 @@ export class LexicalIndex {
       if (!(lt >= 0 && lb >= 0 && lt < 2 ** 24 && lb < 2 ** 24)) throw new Error(`lexical index has an invalid length for doc ${i}`);
     }
   }
+}
+
+/** `n` 16-bit counts (and their padding), kept one byte each unless one of them needs two. */
+async function readCounts(read: BodyReader, n: number): Promise<TermCounts> {
+  let narrow: Uint8Array | undefined = new Uint8Array(n);
+  let wide: Uint16Array | undefined;
+  const piece = new Uint16Array(Math.min(n, COUNT_PIECE / 2));
+  for (let at = 0; at < n; at += piece.length) {
+    const part = piece.subarray(0, Math.min(piece.length, n - at));
+    await read(new Uint8Array(part.buffer, 0, part.byteLength));
+    if (narrow && needsTwoBytes(part)) {
+      wide = Uint16Array.from(narrow);
+      narrow = undefined;
+    }
+    (narrow ?? wide!).set(part, at);
+  }
+  const bytes = n * 2;
+  await read(new Uint8Array((8 - (bytes % 8)) % 8));
+  return narrow ?? wide!;
+}
+
+function needsTwoBytes(counts: Uint16Array): boolean {
+  for (let i = 0; i < counts.length; i++) if (counts[i] > 0xff) return true;
+  return false;
 }
 
 function alignedBytes(a: Uint32Array | Uint16Array | Float32Array): Buffer {

@@ -20,7 +20,8 @@ import type { Paper } from '../corpus/types.js';
 import { checkEmbeddingModel, checkQueryVector, type Manifest } from './manifest.js';
 import { AppError } from '../errors.js';
 import type { Chunk } from './chunk.js';
-import { LexicalIndex, type LexicalHeader } from './lexical.js';
+import type { LexicalIndex } from './lexical.js';
+import { readLexicalFile } from './lexical-file.js';
 import { AcronymMiner, acronymSource, rememberAcronyms } from './acronyms.js';
 import { chunkOfAbstract, type PaperTextFile, readLazyPapers } from './paper-text.js';
 
@@ -185,14 +186,13 @@ export class IndexStore implements SearchStore {
           `The index in ${indexDir} has format ${manifest.formatVersion}; this version reads ${INDEX_FORMAT_VERSION}. Run \`research-bot ingest\`.`,
         );
       }
-      const [papersRead, chunksBuf, lexicalHead, lexicalBody] = await Promise.all([
+      const [papersRead, chunksBuf, [lexicalHead, lexicalRead]] = await Promise.all([
         readLazyPapers(join(dir, 'papers.jsonl'), (p) => acronyms.add(acronymSource(p))).then((r) => {
           text = r.text;
           return r;
         }),
         readFile(join(dir, 'chunks.json')),
-        readFile(join(dir, 'lexical.json')),
-        readFile(join(dir, 'lexical.bin')),
+        readFile(join(dir, 'lexical.json')).then(async (head) => [head, await readLexicalFile(join(dir, 'lexical.bin'), head)] as const),
       ]);
       const f32Path = join(dir, 'vectors.f32');
       const f32 = manifest.embedding && existsSync(f32Path) ? await readFile(f32Path) : undefined;
@@ -201,17 +201,18 @@ export class IndexStore implements SearchStore {
           'papers.jsonl': papersRead.checksum,
           'chunks.json': chunksBuf,
           'lexical.json': lexicalHead,
-          'lexical.bin': lexicalBody,
+          'lexical.bin': lexicalRead.checksum,
         };
         await checkLoadedFiles(dir, manifest.checksums, f32 ? { ...read, 'vectors.f32': f32 } : read);
       }
       // A damaged file reports its checksum first (above), its parse error only when it has none.
       if (papersRead.error) throw papersRead.error;
+      if (lexicalRead.error) throw lexicalRead.error;
       const papers = papersRead.papers;
       rememberAcronyms(papers, acronyms.table());
       const byId = new Map(papers.map((p) => [p.id, p]));
       const chunks = (JSON.parse(chunksBuf.toString('utf8')) as StoredChunk[]).map((c) => inflateChunk(c, byId));
-      const lexical = LexicalIndex.deserialize(JSON.parse(lexicalHead.toString('utf8')) as LexicalHeader, lexicalBody);
+      const lexical = lexicalRead.index!;
       let vectors: VectorMatrix | undefined;
       if (manifest.embedding) {
         vectors = f32 ? VectorMatrix.fromBuffer(f32) : await matrixFromVectra(join(dir, 'vectors'), manifest.embedding.dimensions);

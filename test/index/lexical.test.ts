@@ -202,7 +202,7 @@ describe('LexicalIndex (BM25F)', () => {
 });
 
 /** Header and body as they come back from disk: the header through JSON, the body at an unaligned offset. */
-function roundTrip(idx: LexicalIndex, params?: Parameters<typeof LexicalIndex.deserialize>[2]): LexicalIndex {
+function roundTrip(idx: LexicalIndex, params?: Parameters<typeof LexicalIndex.deserialize>[2]): Promise<LexicalIndex> {
   const { header, body } = idx.serialize();
   const file = Buffer.alloc(body.length + 1);
   body.copy(file, 1);
@@ -217,10 +217,10 @@ describe('LexicalIndex serialisation', () => {
     const { papers } = await loadCorpus(CORPUS);
     docs = papers.map((p) => ({ title: p.title, body: p.abstract }));
     original = LexicalIndex.build(docs);
-    restored = roundTrip(original);
+    restored = await roundTrip(original);
   });
 
-  it('round-trips through serialize/deserialize with identical results', () => {
+  it('round-trips through serialize/deserialize with identical results', async () => {
     expect(restored.size).toBe(original.size);
     expect(restored.size).toBe(428);
     expect(restored.vocabularySize).toBe(original.vocabularySize);
@@ -251,27 +251,40 @@ describe('LexicalIndex serialisation', () => {
     expect(top('crisis social media texts')).toMatch(/^CrisisTransformers:/);
   });
 
-  it('round-trips an empty index', () => {
-    const empty = roundTrip(LexicalIndex.build([]));
+  it('round-trips an empty index', async () => {
+    const empty = await roundTrip(LexicalIndex.build([]));
     expect(empty.size).toBe(0);
     expect(empty.search('anything')).toEqual([]);
   });
 
-  it('keeps its parameters, and lets the reader override them', () => {
-    const tuned = LexicalIndex.build(docs.slice(0, 10), { k1: 2 });
-    expect(roundTrip(tuned).params.k1).toBe(2);
-    expect(roundTrip(tuned, { k1: 0.5 }).params.k1).toBe(0.5);
+  it('holds term counts in one byte when all fit and in two when one does not, scoring the same', async () => {
+    const counts = (idx: LexicalIndex) => [...idx.postingLists()].flatMap((l) => [l.tfTitle, l.tfBody]);
+    expect(counts(restored).every((c) => c instanceof Uint8Array)).toBe(true);
+    const repeated = [...docs.slice(0, 20), { title: 'zebra stripes', body: Array(300).fill('zebra').join(' ') }];
+    const built = LexicalIndex.build(repeated);
+    const loaded = await roundTrip(built);
+    const zebra = [...loaded.postingLists()].find((l) => l.term === 'zebra')!;
+    expect([zebra.tfBody instanceof Uint16Array, zebra.tfBody.at(-1), zebra.tfTitle instanceof Uint8Array]).toEqual([true, 300, true]);
+    for (const q of ['zebra', 'zebra stripes', 'mixture of experts']) expect(loaded.search(q, 10), q).toEqual(built.search(q, 10));
+    // Written back, the file is the one it was read from.
+    expect(loaded.serialize().body.equals(built.serialize().body)).toBe(true);
   });
 
-  it('refuses an unknown format version and a truncated body', () => {
+  it('keeps its parameters, and lets the reader override them', async () => {
+    const tuned = LexicalIndex.build(docs.slice(0, 10), { k1: 2 });
+    expect((await roundTrip(tuned)).params.k1).toBe(2);
+    expect((await roundTrip(tuned, { k1: 0.5 })).params.k1).toBe(0.5);
+  });
+
+  it('refuses an unknown format version and a truncated body', async () => {
     const { header, body } = original.serialize();
-    expect(() => LexicalIndex.deserialize({ ...header, version: 1 } as unknown as LexicalHeader, body)).toThrow(
+    await expect(LexicalIndex.deserialize({ ...header, version: 1 } as unknown as LexicalHeader, body)).rejects.toThrow(
       /unsupported lexical index version 1/,
     );
-    expect(() => LexicalIndex.deserialize(header, body.subarray(0, Math.floor(body.length / 2)))).toThrow(/truncated/);
+    await expect(LexicalIndex.deserialize(header, body.subarray(0, Math.floor(body.length / 2)))).rejects.toThrow(/truncated/);
   });
 
-  it('refuses a body whose offsets or doc ids are out of bounds, promptly (one bad offset used to freeze a query)', () => {
+  it('refuses a body whose offsets or doc ids are out of bounds, promptly (one bad offset used to freeze a query)', async () => {
     const { header, body } = original.serialize();
     const T = header.terms.length;
     const lora = header.terms.indexOf('lora');
@@ -279,21 +292,21 @@ describe('LexicalIndex serialisation', () => {
     const corrupt = (patch: (b: Buffer) => void) => {
       const copy = Buffer.from(body);
       patch(copy);
-      return () => LexicalIndex.deserialize(header, copy);
+      return LexicalIndex.deserialize(header, copy);
     };
     const started = Date.now();
     // A term's end offset far past the postings, as in issue 11.
-    expect(corrupt((b) => b.writeUInt32LE(0x7fffff00, 4 * (lora + 1)))).toThrow(/offsets out of order or bounds at term/);
+    await expect(corrupt((b) => b.writeUInt32LE(0x7fffff00, 4 * (lora + 1)))).rejects.toThrow(/offsets out of order or bounds at term/);
     // An end offset before its start.
-    expect(corrupt((b) => b.writeUInt32LE(0, 4 * (lora + 1)))).toThrow(/offsets out of order or bounds/);
+    await expect(corrupt((b) => b.writeUInt32LE(0, 4 * (lora + 1)))).rejects.toThrow(/offsets out of order or bounds/);
     const docsAt = Math.ceil((4 * (T + 1)) / 8) * 8;
     // A posting naming a document that does not exist, and a posting list out of order.
-    expect(corrupt((b) => b.writeUInt32LE(428, docsAt))).toThrow(/names doc 428 \(of 428\)/);
+    await expect(corrupt((b) => b.writeUInt32LE(428, docsAt))).rejects.toThrow(/names doc 428 \(of 428\)/);
     const firstMulti = header.terms.findIndex((_, t) => body.readUInt32LE(4 * (t + 1)) - body.readUInt32LE(4 * t) > 1);
     const at = docsAt + 4 * body.readUInt32LE(4 * firstMulti);
-    expect(corrupt((b) => b.writeUInt32LE(b.readUInt32LE(at + 4), at))).toThrow(/out of order/);
-    expect(() => LexicalIndex.deserialize(header, Buffer.concat([body, Buffer.alloc(8)]))).toThrow(/expected/);
-    expect(() => LexicalIndex.deserialize({ ...header, n: -1 }, body)).toThrow(/header is malformed/);
+    await expect(corrupt((b) => b.writeUInt32LE(b.readUInt32LE(at + 4), at))).rejects.toThrow(/out of order/);
+    await expect(LexicalIndex.deserialize(header, Buffer.concat([body, Buffer.alloc(8)]))).rejects.toThrow(/expected/);
+    await expect(LexicalIndex.deserialize({ ...header, n: -1 }, body)).rejects.toThrow(/header is malformed/);
     expect(Date.now() - started).toBeLessThan(2000);
   });
 });
