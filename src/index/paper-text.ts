@@ -151,6 +151,16 @@ export async function readLazyPapers(
       arrays.set(key, value);
       return value;
     };
+    // The times papers entered the index and their dates repeat across papers (one time per ingest that added some):
+    // one string each, not one a paper (4 MB at 100k papers).
+    const strings = new Map<string, string>();
+    const sharedString = (value: unknown) => {
+      if (typeof value !== 'string') return value;
+      const seen = strings.get(value);
+      if (seen !== undefined) return seen;
+      strings.set(value, value);
+      return value;
+    };
     const abstract: PropertyDescriptor = {
       get(this: Paper & { [LINE]: number }) {
         return text!.abstractOf(this[LINE]);
@@ -188,6 +198,7 @@ export async function readLazyPapers(
       for (const key in parsed) {
         if (key === 'abstract') Object.defineProperty(paper, 'abstract', abstract);
         else if (key === 'sources' || key === 'links') paper[key] = shared(parsed[key]);
+        else if (key === 'firstSeen' || key === 'date') paper[key] = sharedString(parsed[key]);
         else paper[key] = parsed[key];
       }
       Object.defineProperty(paper, LINE, { value: line });
