@@ -5,7 +5,10 @@
  * could bound it. Here every wait is abortable, and a wait that would end past the deadline is
  * not started: the call fails at once with the reason.
  */
-import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
+import type { APIError } from 'openai';
+
+/** The SDK's error classes: an attempt that failed has loaded the SDK already (openai-client.ts loads it lazily). */
+type SdkErrors = Pick<typeof import('openai'), 'APIConnectionError' | 'APIError' | 'APIUserAbortError'>;
 
 /** A single wait longer than this is refused even without a deadline (an ingest must not sleep for an hour). */
 export const MAX_RETRY_WAIT_MS = 60_000;
@@ -29,7 +32,7 @@ export function describeRefusedWait(err: RetryWaitTooLong): string {
   return `answered HTTP ${err.status} and asked to wait ${Math.ceil(err.waitMs / 1000)} s, longer than ${limit}`;
 }
 
-function retryable(err: unknown): boolean {
+function retryable(err: unknown, { APIConnectionError, APIError, APIUserAbortError }: SdkErrors): boolean {
   if (err instanceof APIUserAbortError) return false;
   if (err instanceof APIConnectionError) return true;
   if (!(err instanceof APIError) || err.status === undefined) return false;
@@ -40,7 +43,7 @@ function retryable(err: unknown): boolean {
 }
 
 /** What the endpoint asked for (retry-after-ms, then retry-after in seconds or as a date), if anything. */
-export function requestedWaitMs(err: unknown): number | undefined {
+function requestedWaitMs(err: unknown, { APIError }: SdkErrors): number | undefined {
   const headers = err instanceof APIError ? err.headers : undefined;
   if (!headers) return undefined;
   const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
@@ -92,8 +95,10 @@ export async function withRetries<T>(attempt: (n: number) => Promise<T>, opts: R
     try {
       return await attempt(n);
     } catch (err) {
-      if (opts.signal?.aborted || n >= opts.maxRetries || !retryable(err)) throw err;
-      const asked = requestedWaitMs(err);
+      if (opts.signal?.aborted || n >= opts.maxRetries) throw err;
+      const sdk = await import('openai').catch(() => undefined);
+      if (!sdk || !retryable(err, sdk)) throw err;
+      const asked = requestedWaitMs(err, sdk);
       const wait = asked ?? backoffMs(n);
       const left = opts.deadline === undefined ? Number.POSITIVE_INFINITY : opts.deadline - Date.now();
       if (wait >= left || wait > MAX_RETRY_WAIT_MS)

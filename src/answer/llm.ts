@@ -6,10 +6,11 @@
  * a character cap; a reply that stops short (max_tokens, a cap, a stream closed before its
  * finish_reason) says so in `cutOff` rather than passing for a complete answer.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { type Config, endpointOptions } from '../config.js';
 import { describeRefusedWait, RetryWaitTooLong, withRetries } from '../endpoint-retry.js';
 import { AppError } from '../errors.js';
+import { lazyClient } from '../openai-client.js';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -73,7 +74,7 @@ export const CHARS_PER_OUTPUT_TOKEN = 6;
 export class OpenAIChat implements ChatModel {
   readonly model: string;
   readonly totalBudgetMs: number;
-  private readonly client: OpenAI;
+  private readonly client: () => Promise<OpenAI>;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly temperature: number;
@@ -86,15 +87,7 @@ export class OpenAIChat implements ChatModel {
     this.maxRetries = opts.maxRetries ?? 2;
     this.temperature = opts.temperature ?? 0.1;
     this.maxOutputTokens = opts.maxOutputTokens ?? 1024;
-    this.client = new OpenAI({
-      apiKey: opts.apiKey ?? 'not-needed',
-      baseURL: opts.baseURL,
-      timeout: this.timeoutMs,
-      // Retries are ours (withRetries): the SDK's own waits cannot be bounded or cancelled.
-      maxRetries: 0,
-      // The SDK would print malformed chunks straight to stderr; our errors carry what matters.
-      logLevel: 'off',
-    });
+    this.client = lazyClient({ apiKey: opts.apiKey, baseURL: opts.baseURL, timeoutMs: this.timeoutMs });
   }
 
   async complete(messages: ChatMessage[], opts: ChatOptions = {}): Promise<ChatReply> {
@@ -122,8 +115,8 @@ export class OpenAIChat implements ChatModel {
     let connected = false;
     try {
       const stream = await withRetries(
-        () =>
-          this.client.chat.completions.create(
+        async () =>
+          (await this.client()).chat.completions.create(
             { model: this.model, messages, stream: true, temperature: this.temperature, max_tokens: maxTokens },
             { signal: controller.signal },
           ),

@@ -3,10 +3,11 @@
  * Ollama, vLLM, LM Studio). Batched; 429/5xx are retried with backoff honouring retry-after
  * (endpoint-retry.ts), and a call can be bounded by a deadline and cancelled by a signal.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { type Config, endpointOptions } from '../config.js';
 import { describeRefusedWait, RetryWaitTooLong, withRetries } from '../endpoint-retry.js';
 import { AppError } from '../errors.js';
+import { lazyClient } from '../openai-client.js';
 
 export interface EmbedOptions {
   /** Cancels the request in flight and any wait between retries. */
@@ -32,7 +33,7 @@ export class OpenAIEmbeddings implements EmbeddingsModel {
   readonly maxTokens = 8000;
   readonly model: string;
   readonly batchSize: number;
-  private readonly client: OpenAI;
+  private readonly client: () => Promise<OpenAI>;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   readonly dimensions?: number;
@@ -51,16 +52,7 @@ export class OpenAIEmbeddings implements EmbeddingsModel {
     this.dimensions = opts.dimensions;
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.maxRetries = opts.maxRetries ?? 4;
-    this.client = new OpenAI({
-      // Local servers (Ollama, vLLM) accept any key; the SDK insists on one.
-      apiKey: opts.apiKey ?? 'not-needed',
-      baseURL: opts.baseURL,
-      timeout: this.timeoutMs,
-      // Retries are ours (withRetries): the SDK's own waits cannot be bounded or cancelled.
-      maxRetries: 0,
-      // The SDK would print malformed chunks straight to stderr; our errors carry what matters.
-      logLevel: 'off',
-    });
+    this.client = lazyClient({ apiKey: opts.apiKey, baseURL: opts.baseURL, timeoutMs: this.timeoutMs });
   }
 
   async createEmbeddings(inputs: string[], opts: EmbedOptions = {}): Promise<number[][]> {
@@ -84,8 +76,8 @@ export class OpenAIEmbeddings implements EmbeddingsModel {
         let res: OpenAI.CreateEmbeddingResponse;
         try {
           res = await withRetries(
-            () =>
-              this.client.embeddings.create(
+            async () =>
+              (await this.client()).embeddings.create(
                 { model: this.model, input: batch, encoding_format: 'float', ...(this.dimensions ? { dimensions: this.dimensions } : {}) },
                 { signal: controller.signal },
               ),
