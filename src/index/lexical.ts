@@ -417,25 +417,24 @@ export class LexicalIndex {
   /** The index from a body already in memory (`read` streams it from the file instead). */
   static async deserialize(header: LexicalHeader, body: Buffer, params?: Partial<LexicalParams>): Promise<LexicalIndex> {
     let off = 0;
-    const idx = await LexicalIndex.read(
+    return LexicalIndex.read(
       header,
+      body.length,
       async (into) => {
-        if (body.length < off + into.length) throw new Error('lexical index body is truncated');
         into.set(body.subarray(off, off + into.length));
         off += into.length;
       },
       params,
     );
-    if (off !== body.length) throw new Error(`lexical index body is ${body.length} bytes, expected ${off}`);
-    return idx;
   }
 
   /**
-   * The index from its header and its body, read in order: each array into memory of its own, never the whole file at
-   * once (which held the 100 MB of a 100k-paper index next to the arrays being made from it). The caller checks
-   * that the body ends where the last array does.
+   * The index from its header and its body of `bodyBytes` bytes, read in order: each array into memory of its own,
+   * never the whole file at once (which held the 100 MB of a 100k-paper index next to the arrays being made from it).
+   * The body's size is checked against the header's counts before anything is allocated: a damaged count must not
+   * allocate gigabytes.
    */
-  static async read(header: LexicalHeader, read: BodyReader, params?: Partial<LexicalParams>): Promise<LexicalIndex> {
+  static async read(header: LexicalHeader, bodyBytes: number, read: BodyReader, params?: Partial<LexicalParams>): Promise<LexicalIndex> {
     if (header.version !== 2) throw new Error(`unsupported lexical index version ${String(header.version)}`);
     const count = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < 2 ** 32;
     if (!count(header.n) || !count(header.postings) || !Array.isArray(header.terms) || header.terms.some((t) => typeof t !== 'string')) {
@@ -450,7 +449,11 @@ export class LexicalIndex {
     const p = header.postings;
     const T = header.terms.length;
     // Each array is padded to 8 bytes in the file.
-    const pad = (bytes: number) => read(new Uint8Array((8 - (bytes % 8)) % 8));
+    const padded = (bytes: number) => bytes + ((8 - (bytes % 8)) % 8);
+    const expected = padded(4 * (T + 1)) + padded(4 * p) + 2 * padded(2 * p) + 2 * padded(4 * header.n);
+    if (bodyBytes < expected) throw new Error(`lexical index body is truncated: ${bodyBytes} bytes, expected ${expected}`);
+    if (bodyBytes > expected) throw new Error(`lexical index body is ${bodyBytes} bytes, expected ${expected}`);
+    const pad = (bytes: number) => read(new Uint8Array(padded(bytes) - bytes));
     const take = async <A extends Uint32Array | Float32Array>(Ctor: { new (n: number): A; BYTES_PER_ELEMENT: number }, n: number) => {
       const arr = new Ctor(n);
       await read(new Uint8Array(arr.buffer));

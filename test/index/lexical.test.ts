@@ -307,6 +307,10 @@ describe('LexicalIndex serialisation', () => {
     await expect(corrupt((b) => b.writeUInt32LE(b.readUInt32LE(at + 4), at))).rejects.toThrow(/out of order/);
     await expect(LexicalIndex.deserialize(header, Buffer.concat([body, Buffer.alloc(8)]))).rejects.toThrow(/expected/);
     await expect(LexicalIndex.deserialize({ ...header, n: -1 }, body)).rejects.toThrow(/header is malformed/);
+    // A damaged count is refused by the body's size before anything is allocated (2^31 postings would be 16 GB).
+    await expect(LexicalIndex.deserialize({ ...header, postings: 2 ** 31 }, body)).rejects.toThrow(
+      /truncated: \d+ bytes, expected 1\d{10}/,
+    );
     expect(Date.now() - started).toBeLessThan(2000);
   });
 });
