@@ -5,6 +5,7 @@
  * the same search results, and the text must survive the generation being deleted under a
  * process that still serves it.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { acronymSource, acronymsOf, mineAcronyms } from '../../src/index/acronym
 import { chunkPaper } from '../../src/index/chunk.js';
 import { ingest } from '../../src/index/ingest.js';
 import { Retriever } from '../../src/index/search.js';
+import { readLazyPapers } from '../../src/index/paper-text.js';
 import { IndexStore, readCurrentGeneration } from '../../src/index/store.js';
 
 const CORPUS = join(import.meta.dirname, '../../data/corpus');
@@ -57,6 +59,24 @@ describe('paper text read from the generation file', () => {
     const inflated = expected.map(({ id, paperId, position, title, sources, text }) => ({ id, paperId, position, title, sources, text }));
     expect(JSON.stringify(store.chunks)).toBe(JSON.stringify(inflated)); // the key order loading always gave
     expect(structuredClone(store.chunks[3])).toEqual(expected[3]);
+  });
+
+  it('reads the same papers and checksum whatever the read size, lines across reads and longer than a read', async () => {
+    const gen = (await readCurrentGeneration(indexDir))!;
+    const path = join(indexDir, gen, 'papers.jsonl');
+    const sha256 = createHash('sha256').update(fileText).digest('hex');
+    for (const piece of [1, 97, 4096, 1 << 20]) {
+      const read = await readLazyPapers(path, undefined, piece);
+      try {
+        expect(read.error, `${piece}`).toBeUndefined();
+        expect(read.checksum, `${piece}`).toEqual({ size: Buffer.byteLength(fileText), sha256 });
+        expect(read.papers.length, `${piece}`).toBe(plain.length);
+        for (const i of [0, 1, 211, plain.length - 1]) expect(read.papers[i].abstract, `${piece} #${i}`).toBe(plain[i].abstract);
+        expect(read.papers.map((p) => p.title)).toEqual(plain.map((p) => p.title));
+      } finally {
+        read.text.close();
+      }
+    }
   });
 
   it('the acronym table mined while loading is the one mined from the plain papers', async () => {
