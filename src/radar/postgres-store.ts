@@ -95,7 +95,7 @@ export class PostgresRadarStore implements RadarStore {
     return this.run('listing watches', async () => {
       const r = await this.pool.query<WatchRow>(
         `SELECT * FROM rb_watches WHERE ($1::text IS NULL OR guild_id = $1) AND ($2::text IS NULL OR channel_id = $2)
-         ORDER BY created_at, id`,
+         ORDER BY seq`,
         [filter.guildId ?? null, filter.channelId ?? null],
       );
       return r.rows.map(toWatch);

@@ -80,6 +80,17 @@ for (const backend of [vectraBackend(), pg]) {
       handle = await backend.fresh(join(dir, 'index'));
     });
 
+    if (backend.kind === 'postgres') {
+      it('lists watches in the order they were added, those added in the same instant too', async () => {
+        const a = await radar();
+        const topics = ['speculative decoding', 'protein folding', 'robot grasping', 'model merging', 'tokenizers', 'moe routing'];
+        for (const topic of topics) await addWatch(a, { guildId: 'g1', channelId: 'c1', topic, createdBy: 'u' });
+        // Ids are random: ordered by them, six watches tied on created_at come out in 1 of 720 orders.
+        await pg.db().query(`UPDATE rb_watches SET created_at = '2026-01-01T00:00:00Z'`);
+        expect((await (await radar()).listWatches({ channelId: 'c1' })).map((w) => w.topic)).toEqual(topics);
+      });
+    }
+
     it('keeps watches per channel: one per topic whatever its case, listed by guild or channel, removed by id', async () => {
       const a = await radar();
       const w1 = await addWatch(a, { guildId: 'g1', channelId: 'c1', topic: '  Speculative   Decoding ', createdBy: 'u1' });

@@ -398,7 +398,7 @@ describe('postgres backend specifics', () => {
   }
 
   it('migrates on start (versioned, idempotent); vectors live once in rb_vectors under one HNSW index per size', async () => {
-    const ALL_MIGRATIONS = [1, 2, 3, 4, 5, 6].map((version) => ({ version }));
+    const ALL_MIGRATIONS = [1, 2, 3, 4, 5, 6, 7].map((version) => ({ version }));
     const db = pgBackend.db();
     const empty = await rejection(PostgresStore.open({ databaseUrl: url }));
     expect(empty.code).toBe('INDEX_MISSING');

@@ -184,6 +184,15 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE rb_chunks ALTER COLUMN tsv DROP EXPRESSION;
     `,
   },
+  {
+    version: 7,
+    name: 'watches listed in the order they were added',
+    sql: `
+      -- Two watches added in the same microsecond tied on created_at, and their random ids then ordered them:
+      -- a channel's digest listed its topics in a different order from run to run.
+      ALTER TABLE rb_watches ADD COLUMN seq bigserial;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
