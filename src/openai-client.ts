@@ -1,7 +1,7 @@
 /**
  * The openai SDK client for an OpenAI-compatible endpoint, made by the first call that needs it: a process with no
- * endpoint configured (the offline default) never loads the SDK, about 11 MB of resident memory it would hold for
- * nothing, in the bot and in every `ask`.
+ * endpoint configured (the offline default) never loads the SDK: importing the app took 65 MB of resident memory with
+ * it, 60 MB without, in the bot and in every `ask`.
  */
 import type OpenAI from 'openai';
 

@@ -414,20 +414,6 @@ export class LexicalIndex {
     return { header: { version: 2, n: this.n, params: this.params, terms: this.terms, postings: this.docs.length }, body };
   }
 
-  /** The index from a body already in memory (`read` streams it from the file instead). */
-  static async deserialize(header: LexicalHeader, body: Buffer, params?: Partial<LexicalParams>): Promise<LexicalIndex> {
-    let off = 0;
-    return LexicalIndex.read(
-      header,
-      body.length,
-      async (into) => {
-        into.set(body.subarray(off, off + into.length));
-        off += into.length;
-      },
-      params,
-    );
-  }
-
   /**
    * The index from its header and its body of `bodyBytes` bytes, read in order: each array into memory of its own,
    * never the whole file at once (which held the 100 MB of a 100k-paper index next to the arrays being made from it).
@@ -448,12 +434,11 @@ export class LexicalIndex {
     });
     const p = header.postings;
     const T = header.terms.length;
-    // Each array is padded to 8 bytes in the file.
-    const padded = (bytes: number) => bytes + ((8 - (bytes % 8)) % 8);
+    const padded = (bytes: number) => bytes + padding(bytes);
     const expected = padded(4 * (T + 1)) + padded(4 * p) + 2 * padded(2 * p) + 2 * padded(4 * header.n);
     if (bodyBytes < expected) throw new Error(`lexical index body is truncated: ${bodyBytes} bytes, expected ${expected}`);
     if (bodyBytes > expected) throw new Error(`lexical index body is ${bodyBytes} bytes, expected ${expected}`);
-    const pad = (bytes: number) => read(new Uint8Array(padded(bytes) - bytes));
+    const pad = (bytes: number) => read(new Uint8Array(padding(bytes)));
     const take = async <A extends Uint32Array | Float32Array>(Ctor: { new (n: number): A; BYTES_PER_ELEMENT: number }, n: number) => {
       const arr = new Ctor(n);
       await read(new Uint8Array(arr.buffer));
@@ -517,8 +502,7 @@ async function readCounts(read: BodyReader, n: number): Promise<TermCounts> {
     }
     (narrow ?? wide!).set(part, at);
   }
-  const bytes = n * 2;
-  await read(new Uint8Array((8 - (bytes % 8)) % 8));
+  await read(new Uint8Array(padding(n * 2)));
   return narrow ?? wide!;
 }
 
@@ -527,9 +511,14 @@ function needsTwoBytes(counts: Uint16Array): boolean {
   return false;
 }
 
+/** Zero bytes after an array of `bytes` bytes in the file: each array starts at a multiple of 8. */
+function padding(bytes: number): number {
+  return (8 - (bytes % 8)) % 8;
+}
+
 function alignedBytes(a: Uint32Array | Uint16Array | Float32Array): Buffer {
   const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-  const pad = (8 - (bytes.length % 8)) % 8;
+  const pad = padding(bytes.length);
   return pad ? Buffer.concat([bytes, Buffer.alloc(pad)]) : bytes;
 }
 
