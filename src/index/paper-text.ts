@@ -265,9 +265,10 @@ const CHUNK_TEXT: PropertyDescriptor = {
 /**
  * A chunk whose text is its paper's whole abstract (the `abstract` chunk strategy): the text is
  * read through the paper, so the abstract is never held twice, or at all until asked for.
+ * `fields` becomes the chunk (not copied: a load makes one per paper, and each copy was garbage).
  */
 export function chunkOfAbstract(fields: Omit<Chunk, 'text'>, paper: Paper): Chunk {
-  const chunk: Record<string | symbol, unknown> = { ...fields };
+  const chunk = fields as Record<string | symbol, unknown>;
   Object.defineProperty(chunk, 'text', CHUNK_TEXT);
   Object.defineProperty(chunk, PAPER, { value: paper });
   return chunk as unknown as Chunk;
