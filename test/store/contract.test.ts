@@ -13,7 +13,7 @@ import { embeddingText } from '../../src/index/chunk.js';
 import { OpenAIEmbeddings, type EmbeddingsModel } from '../../src/index/embeddings.js';
 import { ingest, type IngestOptions, type IngestSummary } from '../../src/index/ingest.js';
 import { queryTerms } from '../../src/index/lexical.js';
-import { tokenize } from '../../src/index/tokenize.js';
+import { TOKENIZER_VERSION, tokenize } from '../../src/index/tokenize.js';
 import { PostgresStore } from '../../src/index/postgres/store.js';
 import { decodePostings } from '../../src/index/postgres/postings.js';
 import { hnswIndexName, sharedHnswIndexName } from '../../src/index/postgres/schema.js';
@@ -741,6 +741,29 @@ describe('postgres backend specifics', () => {
     await ingestPg(corpus, { embedder: embedder(model), force: true }, new PostgresWriter(url, { copyUnchanged: false }));
     expect(smallCopied.terms).toContainEqual({ term: 'zyxwvut', df: 1, max_sat: null });
     expect({ ...smallCopied, gen: '' }).toEqual({ ...(await rows()), gen: '' });
+  });
+
+  it('a re-ingest after a tokenizer change copies no row: stored terms come from the tokenizer, not the content hash', async () => {
+    const db = pgBackend.db();
+    const corpus = await corpusOf([F2]);
+    await ingestPg(corpus);
+    // The live generation as an older tokenizer left it: the manifest says so and one chunk holds a term it made.
+    await db.query(
+      `UPDATE rb_generations SET manifest = jsonb_set(manifest, '{tokenizer}', to_jsonb($1::int))
+        WHERE generation = (SELECT generation FROM rb_meta)`,
+      [TOKENIZER_VERSION - 1],
+    );
+    await db.query(
+      `UPDATE rb_chunks SET body_terms = body_terms || ' oldstem' WHERE generation = (SELECT generation FROM rb_meta) AND idx = 0`,
+    );
+    const writer = new PostgresWriter(url);
+    const summary = await ingestPg(corpus, {}, writer);
+    expect(summary.upToDate).toBe(false);
+    expect(writer.lastCommit).toEqual({ papersCopied: 0, chunksCopied: 0 });
+    const stale = await db.query(
+      `SELECT count(*)::int AS n FROM rb_chunks JOIN rb_meta USING (generation) WHERE body_terms LIKE '%oldstem%'`,
+    );
+    expect(stale[0]).toEqual({ n: 0 });
   });
 
   it('a load of more new vectors than rb_vectors holds builds the index again after it instead of inserting through it', async () => {

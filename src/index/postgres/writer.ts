@@ -14,7 +14,7 @@ import { silentLogger, type Logger } from '../../logger.js';
 import type { GenerationData, GenerationWriter } from '../search-store.js';
 import type { Manifest } from '../manifest.js';
 import type { Chunk } from '../chunk.js';
-import { tokenize } from '../tokenize.js';
+import { TOKENIZER_VERSION, tokenize } from '../tokenize.js';
 import { connectClient, createPool, describeDatabase, storeError } from './connection.js';
 import { encodePostings, type PostingCodec } from './postings.js';
 import { ensureSchema, HNSW_MAX_DIMS, hnswIndexName, LEGACY_HNSW_PREFIX, type SchemaInfo, sharedHnswIndexName } from './schema.js';
@@ -573,10 +573,10 @@ export class PostgresWriter implements GenerationWriter {
    * are the chunks of a generation that keeps its vectors in rb_chunks (before schema v6).
    */
   private async copySources(q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>): Promise<CopySources | undefined> {
-    const live = (await q('SELECT m.generation, g.lexical FROM rb_meta m JOIN rb_generations g USING (generation)', [])).rows[0] as
-      | { generation: string; lexical: LexicalStats }
-      | undefined;
-    if (!live) return undefined;
+    const live = (await q('SELECT m.generation, g.manifest, g.lexical FROM rb_meta m JOIN rb_generations g USING (generation)', []))
+      .rows[0] as { generation: string; manifest: Manifest; lexical: LexicalStats } | undefined;
+    // A chunk's content hash says nothing of the tokenizer its stored terms came from.
+    if (!live || (live.manifest.tokenizer ?? 1) !== TOKENIZER_VERSION) return undefined;
     const rows = async (table: string) =>
       new Map(
         (
