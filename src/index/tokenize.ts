@@ -1,4 +1,5 @@
 import { stemmer } from 'stemmer';
+import { americanSpelling } from './british-spelling.js';
 
 // Standard English function words plus the conversational filler people type into a research
 // bot ("is there a paper that...", "I remember someone..."), which would otherwise match at random.
@@ -27,12 +28,13 @@ for (const w of 'aren couldn didn doesn don hadn hasn haven isn mustn shan shoul
  * the next ingest rebuilds an index built with the old terms (it still loads and searches meanwhile).
  * 2: a run of an unspaced script is a word apart from the Latin letters next to it.
  * 3: negations typed without the apostrophe ("hadnt", "dont") are stop words, as "hadn't" was.
+ * 4: British spellings are stemmed as American ones ("optimisation" as "optimization"; british-spelling.ts).
  */
-export const TOKENIZER_VERSION = 3;
+export const TOKENIZER_VERSION = 4;
 
 /** A word's term, not cached: for one-off strings (spelling variants) that would fill the cache below. */
 export function stemOnce(word: string): string {
-  return /^[a-z]+$/.test(word) && word.length > 3 ? stemmer(word) : word;
+  return /^[a-z]+$/.test(word) && word.length > 3 ? stemmer(americanSpelling(word)) : word;
 }
 
 const stemCache = new Map<string, string>();
