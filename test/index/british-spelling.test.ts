@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { americanSpelling } from '../../src/index/british-spelling.js';
+import wordListPath from 'word-list';
+import { americanSpelling, keptAsWritten } from '../../src/index/british-spelling.js';
+import { KEPT_AS_WRITTEN } from '../../src/index/british-spelling-kept.js';
+import { isEnglishWord } from '../../src/index/english-words.js';
 import { LexicalIndex } from '../../src/index/lexical.js';
 import { tokenize } from '../../src/index/tokenize.js';
 
@@ -35,6 +39,13 @@ describe('British spellings', () => {
     for (const word of ['supervise', 'precise', 'promise', 'exercise', 'pairwise', 'contour', 'detour', 'analyses']) {
       expect(americanSpelling(word), word).toBe(word);
     }
+  });
+
+  it('keeps as written exactly the English words whose American form is none (regenerate: scripts/british-spelling-kept.mjs)', () => {
+    const expected = keptAsWritten(readFileSync(wordListPath, 'utf8').split('\n'), isEnglishWord);
+    expect(KEPT_AS_WRITTEN.trim().split(/\s+/)).toEqual(expected);
+    expect(expected).toContain('supervised');
+    expect(expected).not.toContain('optimised');
   });
 
   it('never rewrites short words into others ("four" is not "for", "hour" not "hor")', () => {
