@@ -12,6 +12,7 @@ import { type Correction, readAs } from '../index/spelling.js';
 import { collapseSpacesKeepingLines } from '../index/chat-clauses.js';
 import type { Retriever, SearchFilter } from '../index/search.js';
 import type { TermStats } from '../index/search-store.js';
+import { plainHyphens } from '../index/tokenize.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { type Confidence, type ConfidenceDecision, corpusTerms, decideConfidence } from './abstain.js';
 import { validateCitations } from './citations.js';
@@ -119,8 +120,7 @@ function answerBudget(deps: EngineDeps, started: number): { ms: number; deadline
 
 /** Normalise a user question; reject what cannot be a question. */
 export function cleanQuestion(raw: string): string {
-  const stripped = String(raw ?? '')
-    .normalize('NFC')
+  const stripped = plainHyphens(String(raw ?? '').normalize('NFC'))
     // Control, zero-width and bidi-override characters carry no meaning for retrieval. Invisible
     // ones are removed outright so a word they sit inside ("Drop\u200bPos") stays one word.
     .replace(/[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, '')

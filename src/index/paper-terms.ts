@@ -11,7 +11,7 @@
 import type { Paper } from '../corpus/types.js';
 import { type AcronymTable, mentionsTerm } from './acronyms.js';
 import { splitSentences } from './sentences.js';
-import { tokenize, WORD_RE } from './tokenize.js';
+import { plainHyphens, tokenize, WORD_RE } from './tokenize.js';
 
 export interface Sentence {
   text: string;
@@ -71,7 +71,7 @@ export class TokenizedPaper {
   get words(): readonly string[] {
     if (!this.#words) {
       const out = new Set<string>();
-      for (const [w] of `${this.paper.title}\n${this.paper.abstract}`.toLowerCase().matchAll(WORD_RE)) {
+      for (const [w] of plainHyphens(`${this.paper.title}\n${this.paper.abstract}`).toLowerCase().matchAll(WORD_RE)) {
         out.add(w);
         for (const part of w.split(/[-'’/]/)) out.add(part);
       }

@@ -28,7 +28,8 @@ for (const w of 'aren couldn didn doesn don hadn hasn haven isn mustn shan shoul
  * the next ingest rebuilds an index built with the old terms (it still loads and searches meanwhile).
  * 2: a run of an unspaced script is a word apart from the Latin letters next to it.
  * 3: negations typed without the apostrophe ("hadnt", "dont") are stop words, as "hadn't" was.
- * 4: British spellings are stemmed as American ones ("optimisation" as "optimization"; british-spelling.ts).
+ * 4: British spellings are stemmed as American ones ("optimisation" as "optimization"; british-spelling.ts), and
+ *    typeset hyphens join a word as "-" does (`plainHyphens`).
  */
 export const TOKENIZER_VERSION = 4;
 
@@ -68,6 +69,15 @@ export function isOtherScript(term: string): boolean {
 }
 
 /**
+ * Hyphens as typeset or pasted from a PDF, inside a word, written as "-": the hyphen and non-breaking hyphen
+ * ("pre‐training") and the en dash that joins a compound ("vision–language", "Kullback–Leibler"); a soft hyphen
+ * ("pre\u00adtraining") is dropped. An em dash parts clauses and is left alone.
+ */
+export function plainHyphens(text: string): string {
+  return text.replace(/\u00ad/g, '').replace(/(?<=[\p{L}\p{N}])[\u2010\u2011\u2013](?=[\p{L}\p{N}])/gu, '-');
+}
+
+/**
  * A word as the tokenizer sees it: letters and digits, hyphenated and slashed compounds and contractions kept
  * whole ("pre-training", "en/zh", "doesn't"). Global: read it with matchAll or String#match.
  */
@@ -80,7 +90,7 @@ export const WORD_RE = /[\p{L}\p{N}]+(?:[-'’/][\p{L}\p{N}]+)*/gu;
  */
 export function tokenize(text: string, opts: { keepStopwords?: boolean } = {}): string[] {
   const out: string[] = [];
-  const lower = spaceUnspacedScripts(text.normalize('NFKC').toLowerCase());
+  const lower = spaceUnspacedScripts(plainHyphens(text.normalize('NFKC')).toLowerCase());
   for (const m of lower.matchAll(WORD_RE)) {
     const raw = m[0].replace(/['’]s$/, '');
     // Contractions ("doesn't", "you're") are split but never joined into a new word.

@@ -555,6 +555,12 @@ describe('cleanQuestion', () => {
     expect(cleaned).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/);
   });
 
+  it('writes a typeset hyphen or an en dash inside a word as "-", so answerability reads the word as the search does', () => {
+    expect(cleanQuestion('is vision\u2013language pre\u2010training covered? 10 \u2013 20 papers\u2014ok')).toBe(
+      'is vision-language pre-training covered? 10 \u2013 20 papers\u2014ok',
+    );
+  });
+
   it('removes Discord mentions but keeps the question', () => {
     expect(cleanQuestion('<@123456789012345678> what is CLEX? @here')).toBe('what is CLEX?');
   });

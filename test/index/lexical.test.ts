@@ -26,6 +26,20 @@ describe('tokenize', () => {
     expect(tokenize('input/output')).toContain('inputoutput');
   });
 
+  it('joins a compound with a typeset hyphen or an en dash as with "-"; drops a soft hyphen; an em dash parts', () => {
+    expect(tokenize('pre\u2010training')).toEqual(tokenize('pre-training'));
+    expect(tokenize('pre\u2011training')).toEqual(tokenize('pre-training'));
+    expect(tokenize('vision\u2013language models')).toEqual(tokenize('vision-language models'));
+    expect(tokenize('pre\u00adtraining')).toEqual(tokenize('pretraining'));
+    expect(tokenize('results\u2014training')).toEqual(['result', 'train']);
+    expect(tokenize('results \u2013 training')).toEqual(['result', 'train']);
+    const idx = LexicalIndex.build([
+      { title: 'Training Recipes', body: 'training models with care' },
+      { title: 'Pretraining at Scale', body: 'we study pretraining' },
+    ]);
+    expect(idx.search('pre\u2010training', 2)[0].doc).toBe(1);
+  });
+
   it('does not join words that were separated by a space', () => {
     expect(tokenize('pre training')).not.toContain(tokenize('pretraining')[0]);
   });
