@@ -7,6 +7,7 @@
  * answerability is. Lexical checks cannot see that a question about "prompt injection defenses" and a paper about
  * tool-using agents share only "tool" and "agents": this can.
  */
+import { americanSpelling } from '../index/british-spelling.js';
 import type { TermStats } from '../index/search-store.js';
 import { tokenize, WORD_RE } from '../index/tokenize.js';
 import type { WordSimilarity } from '../index/word-vectors.js';
@@ -52,7 +53,8 @@ export function meaningCoverage(
     let closeness = 1;
     if (!terms.some(says) && !papers.some((p) => p.words.some((w) => otherForm(lower, w)))) {
       const parts = lower.split(/[-'’/]/).filter((x) => tokenize(x).some((t) => !says(t)));
-      closeness = Math.min(...(parts.length ? parts : [lower]).map(nearest));
+      // A British spelling by its American form's vector: "optimiser" is rarer in the vectors' text than "optimizer".
+      closeness = Math.min(...(parts.length ? parts : [lower]).map((w) => nearest(americanSpelling(w))));
     }
     covered += weight * closeness;
     mass += weight;

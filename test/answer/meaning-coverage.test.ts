@@ -51,6 +51,17 @@ describe('meaningCoverage', () => {
     // Sizes and counts are for the answer to report.
     expect(meaningCoverage(stats, vectors, 'weather 405B 10k', [p], new Set(), 0.5).share).toBeCloseTo(0.63);
   });
+
+  it('reads a British spelling by the American form in the vectors ("forecasting centre" as "center")', () => {
+    const withCenter: WordSimilarity = {
+      has: vectors.has,
+      closest: (w, others) => (w === 'center' && others.includes('hub') ? 0.8 : vectors.closest(w, others)),
+    };
+    const p = paper('a hub for prediction');
+    const british = meaningCoverage(stats, withCenter, 'forecasting centre', [p], new Set(), 0.5);
+    expect(british.share).toBeCloseTo(meaningCoverage(stats, withCenter, 'forecasting center', [p], new Set(), 0.5).share);
+    expect(british.share).toBeCloseTo((0.67 + 0.8) / 2);
+  });
 });
 
 describe('otherForm', () => {
