@@ -14,6 +14,7 @@ import {
 import { namedEntities, quotedTitles } from '../../src/answer/abstain.js';
 import { keySentences, spellsOut } from '../../src/answer/digest.js';
 import { expansionAsked } from '../../src/index/chat-frame.js';
+import { unshout } from '../../src/index/read-question.js';
 import { leadParagraph } from '../../src/answer/eval.js';
 import { asksForList } from '../../src/answer/sources.js';
 import { lexicalRewrite, looksLikeFollowUp, rewriteFollowUp, type Turn } from '../../src/answer/followup.js';
@@ -405,6 +406,19 @@ describe('abstention (offline)', () => {
     expect(r.confidence).toBe('none');
     expect(r.abstainReason).toBe('the corpus never mentions parking, reimbursement, offsite');
     expect(r.citations).toEqual([]);
+  });
+
+  it('reads a message in capitals as one in lower case: its English words are no names the corpus lacks', async () => {
+    const shouted = await answerQuestion({ retriever }, 'WHAT DOES DROPPOS DO WHEN IT THROWS AWAY PATCHES?');
+    const typed = await answerQuestion({ retriever }, 'what does DropPos do when it throws away patches?');
+    expect(shouted.confidence).toBe('high');
+    expect(shouted.abstainReason).toBeUndefined();
+    expect(shouted.citations.map((c) => c.title)).toEqual(typed.citations.map((c) => c.title));
+    expect(shouted.citations[0].title.startsWith('DropPos')).toBe(true);
+    // Names among words in lower case are not a message in capitals.
+    expect(unshout('RLHF vs DPO vs PPO?')).toBe('RLHF vs DPO vs PPO?');
+    expect(unshout('does DPO beat PPO?')).toBe('does DPO beat PPO?');
+    expect(unshout("WHAT'S THE BEST PRE-TRAINING RECIPE FOR BERT")).toBe("what's the best pre-training recipe for bert");
   });
 
   it('reads "PT" as pretraining, searched and known, not a name the corpus lacks', async () => {
