@@ -29,7 +29,7 @@ const SHOUTED_SHARE = 0.8;
 const SHOUTED_WORDS = 3;
 
 /** Letters, at least two, and none in lower case: "RLHF", "WHAT'S", "PRE-TRAINING", "GPT-4". */
-const inCapitals = (w: string) => /\p{Lu}[^]*\p{Lu}/u.test(w) && !/\p{Ll}/u.test(w);
+const inCapitals = (w: string) => /\p{Lu}.*\p{Lu}/su.test(w) && !/\p{Ll}/u.test(w);
 
 /**
  * A message written in capitals ("HOW DOES LORA COMPARE TO FULL FINETUNING") says nothing by its case, yet
