@@ -1,8 +1,8 @@
 /**
- * A message as retrieval reads it: one in capitals in lower case; each typo as the corpus word it misses
- * by one edit ("pretarining"), then without its chat frame ("tldr:", "can someone explain"). Typos come
- * after the capitals (a word in capitals is never corrected) and before the frame, as "heyy quick
- * questoin -" is a frame once "questoin" is "question". The engine reads a question once and
+ * A message as retrieval reads it: without markdown's marks, in lower case if written in capitals, each typo
+ * as the corpus word it misses by one edit ("pretarining"), then without its chat frame ("tldr:", "can someone
+ * explain"). Typos come after the capitals (a word in capitals is never corrected) and before the frame, as
+ * "heyy quick questoin -" is a frame once "questoin" is "question". The engine reads a question once and
  * searches what it read; the search reads any other text itself.
  */
 import { questionCore } from './chat-frame.js';
@@ -19,8 +19,17 @@ export interface ReadQuestion {
 }
 
 export function readQuestion(typed: string, lexical: TermStats): ReadQuestion {
-  const { text, corrections } = correctSpelling(unshout(typed), lexical);
+  const { text, corrections } = correctSpelling(unshout(withoutMarkdown(typed)), lexical);
   return { text, core: questionCore(text), corrections };
+}
+
+/**
+ * Without Discord markdown's bold, underline, strike-through and spoiler marks: "**how do i claim parking …**" opened
+ * with no word the chat-clause reading knows and was answered `high` from unrelated papers. (The model reads the
+ * message as typed, marks and all.)
+ */
+export function withoutMarkdown(text: string): string {
+  return text.replace(/\*\*|__|~~|\|\|/g, '');
 }
 
 /** The share of a message's words in capitals from which it is written in capitals. */

@@ -406,6 +406,14 @@ describe('abstention (offline)', () => {
     expect(r.confidence).toBe('none');
     expect(r.abstainReason).toBe('the corpus never mentions parking, reimbursement, offsite');
     expect(r.citations).toEqual([]);
+    // Discord markdown around it is formatting, not words: the same question in bold, underlined or as a spoiler.
+    for (const marked of [
+      '**how do i claim parking reimbursement for the offsite, which form**',
+      '__how do i claim parking__ reimbursement for the offsite, ||which form||',
+    ]) {
+      const m = await answerQuestion({ retriever }, marked);
+      expect([m.confidence, m.abstainReason], marked).toEqual(['none', r.abstainReason]);
+    }
   });
 
   it('reads a message in capitals as one in lower case: its English words are no names the corpus lacks', async () => {
