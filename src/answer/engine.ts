@@ -7,7 +7,7 @@ import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
 import { expansionAsked, questionCore, switchesTopic } from '../index/chat-frame.js';
 import { describeFilter, hasUserFilter, timeWindowAsked } from '../search-filter.js';
-import { readQuestion } from '../index/read-question.js';
+import { readQuestion, withoutMarkdown } from '../index/read-question.js';
 import { type Correction, readAs } from '../index/spelling.js';
 import { collapseSpacesKeepingLines } from '../index/chat-clauses.js';
 import type { Retriever, SearchFilter } from '../index/search.js';
@@ -267,8 +267,10 @@ async function runPipeline(
   // A typo ("pretarining") is read as the corpus word it misses by one edit, and the reply says so;
   // the question is read without its chat frame ("tldr:", "can someone explain"); the model reads the message whole, as typed.
   const spelled = readQuestion(typed, lexical);
+  // The message as typed but for markdown's marks ("**unrelated, but** …"): what the frame openers are read from.
+  const plain = withoutMarkdown(typed);
   // "papers from this week about RL": the dates asked for are a filter, unless the person set one.
-  const window = hasUserFilter(opts.filter) ? undefined : timeWindowAsked(typed, (given.now ?? Date.now)());
+  const window = hasUserFilter(opts.filter) ? undefined : timeWindowAsked(plain, (given.now ?? Date.now)());
   const filter = window ? { ...opts.filter, ...window.filter } : opts.filter;
   const text = spelled.text;
   const asked = spelled.core;
@@ -279,7 +281,7 @@ async function runPipeline(
   const deadline = budget?.deadline;
   const history = opts.history ?? [];
   // "unrelated, but …" leaves the thread: its earlier words would pull the search back to the old subject.
-  const { query, method } = await rewriteFollowUp(asked, switchesTopic(typed) ? [] : history, {
+  const { query, method } = await rewriteFollowUp(asked, switchesTopic(plain) ? [] : history, {
     lexical,
     chat: deps.chat,
     budgetMs: Math.min(REWRITE_BUDGET_MS, leftMs(deadline) ?? REWRITE_BUDGET_MS),

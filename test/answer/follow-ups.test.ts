@@ -77,7 +77,7 @@ describe('follow-up answerability', () => {
     // "that" reads as pointing back, so in a thread the question carries DropPos along…
     expect((await thread(drop, asked)).query).toMatch(/DropPos/);
     // …unless it says it leaves the subject.
-    for (const opener of ['unrelated, but', 'different q:', 'switching gears,', 'on a different note,']) {
+    for (const opener of ['unrelated, but', 'different q:', 'switching gears,', 'on a different note,', '**unrelated, but**']) {
       const a = await thread(drop, `${opener} ${asked}`);
       expect(a.query, opener).toBe(asked);
       expect(a.citations[0].title, opener).toMatch(/^CLEX/);
