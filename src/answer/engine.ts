@@ -7,7 +7,7 @@ import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
 import { expansionAsked, questionCore, switchesTopic } from '../index/chat-frame.js';
 import { describeFilter, hasUserFilter, timeWindowAsked } from '../search-filter.js';
-import { readQuestion, withoutMarkdown } from '../index/read-question.js';
+import { readQuestion } from '../index/read-question.js';
 import { type Correction, readAs } from '../index/spelling.js';
 import { collapseSpacesKeepingLines } from '../index/chat-clauses.js';
 import type { Retriever, SearchFilter } from '../index/search.js';
@@ -120,10 +120,11 @@ function answerBudget(deps: EngineDeps, started: number): { ms: number; deadline
 
 /** Normalise a user question; reject what cannot be a question. */
 export function cleanQuestion(raw: string): string {
+  // Typeset hyphens inside a word as "-", soft hyphens dropped (plainHyphens, as the tokenizer reads papers).
   const stripped = plainHyphens(String(raw ?? '').normalize('NFC'))
     // Control, zero-width and bidi-override characters carry no meaning for retrieval. Invisible
     // ones are removed outright so a word they sit inside ("Drop\u200bPos") stays one word.
-    .replace(/[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, '')
+    .replace(/[\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, '')
     // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
     .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, ' ')
     // Discord mentions (<@123>, <@&123>, <#123>) and @everyone/@here are not part of a question.
@@ -267,8 +268,7 @@ async function runPipeline(
   // A typo ("pretarining") is read as the corpus word it misses by one edit, and the reply says so;
   // the question is read without its chat frame ("tldr:", "can someone explain"); the model reads the message whole, as typed.
   const spelled = readQuestion(typed, lexical);
-  // The message as typed but for markdown's marks ("**unrelated, but** …"): what the frame openers are read from.
-  const plain = withoutMarkdown(typed);
+  const plain = spelled.unmarked;
   // "papers from this week about RL": the dates asked for are a filter, unless the person set one.
   const window = hasUserFilter(opts.filter) ? undefined : timeWindowAsked(plain, (given.now ?? Date.now)());
   const filter = window ? { ...opts.filter, ...window.filter } : opts.filter;

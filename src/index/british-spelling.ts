@@ -47,7 +47,7 @@ export function americanSpelling(word: string): string {
   if (listed) return listed;
   const american = rewriteEnding(word);
   if (american === word) return word;
-  kept ??= new Set(KEPT_AS_WRITTEN.split(/\s+/));
+  kept ??= new Set(KEPT_AS_WRITTEN.trim().split(/\s+/));
   return kept.has(word) ? word : american;
 }
 

@@ -11,6 +11,8 @@ import { type Correction, correctSpelling } from './spelling.js';
 import { WORD_RE } from './tokenize.js';
 
 export interface ReadQuestion {
+  /** The message as typed but for markdown's marks ("**unrelated, but** …"): where frame openers and dates are read. */
+  unmarked: string;
   /** The message with its typos read as corpus words. */
   text: string;
   /** That text without its chat frame: what is searched and graded. */
@@ -19,8 +21,9 @@ export interface ReadQuestion {
 }
 
 export function readQuestion(typed: string, lexical: TermStats): ReadQuestion {
-  const { text, corrections } = correctSpelling(unshout(withoutMarkdown(typed)), lexical);
-  return { text, core: questionCore(text), corrections };
+  const unmarked = withoutMarkdown(typed);
+  const { text, corrections } = correctSpelling(unshout(unmarked), lexical);
+  return { unmarked, text, core: questionCore(text), corrections };
 }
 
 /**
@@ -28,7 +31,7 @@ export function readQuestion(typed: string, lexical: TermStats): ReadQuestion {
  * with no word the chat-clause reading knows and was answered `high` from unrelated papers. (The model reads the
  * message as typed, marks and all.)
  */
-export function withoutMarkdown(text: string): string {
+function withoutMarkdown(text: string): string {
   return text.replace(/\*\*|__|~~|\|\|/g, '');
 }
 
