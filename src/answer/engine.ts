@@ -7,6 +7,7 @@ import type { Paper } from '../corpus/types.js';
 import { AppError, isAppError } from '../errors.js';
 import { expansionAsked, questionCore, switchesTopic } from '../index/chat-frame.js';
 import { describeFilter, hasUserFilter, timeWindowAsked } from '../search-filter.js';
+import { asReaderSees } from '../index/discord-markup.js';
 import { readQuestion } from '../index/read-question.js';
 import { type Correction, readAs } from '../index/spelling.js';
 import { collapseSpacesKeepingLines } from '../index/chat-clauses.js';
@@ -126,12 +127,11 @@ export function cleanQuestion(raw: string): string {
     // ones are removed outright so a word they sit inside ("Drop\u200bPos") stays one word.
     .replace(/[\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, '')
     // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-    .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, ' ')
-    // Discord mentions (<@123>, <@&123>, <#123>) and @everyone/@here are not part of a question.
-    .replace(/<(?:@[!&]?|#)\d+>/g, ' ')
-    .replace(/@(everyone|here)\b/g, ' ');
+    .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, ' ');
+  // Discord's mentions (<@123>, <#123>, @here) are no part of a question; a custom emoji is its name (asReaderSees).
+  const seen = asReaderSees(stripped);
   // Line breaks are kept: they part chat from the question (chat-clauses.ts).
-  const text = collapseSpacesKeepingLines(stripped).trim();
+  const text = collapseSpacesKeepingLines(seen).trim();
   if (!text)
     throw new AppError('QUESTION_INVALID', 'Please ask a question (the message was empty once mentions and formatting were removed).');
   if (!/[\p{L}\p{N}]/u.test(text)) throw new AppError('QUESTION_INVALID', 'That question has no words in it. Please ask in words.');

@@ -20,7 +20,11 @@ const END = String.raw`(?=[\s,:;.!?)]|$)`;
 /** A mark that closes a frame ("question:", "help!"); never a hyphen ("Q-learning"). */
 const MARK = String.raw`\s*[:;,!]`;
 const SEP = String.raw`[\s,:;.!?-]*`;
-const LEADING_MARKS = /^[\s,:;.!?-]+/;
+/**
+ * Punctuation a message opens with, and the marks of a Discord heading ("# ", "-# "), quote ("> ") or list item
+ * ("- ", "1. "): "1. MVPCorpus was built from how many datasets?" searched "1".
+ */
+const LEADING_MARKS = /^(?:[\s,:;.!?#>•-]|\(?\d{1,2}[.)](?=\s))+/;
 
 /** How a question asks when a paper came out ("when was it first published"), shared with paper-facts.ts. */
 export const CAME_OUT = String.raw`(?:first\s+)?(?:get\s+)?(?:published|released|posted|come\s+out|came\s+out|out)`;

@@ -1,17 +1,18 @@
 /**
- * A message as retrieval reads it: without markdown's marks, in lower case if written in capitals, each typo
+ * A message as retrieval reads it: without Discord's markup (discord-markup.ts), in lower case if written in capitals, each typo
  * as the corpus word it misses by one edit ("pretarining"), then without its chat frame ("tldr:", "can someone
  * explain"). Typos come after the capitals (a word in capitals is never corrected) and before the frame, as
  * "heyy quick questoin -" is a frame once "questoin" is "question". The engine reads a question once and
  * searches what it read; the search reads any other text itself.
  */
 import { questionCore } from './chat-frame.js';
+import { withoutMarkup } from './discord-markup.js';
 import type { TermStats } from './search-store.js';
 import { type Correction, correctSpelling } from './spelling.js';
 import { WORD_RE } from './tokenize.js';
 
 export interface ReadQuestion {
-  /** The message as typed but for markdown's marks ("**unrelated, but** …"): where frame openers and dates are read. */
+  /** The message as typed but for Discord's markup ("**unrelated, but** …"): where frame openers and dates are read. */
   unmarked: string;
   /** The message with its typos read as corpus words. */
   text: string;
@@ -21,18 +22,9 @@ export interface ReadQuestion {
 }
 
 export function readQuestion(typed: string, lexical: TermStats): ReadQuestion {
-  const unmarked = withoutMarkdown(typed);
+  const unmarked = withoutMarkup(typed);
   const { text, corrections } = correctSpelling(unshout(unmarked), lexical);
   return { unmarked, text, core: questionCore(text), corrections };
-}
-
-/**
- * Without Discord markdown's bold, underline, strike-through and spoiler marks: "**how do i claim parking …**" opened
- * with no word the chat-clause reading knows and was answered `high` from unrelated papers. (The model reads the
- * message as typed, marks and all.)
- */
-function withoutMarkdown(text: string): string {
-  return text.replace(/\*\*|__|~~|\|\|/g, '');
 }
 
 /** The share of a message's words in capitals from which it is written in capitals. */

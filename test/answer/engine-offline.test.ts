@@ -410,9 +410,29 @@ describe('abstention (offline)', () => {
     for (const marked of [
       '**how do i claim parking reimbursement for the offsite, which form**',
       '__how do i claim parking__ reimbursement for the offsite, ||which form||',
+      '_how do i claim parking reimbursement for the offsite, which form_',
+      '<:thonk:1069413349523812423> how do i claim parking reimbursement for the offsite, which form :pray:',
     ]) {
       const m = await answerQuestion({ retriever }, marked);
       expect([m.confidence, m.abstainReason], marked).toEqual(['none', r.abstainReason]);
+    }
+  });
+
+  it("reads a question with Discord's markup as the plain question: emoji, links, mentions, list marks", async () => {
+    const plain = await answerQuestion({ retriever }, 'does deduplicating the pretraining data help?');
+    expect(plain.confidence).toBe('high');
+    expect(plain.citations[0].title.startsWith('D4:')).toBe(true);
+    for (const marked of [
+      'does deduplicating the pretraining data help? <:thinking:1069413349523812423>',
+      ':thinking: does deduplicating the pretraining data help?',
+      'does deduplicating the pretraining data help? cc <@102667372615093839>',
+      'does deduplicating the pretraining data help? https://discord.com/channels/1069413349523812423/1069413349523812424',
+      'does deduplicating the pretraining data help? ([thread](<https://discord.com/channels/1/2/3>))',
+      '1. does deduplicating the pretraining data help?',
+      '-# does deduplicating the pretraining data help?',
+    ]) {
+      const m = await answerQuestion({ retriever }, marked);
+      expect([m.confidence, m.citations.map((c) => c.title)], marked).toEqual([plain.confidence, plain.citations.map((c) => c.title)]);
     }
   });
 
@@ -585,6 +605,8 @@ describe('cleanQuestion', () => {
 
   it('removes Discord mentions but keeps the question', () => {
     expect(cleanQuestion('<@123456789012345678> what is CLEX? @here')).toBe('what is CLEX?');
+    // A custom emoji reads as its name, as Discord shows it; "cc" before a mention only addresses it.
+    expect(cleanQuestion('<:thonk:1069413349523812423> what is CLEX? cc <@123456789012345678>')).toBe(':thonk: what is CLEX?');
   });
 
   it('keeps Markdown and code fences as text', () => {

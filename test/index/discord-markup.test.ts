@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { asReaderSees, withoutMarkup } from '../../src/index/discord-markup.js';
+import { tokenize } from '../../src/index/tokenize.js';
+
+describe('Discord markup as a reader sees it', () => {
+  it('shows a custom emoji, still or animated, by its name', () => {
+    expect(asReaderSees('<:mmLol:216154654256398347> is this right? <a:b1nzy:392938283556143104>')).toBe(
+      ' :mmLol:  is this right?  :b1nzy: ',
+    );
+  });
+
+  it('leaves out mentions, with a "cc", "ping" or "fyi" that only addresses them', () => {
+    const seen = asReaderSees(
+      'does dedup help? cc <@80351110224678912> <@!80351110224678912>, ping <@&165511591545143296> fyi: <#103735883630395392>',
+    );
+    expect(tokenize(seen)).toEqual(tokenize('does dedup help?'));
+    // "CC" as a word is Common Crawl, not an address.
+    expect(tokenize(asReaderSees('is CC data deduplicated?'))).toContain('cc');
+    expect(tokenize(asReaderSees('CC-100 or mC4?'))).toContain('cc');
+  });
+});
+
+describe('Discord markup as retrieval reads it', () => {
+  it('reads a masked link by its words and no link by its address', () => {
+    const read = withoutMarkup(
+      'dedup in [the D4 paper](https://arxiv.org/abs/2308.12284), see <https://huggingface.co/papers/2308.12284> or https://discord.com/channels/1/2/3',
+    );
+    expect(tokenize(read)).toEqual(tokenize('dedup in the D4 paper, see or'));
+  });
+
+  it('reads an emoji typed by its name as a pictograph, not as words, and a time as a time', () => {
+    expect(withoutMarkup(':thinking: does dedup help? :face_with_monocle:')).toBe(' -  does dedup help?  - ');
+    expect(tokenize(withoutMarkup('<:thonk:1069413349523812423> does dedup help?'))).toEqual(tokenize('does dedup help?'));
+    expect(withoutMarkup('the run at 12:30:45 on a 3:1:1 mix')).toBe('the run at 12:30:45 on a 3:1:1 mix');
+    expect(withoutMarkup('Llama-2:7b:chat weights')).toBe('Llama-2:7b:chat weights');
+  });
+
+  it('leaves out markdown marks: bold, underline, strike-through, spoilers and italics', () => {
+    expect(withoutMarkup('**how** __do__ ~~i~~ ||file|| *this* _form_').trim()).toBe('how do i file  this   form');
+  });
+});
