@@ -49,7 +49,8 @@ export function condensedTranscript(history: Turn[], opts: { numbered: boolean; 
       });
       return [
         `User: ${t.question}`,
-        `Assistant (trimmed): ${trimAnswer(t.answer, opts.answerChars ?? 500, opts.numbered)}`,
+        // A message replied to on Discord was asked of people, not answered here.
+        ...(t.answer ? [`Assistant (trimmed): ${trimAnswer(t.answer, opts.answerChars ?? 500, opts.numbered)}`] : []),
         ...(cited.length ? [`Papers cited: ${cited.join('; ')}`] : []),
       ].join('\n');
     })

@@ -18,6 +18,7 @@ import { describeFailure } from '../errors.js';
 import type { BotContext } from './context.js';
 import { admit, computeAnswer } from './services/answers.js';
 import { cleanQuestion } from '../answer/engine.js';
+import { looksLikeFollowUp, type Turn } from '../answer/followup.js';
 import { isAcknowledgement } from '../index/chat-frame.js';
 import { isAnswerThread, threadHistory } from './history.js';
 import { NO_MENTIONS } from './client.js';
@@ -47,7 +48,18 @@ interface Ask {
   withHistory: boolean;
   /** Reply to the message (it is in the thread) rather than posting plainly. */
   reply: boolean;
+  /** The message this one replies to, read as the question before it (a thread's history has its own). */
+  earlier?: Turn;
 }
+
+/** A message read with the one it replies to (`earlier`, when that asked something). */
+interface Read {
+  question: string;
+  earlier?: Turn;
+}
+
+/** What a thread opened on a reply is named after: the question replied to, when the reply only follows it up. */
+const subjectOf = (r: Read) => (r.earlier && looksLikeFollowUp(r.question) ? r.earlier.question : r.question);
 
 /** The one-line hint in an answer thread when typed follow-ups are off. */
 const FOLLOWUP_HINT = (botId: string | undefined) =>
@@ -93,7 +105,7 @@ export function createMessageHandlers(ctx: BotContext) {
       const dm = a.thread.type === ChannelType.DM ? a.thread : undefined;
       const conversation = a.thread.isThread() ? a.thread : dm;
       const past = a.withHistory && conversation ? await threadHistory(ctx, conversation, a.message.id) : undefined;
-      const history = past?.turns ?? [];
+      const history = past?.turns ?? (a.earlier ? [a.earlier] : []);
       // A DM has no thread to mark where a conversation starts: it is a follow-up once earlier answers are in view.
       const kind = dm && !past?.records.length && !history.length ? 'qa' : a.kind;
       const target = channelTarget(a.thread, { replyTo: a.reply ? a.message : undefined, logger: ctx.logger });
@@ -135,11 +147,59 @@ export function createMessageHandlers(ctx: BotContext) {
     }
   }
 
+  /** The message's text with mentions of the bot removed. */
+  function withoutBot(text: string): string {
+    const id = ctx.botUserId;
+    return id ? text.replace(new RegExp(`<@!?${id}>`, 'g'), ' ') : text;
+  }
+
+  const mentionsBot = (message: Message) => Boolean(ctx.botUserId && message.mentions.users.has(ctx.botUserId));
+
   /** The message's text with mentions of the bot removed, when it mentions the bot. */
   function mentionQuestion(message: Message): string | undefined {
-    const id = ctx.botUserId;
-    if (!id || !message.mentions.users.has(id)) return undefined;
-    return questionOf(message.content.replace(new RegExp(`<@!?${id}>`, 'g'), ' '));
+    return mentionsBot(message) ? questionOf(withoutBot(message.content)) : undefined;
+  }
+
+  /** What the message a reply answers asked, if a person wrote it and it asks something (an answer thread has its history instead). */
+  async function repliedQuestion(message: Message): Promise<string | undefined> {
+    if (message.type !== MessageType.Reply || !message.reference?.messageId) return undefined;
+    const replied = await safely(ctx.logger, 'replied-to message', () => message.fetchReference());
+    if (!replied || replied.author.bot || replied.system) return undefined;
+    return questionOf(withoutBot(replied.content));
+  }
+
+  /**
+   * A message asking the bot, read with the message it replies to: "@research-bot" alone (or "^") under someone's
+   * question asks that question; "@research-bot what about 13B?" under it is that question's follow-up. Undefined
+   * when the message asks nothing: an acknowledgement, or no words and nothing replied to that can be read, which a
+   * mention of the bot is told (`tellHowToAsk`).
+   */
+  async function readAsk(message: Message, mentioned: boolean): Promise<Read | undefined> {
+    const text = mentioned ? withoutBot(message.content) : message.content;
+    // "thx @research-bot" acknowledges; a mention with no words at all ("@research-bot ^") points at what it replies to.
+    if (/[\p{L}\p{N}]/u.test(text) && isAcknowledgement(text)) return undefined;
+    const own = questionOf(text);
+    const earlier = await repliedQuestion(message);
+    if (!own) {
+      if (earlier) return { question: earlier };
+      if (mentioned) await tellHowToAsk(message);
+      return undefined;
+    }
+    return earlier ? { question: own, earlier: { question: earlier, answer: '' } } : { question: own };
+  }
+
+  /** A mention with no question, and nothing replied to that the bot can read: say how to ask, once per message. */
+  async function tellHowToAsk(message: Message): Promise<void> {
+    if (!handled.add(message.id)) return;
+    const replied = message.type === MessageType.Reply;
+    await safely(ctx.logger, 'how-to-ask hint', () =>
+      message.reply({
+        content: replied
+          ? "I can't read the message you replied to (it may be gone, or the bot may lack the Message Content intent). Please type the question after the mention."
+          : "Ask me a question after the mention, or reply to someone's question with a mention to have me answer it.",
+        allowedMentions: NO_MENTIONS,
+      }),
+    );
   }
 
   // Answer threads already told that typed follow-ups are off (THREAD_FOLLOWUPS=false).
@@ -162,8 +222,9 @@ export function createMessageHandlers(ctx: BotContext) {
     if (channel.isThread()) {
       if (!isAnswerThread(ctx, channel)) {
         // @research-bot in someone else's thread: answer there.
-        if (!mentioned || !handled.add(message.id)) return;
-        return answerInThread({ message, thread: channel, question: mentioned, kind: 'qa', withHistory: false, reply: true });
+        const read = mentionsBot(message) ? await readAsk(message, true) : undefined;
+        if (!read || !handled.add(message.id)) return;
+        return answerInThread({ message, thread: channel, ...read, kind: 'qa', withHistory: false, reply: true });
       }
       const forumStarter = message.id === channel.id && Boolean(channel.parentId && qa.includes(channel.parentId));
       if (forumStarter) {
@@ -188,30 +249,24 @@ export function createMessageHandlers(ctx: BotContext) {
     const textChannel = channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement;
     if (!qa.includes(channel.id) || !textChannel) {
       // @research-bot anywhere else it can read: a thread on the message where one can be made, else a reply in place.
-      if (!mentioned || !handled.add(message.id)) return;
+      const read = mentionsBot(message) ? await readAsk(message, true) : undefined;
+      if (!read || !handled.add(message.id)) return;
       const thread = textChannel
         ? await safely(ctx.logger, 'open mention thread', () =>
-            message.startThread({ name: threadNameFor(mentioned), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay }),
+            message.startThread({ name: threadNameFor(subjectOf(read)), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay }),
           )
         : undefined;
-      if (thread) return answerInThread({ message, thread, question: mentioned, kind: 'qa', withHistory: false, reply: false });
+      if (thread) return answerInThread({ message, thread, ...read, kind: 'qa', withHistory: false, reply: false });
       if (!channel.isSendable()) return;
-      return answerInThread({
-        message,
-        thread: channel,
-        question: mentioned,
-        kind: 'qa',
-        withHistory: false,
-        reply: true,
-      });
+      return answerInThread({ message, thread: channel, ...read, kind: 'qa', withHistory: false, reply: true });
     }
-    const question = mentioned ?? questionOf(message.content);
-    if (!question || !handled.add(message.id)) return;
+    const read = await readAsk(message, mentionsBot(message));
+    if (!read || !handled.add(message.id)) return;
     const thread = await safely(ctx.logger, 'open Q&A thread', () =>
-      message.startThread({ name: threadNameFor(question), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay }),
+      message.startThread({ name: threadNameFor(subjectOf(read)), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay }),
     );
     if (!thread) return;
-    return answerInThread({ message, thread, question, kind: 'qa', withHistory: false, reply: false });
+    return answerInThread({ message, thread, ...read, kind: 'qa', withHistory: false, reply: false });
   }
 
   /** Forum posts: the thread appears first; answer its opening message. */

@@ -216,5 +216,9 @@ describe('comparison profile and transcript', () => {
     expect(
       condensedTranscript([{ question: 'q', answer: 'A [1].', citedTitles: ['T'], citedMarkers: [1] }], { numbered: false }),
     ).toContain('Assistant (trimmed): A.');
+    // A message replied to on Discord was never answered: no empty answer line stands for one.
+    expect(condensedTranscript([{ question: 'What is dataset decomposition?', answer: '' }], { numbered: true })).toBe(
+      'User: What is dataset decomposition?',
+    );
   });
 });

@@ -468,6 +468,60 @@ describe('research-bot on Discord (offline answers)', () => {
     expect(s.threads()).toHaveLength(1);
   });
 
+  it("@research-bot in reply to someone's question: alone it asks that question, with words it follows it up; a bare mention is told how to ask", async () => {
+    const { s } = await setup();
+    const bot = s.botUserId;
+    const botText = (channelId: string) =>
+      s
+        .channelMessages(channelId)
+        .filter((m) => m.author.id === bot)
+        .map((m) => m.content)
+        .join('\n');
+    // The answer's last part carries the sources embed and the buttons; its first source, in the embed.
+    const firstSource = async (channelId: string) => {
+      const last = await s.waitFor(
+        () => s.channelMessages(channelId).find((m) => m.author.id === bot && customIds(m).length === 3),
+        10_000,
+      );
+      return last.embeds[0].description.split('\n')[0];
+    };
+    const asked = s.sendMessage({ channelId: s.textChannelId, content: 'What is dataset decomposition?', authorId: userId() });
+
+    // "@research-bot" alone under the question: the question replied to is what is asked.
+    const alone = s.sendMessage({ channelId: s.textChannelId, content: `<@${bot}>`, replyTo: asked.messageId });
+    const first = await s.waitFor(() => s.threads().find((t) => t.id === alone.messageId), 10_000);
+    expect(first.name).toBe('What is dataset decomposition?');
+    expect(await firstSource(first.id)).toMatch(/^\*\*\[1\]\*\* \[Dataset Decomposition/);
+    expect(botText(first.id)).toMatch(/Dataset Decomposition/);
+
+    // With words of its own, the reply follows the question up: alone, "what does it cost to train?" finds vTrain first.
+    const follow = s.sendMessage({
+      channelId: s.textChannelId,
+      content: `<@${bot}> what does it cost to train?`,
+      replyTo: asked.messageId,
+    });
+    const second = await s.waitFor(() => s.threads().find((t) => t.id === follow.messageId), 10_000);
+    expect(second.name).toBe('What is dataset decomposition?');
+    expect(await firstSource(second.id)).toMatch(/^\*\*\[1\]\*\* \[Dataset Decomposition/);
+
+    // A bare mention with nothing replied to asks nothing: one reply says how to ask, and no thread is opened.
+    const bare = s.sendMessage({ channelId: s.textChannelId, content: `<@${bot}>  ` });
+    const hint = await s.waitFor(
+      () => s.channelMessages(s.textChannelId).find((m) => m.author.id === bot && m.message_reference?.message_id === bare.messageId),
+      5000,
+    );
+    expect(hint.content).toMatch(/Ask me a question after the mention/);
+    expect(s.threads().some((t) => t.id === bare.messageId)).toBe(false);
+    // Under a message the bot cannot read (no text reaches it without the Message Content intent), it says so.
+    const unread = s.sendMessage({ channelId: s.textChannelId, content: '', authorId: userId() });
+    const under = s.sendMessage({ channelId: s.textChannelId, content: `<@${bot}>`, replyTo: unread.messageId });
+    const told = await s.waitFor(
+      () => s.channelMessages(s.textChannelId).find((m) => m.author.id === bot && m.message_reference?.message_id === under.messageId),
+      5000,
+    );
+    expect(told.content).toMatch(/can't read the message you replied to/);
+  });
+
   it('builds the index at start when it is missing (progress in the log), before logging in', async () => {
     const emptyIndex = await suite.tempDir('noindex');
     const { s, bot } = await setup({}, { indexDir: emptyIndex });
