@@ -35,16 +35,69 @@ const LINK = /<?\bhttps?:\/\/[^\s>]+>?/g;
  */
 const SHORTCODE = /(?<![\p{L}\p{N}_:]):(?=[\w+-]*\p{L})[\w+-]{2,40}:(?![\p{L}\p{N}_:])/gu;
 
+/** A fenced code block (an unclosed fence runs to the end, as Discord shows it). */
+const FENCED = /```[\s\S]*?(?:```|$)/g;
 /**
- * The message without Discord markup that is no part of what is asked: markdown's marks, links' addresses, emoji
- * names, and what `asReaderSees` leaves out. (The model reads the message as the reader sees it, marks and links included.)
+ * A line of code, not prose: an assignment (a value after "=": not "… = ?"), a brace, a semicolon ending it (not "tl;dr"), a call ("trainer.fit(", "from_pretrained(", "f(x, y)",
+ * not "LLM(s)"), a "key: value" setting, an indented line, a definition or import, a traceback's line. A line opening
+ * "for …" or "if …" is as often a question ("for math LLMs, should worked solutions go…").
+ */
+const CODE_LINE = new RegExp(
+  [
+    String.raw`[\w\])]\s*=\s*[\w"'\[({.-]|[{}]|;\s*$`,
+    String.raw`[\w\]]\.\w+\(|\b\w+_\w*\(|\w\((?:\)|[^)]*[=,])`,
+    String.raw`^\s*[\w.-]+:\s*\S+\s*$`,
+    String.raw`^\s{2,}\S`,
+    String.raw`^\s*(?:def|class)\s+\w+\s*[(:]|^\s*(?:from\s+[\w.]+\s+)?import\s+[\w.]+\s*$`,
+    String.raw`^Traceback\b|^\w*(?:Error|Exception):`,
+  ].join('|'),
+);
+
+/** Fewest plain words, and their least share of a line's tokens, for a line to read as prose whatever marks it has. */
+const PROSE_WORDS = 6;
+const PROSE_SHARE = 0.75;
+
+/**
+ * A sentence, though it has a mark of code: an abstract's semicolons and "k = 5", a question's "length-100". Its
+ * tokens are mostly plain words once their punctuation is trimmed; a traceback's "File "train.py", line 42, in
+ * <module>" is not.
+ */
+function isProse(line: string): boolean {
+  const tokens = line.split(/\s+/).filter(Boolean);
+  const words = tokens.filter((t) => /^\p{L}+(?:[-'’]\p{L}+)*$/u.test(t.replace(/^[("'“‘[<]+|[)"'”’\]>,.;:!?]+$/gu, ''))).length;
+  return words >= PROSE_WORDS && words >= PROSE_SHARE * tokens.length;
+}
+
+/**
+ * Without a fenced block of code: a question about code ("is this warmup ok?", then a config or a traceback) asks in
+ * the words around it, and the code's names ("AutoModelForCausalLM", "trainer") are no subject a paper would use. A
+ * block of prose (an abstract pasted so) is read; so is the code of a message with no words outside it.
+ */
+function withoutCode(text: string): string {
+  const out = text.replace(FENCED, (block) => {
+    const lines = block
+      .replace(/^```[^\n]*\n?|```$/g, '')
+      .split('\n')
+      .filter((l) => l.trim());
+    return lines.filter((l) => CODE_LINE.test(l) && !isProse(l)).length * 2 >= lines.length ? '\n' : block;
+  });
+  return /[\p{L}\p{N}]/u.test(out) ? out : text;
+}
+
+/**
+ * The message without Discord markup that is no part of what is asked: code blocks of code, markdown's marks, links'
+ * addresses, emoji names, and what `asReaderSees` leaves out. (The model reads the message as the reader sees it, marks and links included.)
  */
 export function withoutMarkup(text: string): string {
   // The search reads a query not cleaned as a question is (cleanQuestion): its mentions and emoji are read here too.
-  return asReaderSees(text)
-    .replace(MASKED_LINK, '$1')
-    .replace(LINK, ' ')
-    .replace(SHORTCODE, ' - ')
-    .replace(DOUBLE_MARKS, '')
-    .replace(SINGLE_MARKS, ' ');
+  return (
+    withoutCode(asReaderSees(text))
+      // A fence and the language it names ("```python") are no words of the question.
+      .replace(/```[\w+-]*(?=\n)|```/g, ' ')
+      .replace(MASKED_LINK, '$1')
+      .replace(LINK, ' ')
+      .replace(SHORTCODE, ' - ')
+      .replace(DOUBLE_MARKS, '')
+      .replace(SINGLE_MARKS, ' ')
+  );
 }

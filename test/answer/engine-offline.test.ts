@@ -430,6 +430,7 @@ describe('abstention (offline)', () => {
       'does deduplicating the pretraining data help? ([thread](<https://discord.com/channels/1/2/3>))',
       '1. does deduplicating the pretraining data help?',
       '-# does deduplicating the pretraining data help?',
+      'does deduplicating the pretraining data help?\n```python\ndocs = minhash_dedup(corpus, threshold=0.8)\ntrainer.fit(model, docs)\n```',
     ]) {
       const m = await answerQuestion({ retriever }, marked);
       expect([m.confidence, m.citations.map((c) => c.title)], marked).toEqual([plain.confidence, plain.citations.map((c) => c.title)]);

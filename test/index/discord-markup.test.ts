@@ -38,4 +38,22 @@ describe('Discord markup as retrieval reads it', () => {
   it('leaves out markdown marks: bold, underline, strike-through, spoilers and italics', () => {
     expect(withoutMarkup('**how** __do__ ~~i~~ ||file|| *this* _form_').trim()).toBe('how do i file  this   form');
   });
+
+  it('leaves out a block of code, not a block of prose, and reads the code of a message with nothing else', () => {
+    const config = 'is this warmup ok for continued pretraining?\n```yaml\nlr: 3e-4\nwarmup_steps: 2000\n```';
+    expect(tokenize(withoutMarkup(config))).toEqual(tokenize('is this warmup ok for continued pretraining?'));
+    const trace = 'why?\n```\nTraceback (most recent call last):\n  File "train.py", line 42, in <module>\n    trainer.fit(model)\n```';
+    expect(tokenize(withoutMarkup(trace))).toEqual(tokenize('why?'));
+    expect(tokenize(withoutMarkup('and this?\n```python\nmodel = AutoModelForCausalLM.from_pretrained(name)\n```'))).toEqual(
+      tokenize('and this?'),
+    );
+    // An abstract pasted in a block is prose, semicolons and "k = 5" and all; so is a question ("tl;dr", "= ?").
+    const abstract =
+      'Large language models (LLMs) are trained on fixed-length sequences; we propose dataset decomposition, with k = 5 buckets.';
+    for (const prose of [abstract, "what's the tl;dr on Fira?", 'for math LLMs, should worked solutions go into pretraining?']) {
+      expect(tokenize(withoutMarkup(`thoughts?\n\`\`\`\n${prose}\n\`\`\``))).toEqual(tokenize(`thoughts? ${prose}`));
+    }
+    // Nothing but code: the code is what there is to read.
+    expect(tokenize(withoutMarkup('```\nx = torch.randn(4, 8)\n```'))).toEqual(tokenize('x = torch.randn(4, 8)'));
+  });
 });
