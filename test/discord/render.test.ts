@@ -264,6 +264,9 @@ describe('answer rendering', () => {
     expect(neutralizeMentions('@everyone and @here')).toBe('@\u200beveryone and @\u200bhere');
     expect(threadNameFor(`<@123> @everyone ${'q'.repeat(200)}`)).toHaveLength(100);
     expect(threadNameFor('<@123>')).toBe('Question');
+    // Markdown and emoji tokens, which a thread's name would show raw, are left out.
+    expect(threadNameFor(':thinking: **does dedup help?** <:thonk:1069413349523812423>')).toBe('does dedup help?');
+    expect(threadNameFor('_is this lr ok?_\n```yaml\nlr: 3e-4\n```')).toBe('is this lr ok?');
     expect(truncate('abc😀def', 5)).toBe('abc…');
     expect(safeUrl('https://x.org/a (b)')).toBe('https://x.org/a%20%28b%29');
     expect(mdLink('a]b', 'javascript:alert(1)')).toBe('a\\]b');

@@ -4,6 +4,7 @@
  */
 import { escapeMarkdown, hyperlink } from 'discord.js';
 import { mapOutsideCode } from '../../answer/code-spans.js';
+import { withoutMarkup } from '../../index/discord-markup.js';
 
 /** Discord limits, in characters. */
 export const LIMITS = {
@@ -87,8 +88,10 @@ export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** A thread name from a question: one line, mentions removed, ≤ 100 chars, never empty. */
+/** A thread name from a question: one line, mentions and markup removed, ≤ 100 chars, never empty. */
 export function threadNameFor(question: string): string {
-  const clean = oneLine(question.replace(/<(?:@[!&]?|#)\d+>/g, ' ').replace(/@(everyone|here)\b/g, ''));
+  // A thread's name shows no markdown and no emoji tokens: the question as retrieval reads it, without the dashes
+  // emoji names leave at either end (":thinking: does dedup help? :pray:").
+  const clean = oneLine(withoutMarkup(question)).replace(/^[\s,:;.!?-]+|[\s,:;-]+$/g, '');
   return truncate(clean || 'Question', LIMITS.threadName);
 }
