@@ -431,6 +431,9 @@ function spellsInitials(p: PaperTerms, name: string): boolean {
  * with their idf share; and of those the subjects, without the verbs, adjectives and adverbs around them
  * (word-class.ts), with theirs. Names given only as examples are not asked about.
  */
+/** A number with a magnitude: "7T", "405B", "1.5M", "128k". */
+const SIZE = /^\d+(?:\.\d+)?[kmbt]$/i;
+
 function unknownWords(
   lexical: TermStats,
   asked: string,
@@ -450,7 +453,8 @@ function unknownWords(
     // A word in the asker's language that no paper uses ("LoRA는 뭐야?", "was ist LoRA?") is not a subject.
     const terms = tokenize(m[0]).filter((t) => known(t) || !foreign(t));
     const key = terms.join(' ');
-    if (terms.length === 0 || seen.has(key)) continue;
+    // A size ("7T", "405B", "128k") is for the answer to report, no name the corpus lacks ("i know qwen2 was 7T").
+    if (terms.length === 0 || seen.has(key) || SIZE.test(m[0])) continue;
     seen.add(key);
     const weight = Math.max(...terms.map((t) => lexical.idf(t)));
     mass += weight;

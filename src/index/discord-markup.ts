@@ -27,8 +27,16 @@ const DOUBLE_MARKS = /\*\*|__|~~|\|\|/g;
 const SINGLE_MARKS = /[*_]+/g;
 /** A masked link, "[the paper](https://…)": its words are the writer's, its address is not. */
 const MASKED_LINK = /\[([^\]\n]{1,200})\]\(<?https?:\/\/[^\s)>]+>?\)/g;
-/** A link, bare or in angle brackets (which stop its preview). */
-const LINK = /<?\bhttps?:\/\/[^\s>]+>?/g;
+/** A link, bare or in angle brackets (which stop its preview), not the punctuation after it ("(see https://…)."). */
+const LINK = /<?\bhttps?:\/\/[^\s>]*[^\s>).,;:!?'"\]]>?/g;
+/**
+ * A repository's, model's or dataset's page: its name is the work's ("github.com/pan-x-c/EE-LLM" names EE-LLM,
+ * "huggingface.co/datasets/HuggingFaceFW/fineweb" FineWeb). Not a paper's page ("huggingface.co/papers/2402.00838").
+ */
+const REPOSITORY = /^<?https?:\/\/(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co(?:\/datasets|\/spaces)?)\/(?!papers\/)[\w.-]+\/([\w.-]+?)(?:\.git)?(?:[/?#][^\s>]*)?>?$/;
+
+/** A link as retrieval reads it: a repository's name, or nothing (an address's words are no words of the question). */
+const linkRead = (link: string) => ` ${REPOSITORY.exec(link)?.[1] ?? ''} `;
 /**
  * An emoji typed by its name (":thinking:", or a custom emoji read so), with a letter in it: "12:30:45" is a time.
  * Read as a pictograph is (chat-frame.ts): it parts clauses.
@@ -86,7 +94,7 @@ function withoutCode(text: string): string {
 
 /**
  * The message without Discord markup that is no part of what is asked: code blocks of code, markdown's marks, links'
- * addresses, emoji names, and what `asReaderSees` leaves out. (The model reads the message as the reader sees it, marks and links included.)
+ * addresses (but a repository's name), emoji names, and what `asReaderSees` leaves out. (The model reads the message as the reader sees it, marks and links included.)
  */
 export function withoutMarkup(text: string): string {
   // The search reads a query not cleaned as a question is (cleanQuestion): its mentions and emoji are read here too.
@@ -95,7 +103,7 @@ export function withoutMarkup(text: string): string {
       // A fence and the language it names ("```python") are no words of the question.
       .replace(/```[\w+-]*(?=\n)|```/g, ' ')
       .replace(MASKED_LINK, '$1')
-      .replace(LINK, ' ')
+      .replace(LINK, linkRead)
       .replace(SHORTCODE, ' - ')
       .replace(DOUBLE_MARKS, '')
       .replace(SINGLE_MARKS, ' ')

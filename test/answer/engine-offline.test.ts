@@ -450,6 +450,12 @@ describe('abstention (offline)', () => {
     expect(unshout("WHAT'S THE BEST PRE-TRAINING RECIPE FOR BERT")).toBe("what's the best pre-training recipe for bert");
   });
 
+  it('reads a size ("7T") as a number for the answer to report, not a name the corpus lacks', async () => {
+    const r = await answerQuestion({ retriever }, 'how many tokens did qwen2.5 pretrain on? i know qwen2 was 7T');
+    expect([r.confidence, r.abstainReason]).toEqual(['high', undefined]);
+    expect(r.citations[0].title).toMatch(/^Qwen2\.5 Technical Report/);
+  });
+
   it('reads "PT" as pretraining, searched and known, not a name the corpus lacks', async () => {
     const r = await answerQuestion({ retriever }, 'multilingual speech PT, indian languages?');
     expect(r.confidence).toBe('high');

@@ -28,6 +28,15 @@ describe('Discord markup as retrieval reads it', () => {
     expect(tokenize(read)).toEqual(tokenize('dedup in the D4 paper, see or'));
   });
 
+  it("reads a repository's, model's or dataset's link by its name, which is the work's", () => {
+    expect(tokenize(withoutMarkup('early-exit LLMs (saw https://github.com/pan-x-c/EE-LLM) and'))).toEqual(
+      tokenize('early-exit LLMs (saw EE-LLM) and'),
+    );
+    expect(tokenize(withoutMarkup('<https://huggingface.co/datasets/HuggingFaceFW/fineweb>, dedup?'))).toEqual(tokenize('fineweb, dedup?'));
+    // A paper's page names it by a number only.
+    expect(tokenize(withoutMarkup('https://huggingface.co/papers/2402.00838.'))).toEqual([]);
+  });
+
   it('reads an emoji typed by its name as a pictograph, not as words, and a time as a time', () => {
     expect(withoutMarkup(':thinking: does dedup help? :face_with_monocle:')).toBe(' -  does dedup help?  - ');
     expect(tokenize(withoutMarkup('<:thonk:1069413349523812423> does dedup help?'))).toEqual(tokenize('does dedup help?'));
