@@ -256,24 +256,21 @@ export function decideConfidence(
       (anchored ? undefined : splitByTopic(lexical, settings, question, close, entities));
     if (split) return { confidence: 'low', ...split, apart: true };
   }
-  if (opts.followUp) {
-    const alone = newSubject(lexical, question, close, entities, knownHere);
-    if (alone)
-      return {
-        confidence: 'low',
-        reason: `no paper here joins ${alone} with the earlier question`,
-        missing: [alone],
-        apart: true,
-        fromThread: true,
-      };
-  } else if (ASKS_WHETHER_DONE.test(asked)) {
-    // "has anyone applied X to PPO?", "does X also work for speech?" ask whether work took X there, as a thread's
-    // follow-up does: the search read both, so a paper joining them is among the close matches. Only so asked:
-    // read in any question, a word after a preposition the close matches lack cost answers (eval tuning halves,
-    // measured so: unanswerable flagged 67 -> 73 of 86, answerable `low` 15 -> 36).
-    const alone = newSubject(lexical, asked, close, entities, knownHere);
-    if (alone)
-      return { confidence: 'low', reason: `no paper here joins ${alone} with the rest of the question`, missing: [alone], apart: true };
+  // A follow-up takes the thread's work somewhere ("…for MoE models?"); "has anyone applied X to PPO?", "does X also
+  // work for speech?" ask whether work took X there. The search read both, so a paper joining them is among the close
+  // matches. Only so asked: read in any question, a word after a preposition the close matches lack cost answers (eval
+  // tuning halves, measured so: unanswerable flagged 67 -> 73 of 86, answerable `low` 15 -> 36).
+  const takenTo = opts.followUp ? question : ASKS_WHETHER_DONE.test(asked) ? asked : undefined;
+  const alone = takenTo === undefined ? undefined : newSubject(lexical, takenTo, close, entities, knownHere);
+  if (alone) {
+    const fromThread = opts.followUp !== undefined;
+    return {
+      confidence: 'low',
+      reason: `no paper here joins ${alone} with ${fromThread ? 'the earlier question' : 'the rest of the question'}`,
+      missing: [alone],
+      apart: true,
+      ...(fromThread ? { fromThread } : {}),
+    };
   }
   if (gap.subjectShare >= settings.unknownWordShare && !opts.followUp?.pointed) {
     return { confidence: 'low', reason: `the corpus never mentions ${gap.subjects.join(', ')}`, missing: gap.subjects };
