@@ -33,7 +33,8 @@ const LINK = /<?\bhttps?:\/\/[^\s>]*[^\s>).,;:!?'"\]]>?/g;
  * A repository's, model's or dataset's page: its name is the work's ("github.com/pan-x-c/EE-LLM" names EE-LLM,
  * "huggingface.co/datasets/HuggingFaceFW/fineweb" FineWeb). Not a paper's page ("huggingface.co/papers/2402.00838").
  */
-const REPOSITORY = /^<?https?:\/\/(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co(?:\/datasets|\/spaces)?)\/(?!papers\/)[\w.-]+\/([\w.-]+?)(?:\.git)?(?:[/?#][^\s>]*)?>?$/;
+const REPOSITORY =
+  /^<?https?:\/\/(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co(?:\/datasets|\/spaces)?)\/(?!papers\/)[\w.-]+\/([\w.-]+?)(?:\.git)?(?:[/?#][^\s>]*)?>?$/;
 
 /** A link as retrieval reads it: a repository's name, or nothing (an address's words are no words of the question). */
 const linkRead = (link: string) => ` ${REPOSITORY.exec(link)?.[1] ?? ''} `;
