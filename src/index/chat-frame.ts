@@ -132,7 +132,7 @@ const SWITCH_AT_START = new RegExp(`^${TOPIC_SWITCH}`, 'i');
 const TALK_NOUN = String.raw`consensus|hype|scoop|gist|thinking|lowdown|low-down|tea|buzz|take|scuttlebutt`;
 
 /** Whom a message is addressed to ("dear all,", "team:"). */
-const ADDRESSEE = "(?:guys|folks|everyone|team|bot|research-?bot|y'?all|people|sir|ma'?am|madam|all)";
+const ADDRESSEE = "(?:guys|folks|everyone|team|bot|research[\\s-]?bot|y'?all|people|sir|ma'?am|madam|all)";
 
 /** Frame at the start of a message, removed one piece at a time. */
 const LEAD = new RegExp(
@@ -219,9 +219,11 @@ const TAIL = new RegExp(
       String.raw`(?:(?:is|it's|its)\s+(?:(?:it|this|that)\s+)?)?(?:(?:kind|sort)\s+of\s+)?(?:a\s+)?(?:big\s+deal|nothingburger)(?:,?\s*right)?`,
       // After a mark only: "chain of thoughts?" keeps its word.
       String.raw`(?<=[,;:.!?\u2014-]\s*)${OPINION}(?:\s+(?:on|about)\s+(?:this|it|that))?`,
+      // A signature on the last line: "-- jonas (ml infra)", "— sam".
+      String.raw`(?<=\n\s*)(?:--|\u2014|\u2013)\s*\p{L}[\p{L}'.]*(?:\s+\p{L}[\p{L}'.]*){0,3}(?:\s*\([^()\n?]{1,40}\))?`,
     ].join('|') +
     String.raw`)\s*\)?[\s?!.-]*$`,
-  'i',
+  'iu',
 );
 
 /** "what does GQA stand for / mean": the subject is GQA ("mean" would search for averages). */

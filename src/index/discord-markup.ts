@@ -93,6 +93,9 @@ function withoutCode(text: string): string {
   return /[\p{L}\p{N}]/u.test(out) ? out : text;
 }
 
+/** An emoticon standing alone, read as the emoji it stands for: ":P" and "xD" are no letters of the question. */
+const EMOTICON = /(?<!\S)(?:[:;][-']?[()DPpOo/\\|3\][]|[xX]D|<3|\^\^|:'\()(?!\S)/g;
+
 /**
  * The message without Discord markup that is no part of what is asked: code blocks of code, markdown's marks, links'
  * addresses (but a repository's name), emoji names, and what `asReaderSees` leaves out. (The model reads the message as the reader sees it, marks and links included.)
@@ -106,6 +109,7 @@ export function withoutMarkup(text: string): string {
       .replace(MASKED_LINK, '$1')
       .replace(LINK, linkRead)
       .replace(SHORTCODE, ' - ')
+      .replace(EMOTICON, ' - ')
       .replace(DOUBLE_MARKS, '')
       .replace(SINGLE_MARKS, ' ')
   );

@@ -131,6 +131,12 @@ describe('questionCore', () => {
     ["what's everyone using for data filtering these days?", "what's using for data filtering ?"],
     ['lately what has been done on MoE?', 'MoE?'],
     ['is sequence packing overrated?', 'is sequence packing ?'],
+    // The bot by its name, and a signature on the last line.
+    ['hi research bot! what is dpo', 'what is dpo'],
+    ['what is dpo?\n\nthx\n-- jonas (ml infra)', 'what is dpo'],
+    ['what is dpo?\n\u2014 sam', 'what is dpo'],
+    // A dash opening a line that is not the last, or a question, is no signature.
+    ['what is dpo?\n-- and is it better than ppo?', 'what is dpo?\n-- and is it better than ppo?'],
   ])('%j asks %j', (message, core) => {
     expect(questionCore(message)).toBe(core);
   });

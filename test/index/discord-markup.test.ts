@@ -42,6 +42,9 @@ describe('Discord markup as retrieval reads it', () => {
     expect(tokenize(withoutMarkup('<:thonk:1069413349523812423> does dedup help?'))).toEqual(tokenize('does dedup help?'));
     expect(withoutMarkup('the run at 12:30:45 on a 3:1:1 mix')).toBe('the run at 12:30:45 on a 3:1:1 mix');
     expect(withoutMarkup('Llama-2:7b:chat weights')).toBe('Llama-2:7b:chat weights');
+    // So is an emoticon standing alone: ":P" and "xD" are no letters of the question.
+    expect(tokenize(withoutMarkup(':P muon vs adamw? xD <3 ;)'))).toEqual(tokenize('muon vs adamw?'));
+    expect(withoutMarkup('a 3:1 mix, D3PM and C++')).toBe('a 3:1 mix, D3PM and C++');
   });
 
   it('leaves out markdown marks: bold, underline, strike-through, spoilers and italics', () => {
