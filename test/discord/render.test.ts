@@ -164,6 +164,9 @@ describe('answer rendering', () => {
     const msgs = renderAnswer(record());
     expect(msgs).toHaveLength(1);
     expect(msgs[0].content.startsWith('**Q:** What is attention?\n\n')).toBe(true);
+    // The question echoed as one plain line: its bold and its code block would show as escaped marks.
+    const marked = renderAnswer(record({ question: '**is this warmup ok?** :thinking:\n```yaml\nlr: 3e-4\nwarmup_steps: 2000\n```' }));
+    expect(marked[0].content.startsWith('**Q:** is this warmup ok?\n\n')).toBe(true);
     const e = msgs[0].embeds![0];
     expect(e.title).toBe('Sources');
     expect(e.description).toContain(

@@ -9,7 +9,7 @@ import { comparisonEmbeds } from './compare.js';
 import { fitEmbed, joinLinesWithin } from './embed.js';
 import { splitMessage } from './split.js';
 import { sanitizeModelText } from '../../answer/safe-text.js';
-import { LIMITS, escapeMarkdownText, mdLink, neutralizeMentions, safeUrl, truncate, unmaskLinks } from './text.js';
+import { LIMITS, escapeMarkdownText, mdLink, neutralizeMentions, oneLine, plainLine, safeUrl, truncate, unmaskLinks } from './text.js';
 
 export interface OutgoingMessage {
   content: string;
@@ -116,7 +116,8 @@ export function sourcesEmbed(r: AnswerRecord): APIEmbed {
 }
 
 function header(r: AnswerRecord): string {
-  const q = escapeMarkdownText(truncate(r.question.replace(/\s+/g, ' '), 300));
+  // As one plain line: a question's bold or code block would otherwise show as escaped marks.
+  const q = escapeMarkdownText(truncate(plainLine(r.question) || oneLine(r.question), 300));
   switch (r.kind) {
     case 'ask':
       return `**Q:** ${q}\n\n`;

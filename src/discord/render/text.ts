@@ -88,10 +88,16 @@ export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** A thread name from a question: one line, mentions and markup removed, ≤ 100 chars, never empty. */
+/**
+ * A question as one plain line: without Discord's markup (markdown, emoji tokens, mentions, code blocks, links'
+ * addresses), which a thread's name would show raw and an echo would escape into visible marks; without the dashes
+ * emoji names leave at either end (":thinking: does dedup help? :pray:"). Empty when the question is only markup.
+ */
+export function plainLine(question: string): string {
+  return oneLine(withoutMarkup(question)).replace(/^[\s,:;.!?-]+|[\s,:;-]+$/g, '');
+}
+
+/** A thread name from a question: one plain line, ≤ 100 chars, never empty. */
 export function threadNameFor(question: string): string {
-  // A thread's name shows no markdown and no emoji tokens: the question as retrieval reads it, without the dashes
-  // emoji names leave at either end (":thinking: does dedup help? :pray:").
-  const clean = oneLine(withoutMarkup(question)).replace(/^[\s,:;.!?-]+|[\s,:;-]+$/g, '');
-  return truncate(clean || 'Question', LIMITS.threadName);
+  return truncate(plainLine(question) || 'Question', LIMITS.threadName);
 }
