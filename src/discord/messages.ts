@@ -195,7 +195,8 @@ export function createMessageHandlers(ctx: BotContext) {
     await safely(ctx.logger, 'how-to-ask hint', () =>
       message.reply({
         content: replied
-          ? "I can't read the message you replied to (it may be gone, or the bot may lack the Message Content intent). Please type the question after the mention."
+          ? "I can't read the message you replied to (it may be gone, or the bot may lack the Message Content intent). " +
+            'Please type the question after the mention.'
           : "Ask me a question after the mention, or reply to someone's question with a mention to have me answer it.",
         allowedMentions: NO_MENTIONS,
       }),

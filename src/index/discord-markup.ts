@@ -47,8 +47,9 @@ const SHORTCODE = /(?<![\p{L}\p{N}_:]):(?=[\w+-]*\p{L})[\w+-]{2,40}:(?![\p{L}\p{
 /** A fenced code block (an unclosed fence runs to the end, as Discord shows it). */
 const FENCED = /```[\s\S]*?(?:```|$)/g;
 /**
- * A line of code, not prose: an assignment (a value after "=": not "… = ?"), a brace, a semicolon ending it (not "tl;dr"), a call ("trainer.fit(", "from_pretrained(", "f(x, y)",
- * not "LLM(s)"), a "key: value" setting, an indented line, a definition or import, a traceback's line. A line opening
+ * A line of code, not prose: an assignment (a value after "=": not "… = ?"), a brace, a semicolon ending it (not
+ * "tl;dr"), a call ("trainer.fit(", "from_pretrained(", "f(x, y)", not "LLM(s)"), a "key: value" setting, an indented
+ * line, a definition or import, a traceback's line. A line opening
  * "for …" or "if …" is as often a question ("for math LLMs, should worked solutions go…").
  */
 const CODE_LINE = new RegExp(
@@ -98,7 +99,8 @@ const EMOTICON = /(?<!\S)(?:[:;][-']?[()DPpOo/\\|3\][]|[xX]D|<3|\^\^|:'\()(?!\S)
 
 /**
  * The message without Discord markup that is no part of what is asked: code blocks of code, markdown's marks, links'
- * addresses (but a repository's name), emoji names, and what `asReaderSees` leaves out. (The model reads the message as the reader sees it, marks and links included.)
+ * addresses (but a repository's name), emoji names, and what `asReaderSees` leaves out. (The model reads the message
+ * as the reader sees it, marks and links included.)
  */
 export function withoutMarkup(text: string): string {
   // The search reads a query not cleaned as a question is (cleanQuestion): its mentions and emoji are read here too.
