@@ -422,15 +422,15 @@ function spellsInitials(p: PaperTerms, name: string): boolean {
   return false;
 }
 
+/** A number with a magnitude: "7T", "405B", "1.5M", "128k". */
+const SIZE = /^\d+(?:\.\d+)?[kmbt]$/i;
+
 /**
  * The words of the asked text (the question without its chat clauses: "no rush tho, cheers", "its 3am
  * and i cant sleep so") the corpus never uses (no term of the word known, abbreviations included),
  * with their idf share; and of those the subjects, without the verbs, adjectives and adverbs around them
  * (word-class.ts), with theirs. Names given only as examples are not asked about.
  */
-/** A number with a magnitude: "7T", "405B", "1.5M", "128k". */
-const SIZE = /^\d+(?:\.\d+)?[kmbt]$/i;
-
 function unknownWords(
   lexical: TermStats,
   asked: string,

@@ -219,7 +219,6 @@ export function createMessageHandlers(ctx: BotContext) {
     }
     if (!message.inGuild()) return;
     const qa = ctx.config.discord.qaChannelIds;
-    const mentioned = mentionQuestion(message);
     if (channel.isThread()) {
       if (!isAnswerThread(ctx, channel)) {
         // @research-bot in someone else's thread: answer there.
@@ -234,6 +233,7 @@ export function createMessageHandlers(ctx: BotContext) {
         return answerInThread({ message, thread: channel, question, kind: 'qa', withHistory: false, reply: true });
       }
       if (!ctx.config.discord.threadFollowups) {
+        const mentioned = mentionQuestion(message);
         if (mentioned && handled.add(message.id))
           return answerInThread({ message, thread: channel, question: mentioned, kind: 'followup', withHistory: true, reply: true });
         // Typed text is not read here: say once per thread how to ask a follow-up.
