@@ -15,7 +15,8 @@
  * its nearest word in general English word vectors (meaning-coverage.ts). A split's `low` says no paper joins the missing words
  * with the rest of the question, since other papers do mention them. A follow-up rewritten from its
  * thread is graded on its own words; it is `low` when it takes the thread's work to a subject ("…for
- * MoE models?", "…to video?") that no close match mentions. With an LLM, this decides only `none`;
+ * MoE models?", "…to video?") that no close match mentions. A question plainly asking for a figure ("how many GPUs
+ * did they use?") is `low` when no close match's abstract states a number about it (figures.ts). With an LLM, this decides only `none`;
  * the model judges the rest (INSUFFICIENT_EVIDENCE, PARTIAL_EVIDENCE), as PaperQA2 does.
  * The thresholds are the profile's `answerability` settings (settings.ts).
  */
@@ -35,6 +36,7 @@ import type { PaperHit, SearchFilter } from '../index/search.js';
 import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
 import { describeFilter, hasUserFilter } from '../search-filter.js';
 import { ASK, type AnswerabilitySettings } from './settings.js';
+import { type FigureAsked, figureAsked, statesFigure } from './figures.js';
 import { meaningCoverage } from './meaning-coverage.js';
 import { asksForList, asksSeveral, type Evidence } from './sources.js';
 import { framingNouns, namesOnly, verbsAfterTo, wordsInIdioms, wordsNamingNoSubject } from './word-class.js';
@@ -275,6 +277,16 @@ export function decideConfidence(
   if (gap.subjectShare >= settings.unknownWordShare && !opts.followUp?.pointed) {
     return { confidence: 'low', reason: `the corpus never mentions ${gap.subjects.join(', ')}`, missing: gap.subjects };
   }
+  // Asked for a figure ("how many GPUs…?"), a close match or the paper the asking clause names must state one: the
+  // corpus holds abstracts, and a figure none of them gives is a detail no paper here answers. Read in the question as
+  // typed: the chat clauses `asked` drops can hold it ("GrowLength: how many steps …") or show it is no figure asked
+  // ("is there a dataset of how long responses are").
+  const figure = figureAsked(question);
+  const checked = figure && [...close, ...namedIn(figure, opts.followUp ? [] : hits, table, asked, lexical)];
+  if (figure && checked && !checked.some((p) => statesFigure(p.hit.paper, figure))) {
+    const what = figure.counted ? `no number of "${figure.counted}"` : 'no such figure';
+    return { confidence: 'low', reason: `the closest papers' abstracts give ${what}`, missing: [] };
+  }
   // Coverage as answerability reads the question: shorthand or an initialism a close match spells out ("calib") is no
   // gap, nor is an amount ("a ton of") or a part of the work ("audio side:").
   const framing = new Set([...framingNouns(question)].flatMap((w) => tokenize(w)));
@@ -422,6 +434,9 @@ function spellsInitials(p: PaperTerms, name: string): boolean {
   return false;
 }
 
+/** Papers found that a clause asking for a figure may be about (a message's other questions find the rest). */
+const FIGURE_PAPERS = 10;
+
 /** A number with a magnitude: "7T", "405B", "1.5M", "128k". */
 const SIZE = /^\d+(?:\.\d+)?[kmbt]$/i;
 
@@ -516,15 +531,32 @@ interface PaperTerms {
   tf: ReadonlyMap<string, number>;
 }
 
+function paperAt(hit: PaperHit, table: AcronymTable): PaperTerms {
+  const { title, tf } = paperTerms(hit.paper);
+  return { hit, table, title, tf };
+}
+
 function closeMatches(hits: PaperHit[], table: AcronymTable, settings: AnswerabilitySettings): PaperTerms[] {
   const best = hits[0].score;
   return hits
     .slice(0, settings.closeMatches.count)
     .filter((h) => h.score >= best * settings.closeMatches.minRelative)
-    .map((hit) => {
-      const { title, tf } = paperTerms(hit.paper);
-      return { hit, table, title, tf };
-    });
+    .map((hit) => paperAt(hit, table));
+}
+
+/**
+ * The paper a clause asking for a figure names, if it is found but not among the close matches (in a message of
+ * several questions, one clause's paper can rank below those the others found): the first found that mentions the
+ * clause's rarest word naming it ("Yi-34B" in "how many GPUs Yi-34B was trained on", not "GPUs": by those, a paper
+ * stating them would be chosen), of its words answerability reads ("re: the discussion above" names no paper).
+ */
+function namedIn(figure: FigureAsked, hits: PaperHit[], table: AcronymTable, asked: string, lexical: TermStats): PaperTerms[] {
+  const found = hits.slice(0, FIGURE_PAPERS).map((hit) => paperAt(hit, table));
+  const read = new Set(tokenize(asked));
+  const naming = figure.subject.filter((t) => read.has(t) && found.some((p) => mentions(p, t)));
+  const rarest = naming.sort((a, b) => lexical.idf(b) - lexical.idf(a))[0];
+  const named = rarest === undefined ? undefined : found.find((p) => mentions(p, rarest));
+  return named ? [named] : [];
 }
 
 /** Directly or through an abbreviation pair: a paper writing "knowledge distillation" mentions "KD". */

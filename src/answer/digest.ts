@@ -12,28 +12,9 @@ import { paperTerms, type Sentence } from '../index/paper-terms.js';
 import { neutralizeMarkers } from './citations.js';
 import type { TermStats } from '../index/search-store.js';
 import { tokenize, WORD_RE as TOKEN_WORD } from '../index/tokenize.js';
+import { NUMERIC_INTENT, statesQuantity } from './figures.js';
 import { type DigestSettings, RELEASE_NOTICE_WEIGHT } from './settings.js';
 import type { Source } from './sources.js';
-
-const NUMERIC_INTENT = new RegExp(
-  '\\b(how (?:much|many|fast|large|big|long)' +
-    '|what (?:accuracy|score|speed ?up|rate|percentage|win rate|gain|reduction|improvement)' +
-    '|speed-?up|percent|%|accuracy|times faster|from what to what|number of|reach|claim' +
-    // Chat shorthand asks for a quantity by naming it: "GSM8K improvement for 7B?", "size of X?", "avg gain?",
-    // "CLIP's token limit?".
-    '|improvements?|gains?|boost|increase|reduction|drop|savings?|size|fraction|percentage|share|proportion|ratio' +
-    '|rate|score|f1|average|avg|cost|params|parameters|limit|cap|max|maximum|minimum|budget|count|threshold)\\b|\\b(?:by|up to)\\s*\\?',
-  'i',
-);
-const HAS_NUMBER = /\d(?:[\d.,]*)\s*(?:%|x\b|×|times|[BMKkT]\b|(?:tr|b|m)illion|thousand)|\d+\.\d+|\b\d{2,}\b/;
-/**
- * A word that starts with letters and carries digits is a name ("Qwen2.5", "GPT-4", "ResNet-50",
- * "Qwen2.5-72B-Instruct"), not a quantity the sentence states: "we present Qwen2.5" answers no
- * "how many tokens". The hyphens and dots inside it are part of the name.
- */
-const LETTERS_FIRST = /(?<![\p{L}\p{N}])\p{L}[\p{L}\p{N}]*(?:[-.][\p{L}\p{N}]+)*/gu;
-/** Whether a sentence states a number other than one inside a name (linear: a word is matched once, then tested). */
-export const statesQuantity = (text: string) => HAS_NUMBER.test(text.replace(LETTERS_FIRST, (w) => (/\d/.test(w) ? ' ' : w)));
 
 /**
  * "Our code and models will be available at https://…", "data will be released upon acceptance": where to get

@@ -383,6 +383,22 @@ describe('abstention (offline)', () => {
     }
   });
 
+  it('grades low a figure no close abstract states, and answers one stated, in the clause of a message that asks it', async () => {
+    const steps = await answerQuestion({ retriever }, 'GrowLength: how many steps do they spend at each sequence length?');
+    expect(steps.confidence).toBe('low');
+    expect(steps.abstainReason).toBe(`the closest papers' abstracts give no number of "steps"`);
+    expect(steps.citations[0].title).toMatch(/^GrowLength: /);
+    const tokens = await answerQuestion({ retriever }, 'how many tokens was Crystal trained on?');
+    expect(tokens.confidence).toBe('high');
+    expect(tokens.answer).toContain('1.4 trillion');
+    // The clause asking names ReaLHF, whose paper the first question's search ranks below its own close matches.
+    const two = await answerQuestion(
+      { retriever },
+      "what is 'sequence length collapse' when you do RLHF on distilled reasoning models, also, how big a setup did ReaLHF get evaluated on (gpus/params)",
+    );
+    expect(two.confidence).toBe('high');
+  });
+
   it('grades low a question its best match says little of in meaning, naming the words nothing in that paper comes near', async () => {
     const q = 'prompt injection defenses for tool-using agents that read web pages';
     const r = await answerQuestion({ retriever }, q);

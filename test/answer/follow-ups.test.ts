@@ -63,6 +63,19 @@ describe('follow-up answerability', () => {
     expect(imagenet.abstainReason).toMatch(/ImageNet/);
   });
 
+  it("a figure the thread's paper states is answered; one its abstract does not give is `low`, saying so", async () => {
+    const asked = 'what is the Crystal model trained on both language and code?';
+    const tokens = await thread(asked, 'how many tokens was it trained on?');
+    expect(tokens.confidence).toBe('high');
+    expect(tokens.answer).toContain('1.4 trillion');
+    const gpus = await thread(asked, 'how many GPUs did they train it on?');
+    expect(gpus.confidence).toBe('low');
+    expect(gpus.abstained).toBe(false);
+    expect(gpus.answer).toMatch(/^_Low confidence: the closest papers' abstracts give no number of "GPUs"\./);
+    // Still the thread's paper, as the closest work.
+    expect(gpus.citations[0].title).toMatch(/^Crystal: /);
+  });
+
   it('a verb after the preposition names no subject ("cheap enough to deploy?"), a noun there does', async () => {
     const asked = 'which paper pretrains ViTs by predicting the positions of dropped patches?';
     const deploy = await thread(asked, 'is it cheap enough to deploy?');

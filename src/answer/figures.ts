@@ -1,0 +1,96 @@
+/**
+ * Numbers in questions and in abstracts. A question may ask for a figure ("how many GPUs did they use?", "what
+ * top-1 does the 1B model get?"); a sentence may state one ("trained on 18 trillion tokens"). The digest ranks
+ * the sentences stating numbers higher when a question reads as wanting one (`NUMERIC_INTENT`, broad: "avg gain?"
+ * counts); answerability asks, of a question that plainly asks for a figure (`ASKS_FOR_FIGURE`, narrow), whether
+ * the paper the clause asking is about states any (`figureAsked`, `statesFigure`). The corpus holds abstracts: a figure no
+ * sentence of the best match states is a detail the abstract does not give, and an answer quoting the abstract
+ * would read as one that gives it.
+ */
+import type { Paper } from '../corpus/types.js';
+import { paperTerms } from '../index/paper-terms.js';
+import { tokenize } from '../index/tokenize.js';
+
+/** A question that may want a number: the digest puts the sentences stating one first. */
+export const NUMERIC_INTENT = new RegExp(
+  '\\b(how (?:much|many|fast|large|big|long)' +
+    '|what (?:accuracy|score|speed ?up|rate|percentage|win rate|gain|reduction|improvement)' +
+    '|speed-?up|percent|%|accuracy|times faster|from what to what|number of|reach|claim' +
+    // Chat shorthand asks for a quantity by naming it: "GSM8K improvement for 7B?", "size of X?", "avg gain?",
+    // "CLIP's token limit?".
+    '|improvements?|gains?|boost|increase|reduction|drop|savings?|size|fraction|percentage|share|proportion|ratio' +
+    '|rate|score|f1|average|avg|cost|params|parameters|limit|cap|max|maximum|minimum|budget|count|threshold)\\b|\\b(?:by|up to)\\s*\\?',
+  'i',
+);
+const HAS_NUMBER = /\d(?:[\d.,]*)\s*(?:%|x\b|×|times|[BMKkT]\b|(?:tr|b|m)illion|thousand)|\d+\.\d+|\b\d{2,}\b/;
+/**
+ * A word that starts with letters and carries digits is a name ("Qwen2.5", "GPT-4", "ResNet-50",
+ * "Qwen2.5-72B-Instruct"), not a quantity the sentence states: "we present Qwen2.5" answers no
+ * "how many tokens". The hyphens and dots inside it are part of the name.
+ */
+const LETTERS_FIRST = /(?<![\p{L}\p{N}])\p{L}[\p{L}\p{N}]*(?:[-.][\p{L}\p{N}]+)*/gu;
+/** Whether a sentence states a number other than one inside a name (linear: a word is matched once, then tested). */
+export const statesQuantity = (text: string) => HAS_NUMBER.test(text.replace(LETTERS_FIRST, (w) => (/\d/.test(w) ? ' ' : w)));
+
+/** "a dataset of how long responses tend to be", "a paper on how many layers matter": a topic, not a figure asked. */
+const NOT_A_TOPIC = String.raw`(?<!\b(?:of|on|about|in|into|regarding|for|at)\s+)`;
+
+/**
+ * Plainly asking for a number: counting ("how many GPUs"), measuring ("how long did it take", "how big was the
+ * speedup"), a difference ("by how much", "how much faster") or a named metric ("what exact speedup", "what's the
+ * imagenet top-1"). Not "how much forgetting happens" nor "how much does it help": a degree, answered in words
+ * (tuning: the idiom probe's plain iq-25 and two dev paraphrases went `low` when "how much" counted).
+ */
+export const ASKS_FOR_FIGURE = new RegExp(
+  String.raw`${NOT_A_TOPIC}\bhow\s+(?:many|long|big|large|fast)\b|\bby\s+how\s+(?:much|many|far)\b` +
+    String.raw`|${NOT_A_TOPIC}\bhow\s+much\s+(?:more|less|fewer|better|worse|\w+er)\b` +
+    String.raw`|\bwhat(?:'s|\s+is|\s+was)?\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:accuracy|top-?1|score|speed-?up|throughput|perplexity|percentage|win\s+rate)\b`,
+  'i',
+);
+/**
+ * "how many GPUs", "how many attention heads are…", "how many training examples for…": what is counted, its first
+ * word and up to two lower-case words after it (case matters here), before a verb, preposition or pronoun ("how many GPUs Yi-34B was
+ * trained on" counts GPUs).
+ */
+const COUNTED =
+  /\b[Hh]ow\s+[Mm]any\s+(\p{L}[\p{L}\p{N}-]*(?:\s+(?!(?:are|is|was|were|do|does|did|have|has|had|can|could|would|should|will|in|of|on|for|to|at|with|from|they|it|we|you|i|and|or|total|overall|roughly|exactly|approximately|about)\b)[a-z][a-z-]*){0,2})/u;
+/** Words that ask for the number, not what it is about. */
+const ASKING = new Set(
+  tokenize('how many much long big large fast more less fewer better worse exact exactly roughly number figure amount total', {
+    keepStopwords: true,
+  }),
+);
+/** Where one question of a message ends: "…models, also, how big a setup…", "…tool tokens; by how much…". */
+const CLAUSE_END = /[?!;\n]+|\.\s+|,\s*(?:also|and also|plus|oh and)\b/i;
+
+/** "params" and "parameters": one word cut short (five letters shared), as chat writes it. */
+const sameWord = (a: string, b: string) => a === b || (a.length >= 5 && b.length >= 5 && (a.startsWith(b) || b.startsWith(a)));
+
+export interface FigureAsked {
+  /** The clause asking for it, which says what the number is of. */
+  clause: string;
+  /** The terms a sentence stating the figure holds one of: what is counted ("how many GPUs"), else the clause's. */
+  about: string[];
+  /** The words naming what the clause asks about: all but the asking ones, and but what is counted ("Yi-34B" in "how many GPUs Yi-34B was trained on"). */
+  subject: string[];
+  /** What is counted, as typed. */
+  counted?: string;
+}
+
+/** The figure a message plainly asks for, if any: the first clause asking for one. */
+export function figureAsked(question: string): FigureAsked | undefined {
+  const clause = question
+    .split(CLAUSE_END)
+    .find((c) => ASKS_FOR_FIGURE.test(c))
+    ?.replace(/^[\s,:]+/, '');
+  if (!clause) return undefined;
+  const counted = COUNTED.exec(clause)?.[1];
+  const about = [...new Set(tokenize(counted ?? clause))].filter((t) => !ASKING.has(t));
+  const subject = [...new Set(tokenize(clause))].filter((t) => !ASKING.has(t) && !(counted && about.includes(t)));
+  return about.length ? { clause, about, subject, ...(counted ? { counted } : {}) } : undefined;
+}
+
+/** Whether a sentence of the paper states a number next to what the figure is about. */
+export function statesFigure(paper: Pick<Paper, 'title' | 'abstract'>, figure: FigureAsked): boolean {
+  return paperTerms(paper).sentences.some((s) => statesQuantity(s.text) && s.terms.some((t) => figure.about.some((a) => sameWord(a, t))));
+}
