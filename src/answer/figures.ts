@@ -47,13 +47,16 @@ export const ASKS_FOR_FIGURE = new RegExp(
     String.raw`|\bwhat(?:'s|\s+is|\s+was)?\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:accuracy|top-?1|score|speed-?up|throughput|perplexity|percentage|win\s+rate)\b`,
   'i',
 );
+/** Words that end what is counted: a verb, preposition, pronoun or conjunction, or a word asking ("total"). */
+const ENDS_COUNT =
+  'are|is|was|were|do|does|did|have|has|had|can|could|would|should|will|in|of|on|for|to|at|with|from' +
+  '|they|it|we|you|i|and|or|total|overall|roughly|exactly|approximately|about';
 /**
  * "how many GPUs", "how many attention heads are…", "how many training examples for…": what is counted, its first
- * word and up to two lower-case words after it (case matters here), before a verb, preposition or pronoun ("how many GPUs Yi-34B was
- * trained on" counts GPUs).
+ * word and up to two lower-case words after it (case matters here, so "how many GPUs Yi-34B was trained on" counts
+ * GPUs), before a word that ends it.
  */
-const COUNTED =
-  /\b[Hh]ow\s+[Mm]any\s+(\p{L}[\p{L}\p{N}-]*(?:\s+(?!(?:are|is|was|were|do|does|did|have|has|had|can|could|would|should|will|in|of|on|for|to|at|with|from|they|it|we|you|i|and|or|total|overall|roughly|exactly|approximately|about)\b)[a-z][a-z-]*){0,2})/u;
+const COUNTED = new RegExp(String.raw`\b[Hh]ow\s+[Mm]any\s+(\p{L}[\p{L}\p{N}-]*(?:\s+(?!(?:${ENDS_COUNT})\b)[a-z][a-z-]*){0,2})`, 'u');
 /** Words that ask for the number, not what it is about. */
 const ASKING = new Set(
   tokenize('how many much long big large fast more less fewer better worse exact exactly roughly number figure amount total', {
