@@ -466,6 +466,14 @@ describe('abstention (offline)', () => {
     expect(unshout("WHAT'S THE BEST PRE-TRAINING RECIPE FOR BERT")).toBe("what's the best pre-training recipe for bert");
   });
 
+  it('reads a name in the plural ("A100s") as the name the corpus has, and one it lacks as missing', async () => {
+    const r = await answerQuestion({ retriever }, 'how long does mosaicbert-base take to pretrain on 8 A100s?');
+    expect([r.confidence, r.abstainReason]).toEqual(['high', undefined]);
+    expect(r.citations[0].title).toMatch(/^MosaicBERT/);
+    const lacked = await answerQuestion({ retriever }, 'how long does mosaicbert-base take to pretrain on 8 Z900s?');
+    expect([lacked.confidence, lacked.abstainReason]).toEqual(['low', 'the corpus never mentions Z900s']);
+  });
+
   it('reads a size ("7T") as a number for the answer to report, not a name the corpus lacks', async () => {
     const r = await answerQuestion({ retriever }, 'how many tokens did qwen2.5 pretrain on? i know qwen2 was 7T');
     expect([r.confidence, r.abstainReason]).toEqual(['high', undefined]);
