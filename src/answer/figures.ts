@@ -36,15 +36,25 @@ export const statesQuantity = (text: string) => HAS_NUMBER.test(text.replace(LET
 const NOT_A_TOPIC = String.raw`(?<!\b(?:of|on|about|in|into|regarding|for|at)\s+)`;
 
 /**
- * Plainly asking for a number: counting ("how many GPUs"), measuring ("how long did it take", "how big was the
- * speedup"), a difference ("by how much", "how much faster") or a named metric ("what exact speedup", "what's the
- * imagenet top-1"). Not "how much forgetting happens" nor "how much does it help": a degree, answered in words
- * (tuning: the idiom probe's plain iq-25 and two dev paraphrases went `low` when "how much" counted).
+ * Plainly asking for a number: counting ("how many GPUs", "param count"), measuring ("how long did it take", "how big
+ * was the speedup", "largest model size"), a difference ("by how much", "how much faster"), a share ("what % of",
+ * "what fraction"), a setting ("what lr", "what batch size", "what context length"), a named metric ("what exact
+ * speedup", "what's the imagenet top-1") or "= ?" (its "?" ends the clause read). Not "how much forgetting happens" nor "how much does it help": a
+ * degree, answered in words (tuning: the idiom probe's plain iq-25 and two dev paraphrases went `low` when "how much"
+ * counted).
  */
+const WHAT = String.raw`\bwhat(?:'s|\s+is|\s+was)?\s+(?:the\s+)?`;
 export const ASKS_FOR_FIGURE = new RegExp(
-  String.raw`${NOT_A_TOPIC}\bhow\s+(?:many|long|big|large|fast)\b|\bby\s+how\s+(?:much|many|far)\b` +
-    String.raw`|${NOT_A_TOPIC}\bhow\s+much\s+(?:more|less|fewer|better|worse|\w+er)\b` +
-    String.raw`|\bwhat(?:'s|\s+is|\s+was)?\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:accuracy|top-?1|score|speed-?up|throughput|perplexity|percentage|win\s+rate)\b`,
+  [
+    String.raw`${NOT_A_TOPIC}\bhow\s+(?:many|long|big|large|fast)\b`,
+    String.raw`\bby\s+how\s+(?:much|many|far)\b`,
+    String.raw`${NOT_A_TOPIC}\bhow\s+much\s+(?:more|less|fewer|better|worse|\w+er)\b`,
+    String.raw`${WHAT}(?:[\w-]+\s+){0,2}(?:accuracy|top-?1|score|speed-?up|throughput|perplexity|percentage|win\s+rate)\b`,
+    String.raw`\bwhat\s*%|${WHAT}(?:percent|fraction|share|proportion|ratio)\b|=\s*(?:\?|$)`,
+    String.raw`\b(?:param(?:eter)?s?|token|gpu|sample|example|step|layer|head)\s+count\b`,
+    String.raw`\b(?:largest|biggest|smallest|max(?:imum)?)\s+(?:model\s+)?(?:size|scale|context|batch)\b`,
+    String.raw`${WHAT}(?:learning\s+rate|lr|batch\s+size|context\s+(?:length|window)|temperature|dropout|warmup)\b`,
+  ].join('|'),
   'i',
 );
 /** Words that end what is counted: a verb, preposition, pronoun or conjunction, or a word asking ("total"). */

@@ -222,23 +222,26 @@ describe('eval/followups.jsonl (follow-ups in a thread, written later by other h
   });
 });
 
-describe('eval/figures.jsonl (a figure asked about one paper, written blind to the figure check)', () => {
-  it('parses completely: 20 each of stated and unstated figures, asked alone and as a follow-up; labels point at the corpus', async () => {
-    const set = await readSet(join(ROOT, 'eval', 'figures.jsonl'));
-    expect(set.parseErrors).toEqual([]);
-    const lines = set.raw as Array<BankLine & { history?: string[] }>;
-    expect(lines).toHaveLength(80);
-    expect(new Set(lines.map((q) => q.id)).size).toBe(80);
-    const count = (kind: string, thread: boolean) => lines.filter((q) => q.kind === kind && Boolean(q.history?.length) === thread).length;
-    expect([count('numeric', false), count('unanswerable', false), count('numeric', true), count('unanswerable', true)]).toEqual([
-      20, 20, 20, 20,
-    ]);
-    for (const q of lines) {
-      expect(q.expected_titles.length === 0, q.id).toBe(q.kind === 'unanswerable');
-      expect(q.answer_key !== undefined, q.id).toBe(q.kind === 'numeric');
-      for (const t of q.expected_titles) expect(abstracts.get(titleKey(t))?.includes(q.answer_key ?? ''), `${q.id}: ${t}`).toBe(true);
-    }
-  });
+describe('eval/figures.jsonl and figures2.jsonl (a figure asked about one paper, each written blind to the figure check)', () => {
+  it.each(['figures.jsonl', 'figures2.jsonl'])(
+    '%s parses completely: 20 each of stated and unstated figures, asked alone and as a follow-up; labels point at the corpus',
+    async (name) => {
+      const set = await readSet(join(ROOT, 'eval', name));
+      expect(set.parseErrors).toEqual([]);
+      const lines = set.raw as Array<BankLine & { history?: string[] }>;
+      expect(lines).toHaveLength(80);
+      expect(new Set(lines.map((q) => q.id)).size).toBe(80);
+      const count = (kind: string, thread: boolean) => lines.filter((q) => q.kind === kind && Boolean(q.history?.length) === thread).length;
+      expect([count('numeric', false), count('unanswerable', false), count('numeric', true), count('unanswerable', true)]).toEqual([
+        20, 20, 20, 20,
+      ]);
+      for (const q of lines) {
+        expect(q.expected_titles.length === 0, q.id).toBe(q.kind === 'unanswerable');
+        expect(q.answer_key !== undefined, q.id).toBe(q.kind === 'numeric');
+        for (const t of q.expected_titles) expect(abstracts.get(titleKey(t))?.includes(q.answer_key ?? ''), `${q.id}: ${t}`).toBe(true);
+      }
+    },
+  );
 });
 
 describe('assignSplits', () => {

@@ -14,6 +14,11 @@ describe('figureAsked', () => {
       'how much faster is it than FlashAttention?',
       'what exact wall-clock speedup did they report?',
       "what's the imagenet top-1 of the 1B model?",
+      'what % of the pile is code?',
+      'codet5+ 16B humaneval pass@1 = ?',
+      "what's the param count?",
+      'largest model size they trained?',
+      'what lr and batch size did they use?',
     ]) {
       expect(figureAsked(q), q).toBeDefined();
     }
@@ -27,6 +32,8 @@ describe('figureAsked', () => {
       'is there a dataset of how long LLM responses tend to be?',
       "selecting pretraining data by how well models' losses predict benchmark scores",
       'what is the main idea of GaLore?',
+      'which attention heads matter?',
+      'which model size works best for this?',
     ]) {
       expect(figureAsked(q), q).toBeUndefined();
     }
