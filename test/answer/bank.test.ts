@@ -244,6 +244,23 @@ describe('eval/figures.jsonl and figures2.jsonl (a figure asked about one paper,
   );
 });
 
+describe('eval/details.jsonl (a detail in words asked about one paper, written blind to the thing check)', () => {
+  it('parses completely: 20 each of stated and unstated details, asked alone and as a follow-up; titles in the corpus', async () => {
+    const set = await readSet(join(ROOT, 'eval', 'details.jsonl'));
+    expect(set.parseErrors).toEqual([]);
+    const lines = set.raw as Array<BankLine & { history?: string[] }>;
+    expect(new Set(lines.map((q) => q.id)).size).toBe(80);
+    const count = (kind: string, thread: boolean) => lines.filter((q) => q.kind === kind && Boolean(q.history?.length) === thread).length;
+    expect([count('pronoun', false), count('unanswerable', false), count('pronoun', true), count('unanswerable', true)]).toEqual([
+      20, 20, 20, 20,
+    ]);
+    for (const q of lines) {
+      expect(q.expected_titles.length, q.id).toBe(q.kind === 'unanswerable' ? 0 : 1);
+      for (const t of q.expected_titles) expect(abstracts.has(titleKey(t)), `${q.id}: ${t}`).toBe(true);
+    }
+  });
+});
+
 describe('assignSplits', () => {
   const items = [
     ...Array.from({ length: 7 }, (_, i) => ({ id: `a${i}`, kind: 'alpha' })),

@@ -76,6 +76,18 @@ describe('follow-up answerability', () => {
     expect(gpus.citations[0].title).toMatch(/^Crystal: /);
   });
 
+  it("a thing asked for that none of the thread's papers says anything of is `low`; one they name is answered", async () => {
+    const asked = 'what is the Crystal model trained on both language and code?';
+    const gpus = await thread(asked, 'what gpus did they train it on?');
+    expect(gpus.confidence).toBe('low');
+    expect(gpus.abstainReason).toBe("the closest papers' abstracts do not say which gpus");
+    expect(gpus.citations[0].title).toMatch(/^Crystal: /);
+    // Things its abstract writes.
+    for (const q of ['what kind of data did they train it on?', 'ok so which benchmarks do they evaluate on?']) {
+      expect((await thread(asked, q)).confidence, q).toBe('high');
+    }
+  });
+
   it('a verb after the preposition names no subject ("cheap enough to deploy?"), a noun there does', async () => {
     const asked = 'which paper pretrains ViTs by predicting the positions of dropped patches?';
     const deploy = await thread(asked, 'is it cheap enough to deploy?');
