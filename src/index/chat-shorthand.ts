@@ -27,6 +27,7 @@ const SHORTHAND: Record<string, string> = {
   dedup: 'deduplication',
   doc: 'document',
   emb: 'embedding',
+  esp: 'especially',
   eval: 'evaluation',
   hparams: 'hyperparameters',
   hyperparams: 'hyperparameters',
@@ -43,6 +44,7 @@ const SHORTHAND: Record<string, string> = {
   sota: 'state of the art',
   thru: 'through',
   tok: 'token',
+  vram: 'GPU memory',
 };
 
 /** Shorthand term (as the tokenizer gives it) -> the terms of what it stands for. */

@@ -113,6 +113,8 @@ describe('queryTerms and top-k selection', () => {
     // A plural is its singular's stem, so it expands the same way.
     expect(queryTerms('imgs ckpts')).toEqual(queryTerms('img ckpt'));
     expect(queryTerms('continual PT').get(stem('pretraining'))).toBe(1);
+    // "VRAM" is what the papers call GPU memory.
+    expect([...queryTerms('VRAM').keys()]).toEqual(['vram', stem('gpu'), stem('memory')]);
     // An ambiguous one ("ppl": perplexity or people) is searched as typed only.
     expect(queryTerms('ppl')).toEqual(new Map([['ppl', 1]]));
   });
