@@ -15,9 +15,10 @@
  * its nearest word in general English word vectors (meaning-coverage.ts). A split's `low` says no paper joins the missing words
  * with the rest of the question, since other papers do mention them. A follow-up rewritten from its
  * thread is graded on its own words; it is `low` when it takes the thread's work to a subject ("…for
- * MoE models?", "…to video?") that no close match mentions. A question plainly asking for a figure ("how many GPUs
- * did they use?") is `low` when no close match's abstract states a number about it (figures.ts). With an LLM, this decides only `none`;
- * the model judges the rest (INSUFFICIENT_EVIDENCE, PARTIAL_EVIDENCE), as PaperQA2 does.
+ * MoE models?", "…to video?") that no close match mentions, or asks what thing the work used ("what robot arm?")
+ * when no close match says anything of it (asked-thing.ts). A question plainly asking for a figure ("how many GPUs
+ * did they use?") is `low` when no close match's abstract states a number about it (figures.ts). With an LLM, this
+ * decides only `none`; the model judges the rest (INSUFFICIENT_EVIDENCE, PARTIAL_EVIDENCE), as PaperQA2 does.
  * The thresholds are the profile's `answerability` settings (settings.ts).
  */
 import { type AcronymTable, acronymsOf } from '../index/acronyms.js';

@@ -4,6 +4,7 @@
  * detail is one its abstract does not give.
  */
 import { WORD_RE } from '../index/tokenize.js';
+import { questionClauses } from './figures.js';
 
 /** Chat words a question may open with before its "what" ("ok so which…"). */
 const OPENERS = new Set(['so', 'and', 'ok', 'okay', 'wait', 'hmm', 'also', 'but', 'then', 'oh', 'btw']);
@@ -22,7 +23,6 @@ const BEFORE_THING = new Set([
   'exactly',
   'specific',
   'particular',
-  's',
 ]);
 /** Where the thing ends: its verb, or a pronoun starting the rest ("what data did they…", "which one is…"). */
 const AFTER_THING = new Set(
@@ -33,13 +33,11 @@ const AFTER_THING = new Set(
 );
 /** The most words read as the thing: "what robot arm", "which search engine index". */
 const THING_WORDS = 3;
-/** Where one question of a message ends. */
-const CLAUSE_END = /[?!;\n]+|\.\s+/;
 
 /** The thing each clause opening with "what"/"which" asks for, as typed ("robot arm"); its last word is its head. */
 export function askedThings(question: string): string[][] {
   const things: string[][] = [];
-  for (const clause of question.split(CLAUSE_END)) {
+  for (const clause of questionClauses(question)) {
     const words = [...clause.matchAll(WORD_RE)].map((m) => m[0]);
     let i = 0;
     while (i < words.length && OPENERS.has(words[i].toLowerCase())) i++;

@@ -1,11 +1,10 @@
 /**
  * Numbers in questions and in abstracts. A question may ask for a figure ("how many GPUs did they use?", "what
- * top-1 does the 1B model get?"); a sentence may state one ("trained on 18 trillion tokens"). The digest ranks
- * the sentences stating numbers higher when a question reads as wanting one (`NUMERIC_INTENT`, broad: "avg gain?"
- * counts); answerability asks, of a question that plainly asks for a figure (`ASKS_FOR_FIGURE`, narrow), whether
- * the paper the clause asking is about states any (`figureAsked`, `statesFigure`). The corpus holds abstracts: a figure no
- * sentence of the best match states is a detail the abstract does not give, and an answer quoting the abstract
- * would read as one that gives it.
+ * top-1 does the 1B model get?"); a sentence may state one ("trained on 18 trillion tokens"). The digest ranks the
+ * sentences stating numbers higher when a question reads as wanting one (`NUMERIC_INTENT`, broad: "avg gain?"
+ * counts); answerability asks, of a question that plainly asks for a figure (`figureAsked`, narrow), whether a close
+ * match or the paper the asking clause names states one (`statesFigure`). The corpus holds abstracts: a figure none
+ * of them states is a detail no paper here gives, and an answer quoting them would read as one that gives it.
  */
 import type { Paper } from '../corpus/types.js';
 import { paperTerms } from '../index/paper-terms.js';
@@ -39,9 +38,9 @@ const NOT_A_TOPIC = String.raw`(?<!\b(?:of|on|about|in|into|regarding|for|at)\s+
  * Plainly asking for a number: counting ("how many GPUs", "param count"), measuring ("how long did it take", "how big
  * was the speedup", "largest model size"), a difference ("by how much", "how much faster"), a share ("what % of",
  * "what fraction"), a setting ("what lr", "what batch size", "what context length"), a named metric ("what exact
- * speedup", "what's the imagenet top-1") or "= ?" (its "?" ends the clause read). Not "how much forgetting happens" nor "how much does it help": a
- * degree, answered in words (tuning: the idiom probe's plain iq-25 and two dev paraphrases went `low` when "how much"
- * counted).
+ * speedup", "what's the imagenet top-1") or "= ?" (its "?" ends the clause read). Not "how much forgetting happens"
+ * nor "how much does it help": a degree, answered in words (tuning: the idiom probe's plain iq-25 and two dev
+ * paraphrases went `low` when "how much" counted).
  */
 const WHAT = String.raw`\bwhat(?:'s|\s+is|\s+was)?\s+(?:the\s+)?`;
 export const ASKS_FOR_FIGURE = new RegExp(
@@ -76,6 +75,11 @@ const ASKING = new Set(
 /** Where one question of a message ends: "…models, also, how big a setup…", "…tool tokens; by how much…". */
 const CLAUSE_END = /[?!;\n]+|\.\s+|,\s*(?:also|and also|plus|oh and)\b/i;
 
+/** The questions of a message, each without the punctuation joining it to the one before. */
+export function questionClauses(question: string): string[] {
+  return question.split(CLAUSE_END).map((c) => c.replace(/^[\s,:]+/, ''));
+}
+
 /** "params" and "parameters": one word cut short (five letters shared), as chat writes it. */
 const sameWord = (a: string, b: string) => a === b || (a.length >= 5 && b.length >= 5 && (a.startsWith(b) || b.startsWith(a)));
 
@@ -92,10 +96,7 @@ export interface FigureAsked {
 
 /** The figure a message plainly asks for, if any: the first clause asking for one. */
 export function figureAsked(question: string): FigureAsked | undefined {
-  const clause = question
-    .split(CLAUSE_END)
-    .find((c) => ASKS_FOR_FIGURE.test(c))
-    ?.replace(/^[\s,:]+/, '');
+  const clause = questionClauses(question).find((c) => ASKS_FOR_FIGURE.test(c));
   if (!clause) return undefined;
   const counted = COUNTED.exec(clause)?.[1];
   const about = [...new Set(tokenize(counted ?? clause))].filter((t) => !ASKING.has(t));
