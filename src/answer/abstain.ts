@@ -296,7 +296,7 @@ export function decideConfidence(
   // 7 -> 8 of 12; judged blind on 80 questions of details (twenty-fourth round): 1 -> 2 of 20 in a thread, answerable
   // unchanged.
   if (opts.followUp && !figure) {
-    const lacked = thingNoPaperSays(lexical, question, close, corpus.wordVectors?.(), settings.meaning?.nearWord ?? NEAR_THING);
+    const lacked = thingNoPaperSays(lexical, question, close, corpus.wordVectors, settings.meaning?.nearWord ?? NEAR_THING);
     if (lacked) return { confidence: 'low', reason: `the closest papers' abstracts do not say which ${lacked}`, missing: [] };
   }
   // Coverage as answerability reads the question: shorthand or an initialism a close match spells out ("calib") is no
@@ -695,15 +695,18 @@ function thingNoPaperSays(
   lexical: TermStats,
   question: string,
   close: PaperTerms[],
-  vectors: WordSimilarity | undefined,
+  wordVectors: (() => WordSimilarity) | undefined,
   near: number,
 ): string | undefined {
-  const notSubject = wordsNamingNoSubject(question);
   for (const thing of askedThings(question)) {
     const head = thing.at(-1) ?? '';
     const terms = tokenize(head);
-    if (!terms.length || !terms.some((t) => isKnownTerm(lexical, t)) || notSubject.has(head.toLowerCase())) continue;
+    if (!terms.length || !terms.some((t) => isKnownTerm(lexical, t))) continue;
     if (close.some((p) => terms.some((t) => mentions(p, t)))) continue;
+    // The tagger and the vectors are read only now: a CLI process that never meets such a thing loads neither (the bot
+    // has both from start-up).
+    if (wordsNamingNoSubject(question).has(head.toLowerCase())) continue;
+    const vectors = wordVectors?.();
     const nearest = vectors ? Math.max(0, ...close.map((p) => vectors.closest(head.toLowerCase(), paperTerms(p.hit.paper).words))) : 1;
     if (nearest < near) return thing.join(' ');
   }
