@@ -285,10 +285,13 @@ export function decideConfidence(
   // typed: the chat clauses `asked` drops can hold it ("GrowLength: how many steps …") or show it is no figure asked
   // ("is there a dataset of how long responses are").
   const figure = figureAsked(question);
-  const checked = figure && [...close, ...namedIn(figure, opts.followUp ? [] : hits, table, asked, lexical)];
-  if (figure && checked && !checked.some((p) => statesFigure(p.hit.paper, figure))) {
-    const what = figure.counted ? `no number of "${figure.counted}"` : 'no such figure';
-    return { confidence: 'low', reason: `the closest papers' abstracts give ${what}`, missing: [] };
+  if (figure) {
+    // A follow-up's clause names no paper of its own: it asks about the thread's, which are the close matches.
+    const checked = opts.followUp ? close : [...close, ...namedIn(figure, hits, table, asked, lexical)];
+    if (!checked.some((p) => statesFigure(p.hit.paper, figure))) {
+      const what = figure.counted ? `no number of "${figure.counted}"` : 'no such figure';
+      return { confidence: 'low', reason: `the closest papers' abstracts give ${what}`, missing: [] };
+    }
   }
   // A follow-up asking what or which thing the thread's work used ("what robot arm did they use?"): when no close
   // match says anything of it, in words or in meaning, the abstract does not give it. Only in a thread: read in
