@@ -201,7 +201,6 @@ export function decideConfidence(
   // initialism a close match spells out, or chat shorthand for a word the corpus uses ("avg" for "average").
   const known = (t: string) =>
     isKnownTerm(lexical, t) ||
-    (NAME_PLURAL.test(t) && isKnownTerm(lexical, t.slice(0, -1))) ||
     table.expansions.has(t) ||
     spelled.has(t) ||
     (shorthandFor(t)?.every((x) => isKnownTerm(lexical, x)) ?? false);
@@ -335,7 +334,6 @@ export function decideConfidence(
       words: paperTerms(p.hit.paper).words,
       says: (t: string) =>
         mentions(p, t) ||
-        (NAME_PLURAL.test(t) && mentions(p, t.slice(0, -1))) ||
         (shorthandFor(t)?.every((x) => mentions(p, x)) ?? false) ||
         spelledOutIn([p], t) ||
         spelled.has(t),
@@ -455,9 +453,6 @@ function spellsInitials(p: PaperTerms, name: string): boolean {
 
 /** Papers found that a clause asking for a figure may be about (a message's other questions find the rest). */
 const FIGURE_PAPERS = 10;
-
-/** A name ending in digits, in the plural ("A100s", "H100s"): the tokenizer stems words, not names. */
-const NAME_PLURAL = /\ds$/;
 
 /** A number with a magnitude: "7T", "405B", "1.5M", "128k". */
 const SIZE = /^\d+(?:\.\d+)?[kmbt]$/i;

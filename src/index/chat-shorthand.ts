@@ -50,7 +50,13 @@ const SHORTHAND: Record<string, string> = {
 /** Shorthand term (as the tokenizer gives it) -> the terms of what it stands for. */
 const EXPANSIONS = new Map(Object.entries(SHORTHAND).flatMap(([short, long]) => tokenize(short).map((t) => [t, tokenize(long)] as const)));
 
-/** The terms a shorthand term stands for ("avg": ["averag"]), or undefined when it is none. */
+/**
+ * A name in the plural ("A100s", "H100s", "T5s"): the tokenizer stems words, not names, so the corpus has only the
+ * singular. A letter first: "1990s" is a decade.
+ */
+const NAME_PLURAL = /^[a-z][a-z0-9]*\ds$/;
+
+/** The terms a shorthand term stands for ("avg": ["averag"], "a100s": ["a100"]), or undefined when it is none. */
 export function shorthandFor(term: string): string[] | undefined {
-  return EXPANSIONS.get(term);
+  return EXPANSIONS.get(term) ?? (NAME_PLURAL.test(term) ? [term.slice(0, -1)] : undefined);
 }

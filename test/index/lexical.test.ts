@@ -115,6 +115,10 @@ describe('queryTerms and top-k selection', () => {
     expect(queryTerms('continual PT').get(stem('pretraining'))).toBe(1);
     // "VRAM" is what the papers call GPU memory.
     expect([...queryTerms('VRAM').keys()]).toEqual(['vram', stem('gpu'), stem('memory')]);
+    // A name in the plural is the name the papers write; a decade is no name.
+    expect([...queryTerms('8 A100s').keys()]).toEqual(['8', 'a100s', 'a100']);
+    expect([...queryTerms('T5s').keys()]).toEqual(['t5s', 't5']);
+    expect([...queryTerms('1990s').keys()]).toEqual(['1990s']);
     // An ambiguous one ("ppl": perplexity or people) is searched as typed only.
     expect(queryTerms('ppl')).toEqual(new Map([['ppl', 1]]));
   });
