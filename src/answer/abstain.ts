@@ -333,10 +333,7 @@ export function decideConfidence(
     const read = (p: PaperTerms) => ({
       words: paperTerms(p.hit.paper).words,
       says: (t: string) =>
-        mentions(p, t) ||
-        (shorthandFor(t)?.every((x) => mentions(p, x)) ?? false) ||
-        spelledOutIn([p], t) ||
-        spelled.has(t),
+        mentions(p, t) || (shorthandFor(t)?.every((x) => mentions(p, x)) ?? false) || spelledOutIn([p], t) || spelled.has(t),
     });
     const papers = asksForList(question) || asksSeveral(question) ? close : close.slice(0, 1);
     const near = meaningCoverage(lexical, vectors, meant, papers.map(read), notAsked, meaning.nearWord);
