@@ -17,7 +17,9 @@
  * thread is graded on its own words; it is `low` when it takes the thread's work to a subject ("…for
  * MoE models?", "…to video?") that no close match mentions, or asks what thing the work used ("what robot arm?")
  * when no close match says anything of it (asked-thing.ts). A question plainly asking for a figure ("how many GPUs
- * did they use?") is `low` when no close match's abstract states a number about it (figures.ts). With an LLM, this
+ * did they use?") is `low` when no close match's abstract states a number about it (figures.ts); one taking a method to a
+ * field ("…but for ViTs") when the best match never names the field and no close match naming it covers as much of
+ * the question (fields.ts). With an LLM, this
  * decides only `none`; the model judges the rest (INSUFFICIENT_EVIDENCE, PARTIAL_EVIDENCE), as PaperQA2 does.
  * The thresholds are the profile's `answerability` settings (settings.ts).
  */
@@ -38,6 +40,7 @@ import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
 import { describeFilter, hasUserFilter } from '../search-filter.js';
 import { ASK, type AnswerabilitySettings } from './settings.js';
 import { askedThings } from './asked-thing.js';
+import { fieldsNamed } from './fields.js';
 import { type FigureAsked, figureAsked, statesFigure } from './figures.js';
 import { meaningCoverage } from './meaning-coverage.js';
 import { asksForList, asksSeveral, type Evidence } from './sources.js';
@@ -343,6 +346,17 @@ export function decideConfidence(
         ? `the closest paper is about something else: nothing in it comes near ${far}`
         : `the closest paper is about something else: it comes near ${(near.share * 100).toFixed(0)}% of the question in meaning`;
       return { confidence: 'low', reason, missing: [] };
+    }
+    // A field the question takes a method to ("…but for ViTs", "…for ASR pretraining"), read in the question as
+    // typed: the chat clauses `asked` drops are those the best match says nothing of, and such a field can be one.
+    // A question of several parts asks for its subjects apart, so does a list of papers on topics joined by "or" or
+    // "and" ("which papers are about binarized weights or speech recognition?"): no join is asked for.
+    const cover = (p: PaperTerms) => meaningCoverage(lexical, vectors, meant, [read(p)], notAsked, meaning.nearWord).share;
+    const field = asksSeveral(question)
+      ? undefined
+      : fieldNoPaperJoins(lexical, settings, { typed: withoutExamples(question, entities), meant }, close, cover, asksForList(question));
+    if (field) {
+      return { confidence: 'low', reason: `no paper here joins ${field} with the rest of the question`, missing: [field], apart: true };
     }
   }
   return { confidence: 'high', missing: [] };
@@ -748,6 +762,46 @@ function newSubject(
       const said = (p: PaperTerms) => mentions(p, joined) || parts.every((t) => !inCorpus(t) || mentions(p, t));
       if (!close.some(said)) return words[j];
     }
+  }
+  return undefined;
+}
+
+/**
+ * A close match scoring this near the best is as good a reading of the question: chat words reorder near ties ("help
+ * me out here, …" put a prompt-tuning paper 4% above a medical one). Set by that reading, not fitted: the fields
+ * flagged on the tuning sides have their best paper naming the field at most 0.67 of the best score.
+ */
+const AS_GOOD_A_MATCH = 0.9;
+
+/**
+ * The field (fields.ts) a question names that the best match never does, when no close match naming it covers as
+ * much of the rest of the question in words (the split's `minOverlap` of the best overlap) or says as much of the
+ * question in meaning as the best match: the corpus has the method and the field apart. As typed ("ViTs"). The field
+ * is read in the question as typed, the rest in what is asked (`meant`: no chat, no examples).
+ */
+function fieldNoPaperJoins(
+  lexical: TermStats,
+  settings: AnswerabilitySettings,
+  question: { typed: string; meant: string },
+  close: PaperTerms[],
+  cover: (p: PaperTerms) => number,
+  list: boolean,
+): string | undefined {
+  for (const field of fieldsNamed(question.typed)) {
+    if (list && /\b(?:or|and)\b/i.test(question.typed.slice(0, field.at))) continue;
+    const says = (p: PaperTerms) => field.said.some((t) => mentions(p, t));
+    if (says(close[0])) continue;
+    const rest = [...new Set(tokenize(question.meant))].filter(
+      (t) => !field.said.includes(t) && isKnownTerm(lexical, t) && lexical.idf(t) >= settings.split.contentIdf,
+    );
+    const overlap = (p: PaperTerms) => rest.reduce((sum, t) => sum + (mentions(p, t) ? lexical.idf(t) : 0), 0);
+    const most = Math.max(...close.map(overlap));
+    const naming = close.filter(says);
+    if (naming.some((p) => p.hit.score >= AS_GOOD_A_MATCH * close[0].hit.score)) continue;
+    if (naming.some((p) => overlap(p) >= settings.split.minOverlap * most)) continue;
+    const bestCover = naming.length > 0 ? cover(close[0]) : 0;
+    if (naming.some((p) => cover(p) >= bestCover)) continue;
+    return field.typed;
   }
   return undefined;
 }

@@ -48,6 +48,7 @@ export interface SplitSettings {
   /**
    * A paper naming the asked-about name must match at least this share of what the best paper
    * matches of the rest of the question; below it, one paper has the name and another the topic.
+   * The same bar holds for a field the question takes a method to ("…for ViTs", fields.ts), taken over unfitted.
    */
   minOverlap: number;
   /** Names in more than this share of the papers ("SFT", "Transformer") are vocabulary, not a subject. */

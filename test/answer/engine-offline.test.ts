@@ -474,6 +474,21 @@ describe('abstention (offline)', () => {
     expect([lacked.confidence, lacked.abstainReason]).toEqual(['low', 'the corpus never mentions Z900s']);
   });
 
+  it('grades a method taken to a field that the corpus has only apart low, and one a close match joins high', async () => {
+    // The corpus has early-exit LLMs and, apart, speech papers; GaLore for LLMs and, apart, image papers.
+    const speech = await answerQuestion({ retriever }, 'early-exit inference for speech models?');
+    expect([speech.confidence, speech.abstainReason]).toEqual(['low', 'no paper here joins speech with the rest of the question']);
+    expect(speech.citations[0].title).toMatch(/^EE-LLM/);
+    const image = await answerQuestion({ retriever }, 'GaLore memory-efficient training for image classifiers?');
+    expect([image.confidence, image.abstainReason]).toEqual(['low', 'no paper here joins image with the rest of the question']);
+    // The best match never names code; close matches on code LLMs join the two.
+    const asked = 'continual pretraining recipe for code LLMs?';
+    const [best] = await retriever.search(asked, { k: 1 });
+    expect(`${best.paper.title} ${best.paper.abstract}`).not.toMatch(/\b(?:code|coding|programming|programs?|software)\b/i);
+    const joined = await answerQuestion({ retriever }, asked);
+    expect([joined.confidence, joined.abstainReason]).toEqual(['high', undefined]);
+  });
+
   it('reads a size ("7T") as a number for the answer to report, not a name the corpus lacks', async () => {
     const r = await answerQuestion({ retriever }, 'how many tokens did qwen2.5 pretrain on? i know qwen2 was 7T');
     expect([r.confidence, r.abstainReason]).toEqual(['high', undefined]);
