@@ -261,6 +261,29 @@ describe('eval/details.jsonl (a detail in words asked about one paper, written b
   });
 });
 
+describe('eval/combinations.jsonl (written blind by a session that saw only the corpus, twenty-fifth round)', () => {
+  it('parses completely: 60 unanswerable (30 combining two subjects), 60 answerable; labels point at the corpus; halves per type', async () => {
+    const set = await readSet(join(ROOT, 'eval', 'combinations.jsonl'));
+    expect(set.parseErrors).toEqual([]);
+    const lines = set.raw as Array<BankLine & { unanswerable_type?: string }>;
+    expect(new Set(lines.map((q) => q.id)).size).toBe(120);
+    const type = (q: (typeof lines)[number]) => q.unanswerable_type ?? q.kind;
+    const types = ['combination', 'near-miss', 'adjacent', 'paraphrase', 'keyword', 'multi', 'numeric'];
+    expect(types.map((t) => lines.filter((q) => type(q) === t).length)).toEqual([30, 15, 15, 20, 15, 10, 15]);
+    for (const t of types) {
+      const of = lines.filter((q) => type(q) === t);
+      expect(of.filter((q) => q.split === 'tuning').length, t).toBe(Math.floor(of.length / 2));
+      expect(of.filter((q) => q.split === 'heldout').length, t).toBe(Math.ceil(of.length / 2));
+    }
+    for (const q of lines) {
+      expect(q.expected_titles.length === 0, q.id).toBe(q.kind === 'unanswerable');
+      expect(q.answer_key !== undefined, q.id).toBe(q.kind === 'numeric');
+      for (const t of q.expected_titles) expect(abstracts.has(titleKey(t)), `${q.id}: ${t}`).toBe(true);
+      if (q.answer_key) expect(q.expected_titles.some((t) => abstracts.get(titleKey(t))?.includes(q.answer_key ?? '')), q.id).toBe(true);
+    }
+  });
+});
+
 describe('assignSplits', () => {
   const items = [
     ...Array.from({ length: 7 }, (_, i) => ({ id: `a${i}`, kind: 'alpha' })),
