@@ -28,7 +28,9 @@ const FIELDS: Record<string, { named: string; said: string }> = {
     said: 'speech audio asr spoken acoustic voice wav2vec whisper tts',
   },
   code: {
-    named: String.raw`coding|programming|software\s+engineering|code\s+(?:generation|llms?|models?|completion|pretraining|data|corpora|repositories|tasks?|benchmarks?)|(?:for|on|to)\s+code`,
+    named:
+      String.raw`coding|programming|software\s+engineering|(?:for|on|to)\s+code|` +
+      String.raw`code\s+(?:generation|llms?|models?|completion|pretraining|data|corpora|repositories|tasks?|benchmarks?)`,
     said: 'code coding programming program programs software',
   },
   math: { named: 'maths?|mathematical|mathematics|theorems?', said: 'math mathematical mathematics theorem theorems' },
