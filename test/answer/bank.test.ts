@@ -279,7 +279,11 @@ describe('eval/combinations.jsonl (written blind by a session that saw only the 
       expect(q.expected_titles.length === 0, q.id).toBe(q.kind === 'unanswerable');
       expect(q.answer_key !== undefined, q.id).toBe(q.kind === 'numeric');
       for (const t of q.expected_titles) expect(abstracts.has(titleKey(t)), `${q.id}: ${t}`).toBe(true);
-      if (q.answer_key) expect(q.expected_titles.some((t) => abstracts.get(titleKey(t))?.includes(q.answer_key ?? '')), q.id).toBe(true);
+      if (q.answer_key)
+        expect(
+          q.expected_titles.some((t) => abstracts.get(titleKey(t))?.includes(q.answer_key ?? '')),
+          q.id,
+        ).toBe(true);
     }
   });
 });
