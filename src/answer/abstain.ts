@@ -38,7 +38,7 @@ import { shorthandFor } from '../index/chat-shorthand.js';
 import type { PaperHit, SearchFilter } from '../index/search.js';
 import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
 import { describeFilter, hasUserFilter } from '../search-filter.js';
-import { ASK, type AnswerabilitySettings } from './settings.js';
+import type { AnswerabilitySettings } from './settings.js';
 import { askedThings } from './asked-thing.js';
 import { fieldsNamed } from './fields.js';
 import { type FigureAsked, figureAsked, statesFigure } from './figures.js';
@@ -651,13 +651,6 @@ function splitByTopic(
     reason: `no single paper covers the whole question; the closest matches leave out "${best.lacking.join(' ')}", which only other papers discuss`,
     missing: best.lacking,
   };
-}
-
-/** The topic-split share of a question over its search hits (diagnostics and calibration). */
-export function topicSplitShare(corpus: CorpusTerms, question: string, hits: PaperHit[], settings = ASK.answerability): number {
-  if (hits.length === 0) return 0;
-  const close = closeMatches(hits, corpus.acronyms, settings);
-  return topicSplit(corpus.termStats, settings, question, close, entityMentions(question))?.share ?? 0;
 }
 
 function topicSplit(
