@@ -11,7 +11,7 @@ import { tokenize } from '../index/tokenize.js';
 interface Field {
   /** How a question names the field. */
   named: RegExp;
-  /** Words a paper says the field in (stemmed as the index stems them). */
+  /** Words a paper says the field in, stemmed as the index stems them (so "images" is "image": each stem written once). */
   said: readonly string[];
 }
 
@@ -20,9 +20,9 @@ const word = (alternatives: string, flags = 'iu') => new RegExp(String.raw`(?<![
 const FIELDS: Record<string, { named: string; said: string }> = {
   vision: {
     named: 'vision|visual|images?|vits?|pixels?|imagenet|photos?',
-    said: 'vision visual image images vit vits pixel pixels imagenet photo photos',
+    said: 'vision visual image vit pixel imagenet photo',
   },
-  video: { named: 'videos?', said: 'video videos' },
+  video: { named: 'videos?', said: 'video' },
   speech: {
     named: 'speech|audio|asr|spoken|acoustic|voice|wav2vec2?|whisper|tts',
     said: 'speech audio asr spoken acoustic voice wav2vec whisper tts',
@@ -31,24 +31,24 @@ const FIELDS: Record<string, { named: string; said: string }> = {
     named:
       String.raw`coding|programming|software\s+engineering|(?:for|on|to)\s+code|` +
       String.raw`code\s+(?:generation|llms?|models?|completion|pretraining|data|corpora|repositories|tasks?|benchmarks?)`,
-    said: 'code coding programming program programs software',
+    said: 'code programming software',
   },
-  math: { named: 'maths?|mathematical|mathematics|theorems?', said: 'math mathematical mathematics theorem theorems' },
+  math: { named: 'maths?|mathematical|mathematics|theorems?', said: 'math mathematics theorem' },
   biology: {
     named: 'proteins?|molecules?|molecular|dna|rna|genomics?|biology|biological|chemistry|chemical',
-    said: 'protein proteins molecule molecules molecular dna rna genomic genomics biology biological chemistry chemical',
+    said: 'protein molecule molecular dna rna genomics biology biological chemistry chemical',
   },
   medicine: {
     named: 'medical|clinical|biomedical|health|healthcare|radiology|patients?|medicine',
-    said: 'medical clinical biomedical health healthcare radiology patient patients medicine',
+    said: 'medical clinical biomedical health healthcare radiology patient medicine',
   },
-  robotics: { named: 'robots?|robotic|robotics|embodied', said: 'robot robots robotic robotics embodied' },
+  robotics: { named: 'robots?|robotic|robotics|embodied', said: 'robot embodied' },
   finance: { named: 'finance|financial', said: 'finance financial' },
-  music: { named: 'music|musical|songs?', said: 'music musical song songs' },
-  graphs: { named: String.raw`gnns?|graph\s+neural`, said: 'gnn gnns graph' },
+  music: { named: 'music|musical|songs?', said: 'music song' },
+  graphs: { named: String.raw`gnns?|graph\s+neural`, said: 'gnn graph' },
   multimodal: {
     named: 'multimodal|multi-modal|vlms?|mllms?|lmms?|vision-language',
-    said: 'multimodal vlm vlms mllm mllms lmm lmms visionlanguage',
+    said: 'multimodal vlm mllm lmm visionlanguage',
   },
 };
 
