@@ -338,7 +338,9 @@ export function decideConfidence(
       says: (t: string) =>
         mentions(p, t) || (shorthandFor(t)?.every((x) => mentions(p, x)) ?? false) || spelledOutIn([p], t) || spelled.has(t),
     });
-    const papers = asksForList(question) || asksSeveral(question) ? close : close.slice(0, 1);
+    const list = asksForList(question);
+    const several = asksSeveral(question);
+    const papers = list || several ? close : close.slice(0, 1);
     const near = meaningCoverage(lexical, vectors, meant, papers.map(read), notAsked, meaning.nearWord);
     if (near.share < meaning.minCoverage) {
       const far = near.far.map((w) => `"${w}"`).join(', ');
@@ -352,9 +354,9 @@ export function decideConfidence(
     // A question of several parts asks for its subjects apart, so does a list of papers on topics joined by "or" or
     // "and" ("which papers are about binarized weights or speech recognition?"): no join is asked for.
     const cover = (p: PaperTerms) => meaningCoverage(lexical, vectors, meant, [read(p)], notAsked, meaning.nearWord).share;
-    const field = asksSeveral(question)
+    const field = several
       ? undefined
-      : fieldNoPaperJoins(lexical, settings, { typed: withoutExamples(question, entities), meant }, close, cover, asksForList(question));
+      : fieldNoPaperJoins(lexical, settings, { typed: withoutExamples(question, entities), meant }, close, cover, list);
     if (field) {
       return { confidence: 'low', reason: `no paper here joins ${field} with the rest of the question`, missing: [field], apart: true };
     }
