@@ -12,6 +12,7 @@ import { denseDepth, Retriever } from '../src/index/search.js';
 import { IndexStore } from '../src/index/store.js';
 import { deterministicEmbedding } from '../test/servers/openai-server.js';
 import { measureInt8Scan } from './ann.js';
+import { peakRssMB } from './peak-rss.js';
 import { PEER_ENGINES } from './peer-engines.js';
 import { DIMS, docText } from './peers.js';
 import { stats } from './stats.js';
@@ -192,7 +193,7 @@ async function main(): Promise<void> {
   } else {
     throw new Error(`unknown job ${job}`);
   }
-  out.maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  out.maxRssMB = peakRssMB();
   // Exit explicitly: a database pool must not keep the measured process alive.
   process.stdout.write(`${JSON.stringify(out)}\n`, () => process.exit(0));
 }
