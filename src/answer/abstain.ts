@@ -604,6 +604,17 @@ function isSpecificName(lexical: TermStats, settings: AnswerabilitySettings, e: 
   return !e.example && e.terms.length > 0 && !PLAIN_WORD.test(e.name) && e.terms.every((t) => docFreqOf(lexical, t) <= maxDocs);
 }
 
+/**
+ * Both papers are about a rare word (`split.subjectIdf`) the question does not use: the name is the subject's own
+ * vocabulary, said by one paper and left unsaid by the other ("PDE" of a paper on PINNs for PDEs, never written by
+ * the best match, on PINNs for chaotic systems), not a second subject.
+ */
+function sharesSubject(lexical: TermStats, settings: AnswerabilitySettings, asked: Set<string>, a: PaperTerms, b: PaperTerms): boolean {
+  const about = (p: PaperTerms) => [...p.title, ...p.tf.keys()].filter((t) => isAbout(p, t));
+  const theirs = new Set(about(b));
+  return about(a).some((t) => theirs.has(t) && !asked.has(t) && isKnownTerm(lexical, t) && lexical.idf(t) >= settings.split.subjectIdf);
+}
+
 function splitByName(
   lexical: TermStats,
   settings: AnswerabilitySettings,
@@ -612,7 +623,8 @@ function splitByName(
   known: Array<EntityMention & { terms: string[] }>,
 ): { reason: string; missing: string[] } | undefined {
   const nameTermSet = new Set(known.flatMap((e) => e.terms));
-  const rest = [...queryTerms(question).keys()].filter((t) => !nameTermSet.has(t) && isKnownTerm(lexical, t));
+  const asked = new Set(queryTerms(question).keys());
+  const rest = [...asked].filter((t) => !nameTermSet.has(t) && isKnownTerm(lexical, t));
   const overlap = (p: PaperTerms) => rest.reduce((sum, t) => sum + (mentions(p, t) ? lexical.idf(t) : 0), 0);
   const bestOverlap = overlap(close[0]);
   if (bestOverlap === 0) return undefined;
@@ -621,7 +633,8 @@ function splitByName(
     if (e.terms.every((t) => mentions(close[0], t))) continue;
     const naming = close.filter((p) => e.terms.every((t) => mentions(p, t)));
     if (naming.length === 0) continue;
-    if (Math.max(...naming.map(overlap)) < bestOverlap * settings.split.minOverlap) {
+    const apart = Math.max(...naming.map(overlap)) < bestOverlap * settings.split.minOverlap;
+    if (apart && !naming.some((p) => sharesSubject(lexical, settings, asked, p, close[0]))) {
       return {
         reason:
           `no paper covers ${e.name} together with the rest of the question: the closest matches never mention ` +

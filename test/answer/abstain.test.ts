@@ -452,3 +452,54 @@ describe('thin evidence (offline)', () => {
     expect(d.confidence).toBe('high');
   });
 });
+
+describe('a name the closest match leaves unsaid (offline)', () => {
+  const CAUSAL_PINNS = {
+    title: 'Causal Weighting for Physics-Informed Neural Networks',
+    abstract:
+      'Physics-informed neural networks (PINNs) fail on chaotic and turbulent systems. We weight the residual loss over ' +
+      'time so that PINNs fit earlier times before later ones, and the trained PINNs follow chaotic dynamics.',
+  };
+  const PINNS_FOR_PDES = {
+    title: 'Adaptive Collocation for PINNs',
+    abstract:
+      'PDE solvers built on PINNs, a neural network fitted to residual losses, need collocation points where the ' +
+      'residual is large. We sample them adaptively and train PINNs on high-dimensional PDEs.',
+  };
+  const OPERATORS_FOR_PDES = {
+    title: 'Operator Learning for Parametric PDEs',
+    abstract:
+      'PDE solvers built on operator learning map between function spaces and train on residual losses. Trained once, ' +
+      'an operator network solves a whole family of PDEs on irregular meshes.',
+  };
+  // Rare words are rare among many papers: ~90 unrelated ones.
+  const filler = [
+    ...FILLER_PAPERS,
+    ...FILLER_PAPERS.map((p) => ({
+      title: p.title.replace('Field Notes', 'Survey Notes'),
+      abstract: p.abstract.replace('three seasons', 'five years'),
+    })),
+  ];
+  const question =
+    'PDE solvers fitting a network to residual losses fail on chaotic systems: which paper weights the loss so earlier times are fit first?';
+  let pinns: { dir: string; built: BuiltIndex };
+  let operators: { dir: string; built: BuiltIndex };
+  beforeAll(async () => {
+    pinns = await corpus([CAUSAL_PINNS, PINNS_FOR_PDES, ...filler]);
+    operators = await corpus([CAUSAL_PINNS, OPERATORS_FOR_PDES, ...filler]);
+  });
+  afterAll(async () => {
+    for (const c of [pinns, operators]) {
+      await c?.built.cleanup();
+      if (c) await rm(c.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers when the paper naming it is about the same rare subject as the closest match ("PDE" said by another PINN paper)', async () => {
+    await expectAnswers(pinns.built, question, CAUSAL_PINNS.title);
+  });
+
+  it('grades low when the papers naming it are about something else', async () => {
+    await expectLow(operators.built, question, /no paper covers PDE together with the rest of the question/, [OPERATORS_FOR_PDES.title]);
+  });
+});
