@@ -261,30 +261,57 @@ describe('eval/details.jsonl (a detail in words asked about one paper, written b
   });
 });
 
-describe('eval/combinations.jsonl (written blind by a session that saw only the corpus, twenty-fifth round)', () => {
-  it('parses completely: 60 unanswerable (30 combining two subjects), 60 answerable; labels point at the corpus; halves per type', async () => {
-    const set = await readSet(join(ROOT, 'eval', 'combinations.jsonl'));
-    expect(set.parseErrors).toEqual([]);
-    const lines = set.raw as Array<BankLine & { unanswerable_type?: string }>;
-    expect(new Set(lines.map((q) => q.id)).size).toBe(120);
-    const type = (q: (typeof lines)[number]) => q.unanswerable_type ?? q.kind;
-    const types = ['combination', 'near-miss', 'adjacent', 'paraphrase', 'keyword', 'multi', 'numeric'];
-    expect(types.map((t) => lines.filter((q) => type(q) === t).length)).toEqual([30, 15, 15, 20, 15, 10, 15]);
-    for (const t of types) {
-      const of = lines.filter((q) => type(q) === t);
-      expect(of.filter((q) => q.split === 'tuning').length, t).toBe(Math.floor(of.length / 2));
-      expect(of.filter((q) => q.split === 'heldout').length, t).toBe(Math.ceil(of.length / 2));
-    }
-    for (const q of lines) {
-      expect(q.expected_titles.length === 0, q.id).toBe(q.kind === 'unanswerable');
-      expect(q.answer_key !== undefined, q.id).toBe(q.kind === 'numeric');
-      for (const t of q.expected_titles) expect(abstracts.has(titleKey(t)), `${q.id}: ${t}`).toBe(true);
-      if (q.answer_key)
-        expect(
-          q.expected_titles.some((t) => abstracts.get(titleKey(t))?.includes(q.answer_key ?? '')),
-          q.id,
-        ).toBe(true);
-    }
+/** A blind set written by a session that saw only the corpus: complete, labels in the corpus, each type halved. */
+async function expectBlindSet(name: string, counts: Record<string, number>): Promise<void> {
+  const set = await readSet(join(ROOT, 'eval', name));
+  expect(set.parseErrors).toEqual([]);
+  const lines = set.raw as Array<BankLine & { unanswerable_type?: string }>;
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  expect(new Set(lines.map((q) => q.id)).size).toBe(total);
+  const type = (q: (typeof lines)[number]) => q.unanswerable_type ?? q.kind;
+  const types = Object.keys(counts);
+  expect(types.map((t) => lines.filter((q) => type(q) === t).length)).toEqual(Object.values(counts));
+  for (const t of types) {
+    const of = lines.filter((q) => type(q) === t);
+    const tuning = of.filter((q) => q.split === 'tuning').length;
+    expect(tuning + of.filter((q) => q.split === 'heldout').length, t).toBe(of.length);
+    expect(Math.abs(2 * tuning - of.length), t).toBeLessThanOrEqual(1);
+  }
+  for (const q of lines) {
+    expect(q.expected_titles.length === 0, q.id).toBe(q.kind === 'unanswerable');
+    expect(q.answer_key !== undefined, q.id).toBe(q.kind === 'numeric');
+    for (const t of q.expected_titles) expect(abstracts.has(titleKey(t)), `${q.id}: ${t}`).toBe(true);
+    if (q.answer_key)
+      expect(
+        q.expected_titles.some((t) => abstracts.get(titleKey(t))?.includes(q.answer_key ?? '')),
+        q.id,
+      ).toBe(true);
+  }
+}
+
+describe('blind sets written by sessions that saw only the corpus, each type halved by a seeded shuffle', () => {
+  it('eval/combinations.jsonl (twenty-fifth round): 60 unanswerable (30 combining two subjects), 60 answerable', async () => {
+    await expectBlindSet('combinations.jsonl', {
+      combination: 30,
+      'near-miss': 15,
+      adjacent: 15,
+      paraphrase: 20,
+      keyword: 15,
+      multi: 10,
+      numeric: 15,
+    });
+  });
+
+  it("eval/fourth.jsonl (twenty-sixth round): 70 answerable as the outsiders' set mixes them, 30 unanswerable", async () => {
+    await expectBlindSet('fourth.jsonl', {
+      paraphrase: 25,
+      keyword: 15,
+      multi: 15,
+      numeric: 15,
+      'near-miss': 12,
+      adjacent: 10,
+      'missing-name': 8,
+    });
   });
 });
 
