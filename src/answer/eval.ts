@@ -35,12 +35,12 @@ export type Split = (typeof SPLITS)[number];
  * question bank and the other half is reported untouched, so an unknown split name or a file
  * without that split is an error rather than a silent evaluation of nothing or of everything.
  */
-export function selectSplit(questions: EvalQuestion[], split: string | undefined): EvalQuestion[] {
+export function selectSplit<T>(questions: T[], split: string | undefined): T[] {
   if (split === undefined) return questions;
   if (!(SPLITS as readonly string[]).includes(split)) {
     throw new AppError('QUESTION_INVALID', `Unknown split "${split}": use ${SPLITS.join(' or ')}.`);
   }
-  const selected = questions.filter((q) => q.split === split);
+  const selected = questions.filter((q) => (q as { split?: string }).split === split);
   if (!selected.length) throw new AppError('QUESTION_INVALID', `No questions are marked "split": "${split}".`);
   return selected;
 }
@@ -76,26 +76,32 @@ export function assignSplits(questions: Array<{ id: string; kind: string }>, see
   return out;
 }
 
-export async function readQuestions(path: string): Promise<{ questions: EvalQuestion[]; errors: string[] }> {
+/** The valid lines of a JSONL file, and what is wrong with each invalid one (by line number). */
+export async function readJsonLines<S extends z.ZodType>(path: string, schema: S): Promise<{ items: z.output<S>[]; errors: string[] }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     throw new AppError('QUESTION_INVALID', `Cannot read ${path}: ${(err as Error).message}`);
   }
-  const questions: EvalQuestion[] = [];
+  const items: z.output<S>[] = [];
   const errors: string[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
     if (!line.trim()) return;
     try {
-      const r = lineSchema.safeParse(JSON.parse(line));
-      if (r.success) questions.push(r.data);
+      const r = schema.safeParse(JSON.parse(line));
+      if (r.success) items.push(r.data);
       else errors.push(`line ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
     } catch (err) {
       errors.push(`line ${i + 1}: invalid JSON (${(err as Error).message.slice(0, 60)})`);
     }
   });
-  return { questions, errors };
+  return { items, errors };
+}
+
+export async function readQuestions(path: string): Promise<{ questions: EvalQuestion[]; errors: string[] }> {
+  const { items, errors } = await readJsonLines(path, lineSchema);
+  return { questions: items, errors };
 }
 
 export interface KindRow {
@@ -155,6 +161,21 @@ export function leadParagraph(answer: string): string {
   return answer.split('\n\n').find((p) => p.trim() && !/^_[^\n]*_$/.test(p.trim())) ?? '';
 }
 
+/** Every [n] in the reply and every citation names one of its sources. */
+export function citesOnlySources(r: Pick<AnswerResult, 'answer' | 'sources' | 'citations'>): boolean {
+  const markers = new Set(r.sources.map((s) => s.marker));
+  return [...r.answer.matchAll(/\[(\d+)\]/g)].every((m) => markers.has(Number(m[1]))) && r.citations.every((c) => markers.has(c.marker));
+}
+
+/** The median and p95 of per-item times, named `<per>P50` and `<per>P95`. */
+export function medianAndP95<P extends string>(durations: number[], per: P): Record<`${P}P50` | `${P}P95`, number> {
+  const sorted = [...durations].sort((a, b) => a - b);
+  return {
+    [`${per}P50`]: sorted[Math.floor(sorted.length / 2)] ?? 0,
+    [`${per}P95`]: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? 0,
+  } as Record<`${P}P50` | `${P}P95`, number>;
+}
+
 /** A thread's records after asking `questions` in it, one after the other, as the bot stores them. */
 async function askInThread(deps: EngineDeps, questions: string[]): Promise<ThreadAnswer[]> {
   const records: ThreadAnswer[] = [];
@@ -185,13 +206,11 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
     const hits = await deps.retriever.search(records ? ans.query : q.question, { k: 10 });
     const keys = hits.map((h) => titleKey(h.paper.title));
     const ranks = q.expected_titles.map((t) => keys.indexOf(titleKey(t)) + 1);
-    const validMarkers = new Set(ans.sources.map((s) => s.marker));
-    const markersInText = [...ans.answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
     const lead = leadParagraph(ans.answer);
     const expected = new Set(q.expected_titles.map(titleKey));
     const leadMarkers = new Set([...lead.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])));
     const answered = expected.size > 0 && !ans.abstained;
-    const citationsValid = markersInText.every((m) => validMarkers.has(m)) && ans.citations.every((c) => validMarkers.has(c.marker));
+    const citationsValid = citesOnlySources(ans);
     per.push({
       id: q.id,
       kind: q.kind,
@@ -247,7 +266,6 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
     };
   };
   const numeric = per.filter((p) => p.numericHit !== undefined);
-  const sorted = [...durations].sort((a, b) => a - b);
   return {
     rows: kinds.map((k) =>
       rowFor(
@@ -277,11 +295,7 @@ export async function runEval(deps: EngineDeps, questions: EvalQuestion[]): Prom
     citationValidity: per.length ? per.filter((p) => p.citationsValid).length / per.length : 1,
     perQuestion: per,
     mode: deps.chat ? `llm (${deps.chat.model})` : 'extractive (offline)',
-    ms: {
-      total: Date.now() - started,
-      perQuestionP50: sorted[Math.floor(sorted.length / 2)] ?? 0,
-      perQuestionP95: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? 0,
-    },
+    ms: { total: Date.now() - started, ...medianAndP95(durations, 'perQuestion') },
   };
 }
 
