@@ -11,6 +11,7 @@ import { assignSplits, readQuestions, selectSplit, SPLITS, type EvalQuestion } f
 import { main } from '../../src/cli.js';
 import { loadCorpus } from '../../src/corpus/load.js';
 import { titleKey } from '../../src/corpus/normalize.js';
+import { readTopics } from '../../src/answer/topic-eval.js';
 import { buildIndex, captureIO, ROOT, setCliEnv, SHIPPED_CORPUS, type BuiltIndex } from './helpers.js';
 
 const BANK = join(ROOT, 'eval', 'bank.jsonl');
@@ -312,6 +313,28 @@ describe('blind sets written by sessions that saw only the corpus, each type hal
       adjacent: 10,
       'missing-name': 8,
     });
+  });
+});
+
+describe('eval/topics.jsonl (topic summaries, written blind by a session that saw only the corpus, twenty-sixth round)', () => {
+  it('parses completely: 40 topics of 2-8 papers each, acceptable papers apart, titles in the corpus, halved with and without a trap', async () => {
+    const { topics, errors } = await readTopics(join(ROOT, 'eval', 'topics.jsonl'));
+    expect(errors).toEqual([]);
+    expect(new Set(topics.map((t) => t.id)).size).toBe(40);
+    for (const t of topics) {
+      expect(t.expected_titles.length, t.id).toBeGreaterThanOrEqual(2);
+      expect(t.expected_titles.length, t.id).toBeLessThanOrEqual(8);
+      const expected = new Set(t.expected_titles.map(titleKey));
+      for (const title of [...t.expected_titles, ...t.acceptable_titles])
+        expect(abstracts.has(titleKey(title)), `${t.id}: ${title}`).toBe(true);
+      for (const title of t.acceptable_titles) expect(expected.has(titleKey(title)), `${t.id}: ${title}`).toBe(false);
+    }
+    for (const trapped of [true, false]) {
+      const of = topics.filter((t) => Boolean(t.trap) === trapped);
+      const tuning = of.filter((t) => t.split === 'tuning').length;
+      expect(tuning + of.filter((t) => t.split === 'heldout').length).toBe(of.length);
+      expect(Math.abs(2 * tuning - of.length)).toBeLessThanOrEqual(1);
+    }
   });
 });
 
