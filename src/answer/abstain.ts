@@ -354,9 +354,12 @@ export function decideConfidence(
     // A question of several parts asks for its subjects apart, so does a list of papers on topics joined by "or" or
     // "and" ("which papers are about binarized weights or speech recognition?"): no join is asked for.
     const cover = (p: PaperTerms) => meaningCoverage(lexical, vectors, meant, [read(p)], notAsked, meaning.nearWord).share;
-    const field = several
-      ? undefined
-      : fieldNoPaperJoins(lexical, settings, { typed: withoutExamples(question, entities), meant }, close, cover, list);
+    const typed = withoutExamples(question, entities);
+    const fields = several ? undefined : fieldsNoPaperJoins(typed, close, list);
+    if (fields) {
+      return { confidence: 'low', reason: `no paper here joins ${fields.join(' with ')}`, missing: fields, apart: true };
+    }
+    const field = several ? undefined : fieldNoPaperJoins(lexical, settings, { typed, meant }, close, cover, list);
     if (field) {
       return { confidence: 'low', reason: `no paper here joins ${field} with the rest of the question`, missing: [field], apart: true };
     }
@@ -787,6 +790,21 @@ const AS_GOOD_A_MATCH = 0.9;
  * question in meaning as the best match: the corpus has the method and the field apart. As typed ("ViTs"). The field
  * is read in the question as typed, the rest in what is asked (`meant`: no chat, no examples).
  */
+/**
+ * Two fields the question joins ("japanese ASR", "german radiology reports") that no close match says together, by
+ * any of their words: the corpus has each apart, whatever else either paper covers. Not fields given as alternatives
+ * ("japanese or korean", "images/audio") or listed topics ("which papers are about X or Y"). As typed.
+ */
+function fieldsNoPaperJoins(typed: string, close: PaperTerms[], list: boolean): string[] | undefined {
+  const fields = [...new Map(fieldsNamed(typed).map((f) => [f.name, f])).values()];
+  if (fields.length < 2) return undefined;
+  const at = fields.map((f) => f.at);
+  if (/\bor\b|\//i.test(typed.slice(Math.min(...at), Math.max(...at)))) return undefined;
+  if (list && fields.some((f) => /\b(?:or|and)\b/i.test(typed.slice(0, f.at)))) return undefined;
+  if (close.some((p) => fields.every((f) => f.said.some((t) => mentions(p, t))))) return undefined;
+  return fields.map((f) => f.typed);
+}
+
 function fieldNoPaperJoins(
   lexical: TermStats,
   settings: AnswerabilitySettings,

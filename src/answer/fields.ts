@@ -5,6 +5,8 @@
  * for language models and, apart, papers on the field has no such paper, however much of the question each covers.
  * Each field is named in a question by a few words whose sense there is not in doubt ("code" alone is also what a paper
  * releases, so only "code generation", "code LLMs", "for code" name the field), and said by a paper in any of its words.
+ * Languages are read as fields too ("japanese ASR", "german radiology reports"): work is taken to a language as it is
+ * to a modality.
  */
 import { tokenize } from '../index/tokenize.js';
 
@@ -52,12 +54,21 @@ const FIELDS: Record<string, { named: string; said: string }> = {
   },
 };
 
-const READ: ReadonlyArray<{ name: string; anywhere: RegExp } & Field> = Object.entries(FIELDS).map(([name, f]) => ({
-  name,
-  named: word(f.named, 'giu'),
-  anywhere: word(f.named),
-  said: [...new Set(f.said.split(' ').flatMap((w) => tokenize(w)))],
-}));
+/** Languages a question takes work to, each named and said by its English name. */
+const LANGUAGES =
+  'japanese chinese korean german french spanish arabic hindi vietnamese russian portuguese italian turkish indonesian ' +
+  'thai swahili dutch polish catalan greek hebrew persian bengali urdu tamil ukrainian czech swedish finnish hungarian ' +
+  'romanian malay tagalog';
+const LANGUAGE_FIELDS = Object.fromEntries(LANGUAGES.split(' ').map((l) => [l, { named: l, said: l }]));
+
+const READ: ReadonlyArray<{ name: string; anywhere: RegExp } & Field> = Object.entries({ ...FIELDS, ...LANGUAGE_FIELDS }).map(
+  ([name, f]) => ({
+    name,
+    named: word(f.named, 'giu'),
+    anywhere: word(f.named),
+    said: [...new Set(f.said.split(' ').flatMap((w) => tokenize(w)))],
+  }),
+);
 
 /** A field a question names: its name, the words as typed, and the terms a paper says it in. */
 export interface FieldNamed {

@@ -489,6 +489,19 @@ describe('abstention (offline)', () => {
     expect([joined.confidence, joined.abstainReason]).toEqual(['high', undefined]);
   });
 
+  it('grades two fields no close match says together low ("japanese ASR"), and answers when one joins them', async () => {
+    // The corpus has ASR papers and, apart, Japanese LLM papers.
+    const apart = await answerQuestion({ retriever }, 'japanese ASR: any wav2vec / continued pretraining work on japanese speech?');
+    expect([apart.confidence, apart.abstainReason]).toEqual(['low', 'no paper here joins ASR with japanese']);
+    // A Japanese finance LLM paper says both.
+    const joined = await answerQuestion({ retriever }, 'japanese financial LLM via continued pretraining?');
+    expect([joined.confidence, joined.abstainReason]).toEqual(['high', undefined]);
+    expect(joined.citations[0].title).toMatch(/Japanese Large Language Model for Finance/);
+    // Alternatives are not joined: "japanese or korean" asks for either (here WECHSEL says neither).
+    const either = await answerQuestion({ retriever }, 'did WECHSEL report results transferring roberta to japanese or korean?');
+    expect(either.abstainReason).not.toMatch(/japanese with korean/);
+  });
+
   it('reads a size ("7T") as a number for the answer to report, not a name the corpus lacks', async () => {
     const r = await answerQuestion({ retriever }, 'how many tokens did qwen2.5 pretrain on? i know qwen2 was 7T');
     expect([r.confidence, r.abstainReason]).toEqual(['high', undefined]);

@@ -23,14 +23,26 @@ describe('fieldsNamed', () => {
   it('reads a field word listed with items of no word of its field as an example of what is asked, not a field', () => {
     expect(named('pretraining on molecule/social networks')).toEqual([]);
     expect(named('make an LLM produce images/audio')).toEqual([]);
-    expect(named('japanese domain LLMs (finance, business) - which papers?')).toEqual([]);
-    expect(named('domain LLMs in japanese:\n- finance\n- patents')).toEqual([]);
+    // The language is a field these ask about; finance, listed among other domains, is an example.
+    expect(named('japanese domain LLMs (finance, business) - which papers?')).toEqual([['japanese', 'japanese']]);
+    expect(named('domain LLMs in japanese:\n- finance\n- patents')).toEqual([['japanese', 'japanese']]);
     // Every item a word of the field: it is read.
     expect(named('speech/audio models')).toEqual([['speech', 'speech']]);
     expect(named('distillation for medical models (clinical, radiology)')).toEqual([['medicine', 'medical']]);
     expect(named('early exit for multimodal / vision-language models')).toEqual([['multimodal', 'multimodal']]);
     // Parentheses that list nothing are no list.
     expect(named('expert pruning for vision MoE models (V-MoE style)?')).toEqual([['vision', 'vision']]);
+  });
+
+  it('reads a language work is taken to as a field ("japanese ASR"), beside the modality', () => {
+    expect(named('japanese ASR: any continued pretraining work on japanese speech?')).toEqual([
+      ['speech', 'ASR'],
+      ['japanese', 'japanese'],
+    ]);
+    expect(named('information extraction from German radiology reports')).toEqual([
+      ['medicine', 'radiology'],
+      ['german', 'German'],
+    ]);
   });
 
   it('reads no field in a question naming none, nor in words that only contain one', () => {
