@@ -777,6 +777,24 @@ function newSubject(
   return undefined;
 }
 
+/** In a list question, a field named after "or"/"and" is one of the topics listed, not one joined with the rest. */
+const listedTopic = (list: boolean, typed: string, at: number) => list && /\b(?:or|and)\b/i.test(typed.slice(0, at));
+
+/**
+ * Two fields the question joins ("japanese ASR", "german radiology reports") that no close match says together, by
+ * any of their words: the corpus has each apart, whatever else either paper covers. Not fields given as alternatives
+ * ("japanese or korean", "images/audio") or listed topics ("which papers are about X or Y"). As typed.
+ */
+function fieldsNoPaperJoins(typed: string, close: PaperTerms[], list: boolean): string[] | undefined {
+  const fields = [...new Map(fieldsNamed(typed).map((f) => [f.name, f])).values()];
+  if (fields.length < 2) return undefined;
+  const at = fields.map((f) => f.at);
+  if (/\bor\b|\//i.test(typed.slice(Math.min(...at), Math.max(...at)))) return undefined;
+  if (fields.some((f) => listedTopic(list, typed, f.at))) return undefined;
+  if (close.some((p) => fields.every((f) => f.said.some((t) => mentions(p, t))))) return undefined;
+  return fields.map((f) => f.typed);
+}
+
 /**
  * A close match scoring this near the best is as good a reading of the question: chat words reorder near ties ("help
  * me out here, …" put a prompt-tuning paper 4% above a medical one). Set by that reading, not fitted: the fields
@@ -790,21 +808,6 @@ const AS_GOOD_A_MATCH = 0.9;
  * question in meaning as the best match: the corpus has the method and the field apart. As typed ("ViTs"). The field
  * is read in the question as typed, the rest in what is asked (`meant`: no chat, no examples).
  */
-/**
- * Two fields the question joins ("japanese ASR", "german radiology reports") that no close match says together, by
- * any of their words: the corpus has each apart, whatever else either paper covers. Not fields given as alternatives
- * ("japanese or korean", "images/audio") or listed topics ("which papers are about X or Y"). As typed.
- */
-function fieldsNoPaperJoins(typed: string, close: PaperTerms[], list: boolean): string[] | undefined {
-  const fields = [...new Map(fieldsNamed(typed).map((f) => [f.name, f])).values()];
-  if (fields.length < 2) return undefined;
-  const at = fields.map((f) => f.at);
-  if (/\bor\b|\//i.test(typed.slice(Math.min(...at), Math.max(...at)))) return undefined;
-  if (list && fields.some((f) => /\b(?:or|and)\b/i.test(typed.slice(0, f.at)))) return undefined;
-  if (close.some((p) => fields.every((f) => f.said.some((t) => mentions(p, t))))) return undefined;
-  return fields.map((f) => f.typed);
-}
-
 function fieldNoPaperJoins(
   lexical: TermStats,
   settings: AnswerabilitySettings,
@@ -814,7 +817,7 @@ function fieldNoPaperJoins(
   list: boolean,
 ): string | undefined {
   for (const field of fieldsNamed(question.typed)) {
-    if (list && /\b(?:or|and)\b/i.test(question.typed.slice(0, field.at))) continue;
+    if (listedTopic(list, question.typed, field.at)) continue;
     const says = (p: PaperTerms) => field.said.some((t) => mentions(p, t));
     if (says(close[0])) continue;
     const rest = [...new Set(tokenize(question.meant))].filter(
