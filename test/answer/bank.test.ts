@@ -314,6 +314,18 @@ describe('blind sets written by sessions that saw only the corpus, each type hal
       'missing-name': 8,
     });
   });
+
+  it('eval/fifth.jsonl (twenty-seventh round): 60 answerable, 60 unanswerable, half of them near-misses', async () => {
+    await expectBlindSet('fifth.jsonl', {
+      paraphrase: 20,
+      keyword: 12,
+      multi: 14,
+      numeric: 14,
+      'near-miss': 25,
+      adjacent: 20,
+      'missing-name': 15,
+    });
+  });
 });
 
 describe('eval/topics.jsonl (topic summaries, written blind by a session that saw only the corpus, twenty-sixth round)', () => {
