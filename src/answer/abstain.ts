@@ -233,6 +233,8 @@ export function decideConfidence(
     const names = unknown.map((u) => u.name);
     return { confidence: 'low', reason: `the corpus never mentions ${names.join(', ')}`, missing: names };
   }
+  const phrase = unwrittenName(question, hits);
+  if (phrase) return { confidence: 'low', reason: `no paper found names ${phrase}`, missing: [phrase] };
   // What was searched, said of a follow-up in another language: the words carried from its thread.
   const searched = opts.followUp?.searched;
   const read = searched
@@ -834,3 +836,41 @@ function fieldNoPaperJoins(
   }
   return undefined;
 }
+
+/** Capitalised words in a row ("Segment Anything", "Harry Potter"). */
+const NAME_RUN = /(?<![\p{L}\p{N}])\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)+(?![\p{L}\p{N}])/gu;
+/** Papers found that a name of several words is looked for in: the search read its words, so a paper writing it ranks high. */
+const NAME_PAPERS = 10;
+
+/**
+ * A name of several capitalised words that none of the papers found writes ("fine-tune Segment Anything for medical
+ * images"): each word is in the corpus, the name is not, so the word-by-word check reads it as known. Not the first
+ * word of a sentence, which is capitalised anyway. Compared without spaces, hyphens or a final plural "s" ("Domain Adaptive
+ * Pretraining" is written "domain-adaptive pre-training"), so a name written otherwise is found rather than missed.
+ */
+function unwrittenName(question: string, hits: PaperHit[]): string | undefined {
+  // A message in title case ("How Does LoRA Compare To Full Fine-Tuning?") capitalises every word, names or not.
+  const words = question.match(/\p{L}+/gu) ?? [];
+  if (words.filter((w) => /^\p{Lu}/u.test(w)).length >= words.length * TITLE_CASE_SHARE) return undefined;
+  let texts: string[] | undefined;
+  for (const m of question.matchAll(NAME_RUN)) {
+    const opens = /(?:^|[.!?:])\s*$/.test(question.slice(0, m.index));
+    // A word joining two phrases is no part of a name ("Pretraining For Domain Adaptation"), nor a sentence's first.
+    const runs = (opens ? m[0].replace(/^\S+\s*/, '') : m[0]).split(JOINING_WORD);
+    for (const run of runs.map((r) => r.trim()).filter((r) => /\s/.test(r))) {
+      // A plural "s" at the end ("…Models"), not that of "Loss" or "Corpus".
+      const name = squeezed(run).replace(/(?<![su])s$/, '');
+      texts ??= hits.slice(0, NAME_PAPERS).map((h) => squeezed(`${h.paper.title} ${h.paper.abstract}`));
+      if (!texts.some((t) => t.includes(name))) return run;
+    }
+  }
+  return undefined;
+}
+
+/** Half the words capitalised or more: a title-case message. */
+const TITLE_CASE_SHARE = 0.5;
+const JOINING_WORD =
+  /\s(?:To|For|Of|On|In|At|By|With|From|Into|And|Or|Vs|The|A|An|Is|Are|Was|Were|Be|Do|Does|Did|How|What|Why|Which|Who|Can|Should|Would)(?=\s|$)/;
+
+/** Lower case, without spaces, hyphens and dashes: "Domain-Adaptive Pre-training" → "domainadaptivepretraining". */
+const squeezed = (text: string) => text.toLowerCase().replace(/[\s\-‐–]+/g, '');

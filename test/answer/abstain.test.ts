@@ -503,3 +503,60 @@ describe('a name the closest match leaves unsaid (offline)', () => {
     await expectLow(operators.built, question, /no paper covers PDE together with the rest of the question/, [OPERATORS_FOR_PDES.title]);
   });
 });
+
+describe('a name of several capitalised words no paper found writes', () => {
+  const filler = [
+    ...FILLER_PAPERS,
+    ...FILLER_PAPERS.map((p) => ({
+      title: p.title.replace('Field Notes', 'Survey Notes'),
+      abstract: p.abstract.replace('three seasons', 'five years'),
+    })),
+  ];
+  const ORGANS = {
+    title: 'Fine-Tuning Segmentation Models for Medical Images',
+    abstract:
+      'We fine-tune an image segmentation model to segment organs in medical images with few labels. ' +
+      'The model learns anything from a handful of annotated scans and transfers across hospitals.',
+  };
+  const SAM = {
+    title: 'Adapting Segment Anything to Medical Images',
+    abstract: 'We fine-tune the Segment Anything Model on medical images and segment organs with point prompts.',
+  };
+  const DAPT = {
+    title: 'Clinical Language Models from Continued Pretraining',
+    abstract: 'Domain-adaptive pre-training on clinical notes improves clinical language models on note classification.',
+  };
+  const question = 'any papers that fine-tune Segment Anything for medical images?';
+  let lacking: { dir: string; built: BuiltIndex };
+  let writing: { dir: string; built: BuiltIndex };
+  beforeAll(async () => {
+    lacking = await corpus([ORGANS, DAPT, ...filler]);
+    writing = await corpus([ORGANS, SAM, DAPT, ...filler]);
+  });
+  afterAll(async () => {
+    for (const c of [lacking, writing]) {
+      await c?.built.cleanup();
+      if (c) await rm(c.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('grades low a name whose words the corpus has one by one ("Segment Anything"), and says so', async () => {
+    const r = await answerQuestion({ retriever: lacking.built.retriever }, question);
+    expect([r.confidence, r.abstainReason]).toEqual(['low', 'no paper found names Segment Anything']);
+    expect(r.citations[0].title).toBe(ORGANS.title);
+  });
+
+  it('answers once a paper writes the name, and reads a name written with hyphens or joined as the same name', async () => {
+    const r = await answerQuestion({ retriever: writing.built.retriever }, question);
+    expect(r.confidence).toBe('high');
+    expect(r.citations.map((c) => c.title)).toContain(SAM.title);
+    await expectAnswers(lacking.built, 'is there work on Domain Adaptive Pretraining for clinical notes?', DAPT.title);
+  });
+
+  it('reads no name in a title-case message, nor across a joining word', async () => {
+    for (const q of ['Any Papers That Fine-Tune Segmentation Models For Medical Images?', 'any paper on Pretraining For Clinical Notes?']) {
+      const r = await answerQuestion({ retriever: lacking.built.retriever }, q);
+      expect(r.abstainReason ?? '', q).not.toMatch(/no paper found names/);
+    }
+  });
+});

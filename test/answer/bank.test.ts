@@ -328,6 +328,27 @@ describe('blind sets written by sessions that saw only the corpus, each type hal
   });
 });
 
+describe('eval/names.jsonl (names of several capitalised words, written blind by a session that saw only the corpus)', () => {
+  it('holds 30 names the corpus never writes though it has each word, and 30 answerable questions naming a run of capitals', async () => {
+    const set = await readSet(join(ROOT, 'eval', 'names.jsonl'));
+    expect(set.parseErrors).toEqual([]);
+    const lines = set.raw as Array<BankLine & { name: string }>;
+    expect(new Set(lines.map((q) => q.id)).size).toBe(60);
+    const text = [...abstracts.values()].join('\n').toLowerCase();
+    const unanswerable = lines.filter((q) => q.kind === 'unanswerable');
+    expect(unanswerable.length).toBe(30);
+    for (const q of lines) {
+      expect(q.question, q.id).toContain(q.name);
+      expect(q.expected_titles.length === 0, q.id).toBe(q.kind === 'unanswerable');
+      for (const t of q.expected_titles) expect(abstracts.has(titleKey(t)), `${q.id}: ${t}`).toBe(true);
+    }
+    for (const q of unanswerable) {
+      expect(text.includes(q.name.toLowerCase()), q.id).toBe(false);
+      for (const w of q.name.toLowerCase().split(/\s+/)) expect(text.includes(w), `${q.id}: ${w}`).toBe(true);
+    }
+  });
+});
+
 describe('eval/topics.jsonl (topic summaries, written blind by a session that saw only the corpus, twenty-sixth round)', () => {
   it('parses completely: 40 topics of 2-8 papers each, acceptable papers apart, titles in the corpus, halved with and without a trap', async () => {
     const { topics, errors } = await readTopics(join(ROOT, 'eval', 'topics.jsonl'));
