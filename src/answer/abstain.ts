@@ -34,7 +34,7 @@ import { paperMentions, paperTerms } from '../index/paper-terms.js';
 import { spaceUnspacedScripts, tokenize, WORD_RE } from '../index/tokenize.js';
 import { loadWordVectors, type WordSimilarity } from '../index/word-vectors.js';
 import { askersLanguage, inAnotherLanguage } from '../index/asker-language.js';
-import { shorthandFor } from '../index/chat-shorthand.js';
+import { readingsOf, shorthandFor } from '../index/chat-shorthand.js';
 import type { PaperHit, SearchFilter } from '../index/search.js';
 import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
 import { describeFilter, hasUserFilter } from '../search-filter.js';
@@ -206,7 +206,7 @@ export function decideConfidence(
     isKnownTerm(lexical, t) ||
     table.expansions.has(t) ||
     spelled.has(t) ||
-    (shorthandFor(t)?.every((x) => isKnownTerm(lexical, x)) ?? false);
+    (readingsOf(t)?.some((r) => r.every((x) => isKnownTerm(lexical, x))) ?? false);
   // ... or a truncation the close matches spell out in full ("params").
   const knownHere = (t: string) => known(t) || spelledOutIn(close, t);
   // A clause carries the question when it names something or uses a content word the best match
@@ -338,7 +338,7 @@ export function decideConfidence(
     const read = (p: PaperTerms) => ({
       words: paperTerms(p.hit.paper).words,
       says: (t: string) =>
-        mentions(p, t) || (shorthandFor(t)?.every((x) => mentions(p, x)) ?? false) || spelledOutIn([p], t) || spelled.has(t),
+        mentions(p, t) || (readingsOf(t)?.some((r) => r.every((x) => mentions(p, x))) ?? false) || spelledOutIn([p], t) || spelled.has(t),
     });
     const list = asksForList(question);
     const several = asksSeveral(question);

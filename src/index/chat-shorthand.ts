@@ -23,6 +23,7 @@ const SHORTHAND: Record<string, string> = {
   ckpt: 'checkpoint',
   clf: 'classifier',
   cls: 'classification',
+  combo: 'combination',
   ctx: 'context',
   dedup: 'deduplication',
   doc: 'document',
@@ -59,4 +60,24 @@ const NAME_PLURAL = /^[a-z][a-z0-9]*\ds$/;
 /** The terms a shorthand term stands for ("avg": ["averag"], "a100s": ["a100"]), or undefined when it is none. */
 export function shorthandFor(term: string): string[] | undefined {
   return EXPANSIONS.get(term) ?? (NAME_PLURAL.test(term) ? [term.slice(0, -1)] : undefined);
+}
+
+/**
+ * Shorthand with more than one reading in ML chat: never searched (which one is meant is in doubt), but no word
+ * the corpus lacks either, when it writes one of the readings ("the previous gen", "wildly diff lengths").
+ */
+const READINGS: Record<string, string[]> = {
+  diff: ['difference', 'diffusion'],
+  gen: ['generation', 'general'],
+  ppl: ['perplexity', 'people'],
+  prob: ['probability', 'problem'],
+};
+const READING_TERMS = new Map(
+  Object.entries(READINGS).flatMap(([short, longs]) => tokenize(short).map((t) => [t, longs.map((l) => tokenize(l))] as const)),
+);
+
+/** The readings of a shorthand term, each as terms: those of `shorthandFor`, else those of an ambiguous one. */
+export function readingsOf(term: string): string[][] | undefined {
+  const one = shorthandFor(term);
+  return one ? [one] : READING_TERMS.get(term);
 }

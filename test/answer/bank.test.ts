@@ -349,6 +349,22 @@ describe('eval/names.jsonl (names of several capitalised words, written blind by
   });
 });
 
+describe('eval/shorthand.jsonl (chat shorthand of two meanings, written blind by a session that saw only the corpus)', () => {
+  it('holds 12 questions for each of "gen", "diff", "ppl" and "prob" (8 answerable, 4 not), each using it as a word', async () => {
+    const set = await readSet(join(ROOT, 'eval', 'shorthand.jsonl'));
+    expect(set.parseErrors).toEqual([]);
+    const lines = set.raw as Array<BankLine & { shorthand: string }>;
+    expect(new Set(lines.map((q) => q.id)).size).toBe(48);
+    for (const short of ['gen', 'diff', 'ppl', 'prob']) {
+      const of = lines.filter((q) => q.shorthand === short);
+      expect(of.map((q) => q.kind === 'unanswerable').filter(Boolean).length, short).toBe(4);
+      expect(of.length, short).toBe(12);
+      for (const q of of) expect(q.question, q.id).toMatch(new RegExp(`\\b${short}\\b`, 'i'));
+    }
+    for (const q of lines) for (const t of q.expected_titles) expect(abstracts.has(titleKey(t)), `${q.id}: ${t}`).toBe(true);
+  });
+});
+
 describe('eval/topics.jsonl (topic summaries, written blind by a session that saw only the corpus, twenty-sixth round)', () => {
   it('parses completely: 40 topics of 2-8 papers each, acceptable papers apart, titles in the corpus, halved with and without a trap', async () => {
     const { topics, errors } = await readTopics(join(ROOT, 'eval', 'topics.jsonl'));

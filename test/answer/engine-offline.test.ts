@@ -580,6 +580,17 @@ describe('abstention (offline)', () => {
     expect((await answerQuestion({ retriever }, 'zxqv wuzzle?')).abstainReason).toBe('no paper in the corpus matches the question');
   });
 
+  it('reads chat shorthand of two meanings ("gen", "diff") as no word the corpus lacks when it writes one of them', async () => {
+    for (const q of [
+      'qwen2.5 report: how big was the pretraining set vs the previous gen?',
+      'whats the diff between GaLore and Fira?',
+      'sparse + low-rank combos for pretraining, which papers?',
+    ]) {
+      const r = await answerQuestion({ retriever }, q);
+      expect([r.confidence, r.abstainReason], q).toEqual(['high', undefined]);
+    }
+  });
+
   it('names the unknown entity as the reason', async () => {
     const r = await answerQuestion({ retriever }, 'how many fine-tuning steps does DreamBooth need with Stable Diffusion?');
     expect(r.abstainReason).toContain('DreamBooth');

@@ -110,6 +110,9 @@ describe('queryTerms and top-k selection', () => {
         [stem('classification'), 1],
       ]),
     );
+    // Shorthand of two meanings ("diff": difference or diffusion) is searched as typed only.
+    expect([...queryTerms('diff lengths').keys()]).toEqual(['diff', stem('lengths')]);
+    expect(queryTerms('sparse combos').get(stem('combination'))).toBe(1);
     // A plural is its singular's stem, so it expands the same way.
     expect(queryTerms('imgs ckpts')).toEqual(queryTerms('img ckpt'));
     expect(queryTerms('continual PT').get(stem('pretraining'))).toBe(1);
