@@ -1,8 +1,10 @@
 /**
  * Evaluation of topic summaries over a JSONL topic set: of the papers a summary cites, how many are on the topic
  * (precision), how many of the topic's papers it cites (recall), and which papers it cites that share only a word
- * with the topic. A line: `{id, topic, expected_titles, acceptable_titles?, trap?, split?}`, where expected papers are
- * mainly about the topic and acceptable ones touch it (citing them is neither credit nor fault).
+ * with the topic. A line: `{id, topic, expected_titles, acceptable_titles?, trap?, trap_titles?, split?}`, where expected
+ * papers are mainly about the topic and acceptable ones touch it (citing them is neither credit nor fault), and trap
+ * papers share only an ambiguous word with it ("mixture" of experts for a data-mixtures topic): the papers the issue
+ * says a summary must drop, counted apart among the off-topic ones.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -18,6 +20,8 @@ const topicSchema = z.object({
   acceptable_titles: z.array(z.string()).default([]),
   /** What a keyword match would wrongly pull in ("mixture" of experts for a data-mixtures topic). */
   trap: z.string().optional(),
+  /** The papers of the corpus that trap falls into. */
+  trap_titles: z.array(z.string()).default([]),
   split: z.enum(['tuning', 'heldout']).optional(),
 });
 export type EvalTopic = z.infer<typeof topicSchema>;
@@ -49,6 +53,8 @@ export interface TopicReport {
     precision: number;
     /** Titles cited that are neither expected nor acceptable. */
     offTopic: string[];
+    /** Of those, the trap papers: matched only through an ambiguous word of the topic. */
+    trapsCited: string[];
     citationsValid: boolean;
   }>;
   topics: number;
@@ -59,6 +65,8 @@ export interface TopicReport {
   cited: number;
   offTopic: number;
   topicsWithOffTopic: number;
+  /** Trap papers listed over all topics, and how many of them were cited. */
+  traps: { listed: number; cited: number; topicsCiting: number };
   refused: number;
   citationValidity: number;
   ms: { total: number; perTopicP50: number; perTopicP95: number };
@@ -75,6 +83,7 @@ export async function runTopicEval(deps: EngineDeps, topics: EvalTopic[]): Promi
     durations.push(Date.now() - t0);
     const expected = new Set(t.expected_titles.map(titleKey));
     const fine = new Set([...expected, ...t.acceptable_titles.map(titleKey)]);
+    const traps = new Set(t.trap_titles.map(titleKey));
     const cited = [...new Map(r.citations.map((c) => [titleKey(c.title), c.title])).entries()];
     perTopic.push({
       id: t.id,
@@ -83,6 +92,7 @@ export async function runTopicEval(deps: EngineDeps, topics: EvalTopic[]): Promi
       recall: cited.filter(([k]) => expected.has(k)).length / expected.size,
       precision: cited.length ? cited.filter(([k]) => fine.has(k)).length / cited.length : 1,
       offTopic: cited.filter(([k]) => !fine.has(k)).map(([, title]) => title),
+      trapsCited: cited.filter(([k]) => traps.has(k)).map(([, title]) => title),
       citationsValid: citesOnlySources(r),
     });
   }
@@ -96,6 +106,11 @@ export async function runTopicEval(deps: EngineDeps, topics: EvalTopic[]): Promi
     cited: perTopic.reduce((s, p) => s + p.cited, 0),
     offTopic: perTopic.reduce((s, p) => s + p.offTopic.length, 0),
     topicsWithOffTopic: perTopic.filter((p) => p.offTopic.length > 0).length,
+    traps: {
+      listed: topics.reduce((s, t) => s + new Set(t.trap_titles.map(titleKey)).size, 0),
+      cited: perTopic.reduce((s, p) => s + p.trapsCited.length, 0),
+      topicsCiting: perTopic.filter((p) => p.trapsCited.length > 0).length,
+    },
     refused: perTopic.filter((p) => p.confidence === 'none').length,
     citationValidity: mean((p) => (p.citationsValid ? 1 : 0)),
     ms: { total: Date.now() - started, ...medianAndP95(durations, 'perTopic') },
@@ -109,6 +124,7 @@ export function formatTopicReport(r: TopicReport): string {
     `Recall of the topic's papers (mean): ${f(r.recall)}`,
     `Precision of cited papers (mean; expected or acceptable): ${f(r.precision)}`,
     `Cited papers: ${r.cited}, off-topic: ${r.offTopic} (in ${r.topicsWithOffTopic} of ${r.topics} summaries)`,
+    `Trap papers (sharing only an ambiguous word) cited: ${r.traps.cited} of ${r.traps.listed} (in ${r.traps.topicsCiting} summaries)`,
     `Refused: ${r.refused}/${r.topics}`,
     `Summaries with only valid citations: ${f(r.citationValidity)}`,
     `Time: ${r.ms.total} ms total, ${r.ms.perTopicP50} ms median, ${r.ms.perTopicP95} ms p95 per summary`,

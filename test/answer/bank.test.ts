@@ -355,10 +355,11 @@ describe('eval/shorthand.jsonl (chat shorthand of two meanings, written blind by
 });
 
 describe('eval/topics.jsonl (topic summaries, written blind by a session that saw only the corpus, twenty-sixth round)', () => {
-  it('parses completely: 40 topics of 2-8 papers each, acceptable papers apart, titles in the corpus, halved with and without a trap', async () => {
+  it('parses completely: 40 topics of 2-8 papers each, acceptable and trap papers apart, titles in the corpus, halved with and without a trap', async () => {
     const { topics, errors } = await readTopics(join(ROOT, 'eval', 'topics.jsonl'));
     expect(errors).toEqual([]);
     expect(new Set(topics.map((t) => t.id)).size).toBe(40);
+    expect(topics.reduce((n, t) => n + t.trap_titles.length, 0)).toBe(120);
     for (const t of topics) {
       expect(t.expected_titles.length, t.id).toBeGreaterThanOrEqual(2);
       expect(t.expected_titles.length, t.id).toBeLessThanOrEqual(8);
@@ -366,6 +367,12 @@ describe('eval/topics.jsonl (topic summaries, written blind by a session that sa
       for (const title of [...t.expected_titles, ...t.acceptable_titles])
         expect(abstracts.has(titleKey(title)), `${t.id}: ${title}`).toBe(true);
       for (const title of t.acceptable_titles) expect(expected.has(titleKey(title)), `${t.id}: ${title}`).toBe(false);
+      // A trap paper is in the corpus, named in the trap's description, and neither expected nor acceptable.
+      const fine = new Set([...expected, ...t.acceptable_titles.map(titleKey)]);
+      for (const title of t.trap_titles) {
+        expect(abstracts.has(titleKey(title)) && !fine.has(titleKey(title)), `${t.id}: ${title}`).toBe(true);
+        expect(t.trap, t.id).toContain(title);
+      }
     }
     for (const trapped of [true, false]) {
       const of = topics.filter((t) => Boolean(t.trap) === trapped);

@@ -32,7 +32,13 @@ describe('runTopicEval', () => {
     const cited = [...new Set(summary.citations.map((c) => c.title))];
     expect(cited.length).toBeGreaterThanOrEqual(3);
     const file = await writeLines('one.jsonl', [
-      { id: 't1', topic: TOPIC, expected_titles: [cited[0], 'A Paper That Is Not In The Corpus'], acceptable_titles: [cited[1]] },
+      {
+        id: 't1',
+        topic: TOPIC,
+        expected_titles: [cited[0], 'A Paper That Is Not In The Corpus'],
+        acceptable_titles: [cited[1]],
+        trap_titles: [cited[2], 'Another Paper That Is Not In The Corpus'],
+      },
     ]);
     const { topics, errors } = await readTopics(file);
     expect(errors).toEqual([]);
@@ -42,6 +48,9 @@ describe('runTopicEval', () => {
     expect(t.recall).toBe(0.5);
     expect(t.precision).toBeCloseTo(2 / cited.length, 10);
     expect(t.offTopic).toEqual(cited.slice(2));
+    // The trap paper cited is counted apart, of the two listed.
+    expect(t.trapsCited).toEqual([cited[2]]);
+    expect(report.traps).toEqual({ listed: 2, cited: 1, topicsCiting: 1 });
     expect(t.citationsValid).toBe(true);
     expect(report).toMatchObject({ topics: 1, offTopic: cited.length - 2, topicsWithOffTopic: 1, refused: 0 });
   });
