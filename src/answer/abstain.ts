@@ -34,7 +34,7 @@ import { paperMentions, paperTerms } from '../index/paper-terms.js';
 import { spaceUnspacedScripts, tokenize, WORD_RE } from '../index/tokenize.js';
 import { loadWordVectors, type WordSimilarity } from '../index/word-vectors.js';
 import { askersLanguage, inAnotherLanguage } from '../index/asker-language.js';
-import { readingsOf, shorthandFor } from '../index/chat-shorthand.js';
+import { inSomeReading, shorthandFor } from '../index/chat-shorthand.js';
 import type { PaperHit, SearchFilter } from '../index/search.js';
 import type { CorpusSnapshot, TermStats } from '../index/search-store.js';
 import { describeFilter, hasUserFilter } from '../search-filter.js';
@@ -203,10 +203,7 @@ export function decideConfidence(
   // Known: in the corpus, an abbreviation it only spells out ("KD" for "knowledge distillation"), an
   // initialism a close match spells out, or chat shorthand for a word the corpus uses ("avg" for "average").
   const known = (t: string) =>
-    isKnownTerm(lexical, t) ||
-    table.expansions.has(t) ||
-    spelled.has(t) ||
-    (readingsOf(t)?.some((r) => r.every((x) => isKnownTerm(lexical, x))) ?? false);
+    isKnownTerm(lexical, t) || table.expansions.has(t) || spelled.has(t) || inSomeReading(t, (x) => isKnownTerm(lexical, x));
   // ... or a truncation the close matches spell out in full ("params").
   const knownHere = (t: string) => known(t) || spelledOutIn(close, t);
   // A clause carries the question when it names something or uses a content word the best match
@@ -337,8 +334,7 @@ export function decideConfidence(
     for (const w of gap.words) if (!subjects.has(w)) notAsked.add(w.toLowerCase());
     const read = (p: PaperTerms) => ({
       words: paperTerms(p.hit.paper).words,
-      says: (t: string) =>
-        mentions(p, t) || (readingsOf(t)?.some((r) => r.every((x) => mentions(p, x))) ?? false) || spelledOutIn([p], t) || spelled.has(t),
+      says: (t: string) => mentions(p, t) || inSomeReading(t, (x) => mentions(p, x)) || spelledOutIn([p], t) || spelled.has(t),
     });
     const list = asksForList(question);
     const several = asksSeveral(question);
@@ -849,11 +845,13 @@ const NAME_PAPERS = 10;
  * Pretraining" is written "domain-adaptive pre-training"), so a name written otherwise is found rather than missed.
  */
 function unwrittenName(question: string, hits: PaperHit[]): string | undefined {
+  const found = [...question.matchAll(NAME_RUN)];
+  if (found.length === 0) return undefined;
   // A message in title case ("How Does LoRA Compare To Full Fine-Tuning?") capitalises every word, names or not.
   const words = question.match(/\p{L}+/gu) ?? [];
   if (words.filter((w) => /^\p{Lu}/u.test(w)).length >= words.length * TITLE_CASE_SHARE) return undefined;
   let texts: string[] | undefined;
-  for (const m of question.matchAll(NAME_RUN)) {
+  for (const m of found) {
     const opens = /(?:^|[.!?:])\s*$/.test(question.slice(0, m.index));
     // A word joining two phrases is no part of a name ("Pretraining For Domain Adaptation"), nor a sentence's first.
     const runs = (opens ? m[0].replace(/^\S+\s*/, '') : m[0]).split(JOINING_WORD);

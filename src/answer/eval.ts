@@ -35,12 +35,12 @@ export type Split = (typeof SPLITS)[number];
  * question bank and the other half is reported untouched, so an unknown split name or a file
  * without that split is an error rather than a silent evaluation of nothing or of everything.
  */
-export function selectSplit<T>(questions: T[], split: string | undefined): T[] {
+export function selectSplit<T extends { split?: string }>(questions: T[], split: string | undefined): T[] {
   if (split === undefined) return questions;
   if (!(SPLITS as readonly string[]).includes(split)) {
     throw new AppError('QUESTION_INVALID', `Unknown split "${split}": use ${SPLITS.join(' or ')}.`);
   }
-  const selected = questions.filter((q) => (q as { split?: string }).split === split);
+  const selected = questions.filter((q) => q.split === split);
   if (!selected.length) throw new AppError('QUESTION_INVALID', `No questions are marked "split": "${split}".`);
   return selected;
 }
@@ -76,14 +76,17 @@ export function assignSplits(questions: Array<{ id: string; kind: string }>, see
   return out;
 }
 
-/** The valid lines of a JSONL file, and what is wrong with each invalid one (by line number). */
-export async function readJsonLines<S extends z.ZodType>(path: string, schema: S): Promise<{ items: z.output<S>[]; errors: string[] }> {
-  let text: string;
+/** An eval file's text; one that cannot be read is QUESTION_INVALID, naming it. */
+export async function readEvalText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (err) {
     throw new AppError('QUESTION_INVALID', `Cannot read ${path}: ${(err as Error).message}`);
   }
+}
+
+/** The valid lines of JSONL text, and what is wrong with each invalid one (by line number). */
+export function parseJsonLines<S extends z.ZodType>(text: string, schema: S): { items: z.output<S>[]; errors: string[] } {
   const items: z.output<S>[] = [];
   const errors: string[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
@@ -99,9 +102,13 @@ export async function readJsonLines<S extends z.ZodType>(path: string, schema: S
   return { items, errors };
 }
 
-export async function readQuestions(path: string): Promise<{ questions: EvalQuestion[]; errors: string[] }> {
-  const { items, errors } = await readJsonLines(path, lineSchema);
+export function parseQuestions(text: string): { questions: EvalQuestion[]; errors: string[] } {
+  const { items, errors } = parseJsonLines(text, lineSchema);
   return { questions: items, errors };
+}
+
+export async function readQuestions(path: string): Promise<{ questions: EvalQuestion[]; errors: string[] }> {
+  return parseQuestions(await readEvalText(path));
 }
 
 export interface KindRow {

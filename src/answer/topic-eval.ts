@@ -6,12 +6,11 @@
  * papers share only an ambiguous word with it ("mixture" of experts for a data-mixtures topic): the papers the issue
  * says a summary must drop, counted apart among the off-topic ones.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { titleKey } from '../corpus/normalize.js';
 import type { Confidence } from './abstain.js';
 import { type EngineDeps, summarizeTopic } from './engine.js';
-import { citesOnlySources, medianAndP95, readJsonLines } from './eval.js';
+import { citesOnlySources, medianAndP95, parseJsonLines, readEvalText } from './eval.js';
 
 const topicSchema = z.object({
   id: z.string().optional(),
@@ -26,14 +25,18 @@ const topicSchema = z.object({
 });
 export type EvalTopic = z.infer<typeof topicSchema>;
 
-export async function readTopics(path: string): Promise<{ topics: EvalTopic[]; errors: string[] }> {
-  const { items, errors } = await readJsonLines(path, topicSchema);
+export function parseTopics(text: string): { topics: EvalTopic[]; errors: string[] } {
+  const { items, errors } = parseJsonLines(text, topicSchema);
   return { topics: items, errors };
 }
 
-/** Whether a JSONL file holds topics: its first line has `topic` and no `question` (`eval` then measures summaries). */
-export async function isTopicFile(path: string): Promise<boolean> {
-  const first = (await readFile(path, 'utf8').catch(() => '')).split(/\r?\n/).find((l) => l.trim());
+export async function readTopics(path: string): Promise<{ topics: EvalTopic[]; errors: string[] }> {
+  return parseTopics(await readEvalText(path));
+}
+
+/** Whether JSONL text holds topics: its first line has `topic` and no `question` (`eval` then measures summaries). */
+export function isTopicText(text: string): boolean {
+  const first = text.split(/\r?\n/).find((l) => l.trim());
   try {
     const line = JSON.parse(first ?? '') as Record<string, unknown>;
     return typeof line.topic === 'string' && line.question === undefined;

@@ -76,8 +76,11 @@ const READING_TERMS = new Map(
   Object.entries(READINGS).flatMap(([short, longs]) => tokenize(short).map((t) => [t, longs.map((l) => tokenize(l))] as const)),
 );
 
-/** The readings of a shorthand term, each as terms: those of `shorthandFor`, else those of an ambiguous one. */
-export function readingsOf(term: string): string[][] | undefined {
+/**
+ * Whether a shorthand term stands for words that all pass `holds` in one of its readings: that of `shorthandFor`, else
+ * one of an ambiguous shorthand's ("gen": "generation" or "general"). False for a term that is no shorthand.
+ */
+export function inSomeReading(term: string, holds: (t: string) => boolean): boolean {
   const one = shorthandFor(term);
-  return one ? [one] : READING_TERMS.get(term);
+  return (one ? [one] : (READING_TERMS.get(term) ?? [])).some((reading) => reading.every(holds));
 }

@@ -410,7 +410,7 @@ describe('selectSplit', () => {
 
   it('rejects an unknown split name and a file without that split', () => {
     expect(() => selectSplit(questions, 'test')).toThrow(expect.objectContaining({ code: 'QUESTION_INVALID' }));
-    const noSplit = questions.map(({ split: _split, ...q }) => q);
+    const noSplit: EvalQuestion[] = questions.map(({ split: _split, ...q }) => q);
     expect(() => selectSplit(noSplit, 'heldout')).toThrow(/No questions are marked "split": "heldout"/);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summarizeTopic } from '../../src/answer/engine.js';
-import { isTopicFile, readTopics, runTopicEval } from '../../src/answer/topic-eval.js';
+import { isTopicText, readTopics, runTopicEval } from '../../src/answer/topic-eval.js';
 import { main } from '../../src/cli.js';
 import { buildIndex, type BuiltIndex, captureIO, SHIPPED_CORPUS, setCliEnv } from './helpers.js';
 
@@ -73,10 +73,12 @@ describe('runTopicEval', () => {
     expect(errors[2]).toMatch(/^line 4: invalid JSON/);
   });
 
-  it('tells a topic file from a question file by its first line', async () => {
-    expect(await isTopicFile(await writeLines('t.jsonl', [{ topic: TOPIC, expected_titles: ['x'] }]))).toBe(true);
-    expect(await isTopicFile(await writeLines('q.jsonl', [{ question: 'what is LoRA?', topic: 'adapters' }]))).toBe(false);
-    expect(await isTopicFile(join(dir, 'missing.jsonl'))).toBe(false);
+  it('tells a topic file from a question file by its first line', () => {
+    const lines = (...l: unknown[]) => `\n${l.map((x) => JSON.stringify(x)).join('\n')}\n`;
+    expect(isTopicText(lines({ topic: TOPIC, expected_titles: ['x'] }, { question: 'what is LoRA?' }))).toBe(true);
+    expect(isTopicText(lines({ question: 'what is LoRA?', topic: 'adapters' }))).toBe(false);
+    expect(isTopicText('')).toBe(false);
+    expect(isTopicText('not json')).toBe(false);
   });
 });
 

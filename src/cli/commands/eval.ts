@@ -1,6 +1,6 @@
-import { formatEvalTable, readQuestions, runEval, selectSplit } from '../../answer/eval.js';
+import { formatEvalTable, parseQuestions, readEvalText, runEval, selectSplit } from '../../answer/eval.js';
 import { createChatModel } from '../../answer/llm.js';
-import { formatTopicReport, isTopicFile, readTopics, runTopicEval } from '../../answer/topic-eval.js';
+import { formatTopicReport, isTopicText, parseTopics, runTopicEval } from '../../answer/topic-eval.js';
 import { openRetriever } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { createProgress, noProgress } from '../../index/progress.js';
@@ -16,7 +16,7 @@ export const evalCommand: Command = {
     const file = requireText(pos.join(' '), 'questions file');
     const split = v.split as string | undefined;
     /** The lines of the chosen split; none usable is an error naming the first bad line. */
-    const usable = <T>(all: T[], errors: string[], what: string): T[] => {
+    const usable = <T extends { split?: string }>(all: T[], errors: string[], what: string): T[] => {
       const lines = selectSplit(all, split);
       if (!lines.length) throw new AppError('QUESTION_INVALID', `No usable ${what} in ${file}${errors.length ? ` (${errors[0]})` : ''}.`);
       return lines;
@@ -27,14 +27,16 @@ export const evalCommand: Command = {
       logger,
       abstainThreshold: config.abstainThreshold,
     });
-    if (await isTopicFile(file)) {
-      const { topics, errors } = await readTopics(file);
+    // Read once: its first line says whether it holds topics or questions.
+    const text = await readEvalText(file);
+    if (isTopicText(text)) {
+      const { topics, errors } = parseTopics(text);
       const report = { ...(await runTopicEval(await deps(), usable(topics, errors, 'topics'))), errors };
       if (v.json) printJson(io, report);
       else io.out(formatTopicReport(report));
       return 0;
     }
-    const { questions, errors } = await readQuestions(file);
+    const { questions, errors } = parseQuestions(text);
     const report = { ...(await runEval(await deps(), usable(questions, errors, 'questions'))), errors };
     if (v.json) printJson(io, report);
     else io.out(formatEvalTable(report));
