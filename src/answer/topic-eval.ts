@@ -80,6 +80,7 @@ export async function runTopicEval(deps: EngineDeps, topics: EvalTopic[]): Promi
   const started = Date.now();
   const perTopic: TopicReport['perTopic'] = [];
   const durations: number[] = [];
+  let trapsListed = 0;
   for (const t of topics) {
     const t0 = Date.now();
     const r = await summarizeTopic(deps, t.topic);
@@ -87,6 +88,7 @@ export async function runTopicEval(deps: EngineDeps, topics: EvalTopic[]): Promi
     const expected = new Set(t.expected_titles.map(titleKey));
     const fine = new Set([...expected, ...t.acceptable_titles.map(titleKey)]);
     const traps = new Set(t.trap_titles.map(titleKey));
+    trapsListed += traps.size;
     const cited = [...new Map(r.citations.map((c) => [titleKey(c.title), c.title])).entries()];
     perTopic.push({
       id: t.id,
@@ -110,7 +112,7 @@ export async function runTopicEval(deps: EngineDeps, topics: EvalTopic[]): Promi
     offTopic: perTopic.reduce((s, p) => s + p.offTopic.length, 0),
     topicsWithOffTopic: perTopic.filter((p) => p.offTopic.length > 0).length,
     traps: {
-      listed: topics.reduce((s, t) => s + new Set(t.trap_titles.map(titleKey)).size, 0),
+      listed: trapsListed,
       cited: perTopic.reduce((s, p) => s + p.trapsCited.length, 0),
       topicsCiting: perTopic.filter((p) => p.trapsCited.length > 0).length,
     },
