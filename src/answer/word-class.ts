@@ -33,6 +33,16 @@ const CATENATIVE = new Set(
   ).split(' '),
 );
 
+/**
+ * English's indefinite pronouns and adverbs ("nobody had proven", "RL anywhere in"): closed-class words that point
+ * at no subject. The tagger reads "nobody" as a noun and guesses "anywhere", so they are listed.
+ */
+const INDEFINITES = new Set(
+  (
+    'nobody noone nothing nowhere everybody everyone everything everywhere anywhere anyhow anyway anyways ' + 'somewhere someplace somehow'
+  ).split(' '),
+);
+
 interface TaggedTerm {
   normal?: string;
   tags?: string[];
@@ -68,6 +78,7 @@ export function wordsNamingNoSubject(text: string): Set<string> {
     const terms = s.terms ?? [];
     for (const [i, t] of terms.entries()) {
       const tags = t.tags ?? [];
+      if (t.normal && INDEFINITES.has(t.normal)) out.add(t.normal);
       if (!t.normal || t.confidence !== undefined) continue;
       if (!tags.some((x) => NOT_SUBJECT.includes(x))) continue;
       // A gerund taking an object is a verb ("bumping this", "scaling the data"), and so is one after a verb that
@@ -75,7 +86,9 @@ export function wordsNamingNoSubject(text: string): Set<string> {
       // the tagger may read "model" as a verb).
       const next = terms[i + 1]?.tags ?? [];
       const afterVerb = CATENATIVE.has(terms[i - 1]?.normal ?? '');
-      const verbal = tags.includes('Gerund') && (next.includes('Determiner') || next.includes('Pronoun') || afterVerb);
+      // A phrasal verb's gerund is a verb too ("knocking out heads").
+      const verbal =
+        tags.includes('Gerund') && (next.includes('Determiner') || next.includes('Pronoun') || next.includes('Particle') || afterVerb);
       if (tags.some((x) => SUBJECT.includes(x)) && !verbal) continue;
       out.add(t.normal);
     }

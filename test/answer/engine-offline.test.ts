@@ -466,6 +466,18 @@ describe('abstention (offline)', () => {
     expect(unshout("WHAT'S THE BEST PRE-TRAINING RECIPE FOR BERT")).toBe("what's the best pre-training recipe for bert");
   });
 
+  it('reads "nobody", "anywhere" and a phrasal verb\'s gerund as no name the corpus lacks', async () => {
+    for (const [question, title] of [
+      ['did leanagent actually prove any new theorems nobody had proven before?', /^LeanAgent/],
+      ['do they use RL anywhere in skyreels-v2 post-training or is it all sft?', /^SkyReels-V2/],
+      ['does knocking out retrieval heads make the model hallucinate?', /^Retrieval Head/],
+    ] as const) {
+      const r = await answerQuestion({ retriever }, question);
+      expect([r.confidence, r.abstainReason], question).toEqual(['high', undefined]);
+      expect(r.citations[0].title).toMatch(title);
+    }
+  });
+
   it('reads a name in the plural ("A100s") as the name the corpus has, and one it lacks as missing', async () => {
     const r = await answerQuestion({ retriever }, 'how long does mosaicbert-base take to pretrain on 8 A100s?');
     expect([r.confidence, r.abstainReason]).toEqual(['high', undefined]);

@@ -27,6 +27,17 @@ describe('wordsNamingNoSubject', () => {
     );
   });
 
+  it("reads English's indefinite pronouns and adverbs as no subject, though the tagger reads some as nouns", () => {
+    expect(wordsNamingNoSubject('did they prove any theorems nobody had proven before?')).toContain('nobody');
+    expect(wordsNamingNoSubject('do they use RL anywhere in post-training?')).toContain('anywhere');
+    for (const w of ['everyone', 'nothing']) expect(wordsNamingNoSubject('everyone says nothing beats scale'), w).toContain(w);
+  });
+
+  it('reads the gerund of a phrasal verb as a verb ("knocking out heads"), the same gerund alone as a possible subject', () => {
+    expect(wordsNamingNoSubject('does knocking out retrieval heads make the model hallucinate?')).toContain('knocking');
+    expect(wordsNamingNoSubject('any papers on knocking in engines?')).not.toContain('knocking');
+  });
+
   it('tags the same word by where it stands ("flag" the verb, "flag" the noun)', () => {
     expect(wordsNamingNoSubject('can we flag off-topic questions?')).toContain('flag');
     expect(wordsNamingNoSubject('what does the red flag mean?')).not.toContain('flag');
