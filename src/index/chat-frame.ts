@@ -284,6 +284,39 @@ const MAX_READS = 3;
  * nothing changes: "hey bot, do people still distill…" starts with "do" only once the greeting is
  * gone, and a second reading (the search's) must find nothing more to leave out.
  */
+/**
+ * A question relayed in quotes ("someone in #general asked \"…\" and nobody answered, can you take a shot?", "my
+ * advisor wants to know: “…”", "our intern DM'd me this: `…`"): the quoted words are the question; who asked,
+ * where, and the request around them are frame. Read as words, "asked" was a subject only other papers discuss, and
+ * the quote marks parted the message into questions of its own. A quote counts as relayed after a verb of asking or
+ * passing on, after a colon, or standing on lines of its own, and only as the message's one quote of three words or more
+ * (fewer is a name, not a question) not given as an example ("they ask stuff like '…'").
+ */
+const QUOTE_SPAN =
+  /(?<![\p{L}\p{N}])(?:"([^"\n]+)"|\u201C([^\u201C\u201D\n]+)\u201D|\u2018([^\u2018\u2019\n]+)\u2019|'((?:[^'\n]|'(?=\p{L}))+)'(?![\p{L}\p{N}])|`([^`\n]+)`)/gu;
+const RELAYING = new RegExp(
+  String.raw`\b(?:ask(?:s|ed|ing)?|wants?\s+to\s+know|wanted\s+to\s+know|wonder(?:s|ed|ing)?|post(?:s|ed)|wr(?:ote|ites)|` +
+    String.raw`brought\s+up|came\s+up|ping(?:s|ed)|relay(?:s|ed|ing)|forward(?:s|ed|ing)|dm'?d|messaged|texted)\b[^"'\`\u201C\u2018\n]{0,40}$`,
+  'i',
+);
+const RELAYED_WORDS = 3;
+/** A quote given as an example of what people type ("customers ask stuff like 'are you open on sunday?'"). */
+const EXAMPLE_BEFORE_QUOTE = /\b(?:like|such\s+as|e\.g\.|for\s+(?:example|instance))[\s,:]*$/i;
+
+export function relayedQuestion(text: string): string | undefined {
+  const spans = [...text.matchAll(QUOTE_SPAN)]
+    .map((m) => ({ m, quoted: (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5]).trim() }))
+    .filter(({ quoted }) => (quoted.match(/[\p{L}\p{N}]+/gu)?.length ?? 0) >= RELAYED_WORDS);
+  // Two quotes are examples set side by side ("asking 'how did people make X' instead of 'how do i make X'").
+  if (spans.length !== 1) return undefined;
+  const [{ m, quoted }] = spans;
+  const before = text.slice(0, m.index);
+  const after = text.slice(m.index + m[0].length);
+  const ownLines = /(?:^|\n)\s*$/.test(before) && /^\s*(?:\n|$)/.test(after);
+  if (EXAMPLE_BEFORE_QUOTE.test(before)) return undefined;
+  return ownLines || /:\s*$/.test(before) || RELAYING.test(before) ? quoted : undefined;
+}
+
 export function questionCore(text: string): string {
   let s = text;
   for (let i = 0; i < MAX_READS; i++) {

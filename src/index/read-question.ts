@@ -5,7 +5,7 @@
  * "heyy quick questoin -" is a frame once "questoin" is "question". The engine reads a question once and
  * searches what it read; the search reads any other text itself.
  */
-import { questionCore } from './chat-frame.js';
+import { questionCore, relayedQuestion } from './chat-frame.js';
 import { withoutMarkup } from './discord-markup.js';
 import type { TermStats } from './search-store.js';
 import { type Correction, correctSpelling } from './spelling.js';
@@ -14,7 +14,7 @@ import { WORD_RE } from './tokenize.js';
 export interface ReadQuestion {
   /** The message as typed but for Discord's markup ("**unrelated, but** …"): where frame openers and dates are read. */
   unmarked: string;
-  /** The message with its typos read as corpus words. */
+  /** The message with its typos read as corpus words, and only the quoted question if it relays one (`relayedQuestion`). */
   text: string;
   /** That text without its chat frame: what is searched and graded. */
   core: string;
@@ -23,8 +23,9 @@ export interface ReadQuestion {
 
 export function readQuestion(typed: string, lexical: TermStats): ReadQuestion {
   const unmarked = withoutMarkup(typed);
-  const { text, corrections } = correctSpelling(unshout(unmarked), lexical);
-  return { unmarked, text, core: questionCore(text), corrections };
+  const spelled = correctSpelling(unshout(unmarked), lexical);
+  const text = relayedQuestion(spelled.text) ?? spelled.text;
+  return { unmarked, text, core: questionCore(text), corrections: spelled.corrections };
 }
 
 /** The share of a message's words in capitals from which it is written in capitals. */

@@ -478,6 +478,20 @@ describe('abstention (offline)', () => {
     }
   });
 
+  it('answers a question relayed in quotes as the question alone: who asked and where are no words of it', async () => {
+    const question = 'how does LaVIT turn images into tokens for the LLM?';
+    const alone = await answerQuestion({ retriever }, question);
+    for (const message of [
+      `someone in #general asked "${question}" and nobody answered, can you take a shot?`,
+      `our intern DM'd me this: \`${question}\` what should I tell them?`,
+    ]) {
+      const r = await answerQuestion({ retriever }, message);
+      expect([r.confidence, r.abstainReason], message).toEqual([alone.confidence, alone.abstainReason]);
+      expect(r.citations.map((c) => c.title)).toEqual(alone.citations.map((c) => c.title));
+    }
+    expect(alone.confidence).toBe('high');
+  });
+
   it('reads a name in the plural ("A100s") as the name the corpus has, and one it lacks as missing', async () => {
     const r = await answerQuestion({ retriever }, 'how long does mosaicbert-base take to pretrain on 8 A100s?');
     expect([r.confidence, r.abstainReason]).toEqual(['high', undefined]);

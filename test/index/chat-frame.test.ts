@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withoutChatClauses } from '../../src/index/chat-clauses.js';
-import { isAcknowledgement, questionCore, switchesTopic } from '../../src/index/chat-frame.js';
+import { isAcknowledgement, questionCore, relayedQuestion, switchesTopic } from '../../src/index/chat-frame.js';
 import { buildIndex, type BuiltIndex } from '../answer/helpers.js';
 
 describe('questionCore', () => {
@@ -238,6 +238,35 @@ describe('questionCore', () => {
     expect(questionCore('tldr')).toBe('tldr');
     // "yourself" is a stop word: without the frame nothing would be left to search for (a paper's title).
     expect(questionCore('tell me about yourself')).toBe('tell me about yourself');
+  });
+});
+
+describe('relayedQuestion', () => {
+  const q = "what's the model's context length at 7B?";
+  it.each([
+    ['someone in #general asked "{q}" and nobody answered, can you take a shot?'],
+    ['my advisor wants to know: \u201C{q}\u201D any idea?'],
+    ["labmate was asking me '{q}' and i blanked tbh"],
+    ["our intern DM'd me this: `{q}` what should I tell them?"],
+    ['Reviewer comment we got: \u2018{q}\u2019 how would you respond?'],
+    ['this came up at lunch and people are arguing \n"{q}"\nwho is right?'],
+  ])('reads the quoted question of "%s", the rest as frame', (template) => {
+    expect(relayedQuestion(template.replace('{q}', q))).toBe(q);
+  });
+
+  it.each([
+    ['is "Attention Is All You Need" still worth reading?', 'a quoted title inside the question'],
+    ["what does 'chinchilla optimal' mean?", 'a quoted term, after no verb of asking'],
+    [
+      "you can get around refusals by asking 'how did people make X back then' instead of 'how do i make X'. any paper?",
+      'two quoted examples',
+    ],
+    ['my manager asked "why LoRA?" and I had no answer', 'a quote of fewer than three words'],
+    ['relaying from a colleague: how does lora work?', 'no quote (the frame reads it)'],
+    ["customers ask stuff like 'are you open on sunday?'. how do I route those?", 'a quote given as an example'],
+    ['our welcome message says `ask me anything!` and people take it literally. how do bots handle that?', 'a quote said, not asked'],
+  ])('reads no relayed question in "%s" (%s)', (message) => {
+    expect(relayedQuestion(message)).toBeUndefined();
   });
 });
 
