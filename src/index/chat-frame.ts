@@ -285,36 +285,77 @@ const MAX_READS = 3;
  * gone, and a second reading (the search's) must find nothing more to leave out.
  */
 /**
- * A question relayed in quotes ("someone in #general asked \"…\" and nobody answered, can you take a shot?", "my
- * advisor wants to know: “…”", "our intern DM'd me this: `…`"): the quoted words are the question; who asked,
- * where, and the request around them are frame. Read as words, "asked" was a subject only other papers discuss, and
- * the quote marks parted the message into questions of its own. A quote counts as relayed after a verb of asking or
- * passing on, after a colon, or standing on lines of its own, and only as the message's one quote of three words or more
- * (fewer is a name, not a question) not given as an example ("they ask stuff like '…'").
+ * A question relayed from someone else ("someone in #general asked \"…\" and nobody answered, can you take a shot?",
+ * "my advisor wants to know: “…”", "our intern DM'd me this: `…`", "the partners asked me: …", a "> " quote line):
+ * the quoted words are the question; who asked, where, and the request around them are frame. Read as words,
+ * "asked" was a subject only other papers discuss, "investor" and "morning" names the corpus lacks, and the quote
+ * marks parted the message into questions of its own. A quote counts as relayed after a verb of asking or passing
+ * on, after a colon, or standing on lines of its own (a "> " line: when the message names its passing on, as
+ * "{q}\n> users literally send 'hello?'" does not); only as the message's one quote of three words or more (fewer is
+ * a name), not given as an example ("they ask stuff like '…'"), and only when it holds more of the words the corpus
+ * knows than any clause of the rest does. An unquoted question after "asked me:" is left to the frame: a question
+ * may hold a colon and a question mark of its own ("early-exit LLMs: how …? heard …"), so where it ends is unsure.
  */
-const QUOTE_SPAN =
-  /(?<![\p{L}\p{N}])(?:"([^"\n]+)"|\u201C([^\u201C\u201D\n]+)\u201D|\u2018([^\u2018\u2019\n]+)\u2019|'((?:[^'\n]|'(?=\p{L}))+)'(?![\p{L}\p{N}])|`([^`\n]+)`)/gu;
-const RELAYING = new RegExp(
-  String.raw`\b(?:ask(?:s|ed|ing)?|wants?\s+to\s+know|wanted\s+to\s+know|wonder(?:s|ed|ing)?|post(?:s|ed)|wr(?:ote|ites)|` +
-    String.raw`brought\s+up|came\s+up|ping(?:s|ed)|relay(?:s|ed|ing)|forward(?:s|ed|ing)|dm'?d|messaged|texted)\b[^"'\`\u201C\u2018\n]{0,40}$`,
-  'i',
+const QUOTE_SPAN = new RegExp(
+  [
+    String.raw`(?<![\p{L}\p{N}])(?:"([^"\n]+)"|\u201C([^\u201C\u201D\n]+)\u201D|\u2018([^\u2018\u2019\n]+)\u2019)`,
+    String.raw`(?<![\p{L}\p{N}])'((?:[^'\n]|'(?=\p{L}))+)'(?![\p{L}\p{N}])|\x60([^\x60\n]+)\x60`,
+    // Discord's quote lines.
+    String.raw`(?<=^|\n)[ \t]*>[ \t]?([^\n]+(?:\n[ \t]*>[ \t]?[^\n]+)*)`,
+  ].join('|'),
+  'gu',
 );
+const RELAYING_VERB =
+  String.raw`\b(?:ask(?:s|ed|ing)?|wants?\s+to\s+know|wanted\s+to\s+know|wonder(?:s|ed|ing)?|post(?:s|ed)|wr(?:ote|ites)|` +
+  String.raw`brought\s+up|came\s+up|raised|ping(?:s|ed)|relay(?:s|ed|ing)|forward(?:s|ed|ing)|dm'?e?d|messaged|texted|emailed|` +
+  String.raw`shared|sent|sa(?:ys|id)|threw|challenged|commented|replied|tagged|quizzed|grilled|` +
+  String.raw`put\s+(?:this|it|that)\s+to\s+(?:me|us))\b`;
+const RELAYING = new RegExp(String.raw`${RELAYING_VERB}[^"'\x60\u201C\u2018\n]{0,40}$`, 'i');
+const RELAYING_ANYWHERE = new RegExp(RELAYING_VERB, 'i');
+const RELAY_CUE = new RegExp(String.raw`${RELAYING_VERB}|\b(?:questions?|q|dm|message|comment)\b`, 'i');
 const RELAYED_WORDS = 3;
 /** A quote given as an example of what people type ("customers ask stuff like 'are you open on sunday?'"). */
 const EXAMPLE_BEFORE_QUOTE = /\b(?:like|such\s+as|e\.g\.|for\s+(?:example|instance))[\s,:]*$/i;
 
-export function relayedQuestion(text: string): string | undefined {
+export function relayedQuestion(text: string, known: (term: string) => boolean): string | undefined {
+  const found = relayedSpan(text);
+  if (!found) return undefined;
+  // The question is where the corpus's words are: "someone posted 'good morning everyone' and nobody replied. anyway,
+  // {q}" quotes chat and asks outside the quote, in a sentence holding more of them than the quote does.
+  const count = (s: string) => new Set(tokenize(s).filter(known)).size;
+  const outside = `${text.slice(0, found.at)}\n${text.slice(found.end)}`;
+  const most = Math.max(0, ...outside.split(SENTENCE_BREAK).map(count));
+  return count(found.quoted) > most ? found.quoted : undefined;
+}
+
+/** Where a sentence of the words around a quote ends: a question the asker adds is one of them, whole. */
+const SENTENCE_BREAK = /[.!?]+(?=\s|$)|[;\n]|\s[\u2013\u2014]\s/;
+
+function relayedSpan(text: string): { quoted: string; at: number; end: number } | undefined {
+  const words = (s: string) => s.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
   const spans = [...text.matchAll(QUOTE_SPAN)]
-    .map((m) => ({ m, quoted: (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5]).trim() }))
-    .filter(({ quoted }) => (quoted.match(/[\p{L}\p{N}]+/gu)?.length ?? 0) >= RELAYED_WORDS);
+    .map((m) => ({
+      m,
+      line: m[6] !== undefined,
+      quoted: (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? m[6].replace(/\n[ \t]*>[ \t]?/g, ' ')).trim(),
+    }))
+    .filter(({ quoted }) => words(quoted) >= RELAYED_WORDS);
   // Two quotes are examples set side by side ("asking 'how did people make X' instead of 'how do i make X'").
   if (spans.length !== 1) return undefined;
-  const [{ m, quoted }] = spans;
-  const before = text.slice(0, m.index);
-  const after = text.slice(m.index + m[0].length);
-  const ownLines = /(?:^|\n)\s*$/.test(before) && /^\s*(?:\n|$)/.test(after);
+  const [{ m, line, quoted }] = spans;
+  const at = m.index;
+  const end = at + m[0].length;
+  const before = text.slice(0, at);
+  const after = text.slice(end);
   if (EXAMPLE_BEFORE_QUOTE.test(before)) return undefined;
-  return ownLines || /:\s*$/.test(before) || RELAYING.test(before) ? quoted : undefined;
+  // A quote line is relayed after a colon, or when the message says so on either side ("pinged me with this", "^ this
+  // came up").
+  const ownLines = /(?:^|\n)\s*$/.test(before) && /^\s*(?:\n|$)/.test(after);
+  // A colon introduces a relayed question when its sentence says so ("Question from a client meeting today:"); else
+  // it introduces anything ("the error said: …" is a verb's; "headline I saw: '…'" is no question).
+  const afterColon = /:\s*$/.test(before) && RELAY_CUE.test(before.trimEnd().split(SENTENCE_BREAK).at(-1) ?? '');
+  const relayed = line ? afterColon || RELAYING_ANYWHERE.test(`${before}\n${after}`) : ownLines || afterColon || RELAYING.test(before);
+  return relayed ? { quoted, at, end } : undefined;
 }
 
 export function questionCore(text: string): string {

@@ -7,6 +7,7 @@
  */
 import { questionCore, relayedQuestion } from './chat-frame.js';
 import { withoutMarkup } from './discord-markup.js';
+import { isKnownTerm } from './bm25f.js';
 import type { TermStats } from './search-store.js';
 import { type Correction, correctSpelling } from './spelling.js';
 import { WORD_RE } from './tokenize.js';
@@ -24,7 +25,7 @@ export interface ReadQuestion {
 export function readQuestion(typed: string, lexical: TermStats): ReadQuestion {
   const unmarked = withoutMarkup(typed);
   const spelled = correctSpelling(unshout(unmarked), lexical);
-  const text = relayedQuestion(spelled.text) ?? spelled.text;
+  const text = relayedQuestion(spelled.text, (t) => isKnownTerm(lexical, t)) ?? spelled.text;
   return { unmarked, text, core: questionCore(text), corrections: spelled.corrections };
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withoutChatClauses } from '../../src/index/chat-clauses.js';
 import { isAcknowledgement, questionCore, relayedQuestion, switchesTopic } from '../../src/index/chat-frame.js';
+import { tokenize } from '../../src/index/tokenize.js';
 import { buildIndex, type BuiltIndex } from '../answer/helpers.js';
 
 describe('questionCore', () => {
@@ -243,15 +244,19 @@ describe('questionCore', () => {
 
 describe('relayedQuestion', () => {
   const q = "what's the model's context length at 7B?";
+  // The words a corpus of papers knows: the question's, and a few of chat's that papers use too.
+  const vocabulary = new Set(tokenize('model context length 7b lora rank attention heads general answer take find'));
+  const known = (t: string) => vocabulary.has(t);
   it.each([
     ['someone in #general asked "{q}" and nobody answered, can you take a shot?'],
-    ['my advisor wants to know: \u201C{q}\u201D any idea?'],
+    ['my advisor wants to know \u201C{q}\u201D any idea?'],
     ["labmate was asking me '{q}' and i blanked tbh"],
     ["our intern DM'd me this: `{q}` what should I tell them?"],
-    ['Reviewer comment we got: \u2018{q}\u2019 how would you respond?'],
-    ['this came up at lunch and people are arguing \n"{q}"\nwho is right?'],
+    ['Question from a client meeting today:\n> {q}\nWould appreciate a quick answer.'],
+    ['> {q}\n^ this came up in our weekly meeting, anyone?'],
+    ['this came up at lunch and people are arguing\n"{q}"\nwho is right?'],
   ])('reads the quoted question of "%s", the rest as frame', (template) => {
-    expect(relayedQuestion(template.replace('{q}', q))).toBe(q);
+    expect(relayedQuestion(template.replace('{q}', q), known)).toBe(q);
   });
 
   it.each([
@@ -264,9 +269,20 @@ describe('relayedQuestion', () => {
     ['my manager asked "why LoRA?" and I had no answer', 'a quote of fewer than three words'],
     ['relaying from a colleague: how does lora work?', 'no quote (the frame reads it)'],
     ["customers ask stuff like 'are you open on sunday?'. how do I route those?", 'a quote given as an example'],
-    ['our welcome message says `ask me anything!` and people take it literally. how do bots handle that?', 'a quote said, not asked'],
+    [
+      "headline I saw this morning: 'Local man finds 40-year-old sandwich'. unrelated but does lora rank matter?",
+      'a colon no relaying names',
+    ],
+    [
+      'someone asked "is anyone here?" in general chat lol. anyway does lora rank change attention heads?',
+      'the question asked outside the quote',
+    ],
+    [
+      'does lora rank change attention heads?\n> users literally send "hello there friend" and nothing else',
+      'a quote line no relaying names',
+    ],
   ])('reads no relayed question in "%s" (%s)', (message) => {
-    expect(relayedQuestion(message)).toBeUndefined();
+    expect(relayedQuestion(message, known)).toBeUndefined();
   });
 });
 
