@@ -354,6 +354,29 @@ describe('eval/shorthand.jsonl (chat shorthand of two meanings, written blind by
   });
 });
 
+describe('eval/whether.jsonl (whether-questions about one paper, written blind by a session that saw only the corpus)', () => {
+  it('holds 30 its abstract answers, quoting the words that do, and 30 near-misses whose asked thing it never writes', async () => {
+    type Whether = { about_title: string; asked_thing: string; evidence: string; absent_words?: string[] };
+    const lines = await readProbe<Whether>('whether.jsonl', 60);
+    const plain = (t: string) => t.toLowerCase().replace(/\s+/g, ' ');
+    expect(lines.filter((q) => q.kind === 'unanswerable').length).toBe(30);
+    expect(new Set(lines.map((q) => titleKey(q.about_title))).size).toBe(60);
+    for (const q of lines) {
+      const abstract = plain(abstracts.get(titleKey(q.about_title)) ?? '');
+      expect(abstract.length, q.id).toBeGreaterThan(0);
+      if (q.kind === 'unanswerable') {
+        for (const w of q.absent_words ?? []) {
+          const word = new RegExp(`\\b${plain(w).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
+          expect(word.test(abstract), `${q.id}: ${w}`).toBe(false);
+        }
+      } else {
+        expect(q.expected_titles.map(titleKey), q.id).toEqual([titleKey(q.about_title)]);
+        expect(abstract.includes(plain(q.evidence)), q.id).toBe(true);
+      }
+    }
+  });
+});
+
 describe('eval/topics.jsonl (topic summaries, written blind by a session that saw only the corpus, twenty-sixth round)', () => {
   it('parses completely: 40 topics of 2-8 papers each, acceptable and trap papers apart, titles in the corpus, halved with and without a trap', async () => {
     const { topics, errors } = await readTopics(join(ROOT, 'eval', 'topics.jsonl'));
