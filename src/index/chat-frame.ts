@@ -286,15 +286,15 @@ const MAX_READS = 3;
  */
 /**
  * A question relayed from someone else ("someone in #general asked \"…\" and nobody answered, can you take a shot?",
- * "my advisor wants to know: “…”", "our intern DM'd me this: `…`", "the partners asked me: …", a "> " quote line):
+ * "my advisor wants to know: “…”", "our intern DM'd me this: `…`", "Question from a client meeting:" then a "> " line):
  * the quoted words are the question; who asked, where, and the request around them are frame. Read as words,
- * "asked" was a subject only other papers discuss, "investor" and "morning" names the corpus lacks, and the quote
- * marks parted the message into questions of its own. A quote counts as relayed after a verb of asking or passing
- * on, after a colon, or standing on lines of its own (a "> " line: when the message names its passing on, as
- * "{q}\n> users literally send 'hello?'" does not); only as the message's one quote of three words or more (fewer is
- * a name), not given as an example ("they ask stuff like '…'"), and only when it holds more of the words the corpus
- * knows than any clause of the rest does. An unquoted question after "asked me:" is left to the frame: a question
- * may hold a colon and a question mark of its own ("early-exit LLMs: how …? heard …"), so where it ends is unsure.
+ * "asked" was a subject only other papers discuss, and the quote marks parted the message into questions of its own.
+ * A quote counts as relayed after a verb of asking or passing on, after a colon whose sentence names a question or
+ * its passing on, or standing on lines of its own (a "> " line: after such a colon, or when the message names its
+ * passing on, as "{q}\n> users literally send 'hello?'" does not); only as the message's one quote of three words or
+ * more (fewer is a name), not given as an example ("they ask stuff like '…'"), and only when it holds more of the
+ * words the corpus knows than any sentence of the rest does. An unquoted question after "asked me:" is left to the
+ * frame: a question may hold a colon of its own ("I want to ask that early-exit LLMs: how …").
  */
 const QUOTE_SPAN = new RegExp(
   [
@@ -308,7 +308,7 @@ const QUOTE_SPAN = new RegExp(
 const RELAYING_VERB =
   String.raw`\b(?:ask(?:s|ed|ing)?|wants?\s+to\s+know|wanted\s+to\s+know|wonder(?:s|ed|ing)?|post(?:s|ed)|wr(?:ote|ites)|` +
   String.raw`brought\s+up|came\s+up|raised|ping(?:s|ed)|relay(?:s|ed|ing)|forward(?:s|ed|ing)|dm'?e?d|messaged|texted|emailed|` +
-  String.raw`shared|sent|sa(?:ys|id)|threw|challenged|commented|replied|tagged|quizzed|grilled|` +
+  'shared|sent|sa(?:ys|id)|threw|challenged|commented|replied|tagged|quizzed|grilled|' +
   String.raw`put\s+(?:this|it|that)\s+to\s+(?:me|us))\b`;
 const RELAYING = new RegExp(String.raw`${RELAYING_VERB}[^"'\x60\u201C\u2018\n]{0,40}$`, 'i');
 const RELAYING_ANYWHERE = new RegExp(RELAYING_VERB, 'i');
@@ -352,7 +352,7 @@ function relayedSpan(text: string): { quoted: string; at: number; end: number } 
   // came up").
   const ownLines = /(?:^|\n)\s*$/.test(before) && /^\s*(?:\n|$)/.test(after);
   // A colon introduces a relayed question when its sentence says so ("Question from a client meeting today:"); else
-  // it introduces anything ("the error said: …" is a verb's; "headline I saw: '…'" is no question).
+  // it introduces anything ("headline I saw this morning: '…'").
   const afterColon = /:\s*$/.test(before) && RELAY_CUE.test(before.trimEnd().split(SENTENCE_BREAK).at(-1) ?? '');
   const relayed = line ? afterColon || RELAYING_ANYWHERE.test(`${before}\n${after}`) : ownLines || afterColon || RELAYING.test(before);
   return relayed ? { quoted, at, end } : undefined;
