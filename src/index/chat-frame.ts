@@ -318,7 +318,7 @@ const RELAYED_WORDS = 3;
 const EXAMPLE_BEFORE_QUOTE = /\b(?:like|such\s+as|e\.g\.|for\s+(?:example|instance))[\s,:]*$/i;
 
 export function relayedQuestion(text: string, known: (term: string) => boolean): string | undefined {
-  const found = relayedSpan(text);
+  const found = relayedSpan(text) ?? relayedAfterLine(text);
   if (!found) return undefined;
   // The question is where the corpus's words are: "someone posted 'good morning everyone' and nobody replied. anyway,
   // {q}" quotes chat and asks outside the quote, in a sentence holding more of them than the quote does.
@@ -330,6 +330,38 @@ export function relayedQuestion(text: string, known: (term: string) => boolean):
 
 /** Where a sentence of the words around a quote ends: a question the asker adds is one of them, whole. */
 const SENTENCE_BREAK = /[.!?]+(?=\s|$)|[;\n]|\s[\u2013\u2014]\s/;
+
+/**
+ * "my boss is asking\n{q}\npls help", "Passing along a question from my manager:\n{q}": unquoted, a question on the
+ * lines after one that ends by relaying it. Only that line goes: the lines after it are the question and its chat,
+ * as the frame reads them. (Within a line, an unquoted relay is left to the frame: "I want to ask that early-exit
+ * LLMs: how …" holds the question's own colon.)
+ */
+const RELAY_LINE_END = new RegExp(
+  String.raw`(?:${RELAYING_VERB}|\b(?:questions?|q|dms?|messages?)\s+(?:from|by|of)\s+[^\n:?]{1,40}?)` +
+    String.raw`(?:\s+(?:me|us|you|this|it|that|the\s+following(?:\s+question)?|(?:from|by|in|on|at|after|during|over|via)\s+[^\n:?]{1,40}?))?` +
+    String.raw`(?:\s+(?:today|yesterday|earlier|again|too))?\s*[:.,!\u2026-]*\s*$`,
+  'i',
+);
+
+/** How many of a message's first lines may relay the question. */
+const RELAY_LINES = 3;
+
+function relayedAfterLine(text: string): { quoted: string; at: number; end: number } | undefined {
+  let at = 0;
+  // The relaying line is the message's first line with words, or one of its first few.
+  for (let i = 0; i < RELAY_LINES && at < text.length; i++) {
+    const end = text.indexOf('\n', at);
+    if (end < 0) return undefined;
+    const relaying = text.slice(at, end);
+    at = end + 1;
+    if (!RELAY_LINE_END.test(relaying) || relaying.includes('?')) continue;
+    const quoted = text.slice(at).trim();
+    const start = at + (text.slice(at).length - text.slice(at).trimStart().length);
+    return (quoted.match(/[\p{L}\p{N}]+/gu)?.length ?? 0) >= RELAYED_WORDS ? { quoted, at: start, end: text.length } : undefined;
+  }
+  return undefined;
+}
 
 function relayedSpan(text: string): { quoted: string; at: number; end: number } | undefined {
   const words = (s: string) => s.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;

@@ -260,6 +260,20 @@ describe('relayedQuestion', () => {
   });
 
   it.each([
+    ['my boss is asking\n{q}\npls help', `${q}\npls help`],
+    ['Passing along a question from my manager:\n\n{q}', q],
+    ['forwarded from a student after class:\n{q}', q],
+  ])('reads the lines after a line that relays them, unquoted ("%s"), as the question and its chat', (template, read) => {
+    expect(relayedQuestion(template.replace('{q}', q), known)).toBe(read);
+  });
+
+  it('keeps a line that asks, or only tells, before the question', () => {
+    expect(relayedQuestion(`has anyone asked whether lora rank matters?\nasking for my thesis`, known)).toBeUndefined();
+    expect(relayedQuestion(`quick question\n${q}`, known)).toBeUndefined();
+    expect(relayedQuestion(`I asked my manager: ${q}`, known)).toBeUndefined();
+  });
+
+  it.each([
     ['is "Attention Is All You Need" still worth reading?', 'a quoted title inside the question'],
     ["what does 'chinchilla optimal' mean?", 'a quoted term, after no verb of asking'],
     [
