@@ -187,13 +187,6 @@ export function decideConfidence(
   // The unit of both "close" and "thin": the idf of a word only one paper uses.
   const rareWord = bm25Idf(corpus.termStats.size, 1);
   const somethingClose = evidence.sharedIdf >= settings.noneSharedWords * rareWord;
-  if (evidence.coverage < settings.coverage && !somethingClose) {
-    return {
-      confidence: 'none',
-      reason: `the best match covers only ${(evidence.coverage * 100).toFixed(0)}% of the question`,
-      missing: [],
-    };
-  }
   const lexical = corpus.termStats;
   const table = corpus.acronyms;
   const entities = entityMentions(question).map((e) => ({ ...e, terms: nameTerms(e.name) }));
@@ -215,6 +208,15 @@ export function decideConfidence(
   const foreign = askersLanguage(question, (t) => isKnownTerm(lexical, t));
   // The question as answerability reads it: without its chat clauses.
   const asked = withoutChatClauses(question, knownHere, carries, lackedSubjects(question, knownHere, foreign));
+  // Refused only when the best match covers little of the question also as answerability reads it: a chat sentence
+  // with a corpus word ("the delivery guy said he'd be here in 5 minutes. so meanwhile, …") is no part of it.
+  if (evidence.coverage < settings.coverage && !somethingClose && coverageOf(lexical, asked, hits[0]) < settings.coverage) {
+    return {
+      confidence: 'none',
+      reason: `the best match covers only ${(evidence.coverage * 100).toFixed(0)}% of the question`,
+      missing: [],
+    };
+  }
   const gap = unknownWords(lexical, asked, entities, knownHere, foreign);
   if (gap.share >= settings.noneUnknownWordShare && !somethingClose) {
     return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
@@ -363,6 +365,19 @@ export function decideConfidence(
     }
   }
   return { confidence: 'high', missing: [] };
+}
+
+/** The idf share of `text`'s corpus words that `hit`'s paper uses. */
+function coverageOf(lexical: TermStats, text: string, hit: PaperHit): number {
+  const words = paperTerms(hit.paper).all;
+  let total = 0;
+  let shared = 0;
+  for (const t of queryTerms(text).keys()) {
+    if (!isKnownTerm(lexical, t)) continue;
+    total += lexical.idf(t);
+    if (words.has(t)) shared += lexical.idf(t);
+  }
+  return total ? shared / total : 0;
 }
 
 /** A question asking whether work was done: "has anyone applied …", "anyone used …", "does X also work for …". */

@@ -478,6 +478,19 @@ describe('abstention (offline)', () => {
     }
   });
 
+  it('refuses no question for the chat around it: a chat sentence with a corpus word is no part of the coverage `none` reads', async () => {
+    const question = 'what finance-specific LLM papers are in here?';
+    const alone = await answerQuestion({ retriever }, question);
+    const chatty = await answerQuestion(
+      { retriever },
+      `The delivery guy said \u201CI'll be there in 5 minutes\u201D 40 minutes ago. So meanwhile, ${question}`,
+    );
+    expect(alone.confidence).not.toBe('none');
+    expect(chatty.confidence).not.toBe('none');
+    expect(chatty.abstained).toBe(false);
+    expect(chatty.citations.map((c) => c.title)).toContain(alone.citations[0].title);
+  });
+
   it('answers a question relayed in quotes as the question alone: who asked and where are no words of it', async () => {
     const question = 'how does LaVIT turn images into tokens for the LLM?';
     const alone = await answerQuestion({ retriever }, question);

@@ -98,6 +98,10 @@ describe('answerability reads term statistics, not the retriever', () => {
   const paper = { id: 'p1', title: 'Distillation', abstract: 'A student learns from a teacher by distillation.', links: [] };
   // A strong lexical match, so the thin-evidence rule (its own test in abstain.test.ts) stays out of these.
   const hits = [{ paper, rank: 1, score: 1, lexicalScore: 100, chunks: [] }] as unknown as PaperHit[];
+  // `none` also needs the best match to cover little of the question as answerability reads it (chat left out): a
+  // paper saying none of its words.
+  const far = { ...paper, id: 'p2', title: 'Elsewhere', abstract: 'Nothing of the kind.' };
+  const farHits = [{ ...hits[0], paper: far }] as unknown as PaperHit[];
   const evidence = (coverage: number, sharedIdf = 0): Evidence => ({
     coverage,
     sharedIdf,
@@ -112,9 +116,15 @@ describe('answerability reads term statistics, not the retriever', () => {
   it('grades with the profile’s thresholds', () => {
     const question = 'how does a student learn from a teacher by distillation?';
     expect(decideConfidence(corpus, question, hits, evidence(0.9), ASK.answerability).confidence).toBe('high');
-    expect(decideConfidence(corpus, question, hits, evidence(ASK.answerability.coverage / 2), ASK.answerability).confidence).toBe('none');
+    expect(decideConfidence(corpus, question, farHits, evidence(ASK.answerability.coverage / 2), ASK.answerability).confidence).toBe(
+      'none',
+    );
+    // The paper covering the question as read, the same evidence is no refusal.
+    expect(decideConfidence(corpus, question, hits, evidence(ASK.answerability.coverage / 2), ASK.answerability).confidence).not.toBe(
+      'none',
+    );
     const lenient = { ...ASK.answerability, coverage: ASK.answerability.coverage / 4 };
-    expect(decideConfidence(corpus, question, hits, evidence(ASK.answerability.coverage / 2), lenient).confidence).toBe('high');
+    expect(decideConfidence(corpus, question, farHits, evidence(ASK.answerability.coverage / 2), lenient).confidence).toBe('high');
   });
 
   it('says `none` when most of the question is words no paper uses', () => {
@@ -126,7 +136,7 @@ describe('answerability reads term statistics, not the retriever', () => {
   it('refuses only when nothing is close: a best match sharing enough of the question makes the same gaps `low`', () => {
     const low = ASK.answerability.coverage / 2;
     expect(decideConfidence(corpus, 'distillation', hits, evidence(low, closeMass), ASK.answerability).confidence).toBe('high');
-    expect(decideConfidence(corpus, 'distillation', hits, evidence(low, closeMass * 0.99), ASK.answerability).confidence).toBe('none');
+    expect(decideConfidence(corpus, 'distillation', farHits, evidence(low, closeMass * 0.99), ASK.answerability).confidence).toBe('none');
     const question = 'quokka marsupial habitat distillation';
     const d = decideConfidence(corpus, question, hits, evidence(0.5, closeMass), SUMMARIZE.answerability);
     expect(d.confidence).toBe('low');
