@@ -38,9 +38,8 @@ const CATENATIVE = new Set(
  * at no subject. The tagger reads "nobody" as a noun and guesses "anywhere", so they are listed.
  */
 const INDEFINITES = new Set(
-  (
-    'nobody noone nothing nowhere everybody everyone everything everywhere anywhere anyhow anyway anyways ' + 'somewhere someplace somehow'
-  ).split(' '),
+  `nobody noone nothing nowhere everybody everyone everything everywhere anywhere anyhow anyway anyways
+  somewhere someplace somehow`.split(/\s+/),
 );
 
 interface TaggedTerm {

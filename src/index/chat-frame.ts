@@ -279,12 +279,6 @@ const MAX_PIECES = 6;
 const MAX_READS = 3;
 
 /**
- * The question without its chat frame. A message left with no search term once the frame is gone
- * ("explain", "tell me about yourself", a paper's title) is returned as typed. Read again until
- * nothing changes: "hey bot, do people still distill…" starts with "do" only once the greeting is
- * gone, and a second reading (the search's) must find nothing more to leave out.
- */
-/**
  * A question relayed from someone else ("someone in #general asked \"…\" and nobody answered, can you take a shot?",
  * "my advisor wants to know: “…”", "our intern DM'd me this: `…`", "Question from a client meeting:" then a "> " line):
  * the quoted words are the question; who asked, where, and the request around them are frame. Read as words,
@@ -314,6 +308,8 @@ const RELAYING = new RegExp(String.raw`${RELAYING_VERB}[^"'\x60\u201C\u2018\n]{0
 const RELAYING_ANYWHERE = new RegExp(RELAYING_VERB, 'i');
 const RELAY_CUE = new RegExp(String.raw`${RELAYING_VERB}|\b(?:questions?|q|dm|message|comment)\b`, 'i');
 const RELAYED_WORDS = 3;
+/** Runs of letters and digits: "early-exit" is two, as the three-word floor counts them. */
+const wordsIn = (s: string) => s.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
 /** A quote given as an example of what people type ("customers ask stuff like 'are you open on sunday?'"). */
 const EXAMPLE_BEFORE_QUOTE = /\b(?:like|such\s+as|e\.g\.|for\s+(?:example|instance))[\s,:]*$/i;
 
@@ -358,20 +354,19 @@ function relayedAfterLine(text: string): { quoted: string; at: number; end: numb
     if (!RELAY_LINE_END.test(relaying) || relaying.includes('?')) continue;
     const quoted = text.slice(at).trim();
     const start = at + (text.slice(at).length - text.slice(at).trimStart().length);
-    return (quoted.match(/[\p{L}\p{N}]+/gu)?.length ?? 0) >= RELAYED_WORDS ? { quoted, at: start, end: text.length } : undefined;
+    return wordsIn(quoted) >= RELAYED_WORDS ? { quoted, at: start, end: text.length } : undefined;
   }
   return undefined;
 }
 
 function relayedSpan(text: string): { quoted: string; at: number; end: number } | undefined {
-  const words = (s: string) => s.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
   const spans = [...text.matchAll(QUOTE_SPAN)]
     .map((m) => ({
       m,
       line: m[6] !== undefined,
       quoted: (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? m[6].replace(/\n[ \t]*>[ \t]?/g, ' ')).trim(),
     }))
-    .filter(({ quoted }) => words(quoted) >= RELAYED_WORDS);
+    .filter(({ quoted }) => wordsIn(quoted) >= RELAYED_WORDS);
   // Two quotes are examples set side by side ("asking 'how did people make X' instead of 'how do i make X'").
   if (spans.length !== 1) return undefined;
   const [{ m, line, quoted }] = spans;
@@ -390,6 +385,12 @@ function relayedSpan(text: string): { quoted: string; at: number; end: number } 
   return relayed ? { quoted, at, end } : undefined;
 }
 
+/**
+ * The question without its chat frame. A message left with no search term once the frame is gone
+ * ("explain", "tell me about yourself", a paper's title) is returned as typed. Read again until
+ * nothing changes: "hey bot, do people still distill…" starts with "do" only once the greeting is
+ * gone, and a second reading (the search's) must find nothing more to leave out.
+ */
 export function questionCore(text: string): string {
   let s = text;
   for (let i = 0; i < MAX_READS; i++) {
