@@ -26,7 +26,7 @@
 import { type AcronymTable, acronymsOf } from '../index/acronyms.js';
 import { bm25Idf, docFreqOf, isKnownTerm } from '../index/bm25f.js';
 import { queryTerms } from '../index/lexical.js';
-import { opensQuestion } from '../index/question-parts.js';
+import { opensQuestion, sentencesOf } from '../index/question-parts.js';
 import { withoutChatClauses } from '../index/chat-clauses.js';
 import { QUESTION_NOUN } from '../index/chat-frame.js';
 import { hasPaperTitled } from '../index/paper-resolver.js';
@@ -210,16 +210,21 @@ export function decideConfidence(
   const asked = withoutChatClauses(question, knownHere, carries, lackedSubjects(question, knownHere, foreign));
   // Refused only when the best match covers little of the question also as answerability reads it: a chat sentence
   // with a corpus word ("the delivery guy said he'd be here in 5 minutes. so meanwhile, …") is no part of it.
+  // `none` says nothing here is close. A message asking, in a sentence of its own, something a close match covers,
+  // beside chat or a request no paper answers ("how many tokens is FineWeb? and while you are at it, tell me why my
+  // toaster only toasts one side"), is answered, `low`.
+  const refused = () =>
+    askedInPart(lexical, settings, asked, close, (s) => unknownWords(lexical, s, entities, knownHere, foreign).share) ? 'low' : 'none';
   if (evidence.coverage < settings.coverage && !somethingClose && coverageOf(lexical, asked, hits[0]) < settings.coverage) {
     return {
-      confidence: 'none',
+      confidence: refused(),
       reason: `the best match covers only ${(evidence.coverage * 100).toFixed(0)}% of the question`,
       missing: [],
     };
   }
   const gap = unknownWords(lexical, asked, entities, knownHere, foreign);
   if (gap.share >= settings.noneUnknownWordShare && !somethingClose) {
-    return { confidence: 'none', reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
+    return { confidence: refused(), reason: `the corpus never mentions ${gap.words.join(', ')}`, missing: gap.words };
   }
   // A paper asked about by its title that no paper here has: whatever the closest work says, it is not that paper's.
   const hasTitle = corpus.hasTitle;
@@ -378,6 +383,27 @@ function coverageOf(lexical: TermStats, text: string, hit: PaperHit): number {
     if (words.has(t)) shared += lexical.idf(t);
   }
   return total ? shared / total : 0;
+}
+
+/**
+ * Whether a message of several sentences asks, in one of them, what a close match covers as it would be covered asked
+ * alone: a sentence that asks, mostly in words the corpus uses, that a close match covers at least `coverage` of.
+ */
+function askedInPart(
+  lexical: TermStats,
+  settings: AnswerabilitySettings,
+  asked: string,
+  close: PaperTerms[],
+  unknownShare: (sentence: string) => number,
+): boolean {
+  const sentences = sentencesOf(asked);
+  if (sentences.length < 2) return false;
+  return sentences.some(
+    (s) =>
+      s.asks &&
+      unknownShare(s.text) < settings.noneUnknownWordShare &&
+      close.some((p) => coverageOf(lexical, s.text, p.hit) >= settings.coverage),
+  );
 }
 
 /** A question asking whether work was done: "has anyone applied …", "anyone used …", "does X also work for …". */

@@ -75,6 +75,18 @@ const SENTENCE_BREAK = new RegExp(
   ].join('|'),
   'i',
 );
+/** A sentence that asks: it ends on a question mark, or opens as a question does. */
+const asks = (s: string) => s.endsWith('?') || OPENS_QUESTION.test(s);
+
+/** A message's sentences (where SENTENCE_BREAK parts them), each with whether it asks. */
+export function sentencesOf(text: string): Array<{ text: string; asks: boolean }> {
+  return text
+    .split(SENTENCE_BREAK)
+    .map((s) => s.replace(LIST_ITEM, '').trim())
+    .filter(Boolean)
+    .map((s) => ({ text: s, asks: asks(s) }));
+}
+
 /** SENTENCE_BREAK with the breaks kept (odd pieces), to see where a sentence started. */
 const SENTENCE_BREAK_KEPT = new RegExp(`(${SENTENCE_BREAK.source})`, 'i');
 const STARTS_WITH_JOINER = new RegExp(`^${JOINER}`, 'i');
@@ -160,7 +172,6 @@ function inlineItems(text: string): Part[] | undefined {
 function sentenceParts(text: string, reader: PartReader): Part[] {
   const pieces = text.split(SENTENCE_BREAK_KEPT);
   const parts: Part[] = [];
-  const asks = (s: string) => s.endsWith('?') || OPENS_QUESTION.test(s);
   for (let i = 0; i < pieces.length; i += 2) {
     // A list mark left on a line ("- how many…": the first line's was read as the message's leading dash) is no word.
     const s = pieces[i].replace(LIST_ITEM, '').trim();

@@ -406,6 +406,20 @@ describe('eval/topics.jsonl (topic summaries, written blind by a session that sa
   });
 });
 
+describe('eval/chat-wrappers.json and relay-wrappers.json (chat templates around a question, scripts/chat-wrappers.mjs)', () => {
+  it('holds templates that each carry the question ({q}) exactly once, under unique names', async () => {
+    const relay = JSON.parse(await readFile(join(ROOT, 'eval', 'relay-wrappers.json'), 'utf8')) as Record<string, string>;
+    const chat = JSON.parse(await readFile(join(ROOT, 'eval', 'chat-wrappers.json'), 'utf8')) as Record<string, unknown>;
+    const templates = [
+      ...Object.entries(relay).filter(([name]) => !name.startsWith('_')),
+      ...Object.values(chat).flatMap((set) => (typeof set === 'object' && set ? Object.entries(set as Record<string, string>) : [])),
+    ];
+    expect(Object.keys(relay).filter((name) => name.startsWith('side_'))).toHaveLength(60);
+    expect(templates.length).toBeGreaterThan(600);
+    for (const [name, template] of templates) expect(template.split('{q}').length, name).toBe(2);
+  });
+});
+
 describe('assignSplits', () => {
   const items = [
     ...Array.from({ length: 7 }, (_, i) => ({ id: `a${i}`, kind: 'alpha' })),

@@ -491,6 +491,30 @@ describe('abstention (offline)', () => {
     expect(chatty.citations.map((c) => c.title)).toContain(alone.citations[0].title);
   });
 
+  it('answers the question of a message beside a request no paper answers: `low`, not refused, naming what is missing', async () => {
+    const question = 'how many tokens is FineWeb?';
+    const alone = await answerQuestion({ retriever }, question);
+    const side = 'tell me why my toaster only toasts one side';
+    const both = await answerQuestion({ retriever }, `anyway, ${question} and while you are at it, ${side}`);
+    expect(alone.confidence).toBe('high');
+    expect([both.confidence, both.abstained, both.abstainReason]).toEqual([
+      'low',
+      false,
+      'the corpus never mentions toaster, toasts, side',
+    ]);
+    expect(both.citations[0].title).toBe(alone.citations[0].title);
+    // Chat before the question on a line of its own, whose words pull another paper first, refuses it no more.
+    const lunch = await answerQuestion(
+      { retriever },
+      'hey all, back from lunch. the ramen place had a 40 minute line and honestly it was not worth it.\n\n' +
+        'continuing to train pythia on fresh data: should the learning rate go back up again or just keep it low?',
+    );
+    expect([lunch.confidence, lunch.abstained]).toEqual(['low', false]);
+    // A message no sentence of which the corpus answers is still refused.
+    const none = await answerQuestion({ retriever }, `${side}? also, what is a good substitute for buttermilk in pancakes?`);
+    expect([none.confidence, none.abstained]).toEqual(['none', true]);
+  });
+
   it('answers a question relayed in quotes as the question alone: who asked and where are no words of it', async () => {
     const question = 'how does LaVIT turn images into tokens for the LLM?';
     const alone = await answerQuestion({ retriever }, question);

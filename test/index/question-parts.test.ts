@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PARTS, questionParts, type PartReader } from '../../src/index/question-parts.js';
+import { MAX_PARTS, questionParts, sentencesOf, type PartReader } from '../../src/index/question-parts.js';
 
 /** A sentence is about something when it names one of these (the engine asks the corpus instead). */
 const SUBJECTS = /DropPos|Qwen2VL|LoRA|KV cache|MoE|mixture|distill/i;
@@ -114,5 +114,20 @@ describe('questionParts', () => {
       'how does DropPos work? what breaks if you shrink the KV cache they use?',
     ];
     expectParts(one.map((q) => [q, [q]]));
+  });
+});
+
+describe('sentencesOf', () => {
+  it("parts a message where its sentences end, each asking or not; an abbreviation's full stop ends none", () => {
+    expect(sentencesOf('back from lunch. the line was long!\n\n- e.g. how many tokens is FineWeb? tell me why my toaster burns')).toEqual([
+      { text: 'back from lunch.', asks: false },
+      { text: 'the line was long!', asks: false },
+      { text: 'e.g. how many tokens is FineWeb?', asks: true },
+      { text: 'tell me why my toaster burns', asks: false },
+    ]);
+    expect(sentencesOf('what is DropPos; is it fast')).toEqual([
+      { text: 'what is DropPos', asks: true },
+      { text: 'is it fast', asks: true },
+    ]);
   });
 });
