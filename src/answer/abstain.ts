@@ -232,7 +232,9 @@ export function decideConfidence(
   if (untitled) return { confidence: 'low', reason: `the corpus has no paper titled "${untitled}"`, missing: [] };
   // In a question in another language, a plain capitalised word is more likely its noun ("Unterschied") than a name.
   const ownWord = (e: { name: string; terms: string[] }) => PLAIN_WORD.test(e.name) && e.terms.every(foreign);
-  const unknown = entities.filter((e) => !e.example && e.terms.length > 0 && e.terms.every((t) => !known(t)) && !ownWord(e));
+  const unknown = entities.filter(
+    (e) => !e.example && e.terms.length > 0 && e.terms.every((t) => !known(t)) && !ownWord(e) && !capitalisedWord(question, e.name),
+  );
   if (unknown.length > 0) {
     const names = unknown.map((u) => u.name);
     return { confidence: 'low', reason: `the corpus never mentions ${names.join(', ')}`, missing: names };
@@ -404,6 +406,15 @@ function askedInPart(
       unknownShare(s.text) < settings.noneUnknownWordShare &&
       close.some((p) => coverageOf(lexical, s.text, p.hit) >= settings.coverage),
   );
+}
+
+/**
+ * A plain word with a capital that opens a sentence run on after a question without its mark ("… LLM Anyway I'm off
+ * to walk the dog", "… Bought new laces on the way in"): read in lower case, the tagger reads it as a verb,
+ * adjective or adverb, which no name is ("medusa decoding", "is muon better" read it as a noun).
+ */
+function capitalisedWord(question: string, name: string): boolean {
+  return PLAIN_WORD.test(name) && wordsNamingNoSubject(question.replaceAll(name, name.toLowerCase())).has(name.toLowerCase());
 }
 
 /** A question asking whether work was done: "has anyone applied …", "anyone used …", "does X also work for …". */

@@ -35,7 +35,7 @@ import {
   type GatheredSources,
   type Source,
 } from './sources.js';
-import { describeGap, gatherParts, partReader } from './question-parts.js';
+import { describeGap, gatherParts, partReader, quotePart } from './question-parts.js';
 import { questionParts } from '../index/question-parts.js';
 
 export interface Citation {
@@ -267,7 +267,10 @@ async function runPipeline(
   // Read once (typos, then the chat frame): the search, answerability and the digest all use this reading.
   // A typo ("pretarining") is read as the corpus word it misses by one edit, and the reply says so;
   // the question is read without its chat frame ("tldr:", "can someone explain"); the model reads the message whole, as typed.
-  const spelled = readQuestion(typed, lexical);
+  const spelled = readQuestion(typed, lexical, {
+    unknownShare: settings.answerability.noneUnknownWordShare,
+    reader: partReader(lexical, settings.answerability.split),
+  });
   const plain = spelled.unmarked;
   // "papers from this week about RL": the dates asked for are a filter, unless the person set one.
   const window = hasUserFilter(opts.filter) ? undefined : timeWindowAsked(plain, (given.now ?? Date.now)());
@@ -345,6 +348,7 @@ async function runPipeline(
   const readings = [
     ...(corrections.length ? [readAs(corrections)] : []),
     ...(window ? [`Read "${window.phrase}" as papers ${describeFilter(window.filter)}`] : []),
+    ...spelled.asides.map((a) => `${quotePart(a)} is about nothing in the papers here, so it is not answered`),
   ];
   const readNote = readings.length ? `_${readings.join('; ')}._\n\n` : '';
   const done = (result: Omit<PipelineResult, keyof typeof base | 'durationMs'> & Partial<PipelineResult>) => ({

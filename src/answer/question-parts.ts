@@ -112,7 +112,8 @@ export function describeGap(decision: ConfidenceDecision): string {
   return `no paper here joins ${named} with ${decision.fromThread ? 'what this thread asked before' : 'the rest of the question'}`;
 }
 
-function quotePart(part: string): string {
+/** A part of the message, quoted in a note: flattened, cut at a word after MAX_PART_CHARS. */
+export function quotePart(part: string): string {
   const flat = part.replace(/\s+/g, ' ').trim();
   const cut = flat.length > MAX_PART_CHARS ? `${flat.slice(0, MAX_PART_CHARS).replace(/\s+\S*$/, '')}…` : flat;
   return `"${quoteCorpusText(cut)}"`;

@@ -6,8 +6,10 @@
  * fall under the cut of papers close to the first. Each part is searched and graded as if asked alone.
  */
 import { isKnownTerm } from './bm25f.js';
+import { inSomeReading } from './chat-shorthand.js';
+import { isEnglishWord } from './english-words.js';
 import type { TermStats } from './search-store.js';
-import { tokenize } from './tokenize.js';
+import { tokenize, WORD_RE } from './tokenize.js';
 
 /** A list item at the start of a line: "1)", "2.", "(3)", "q2:", "-", "*", "•". */
 const LIST_ITEM = /^\s*(?:\(?\d{1,2}[.):]|\(?[a-c]\)|q\d{1,2}\s*[.):]|[-*•])\s+/i;
@@ -218,4 +220,103 @@ const ASKING_WORDS = new Set(
 export function carriesContent(lexical: TermStats, minIdf: number): (part: string) => boolean {
   const content = (t: string) => !/^\d+$/.test(t) && !ASKING_WORDS.has(t) && isKnownTerm(lexical, t) && lexical.idf(t) >= minIdf;
   return (part) => tokenize(part).some(content);
+}
+
+/** How a message's asides are told: a sentence mostly of English words no paper uses, beside a question that is about something here. */
+export interface AsideReading {
+  /** The least share of a sentence's word weight (idf) in English words no paper uses that makes it an aside. */
+  unknownShare: number;
+  reader: PartReader;
+}
+
+/** A message without its asides, and the asides that ask (a request the papers cannot answer, for the reply to name). */
+export interface WithoutAsides {
+  text: string;
+  asked: string[];
+}
+
+/**
+ * The message without the sentences that are about nothing here, beside a question that is: "… base models? and
+ * unrelated, should I get winter tyres or all-season ones for a small hatchback?", "hi team\nmy neighbour's rooster
+ * has decided 4am is the new sunrise\n{q}". Searched, such a sentence pulls papers sharing its one corpus word ("back
+ * from lunch": "Bringing back Bellman"); graded, its words are subjects no paper has. An aside:
+ * - has two or more English words no paper uses, at least `unknownShare` of its word weight (idf); names the corpus
+ *   lacks ("Qwen3") are no such words;
+ * - asks, or stands on a line of its own: a statement run on with the question ("… training with doc ids") may be its
+ *   detail;
+ * - asks nothing of the answer ("list the papers pls", "short answer is fine");
+ * - weighs less in words the corpus uses than a sentence kept that asks, is about something here and points back at no
+ *   aside before it ("is there ML for that?").
+ * The message as typed when it has none.
+ */
+export function withoutAsides(text: string, lexical: TermStats, reading: AsideReading): WithoutAsides {
+  // After a comma a question goes on with the words before it ("yo membership inference attacks on finetuned llms, whats
+  // sota"): one sentence here.
+  const pieces = joinedAtCommas(text.split(SENTENCE_BREAK_KEPT));
+  const sentences = pieces.filter((_, i) => i % 2 === 0).map((raw) => raw.replace(LIST_ITEM, '').trim());
+  if (sentences.filter(Boolean).length < 2) return { text, asked: [] };
+  const words = sentences.map((s) => sentenceWords(s, lexical));
+  const ownLine = (i: number) => /\n/.test(`${pieces[2 * i - 1] ?? ''}${pieces[2 * i + 1] ?? ''}`);
+  const candidate = sentences.map(
+    (s, i) =>
+      words[i].unknownWords >= ASIDE_WORDS &&
+      words[i].unknownShare >= reading.unknownShare &&
+      (asks(s) || ownLine(i)) &&
+      !tokenize(s).some((t) => ASKING_WORDS.has(t)),
+  );
+  // The question kept: the heaviest sentence in corpus words that asks, is about something here, and points back at no
+  // aside. Not one naming a subject without asking: "if possible put the answer in a table" is no question.
+  let kept = 0;
+  for (const [i, s] of sentences.entries()) {
+    const pointsBack = candidate.slice(0, i).includes(true) && ((REFERS_BACK.test(s) && !reading.reader.names(s)) || ENDS_ON_THAT.test(s));
+    if (!candidate[i] && asks(s) && reading.reader.about(s) && !pointsBack) kept = Math.max(kept, words[i].knownMass);
+  }
+  const aside = candidate.map((c, i) => c && words[i].knownMass < kept);
+  if (!aside.includes(true)) return { text, asked: [] };
+  let out = '';
+  for (let i = 0; i < pieces.length; i += 2) if (!aside[i / 2]) out += pieces[i] + (pieces[i + 1] ?? '');
+  return { text: out.trim(), asked: sentences.filter((s, i) => aside[i] && asks(s)) };
+}
+
+/** Pieces of a split by SENTENCE_BREAK_KEPT (a sentence, a break, …) with the sentences that a comma parts joined. */
+function joinedAtCommas(pieces: string[]): string[] {
+  const out = [pieces[0]];
+  for (let i = 1; i < pieces.length; i += 2) {
+    if (pieces[i].includes(',')) out[out.length - 1] += pieces[i] + pieces[i + 1];
+    else out.push(pieces[i], pieces[i + 1]);
+  }
+  return out;
+}
+
+/** An aside has at least this many English words no paper uses: "need a few refs" asks for reading, in shorthand. */
+const ASIDE_WORDS = 2;
+
+/**
+ * A sentence's words by the corpus: how many are English words no paper uses ("tyres", "hatchback"; not "Qwen3", nor
+ * chat shorthand for a corpus word, "doc"), their share of its word weight (idf), and the weight of the words it uses.
+ */
+function sentenceWords(sentence: string, lexical: TermStats): { unknownWords: number; unknownShare: number; knownMass: number } {
+  const known = (t: string) => isKnownTerm(lexical, t) || inSomeReading(t, (x) => isKnownTerm(lexical, x));
+  let mass = 0;
+  let unknown = 0;
+  let unknownWords = 0;
+  let knownMass = 0;
+  for (const [word] of sentence.matchAll(WORD_RE)) {
+    const terms = tokenize(word);
+    if (!terms.length || /^\d+$/.test(word)) continue;
+    const weight = Math.max(...terms.map((t) => lexical.idf(t)));
+    mass += weight;
+    if (terms.some(known)) knownMass += weight;
+    else if (englishWord(word)) {
+      unknown += weight;
+      unknownWords++;
+    }
+  }
+  return { unknownWords, unknownShare: mass ? unknown / mass : 0, knownMass };
+}
+
+/** An English word, or a compound or possessive of English words ("all-season", "rain's"). */
+function englishWord(word: string): boolean {
+  const lower = word.toLowerCase().replace(/['’]s$/, '');
+  return isEnglishWord(lower) || lower.split(/[-'’/]/).every((part) => part !== '' && isEnglishWord(part));
 }

@@ -6,6 +6,7 @@
  * searches what it read; the search reads any other text itself.
  */
 import { questionCore, relayedQuestion } from './chat-frame.js';
+import { type AsideReading, withoutAsides } from './question-parts.js';
 import { withoutMarkup } from './discord-markup.js';
 import { isKnownTerm } from './bm25f.js';
 import type { TermStats } from './search-store.js';
@@ -15,18 +16,24 @@ import { WORD_RE } from './tokenize.js';
 export interface ReadQuestion {
   /** The message as typed but for Discord's markup ("**unrelated, but** …"): where frame openers and dates are read. */
   unmarked: string;
-  /** The message with its typos read as corpus words, and only the quoted question if it relays one (`relayedQuestion`). */
+  /**
+   * The message with its typos read as corpus words, only the quoted question if it relays one (`relayedQuestion`),
+   * and without its asides when read for them (`withoutAsides`).
+   */
   text: string;
   /** That text without its chat frame: what is searched and graded. */
   core: string;
   corrections: Correction[];
+  /** Asides left out that asked something ("should I get winter tyres or all-season ones?"): the reply names them. */
+  asides: string[];
 }
 
-export function readQuestion(typed: string, lexical: TermStats): ReadQuestion {
+export function readQuestion(typed: string, lexical: TermStats, asides?: AsideReading): ReadQuestion {
   const unmarked = withoutMarkup(typed);
   const spelled = correctSpelling(unshout(unmarked), lexical);
-  const text = relayedQuestion(spelled.text, (t) => isKnownTerm(lexical, t)) ?? spelled.text;
-  return { unmarked, text, core: questionCore(text), corrections: spelled.corrections };
+  const relayed = relayedQuestion(spelled.text, (t) => isKnownTerm(lexical, t)) ?? spelled.text;
+  const read = asides ? withoutAsides(relayed, lexical, asides) : { text: relayed, asked: [] };
+  return { unmarked, text: read.text, core: questionCore(read.text), corrections: spelled.corrections, asides: read.asked };
 }
 
 /** The share of a message's words in capitals from which it is written in capitals. */

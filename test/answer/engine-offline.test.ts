@@ -515,6 +515,23 @@ describe('abstention (offline)', () => {
     expect([none.confidence, none.abstained]).toEqual(['none', true]);
   });
 
+  it('answers a question beside a request about nothing here as the question alone, and says that request is not answered', async () => {
+    const question = "is there evidence that medical LLMs don't really beat their general base models?";
+    const alone = await answerQuestion({ retriever }, question);
+    const tyres = 'and unrelated, should I get winter tyres or all-season ones for a small hatchback?';
+    const both = await answerQuestion({ retriever }, `hey ${question} ${tyres} we get maybe two weeks of snow a year`);
+    expect(alone.confidence).toBe('high');
+    expect([both.confidence, both.abstainReason]).toEqual(['high', undefined]);
+    expect(both.citations[0].title).toBe(alone.citations[0].title);
+    expect(both.answer).toMatch(
+      /^_"and unrelated, should I get winter tyres or all-season ones for a…" is about nothing in the papers here, so it is not answered\._/,
+    );
+    // A run-on sentence after a question without its mark opens with a capital that names nothing.
+    const lora = 'which papers compare LoRA and full finetuning';
+    const runOn = await answerQuestion({ retriever }, `${lora} Anyway I'm off to walk the dog.`);
+    expect([runOn.confidence, runOn.abstainReason]).toEqual([(await answerQuestion({ retriever }, lora)).confidence, undefined]);
+  });
+
   it('answers a question relayed in quotes as the question alone: who asked and where are no words of it', async () => {
     const question = 'how does LaVIT turn images into tokens for the LLM?';
     const alone = await answerQuestion({ retriever }, question);

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PARTS, questionParts, sentencesOf, type PartReader } from '../../src/index/question-parts.js';
+import { bm25Idf } from '../../src/index/bm25f.js';
+import { MAX_PARTS, questionParts, sentencesOf, type PartReader, withoutAsides } from '../../src/index/question-parts.js';
+import type { TermStats } from '../../src/index/search-store.js';
+import { tokenize } from '../../src/index/tokenize.js';
 
 /** A sentence is about something when it names one of these (the engine asks the corpus instead). */
 const SUBJECTS = /DropPos|Qwen2VL|LoRA|KV cache|MoE|mixture|distill/i;
@@ -129,5 +132,50 @@ describe('sentencesOf', () => {
       { text: 'what is DropPos', asks: true },
       { text: 'is it fast', asks: true },
     ]);
+  });
+});
+
+describe('withoutAsides', () => {
+  // A corpus of 400 papers using these words (in so many papers each); every other word is one no paper uses.
+  const df = new Map<string, number>();
+  for (const [words, n] of [
+    ['medical llms models evidence base general beat really', 40],
+    ['small get unrelated ones', 60],
+    ['inference attacks finetuned sota pretraining set', 20],
+    ['possible put table answer short', 30],
+  ] as const)
+    for (const t of tokenize(words)) df.set(t, n);
+  const lexical: TermStats = { size: 400, idf: (t) => bm25Idf(400, df.get(t) ?? 0) };
+  const reading = { unknownShare: 0.6, reader: { about: (s: string) => /llms|inference|table|short/i.test(s), names: () => true } };
+  const question = 'is there evidence that medical LLMs really beat their general base models?';
+
+  it('leaves out a sentence of everyday words beside the question, naming it when it asks', () => {
+    const tyres = 'and unrelated, should I get winter tyres or all-season ones for a small hatchback?';
+    expect(withoutAsides(`${question} ${tyres}`, lexical, reading)).toEqual({ text: question, asked: [tyres] });
+    // A statement on a line of its own is left out too, and not named.
+    expect(withoutAsides(`hi team\nmy neighbour's rooster crows at dawn\n${question}`, lexical, reading)).toEqual({
+      text: `hi team\n${question}`,
+      asked: [],
+    });
+  });
+
+  it('keeps what may be the question or its detail', () => {
+    const cases = [
+      // Run on with the question, a statement may be its detail.
+      `${question} my neighbour's rooster crows at dawn`,
+      // One English word no paper uses is no aside ("need a few refs").
+      `${question} any rooster?`,
+      // A sentence asking of the answer is about the answer.
+      `${question}\nplease keep the answer short, my rooster crows at dawn`,
+      // After a comma a question goes on with the words before it.
+      'any membership inference lately, what is the sota attack on finetuned medical llms?',
+      // No other sentence asks: "if possible put the answer in a table" is no question.
+      'how do i file travel reimbursement for neurips, which form\nif possible put the answer in a table',
+      // The question left would point back at the aside.
+      'how do I fix my sourdough starter? are there medical LLMs for that?',
+      // The sentence asking weighs more in corpus words than the one that would be kept.
+      'hi there! membership inference attacks to tell if a doc was in my huge pretraining set? would really appreciate a short answer',
+    ];
+    for (const message of cases) expect(withoutAsides(message, lexical, reading), message).toEqual({ text: message, asked: [] });
   });
 });
