@@ -44,7 +44,7 @@ import { fieldsNamed } from './fields.js';
 import { type FigureAsked, figureAsked, statesFigure } from './figures.js';
 import { meaningCoverage } from './meaning-coverage.js';
 import { asksForList, asksSeveral, type Evidence } from './sources.js';
-import { framingNouns, namesOnly, verbsAfterTo, wordsInIdioms, wordsNamingNoSubject } from './word-class.js';
+import { framingNouns, isCalendarWord, namesOnly, verbsAfterTo, wordsInIdioms, wordsNamingNoSubject } from './word-class.js';
 
 /**
  * What answerability reads of the corpus: its term statistics and its abbreviation pairs, never
@@ -125,7 +125,7 @@ export function entityMentions(question: string): EntityMention[] {
     const before = question.slice(0, m.index).trimEnd();
     const sentenceStart = before === '' || /[.!?:]$/.test(before);
     if (sentenceStart && /^[A-Z][a-z]+$/.test(m[0])) continue;
-    if (/^(?:I|I'm|LLMs?|LMs?|AI|ML|NLP)$/.test(m[0])) continue;
+    if (/^(?:I|I'm|LLMs?|LMs?|AI|ML|NLP)$/.test(m[0]) || isCalendarWord(m[0])) continue;
     if (out.some((e) => e.name === m[0])) continue;
     const after = question.slice(m.index + m[0].length);
     const example = EXAMPLE_BEFORE.test(question.slice(0, m.index)) || EXAMPLE_SUFFIX.test(m[0]) || EXAMPLE_SUFFIX_AFTER.test(after);

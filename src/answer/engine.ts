@@ -268,7 +268,7 @@ async function runPipeline(
   // A typo ("pretarining") is read as the corpus word it misses by one edit, and the reply says so;
   // the question is read without its chat frame ("tldr:", "can someone explain"); the model reads the message whole, as typed.
   const spelled = readQuestion(typed, lexical, {
-    unknownShare: settings.answerability.noneUnknownWordShare,
+    unknownShare: settings.answerability.asideUnknownShare,
     reader: partReader(lexical, settings.answerability.split),
   });
   const plain = spelled.unmarked;

@@ -89,6 +89,14 @@ export interface AnswerabilitySettings {
   /** Most of the question is words the corpus never uses ("how do I center a div in css"): nothing here is close, `none`. */
   noneUnknownWordShare: number;
   /**
+   * A sentence beside the question with at least this share of its word weight in English words no paper uses is an
+   * aside, neither searched nor graded (`withoutAsides`, index/question-parts.ts: "hay fever is brutal today" on a line
+   * of its own). Swept on the tuning halves with the side, small-talk and chat templates: 0.6 / 0.5 / 0.4 / 0.3 graded
+   * as unwrapped 153.72 / 156.58 / 158.98 / 160.28 (side, bank) and 173.18 / 177.34 / 178.19 / 179.40 (small talk,
+   * bank), the chat wrappers equal from 0.5 down; 0.4, the middle of that plateau.
+   */
+  asideUnknownShare: number;
+  /**
    * `none` (by `coverage` or `noneUnknownWordShare`) only when the best match also shares less than
    * this with the question, in units of the idf of a word only one paper uses: a paper sharing more
    * than one rare word's weight (two fairly rare words, or several common ones) is close, however
@@ -217,6 +225,7 @@ const ANSWERABILITY = {
   coverage: DEFAULT_ABSTAIN_COVERAGE,
   unknownWordShare: 0.25,
   noneUnknownWordShare: 0.6,
+  asideUnknownShare: 0.4,
   noneSharedWords: 1.2,
   thin: { maxScore: 2, maxCoverage: 0.5 },
   closeMatches: { count: 5, minRelative: 0.45 },

@@ -42,6 +42,15 @@ const INDEFINITES = new Set(
   somewhere someplace somehow`.split(/\s+/),
 );
 
+/** Days and months ("happy Friday", "snowing here, in April"): they say when, and name no subject a paper could lack. */
+const CALENDAR = new Set(
+  `monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september
+  october november december`.split(/\s+/),
+);
+
+/** A day or a month, as written ("Friday", "april"). */
+export const isCalendarWord = (word: string) => CALENDAR.has(word.toLowerCase());
+
 interface TaggedTerm {
   normal?: string;
   tags?: string[];
@@ -77,7 +86,7 @@ export function wordsNamingNoSubject(text: string): Set<string> {
     const terms = s.terms ?? [];
     for (const [i, t] of terms.entries()) {
       const tags = t.tags ?? [];
-      if (t.normal && INDEFINITES.has(t.normal)) out.add(t.normal);
+      if (t.normal && (INDEFINITES.has(t.normal) || CALENDAR.has(t.normal))) out.add(t.normal);
       if (!t.normal || t.confidence !== undefined) continue;
       if (!tags.some((x) => NOT_SUBJECT.includes(x))) continue;
       // A gerund taking an object is a verb ("bumping this", "scaling the data"), and so is one after a verb that

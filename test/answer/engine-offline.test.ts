@@ -503,13 +503,14 @@ describe('abstention (offline)', () => {
       'the corpus never mentions toaster, toasts, side',
     ]);
     expect(both.citations[0].title).toBe(alone.citations[0].title);
-    // Chat before the question on a line of its own, whose words pull another paper first, refuses it no more.
+    // Chat before the question on a line of its own, whose words pulled another paper first, refuses it no more: read as
+    // asides, left out, it is answered as the question alone.
     const lunch = await answerQuestion(
       { retriever },
       'hey all, back from lunch. the ramen place had a 40 minute line and honestly it was not worth it.\n\n' +
         'continuing to train pythia on fresh data: should the learning rate go back up again or just keep it low?',
     );
-    expect([lunch.confidence, lunch.abstained]).toEqual(['low', false]);
+    expect([lunch.confidence, lunch.abstained]).toEqual(['high', false]);
     // A message no sentence of which the corpus answers is still refused.
     const none = await answerQuestion({ retriever }, `${side}? also, what is a good substitute for buttermilk in pancakes?`);
     expect([none.confidence, none.abstained]).toEqual(['none', true]);
@@ -530,6 +531,14 @@ describe('abstention (offline)', () => {
     const lora = 'which papers compare LoRA and full finetuning';
     const runOn = await answerQuestion({ retriever }, `${lora} Anyway I'm off to walk the dog.`);
     expect([runOn.confidence, runOn.abstainReason]).toEqual([(await answerQuestion({ retriever }, lora)).confidence, undefined]);
+    // A day or a month says when, and names nothing the corpus lacks.
+    for (const message of [
+      `Still recovering from the 5k on Sunday, my calves are destroyed ${lora}`,
+      `${lora}? Also it's snowing here, in April.`,
+    ]) {
+      const r = await answerQuestion({ retriever }, message);
+      expect([r.confidence, r.abstainReason], message).toEqual(['high', undefined]);
+    }
   });
 
   it('answers a question relayed in quotes as the question alone: who asked and where are no words of it', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { framingNouns, namesOnly, verbsAfterTo, wordsNamingNoSubject } from '../../src/answer/word-class.js';
+import { framingNouns, isCalendarWord, namesOnly, verbsAfterTo, wordsNamingNoSubject } from '../../src/answer/word-class.js';
 
 describe('wordsNamingNoSubject', () => {
   it('finds the verbs, adjectives and adverbs around a subject, read in context', () => {
@@ -31,6 +31,13 @@ describe('wordsNamingNoSubject', () => {
     expect(wordsNamingNoSubject('did they prove any theorems nobody had proven before?')).toContain('nobody');
     expect(wordsNamingNoSubject('do they use RL anywhere in post-training?')).toContain('anywhere');
     for (const w of ['everyone', 'nothing']) expect(wordsNamingNoSubject('everyone says nothing beats scale'), w).toContain(w);
+  });
+
+  it('reads days and months as no subject: they say when', () => {
+    const words = wordsNamingNoSubject('snowing in april and monday again, what did the sunday run cost?');
+    for (const w of ['april', 'monday', 'sunday']) expect(words, w).toContain(w);
+    expect(isCalendarWord('Friday')).toBe(true);
+    expect(isCalendarWord('Fridays')).toBe(false);
   });
 
   it('reads the gerund of a phrasal verb as a verb ("knocking out heads"), the same gerund alone as a possible subject', () => {
