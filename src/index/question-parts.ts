@@ -240,10 +240,10 @@ export interface WithoutAsides {
  * unrelated, should I get winter tyres or all-season ones for a small hatchback?", "hi team\nmy neighbour's rooster
  * has decided 4am is the new sunrise\n{q}". Searched, such a sentence pulls papers sharing its one corpus word ("back
  * from lunch": "Bringing back Bellman"); graded, its words are subjects no paper has. An aside:
- * - has two or more English words no paper uses, at least `unknownShare` of its word weight (idf); names the corpus
- *   lacks ("Qwen3") are no such words;
- * - asks, or stands on a line of its own: a statement run on with the question ("… training with doc ids") may be its
- *   detail;
+ * - has two or more English words, or places' and people's names ("Lisbon", "Marta"), that no paper uses, at least
+ *   `unknownShare` of its word weight (idf); other names the corpus lacks ("Qwen3") are no such words;
+ * - asks, or stands on a line where nothing asks: a statement run on with the question ("… training with doc ids")
+ *   may be its detail;
  * - asks nothing of the answer ("list the papers pls", "short answer is fine");
  * - weighs less in words the corpus uses than a sentence kept that asks, is about something here and points back at no
  *   aside before it ("is there ML for that?").
@@ -256,12 +256,19 @@ export function withoutAsides(text: string, lexical: TermStats, reading: AsideRe
   const sentences = pieces.filter((_, i) => i % 2 === 0).map((raw) => raw.replace(LIST_ITEM, '').trim());
   if (sentences.filter(Boolean).length < 2) return { text, asked: [] };
   const words = sentences.map((s) => sentenceWords(s, lexical));
-  const ownLine = (i: number) => /\n/.test(`${pieces[2 * i - 1] ?? ''}${pieces[2 * i + 1] ?? ''}`);
+  // The line each sentence stands on: a statement on a line where nothing asks is the writer's news, not the question's
+  // detail.
+  const line: number[] = [];
+  for (let i = 0, at = 0; i < pieces.length; i += 2) {
+    line.push(at);
+    if (/\n/.test(pieces[i + 1] ?? '')) at++;
+  }
+  const questionOnLine = (i: number) => sentences.some((s, j) => line[j] === line[i] && asks(s));
   const candidate = sentences.map(
     (s, i) =>
       words[i].unknownWords >= ASIDE_WORDS &&
       words[i].unknownShare >= reading.unknownShare &&
-      (asks(s) || ownLine(i)) &&
+      (asks(s) || !questionOnLine(i)) &&
       !tokenize(s).some((t) => ASKING_WORDS.has(t)),
   );
   // The question kept: the heaviest sentence in corpus words that asks, is about something here, and points back at no
@@ -292,8 +299,9 @@ function joinedAtCommas(pieces: string[]): string[] {
 const ASIDE_WORDS = 2;
 
 /**
- * A sentence's words by the corpus: how many are English words no paper uses ("tyres", "hatchback"; not "Qwen3", nor
- * chat shorthand for a corpus word, "doc"), their share of its word weight (idf), and the weight of the words it uses.
+ * A sentence's words by the corpus: how many are English words or places' and people's names no paper uses ("tyres",
+ * "Lisbon"; not "Qwen3", nor chat shorthand for a corpus word, "doc"), their share of its word weight (idf), and the
+ * weight of the words it uses.
  */
 function sentenceWords(sentence: string, lexical: TermStats): { unknownWords: number; unknownShare: number; knownMass: number } {
   const known = (t: string) => isKnownTerm(lexical, t) || inSomeReading(t, (x) => isKnownTerm(lexical, x));
@@ -307,13 +315,16 @@ function sentenceWords(sentence: string, lexical: TermStats): { unknownWords: nu
     const weight = Math.max(...terms.map((t) => lexical.idf(t)));
     mass += weight;
     if (terms.some(known)) knownMass += weight;
-    else if (englishWord(word)) {
+    else if (englishWord(word) || PLACE_OR_PERSON.test(word)) {
       unknown += weight;
       unknownWords++;
     }
   }
   return { unknownWords, unknownShare: mass ? unknown / mass : 0, knownMass };
 }
+
+/** A capitalised word of letters only ("Toronto", "Marco's"): a place or a person, in chat; a name of a work has more. */
+const PLACE_OR_PERSON = /^\p{Lu}\p{Ll}+(?:['’]s)?$/u;
 
 /** An English word, or a compound or possessive of English words ("all-season", "rain's"). */
 function englishWord(word: string): boolean {

@@ -415,12 +415,12 @@ describe('eval/chat-wrappers.json and relay-wrappers.json (chat templates around
       ...Object.values(chat).flatMap((set) => (typeof set === 'object' && set ? Object.entries(set as Record<string, string>) : [])),
     ];
     expect(Object.keys(relay).filter((name) => name.startsWith('side_'))).toHaveLength(60);
-    for (const set of ['mix_', 'talk_', 'day_'])
+    for (const set of ['mix_', 'talk_', 'day_', 'news_'])
       expect(
         Object.keys(relay).filter((name) => name.startsWith(set)),
         set,
       ).toHaveLength(80);
-    expect(templates.length).toBeGreaterThan(900);
+    expect(templates.length).toBeGreaterThan(1000);
     for (const [name, template] of templates) expect(template.split('{q}').length, name).toBe(2);
   });
 });

@@ -159,10 +159,19 @@ describe('withoutAsides', () => {
     });
   });
 
+  it("leaves out the day's news on lines where nothing asks, counting a place's or a person's name as a word no paper uses", () => {
+    expect(withoutAsides(`The snow is back. Finally got winter tyres on the car.\n${question}`, lexical, reading)).toEqual({
+      text: question,
+      asked: [],
+    });
+    expect(withoutAsides(`greetings from Lisbon\n${question}\ncheers, Marta`, lexical, reading)).toEqual({ text: question, asked: [] });
+  });
+
   it('keeps what may be the question or its detail', () => {
     const cases = [
       // Run on with the question, a statement may be its detail.
       `${question} my neighbour's rooster crows at dawn`,
+      `The snow is back. ${question}`,
       // One English word no paper uses is no aside ("need a few refs").
       `${question} any rooster?`,
       // A sentence asking of the answer is about the answer.
