@@ -208,13 +208,13 @@ export function decideConfidence(
   const foreign = askersLanguage(question, (t) => isKnownTerm(lexical, t));
   // The question as answerability reads it: without its chat clauses.
   const asked = withoutChatClauses(question, knownHere, carries, lackedSubjects(question, knownHere, foreign));
-  // Refused only when the best match covers little of the question also as answerability reads it: a chat sentence
-  // with a corpus word ("the delivery guy said he'd be here in 5 minutes. so meanwhile, …") is no part of it.
   // `none` says nothing here is close. A message asking, in a sentence of its own, something a close match covers,
   // beside chat or a request no paper answers ("how many tokens is FineWeb? and while you are at it, tell me why my
   // toaster only toasts one side"), is answered, `low`.
   const refused = () =>
     askedInPart(lexical, settings, asked, close, (s) => unknownWords(lexical, s, entities, knownHere, foreign).share) ? 'low' : 'none';
+  // Refused only when the best match covers little of the question also as answerability reads it: a chat sentence
+  // with a corpus word ("the delivery guy said he'd be here in 5 minutes. so meanwhile, …") is no part of it.
   if (evidence.coverage < settings.coverage && !somethingClose && coverageOf(lexical, asked, hits[0]) < settings.coverage) {
     return {
       confidence: refused(),

@@ -1,9 +1,10 @@
 /**
- * A message as retrieval reads it: without Discord's markup (discord-markup.ts), in lower case if written in capitals, each typo
- * as the corpus word it misses by one edit ("pretarining"), then without its chat frame ("tldr:", "can someone
- * explain"). Typos come after the capitals (a word in capitals is never corrected) and before the frame, as
- * "heyy quick questoin -" is a frame once "questoin" is "question". The engine reads a question once and
- * searches what it read; the search reads any other text itself.
+ * A message as retrieval reads it: without Discord's markup (discord-markup.ts), in lower case if written in capitals,
+ * each typo as the corpus word it misses by one edit ("pretarining"), as the quoted question if it relays one, without
+ * the sentences about nothing here beside the question when the engine reads it (asides: "… oh and how long can cooked
+ * rice sit out?"), then without its chat frame ("tldr:", "can someone explain"). Typos come after the capitals (a
+ * word in capitals is never corrected) and before the frame, as "heyy quick questoin -" is a frame once "questoin" is
+ * "question". The engine reads a question once and searches what it read; the search reads any other text itself.
  */
 import { questionCore, relayedQuestion } from './chat-frame.js';
 import { type AsideReading, withoutAsides } from './question-parts.js';
