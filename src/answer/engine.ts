@@ -267,10 +267,9 @@ async function runPipeline(
   // Read once (typos, then the chat frame): the search, answerability and the digest all use this reading.
   // A typo ("pretarining") is read as the corpus word it misses by one edit, and the reply says so;
   // the question is read without its chat frame ("tldr:", "can someone explain"); the model reads the message whole, as typed.
-  const spelled = readQuestion(typed, lexical, {
-    unknownShare: settings.answerability.asideUnknownShare,
-    reader: partReader(lexical, settings.answerability.split),
-  });
+  // How a sentence is read for what it is about: for asides here, and for a message's separate questions below.
+  const reader = partReader(lexical, settings.answerability.split);
+  const spelled = readQuestion(typed, lexical, { unknownShare: settings.answerability.asideUnknownShare, reader });
   const plain = spelled.unmarked;
   // "papers from this week about RL": the dates asked for are a filter, unless the person set one.
   const window = hasUserFilter(opts.filter) ? undefined : timeWindowAsked(plain, (given.now ?? Date.now)());
@@ -316,10 +315,7 @@ async function runPipeline(
   const terms = corpusTerms(deps.retriever.corpus);
   // Separate questions in one message ("1) … 2) …") are searched and graded each as if asked alone.
   // Read from the whole message, each part then without its own chat frame ("oh and can someone explain …").
-  const split =
-    method === 'none' && !opts.pinned?.length && settings.separateQuestions
-      ? questionParts(text, partReader(lexical, settings.answerability.split))
-      : [];
+  const split = method === 'none' && !opts.pinned?.length && settings.separateQuestions ? questionParts(text, reader) : [];
   const parts = split.length > 1 ? split.map(questionCore) : [asked];
   const separate =
     parts.length > 1
