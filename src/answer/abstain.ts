@@ -43,7 +43,7 @@ import { askedThings } from './asked-thing.js';
 import { fieldsNamed } from './fields.js';
 import { type FigureAsked, figureAsked, statesFigure } from './figures.js';
 import { meaningCoverage } from './meaning-coverage.js';
-import { asksForList, asksSeveral, type Evidence } from './sources.js';
+import { asksForList, asksSeveral, type Evidence, idfShare } from './sources.js';
 import { framingNouns, isCalendarWord, namesOnly, verbsAfterTo, wordsInIdioms, wordsNamingNoSubject } from './word-class.js';
 
 /**
@@ -376,14 +376,8 @@ export function decideConfidence(
 
 /** The idf share of `text`'s corpus words that `hit`'s paper uses. */
 function coverageOf(lexical: TermStats, text: string, hit: PaperHit): number {
-  const words = paperTerms(hit.paper).all;
-  let total = 0;
-  let shared = 0;
-  for (const t of queryTerms(text).keys()) {
-    if (!isKnownTerm(lexical, t)) continue;
-    total += lexical.idf(t);
-    if (words.has(t)) shared += lexical.idf(t);
-  }
+  const known = (t: string) => isKnownTerm(lexical, t);
+  const { total, shared } = idfShare(lexical, queryTerms(text).keys(), paperTerms(hit.paper).all, known);
   return total ? shared / total : 0;
 }
 

@@ -99,21 +99,12 @@ export function measureEvidence(lexical: TermStats, query: string, hits: PaperHi
   const known = (t: string) => isKnownTerm(lexical, t);
   const asked = queryTerms(withoutChatClauses(query, known));
   const foreign = askersLanguage(query, known);
-  let total = 0;
-  let matched = 0;
-  let knownTerms = 0;
-  const unknownTerms: string[] = [];
+  // Words no paper uses in a chat clause, or in the asker's language ("LoRA는 뭐야?"), are not the subject.
+  const weighs = (t: string) => known(t) || (asked.has(t) && !foreign(t));
   const top = hits[0];
-  const topTerms: ReadonlySet<string> = top ? paperTerms(top.paper).all : new Set<string>();
-  for (const t of terms.keys()) {
-    const idf = lexical.idf(t);
-    if (known(t)) knownTerms++;
-    // Words no paper uses in a chat clause, or in the asker's language ("LoRA는 뭐야?"), are not the subject.
-    else if (!asked.has(t) || foreign(t)) continue;
-    else unknownTerms.push(t);
-    total += idf;
-    if (topTerms.has(t)) matched += idf;
-  }
+  const { total, shared: matched } = idfShare(lexical, terms.keys(), top ? paperTerms(top.paper).all : new Set(), weighs);
+  const knownTerms = [...terms.keys()].filter(known).length;
+  const unknownTerms = [...terms.keys()].filter((t) => !known(t) && weighs(t));
   return {
     coverage: total ? matched / total : 0,
     sharedIdf: matched,
@@ -122,6 +113,23 @@ export function measureEvidence(lexical: TermStats, query: string, hits: PaperHi
     knownTerms,
     topScore: hits.reduce((best, h) => Math.max(best, h.lexicalScore), 0),
   };
+}
+
+/** The idf the terms that `weighs` counts add up to, and the part of it that `words` (a paper's) holds. */
+export function idfShare(
+  lexical: TermStats,
+  terms: Iterable<string>,
+  words: ReadonlySet<string>,
+  weighs: (term: string) => boolean,
+): { total: number; shared: number } {
+  let total = 0;
+  let shared = 0;
+  for (const t of terms) {
+    if (!weighs(t)) continue;
+    total += lexical.idf(t);
+    if (words.has(t)) shared += lexical.idf(t);
+  }
+  return { total, shared };
 }
 
 /**

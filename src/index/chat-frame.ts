@@ -306,7 +306,9 @@ const RELAYING_VERB =
   String.raw`put\s+(?:this|it|that)\s+to\s+(?:me|us))\b`;
 const RELAYING = new RegExp(String.raw`${RELAYING_VERB}[^"'\x60\u201C\u2018\n]{0,40}$`, 'i');
 const RELAYING_ANYWHERE = new RegExp(RELAYING_VERB, 'i');
-const RELAY_CUE = new RegExp(String.raw`${RELAYING_VERB}|\b(?:questions?|q|dm|message|comment)\b`, 'i');
+/** What a relayed question comes in: "a question from my manager:", "dm from a student", "q:". */
+const RELAY_NOUN = String.raw`(?:questions?|q|dms?|messages?|comments?)`;
+const RELAY_CUE = new RegExp(String.raw`${RELAYING_VERB}|\b${RELAY_NOUN}\b`, 'i');
 const RELAYED_WORDS = 3;
 /** Runs of letters and digits: "early-exit" is two, as the three-word floor counts them. */
 const wordsIn = (s: string) => s.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
@@ -320,12 +322,16 @@ export function relayedQuestion(text: string, known: (term: string) => boolean):
   // {q}" quotes chat and asks outside the quote, in a sentence holding more of them than the quote does.
   const count = (s: string) => new Set(tokenize(s).filter(known)).size;
   const outside = `${text.slice(0, found.at)}\n${text.slice(found.end)}`;
-  const most = Math.max(0, ...outside.split(SENTENCE_BREAK).map(count));
+  const most = Math.max(0, ...outside.split(CLAUSE_END).map(count));
   return count(found.quoted) > most ? found.quoted : undefined;
 }
 
-/** Where a sentence of the words around a quote ends: a question the asker adds is one of them, whole. */
-const SENTENCE_BREAK = /[.!?]+(?=\s|$)|[;\n]|\s[\u2013\u2014]\s/;
+/**
+ * Where a sentence of the words around a quote ends: a question the asker adds is one of them, whole. Coarser than
+ * question-parts.ts's SENTENCE_BREAK, which parts questions (at "also", at a comma before a question word); this one
+ * only needs the marks, and also ends at a dash.
+ */
+const CLAUSE_END = /[.!?]+(?=\s|$)|[;\n]|\s[\u2013\u2014]\s/;
 
 /**
  * "my boss is asking\n{q}\npls help", "Passing along a question from my manager:\n{q}": unquoted, a question on the
@@ -334,7 +340,7 @@ const SENTENCE_BREAK = /[.!?]+(?=\s|$)|[;\n]|\s[\u2013\u2014]\s/;
  * LLMs: how …" holds the question's own colon.)
  */
 const RELAY_LINE_END = new RegExp(
-  String.raw`(?:${RELAYING_VERB}|\b(?:questions?|q|dms?|messages?)\s+(?:from|by|of)\s+[^\n:?]{1,40}?)` +
+  String.raw`(?:${RELAYING_VERB}|\b${RELAY_NOUN}\s+(?:from|by|of)\s+[^\n:?]{1,40}?)` +
     String.raw`(?:\s+(?:me|us|you|this|it|that|the\s+following(?:\s+question)?|(?:from|by|in|on|at|after|during|over|via)\s+[^\n:?]{1,40}?))?` +
     String.raw`(?:\s+(?:today|yesterday|earlier|again|too))?\s*[:.,!\u2026-]*\s*$`,
   'i',
@@ -380,7 +386,7 @@ function relayedSpan(text: string): { quoted: string; at: number; end: number } 
   const ownLines = /(?:^|\n)\s*$/.test(before) && /^\s*(?:\n|$)/.test(after);
   // A colon introduces a relayed question when its sentence says so ("Question from a client meeting today:"); else
   // it introduces anything ("headline I saw this morning: '…'").
-  const afterColon = /:\s*$/.test(before) && RELAY_CUE.test(before.trimEnd().split(SENTENCE_BREAK).at(-1) ?? '');
+  const afterColon = /:\s*$/.test(before) && RELAY_CUE.test(before.trimEnd().split(CLAUSE_END).at(-1) ?? '');
   const relayed = line ? afterColon || RELAYING_ANYWHERE.test(`${before}\n${after}`) : ownLines || afterColon || RELAYING.test(before);
   return relayed ? { quoted, at, end } : undefined;
 }
