@@ -1,11 +1,13 @@
 /**
- * A message as retrieval reads it: without Discord's markup (discord-markup.ts), in lower case if written in capitals,
+ * A message as retrieval reads it: without Discord's markup (discord-markup.ts) and the names of the people it greets
+ * and of its writer (addressing.ts: "Hi Priya, …", "Many thanks,\nHelen"), in lower case if written in capitals,
  * each typo as the corpus word it misses by one edit ("pretarining"), as the quoted question if it relays one, without
  * the sentences about nothing here beside the question when the engine reads it (asides: "… oh and how long can cooked
  * rice sit out?"), then without its chat frame ("tldr:", "can someone explain"). Typos come after the capitals (a
  * word in capitals is never corrected) and before the frame, as "heyy quick questoin -" is a frame once "questoin" is
  * "question". The engine reads a question once and searches what it read; the search reads any other text itself.
  */
+import { withoutAddressing } from './addressing.js';
 import { questionCore, relayedQuestion } from './chat-frame.js';
 import { type AsideReading, withoutAsides } from './question-parts.js';
 import { withoutMarkup } from './discord-markup.js';
@@ -31,7 +33,7 @@ export interface ReadQuestion {
 
 export function readQuestion(typed: string, lexical: TermStats, asides?: AsideReading): ReadQuestion {
   const unmarked = withoutMarkup(typed);
-  const spelled = correctSpelling(unshout(unmarked), lexical);
+  const spelled = correctSpelling(unshout(withoutAddressing(unmarked)), lexical);
   const relayed = relayedQuestion(spelled.text, (t) => isKnownTerm(lexical, t)) ?? spelled.text;
   const read = asides ? withoutAsides(relayed, lexical, asides) : { text: relayed, asked: [] };
   return { unmarked, text: read.text, core: questionCore(read.text), corrections: spelled.corrections, asides: read.asked };

@@ -541,6 +541,22 @@ describe('abstention (offline)', () => {
     }
   });
 
+  it('answers a question between a greeting and a sign-off that name people as the question alone', async () => {
+    const question = "is there evidence that medical LLMs don't really beat their general base models?";
+    const alone = await answerQuestion({ retriever }, question);
+    expect(alone.confidence).toBe('high');
+    // Each of these names was graded before as a name no paper uses: "the corpus never mentions Priya".
+    for (const message of [
+      `Hi Priya, Tomás —\n${question}\nMany thanks,\nHelen`,
+      `Morning Kenji! Farid here. ${question} cheers, Dmitri`,
+      `Dear Dr. Okafor,\n${question}\n- Raj`,
+    ]) {
+      const r = await answerQuestion({ retriever }, message);
+      expect([r.confidence, r.abstainReason], message).toEqual(['high', undefined]);
+      expect(r.citations[0].title).toBe(alone.citations[0].title);
+    }
+  });
+
   it('answers a question relayed in quotes as the question alone: who asked and where are no words of it', async () => {
     const question = 'how does LaVIT turn images into tokens for the LLM?';
     const alone = await answerQuestion({ retriever }, question);
