@@ -33,7 +33,7 @@ export interface ReadQuestion {
 
 export function readQuestion(typed: string, lexical: TermStats, asides?: AsideReading): ReadQuestion {
   const unmarked = withoutMarkup(typed);
-  const spelled = correctSpelling(unshout(withoutAddressing(unmarked)), lexical);
+  const spelled = correctSpelling(unshout(withoutAddressing(unmarked, (t) => isKnownTerm(lexical, t))), lexical);
   const relayed = relayedQuestion(spelled.text, (t) => isKnownTerm(lexical, t)) ?? spelled.text;
   const read = asides ? withoutAsides(relayed, lexical, asides) : { text: relayed, asked: [] };
   return { unmarked, text: read.text, core: questionCore(read.text), corrections: spelled.corrections, asides: read.asked };
