@@ -45,10 +45,10 @@ const INDEFINITES = new Set(
 /** Days and months ("happy Friday", "snowing here, in April"): they say when, and name no subject a paper could lack. */
 const CALENDAR = new Set(
   `monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september
-  october november december`.split(/\s+/),
+  october november december today tomorrow tonight yesterday`.split(/\s+/),
 );
 
-/** A day or a month, as written ("Friday", "april"). */
+/** A day or a month, as written ("Friday", "april"), or a day counted from today ("tomorrow"). */
 export const isCalendarWord = (word: string) => CALENDAR.has(word.toLowerCase());
 
 interface TaggedTerm {

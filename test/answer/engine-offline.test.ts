@@ -535,6 +535,8 @@ describe('abstention (offline)', () => {
     for (const message of [
       `Still recovering from the 5k on Sunday, my calves are destroyed ${lora}`,
       `${lora}? Also it's snowing here, in April.`,
+      // ... and so does a day counted from today.
+      `Before the standup tomorrow — ${lora}`,
     ]) {
       const r = await answerQuestion({ retriever }, message);
       expect([r.confidence, r.abstainReason], message).toEqual(['high', undefined]);

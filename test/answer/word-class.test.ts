@@ -37,6 +37,8 @@ describe('wordsNamingNoSubject', () => {
     const words = wordsNamingNoSubject('snowing in april and monday again, what did the sunday run cost?');
     for (const w of ['april', 'monday', 'sunday']) expect(words, w).toContain(w);
     expect(isCalendarWord('Friday')).toBe(true);
+    // A day counted from today says when too: "before the standup tomorrow".
+    for (const w of ['tomorrow', 'Tonight', 'yesterday', 'today']) expect(isCalendarWord(w), w).toBe(true);
     expect(isCalendarWord('Fridays')).toBe(false);
   });
 
