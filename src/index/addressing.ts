@@ -104,6 +104,9 @@ const WORD_LINE = /^\s*[\p{L}'’-]+[\s.!]*$/u;
 /** The lines of a signature under the name: a role, a group ("Research Assistant, Vision Lab"). */
 const SIGNATURE_LINE_WORDS = 6;
 
+/** A list item's mark at a line's start: "- ", "* ", "• ", "1. ", "2) ". */
+const LIST_ITEM = /^\s*(?:[-*•]|\d{1,2}[.)])\s/;
+
 const MAX_GREETINGS = 4;
 const hasWords = (line: string) => /[\p{L}\p{N}]/u.test(line);
 
@@ -156,10 +159,15 @@ export function withoutAddressing(text: string, known: (term: string) => boolean
       dropped.add(j);
     }
   }
+  // A line under a colon, after or before a list item, is listed: "which decodes faster:\n- Medusa\n- Eagle".
+  const listed = (at: number) => {
+    const [before, after] = [lines[withWords[at - 1]] ?? '', lines[withWords[at + 1]] ?? ''];
+    return /:\s*$/.test(before) || LIST_ITEM.test(before) || LIST_ITEM.test(after);
+  };
   const kept = lines.map((line, i) => {
     if (dropped.has(i)) return '';
     const signed = line.replace(SIGN_OFF_AT_END, '');
-    if (signed !== line) return signed;
+    if (signed !== line) return signed.trim() === '' && listed(withWords.indexOf(i)) ? line : signed;
     const last = i === withWords.at(-1);
     return last ? line.replace(FOREIGN_SIGN_OFF, (whole, words: string, names: string) => (addresses(words, names) ? '' : whole)) : line;
   });

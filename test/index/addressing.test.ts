@@ -40,6 +40,9 @@ describe('withoutAddressing', () => {
     expect(withoutAddressing("what's the best Llama")).toBe("what's the best Llama");
     // Names listed under a colon or under each other, and a name on the first line.
     expect(withoutAddressing('which decodes faster:\nMedusa\nEagle')).toBe('which decodes faster:\nMedusa\nEagle');
+    // A list item is no sign-off, under a colon or beside another item.
+    for (const listed of ['which decodes faster:\n- Medusa\n- Eagle', 'compare these\n- Medusa\n- Eagle'])
+      expect(withoutAddressing(listed)).toBe(listed);
     expect(withoutAddressing('Medusa\nhow many heads does it add?')).toBe('Medusa\nhow many heads does it add?');
     // A word in capitals is no person's name, nor is a greeting's group.
     expect(withoutAddressing('hi SAM, what does it segment?')).toBe('hi SAM, what does it segment?');
