@@ -537,6 +537,9 @@ describe('abstention (offline)', () => {
       `${lora}? Also it's snowing here, in April.`,
       // ... and so does a day counted from today.
       `Before the standup tomorrow — ${lora}`,
+      // ... and a holiday.
+      `happy Diwali all 🪔 ${lora}`,
+      `${lora} last one before I log off for Thanksgiving`,
     ]) {
       const r = await answerQuestion({ retriever }, message);
       expect([r.confidence, r.abstainReason], message).toEqual(['high', undefined]);

@@ -39,6 +39,9 @@ describe('wordsNamingNoSubject', () => {
     expect(isCalendarWord('Friday')).toBe(true);
     // A day counted from today says when too: "before the standup tomorrow".
     for (const w of ['tomorrow', 'Tonight', 'yesterday', 'today']) expect(isCalendarWord(w), w).toBe(true);
+    // ... and so does a holiday of one word; a word of one of several may be a subject ("lunar surface maps").
+    for (const w of ['Diwali', 'christmas', 'Eid', 'Hanukkah']) expect(isCalendarWord(w), w).toBe(true);
+    expect(isCalendarWord('Lunar')).toBe(false);
     expect(isCalendarWord('Fridays')).toBe(false);
   });
 
