@@ -3,12 +3,14 @@
  * and of its writer (addressing.ts: "Hi Priya, …", "Many thanks,\nHelen"), in lower case if written in capitals,
  * each typo as the corpus word it misses by one edit ("pretarining"), as the quoted question if it relays one, without
  * the sentences about nothing here beside the question when the engine reads it (asides: "… oh and how long can cooked
- * rice sit out?"), then without its chat frame ("tldr:", "can someone explain"). Typos come after the capitals (a
+ * rice sit out?") and the occasions it names in several words (occasions.ts: "happy Lunar New Year"), then without its
+ * chat frame ("tldr:", "can someone explain"). Typos come after the capitals (a
  * word in capitals is never corrected) and before the frame, as "heyy quick questoin -" is a frame once "questoin" is
  * "question". The engine reads a question once and searches what it read; the search reads any other text itself.
  */
 import { withoutAddressing } from './addressing.js';
 import { questionCore, relayedQuestion } from './chat-frame.js';
+import { withoutOccasions } from './occasions.js';
 import { type AsideReading, withoutAsides } from './question-parts.js';
 import { withoutMarkup } from './discord-markup.js';
 import { isKnownTerm } from './bm25f.js';
@@ -36,7 +38,9 @@ export function readQuestion(typed: string, lexical: TermStats, asides?: AsideRe
   const spelled = correctSpelling(unshout(withoutAddressing(unmarked, (t) => isKnownTerm(lexical, t))), lexical);
   const relayed = relayedQuestion(spelled.text, (t) => isKnownTerm(lexical, t)) ?? spelled.text;
   const read = asides ? withoutAsides(relayed, lexical, asides) : { text: relayed, asked: [] };
-  return { unmarked, text: read.text, core: questionCore(read.text), corrections: spelled.corrections, asides: read.asked };
+  // Occasions go after the asides: their names help tell a line of holiday chat from the question's detail.
+  const text = withoutOccasions(read.text);
+  return { unmarked, text, core: questionCore(text), corrections: spelled.corrections, asides: read.asked };
 }
 
 /** The share of a message's words in capitals from which it is written in capitals. */

@@ -415,7 +415,7 @@ describe('eval/chat-wrappers.json and relay-wrappers.json (chat templates around
       ...Object.values(chat).flatMap((set) => (typeof set === 'object' && set ? Object.entries(set as Record<string, string>) : [])),
     ];
     expect(Object.keys(relay).filter((name) => name.startsWith('side_'))).toHaveLength(60);
-    for (const set of ['mix_', 'talk_', 'day_', 'news_', 'name_', 'addr_', 'time_', 'hol_'])
+    for (const set of ['mix_', 'talk_', 'day_', 'news_', 'name_', 'addr_', 'time_', 'hol_', 'occ_', 'occb_'])
       expect(
         Object.keys(relay).filter((name) => name.startsWith(set)),
         set,

@@ -540,6 +540,7 @@ describe('abstention (offline)', () => {
       // ... and a holiday.
       `happy Diwali all 🪔 ${lora}`,
       `${lora} last one before I log off for Thanksgiving`,
+      `happy Lunar New Year everyone 🧧 ${lora}`,
     ]) {
       const r = await answerQuestion({ retriever }, message);
       expect([r.confidence, r.abstainReason], message).toEqual(['high', undefined]);
