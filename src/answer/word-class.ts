@@ -42,7 +42,6 @@ const INDEFINITES = new Set(
   somewhere someplace somehow`.split(/\s+/),
 );
 
-/** Days and months ("happy Friday", "snowing here, in April"): they say when, and name no subject a paper could lack. */
 /**
  * Holidays and festivals, one word each, from general knowledge (not from any question set): a word of a holiday of
  * several ("Lunar New Year", "Golden Week") may be a subject elsewhere ("lunar surface maps"), so only those of one.
@@ -50,6 +49,10 @@ const INDEFINITES = new Set(
 const HOLIDAYS = `christmas xmas easter thanksgiving halloween diwali deepavali holi eid ramadan hanukkah chanukah passover pesach
   purim sukkot hashanah kippur songkran nowruz navruz oktoberfest hogmanay midsummer chuseok seollal navratri dussehra
   pongal onam vesak lohri vaisakhi baisakhi kwanzaa juneteenth pentecost whitsun bastille`;
+/**
+ * Days and months ("happy Friday", "snowing here, in April"), days counted from today and holidays: they say when, and
+ * name no subject a paper could lack.
+ */
 const CALENDAR = new Set(
   `monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september
   october november december today tomorrow tonight yesterday ${HOLIDAYS}`.split(/\s+/),

@@ -116,8 +116,11 @@ const hasWords = (line: string) => /[\p{L}\p{N}]/u.test(line);
  */
 export function withoutAddressing(text: string, known: (term: string) => boolean): string {
   // Words no paper uses, and no stop words ("what about Gaudi, …" asks about Gaudi; "Anyway," names no one).
-  const strangers = (words: string) =>
-    words.split(/\s+/).every((w) => !w || (tokenize(w).length > 0 && tokenize(w).every((t) => !known(t))));
+  const stranger = (word: string) => {
+    const terms = tokenize(word);
+    return terms.length > 0 && !terms.some(known);
+  };
+  const strangers = (words: string) => words.split(/\s+/).every((w) => !w || stranger(w));
   const foreign = (words: string) => words.split(/\s+/).some((w) => w && !isEnglishWord(w.toLowerCase()));
   // A greeting or closing told only by the corpus has a word that is no English word ("Cześć", "Kia ora", "Takk");
   // with none, every name must be no English word ("Sanjay, Deepa —"; not "Potluck Friday,", "Wait,", "Morning!").

@@ -4,9 +4,9 @@
  * each typo as the corpus word it misses by one edit ("pretarining"), as the quoted question if it relays one, without
  * the sentences about nothing here beside the question when the engine reads it (asides: "… oh and how long can cooked
  * rice sit out?") and the occasions it names in several words (occasions.ts: "happy Lunar New Year"), then without its
- * chat frame ("tldr:", "can someone explain"). Typos come after the capitals (a
- * word in capitals is never corrected) and before the frame, as "heyy quick questoin -" is a frame once "questoin" is
- * "question". The engine reads a question once and searches what it read; the search reads any other text itself.
+ * chat frame ("tldr:", "can someone explain"). Typos come after the capitals (a word in capitals is never corrected)
+ * and before the frame, as "heyy quick questoin -" is a frame once "questoin" is "question". The engine reads a
+ * question once and searches what it read; the search reads any other text itself.
  */
 import { withoutAddressing } from './addressing.js';
 import { questionCore, relayedQuestion } from './chat-frame.js';
@@ -35,8 +35,9 @@ export interface ReadQuestion {
 
 export function readQuestion(typed: string, lexical: TermStats, asides?: AsideReading): ReadQuestion {
   const unmarked = withoutMarkup(typed);
-  const spelled = correctSpelling(unshout(withoutAddressing(unmarked, (t) => isKnownTerm(lexical, t))), lexical);
-  const relayed = relayedQuestion(spelled.text, (t) => isKnownTerm(lexical, t)) ?? spelled.text;
+  const known = (t: string) => isKnownTerm(lexical, t);
+  const spelled = correctSpelling(unshout(withoutAddressing(unmarked, known)), lexical);
+  const relayed = relayedQuestion(spelled.text, known) ?? spelled.text;
   const read = asides ? withoutAsides(relayed, lexical, asides) : { text: relayed, asked: [] };
   // Occasions go after the asides: their names help tell a line of holiday chat from the question's detail.
   const text = withoutOccasions(read.text);
